@@ -1,0 +1,213 @@
+"""Earth model and unit helpers.
+
+All values are the defaults of ``DESIGN.md``; each carries its source. Kernels use the
+plain float constants (km, km/s, s, rad); the public layer uses :class:`EarthModel`, a
+frozen dataclass whose fields can be overridden with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from .errors import InputError
+
+__all__ = [
+    "EARTH",
+    "EarthModel",
+    "FLATTENING",
+    "G0_M_S2",
+    "J2",
+    "J3",
+    "J4",
+    "MU_EARTH_KM3_S2",
+    "OMEGA_EARTH_RAD_S",
+    "R_EARTH_KM",
+    "as_array",
+    "as_quantity",
+    "as_time",
+    "check_finite",
+]
+
+# Earth's gravitational parameter incl. atmosphere, WGS-84 (NIMA TR8350.2, 3rd ed., 2000, Table 3.1).
+MU_EARTH_KM3_S2 = 398600.4418
+# Equatorial radius, WGS-84 defining parameter (NIMA TR8350.2, Table 3.1).
+R_EARTH_KM = 6378.137
+# Flattening, WGS-84 defining parameter 1/298.257223563 (NIMA TR8350.2, Table 3.1).
+FLATTENING = 1.0 / 298.257223563
+# Earth's angular velocity, WGS-84 (NIMA TR8350.2, Table 3.1), rad/s.
+OMEGA_EARTH_RAD_S = 7.292115e-5
+# Un-normalised zonal coefficients J_n = -C_n0 of EGM-96 (Lemoine et al. 1998, NASA/TP-1998-206861),
+# as tabulated in Vallado, Fundamentals of Astrodynamics and Applications, 4th ed., Table D-1.
+J2 = 1.08262668e-3
+J3 = -2.53265649e-6
+J4 = -1.61962159e-6
+# Standard gravity for the rocket equation (CGPM 1901; ISO 80000-3).
+G0_M_S2 = 9.80665
+
+
+@dataclass(frozen=True, slots=True)
+class EarthModel:
+    """Earth constants used by the force models and frame conversions.
+
+    Defaults: WGS-84 for mu, radius, flattening and rotation rate; EGM-96 for J2-J4.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> spherical = replace(EARTH, j2=0.0, j3=0.0, j4=0.0)
+    >>> spherical.mu_km3_s2
+    398600.4418
+    """
+
+    mu_km3_s2: float = MU_EARTH_KM3_S2
+    radius_km: float = R_EARTH_KM
+    j2: float = J2
+    j3: float = J3
+    j4: float = J4
+    omega_rad_s: float = OMEGA_EARTH_RAD_S
+    flattening: float = FLATTENING
+
+    def __post_init__(self):
+        for name in ("mu_km3_s2", "radius_km", "omega_rad_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise InputError(
+                    f"EarthModel.{name} = {value!r} must be a finite positive number",
+                    name=name,
+                    value=value,
+                    valid="> 0",
+                )
+        if not 0 <= self.flattening < 1:
+            raise InputError(
+                f"EarthModel.flattening = {self.flattening!r}; expected 0 <= f < 1",
+                name="flattening",
+                value=self.flattening,
+                valid="[0, 1)",
+            )
+
+
+EARTH = EarthModel()
+
+
+def check_finite(values, name: str) -> np.ndarray:
+    """Return ``values`` as a float64 array, raising :class:`InputError` on NaN or inf."""
+    arr = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise InputError(
+            f"{name} contains NaN or infinite values: {arr!r}; expected finite numbers",
+            name=name,
+            value=arr,
+            valid="finite numbers",
+        )
+    return arr
+
+
+def as_quantity(value, unit: u.UnitBase, name: str, *, shape=None) -> u.Quantity:
+    """Check that ``value`` is a finite Quantity convertible to ``unit``.
+
+    A bare number is rejected with a message that suggests the unit, so that
+    ``altitude=400`` cannot silently mean metres in one place and km in another.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> as_quantity(400 * u.km, u.km, "altitude")
+    <Quantity 400. km>
+    """
+    if not isinstance(value, u.Quantity):
+        raise InputError(
+            f"{name} = {value!r} has no unit; pass an astropy Quantity in {unit} "
+            f"(e.g. {name}=... * u.{unit})",
+            name=name,
+            value=value,
+            valid=f"Quantity convertible to {unit}",
+        )
+    try:
+        q = value.to(unit)
+    except u.UnitConversionError:
+        raise InputError(
+            f"{name} = {value} has unit {value.unit}, which cannot be converted to {unit}",
+            name=name,
+            value=value,
+            valid=f"Quantity convertible to {unit}",
+        ) from None
+    check_finite(q.value, name)
+    if shape is not None and q.shape != tuple(shape):
+        raise InputError(
+            f"{name} has shape {q.shape}; expected {tuple(shape)}",
+            name=name,
+            value=q,
+            valid=f"shape {tuple(shape)}",
+        )
+    return q
+
+
+def as_array(value, unit: u.UnitBase, name: str, *, shape=None) -> np.ndarray:
+    """``as_quantity(value, unit, name).value`` as float64: the one-way door into kernels."""
+    return np.asarray(as_quantity(value, unit, name, shape=shape).value, dtype=float)
+
+
+def as_time(value, name: str = "epoch") -> Time:
+    """Check an epoch: an astropy ``Time``, an aware ``datetime``, or an ISO string in UTC
+    that says so (``...Z`` or ``...+00:00``).
+
+    A naive ``datetime`` or an ISO string without a zone is rejected: its time scale
+    would be a guess, and a wrong guess is a 69 s (TAI-UTC + 32.184 s) error.
+
+    Examples
+    --------
+    >>> as_time("2026-01-01T00:00:00Z").isot
+    '2026-01-01T00:00:00.000'
+    """
+    if isinstance(value, Time):
+        if not np.all(np.isfinite(np.asarray(value.jd1)) & np.isfinite(np.asarray(value.jd2))):
+            raise InputError(f"{name} contains NaN epochs", name=name, value=value)
+        return value
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise InputError(
+                f"{name} = {value!r} is a naive datetime without tzinfo; its time scale "
+                "is ambiguous. Pass an astropy Time or a timezone-aware datetime",
+                name=name,
+                value=value,
+                valid="astropy Time or aware datetime",
+            )
+        utc = value.astimezone(_dt.UTC).replace(tzinfo=None)
+        return Time(utc, scale="utc")
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            return Time(text[:-1], format="isot", scale="utc")
+        if text.endswith("+00:00"):
+            return Time(text[:-6], format="isot", scale="utc")
+        raise InputError(
+            f"{name} = {value!r} has no time zone; write it as UTC with a 'Z' suffix "
+            "(e.g. '2026-05-01T12:00:00Z') or pass an astropy Time",
+            name=name,
+            value=value,
+            valid="ISO-8601 UTC string ending in 'Z', or astropy Time",
+        )
+    raise InputError(
+        f"{name} = {value!r} of type {type(value).__name__} is not an epoch; "
+        "pass an astropy Time",
+        name=name,
+        value=value,
+        valid="astropy Time",
+    )
+
+
+def as_duration_s(value, name: str = "duration") -> float:
+    """A duration (``Quantity`` of time or ``TimeDelta``) in seconds, as a float."""
+    if isinstance(value, TimeDelta):
+        seconds = float(value.to_value(u.s))
+    else:
+        seconds = float(as_quantity(value, u.s, name).value)
+    if not math.isfinite(seconds):
+        raise InputError(f"{name} = {seconds} s is not finite", name=name, value=seconds)
+    return seconds
