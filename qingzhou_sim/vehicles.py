@@ -1,0 +1,390 @@
+r"""Spacecraft, station and launch-vehicle parameters: Qingzhou, Tiangong, Kinetica-2.
+
+Every figure carries its source key from ``../shared/reference/mission-facts.md`` or is
+marked **assumption** with the reasoning. Unpublished values are defaults, not facts:
+vary them with :func:`dataclasses.replace`, e.g.
+``replace(QINGZHOU, propellant_capacity_kg=800.0)``.
+
+Units are carried in the field names (``mass_kg``, ``thrust_n``, ``isp_s``,
+``drag_area_m2``); the covariance of the insertion dispersions is in the kernel units
+km and km/s.
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, Cambridge
+University Press, ch. 2 (launch and insertion) and sec. 3.1 (LVLH frame).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import astropy.units as u
+import numpy as np
+
+from .constants import EARTH, G0_M_S2, EarthModel
+from .errors import InputError, UnknownNameError
+
+__all__ = [
+    "KINETICA_2",
+    "LAUNCH_VEHICLES",
+    "LaunchVehicle",
+    "QINGZHOU",
+    "SPACECRAFT",
+    "Spacecraft",
+    "TIANGONG",
+    "get_launch_vehicle",
+    "get_spacecraft",
+]
+
+
+def _positive(obj, *names: str, allow_zero: bool = False) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        ok = isinstance(value, int | float) and math.isfinite(value)
+        ok = ok and (value >= 0 if allow_zero else value > 0)
+        if not ok:
+            raise InputError(
+                f"{type(obj).__name__}.{name} = {value!r} must be a finite "
+                f"{'non-negative' if allow_zero else 'positive'} number",
+                name=name,
+                value=value,
+                valid=">= 0" if allow_zero else "> 0",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Spacecraft:
+    """Mass, drag and propulsion parameters of a spacecraft or station.
+
+    Parameters
+    ----------
+    name : str
+    mass_kg : float
+        Mass at the start of the simulation (launch mass for a visiting vehicle).
+    drag_area_m2 : float
+        Reference area for drag, m^2.
+    cd : float
+        Drag coefficient (dimensionless).
+    propellant_capacity_kg : float
+        Usable propellant loaded at launch; ``mass_kg - propellant_capacity_kg`` is the
+        dry mass (cargo included). 0 for a body that is not manoeuvred here.
+    thrust_n : float
+        Total thrust of the main (orbit-change) engines, N; 0 if not modelled.
+    isp_s : float
+        Specific impulse of the main engines, s; 0 if not modelled.
+    min_impulse_bit_m_s : float
+        Smallest velocity change the attitude/orbit thrusters execute reliably, m/s.
+    docking_mechanism : str
+    sources : tuple of str
+        One line per figure: its source key or "assumption: ..." with the reasoning.
+
+    Examples
+    --------
+    >>> round(QINGZHOU.ballistic_coefficient_kg_m2, 1)
+    265.7
+    """
+
+    name: str
+    mass_kg: float
+    drag_area_m2: float
+    cd: float = 2.2
+    propellant_capacity_kg: float = 0.0
+    thrust_n: float = 0.0
+    isp_s: float = 0.0
+    min_impulse_bit_m_s: float = 0.0
+    docking_mechanism: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        _positive(self, "mass_kg", "drag_area_m2", "cd")
+        _positive(
+            self,
+            "propellant_capacity_kg",
+            "thrust_n",
+            "isp_s",
+            "min_impulse_bit_m_s",
+            allow_zero=True,
+        )
+        if self.propellant_capacity_kg >= self.mass_kg:
+            raise InputError(
+                f"{self.name}: propellant capacity {self.propellant_capacity_kg} kg is not below "
+                f"the total mass {self.mass_kg} kg; expected propellant < mass",
+                name="propellant_capacity_kg",
+                value=self.propellant_capacity_kg,
+                valid=f"< {self.mass_kg} kg",
+            )
+        object.__setattr__(self, "sources", tuple(self.sources))
+
+    @property
+    def dry_mass_kg(self) -> float:
+        """Mass without propellant (structure and cargo), kg."""
+        return self.mass_kg - self.propellant_capacity_kg
+
+    @property
+    def ballistic_coefficient_kg_m2(self) -> float:
+        """m / (C_D A), kg/m^2 (Vallado 2013, eq. 8-30 convention)."""
+        return self.mass_kg / (self.cd * self.drag_area_m2)
+
+    @property
+    def max_delta_v(self) -> u.Quantity:
+        """Ideal delta-v of the full propellant load, Tsiolkovsky (m/s)."""
+        if self.isp_s == 0 or self.propellant_capacity_kg == 0:
+            return 0.0 * (u.m / u.s)
+        return self.isp_s * G0_M_S2 * math.log(self.mass_kg / self.dry_mass_kg) * (u.m / u.s)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: {self.mass_kg:.0f} kg "
+            f"({self.propellant_capacity_kg:.0f} kg propellant), "
+            f"drag area {self.drag_area_m2:.2f} m2, Cd {self.cd}, "
+            f"BC {self.ballistic_coefficient_kg_m2:.1f} kg/m2, "
+            f"thrust {self.thrust_n:.0f} N, Isp {self.isp_s:.0f} s"
+        )
+
+
+# Qingzhou: 3.3 m diameter flying end-on, A = pi * 1.65^2 (mission-facts sec. 6, derived).
+_QZ_AREA_M2 = math.pi * 1.65**2
+
+QINGZHOU = Spacecraft(
+    name="Qingzhou",
+    mass_kg=5000.0,
+    drag_area_m2=_QZ_AREA_M2,
+    cd=2.2,
+    propellant_capacity_kg=600.0,
+    thrust_n=4 * 490.0,
+    isp_s=300.0,
+    min_impulse_bit_m_s=0.01,
+    docking_mechanism="Chinese androgynous peripheral (assumed)",
+    sources=(
+        "mass 5,000 kg launch mass: SPACECOM-QZ, XH-QZ (firm)",
+        "diameter 3.3 m -> end-on area 8.55 m2: SPACECOM-QZ (derived)",
+        "Cd 2.2: CHAMP-CD conventional value",
+        "assumption: propellant 600 kg; Tianzhou carries 1.75 t for 14 t (TZ6-PD), i.e. "
+        "~12 %; 600 kg is 12 % of 5 t and gives ~390 m/s at Isp 300 s, several times the "
+        "56-72 m/s minimum rendezvous delta-v (mission-facts sec. 8)",
+        "assumption: main engines 4 x 490 N, Isp 300 s, Tianzhou analogue (TZ-SPEC); "
+        "unpublished for Qingzhou",
+        "assumption: minimum impulse bit 0.01 m/s (order of 25 N thrusters firing ~2 s on 5 t)",
+        "assumption: docking mechanism = Chinese androgynous peripheral (SAST-APAS envelope)",
+    ),
+)
+
+# Tiangong: no published drag area. Scale the ISS ballistic coefficient
+# m / (Cd A) ~ 82 kg/m2 (PHORS-ISS: 4.5e5 kg, ~2.5e3 m2, Cd 2.2) to the 68.8 t stack:
+# A = m / (Cd * BC) ~ 381 m2 (mission-facts sec. 7).
+_ISS_BC_KG_M2 = 4.5e5 / (2.2 * 2.5e3)
+_TG_MASS_KG = 68_800.0
+
+TIANGONG = Spacecraft(
+    name="Tiangong",
+    mass_kg=_TG_MASS_KG,
+    drag_area_m2=_TG_MASS_KG / (2.2 * _ISS_BC_KG_M2),
+    cd=2.2,
+    docking_mechanism="Chinese androgynous peripheral (SAST-APAS)",
+    sources=(
+        "mass 68.8 t: sum of Tianhe 22.5 t (CAS), Wentian 23.0 t (WENTIAN), "
+        "Mengtian 23.3 t (MENGTIAN); visiting ships excluded",
+        "assumption: drag area from the ISS ballistic coefficient ~82 kg/m2 (PHORS-ISS) "
+        "scaled to 68.8 t with Cd 2.2 -> ~381 m2; Tiangong's area is unpublished",
+    ),
+)
+
+SPACECRAFT = {"qingzhou": QINGZHOU, "tiangong": TIANGONG}
+
+
+def get_spacecraft(name: str) -> Spacecraft:
+    """Look up a spacecraft by (case-insensitive) name.
+
+    Raises
+    ------
+    UnknownNameError
+        If the name is not in :data:`SPACECRAFT`.
+    """
+    key = str(name).strip().lower()
+    if key not in SPACECRAFT:
+        raise UnknownNameError("spacecraft", name, tuple(SPACECRAFT))
+    return SPACECRAFT[key]
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchVehicle:
+    r"""Launch vehicle model for in-plane launch windows and insertion.
+
+    Parameters
+    ----------
+    name : str
+    payload_leo_kg : float
+        Payload capability to the insertion orbit, kg.
+    ascent_duration_s : float
+        Liftoff to payload separation (insertion), s.
+    downrange_angle_deg : float
+        Geocentric angle from the pad (at liftoff) to the insertion point, measured in
+        the target plane in the direction of motion, deg.
+    window_lead_s : float
+        Liftoff is this long before the pad crosses the target plane (the default of
+        :func:`qingzhou_sim.launch.launch_windows`), s.
+    insertion_perigee_km, insertion_apogee_km : float
+        Nominal insertion orbit, altitudes above the equatorial radius, km. Insertion
+        takes place at perigee.
+    insertion_inc_deg : float
+        Nominal inclination; the actual insertion takes the target's plane.
+    insertion_sigma_lvlh : tuple of 6 floats
+        1-sigma insertion dispersions in the inserted chaser's own LVLH frame
+        (x V-bar, y H-bar, z R-bar): positions in km, velocities in km/s. The
+        covariance is diagonal: ``np.diag(np.square(sigma))``.
+    sources : tuple of str
+
+    Examples
+    --------
+    >>> KINETICA_2.check_payload(5000 * u.kg)
+    >>> KINETICA_2.insertion_covariance_lvlh.shape
+    (6, 6)
+    """
+
+    name: str
+    payload_leo_kg: float
+    ascent_duration_s: float
+    downrange_angle_deg: float
+    window_lead_s: float
+    insertion_perigee_km: float
+    insertion_apogee_km: float
+    insertion_inc_deg: float
+    insertion_sigma_lvlh: tuple[float, ...] = (2.0, 1.0, 0.5, 2e-3, 2e-3, 2e-3)
+    sources: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        _positive(
+            self,
+            "payload_leo_kg",
+            "ascent_duration_s",
+            "downrange_angle_deg",
+            "insertion_perigee_km",
+            "insertion_apogee_km",
+            "insertion_inc_deg",
+        )
+        _positive(self, "window_lead_s", allow_zero=True)
+        if self.insertion_apogee_km < self.insertion_perigee_km:
+            raise InputError(
+                f"{self.name}: insertion apogee {self.insertion_apogee_km} km is below the "
+                f"perigee {self.insertion_perigee_km} km; expected apogee >= perigee",
+                name="insertion_apogee_km",
+                value=self.insertion_apogee_km,
+                valid=f">= {self.insertion_perigee_km} km",
+            )
+        if not 0 < self.downrange_angle_deg < 180:
+            raise InputError(
+                f"{self.name}: downrange angle {self.downrange_angle_deg} deg; "
+                "expected (0, 180) deg",
+                name="downrange_angle_deg",
+                value=self.downrange_angle_deg,
+                valid="(0, 180) deg",
+            )
+        sigma = np.asarray(self.insertion_sigma_lvlh, dtype=float)
+        if sigma.shape != (6,) or not np.all(np.isfinite(sigma)) or np.any(sigma < 0):
+            raise InputError(
+                f"{self.name}: insertion_sigma_lvlh = {self.insertion_sigma_lvlh!r}; expected "
+                "6 finite non-negative numbers (km, km, km, km/s, km/s, km/s)",
+                name="insertion_sigma_lvlh",
+                value=self.insertion_sigma_lvlh,
+                valid="6 non-negative floats",
+            )
+        object.__setattr__(self, "insertion_sigma_lvlh", tuple(float(s) for s in sigma))
+        object.__setattr__(self, "sources", tuple(self.sources))
+
+    @property
+    def insertion_covariance_lvlh(self) -> np.ndarray:
+        """6x6 insertion covariance in the chaser's LVLH frame, km^2, km^2/s^2."""
+        return np.diag(np.square(self.insertion_sigma_lvlh))
+
+    def insertion_radii_km(self, earth: EarthModel = EARTH) -> tuple[float, float]:
+        """(perigee radius, apogee radius) of the nominal insertion orbit, km."""
+        return (
+            earth.radius_km + self.insertion_perigee_km,
+            earth.radius_km + self.insertion_apogee_km,
+        )
+
+    def check_payload(self, mass: u.Quantity) -> None:
+        """Raise if ``mass`` exceeds the payload capability to the insertion orbit.
+
+        Raises
+        ------
+        InputError
+            If the mass is not a positive mass Quantity or exceeds ``payload_leo_kg``.
+        """
+        from .constants import as_quantity
+
+        m = float(as_quantity(mass, u.kg, "payload mass").value)
+        if m <= 0:
+            raise InputError(
+                f"payload mass {m} kg must be positive",
+                name="payload mass",
+                value=m,
+                valid="> 0 kg",
+            )
+        if m > self.payload_leo_kg:
+            raise InputError(
+                f"payload mass {m:.0f} kg exceeds {self.name}'s capability "
+                f"{self.payload_leo_kg:.0f} kg to the insertion orbit; expected <= "
+                f"{self.payload_leo_kg:.0f} kg",
+                name="payload mass",
+                value=m,
+                valid=f"<= {self.payload_leo_kg} kg",
+            )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name}: {self.payload_leo_kg:.0f} kg to LEO, "
+            f"ascent {self.ascent_duration_s:.0f} s, "
+            f"downrange {self.downrange_angle_deg:.1f} deg, insertion "
+            f"{self.insertion_perigee_km:.0f} x {self.insertion_apogee_km:.0f} km "
+            f"i={self.insertion_inc_deg:.1f} deg, window lead {self.window_lead_s:.0f} s"
+        )
+
+
+KINETICA_2 = LaunchVehicle(
+    name="Kinetica-2",
+    payload_leo_kg=12_000.0,
+    ascent_duration_s=600.0,
+    downrange_angle_deg=20.0,
+    window_lead_s=300.0,
+    insertion_perigee_km=200.0,
+    insertion_apogee_km=380.0,
+    insertion_inc_deg=41.5,
+    insertion_sigma_lvlh=(2.0, 1.0, 0.5, 2e-3, 2e-3, 2e-3),
+    sources=(
+        "payload 12,000 kg to LEO: CDA-K2, INSTALLSAT-K2 (firm; reference orbit unpublished)",
+        "assumption: ascent 600 s, analogue of Tianzhou separation at 604 s on Long March 7 (TZ2)",
+        "assumption: downrange angle 20 deg; a ~600 s ascent covers ~2,000-2,500 km of ground "
+        "track (mean ground speed ~4 km/s over the second half), i.e. 18-22 deg of arc",
+        "assumption: window lead = ascent / 2 = 300 s; a vehicle that starts off-plane by the "
+        "pad's inherited cross-plane drift and cancels it with a constant cross-range "
+        "acceleration over the ascent reaches the plane with zero cross-track velocity when "
+        "liftoff precedes the pad's in-plane instant by half the ascent time",
+        "insertion orbit 200 x 380 km, i = 41.5 deg: mission-facts sec. 5 default "
+        "(unpublished; cf. LM-7 200 x 394 km, CGWIC-LM7)",
+        "assumption: 1-sigma insertion dispersions in LVLH: 2 km along-track, 1 km "
+        "cross-track, 0.5 km radial, 2 m/s per velocity axis; 2 m/s cross-track ~ 0.015 deg "
+        "of inclination, 2 m/s along-track ~ 7 km of apogee height, the order of liquid "
+        "upper-stage injection accuracies; unpublished for Kinetica-2",
+    ),
+)
+
+LAUNCH_VEHICLES = {"kinetica-2": KINETICA_2}
+
+
+def get_launch_vehicle(name: str) -> LaunchVehicle:
+    """Look up a launch vehicle by (case-insensitive) name; ``kinetica2`` also works.
+
+    Raises
+    ------
+    UnknownNameError
+        If the name is not in :data:`LAUNCH_VEHICLES`.
+    """
+    key = str(name).strip().lower().replace("_", "-")
+    if key == "kinetica2":
+        key = "kinetica-2"
+    if key not in LAUNCH_VEHICLES:
+        raise UnknownNameError("launch vehicle", name, tuple(LAUNCH_VEHICLES))
+    return LAUNCH_VEHICLES[key]
