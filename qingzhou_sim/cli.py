@@ -33,6 +33,36 @@ def _cmd_states(args) -> int:
     return 0
 
 
+def _cmd_windows(args) -> int:
+    """Print the in-plane launch windows of a site (table, or JSON with --json)."""
+    import astropy.units as u
+
+    from .errors import InputError
+    from .launch import Target, launch_windows
+
+    if args.hours is None or not args.hours > 0:
+        raise InputError(
+            f"--hours {args.hours} is not positive; expected a span > 0 h",
+            name="hours",
+            value=args.hours,
+            valid="> 0",
+        )
+    if args.tle_file is not None:
+        target = Target.from_tle_file(args.tle_file)
+    elif args.tle is not None:
+        target = Target.from_tle(args.tle[0], args.tle[1])
+    else:
+        target = None
+    windows = launch_windows(args.start, args.hours * u.hour, target=target, site=args.site)
+    if args.json:
+        # keys: in_plane_utc, liftoff_utc, insertion_utc, azimuth_deg,
+        # azimuth_rotating_deg, direction, phase_angle_deg, site
+        print(json.dumps(windows.to_dicts(), indent=2))
+    else:
+        print(windows)
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qingzhou-sim",
@@ -41,6 +71,15 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("states", help="print the nominal station and insertion states")
     p.set_defaults(func=_cmd_states)
+    p = sub.add_parser("windows", help="in-plane launch windows of a site into the station's plane")
+    p.add_argument("--site", default="jiuquan", help="launch site name (default: jiuquan)")
+    tle = p.add_mutually_exclusive_group()
+    tle.add_argument("--tle-file", metavar="PATH", help="station TLE file (2- or 3-line format)")
+    tle.add_argument("--tle", nargs=2, metavar=("LINE1", "LINE2"), help="station TLE lines")
+    p.add_argument("--start", required=True, help="start of the span, ISO-8601 UTC ending in Z")
+    p.add_argument("--hours", type=float, required=True, help="length of the span in hours")
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    p.set_defaults(func=_cmd_windows)
     return parser
 
 
