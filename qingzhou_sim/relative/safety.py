@@ -15,19 +15,26 @@ University Press, ch. 4 (approach safety and collision avoidance).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import astropy.units as u
 import numpy as np
 
-from ..constants import as_array, as_quantity
+from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity
 from ..errors import InputError, UnknownNameError
 from ._kernels import _in_cone, _in_ellipsoid
 
 __all__ = [
     "ApproachCorridor",
     "ApproachEllipsoid",
+    "CollisionAvoidanceResult",
     "KeepOutSphere",
+    "PassiveSafetyReport",
+    "SafetyEllipse",
+    "collision_avoidance_burn",
+    "passive_safety",
+    "safety_ellipse",
 ]
 
 # ISS keep-out sphere radius (mission-facts.md sec. 4, SE-KOS / NASA-JSC).
@@ -190,3 +197,420 @@ class ApproachCorridor:
         """True where the LVLH positions ``(..., 3)`` are inside the cone."""
         r = _positions_km(r_lvlh) - self.apex.to_value(u.km)
         return _in_cone(r, self.axis_vector, float(self.half_angle.to_value(u.rad)))
+
+
+# --------------------------------------------------------------------- passive safety
+def _rel_state_arrays(rel_state) -> np.ndarray:
+    """(..., 6) km, km/s from a RelativeState / (r, v) pair of Quantities in LVLH."""
+    frame = getattr(rel_state, "frame", "LVLH")
+    if frame != "LVLH":
+        raise InputError(
+            f"relative state is in {frame!r}; passive safety works in 'LVLH' "
+            "(convert with frames.rsw_to_lvlh)",
+            name="rel_state",
+            value=frame,
+        )
+    try:
+        r, v = rel_state[0], rel_state[1]
+    except (TypeError, IndexError):
+        raise InputError(
+            "rel_state must be a frames.RelativeState or a (r_lvlh, v_lvlh) pair of Quantities",
+            name="rel_state",
+        ) from None
+    r = as_array(r, u.km, "r_lvlh")
+    v = as_array(v, u.km / u.s, "v_lvlh")
+    if r.shape[-1:] != (3,) or v.shape != r.shape:
+        raise InputError(
+            f"r_lvlh {r.shape} and v_lvlh {v.shape} must have the same shape (..., 3)",
+            name="rel_state",
+        )
+    return np.concatenate([r, v], axis=-1)
+
+
+def _positions_stm(model: str, n: float, target, earth, t_s: np.ndarray) -> np.ndarray:
+    """Position rows of the LVLH STM of ``model`` at ``t_s``: ``(m, 3, 6)``."""
+    from .stm import _model_stm
+
+    return _model_stm(model, t_s, n=n, target=target, earth=earth)[..., :3, :]
+
+
+def _ranges(pos_stm: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """Ranges ``(..., m)`` of states ``x0 (..., 6)`` at the STM samples."""
+    pos = np.einsum("mij,...j->...mi", pos_stm, x0)
+    return np.sqrt(np.einsum("...i,...i->...", pos, pos))
+
+
+@dataclass(frozen=True, slots=True)
+class PassiveSafetyReport:
+    """Free-drift safety of relative states over a horizon.
+
+    Attributes
+    ----------
+    min_range : Quantity (...)
+        Closest approach to the target during the free drift.
+    t_min : Quantity (...)
+        Time of the closest approach after the initial state.
+    enters_keep_out : ndarray of bool (...)
+        Whether the drift enters the keep-out sphere.
+    t_entry : Quantity (...)
+        First time inside the keep-out sphere (``inf`` when it never enters).
+    safe : ndarray of bool (...)
+        ``~enters_keep_out``.
+    horizon : Quantity
+    keep_out_radius : Quantity
+    model : str
+        Dynamics used (``"CW"`` or ``"SS"``).
+    """
+
+    min_range: u.Quantity
+    t_min: u.Quantity
+    enters_keep_out: np.ndarray
+    t_entry: u.Quantity
+    safe: np.ndarray
+    horizon: u.Quantity
+    keep_out_radius: u.Quantity
+    model: str
+
+    def __str__(self) -> str:
+        if np.ndim(self.safe) == 0:
+            verdict = "SAFE" if bool(self.safe) else "UNSAFE (enters keep-out sphere)"
+            return (
+                f"Passive safety over {self.horizon.to(u.h):.1f} ({self.model}): {verdict}; "
+                f"closest approach {self.min_range.to(u.m):.1f} at {self.t_min.to(u.min):.1f} "
+                f"(keep-out radius {self.keep_out_radius.to(u.m):.0f})"
+            )
+        return (
+            f"Passive safety over {self.horizon.to(u.h):.1f} ({self.model}): "
+            f"{int(np.sum(self.safe))} of {np.size(self.safe)} states safe"
+        )
+
+
+def passive_safety(
+    rel_state,
+    mean_motion: u.Quantity | None = None,
+    *,
+    target=None,
+    horizon: u.Quantity = PASSIVE_SAFETY_HORIZON,
+    keep_out: KeepOutSphere | None = None,
+    model: str = "CW",
+    step: u.Quantity | None = None,
+    earth: EarthModel = EARTH,
+) -> PassiveSafetyReport:
+    r"""Free-drift (no thrust) passive-safety check of one or many LVLH states.
+
+    The drift is sampled every ``step`` (default 1/200 of an orbit) over ``horizon``
+    (default 24 h, mission-facts.md sec. 4); the closest sample of each state is then
+    refined by golden-section search on the analytic solution between its neighbours.
+    A trajectory is passively safe when it never enters the keep-out sphere
+    (Fehse 2003, sec. 4.2: trajectory safety under loss of thrust).
+
+    Parameters
+    ----------
+    rel_state : RelativeState or (r_lvlh, v_lvlh)
+        Chaser relative position and rotating-frame velocity, shapes ``(..., 3)``.
+    mean_motion : Quantity, optional
+        Target mean motion (CW); or give ``target``.
+    target : State, optional
+        Target state (needed for ``model="SS"``).
+    model : {"CW", "SS"}
+        Clohessy-Wiltshire or the Schweighart-Sedwick J2 model.
+
+    Returns
+    -------
+    PassiveSafetyReport
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> rep = passive_safety(([-0.4, 0, 0] * u.km, [0, 0, 0] * u.m / u.s),
+    ...                      1.1339e-3 * u.rad / u.s)
+    >>> bool(rep.safe)
+    True
+    """
+    from .stm import _mean_motion_rad_s
+
+    if model not in ("CW", "SS"):
+        raise UnknownNameError("passive-safety model", model, ("CW", "SS"))
+    keep_out = KeepOutSphere() if keep_out is None else keep_out
+    x0 = _rel_state_arrays(rel_state)
+    n = _mean_motion_rad_s(mean_motion, target, earth)
+    hz = as_duration_s(horizon, "horizon")
+    if not hz > 0:
+        raise InputError(f"horizon {hz} s must be > 0", name="horizon", value=hz)
+    dt = (2.0 * math.pi / n) / 200.0 if step is None else as_duration_s(step, "step")
+    t = np.union1d(np.arange(0.0, hz, dt), [hz])
+    pstm = _positions_stm(model, n, target, earth, t)
+    rng = _ranges(pstm, x0)
+    i = np.argmin(rng, axis=-1)
+    # golden-section refinement of the closest approach in [t[i-1], t[i+1]]
+    lo = t[np.maximum(i - 1, 0)]
+    hi = t[np.minimum(i + 1, t.size - 1)]
+    g = (math.sqrt(5.0) - 1.0) / 2.0
+
+    def f(tt):
+        p = np.einsum("...ij,...j->...i", _positions_stm(model, n, target, earth, tt), x0)
+        return np.sqrt(np.einsum("...i,...i->...", p, p))
+
+    for _ in range(40):
+        c = hi - g * (hi - lo)
+        d = lo + g * (hi - lo)
+        left = f(c) < f(d)
+        hi = np.where(left, d, hi)
+        lo = np.where(left, lo, c)
+    t_ref = 0.5 * (lo + hi)
+    r_ref = f(t_ref)
+    r_samp = np.take_along_axis(rng, i[..., None], axis=-1)[..., 0]
+    better = r_ref < r_samp
+    min_r = np.where(better, r_ref, r_samp)
+    t_min = np.where(better, t_ref, t[i])
+    rk = keep_out.radius_km
+    inside = rng < rk
+    enters = np.any(inside, axis=-1) | (min_r < rk)
+    first = np.where(np.any(inside, axis=-1), t[np.argmax(inside, axis=-1)], t_min)
+    t_entry = np.where(enters, first, np.inf)
+    return PassiveSafetyReport(
+        (min_r * u.km).to(u.m),
+        t_min * u.s,
+        enters,
+        t_entry * u.s,
+        ~enters,
+        (hz * u.s).to(u.h),
+        keep_out.radius,
+        model,
+    )
+
+
+# --------------------------------------------------------------------- safety ellipse
+@dataclass(frozen=True, slots=True)
+class SafetyEllipse:
+    r"""A drift-free CW relative orbit whose in-plane and out-of-plane motions are
+    phased so that it never crosses the V-bar line:
+
+    .. math::
+        z = A\cos u,\quad x = x_c + 2A\sin u,\quad y = B\sin u,\quad u = nt + u_0,
+
+    so the distance to V-bar, :math:`\sqrt{A^2\cos^2u + B^2\sin^2u}`, never drops
+    below ``min(A, B)`` (e/i-vector separation; D'Amico & Montenbruck 2006, sec. 3;
+    Fehse 2003, sec. 4.3).
+
+    Attributes
+    ----------
+    r_lvlh, v_lvlh : Quantity (3,)
+        State at ``u = u0`` (the initial state to fly).
+    radial_amplitude, cross_track_amplitude : Quantity
+    along_track_center : Quantity
+    min_distance_to_vbar : Quantity
+    mean_motion : Quantity
+    """
+
+    r_lvlh: u.Quantity
+    v_lvlh: u.Quantity
+    radial_amplitude: u.Quantity
+    cross_track_amplitude: u.Quantity
+    along_track_center: u.Quantity
+    min_distance_to_vbar: u.Quantity
+    mean_motion: u.Quantity
+
+    @property
+    def rel_state(self) -> tuple:
+        return (self.r_lvlh, self.v_lvlh)
+
+
+def safety_ellipse(
+    radial_amplitude: u.Quantity,
+    cross_track_amplitude: u.Quantity,
+    *,
+    along_track_center: u.Quantity = 0 * u.km,
+    phase: u.Quantity = 0 * u.deg,
+    mean_motion: u.Quantity | None = None,
+    target=None,
+    earth: EarthModel = EARTH,
+) -> SafetyEllipse:
+    """Design a passively safe drift-free relative ellipse (see :class:`SafetyEllipse`).
+
+    Parameters
+    ----------
+    radial_amplitude : Quantity
+        R-bar amplitude ``A`` (along-track semi-axis is ``2 A``).
+    cross_track_amplitude : Quantity
+        H-bar amplitude ``B``, in quadrature with the radial motion.
+    along_track_center : Quantity
+        V-bar centre of the ellipse.
+    phase : Quantity
+        Initial phase ``u0``.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> se = safety_ellipse(0.3 * u.km, 0.3 * u.km, mean_motion=1.1339e-3 * u.rad / u.s)
+    >>> round(float(se.min_distance_to_vbar.to_value(u.m)), 3)
+    300.0
+    """
+    from .stm import _mean_motion_rad_s
+
+    n = _mean_motion_rad_s(mean_motion, target, earth)
+    a = float(as_array(radial_amplitude, u.km, "radial_amplitude"))
+    b = float(as_array(cross_track_amplitude, u.km, "cross_track_amplitude"))
+    if not (a > 0 and b > 0):
+        raise InputError(
+            f"safety ellipse amplitudes must be > 0 km; got radial {a} km, cross-track {b} km",
+            name="radial_amplitude",
+            value=(a, b),
+        )
+    xc = float(as_array(along_track_center, u.km, "along_track_center"))
+    u0 = float(as_array(phase, u.rad, "phase"))
+    s, c = math.sin(u0), math.cos(u0)
+    r = np.array([xc + 2 * a * s, b * s, a * c])
+    v = np.array([2 * a * n * c, b * n * c, -a * n * s])
+    return SafetyEllipse(
+        r * u.km,
+        v * (u.km / u.s),
+        a * u.km,
+        b * u.km,
+        xc * u.km,
+        (min(a, b) * u.km).to(u.m),
+        n * u.rad / u.s,
+    )
+
+
+# ----------------------------------------------------------------- collision avoidance
+@dataclass(frozen=True, slots=True)
+class CollisionAvoidanceResult:
+    """A collision-avoidance manoeuvre (CAM) applied at the current state.
+
+    Attributes
+    ----------
+    dv_lvlh : Quantity (3,)
+        Delta-v in the target's LVLH (m/s).
+    exit_time : Quantity
+        When the chaser leaves the approach ellipsoid (0 if already outside).
+    report : PassiveSafetyReport
+        Passive safety of the post-burn drift.
+    """
+
+    dv_lvlh: u.Quantity
+    exit_time: u.Quantity
+    report: PassiveSafetyReport
+
+    @property
+    def dv_m_s(self) -> float:
+        return float(np.linalg.norm(self.dv_lvlh.to_value(u.m / u.s)))
+
+    def burn(self, epoch, label: str = "CAM"):
+        """As a :class:`~qingzhou_sim.maneuvers.Burn` (frame ``"LVLH"``) at ``epoch``."""
+        from ..maneuvers import Burn
+
+        return Burn(epoch, self.dv_lvlh, "LVLH", label)
+
+    def __str__(self) -> str:
+        d = self.dv_lvlh.to_value(u.m / u.s)
+        return (
+            f"CAM dv = [{d[0]:+.4f}, {d[1]:+.4f}, {d[2]:+.4f}] m/s LVLH "
+            f"(|dv| = {self.dv_m_s:.4f} m/s), leaves the approach ellipsoid after "
+            f"{self.exit_time.to(u.min):.1f}; {self.report}"
+        )
+
+
+def _cam_directions() -> np.ndarray:
+    ang = np.deg2rad(np.arange(0.0, 360.0, 15.0))
+    dirs = []
+    for tilt in np.deg2rad([0.0, 30.0, -30.0]):
+        dirs.append(
+            np.stack(
+                [
+                    np.cos(ang) * np.cos(tilt),
+                    np.full_like(ang, np.sin(tilt)),
+                    np.sin(ang) * np.cos(tilt),
+                ],
+                axis=-1,
+            )
+        )
+    return np.concatenate(dirs)
+
+
+def collision_avoidance_burn(
+    rel_state,
+    mean_motion: u.Quantity | None = None,
+    *,
+    target=None,
+    ellipsoid: ApproachEllipsoid | None = None,
+    keep_out: KeepOutSphere | None = None,
+    horizon: u.Quantity = PASSIVE_SAFETY_HORIZON,
+    exit_within: u.Quantity | None = None,
+    dv_max: u.Quantity = 2.0 * u.m / u.s,
+    model: str = "CW",
+    earth: EarthModel = EARTH,
+) -> CollisionAvoidanceResult:
+    r"""Smallest impulsive CAM that leaves the approach ellipsoid and stays passively safe.
+
+    Candidate burns (72 directions: 24 in the orbit plane, the same tilted +-30 deg out
+    of plane; 48 magnitudes from 1 cm/s to ``dv_max``) are screened in one vectorised
+    pass per magnitude. A burn is accepted when its free drift (``model``) leaves the
+    ellipsoid within ``exit_within`` (default one orbit), does not re-enter it before
+    ``horizon``, and never enters the keep-out sphere; among the accepted burns of the
+    smallest magnitude the one with the largest closest approach wins. This is the
+    uncrewed-visitor rule: fail-safe, or a CAM while free-flying (NASA-JSC; Fehse 2003,
+    sec. 4.4).
+
+    Raises
+    ------
+    InfeasiblePlanError
+        If no burn up to ``dv_max`` satisfies the constraints.
+    """
+    from ..errors import InfeasiblePlanError
+    from .stm import _mean_motion_rad_s
+
+    if model not in ("CW", "SS"):
+        raise UnknownNameError("collision-avoidance model", model, ("CW", "SS"))
+    ellipsoid = ApproachEllipsoid() if ellipsoid is None else ellipsoid
+    keep_out = KeepOutSphere() if keep_out is None else keep_out
+    x0 = _rel_state_arrays(rel_state)
+    if x0.shape != (6,):
+        raise InputError("collision_avoidance_burn takes one relative state", name="rel_state")
+    n = _mean_motion_rad_s(mean_motion, target, earth)
+    period = 2.0 * math.pi / n
+    hz = as_duration_s(horizon, "horizon")
+    t_exit_max = period if exit_within is None else as_duration_s(exit_within, "exit_within")
+    dvm = float(as_array(dv_max, u.km / u.s, "dv_max"))
+    t = np.union1d(np.arange(0.0, hz, period / 100.0), [hz])
+    pstm = _positions_stm(model, n, target, earth, t)
+    dirs = _cam_directions()
+    axes = ellipsoid.semi_axes_km
+    for mag in np.geomspace(1e-5, dvm, 48):
+        cand = np.repeat(x0[None, :], len(dirs), axis=0)
+        cand[:, 3:] += mag * dirs
+        pos = np.einsum("mij,kj->kmi", pstm, cand)
+        inside = _in_ellipsoid(pos, axes)
+        rng = np.sqrt(np.einsum("kmi,kmi->km", pos, pos))
+        # last sample inside the ellipsoid must come before exit_within
+        any_in = np.any(inside, axis=-1)
+        last_in = np.where(any_in, t.size - 1 - np.argmax(inside[:, ::-1], axis=-1), -1)
+        exit_t = np.where(any_in, t[np.minimum(last_in + 1, t.size - 1)], 0.0)
+        ok = (
+            (exit_t <= t_exit_max)
+            & (last_in < t.size - 1)
+            & (rng.min(axis=-1) > keep_out.radius_km)
+        )
+        if np.any(ok):
+            best = np.argmax(np.where(ok, rng.min(axis=-1), -np.inf))
+            dv = mag * dirs[best]
+            xb = cand[best]
+            rep = passive_safety(
+                (xb[:3] * u.km, xb[3:] * (u.km / u.s)),
+                n * u.rad / u.s,
+                target=target,
+                horizon=horizon,
+                keep_out=keep_out,
+                model=model,
+                earth=earth,
+            )
+            return CollisionAvoidanceResult(
+                (dv * (u.km / u.s)).to(u.m / u.s), (exit_t[best] * u.s).to(u.min), rep
+            )
+    raise InfeasiblePlanError(
+        f"no collision-avoidance burn up to {dvm * 1e3:.3f} m/s leaves the approach ellipsoid "
+        f"within {t_exit_max:.0f} s and stays outside the keep-out sphere for {hz / 3600:.1f} h; "
+        "raise dv_max or exit_within",
+        name="dv_max",
+        value=dvm * 1e3,
+    )
