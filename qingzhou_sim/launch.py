@@ -30,7 +30,11 @@ Conventions
   positive when the station is ahead, reported in [0, 360) deg (the Soyuz/Fehse
   convention: a chaser below and behind catches up by this angle).
 * **Azimuth**: the inertial launch azimuth from north, ``cos i = cos(lat) sin(beta)``
-  (ORBITERWIKI-AZ; Vallado 2013, eq. 6-19 rearranged), and the value corrected for
+  (ORBITERWIKI-AZ; Vallado 2013, eq. 6-19 rearranged) with the pad's *geocentric*
+  latitude (the plane contains the geocentre; the geodetic latitude would shift the
+  azimuth by ~1 deg near the ground track's vertex at Jiuquan, so mission-facts'
+  82.6/97.4 deg become 81.4/98.6 deg) and the plane's inclination over the Earth's
+  true equator of date (its normal taken GCRS -> ITRS), and the value corrected for
   the Earth's rotation (the azimuth the rocket flies relative to the ground).
   "northbound" windows have the station's ground track heading north-east over the
   pad (ascending half of the orbit), "southbound" heading south-east.
@@ -53,7 +57,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from .constants import EARTH, EarthModel, as_duration_s, as_quantity, as_time
+from .constants import EARTH, EarthModel, as_duration_s, as_time
 from .errors import InfeasiblePlanError, InputError, PropagationError, UnknownNameError
 from .state import State, StateBatch, _elements_to_rv, _rv_to_elements
 from .vehicles import KINETICA_2, QINGZHOU, LaunchVehicle
@@ -247,6 +251,25 @@ def _teme_to_gcrs(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray):
     return r, v
 
 
+def _teme_gcrs_matrix(epochs: Time) -> np.ndarray:
+    """Rotation matrices TEME -> GCRS at ``epochs``, (..., 3, 3): ``r_gcrs = M @ r_teme``.
+
+    Columns are the TEME axes expressed in GCRS (astropy's TEME frame; a pure rotation
+    about the geocentre, so unit axes transformed as positions give the matrix).
+    """
+    from astropy.coordinates import GCRS, TEME, CartesianRepresentation
+
+    shape = tuple(epochs.shape)
+    cols = []
+    for k in range(3):
+        e = np.zeros(shape + (3,))
+        e[..., k] = 1e4  # km; scale is irrelevant for a rotation
+        rep = CartesianRepresentation(np.moveaxis(e, -1, 0) * u.km)
+        out = TEME(rep, obstime=epochs).transform_to(GCRS(obstime=epochs)).cartesian
+        cols.append(np.moveaxis(out.xyz.to_value(u.km), 0, -1) / 1e4)
+    return np.stack(cols, axis=-1)
+
+
 # ------------------------------------------------------------------------ the target
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -261,11 +284,22 @@ class Target:
     epoch : Time
         Reference epoch of the elements (the TLE epoch for a TLE).
     mean_elements : tuple of 6 floats
-        a [km], ecc, inc, raan, argp, mean anomaly [rad], GCRS, at ``epoch``.
+        a [km], ecc, inc, raan, argp, mean anomaly [rad] at ``epoch``, over the Earth's
+        true equator and the mean equinox of date (TEME, the frame of SGP4): J2 turns
+        the node about the Earth's actual pole, which 25 years of precession have tilted
+        ~0.15 deg from the GCRS pole (regressing about the GCRS pole would put the plane
+        ~0.2 deg off after two weeks). Elements and states given in GCRS are rotated
+        into this frame at ``epoch``; results are rotated back to GCRS at each epoch.
         For a TLE only ``a``, ``ecc``, ``inc`` and ``raan`` are used (the rest is SGP4's).
     tle : tuple of 2 str or None
     source : str
         Where the orbit comes from.
+    earth : EarthModel
+    raan_rate_rad_s : float or None
+        Secular node rate; None means the J2 rate of Vallado (2013), eq. 9-41, from the
+        mean elements. A TLE target takes SGP4's own secular rate (``nodedot``: J2, J2^2
+        and J4 terms, Vallado et al. 2006), which keeps the mean plane within ~0.02 deg of
+        SGP4's osculating plane over two weeks where eq. 9-41 alone drifts ~0.2 deg.
     """
 
     name: str
@@ -274,6 +308,7 @@ class Target:
     tle: tuple[str, str] | None = None
     source: str = ""
     earth: EarthModel = EARTH
+    raan_rate_rad_s: float | None = None
 
     # -- constructors
     @classmethod
@@ -299,24 +334,34 @@ class Target:
             If the orbit is not closed or dips below the surface.
         """
         # State.from_elements validates a, ecc and inc with its clear messages.
-        s = State.from_elements(
+        st = State.from_elements(
             epoch, a=a, ecc=ecc, inc=inc, raan=raan, argp=argp, nu=nu, earth=earth
         )
-        el = [
-            float(as_quantity(x, u.rad, n).value)
-            for x, n in ((inc, "inc"), (raan, "raan"), (argp, "argp"), (nu, "nu"))
-        ]
-        e = float(as_quantity(ecc, u.one, "ecc").value)
+        return cls._from_gcrs(st, name=name, source=source, earth=earth)
+
+    @classmethod
+    def _from_gcrs(cls, state: State, *, name: str, source: str, earth: EarthModel) -> Target:
+        m = _teme_gcrs_matrix(state.epoch)
+        r_teme, v_teme = m.T @ state.r_km, m.T @ state.v_km_s
+        el = _rv_to_elements(earth.mu_km3_s2, r_teme, v_teme)
+        if not el[1] < 1:
+            raise InputError(
+                f"{name} eccentricity {el[1]:.4f} is not a closed orbit; expected < 1",
+                name="ecc",
+                value=float(el[1]),
+                valid="[0, 1)",
+            )
+        # For a circular orbit RV2COE sets argp = 0 and nu = arglat (Vallado Alg. 9).
         return cls(
             name=name,
-            epoch=s.epoch,
+            epoch=state.epoch,
             mean_elements=(
-                float(as_quantity(a, u.km, "a").value),
-                e,
-                el[0],
-                el[1] % (2 * np.pi),
-                el[2] % (2 * np.pi),
-                _mean_anomaly(el[3], e) % (2 * np.pi),
+                float(el[0]),
+                float(el[1]),
+                float(el[2]),
+                float(el[3]),
+                float(el[4]),
+                _mean_anomaly(float(el[5]), float(el[1])) % (2 * np.pi),
             ),
             source=source,
             earth=earth,
@@ -335,25 +380,9 @@ class Target:
                 value=state,
                 valid="State",
             )
-        el = _rv_to_elements(earth.mu_km3_s2, state.r_km, state.v_km_s)
-        if not el[1] < 1:
-            raise InputError(
-                f"state eccentricity {el[1]:.4f} is not a closed orbit; expected < 1",
-                name="ecc",
-                value=float(el[1]),
-                valid="[0, 1)",
-            )
-        return cls(
+        return cls._from_gcrs(
+            state,
             name=name,
-            epoch=state.epoch,
-            mean_elements=(
-                float(el[0]),
-                float(el[1]),
-                float(el[2]),
-                float(el[3]),
-                float(el[4]),
-                _mean_anomaly(float(el[5]), float(el[1])) % (2 * np.pi),
-            ),
             source=f"State at {state.epoch.utc.isot} UTC (osculating read as mean)",
             earth=earth,
         )
@@ -387,21 +416,22 @@ class Target:
         epoch = Time(sat.jdsatepoch, sat.jdsatepochF, format="jd", scale="utc")
         n_rad_s = sat.no / 60.0  # Brouwer (un-Kozai) mean motion, rad/min -> rad/s
         a = (earth.mu_km3_s2 / n_rad_s**2) ** (1.0 / 3.0)
-        # Mean plane normal in TEME, rotated to GCRS at the TLE epoch (a pure rotation
-        # about the geocentre, so transforming a position of unit scale is exact).
-        n_teme = _plane_normal(sat.inclo, sat.nodeo) * 1e4
-        n_gcrs, _ = _teme_to_gcrs(epoch, n_teme, np.zeros(3))
-        n_gcrs = n_gcrs / np.linalg.norm(n_gcrs)
-        inc = float(np.arccos(np.clip(n_gcrs[2], -1, 1)))
-        raan = float(np.arctan2(n_gcrs[0], -n_gcrs[1]) % (2 * np.pi))
         catalog = line1[2:7].strip()
         return cls(
             name=name or f"NORAD {catalog}",
             epoch=epoch,
-            mean_elements=(a, float(sat.ecco), inc, raan, float(sat.argpo), float(sat.mo)),
+            mean_elements=(
+                a,
+                float(sat.ecco),
+                float(sat.inclo),
+                float(sat.nodeo),
+                float(sat.argpo),
+                float(sat.mo),
+            ),
             tle=(line1, line2),
             source=f"TLE NORAD {catalog} epoch {epoch.utc.isot} UTC",
             earth=earth,
+            raan_rate_rad_s=float(sat.nodedot) / 60.0,  # rad/min -> rad/s
         )
 
     @classmethod
@@ -449,18 +479,25 @@ class Target:
     def _rates(self) -> tuple[float, float, float]:
         a, e, i = self.mean_elements[:3]
         ea = self.earth
-        return _secular_rates(ea.mu_km3_s2, ea.radius_km, ea.j2, a, e, i)
+        rates = _secular_rates(ea.mu_km3_s2, ea.radius_km, ea.j2, a, e, i)
+        if self.raan_rate_rad_s is not None:
+            return (self.raan_rate_rad_s, rates[1], rates[2])
+        return rates
 
     def _dt_s(self, epochs: Time) -> np.ndarray:
         return np.asarray((epochs - self.epoch).to_value(u.s), dtype=float)
 
-    def _normal_at_s(self, dt_s: np.ndarray) -> np.ndarray:
+    def _normal_at_s(self, dt_s: np.ndarray, teme_to_gcrs: np.ndarray) -> np.ndarray:
+        """Mean-plane normal in GCRS ``dt_s`` after the epoch, given the TEME -> GCRS
+        matrix (one (3, 3) for a short span, or one per epoch)."""
         raan = self.mean_elements[3] + self._rates()[0] * np.asarray(dt_s, float)
-        return _plane_normal(self.mean_elements[2], raan)
+        n_teme = _plane_normal(self.mean_elements[2], raan)
+        return np.einsum("...ij,...j->...i", teme_to_gcrs, n_teme)
 
     def plane_normal(self, epochs) -> np.ndarray:
         """Unit normal (angular-momentum direction) of the mean plane, GCRS, (..., 3)."""
-        return self._normal_at_s(self._dt_s(as_time(epochs, "epochs")))
+        epochs = as_time(epochs, "epochs")
+        return self._normal_at_s(self._dt_s(epochs), _teme_gcrs_matrix(epochs))
 
     def _rv_at(self, epochs: Time) -> tuple[np.ndarray, np.ndarray]:
         if self.tle is not None:
@@ -486,9 +523,11 @@ class Target:
         raan_dot, argp_dot, m_dot = self._rates()
         dt = self._dt_s(epochs)
         nu = _kepler_nu(m0 + m_dot * dt, e)
-        return _elements_to_rv(
+        r, v = _elements_to_rv(
             self.earth.mu_km3_s2, a, e, i, raan0 + raan_dot * dt, argp0 + argp_dot * dt, nu
         )
+        m = _teme_gcrs_matrix(epochs)
+        return np.einsum("...ij,...j->...i", m, r), np.einsum("...ij,...j->...i", m, v)
 
     def state_at(self, epochs) -> State | StateBatch:
         """The station's GCRS state at ``epochs`` (scalar -> State, array -> StateBatch).
@@ -504,8 +543,8 @@ class Target:
     def __str__(self) -> str:
         a, e, i, raan = self.mean_elements[:4]
         return (
-            f"Target {self.name}: a={a:.3f} km e={e:.6f} i={np.rad2deg(i):.4f} deg "
-            f"raan={np.rad2deg(raan):.4f} deg at {self.epoch.utc.isot} UTC "
+            f"Target {self.name}: mean a={a:.3f} km e={e:.6f} i={np.rad2deg(i):.4f} deg "
+            f"raan={np.rad2deg(raan):.4f} deg (TEME) at {self.epoch.utc.isot} UTC "
             f"(node rate {self.raan_rate.to_value(u.deg / u.day):.4f} deg/day; {self.source})"
         )
 
@@ -601,6 +640,11 @@ class LaunchSite:
             earth.flattening,
         )
 
+    def geocentric_lat_rad(self, earth: EarthModel = EARTH) -> float:
+        """Geocentric latitude of the pad (angle of its position above the equator), rad."""
+        r = self.itrs_km(earth)
+        return float(np.arcsin(r[2] / np.linalg.norm(r)))
+
     def gcrs_km(self, epochs: Time, earth: EarthModel = EARTH) -> np.ndarray:
         """Inertial (GCRS) position at ``epochs`` through astropy's ITRS -> GCRS."""
         from .frames import _gcrs_itrs_kernel
@@ -690,6 +734,10 @@ class LaunchWindow:
     phase_angle : Quantity
         Station ahead of the inserted chaser, in the station's plane, [0, 360) deg.
     site : str
+    cross_plane_speed : Quantity
+        Speed of the pad across the plane at the crossing, km/s: a liftoff ``dt`` away
+        from the window leaves the pad ``cross_plane_speed * dt`` off the plane, the
+        yaw steering the launcher must fly (~0.05 km/s at Jiuquan, ~0.27 at Wenchang).
     """
 
     in_plane: Time
@@ -700,6 +748,7 @@ class LaunchWindow:
     direction: str
     phase_angle: u.Quantity
     site: str
+    cross_plane_speed: u.Quantity = 0.0 * (u.km / u.s)
 
     def to_dict(self) -> dict:
         """Plain data: ISO-8601 UTC strings ending in 'Z' and floats (JSON-ready)."""
@@ -716,6 +765,7 @@ class LaunchWindow:
             "azimuth_rotating_deg": float(self.azimuth_rotating.to_value(u.deg)),
             "direction": self.direction,
             "phase_angle_deg": float(self.phase_angle.to_value(u.deg)),
+            "cross_plane_speed_km_s": float(self.cross_plane_speed.to_value(u.km / u.s)),
         }
 
     def __str__(self) -> str:
@@ -765,6 +815,7 @@ class LaunchWindows:
             "azimuth_rotating_deg",
             "direction",
             "phase_angle_deg",
+            "cross_plane_speed_km_s",
         ]
         return pd.DataFrame(self.to_dicts(), columns=cols)
 
@@ -793,13 +844,14 @@ class LaunchWindows:
 def _check_reachable(site: LaunchSite, target: Target) -> None:
     inc = np.rad2deg(target.mean_elements[2])
     reach = min(inc, 180.0 - inc)
-    if abs(site.lat_deg) > reach:
+    lat_c = np.rad2deg(site.geocentric_lat_rad(target.earth))
+    if abs(lat_c) >= reach:
         raise InfeasiblePlanError(
-            f"launch site {site.name} at latitude {site.lat_deg:.4f} deg never crosses the "
-            f"plane of {target.name} (inclination {inc:.4f} deg): there is no in-plane window; "
-            f"the smallest plane error, at the plane's northernmost point, is "
-            f"{abs(site.lat_deg) - reach:.4f} deg of yaw steering (dogleg). Expected |latitude| "
-            f"<= {reach:.4f} deg",
+            f"launch site {site.name} at latitude {site.lat_deg:.4f} deg (geocentric "
+            f"{lat_c:.4f} deg) never crosses the plane of {target.name} (inclination "
+            f"{inc:.4f} deg): there is no in-plane window; the smallest plane error, at the "
+            f"plane's northernmost point, is {abs(lat_c) - reach:.4f} deg of yaw steering "
+            f"(dogleg). Expected |geocentric latitude| < {reach:.4f} deg",
             name="site",
             value=site.lat_deg,
             valid=f"|latitude| <= {reach:.4f} deg",
@@ -818,9 +870,12 @@ def _crossings(site: LaunchSite, target: Target, start: Time, span_s: float) -> 
     dt0 = float((start - target.epoch).to_value(u.s))
     r_site = site.gcrs_km(epochs, target.earth)
     spline = CubicSpline(t, r_site, axis=0)
+    # TEME -> GCRS drifts by precession-nutation only (< 2e-6 rad per week): one matrix
+    # at mid-span moves a crossing by < 0.02 s.
+    mat = _teme_gcrs_matrix(start + TimeDelta(0.5 * span_s * u.s))
 
     def dist(ts):
-        return np.einsum("...i,...i->...", target._normal_at_s(dt0 + ts), spline(ts))
+        return np.einsum("...i,...i->...", target._normal_at_s(dt0 + ts, mat), spline(ts))
 
     d = dist(t)
     idx = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) <= 0)
@@ -834,7 +889,7 @@ def _crossings(site: LaunchSite, target: Target, start: Time, span_s: float) -> 
         return roots
     # One Newton step on the exact astropy positions removes the (sub-mm) spline error.
     r_exact = site.gcrs_km(start + TimeDelta(roots * u.s), target.earth)
-    h = target._normal_at_s(dt0 + roots)
+    h = target._normal_at_s(dt0 + roots, mat)
     d_exact = np.einsum("...i,...i->...", h, r_exact)
     eps = 0.5
     slope = (dist(roots + eps) - dist(roots - eps)) / (2 * eps)
@@ -931,6 +986,14 @@ def launch_windows(
     stop = start + TimeDelta(span_s * u.s)
     roots = _crossings(site, target, start, span_s)
     if roots.size == 0:
+        if span_s >= 86400.0:
+            raise InfeasiblePlanError(
+                f"no in-plane window from {site.name} into {target.name} in "
+                f"{span_s / 3600:.1f} h: the pad's latitude is too close to the plane's "
+                "inclination to cross it; a launch needs yaw steering",
+                name="site",
+                value=site.lat_deg,
+            )
         return LaunchWindows((), site, target, vehicle, start, stop)
 
     in_plane = start + TimeDelta(roots * u.s)
@@ -941,9 +1004,20 @@ def launch_windows(
     # direction at the pad's position, h x r, heading north or south.
     r_cross = site.gcrs_km(in_plane, target.earth)
     h_cross = target.plane_normal(in_plane)
+    r_pm = site.gcrs_km(in_plane[:, None] + TimeDelta([-1.0, 1.0] * u.s), target.earth)
+    v_cross = 0.5 * (r_pm[:, 1] - r_pm[:, 0])  # central difference over +-1 s, km/s
+    cross_speed = np.abs(np.einsum("...i,...i->...", h_cross, v_cross))
     northbound = np.cross(h_cross, r_cross)[..., 2] > 0
-    lat = np.deg2rad(site.lat_deg)
-    beta = _inertial_azimuth(lat, target.mean_elements[2], northbound)
+    # The spherical relation holds for the geocentric latitude of the pad (the plane
+    # passes through the geocentre; the geodetic latitude would be ~1 deg off near the
+    # vertex of the ground track at Jiuquan, 40.96 deg geodetic = 40.77 deg geocentric)
+    # and for the inclination over the Earth's true equator of date, not GCRS's: 25
+    # years of precession tilt the two by up to ~0.15 deg, ~0.5 deg of azimuth here.
+    from .frames import _gcrs_itrs_kernel
+
+    h_itrs = _gcrs_itrs_kernel(in_plane, h_cross * 1e4, None, to_itrs=True)[0] / 1e4
+    inc_of_date = np.arccos(np.clip(h_itrs[..., 2], -1.0, 1.0))
+    beta = _inertial_azimuth(site.geocentric_lat_rad(target.earth), inc_of_date, northbound)
     ea = target.earth
     rp, ra = vehicle.insertion_radii_km(ea)
     v_orbit = np.sqrt(ea.mu_km3_s2 * (2.0 / rp - 2.0 / (rp + ra)))
@@ -964,6 +1038,7 @@ def launch_windows(
             direction="northbound" if northbound[k] else "southbound",
             phase_angle=np.rad2deg(phase[k]) * u.deg,
             site=site.name,
+            cross_plane_speed=cross_speed[k] * (u.km / u.s),
         )
         for k in range(roots.size)
     )
