@@ -463,3 +463,142 @@ def _glideslope_profile(
     t = np.linspace(0.0, duration, n_pulses + 1)
     rho = rho0 * np.exp(a * t) + (rho_dot_t / a) * (np.exp(a * t) - 1.0)
     return t, rho
+
+
+# ------------------------------------------------- J2 mean rates from exact integrals
+def _j2_integrals(mu: float, j2: float, r_earth: float, rv) -> tuple[np.ndarray, np.ndarray]:
+    """Energy and polar angular momentum of ``rv (..., 6)`` in the J2 field: the two
+    exact integrals of the axisymmetric, non-rotating J2 problem (Damaren 2007)."""
+    rv = np.asarray(rv, dtype=float)
+    r = rv[..., :3]
+    v = rv[..., 3:]
+    rn = np.sqrt(np.einsum("...i,...i->...", r, r))
+    sphi = r[..., 2] / rn
+    p2 = 1.5 * sphi**2 - 0.5
+    energy = (
+        0.5 * np.einsum("...i,...i->...", v, v) - mu / rn + mu / rn * j2 * (r_earth / rn) ** 2 * p2
+    )
+    hz = r[..., 0] * v[..., 1] - r[..., 1] * v[..., 0]
+    return energy, hz
+
+
+def _j2_mean_a_inc(mu: float, j2: float, r_earth: float, rv) -> tuple[np.ndarray, np.ndarray]:
+    r"""First-order mean semi-major axis and inclination of a near-circular orbit from
+    the exact integrals: :math:`E = -\mu/(2\bar a) + (\mu/\bar a) J_2 (R/\bar a)^2
+    (\tfrac34\sin^2\bar\imath - \tfrac12)` (the secular part of Brouwer's 1959
+    Hamiltonian at e = 0) and :math:`H_z = \sqrt{\mu\bar a}\cos\bar\imath`."""
+    energy, hz = _j2_integrals(mu, j2, r_earth, rv)
+    a = -mu / (2.0 * energy)
+    for _ in range(30):
+        cosi2 = np.clip(hz**2 / (mu * a), 0.0, 1.0)
+        sec = mu / a * j2 * (r_earth / a) ** 2 * (0.75 * (1.0 - cosi2) - 0.5)
+        a_new = -mu / (2.0 * (energy - sec))
+        if np.all(np.abs(a_new - a) < 1e-12 * np.abs(a)):
+            a = a_new
+            break
+        a = a_new
+    inc = np.arccos(np.clip(hz / np.sqrt(mu * a), -1.0, 1.0))
+    return a, inc
+
+
+def _j2_secular_rates(mu: float, j2: float, r_earth: float, a, inc):
+    r"""Secular rates of the argument of latitude and of the node of a circular orbit,
+    first order in J2 (Brouwer 1959; Vallado 2013, eqs. 9-41 and 9-42 at e = 0):
+    :math:`\dot u = \bar n[1 + \tfrac34 J_2(R/\bar a)^2(8\cos^2 i - 2)]`,
+    :math:`\dot\Omega = -\tfrac32 \bar n J_2 (R/\bar a)^2\cos i`."""
+    n = np.sqrt(mu / np.asarray(a, dtype=float) ** 3)
+    f = j2 * (r_earth / a) ** 2
+    c2 = np.cos(inc) ** 2
+    udot = n * (1.0 + 0.75 * f * (8.0 * c2 - 2.0))
+    raandot = -1.5 * n * f * np.cos(inc)
+    return udot, raandot
+
+
+def _ss_reference(mu: float, j2: float, r_earth: float, target_rv):
+    """Schweighart-Sedwick reference radius and inclination for a target state: the
+    mean radius ``r_ref = a (1 - s)`` that makes the model's rates (``n c``, ``k``,
+    ``q``) equal Brouwer's secular rates to first order in J2."""
+    a, inc = _j2_mean_a_inc(mu, j2, r_earth, target_rv)
+    a, inc = float(a), float(inc)
+    s = 3.0 * j2 * r_earth**2 / (8.0 * a**2) * (1.0 + 3.0 * math.cos(2.0 * inc))
+    return a * (1.0 - s), inc, a
+
+
+def _ss_j2_setup(mu: float, j2: float, r_earth: float, target_rv, x0):
+    """Initial data of :func:`_ss_j2_propagate`: ``(r_ref, inc, xs, amp, u0, q)`` with
+    ``xs`` the SS initial states carrying the secular drift and ``amp`` (...) the
+    cross-track growth rate factor in km/s."""
+    from ..frames import _relative_to_inertial
+
+    target_rv = np.asarray(target_rv, dtype=float)
+    x0 = np.asarray(x0, dtype=float)
+    r_ref, inc, a_t = _ss_reference(mu, j2, r_earth, target_rv)
+    n, c, k, _ = _ss_coefficients(mu, r_ref, inc, j2, r_earth)
+    w = 2.0 * n * c
+    chaser_rv = _relative_to_inertial("LVLH", target_rv, x0)
+    a_c, i_c = _j2_mean_a_inc(mu, j2, r_earth, chaser_rv)
+    ud_t, od_t = _j2_secular_rates(mu, j2, r_earth, a_t, inc)
+    ud_c, od_c = _j2_secular_rates(mu, j2, r_earth, a_c, i_c)
+    d_raan = od_c - od_t
+    drift = a_t * ((ud_c - ud_t) + math.cos(inc) * d_raan)  # km/s along +V-bar
+    # SS in-plane: along-track drift rate = D (1 - w^2/k^2), D = vx + w * x_radial
+    d_star = drift / (1.0 - w * w / (k * k))
+    xs = x0.copy()
+    xs[..., 3] = d_star + w * x0[..., 2]
+    # target's argument of latitude at t = 0, from the ascending node
+    r = target_rv[:3]
+    h = np.cross(r, target_rv[3:])
+    h = h / np.linalg.norm(h)
+    node = np.cross([0.0, 0.0, 1.0], h)
+    nn = np.linalg.norm(node)
+    node = node / nn if nn > 0 else np.array([1.0, 0.0, 0.0])
+    u0 = math.atan2(float(np.dot(np.cross(node, r), h)), float(np.dot(node, r)))
+    q = _ss_q(mu, r_ref, inc, j2, r_earth)
+    amp = a_t * math.sin(inc) * np.asarray(d_raan, dtype=float)
+    xs[..., 4] = x0[..., 4] - amp * math.cos(u0)
+    return r_ref, inc, xs, amp, u0, q
+
+
+def _ss_j2_propagate(mu: float, j2: float, r_earth: float, target_rv, x0, t) -> np.ndarray:
+    r"""J2-aware linear relative propagation of ``x0 (..., 6)`` to ``t (m,)``:
+    ``(..., m, 6)`` LVLH.
+
+    Schweighart & Sedwick (2002) STM (:func:`_ss_stm`) about the target's mean orbit,
+    with the two secular effects that a linear map of the osculating relative state
+    cannot see, fixed by the exact J2 integrals (energy and polar angular momentum,
+    Damaren 2007) of both spacecraft and Brouwer's (1959) secular rates:
+
+    - the along-track drift :math:`\bar a(\Delta\dot u + \cos i\,\Delta\dot\Omega)`,
+      imposed through the SS drift condition on the initial along-track velocity;
+    - the differential nodal regression, which makes the cross-track oscillation grow
+      as :math:`\bar a\sin i\,\Delta\dot\Omega\,t\cos u(t)` (the
+      :math:`2lq\cos(qt+\phi)` forcing of SS 2002, eq. 40).
+    """
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    r_ref, inc, xs, amp, u0, q = _ss_j2_setup(mu, j2, r_earth, target_rv, x0)
+    out = _apply_stm(_ss_stm(mu, r_ref, inc, t, j2=j2, r_earth=r_earth), xs)
+    ph = u0 + q * t
+    amp = np.asarray(amp)[..., None]
+    out[..., 1] += amp * t * np.cos(ph)
+    out[..., 4] += amp * (np.cos(ph) - q * t * np.sin(ph))
+    return out
+
+
+def _ss_j2_at(mu: float, j2: float, r_earth: float, target_rv, x0, t) -> np.ndarray:
+    """As :func:`_ss_j2_propagate` but one time per state: ``x0 (..., 6)``,
+    ``t (...)`` -> ``(..., 6)``."""
+    t = np.asarray(t, dtype=float)
+    r_ref, inc, xs, amp, u0, q = _ss_j2_setup(mu, j2, r_earth, target_rv, x0)
+    out = np.einsum("...ij,...j->...i", _ss_stm(mu, r_ref, inc, t, j2=j2, r_earth=r_earth), xs)
+    ph = u0 + q * t
+    out[..., 1] += amp * t * np.cos(ph)
+    out[..., 4] += amp * (np.cos(ph) - q * t * np.sin(ph))
+    return out
+
+
+def _ss_q(mu: float, r_ref: float, inc: float, j2: float, r_earth: float) -> float:
+    """SS cross-track frequency for equal inclinations, ``q = n c - dOmega cos i``
+    (Schweighart & Sedwick 2002, eq. 42 with the differential terms set to zero)."""
+    n, c, _, _ = _ss_coefficients(mu, r_ref, inc, j2, r_earth)
+    domega = -1.5 * n * j2 * r_earth**2 / r_ref**2 * math.cos(inc)
+    return n * c - domega * math.cos(inc)

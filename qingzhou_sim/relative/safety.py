@@ -227,19 +227,6 @@ def _rel_state_arrays(rel_state) -> np.ndarray:
     return np.concatenate([r, v], axis=-1)
 
 
-def _positions_stm(model: str, n: float, target, earth, t_s: np.ndarray) -> np.ndarray:
-    """Position rows of the LVLH STM of ``model`` at ``t_s``: ``(m, 3, 6)``."""
-    from .stm import _model_stm
-
-    return _model_stm(model, t_s, n=n, target=target, earth=earth)[..., :3, :]
-
-
-def _ranges(pos_stm: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    """Ranges ``(..., m)`` of states ``x0 (..., 6)`` at the STM samples."""
-    pos = np.einsum("mij,...j->...mi", pos_stm, x0)
-    return np.sqrt(np.einsum("...i,...i->...", pos, pos))
-
-
 @dataclass(frozen=True, slots=True)
 class PassiveSafetyReport:
     """Free-drift safety of relative states over a horizon.
@@ -313,7 +300,8 @@ def passive_safety(
     target : State, optional
         Target state (needed for ``model="SS"``).
     model : {"CW", "SS"}
-        Clohessy-Wiltshire or the Schweighart-Sedwick J2 model.
+        Clohessy-Wiltshire, or the J2-aware Schweighart-Sedwick model with secular
+        drift (needs ``target``); see :func:`~qingzhou_sim.relative.propagate_relative`.
 
     Returns
     -------
@@ -327,7 +315,7 @@ def passive_safety(
     >>> bool(rep.safe)
     True
     """
-    from .stm import _mean_motion_rad_s
+    from .stm import _FreeDrift, _mean_motion_rad_s
 
     if model not in ("CW", "SS"):
         raise UnknownNameError("passive-safety model", model, ("CW", "SS"))
@@ -339,8 +327,10 @@ def passive_safety(
         raise InputError(f"horizon {hz} s must be > 0", name="horizon", value=hz)
     dt = (2.0 * math.pi / n) / 200.0 if step is None else as_duration_s(step, "step")
     t = np.union1d(np.arange(0.0, hz, dt), [hz])
-    pstm = _positions_stm(model, n, target, earth, t)
-    rng = _ranges(pstm, x0)
+    drift = _FreeDrift(model, x0, n=n, target=target, earth=earth)
+    pos = drift.grid(t)[..., :3]
+    rng = np.sqrt(np.einsum("...i,...i->...", pos, pos))
+    del pos
     i = np.argmin(rng, axis=-1)
     # golden-section refinement of the closest approach in [t[i-1], t[i+1]]
     lo = t[np.maximum(i - 1, 0)]
@@ -348,7 +338,7 @@ def passive_safety(
     g = (math.sqrt(5.0) - 1.0) / 2.0
 
     def f(tt):
-        p = np.einsum("...ij,...j->...i", _positions_stm(model, n, target, earth, tt), x0)
+        p = drift.at(tt)[..., :3]
         return np.sqrt(np.einsum("...i,...i->...", p, p))
 
     for _ in range(40):
@@ -558,7 +548,7 @@ def collision_avoidance_burn(
         If no burn up to ``dv_max`` satisfies the constraints.
     """
     from ..errors import InfeasiblePlanError
-    from .stm import _mean_motion_rad_s
+    from .stm import _FreeDrift, _mean_motion_rad_s
 
     if model not in ("CW", "SS"):
         raise UnknownNameError("collision-avoidance model", model, ("CW", "SS"))
@@ -573,13 +563,12 @@ def collision_avoidance_burn(
     t_exit_max = period if exit_within is None else as_duration_s(exit_within, "exit_within")
     dvm = float(as_array(dv_max, u.km / u.s, "dv_max"))
     t = np.union1d(np.arange(0.0, hz, period / 100.0), [hz])
-    pstm = _positions_stm(model, n, target, earth, t)
     dirs = _cam_directions()
     axes = ellipsoid.semi_axes_km
     for mag in np.geomspace(1e-5, dvm, 48):
         cand = np.repeat(x0[None, :], len(dirs), axis=0)
         cand[:, 3:] += mag * dirs
-        pos = np.einsum("mij,kj->kmi", pstm, cand)
+        pos = _FreeDrift(model, cand, n=n, target=target, earth=earth).grid(t)[..., :3]
         inside = _in_ellipsoid(pos, axes)
         rng = np.sqrt(np.einsum("kmi,kmi->km", pos, pos))
         # last sample inside the ellipsoid must come before exit_within

@@ -22,7 +22,17 @@ from astropy.time import Time
 
 from ..constants import EARTH, EarthModel, as_array, as_quantity
 from ..errors import InputError, OrbitRangeError, UnknownNameError
-from ._kernels import _P6, _apply_stm, _cw_stm, _cw_stm_rsw, _ss_stm, _ya_stm
+from ._kernels import (
+    _P6,
+    _apply_stm,
+    _cw_stm,
+    _cw_stm_rsw,
+    _ss_j2_at,
+    _ss_j2_propagate,
+    _ss_reference,
+    _ss_stm,
+    _ya_stm,
+)
 
 __all__ = [
     "MODELS",
@@ -208,17 +218,27 @@ def ya_stm(target, t: u.Quantity, *, earth: EarthModel = EARTH, frame: str = "LV
 def ss_stm(target, t: u.Quantity, *, earth: EarthModel = EARTH, frame: str = "LVLH") -> np.ndarray:
     r"""Schweighart-Sedwick J2-linearised state-transition matrix.
 
-    The reference orbit is circular with the radius of the target's osculating
-    semi-major axis and its inclination.
+    The reference orbit is circular, with the target's mean inclination and the mean
+    radius :math:`r_{ref} = \bar a(1 - s)` (:math:`\bar a` the first-order mean
+    semi-major axis from the target's exact J2 energy and polar angular momentum), which
+    makes the model's frequencies :math:`nc`, :math:`k`, :math:`q` equal Brouwer's
+    secular rates. This is the pure STM; :func:`propagate_relative` with
+    ``model="SS"`` adds the secular drift and nodal regression fixed by both
+    spacecraft's integrals (see :func:`~qingzhou_sim.relative._kernels._ss_j2_propagate`).
 
     References
     ----------
     Schweighart & Sedwick (2002), "High-fidelity linearized J2 model for satellite
     formation flight", J. Guid. Control Dyn. 25(6), eqs. 17-18, 26 and 41-42.
     """
-    el = _target_elements(target, earth)
-    phi = _ss_stm(earth.mu_km3_s2, el[0], el[2], _times_s(t), j2=earth.j2, r_earth=earth.radius_km)
-    return _to_frame(phi, frame)
+    return _to_frame(_ss_stm_of(target, _times_s(t), earth), frame)
+
+
+def _ss_stm_of(target, t_s, earth: EarthModel) -> np.ndarray:
+    _target_elements(target, earth)
+    mu, j2, re = earth.mu_km3_s2, earth.j2, earth.radius_km
+    r_ref, inc, _ = _ss_reference(mu, j2, re, np.asarray(target.rv_km, dtype=float))
+    return _ss_stm(mu, r_ref, inc, t_s, j2=j2, r_earth=re)
 
 
 def _to_frame(phi: np.ndarray, frame: str) -> np.ndarray:
@@ -239,8 +259,36 @@ def _model_stm(model: str, t_s: np.ndarray, *, n=None, target=None, earth=EARTH)
     if model == "YA":
         return _ya_stm(earth.mu_km3_s2, el[0], el[1], el[5], t_s)
     if model == "SS":
-        return _ss_stm(earth.mu_km3_s2, el[0], el[2], t_s, j2=earth.j2, r_earth=earth.radius_km)
+        return _ss_stm_of(target, t_s, earth)
     raise UnknownNameError("relative-motion model", model, MODELS)
+
+
+class _FreeDrift:
+    """Free drift of fixed initial LVLH states ``x0 (..., 6)`` under a named model:
+    ``grid(t (m,)) -> (..., m, 6)`` and ``at(t (...)) -> (..., 6)``."""
+
+    def __init__(self, model: str, x0: np.ndarray, *, n=None, target=None, earth=EARTH):
+        if model not in MODELS:
+            raise UnknownNameError("relative-motion model", model, MODELS)
+        if model != "CW" and target is None:
+            raise InputError(f"model {model!r} needs the target State (target=...)", name="target")
+        self.model, self.x0, self.n, self.target, self.earth = model, x0, n, target, earth
+
+    def grid(self, t_s: np.ndarray) -> np.ndarray:
+        e = self.earth
+        if self.model == "SS":
+            rv = np.asarray(self.target.rv_km, dtype=float)
+            return _ss_j2_propagate(e.mu_km3_s2, e.j2, e.radius_km, rv, self.x0, t_s)
+        phi = _model_stm(self.model, t_s, n=self.n, target=self.target, earth=e)
+        return _apply_stm(phi, self.x0)
+
+    def at(self, t_s: np.ndarray) -> np.ndarray:
+        e = self.earth
+        if self.model == "SS":
+            rv = np.asarray(self.target.rv_km, dtype=float)
+            return _ss_j2_at(e.mu_km3_s2, e.j2, e.radius_km, rv, self.x0, t_s)
+        phi = _model_stm(self.model, t_s, n=self.n, target=self.target, earth=e)
+        return np.einsum("...ij,...j->...i", phi, self.x0)
 
 
 def relative_stm(
@@ -276,6 +324,9 @@ def propagate_relative(
     t : Quantity (m,)
         Times since the initial state.
     model : {"CW", "YA", "SS"}
+        ``"SS"`` is the J2-aware model: the Schweighart-Sedwick STM about the target's
+        mean orbit plus the secular along-track drift and differential nodal
+        regression fixed by the exact J2 integrals of both spacecraft.
     mean_motion, target
         Target mean motion (CW) or target State at ``t = 0`` (all models).
 
@@ -296,7 +347,9 @@ def propagate_relative(
     )
     t_s = np.atleast_1d(_times_s(t))
     n = None if mean_motion is None else _mean_motion_rad_s(mean_motion)
-    out = _apply_stm(_model_stm(model, t_s, n=n, target=target, earth=earth), x0)
+    if model == "CW" and n is None:
+        n = _mean_motion_rad_s(None, target, earth)
+    out = _FreeDrift(model, x0, n=n, target=target, earth=earth).grid(t_s)
     epoch0 = getattr(target, "epoch", None)
     return RelativeTrajectory(
         t_s, out[..., :3] * u.km, out[..., 3:] * (u.km / u.s), "LVLH", model, epoch0
