@@ -1292,8 +1292,8 @@ class Propagator:
 
     force_model: ForceModel | None = None
     method: str = "dop853"
-    rtol: float = 1e-11
-    atol: float = 1e-11
+    rtol: float = 1e-10
+    atol: float = 1e-10
     step_s: float = 10.0
     max_steps: int = 1_000_000
 
@@ -1730,8 +1730,8 @@ def propagate_batch(
     step=None,
     output: str = "final",
     output_step=None,
-    rtol: float = 1e-10,
-    atol: float = 1e-10,
+    rtol: float = 1e-9,
+    atol: float = 1e-9,
 ):
     """Propagate N states (one common epoch) together, in parallel compiled code.
 
@@ -1756,10 +1756,15 @@ def propagate_batch(
     """
     if not isinstance(states, StateBatch):
         raise InputError(f"states must be a StateBatch, got {type(states).__name__}", name="states")
-    if not states.epochs.isscalar:
-        raise InputError(
-            "propagate_batch needs states at one common epoch (scalar epochs)", name="states"
-        )
+    epoch0 = states.epochs
+    if not epoch0.isscalar:
+        if np.any(np.abs((epoch0 - epoch0[0]).to_value(u.s)) > 0.0):
+            raise InputError(
+                "propagate_batch needs states at one common epoch; propagate each group "
+                "of equal epochs separately",
+                name="states",
+            )
+        epoch0 = epoch0[0]
     if output not in ("final", "history"):
         raise UnknownNameError("batch output", output, ("final", "history"))
     prop = Propagator(
@@ -1771,7 +1776,7 @@ def propagate_batch(
     )
     t_end = as_duration_s(duration, "duration")
     y0s = np.ascontiguousarray(states.rv_km, dtype=float)
-    p = prop._params(states.epochs)
+    p = prop._params(epoch0)
     args = (
         float(prop.rtol),
         float(prop.atol),
@@ -1786,12 +1791,12 @@ def propagate_batch(
             raise PropagationError(
                 f"{bad.size} sample(s) failed ({_STATUS_TEXT[int(st[bad[0]])]}), indices "
                 f"{bad[:10].tolist()}",
-                last_epoch=states.epochs + TimeDelta(float(tstop[bad[0]]), format="sec"),
+                last_epoch=epoch0 + TimeDelta(float(tstop[bad[0]]), format="sec"),
             )
         if np.all(st == _OK):
-            ep = states.epochs + TimeDelta(t_end, format="sec")
+            ep = epoch0 + TimeDelta(t_end, format="sec")
         else:
-            ep = states.epochs + TimeDelta(tstop, format="sec")
+            ep = epoch0 + TimeDelta(tstop, format="sec")
         return StateBatch.from_vectors(ep, y[:, :3], y[:, 3:])
     if output_step is None:
         raise InputError("output='history' needs output_step", name="output_step")
@@ -1806,7 +1811,7 @@ def propagate_batch(
     bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
     if bad.size:
         raise PropagationError(f"{bad.size} sample(s) failed, indices {bad[:10].tolist()}")
-    return BatchHistory(states.epochs + TimeDelta(t_out, format="sec"), res, st)
+    return BatchHistory(epoch0 + TimeDelta(t_out, format="sec"), res, st)
 
 
 # --------------------------------------------------------------------------- diagnostics
