@@ -9,73 +9,44 @@ is validated against it.
 
 from __future__ import annotations
 
-import importlib.util
+import inspect
 
 import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
 from ..constants import EARTH, EarthModel, as_array
-from ..errors import EpochOrderError, InputError, PropagationError
+from ..errors import EpochOrderError, InputError
 from ..frames import _inertial_to_relative
 from .stm import RelativeTrajectory
 
 __all__ = ["relative_truth"]
 
 
-def _zonal_accel_np(r: np.ndarray, earth: EarthModel, degree: int) -> np.ndarray:
-    """Point mass + zonal J2..J4 acceleration, km/s^2 (Vallado 2013, eqs. 8-30 ff.;
-    used only when the project propagator is not installed)."""
-    mu, re = earth.mu_km3_s2, earth.radius_km
-    x, y, z = r
-    r2 = x * x + y * y + z * z
-    rn = np.sqrt(r2)
-    a = -mu * r / (r2 * rn)
-    if degree >= 2:
-        f = -1.5 * earth.j2 * mu * re**2 / rn**5
-        zz = 5.0 * z * z / r2
-        a = a + f * np.array([x * (1.0 - zz), y * (1.0 - zz), z * (3.0 - zz)])
-    if degree >= 3:
-        f = -2.5 * earth.j3 * mu * re**3 / rn**7
-        g = 3.0 * z - 7.0 * z**3 / r2
-        a = a + f * np.array([x * g, y * g, 6.0 * z * z - 7.0 * z**4 / r2 - 0.6 * r2])
-    if degree >= 4:
-        f = 1.875 * earth.j4 * mu * re**4 / rn**7
-        g = 1.0 - 14.0 * z * z / r2 + 21.0 * z**4 / r2**2
-        a = a + f * np.array(
-            [x * g, y * g, z * (5.0 - 70.0 * z * z / (3.0 * r2) + 21.0 * z**4 / r2**2)]
-        )
-    return a
+# Tighter than the Propagator defaults: the truth is a difference of two absolute
+# propagations, so their errors must stay well below the relative errors measured.
+_TRUTH_RTOL = 1e-12
+_TRUTH_ATOL = 1e-12
 
 
-def _fallback_truth_rv(
-    rv0: np.ndarray, t_s: np.ndarray, earth: EarthModel, degree: int
-) -> np.ndarray:
-    """Private stand-in for ``Propagator.propagate_rv`` (scipy DOP853, rtol 1e-12)."""
-    from scipy.integrate import solve_ivp
-
-    def rhs(_t, y):
-        return np.concatenate([y[3:], _zonal_accel_np(y[:3], earth, degree)])
-
-    sol = solve_ivp(
-        rhs, (0.0, float(t_s[-1])), rv0, method="DOP853", t_eval=t_s, rtol=1e-12, atol=1e-12
-    )
-    if not sol.success:
-        raise PropagationError(f"truth propagation failed: {sol.message}", last_epoch=None)
-    return sol.y.T
-
-
-def _have_project_propagator() -> bool:
-    return importlib.util.find_spec("qingzhou_sim.propagator") is not None
-
-
-def _zonal_propagator(degree: int):
+def _truth_propagator(max_degree: int | None, earth: EarthModel):
     from ..forces import ForceModel, ZonalGravity
     from ..propagator import Propagator
 
-    if degree == 0:
-        return Propagator(force_model=ForceModel.two_body())
-    return Propagator(force_model=ForceModel(gravity=ZonalGravity(max_degree=degree), drag=None))
+    if max_degree is None:
+        fm = ForceModel.default()
+    elif max_degree == 0:
+        fm = ForceModel.two_body(earth)
+    else:
+        fm = ForceModel(gravity=ZonalGravity(max_degree=max_degree), drag=None, earth=earth)
+    return Propagator(force_model=fm, rtol=_TRUTH_RTOL, atol=_TRUTH_ATOL)
+
+
+def _propagate_rv(prop, rv0: np.ndarray, t_s: np.ndarray, epoch) -> np.ndarray:
+    params = inspect.signature(prop.propagate_rv).parameters
+    if "epoch" in params:
+        return np.asarray(prop.propagate_rv(rv0, t_s, epoch=epoch), dtype=float)
+    return np.asarray(prop.propagate_rv(rv0, t_s), dtype=float)
 
 
 def relative_truth(
@@ -98,8 +69,9 @@ def relative_truth(
         Output times since the common epoch (sorted, >= 0) or output epochs.
     propagator : Propagator, optional
         Propagator of the chaser (anything with ``propagate_rv(rv0_km, t_s)``).
-        Default: the project's ``Propagator()`` (J2-J4 + drag), or the zonal model of
-        ``max_degree`` when that is given.
+        Default: the project's :class:`~qingzhou_sim.propagator.Propagator` (DOP853,
+        rtol = atol = 1e-12) with ``ForceModel.default()`` (J2-J4 + drag of a
+        Qingzhou-like spacecraft), or the zonal model of ``max_degree`` when given.
     target_propagator : Propagator, optional
         Propagator of the target (station); default: the chaser's.
     max_degree : {0, 2, 3, 4}, optional
@@ -139,21 +111,11 @@ def relative_truth(
 
     rv_t = np.asarray(target.rv_km, dtype=float)
     rv_c = np.asarray(chaser.rv_km, dtype=float)
-    if propagator is None and _have_project_propagator():
-        if max_degree is None:
-            from ..propagator import Propagator
-
-            propagator = Propagator()
-        else:
-            propagator = _zonal_propagator(max_degree)
-    if propagator is not None:
-        tp = target_propagator if target_propagator is not None else propagator
-        traj_t = np.asarray(tp.propagate_rv(rv_t, t_s))
-        traj_c = np.asarray(propagator.propagate_rv(rv_c, t_s))
-    else:
-        degree = 4 if max_degree is None else max_degree
-        traj_t = _fallback_truth_rv(rv_t, t_s, earth, degree)
-        traj_c = _fallback_truth_rv(rv_c, t_s, earth, degree)
+    if propagator is None:
+        propagator = _truth_propagator(max_degree, earth)
+    tp = target_propagator if target_propagator is not None else propagator
+    traj_t = _propagate_rv(tp, rv_t, t_s, target.epoch)
+    traj_c = _propagate_rv(propagator, rv_c, t_s, target.epoch)
     rel = _inertial_to_relative("LVLH", traj_t, traj_c)
     return RelativeTrajectory(
         t_s, rel[:, :3] * u.km, rel[:, 3:] * (u.km / u.s), "LVLH", "truth", target.epoch
