@@ -57,7 +57,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from .constants import EARTH, EarthModel, as_duration_s, as_time
+from .constants import EARTH, EarthModel, as_array, as_duration_s, as_time
 from .errors import InfeasiblePlanError, InputError, PropagationError, UnknownNameError
 from .state import State, StateBatch, _elements_to_rv, _rv_to_elements
 from .vehicles import KINETICA_2, QINGZHOU, LaunchVehicle
@@ -559,29 +559,44 @@ def nominal_tiangong(
     """The default reference orbit of Tiangong: 386 x 391 km, i = 41.5 deg (nominal).
 
     Perigee x apogee from the January 2024 example orbit (ORION-TZ7; typical band
-    383-390 km, CSS-JP); inclination 41.5 deg (TZ5-WIKI, CSS-JP). The node and the
-    argument of latitude at ``epoch`` are free parameters (the real values change
-    daily; use :meth:`Target.from_tle` for a real date). Perigee is placed at the
-    ascending node.
+    383-390 km, CSS-JP); inclination 41.5 deg (TZ5-WIKI, CSS-JP) over the Earth's true
+    equator of date, as published inclinations are (in GCRS it reads 41.35-41.65 deg
+    depending on the node, the pole having precessed ~0.15 deg since J2000). The node
+    (TEME, mean equinox of date) and the argument of latitude at ``epoch`` are free
+    parameters (the real values change daily; use :meth:`Target.from_tle` for a real
+    date). Perigee is placed at the ascending node. These are mean elements.
 
     Parameters
     ----------
     epoch : Time, optional
         Reference epoch; default 2026-12-01T00:00:00 UTC.
     raan, arglat : Quantity (angle)
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> t = nominal_tiangong()
+    >>> round(float(t.inc.to_value(u.deg)), 6)
+    41.5
     """
     epoch = Time("2026-12-01T00:00:00", scale="utc") if epoch is None else as_time(epoch)
     rp = earth.radius_km + 386.0
     ra = earth.radius_km + 391.0
-    return Target.from_elements(
-        epoch,
-        a=0.5 * (rp + ra) * u.km,
-        ecc=((ra - rp) / (ra + rp)) * u.one,
-        inc=41.5 * u.deg,
-        raan=raan,
-        argp=0 * u.deg,
-        nu=arglat,
+    a = 0.5 * (rp + ra)
+    ecc = (ra - rp) / (ra + rp)
+    raan_rad = float(as_array(raan, u.rad, "raan"))
+    arglat_rad = float(as_array(arglat, u.rad, "arglat"))
+    return Target(
         name="Tiangong (nominal 386 x 391 km, i = 41.5 deg)",
+        epoch=epoch,
+        mean_elements=(
+            a,
+            ecc,
+            float(np.deg2rad(41.5)),
+            raan_rad % (2 * np.pi),
+            0.0,
+            _mean_anomaly(arglat_rad, ecc) % (2 * np.pi),
+        ),
         source="nominal: 386 x 391 km (ORION-TZ7), i = 41.5 deg (TZ5-WIKI, CSS-JP)",
         earth=earth,
     )

@@ -108,7 +108,7 @@ def test_nominal_tiangong_is_386_by_391_km():
     )
     assert t.raan_rate.to_value(u.deg / u.day) == pytest.approx(
         np.rad2deg(rate) * 86400,
-        rel=1e-3,  # inc and a are re-derived in TEME of date
+        rel=1e-12,
     )
     assert "nominal" in str(t)
 
