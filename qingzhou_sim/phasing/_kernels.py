@@ -1,0 +1,156 @@
+r"""Phasing kernels: plain float64 arrays in km, km/s, s, rad; no astropy.
+
+* :func:`_kepler` -- universal-variable two-body propagation (Vallado 2013,
+  Algorithm 8; Curtis 2014, Algorithm 3.4), compiled with numba.
+* :func:`_kepler_rv` -- two-body propagation through a list of inertial impulses.
+* :func:`_secular_rates` -- first-order J2 secular rates of RAAN, argument of perigee
+  and mean anomaly (Vallado 2013, eqs. 9-41 and 9-43 to 9-45).
+* :func:`_mean_sma` -- Kozai's (1959) first-order short-period correction of the
+  semi-major axis, osculating -> mean.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+# --------------------------------------------------------------------- two-body
+
+
+@numba.njit(cache=True)
+def _stumpff(z):
+    if z > 1e-8:
+        s = math.sqrt(z)
+        return (1.0 - math.cos(s)) / z, (s - math.sin(s)) / (s * z)
+    if z < -1e-8:
+        s = math.sqrt(-z)
+        return (math.cosh(s) - 1.0) / (-z), (math.sinh(s) - s) / (s * (-z))
+    return 0.5 - z / 24.0 + z * z / 720.0, 1.0 / 6.0 - z / 120.0 + z * z / 5040.0
+
+
+@numba.njit(cache=True)
+def _kepler(mu, r0, v0, dt):
+    """Two-body state after ``dt`` seconds (universal variables, Newton iteration).
+
+    References
+    ----------
+    Vallado (2013), Algorithm 8 (KEPLER); Curtis (2014), Algorithms 3.3-3.4.
+    """
+    if dt == 0.0:
+        return r0.copy(), v0.copy()
+    rn = math.sqrt(r0[0] ** 2 + r0[1] ** 2 + r0[2] ** 2)
+    vn2 = v0[0] ** 2 + v0[1] ** 2 + v0[2] ** 2
+    rdv = r0[0] * v0[0] + r0[1] * v0[1] + r0[2] * v0[2]
+    alpha = 2.0 / rn - vn2 / mu
+    sq = math.sqrt(mu)
+    if alpha > 1e-12:
+        chi = sq * dt * alpha
+    else:
+        chi = sq * abs(alpha) * dt
+        if chi == 0.0:
+            chi = 1.0
+    for _ in range(60):
+        z = alpha * chi * chi
+        c2, c3 = _stumpff(z)
+        r = chi * chi * c2 + rdv / sq * chi * (1.0 - z * c3) + rn * (1.0 - z * c2)
+        f = chi**3 * c3 + rdv / sq * chi * chi * c2 + rn * chi * (1.0 - z * c3) - sq * dt
+        dchi = f / r
+        chi -= dchi
+        if abs(dchi) < 1e-12 * max(1.0, abs(chi)):
+            break
+    z = alpha * chi * chi
+    c2, c3 = _stumpff(z)
+    r = chi * chi * c2 + rdv / sq * chi * (1.0 - z * c3) + rn * (1.0 - z * c2)
+    f = 1.0 - chi * chi / rn * c2
+    g = dt - chi**3 / sq * c3
+    gd = 1.0 - chi * chi / r * c2
+    fd = sq / (r * rn) * chi * (z * c3 - 1.0)
+    rr = f * r0 + g * v0
+    vv = fd * r0 + gd * v0
+    return rr, vv
+
+
+@numba.njit(cache=True)
+def _kepler_rv(mu, rv0, t_s, imp_t, imp_dv):
+    """Two-body states at sorted times ``t_s`` (s from the epoch of ``rv0``), with
+    inertial impulses ``imp_dv`` (k, 3) applied at ``imp_t`` (k,). An output time equal
+    to an impulse time returns the state after the impulse. Times must be >= 0."""
+    n = t_s.shape[0]
+    out = np.empty((n, 6))
+    r = rv0[:3].copy()
+    v = rv0[3:].copy()
+    tc = 0.0
+    k = 0
+    nimp = imp_t.shape[0]
+    for j in range(n):
+        while k < nimp and imp_t[k] <= t_s[j]:
+            r, v = _kepler(mu, r, v, imp_t[k] - tc)
+            v = v + imp_dv[k]
+            tc = imp_t[k]
+            k += 1
+        rr, vv = _kepler(mu, r, v, t_s[j] - tc)
+        out[j, :3] = rr
+        out[j, 3:] = vv
+    return out
+
+
+# --------------------------------------------------------- analytic J2 model
+
+
+def _secular_rates(mu, re, j2, a, ecc, inc):
+    """J2 secular rates (raan_dot, argp_dot, mean-anomaly rate) in rad/s.
+
+    References
+    ----------
+    Vallado (2013), eqs. 9-41 (RAAN), 9-43 (argument of perigee), 9-44/9-45 (mean
+    anomaly); Kozai (1959).
+    """
+    a = np.asarray(a, dtype=float)
+    ecc = np.asarray(ecc, dtype=float)
+    n = np.sqrt(mu / a**3)
+    p = a * (1.0 - ecc**2)
+    k = 0.75 * n * j2 * (re / p) ** 2
+    ci = np.cos(inc)
+    raan_dot = -2.0 * k * ci
+    argp_dot = k * (5.0 * ci**2 - 1.0)
+    m_dot = n + k * np.sqrt(1.0 - ecc**2) * (3.0 * ci**2 - 1.0)
+    return raan_dot, argp_dot, m_dot
+
+
+def _mean_sma(mu, re, j2, r_km, v_km_s):
+    """Mean semi-major axis from an osculating state (first order in J2).
+
+    a_mean = a_osc - (J2 Re^2 / a) [(a/r)^3 - (1 - e^2)^(-3/2)] (1 - 3/2 sin^2 i)
+             - (3 J2 Re^2 / (2 a)) sin^2 i (a/r)^3 cos 2u
+
+    References
+    ----------
+    Kozai (1959), AJ 64, 367, eq. for the short-periodic part of a; Vallado (2013),
+    sec. 9.6.
+    """
+    from ..state import _rv_to_elements
+
+    el = _rv_to_elements(mu, r_km, v_km_s)
+    a, e, i, u = el[..., 0], el[..., 1], el[..., 2], el[..., 6]
+    r = np.linalg.norm(r_km, axis=-1)
+    s2 = np.sin(i) ** 2
+    ar3 = (a / r) ** 3
+    da = (j2 * re**2 / a) * (
+        (ar3 - (1.0 - e**2) ** -1.5) * (1.0 - 1.5 * s2) + 1.5 * s2 * ar3 * np.cos(2.0 * u)
+    )
+    return a - da, el
+
+
+def _phase_angle(station_rv, chaser_rv):
+    """Angle from the chaser to the station along the station's orbit, measured in the
+    station's plane, in (-pi, pi]; positive = station ahead of the chaser."""
+    rs, vs = station_rv[..., :3], station_rv[..., 3:]
+    h = np.cross(rs, vs)
+    h = h / np.linalg.norm(h, axis=-1, keepdims=True)
+    rc = chaser_rv[..., :3]
+    rc = rc - np.sum(rc * h, axis=-1, keepdims=True) * h
+    sin_ = np.sum(np.cross(rc, rs) * h, axis=-1)
+    cos_ = np.sum(rc * rs, axis=-1)
+    return np.arctan2(sin_, cos_)

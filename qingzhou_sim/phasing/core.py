@@ -1,0 +1,615 @@
+r"""Phasing-plan result objects, the dynamics adapter and full-force targeting.
+
+Full-force targeting is a differential correction (Newton iterations with a
+finite-difference Jacobian, minimum-norm steps) on the inertial delta-v vectors of the
+burns, through the propagator's kernel fast path ``Propagator.propagate_rv``, until the
+chaser arrives within 100 m and 0.1 m/s of the hand-over state (Vallado 2013,
+sec. 7.6.2 "differential correction"; Fehse 2003, sec. 2.2.2 for the hand-over).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from ..constants import EARTH, EarthModel
+from ..errors import InputError, PropagationError
+from ..frames import _inertial_to_relative, _lvlh_basis, _relative_to_inertial
+from ..maneuvers import Burn
+from ..state import State
+from ._kernels import _kepler_rv, _phase_angle
+
+__all__ = ["CorrectionReport", "PhasingPlan", "PhasingTrack"]
+
+# Arrival tolerances of the full-force targeting (issue 6): 100 m and 0.1 m/s.
+ARRIVAL_POSITION_TOL_KM = 0.1
+ARRIVAL_VELOCITY_TOL_KM_S = 1e-4
+# Newton keeps iterating towards these tighter goals (so that an independent
+# re-propagation, with its own integration error, still lands inside the tolerances).
+_GOAL_POSITION_KM = 2e-3
+_GOAL_VELOCITY_KM_S = 2e-6
+# Finite-difference step of the Jacobian, 1 mm/s.
+_FD_STEP_KM_S = 1e-6
+# Velocity residuals are weighted by this time so that 1 km and 1 km / T count alike.
+_VEL_WEIGHT_S = 1000.0
+
+
+# --------------------------------------------------------------------- dynamics
+@dataclass(frozen=True)
+class _Dynamics:
+    """What the planner needs from a force model: two kernels and a description."""
+
+    name: str
+    two_body: bool
+    earth: EarthModel
+    chaser: object  # (rv0, t_s, imp_t, imp_dv) -> (n, 6)
+    station: object  # (rv0, t_s) -> (n, 6)
+
+    @property
+    def mu(self) -> float:
+        return self.earth.mu_km3_s2
+
+    @property
+    def j2(self) -> float:
+        return 0.0 if self.two_body else self.earth.j2
+
+
+def _kepler_dyn(earth: EarthModel) -> _Dynamics:
+    mu = earth.mu_km3_s2
+    empty_t, empty_dv = np.zeros(0), np.zeros((0, 3))
+
+    def chaser(rv0, t_s, imp_t, imp_dv):
+        return _kepler_rv(
+            mu,
+            np.asarray(rv0, float),
+            np.asarray(t_s, float),
+            np.asarray(imp_t, float),
+            np.asarray(imp_dv, float).reshape(-1, 3),
+        )
+
+    def station(rv0, t_s):
+        return _kepler_rv(mu, np.asarray(rv0, float), np.asarray(t_s, float), empty_t, empty_dv)
+
+    return _Dynamics("two-body (Kepler)", True, earth, chaser, station)
+
+
+def _station_force_model(force_model):
+    """The chaser's force model with Tiangong's drag parameters (vehicles.TIANGONG)."""
+    from ..vehicles import TIANGONG
+
+    if force_model.drag is None:
+        return force_model
+    drag = replace(
+        force_model.drag, cd=TIANGONG.cd, area_m2=TIANGONG.drag_area_m2, mass_kg=TIANGONG.mass_kg
+    )
+    return replace(force_model, drag=drag)
+
+
+def _propagator_kernel(force_model, jd_tt0: float, epoch0=None):
+    """``(rv0, t_s, imp_t, imp_dv) -> (n, 6)`` for a ForceModel: the project
+    propagator's fast path when it exists, else the private RK4 fallback."""
+    try:
+        from ..propagator import Propagator  # noqa: PLC0415
+
+        prop = Propagator(force_model=force_model)
+        if not hasattr(prop, "propagate_rv"):
+            raise ImportError
+    except ImportError:
+        from ._fallback import _full_force_rv
+
+        p = force_model.build(jd_tt0)
+
+        def run(rv0, t_s, imp_t=None, imp_dv=None):
+            imp_t = np.zeros(0) if imp_t is None else imp_t
+            imp_dv = np.zeros((0, 3)) if imp_dv is None else imp_dv
+            return _full_force_rv(rv0, t_s, imp_t, imp_dv, p)
+
+        return run, "RK4 10 s on forces._rhs (private fallback)"
+
+    epoch = epoch0 if force_model.needs_epoch else None
+
+    def run(rv0, t_s, imp_t=None, imp_dv=None):
+        t_s = np.asarray(t_s, float)
+        if imp_t is None or len(imp_t) == 0:
+            return np.asarray(prop.propagate_rv(np.asarray(rv0, float), t_s, epoch=epoch))
+        return np.asarray(
+            prop.propagate_rv(
+                np.asarray(rv0, float),
+                t_s,
+                impulses_t_s=np.asarray(imp_t, float),
+                impulses_dv_km_s=np.asarray(imp_dv, float).reshape(-1, 3),
+                epoch=epoch,
+            )
+        )
+
+    return run, "Propagator.propagate_rv"
+
+
+def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | None = None):
+    """Build the dynamics of a plan. ``force_model``: a ForceModel, ``"two-body"``, or
+    None (``ForceModel.default()``: J2-J4 + Qingzhou drag)."""
+    from ..forces import ForceModel, PointMass
+
+    if isinstance(force_model, str):
+        if force_model.strip().lower() in ("two-body", "kepler", "twobody"):
+            return _kepler_dyn(EARTH)
+        from ..errors import UnknownNameError
+
+        raise UnknownNameError("force model", force_model, ("two-body",))
+    if force_model is None:
+        force_model = ForceModel.default()
+    if not isinstance(force_model, ForceModel):
+        raise InputError(
+            f"force_model {force_model!r} is not a ForceModel, 'two-body' or None",
+            name="force_model",
+            value=force_model,
+        )
+    if (
+        isinstance(force_model.gravity, PointMass)
+        and force_model.drag is None
+        and not force_model.third_bodies
+    ):
+        return _kepler_dyn(force_model.earth)
+    sfm = _station_force_model(force_model) if station_force_model is None else station_force_model
+    jd0 = 2451545.0 if epoch0 is None else float(epoch0.tt.jd)
+    chaser, how = _propagator_kernel(force_model, jd0, epoch0)
+    station_run, _ = _propagator_kernel(sfm, jd0, epoch0)
+    terms = [
+        "point mass"
+        if isinstance(force_model.gravity, PointMass)
+        else f"J2-J{force_model.gravity.max_degree}"
+    ]
+    if force_model.drag is not None:
+        terms.append("drag")
+    terms += [b.body for b in force_model.third_bodies]
+    return _Dynamics(
+        f"{' + '.join(terms)} ({how})",
+        False,
+        force_model.earth,
+        chaser,
+        lambda rv0, t_s: station_run(rv0, t_s),
+    )
+
+
+# ------------------------------------------------------------------ hand-over
+def _coelliptic_velocity(n_rad_s: float, r_lvlh_km) -> np.ndarray:
+    """LVLH velocity of a co-elliptic drift at the hand-over point: CW along-track rate
+    3/2 n z (Fehse 2003, eq. 3.26), zero radial and cross-track rates."""
+    r = np.asarray(r_lvlh_km, float)
+    return np.array([1.5 * n_rad_s * r[2], 0.0, 0.0])
+
+
+def _target_rv(dyn: _Dynamics, station_rv0, t_end_s: float, rel_lvlh6) -> tuple:
+    """Station state at ``t_end_s`` and the chaser's hand-over target state (inertial)."""
+    s_end = dyn.station(station_rv0, np.array([t_end_s]))[0]
+    return s_end, _relative_to_inertial("LVLH", s_end, np.asarray(rel_lvlh6, float))
+
+
+# ------------------------------------------------------------------ correction
+class CorrectionReport(NamedTuple):
+    """Outcome of the differential correction.
+
+    ``history`` holds (position residual m, velocity residual m/s) before each
+    iteration and after the last one.
+    """
+
+    converged: bool
+    iterations: int
+    position_residual: u.Quantity
+    velocity_residual: u.Quantity
+    dynamics: str
+    history: tuple
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{'converged' if self.converged else 'NOT converged'} in {self.iterations} "
+            f"iteration(s): miss {self.position_residual.to_value(u.m):.3f} m, "
+            f"{self.velocity_residual.to_value(u.m / u.s):.5f} m/s ({self.dynamics})"
+        )
+
+
+def _final_residual(dyn, rv0, t_end, imp_t, dv, target):
+    y = dyn.chaser(rv0, np.array([t_end]), imp_t, dv.reshape(-1, 3))[0]
+    return y - target
+
+
+def _jacobian(dyn, rv0, t_end, imp_t, x, target, f):
+    jac = np.empty((6, x.size))
+    for j in range(x.size):
+        xp = x.copy()
+        xp[j] += _FD_STEP_KM_S
+        jac[:, j] = (_final_residual(dyn, rv0, t_end, imp_t, xp, target) - f) / _FD_STEP_KM_S
+    return jac
+
+
+def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history):
+    """Minimum-norm Newton iterations; returns (x, f, iterations)."""
+    f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
+    it = 0
+    for it in range(max_iter + 1):  # noqa: B007
+        if not np.all(np.isfinite(f)):
+            raise PropagationError(
+                "phasing targeting: propagation returned non-finite states "
+                "(the trial trajectory may re-enter)"
+            )
+        pe, ve = float(np.linalg.norm(f[:3])), float(np.linalg.norm(f[3:]))
+        history.append((pe * 1e3, ve * 1e3))
+        if (pe < _GOAL_POSITION_KM and ve < _GOAL_VELOCITY_KM_S) or it == max_iter:
+            break
+        jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+        step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
+        fnorm = np.linalg.norm(w * f)
+        lam = 1.0
+        for _ in range(8):
+            xn = x + lam * step
+            fn = _final_residual(dyn, rv0, t_end, imp_t, xn, target)
+            if np.all(np.isfinite(fn)) and np.linalg.norm(w * fn) < fnorm:
+                break
+            lam *= 0.5
+        else:
+            break  # no descent: stagnated
+        x, f = xn, fn
+    return x, f, it
+
+
+def _min_dv_step(x, jac, f, w, trust):
+    """Linearised minimum-sum-|dv| step: min sum_k |x_k + d_k| s.t. J d = -f,
+    |d_i| <= trust (a small second-order-cone problem solved with SLSQP)."""
+    from scipy.optimize import minimize
+
+    k = x.size // 3
+    eps = 1e-7
+    a_eq, b_eq = w[:, None] * jac, -w * f
+
+    def obj(d):
+        y = (x + d).reshape(k, 3)
+        return float(np.sum(np.sqrt(np.sum(y * y, axis=1) + eps**2))) * 1e3
+
+    def grad(d):
+        y = (x + d).reshape(k, 3)
+        return (y / np.sqrt(np.sum(y * y, axis=1) + eps**2)[:, None]).ravel() * 1e3
+
+    d0 = np.clip(np.linalg.lstsq(a_eq, b_eq, rcond=None)[0], -trust, trust)
+    scale = 1.0 / max(np.max(np.abs(a_eq)), 1e-12)
+    res = minimize(
+        obj,
+        d0,
+        jac=grad,
+        method="SLSQP",
+        bounds=[(-trust, trust)] * x.size,
+        constraints=[
+            {
+                "type": "eq",
+                "fun": lambda d: scale * (a_eq @ d - b_eq),
+                "jac": lambda d: scale * a_eq,
+            }
+        ],
+        options={"maxiter": 200, "ftol": 1e-12},
+    )
+    return res.x
+
+
+def _correct(
+    dyn, rv0, t_end, imp_t, dv0, target, *, bases=None, max_iter=25, optimise=True
+) -> tuple:
+    """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
+    that the state at ``t_end`` equals ``target``.
+
+    Stage 1 (only with ``bases``): Newton on the burns' structured parameters, dv_k =
+    dv0_k + B_k p_k (e.g. tangential-only magnitudes for the co-elliptic burns), so the
+    plan keeps its shape. Stage 2: Newton on all components with minimum-norm steps,
+    halved while they do not reduce the weighted residual. Stage 3 (``optimise``):
+    linearised minimum-sum-|dv| steps inside a trust region (5 m/s), each followed by
+    Newton iterations back onto the constraint; kept only if the total delta-v drops.
+    Returns (dv (k, 3), CorrectionReport).
+    """
+    imp_t = np.asarray(imp_t, float)
+    x = np.asarray(dv0, float).reshape(-1).copy()
+    w = np.array([1, 1, 1, _VEL_WEIGHT_S, _VEL_WEIGHT_S, _VEL_WEIGHT_S], float)
+    history: list = []
+    total_it = 0
+    if bases is not None:
+        bmat = np.zeros((x.size, sum(b.shape[1] for b in bases)))
+        c = 0
+        for k, b in enumerate(bases):
+            bmat[3 * k : 3 * k + 3, c : c + b.shape[1]] = b
+            c += b.shape[1]
+        x0 = x.copy()
+        p = np.zeros(bmat.shape[1])
+        f = _final_residual(dyn, rv0, t_end, imp_t, x0, target)
+        for _ in range(max_iter):
+            if not np.all(np.isfinite(f)):
+                break
+            history.append((np.linalg.norm(f[:3]) * 1e3, np.linalg.norm(f[3:]) * 1e3))
+            if np.linalg.norm(f[:3]) < _GOAL_POSITION_KM and np.linalg.norm(f[3:]) < (
+                _GOAL_VELOCITY_KM_S
+            ):
+                break
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x0 + bmat @ p, target, f) @ bmat
+            step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
+            lam, fnorm = 1.0, np.linalg.norm(w * f)
+            for _ in range(8):
+                fn = _final_residual(dyn, rv0, t_end, imp_t, x0 + bmat @ (p + lam * step), target)
+                if np.all(np.isfinite(fn)) and np.linalg.norm(w * fn) < fnorm:
+                    break
+                lam *= 0.5
+            else:
+                break
+            p, f = p + lam * step, fn
+            total_it += 1
+        x = x0 + bmat @ p
+    x, f, it = _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history)
+    total_it += it
+
+    def total(z):
+        return float(np.sum(np.linalg.norm(z.reshape(-1, 3), axis=1)))
+
+    def ok(ff):
+        return np.linalg.norm(ff[:3]) < _GOAL_POSITION_KM and np.linalg.norm(ff[3:]) < (
+            _GOAL_VELOCITY_KM_S
+        )
+
+    if optimise and x.size > 6 and ok(f):
+        trust = 5e-3
+        for _ in range(12):
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            d = _min_dv_step(x, jac, f, w, trust)
+            hist2: list = []
+            xn, fn, it2 = _newton(dyn, rv0, t_end, imp_t, x + d, target, w, 8, hist2)
+            total_it += 1 + it2
+            gain = total(x) - total(xn)
+            if ok(fn) and gain > 0:
+                x, f = xn, fn
+                history.extend(hist2)
+                if gain < 1e-6:
+                    break
+            else:
+                trust *= 0.3
+                if trust < 1e-5:
+                    break
+    pe, ve = float(np.linalg.norm(f[:3])), float(np.linalg.norm(f[3:]))
+    converged = pe <= ARRIVAL_POSITION_TOL_KM and ve <= ARRIVAL_VELOCITY_TOL_KM_S
+    report = CorrectionReport(
+        converged,
+        total_it,
+        pe * 1e3 * u.m,
+        ve * 1e3 * (u.m / u.s),
+        dyn.name,
+        tuple(history),
+        "ok" if converged else "did not reach 100 m / 0.1 m/s",
+    )
+    return x.reshape(-1, 3), report
+
+
+# ------------------------------------------------------------------ the plan
+class PhasingTrack(NamedTuple):
+    """Sampled chaser and station states of a plan (kernel form, for plots and the
+    mission timeline): ``t_s`` (n,) seconds since insertion, ``chaser_rv_km`` and
+    ``station_rv_km`` (n, 6) GCRS km, km/s."""
+
+    t_s: np.ndarray
+    chaser_rv_km: np.ndarray
+    station_rv_km: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class PhasingPlan:
+    """A phasing plan: burns from insertion to the hand-over point and how well the
+    chaser arrives there.
+
+    Attributes
+    ----------
+    strategy : str
+        ``"coelliptic"``, ``"lambert"`` or ``"n-impulse"``.
+    profile : str or None
+        Named profile (``"two-day"``, ``"6.5-hour"``, ``"3-hour"``, ``"2-hour"``).
+    insertion_epoch, handover_epoch : Time
+    burns : tuple of Burn
+        Delta-v in the chaser's own LVLH frame at each burn epoch (x V-bar, y H-bar,
+        z R-bar), labelled.
+    dv_inertial : Quantity (k, 3), m/s
+        The same delta-v vectors in GCRS.
+    dv : Quantity (k,), m/s
+        Magnitudes.
+    arrival : State
+        Chaser state at the hand-over epoch (dynamics of ``correction.dynamics``).
+    target : State
+        Hand-over state: the station, propagated with the same dynamics, plus the
+        LVLH offset of the profile.
+    station_at_handover : State
+    miss_position : Quantity (3,), m
+        Arrival minus target position, in the station's LVLH frame.
+    miss_velocity : Quantity (3,), m/s
+        Arrival minus target rotating-frame velocity, station LVLH.
+    handover_r_lvlh, handover_v_lvlh : Quantity (3,)
+        The hand-over offset from the station (km, m/s), LVLH.
+    phase_angle_at_insertion : Quantity, deg in [0, 360)
+        Angle from the chaser to the station along the orbit, in the station's plane,
+        positive = station ahead.
+    approach_dv_estimate : Quantity, m/s
+        Two-impulse Hohmann delta-v from the hand-over orbit radius to the station's
+        (what the approach still has to spend to take up the height offset).
+    correction : CorrectionReport or None
+    track : PhasingTrack
+    notes : tuple of str
+    """
+
+    strategy: str
+    profile: str | None
+    insertion_epoch: Time
+    handover_epoch: Time
+    burns: tuple
+    dv_inertial: u.Quantity
+    dv: u.Quantity
+    arrival: State
+    target: State
+    station_at_handover: State
+    miss_position: u.Quantity
+    miss_velocity: u.Quantity
+    handover_r_lvlh: u.Quantity
+    handover_v_lvlh: u.Quantity
+    phase_angle_at_insertion: u.Quantity
+    approach_dv_estimate: u.Quantity
+    correction: CorrectionReport | None
+    track: PhasingTrack
+    notes: tuple = field(default=())
+
+    @property
+    def total_dv(self) -> u.Quantity:
+        """Sum of the burn magnitudes, m/s."""
+        return np.sum(self.dv)
+
+    @property
+    def in_plane_dv(self) -> u.Quantity:
+        """Sum over burns of the in-plane part (LVLH x and z), m/s."""
+        d = np.array([b.dv.to_value(u.m / u.s) for b in self.burns]).reshape(-1, 3)
+        return float(np.sum(np.hypot(d[:, 0], d[:, 2]))) * (u.m / u.s)
+
+    @property
+    def out_of_plane_dv(self) -> u.Quantity:
+        """Sum over burns of the out-of-plane part (LVLH y), m/s."""
+        d = np.array([b.dv.to_value(u.m / u.s) for b in self.burns]).reshape(-1, 3)
+        return float(np.sum(np.abs(d[:, 1]))) * (u.m / u.s)
+
+    @property
+    def total_dv_with_approach(self) -> u.Quantity:
+        """:attr:`total_dv` plus :attr:`approach_dv_estimate`: the delta-v from insertion
+        to the station's orbit, comparable with the coplanar Hohmann lower bound."""
+        return self.total_dv + self.approach_dv_estimate
+
+    @property
+    def duration(self) -> u.Quantity:
+        """Insertion to hand-over, hours."""
+        return (self.handover_epoch - self.insertion_epoch).to(u.h)
+
+    @property
+    def miss_distance(self) -> u.Quantity:
+        return np.linalg.norm(self.miss_position.to_value(u.m)) * u.m
+
+    def summary(self) -> str:
+        """A text table of the burns and the arrival."""
+        t0 = self.insertion_epoch
+        lines = [
+            f"Phasing plan: strategy {self.strategy}"
+            + (f", profile {self.profile}" if self.profile else ""),
+            f"  insertion {t0.utc.isot} UTC, hand-over {self.handover_epoch.utc.isot} UTC "
+            f"({self.duration.to_value(u.h):.3f} h)",
+            "  station phase angle at insertion "
+            f"{self.phase_angle_at_insertion.to_value(u.deg):.2f} deg (station ahead)",
+            "  hand-over offset (LVLH) r = "
+            + np.array2string(self.handover_r_lvlh.to_value(u.km), precision=3)
+            + " km, v = "
+            + np.array2string(self.handover_v_lvlh.to_value(u.m / u.s), precision=3)
+            + " m/s",
+            f"  {'#':>2} {'label':<8} {'t [h]':>8} {'dv_x':>8} {'dv_y':>8} {'dv_z':>8} "
+            f"{'|dv|':>8}   (m/s, chaser LVLH)",
+        ]
+        for k, b in enumerate(self.burns):
+            d = b.dv.to_value(u.m / u.s)
+            th = (b.epoch - t0).to_value(u.h)
+            lines.append(
+                f"  {k + 1:>2} {b.label:<8} {th:8.3f} {d[0]:8.3f} {d[1]:8.3f} {d[2]:8.3f} "
+                f"{b.dv_m_s:8.3f}"
+            )
+        lines += [
+            f"  total dv {self.total_dv.to_value(u.m / u.s):.3f} m/s (in-plane "
+            f"{self.in_plane_dv.to_value(u.m / u.s):.3f}, out-of-plane "
+            f"{self.out_of_plane_dv.to_value(u.m / u.s):.3f}); + approach estimate "
+            f"{self.approach_dv_estimate.to_value(u.m / u.s):.3f} = "
+            f"{self.total_dv_with_approach.to_value(u.m / u.s):.3f} m/s",
+            "  miss at hand-over (station LVLH): r = "
+            + np.array2string(self.miss_position.to_value(u.m), precision=3)
+            + " m, v = "
+            + np.array2string(self.miss_velocity.to_value(u.m / u.s), precision=5)
+            + " m/s",
+            f"  correction: {self.correction}" if self.correction else "  correction: none",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _hohmann_dv(mu: float, r1: float, r2: float) -> float:
+    """Two-impulse Hohmann delta-v between circular radii (Curtis 2014, eq. 6.3), km/s."""
+    if r1 == r2:
+        return 0.0
+    at = 0.5 * (r1 + r2)
+    return abs(np.sqrt(mu * (2 / r1 - 1 / at)) - np.sqrt(mu / r1)) + abs(
+        np.sqrt(mu / r2) - np.sqrt(mu * (2 / r2 - 1 / at))
+    )
+
+
+def _build_plan(
+    *,
+    dyn: _Dynamics,
+    strategy: str,
+    profile: str | None,
+    chaser: State,
+    station_rv0: np.ndarray,
+    t_end_s: float,
+    rel_lvlh6: np.ndarray,
+    imp_t: np.ndarray,
+    dv_inertial: np.ndarray,
+    labels,
+    correction: CorrectionReport | None,
+    notes=(),
+    track_step_s: float = 60.0,
+) -> PhasingPlan:
+    """Evaluate the burns with ``dyn`` and assemble the :class:`PhasingPlan`."""
+    rv0 = chaser.rv_km
+    t0 = chaser.epoch
+    imp_t = np.asarray(imp_t, float)
+    dvi = np.asarray(dv_inertial, float).reshape(-1, 3)
+    order = np.argsort(imp_t, kind="stable")
+    imp_t, dvi = imp_t[order], dvi[order]
+    labels = [labels[k] for k in order]
+    # Sampled track (burn epochs included, so the kinks are drawn where they are).
+    n = max(2, int(np.ceil(t_end_s / track_step_s)) + 1)
+    grid = np.unique(np.concatenate([np.linspace(0.0, t_end_s, n), imp_t]))
+    c_track = dyn.chaser(rv0, grid, imp_t, dvi)
+    s_track = dyn.station(station_rv0, grid)
+    burns = []
+    for k in range(imp_t.size):
+        # State just before burn k: propagate with the earlier burns only.
+        before = dyn.chaser(rv0, np.array([imp_t[k]]), imp_t[:k], dvi[:k])[0]
+        dv_l = _lvlh_basis(before[:3], before[3:]) @ dvi[k]
+        burns.append(
+            Burn(t0 + TimeDelta(imp_t[k] * u.s), dv_l * 1e3 * (u.m / u.s), "LVLH", labels[k])
+        )
+    arrival = c_track[-1]
+    s_end = s_track[-1]
+    target = _relative_to_inertial("LVLH", s_end, rel_lvlh6)
+    rel_arr = _inertial_to_relative("LVLH", s_end, arrival)
+    miss = rel_arr - rel_lvlh6
+    t_end = t0 + TimeDelta(t_end_s * u.s)
+    phase0 = float(np.rad2deg(_phase_angle(station_rv0, rv0) % (2 * np.pi)))
+    rs = np.linalg.norm(s_end[:3])
+    approach = _hohmann_dv(dyn.mu, rs - rel_lvlh6[2], rs) * 1e3
+    return PhasingPlan(
+        strategy=strategy,
+        profile=profile,
+        insertion_epoch=t0,
+        handover_epoch=t_end,
+        burns=tuple(burns),
+        dv_inertial=dvi * 1e3 * (u.m / u.s),
+        dv=np.linalg.norm(dvi, axis=1) * 1e3 * (u.m / u.s),
+        arrival=State.from_vectors(t_end, arrival[:3], arrival[3:]),
+        target=State.from_vectors(t_end, target[:3], target[3:]),
+        station_at_handover=State.from_vectors(t_end, s_end[:3], s_end[3:]),
+        miss_position=miss[:3] * 1e3 * u.m,
+        miss_velocity=miss[3:] * 1e3 * (u.m / u.s),
+        handover_r_lvlh=rel_lvlh6[:3] * u.km,
+        handover_v_lvlh=rel_lvlh6[3:] * 1e3 * (u.m / u.s),
+        phase_angle_at_insertion=phase0 * u.deg,
+        approach_dv_estimate=approach * (u.m / u.s),
+        correction=correction,
+        track=PhasingTrack(grid, c_track, s_track),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,517 @@
+r"""Named phasing profiles mirroring the flown Chinese rendezvous modes, their
+phase-angle windows, and the public entry :func:`plan_phasing`.
+
+======== ============ ================================ ================= =====================
+profile  strategy     burn schedule                    hand-over (LVLH)  insertion -> hand-over
+======== ============ ================================ ================= =====================
+two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h (~27 revs)
+                      NH after 17 more revs (rev ~21), 5 km below,
+                      NCC half a rev later, NPC at the co-elliptic drift
+                      last node before hand-over
+6.5-hour co-elliptic  NC1 at the 1st apogee (rev 1),   52 km behind,     4.05 h (~2.6 revs)
+                      NH at the perigee of rev 2,      5 km below,
+                      NCC half a rev later, NPC        co-elliptic drift
+3-hour   Lambert      TI after >= 10 min, TF at the    5 km behind on    1.90 h (~1.2 revs)
+                      hand-over trajectory (rev 1-2)   V-bar, at rest
+2-hour   Lambert      TI after >= 10 min, TF (rev 1)   5 km behind on    1.25 h (~0.8 rev)
+                      V-bar, at rest
+======== ============ ================================ ================= =====================
+
+Hand-over points. The two-day profile hands over about 52 km behind and below the
+station (firm: PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km height is an assumption. The
+6.5-hour profile uses the same point (its autonomous far-range guidance ends there in
+this model). The 3-hour and 2-hour profiles hand over at the Tianhe-era 5 km hold
+point behind the station (SZ19), on V-bar, at rest in LVLH, so that the approach
+module (which starts its homing at the hand-over point) only flies the close range.
+
+Durations (``mission-facts.md`` sec. 2). Launch -> docking = Kinetica-2 ascent (600 s,
+``vehicles.KINETICA_2``) + insertion -> hand-over + nominal approach:
+
+* two-day: 0.17 + 41.0 + 2.5 h (52 km -> contact, CD-SZ8) = 43.7 h, i.e. about 28 station
+  revolutions, the Shenzhou-8-era two-day scheme; Soyuz's two-day profile is 34 orbits
+  (SF101-2ORB);
+* 6.5-hour: 0.17 + 4.05 + 2.3 h = 6.52 h (Shenzhou-12: 6 h 32 min, SZ12);
+* 3-hour: 0.17 + 1.90 + 1.2 h = 3.27 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
+* 2-hour: 0.17 + 1.25 + 0.7 h = 2.12 h (Tianzhou-5: 2 h 07 min, TZ5).
+
+The approach times are assumptions (hold durations in the fast modes are unpublished).
+
+Windows. A profile can fly a range of station phase angles at insertion (angle from the
+chaser to the station along the orbit, in the station's plane, positive = station ahead,
+in [0, 360) deg, the convention of :mod:`qingzhou_sim.launch`). For the co-elliptic
+profiles it is the range over which the perigee of the phasing orbit can be placed
+between the insertion perigee and apogee (all burns prograde, delta-v near the Hohmann
+minimum); for the Lambert profiles it is the range over which the two-impulse optimum
+stays within ``dv_margin`` of the coplanar lower bound. Compare Soyuz: 150 / 22 / 6 deg
+for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
+
+import astropy.units as u
+import numpy as np
+
+from ..constants import EARTH, as_duration_s
+from ..errors import InfeasiblePlanError, UnknownNameError
+from ..state import State, _rv_to_elements
+from ._kernels import _kepler, _kepler_rv, _phase_angle
+from .core import PhasingPlan, _Dynamics, _make_dynamics
+from .strategies import (
+    CoellipticSchedule,
+    _CoellipticModel,
+    _lambert_search,
+    _setup,
+    plan_coelliptic,
+    plan_lambert,
+    plan_n_impulse,
+)
+
+__all__ = [
+    "PROFILES",
+    "STRATEGIES",
+    "PhaseWindow",
+    "PhasingProfile",
+    "coplanar_lower_bound",
+    "get_profile",
+    "phase_angle_windows",
+    "plan_phasing",
+]
+
+STRATEGIES = ("coelliptic", "lambert", "n-impulse")
+
+
+@dataclass(frozen=True, slots=True)
+class PhasingProfile:
+    """A named phasing profile (see the module docstring for the table and sources).
+
+    Parameters
+    ----------
+    name : str
+    strategy : {"coelliptic", "lambert", "n-impulse"}
+    handover_time : Quantity
+        Insertion -> hand-over.
+    handover_r_lvlh : Quantity (3,)
+        Hand-over point, station LVLH (x V-bar, y H-bar, z R-bar = down), km.
+    handover_v_lvlh : Quantity (3,) or None
+        Rotating-frame velocity there; None = co-elliptic drift (3/2 n z, 0, 0).
+    schedule : CoellipticSchedule or None
+        Burn schedule of the co-elliptic strategy.
+    earliest_burn : Quantity
+        No burn before this (checkout after separation).
+    nominal_approach_time : Quantity
+        Hand-over -> docking, assumed, for the timeline.
+    dv_margin : float
+        Lambert profiles: window = phase angles whose optimum is within this fraction
+        above the coplanar lower bound.
+    n_impulses : int
+        For ``strategy="n-impulse"``.
+    flown : str
+        The flown analogue (mission-facts sec. 2).
+    """
+
+    name: str
+    strategy: str
+    handover_time: u.Quantity
+    handover_r_lvlh: u.Quantity
+    handover_v_lvlh: u.Quantity | None
+    schedule: CoellipticSchedule | None
+    earliest_burn: u.Quantity = 10 * u.min
+    nominal_approach_time: u.Quantity = 2.5 * u.h
+    dv_margin: float = 0.25
+    n_impulses: int = 4
+    flown: str = ""
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise UnknownNameError("phasing strategy", self.strategy, STRATEGIES)
+
+
+PROFILES = MappingProxyType(
+    {
+        "two-day": PhasingProfile(
+            "two-day",
+            "coelliptic",
+            41.0 * u.h,
+            [-52.0, 0.0, 5.0] * u.km,
+            None,
+            CoellipticSchedule(apogee=4, phasing_revs=17, height_revs=0),
+            nominal_approach_time=2.5 * u.h,
+            flown="Shenzhou-8..11 two-day ground-guided scheme; Soyuz two-day = 34 orbits",
+        ),
+        "6.5-hour": PhasingProfile(
+            "6.5-hour",
+            "coelliptic",
+            4.05 * u.h,
+            [-52.0, 0.0, 5.0] * u.km,
+            None,
+            CoellipticSchedule(apogee=1, phasing_revs=1, height_revs=0),
+            nominal_approach_time=2.3 * u.h,
+            flown="Shenzhou-12 6 h 32 min, Shenzhou-13 6 h 33 min, Tianzhou-3 ~6.5 h",
+        ),
+        "3-hour": PhasingProfile(
+            "3-hour",
+            "lambert",
+            1.90 * u.h,
+            [-5.0, 0.0, 0.0] * u.km,
+            [0.0, 0.0, 0.0] * (u.m / u.s),
+            None,
+            nominal_approach_time=1.2 * u.h,
+            flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 17 min, Tianzhou-9 ~3 h 18 min",
+        ),
+        "2-hour": PhasingProfile(
+            "2-hour",
+            "lambert",
+            1.25 * u.h,
+            [-5.0, 0.0, 0.0] * u.km,
+            [0.0, 0.0, 0.0] * (u.m / u.s),
+            None,
+            nominal_approach_time=0.7 * u.h,
+            flown="Tianzhou-5 2 h 07 min",
+        ),
+    }
+)
+
+
+def get_profile(profile) -> PhasingProfile:
+    """A :class:`PhasingProfile` by name (or the profile itself).
+
+    Raises
+    ------
+    UnknownNameError
+        Unknown name; the message lists the known ones.
+    """
+    if isinstance(profile, PhasingProfile):
+        return profile
+    key = str(profile).strip().lower()
+    if key not in PROFILES:
+        raise UnknownNameError("phasing profile", str(profile), tuple(PROFILES))
+    return PROFILES[key]
+
+
+class PhaseWindow(NamedTuple):
+    """Window of station phase angles at insertion: from ``lo`` (in [0, 360) deg)
+    over ``width``; ``hi = lo + width`` may exceed 360 deg."""
+
+    profile: str
+    lo: u.Quantity
+    hi: u.Quantity
+
+    @property
+    def width(self) -> u.Quantity:
+        return self.hi - self.lo
+
+    @property
+    def centre(self) -> u.Quantity:
+        return (0.5 * (self.lo + self.hi).to_value(u.deg) % 360.0) * u.deg
+
+    def contains(self, phase_angle: u.Quantity) -> bool:
+        """True when ``phase_angle`` (any branch) lies in the window."""
+        d = (phase_angle.to_value(u.deg) - self.lo.to_value(u.deg)) % 360.0
+        return bool(d <= self.width.to_value(u.deg) + 1e-9)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.profile}: station phase at insertion {self.lo.to_value(u.deg):.2f} .. "
+            f"{self.hi.to_value(u.deg):.2f} deg (width {self.width.to_value(u.deg):.2f} deg)"
+        )
+
+
+def coplanar_lower_bound(insertion_orbit: State, radius: u.Quantity) -> u.Quantity:
+    r"""Minimum two-impulse coplanar delta-v from the insertion ellipse to a circle of
+    ``radius`` (tangential burns at the apsides; the better of perigee-first and
+    apogee-first). For radius ratios below 11.94 no impulse sequence does better
+    (Hohmann optimality, Curtis 2014, sec. 6.4), so this bounds every strategy.
+
+    References
+    ----------
+    Curtis (2014), eqs. 6.2-6.3 (vis-viva, Hohmann).
+    """
+    mu = EARTH.mu_km3_s2
+    el = _rv_to_elements(mu, insertion_orbit.r_km, insertion_orbit.v_km_s)
+    rp, ra = el[0] * (1 - el[1]), el[0] * (1 + el[1])
+    r = float(radius.to_value(u.km))
+    return _coplanar_bound_km_s(mu, rp, ra, r) * 1e3 * (u.m / u.s)
+
+
+def _coplanar_bound_km_s(mu, rp, ra, r):
+    def vis(rr, a):
+        return np.sqrt(mu * (2.0 / rr - 1.0 / a))
+
+    a0 = 0.5 * (rp + ra)
+    out = []
+    for r1 in (rp, ra):  # burn at r1 moves the other apsis to r, circularise at r
+        at = 0.5 * (r1 + r)
+        out.append(abs(vis(r1, at) - vis(r1, a0)) + abs(np.sqrt(mu / r) - vis(r, at)))
+    return float(min(out))
+
+
+def _window_dynamics(force_model) -> _Dynamics:
+    """Kepler arcs with the J2 value of the force model for the analytic model."""
+    dyn = _make_dynamics("two-body")
+    if isinstance(force_model, str):
+        return dyn
+    earth = EARTH if force_model is None else force_model.earth
+    from dataclasses import replace
+
+    return replace(dyn, two_body=False, earth=earth, name="two-body arcs + J2 secular model")
+
+
+def _shift_station(mu, srv, dphi, n):
+    r, v = _kepler(mu, srv[:3], srv[3:], dphi / n)
+    return np.concatenate([r, v])
+
+
+def _lambert_dv(pb, prof, station_rv0, grid=12):
+    mu = pb.dyn.mu
+    s_end = _kepler_rv(mu, station_rv0, np.array([pb.t_end_s]), np.zeros(0), np.zeros((0, 3)))[0]
+    from ..frames import _relative_to_inertial
+
+    target = _relative_to_inertial("LVLH", s_end, pb.rel6)
+    t_min = as_duration_s(prof.earliest_burn, "earliest_burn")
+    return _lambert_search(mu, pb.rv0, target, pb.t_end_s, t_min, grid)[0]
+
+
+def _lambert_window(pb, prof):
+    mu = pb.dyn.mu
+    el = _rv_to_elements(mu, pb.rv0[:3], pb.rv0[3:])
+    rp, ra = el[0] * (1 - el[1]), el[0] * (1 + el[1])
+    a_s = _rv_to_elements(mu, pb.station_rv0[:3], pb.station_rv0[3:])[0]
+    budget = (1 + prof.dv_margin) * _coplanar_bound_km_s(mu, rp, ra, a_s - pb.rel6[2])
+    phi_now = float(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi))
+    n = pb.n_station
+
+    def dv_at(phi):
+        srv = _shift_station(mu, pb.station_rv0, phi - phi_now, n)
+        try:
+            return _lambert_dv(pb, prof, srv)
+        except InfeasiblePlanError:
+            return np.inf
+
+    coarse = np.deg2rad(np.arange(0.0, 360.0, 1.0))
+    vals = np.array([dv_at(p) for p in coarse])
+    k = int(np.argmin(vals))
+    fine = coarse[k] + np.deg2rad(np.arange(-2.0, 2.0001, 0.1))
+    fvals = np.array([dv_at(p) for p in fine])
+    j = int(np.argmin(fvals))
+    if not fvals[j] <= budget:
+        return None
+    centre = fine[j]
+
+    def edge(direction):
+        inside, step = centre, np.deg2rad(0.25)
+        outside = centre + direction * step
+        while dv_at(outside) <= budget and abs(outside - centre) < np.pi:
+            inside, outside = outside, outside + direction * step
+        for _ in range(10):
+            mid = 0.5 * (inside + outside)
+            if dv_at(mid) <= budget:
+                inside = mid
+            else:
+                outside = mid
+        return inside
+
+    return edge(-1.0), edge(+1.0)
+
+
+def _window_of(pb, prof) -> PhaseWindow:
+    if prof.strategy == "coelliptic":
+        lo, hi = _CoellipticModel(pb, prof.schedule).window()
+    else:
+        w = _lambert_window(pb, prof)
+        if w is None:
+            return PhaseWindow(prof.name, np.nan * u.deg, np.nan * u.deg)
+        lo, hi = w
+    lo_deg = np.rad2deg(lo) % 360.0
+    return PhaseWindow(prof.name, lo_deg * u.deg, (lo_deg + np.rad2deg(hi - lo)) * u.deg)
+
+
+def phase_angle_windows(
+    insertion_orbit: State, station_orbit: State, *, profiles=None, force_model=None
+) -> dict:
+    r"""Window of station phase angles at insertion that each profile can fly.
+
+    Parameters
+    ----------
+    insertion_orbit : State
+        The chaser at insertion (its epoch is the insertion epoch).
+    station_orbit : State
+        The station (any epoch; propagated to the insertion epoch). Only its orbit
+        matters: the windows do not depend on where the station actually is.
+    profiles : iterable of str, optional
+        Default: all of :data:`PROFILES`.
+    force_model : ForceModel, "two-body" or None
+        Only its J2 value is used (co-elliptic model); Lambert windows are two-body.
+
+    Returns
+    -------
+    dict
+        profile name -> :class:`PhaseWindow` (NaN bounds when no phase angle works).
+
+    References
+    ----------
+    Fehse (2003), sec. 2.2.1 (phase angle at launch and launch window); Murtazin &
+    Petrov (2012), "Short profile for the human spacecraft Soyuz-TMA rendezvous mission
+    to the ISS", Acta Astronautica 77 (allowed phase ranges of fast profiles).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from astropy.time import Time
+    >>> t = Time("2026-12-01T00:00:00", scale="utc")
+    >>> station = State.from_elements(t, a=6768.137 * u.km, inc=41.5 * u.deg)
+    >>> chaser = State.from_altitudes(t, perigee_altitude=200 * u.km,
+    ...                               apogee_altitude=380 * u.km, inc=41.5 * u.deg)
+    >>> w = phase_angle_windows(chaser, station, profiles=["6.5-hour"])["6.5-hour"]
+    >>> 10 < float(w.width.to_value(u.deg)) < 20
+    True
+    """
+    names = tuple(PROFILES) if profiles is None else tuple(profiles)
+    dyn = _window_dynamics(force_model)
+    out = {}
+    for name in names:
+        prof = get_profile(name)
+        pb = _setup(
+            insertion_orbit,
+            station_orbit,
+            prof.handover_time,
+            prof.handover_r_lvlh,
+            prof.handover_v_lvlh,
+            None,
+            dyn,
+        )
+        out[prof.name] = _window_of(pb, prof)
+    return out
+
+
+def plan_phasing(
+    chaser: State,
+    station: State,
+    profile="6.5-hour",
+    *,
+    strategy: str | None = None,
+    force_model=None,
+    correct: bool = True,
+    n_impulses: int | None = None,
+) -> PhasingPlan:
+    r"""Plan the phasing from insertion to the hand-over point of a named profile.
+
+    Parameters
+    ----------
+    chaser : State
+        Chaser at insertion (GCRS).
+    station : State
+        Station at any epoch (propagated to the insertion epoch with the force model).
+    profile : str or PhasingProfile
+        ``"two-day"``, ``"6.5-hour"`` (default), ``"3-hour"`` or ``"2-hour"``.
+    strategy : {"coelliptic", "lambert", "n-impulse"}, optional
+        Override the profile's strategy (same hand-over point and time).
+    force_model : ForceModel, "two-body" or None
+        Dynamics of the correction and of the reported arrival; None =
+        ``ForceModel.default()`` (J2-J4 + drag, Qingzhou), the station flying the same
+        model with Tiangong's ballistic coefficient.
+    correct : bool
+        Differential correction to 100 m / 0.1 m/s at the hand-over (default True).
+    n_impulses : int, optional
+        For the N-impulse strategy (default the profile's).
+
+    Returns
+    -------
+    PhasingPlan
+
+    Raises
+    ------
+    UnknownNameError
+        Unknown profile or strategy.
+    InfeasiblePlanError
+        Station phase angle at insertion outside the profile's window (the message
+        names the window and the angle); hand-over before insertion.
+    OrbitRangeError
+        Insertion orbit re-enters (perigee below 150 km) or is not closed.
+    PropagationError
+        Targeting did not converge.
+
+    References
+    ----------
+    Fehse (2003), ch. 2; Murtazin & Petrov (2012), Acta Astronautica 77, 77-82 (fast
+    rendezvous); Baranov (1990) (multi-impulse phasing).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from astropy.time import Time
+    >>> t = Time("2026-12-01T00:00:00", scale="utc")
+    >>> station = State.from_elements(t, a=6768.137 * u.km, inc=41.5 * u.deg, nu=12 * u.deg)
+    >>> chaser = State.from_altitudes(t, perigee_altitude=200 * u.km,
+    ...                               apogee_altitude=380 * u.km, inc=41.5 * u.deg)
+    >>> plan = plan_phasing(chaser, station, "6.5-hour")
+    >>> plan.correction.converged, [b.label for b in plan.burns]
+    (True, ['NC1', 'NH', 'NCC', 'NPC'])
+    """
+    prof = get_profile(profile)
+    strat = prof.strategy if strategy is None else str(strategy).strip().lower()
+    if strat not in STRATEGIES:
+        raise UnknownNameError("phasing strategy", strat, STRATEGIES)
+    common = dict(
+        handover_time=prof.handover_time,
+        handover_r_lvlh=prof.handover_r_lvlh,
+        handover_v_lvlh=prof.handover_v_lvlh,
+        force_model=force_model,
+        correct=correct,
+        profile=prof.name,
+    )
+    pb = _setup(
+        chaser,
+        station,
+        prof.handover_time,
+        prof.handover_r_lvlh,
+        prof.handover_v_lvlh,
+        None,
+        _window_dynamics(force_model),
+    )
+    phi = float(np.rad2deg(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi)))
+    if prof.strategy == "coelliptic":
+        w = _window_of(pb, prof)
+        reason = "prograde co-elliptic sequence"
+        feasible = w.contains(phi * u.deg)
+    else:
+        # Lambert profiles: the window is where the two-impulse optimum fits the budget.
+        el = _rv_to_elements(pb.dyn.mu, pb.rv0[:3], pb.rv0[3:])
+        a_s = _rv_to_elements(pb.dyn.mu, pb.station_rv0[:3], pb.station_rv0[3:])[0]
+        bound = _coplanar_bound_km_s(
+            pb.dyn.mu, el[0] * (1 - el[1]), el[0] * (1 + el[1]), a_s - pb.rel6[2]
+        )
+        dv = _lambert_dv(pb, prof, pb.station_rv0, grid=16)
+        feasible = dv <= (1 + prof.dv_margin) * bound
+        if not feasible:
+            w = _window_of(pb, prof)
+        reason = (
+            f"two-impulse optimum {dv * 1e3:.1f} m/s > budget "
+            f"{(1 + prof.dv_margin) * bound * 1e3:.1f} m/s"
+        )
+    if not feasible:
+        raise InfeasiblePlanError(
+            f"station phase angle at insertion {phi:.2f} deg is outside the '{prof.name}' "
+            f"profile's window [{w.lo.to_value(u.deg):.2f}, {w.hi.to_value(u.deg):.2f}] deg "
+            f"({reason}); choose a liftoff that puts the phase angle inside it "
+            "(phase_angle_windows)",
+            name="phase_angle",
+            value=phi * u.deg,
+            valid=(w.lo, w.hi),
+        )
+    if strat == "coelliptic":
+        schedule = prof.schedule or CoellipticSchedule()
+        return plan_coelliptic(chaser, station, schedule=schedule, **common)
+    if strat == "lambert":
+        return plan_lambert(chaser, station, earliest_burn=prof.earliest_burn, **common)
+    return plan_n_impulse(
+        chaser,
+        station,
+        n_impulses=n_impulses or prof.n_impulses,
+        earliest_burn=prof.earliest_burn,
+        schedule=prof.schedule,
+        **common,
+    )
