@@ -1177,7 +1177,8 @@ class Trajectory:
                 name="stop",
                 value=b,
             )
-        m = (self.t_s >= a) & (self.t_s <= b)
+        tol = 1e-6  # s: Time arithmetic rounds at the picosecond-to-nanosecond level
+        m = (self.t_s >= a - tol) & (self.t_s <= b + tol)
 
         def sec(ep):
             return float((ep - self.epoch0).to_value(u.s))
@@ -1234,6 +1235,14 @@ class Trajectory:
 # --------------------------------------------------------------------------- propagator
 def _parse_to(state: State, to):
     """-> (t_out or None, t_lo, t_hi) in seconds since state.epoch."""
+    if isinstance(to, int | float | np.number | np.ndarray) and not isinstance(to, u.Quantity):
+        raise InputError(
+            f"to = {to!r} has no unit; pass an end epoch (Time), output epochs (Time array) "
+            "or a duration (e.g. 90 * u.min or a TimeDelta)",
+            name="to",
+            value=to,
+            valid="Time, TimeDelta or time Quantity",
+        )
     if isinstance(to, TimeDelta) or isinstance(to, u.Quantity):
         t = as_duration_s(to, "to")
         return None, min(t, 0.0), max(t, 0.0)
@@ -1841,7 +1850,8 @@ def zonal_jacobi_integral(rv, earth: EarthModel = EARTH, max_degree: int = 4) ->
 
     References
     ----------
-    Vallado (2013), sec. 9.x (Jacobi integral); Montenbruck & Gill (2000), eq. 3.7.
+    Landau & Lifshitz, *Mechanics*, 3rd ed., sec. 39 (energy in a rotating frame);
+    Montenbruck & Gill (2000), eq. 3.7 (zonal potential).
     """
     y = _rv_of(rv)
     v2 = np.einsum("...i,...i->...", y[..., 3:], y[..., 3:])
