@@ -233,13 +233,14 @@ class LaunchVehicle:
     insertion_sigma_lvlh : tuple of 6 floats
         1-sigma insertion dispersions in the inserted chaser's own LVLH frame
         (x V-bar, y H-bar, z R-bar): positions in km, velocities in km/s. The
-        covariance is diagonal: ``np.diag(np.square(sigma))``.
+        covariance (:meth:`insertion_covariance_lvlh`) is diagonal,
+        ``np.diag(np.square(sigma))``.
     sources : tuple of str
 
     Examples
     --------
     >>> KINETICA_2.check_payload(5000 * u.kg)
-    >>> KINETICA_2.insertion_covariance_lvlh.shape
+    >>> KINETICA_2.insertion_covariance_lvlh().shape
     (6, 6)
     """
 
@@ -293,9 +294,9 @@ class LaunchVehicle:
         object.__setattr__(self, "insertion_sigma_lvlh", tuple(float(s) for s in sigma))
         object.__setattr__(self, "sources", tuple(self.sources))
 
-    @property
     def insertion_covariance_lvlh(self) -> np.ndarray:
-        """6x6 insertion covariance in the chaser's LVLH frame, km^2, km^2/s^2."""
+        """6x6 insertion covariance in the chaser's own LVLH frame at insertion
+        (x V-bar, y H-bar, z R-bar), km^2 and km^2/s^2; diagonal."""
         return np.diag(np.square(self.insertion_sigma_lvlh))
 
     def insertion_radii_km(self, earth: EarthModel = EARTH) -> tuple[float, float]:

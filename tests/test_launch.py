@@ -22,6 +22,7 @@ from qingzhou_sim.launch import (
     insertion_state,
     launch_windows,
     nominal_tiangong,
+    station_from_tle,
     validate_tle,
 )
 from qingzhou_sim.state import State
@@ -321,3 +322,14 @@ def test_cli_windows_errors_exit_2(capsys, argv, match):
     err = capsys.readouterr().err
     assert err.startswith("qingzhou-sim: error:") and len(err.strip().splitlines()) == 1
     assert re.search(match, err)
+
+
+def test_station_from_tle_matches_target_state():
+    s = station_from_tle(L1, L2)
+    t = Target.from_tle(L1, L2)
+    assert abs((s.epoch - t.epoch).to_value(u.s)) < US
+    np.testing.assert_allclose(s.r_km, t.state_at(t.epoch).r_km, atol=M)
+    later = t.epoch + 1 * u.hour
+    np.testing.assert_allclose(station_from_tle(L1, L2, later).r_km, t.state_at(later).r_km, atol=M)
+    with pytest.raises(InputError, match="TLE line 2 fails its checksum"):
+        station_from_tle(L1, L2[:-1] + "0")

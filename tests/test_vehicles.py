@@ -78,7 +78,7 @@ def test_check_payload():
 
 
 def test_insertion_covariance():
-    cov = KINETICA_2.insertion_covariance_lvlh
+    cov = KINETICA_2.insertion_covariance_lvlh()
     assert cov.shape == (6, 6)
     np.testing.assert_array_equal(cov, cov.T)
     assert np.all(np.linalg.eigvalsh(cov) > 0)

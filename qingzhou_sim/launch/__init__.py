@@ -59,7 +59,7 @@ Report #3", AIAA 2006-6753 (SGP4 and the TEME frame).
 from __future__ import annotations
 
 from .sites import SITES, LaunchSite, get_site
-from .target import Target, nominal_tiangong, validate_tle
+from .target import Target, nominal_tiangong, station_from_tle, validate_tle
 from .windows import LaunchWindow, LaunchWindows, insertion_state, launch_windows
 
 __all__ = [
@@ -72,5 +72,6 @@ __all__ = [
     "insertion_state",
     "launch_windows",
     "nominal_tiangong",
+    "station_from_tle",
     "validate_tle",
 ]

@@ -14,7 +14,7 @@ from ..errors import InputError, PropagationError
 from ..state import State, StateBatch, _elements_to_rv, _rv_to_elements
 from ._kernels import _kepler_nu, _mean_anomaly, _plane_normal, _secular_rates, _tle_checksum
 
-__all__ = ["Target", "nominal_tiangong", "validate_tle"]
+__all__ = ["Target", "nominal_tiangong", "station_from_tle", "validate_tle"]
 
 
 def validate_tle(line1: str, line2: str) -> tuple[str, str]:
@@ -445,6 +445,33 @@ def nominal_tiangong(
         source="nominal: 386 x 391 km (ORION-TZ7), i = 41.5 deg (TZ5-WIKI, CSS-JP)",
         earth=earth,
     )
+
+
+def station_from_tle(line1: str, line2: str, epoch=None) -> State:
+    """The station's GCRS :class:`State` from a TLE (SGP4, TEME -> GCRS by astropy).
+
+    Parameters
+    ----------
+    line1, line2 : str
+        The element set (validated by :func:`validate_tle`).
+    epoch : Time, optional
+        Epoch of the state; default the TLE's own epoch.
+
+    Raises
+    ------
+    InputError
+        For a malformed TLE (the message names the line).
+
+    Examples
+    --------
+    >>> s = station_from_tle(
+    ...     "1 48274U 21035A   21152.91865056  .00003057  00000-0  33542-4 0  9993",
+    ...     "2 48274  41.4713  16.3199 0005053  25.9394 109.3813 15.65195495  5304")
+    >>> 340 < float(s.altitude.to_value("km")) < 420
+    True
+    """
+    target = Target.from_tle(line1, line2)
+    return target.state_at(target.epoch if epoch is None else epoch)
 
 
 def _as_target(target) -> Target:
