@@ -1,0 +1,88 @@
+r"""Docking approach: from the hand-over point through the hold points to contact,
+capture and hard dock, with closed-loop GNC on a nonlinear truth and safety checks.
+
+- :mod:`~qingzhou_sim.docking.profiles`: approach profiles as data (built-ins
+  ``"aft"``, ``"forward"``, ``"radial"``; :func:`get_approach_profile`).
+- :mod:`~qingzhou_sim.docking.config`: navigation, thrusters, plant, safety, contact
+  limits, attitude, berthing, faults.
+- :mod:`~qingzhou_sim.docking.simulate`: :func:`simulate_approach` ->
+  :class:`ApproachResult`.
+- :mod:`~qingzhou_sim.docking.plots`: :func:`plot_approach`, :func:`plot_range`.
+- :mod:`~qingzhou_sim.docking._kernels`: compiled kernels (truth plant, CW model,
+  Kalman filter, thrusters, safety monitor, GNC loop).
+
+Examples
+--------
+>>> import astropy.units as u
+>>> from astropy.time import Time
+>>> from qingzhou_sim import State
+>>> from qingzhou_sim.docking import simulate_approach
+>>> station = State.from_elements(Time("2026-05-01T00:00:00", scale="utc"),
+...                               a=6768.137 * u.km, inc=41.5 * u.deg)
+>>> result = simulate_approach(station, profile="aft", noise=False)
+>>> result.docked
+True
+"""
+
+from __future__ import annotations
+
+from .config import (
+    AttitudeConfig,
+    BerthingConfig,
+    ContactLimits,
+    Fault,
+    NavigationConfig,
+    PlantConfig,
+    SafetyConfig,
+    ThrusterConfig,
+)
+from .plots import plot_approach, plot_range
+from .profiles import (
+    APPROACH_PROFILES,
+    ApproachProfile,
+    Closing,
+    FinalApproach,
+    FlyAround,
+    Hold,
+    Homing,
+    get_approach_profile,
+)
+from .simulate import (
+    ABORT_REASONS,
+    ApproachEvent,
+    ApproachResult,
+    ContactCheck,
+    ContactConditions,
+    SegmentReport,
+    default_handover_lvlh,
+    simulate_approach,
+)
+
+__all__ = [
+    "ABORT_REASONS",
+    "APPROACH_PROFILES",
+    "ApproachEvent",
+    "ApproachProfile",
+    "ApproachResult",
+    "AttitudeConfig",
+    "BerthingConfig",
+    "Closing",
+    "ContactCheck",
+    "ContactConditions",
+    "ContactLimits",
+    "Fault",
+    "FinalApproach",
+    "FlyAround",
+    "Hold",
+    "Homing",
+    "NavigationConfig",
+    "PlantConfig",
+    "SafetyConfig",
+    "SegmentReport",
+    "ThrusterConfig",
+    "default_handover_lvlh",
+    "get_approach_profile",
+    "plot_approach",
+    "plot_range",
+    "simulate_approach",
+]

@@ -1,0 +1,904 @@
+r"""Compiled kernels of the docking approach: truth plant, CW guidance model, Kalman
+filter, thruster model, safety monitor and the closed GNC loop of one segment.
+
+Plain float64 in km, km/s, s, rad, kg; no astropy. Everything runs inside numba so that
+a whole approach (hand-over to contact, ~10^3-10^4 GNC steps) costs milliseconds.
+
+Relative states are in the station's LVLH frame (Fehse 2003, sec. 3.1): x V-bar,
+y H-bar (= -orbit normal), z R-bar (toward the Earth), velocities seen in the rotating
+frame. The *truth* is two absolute states (station and chaser) integrated with a
+fixed-step RK4 under two-body + J2 + drag, never the CW model the guidance uses.
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP: ch. 3 (CW
+equations, eqs. 3.22-3.25), ch. 4 (safety, CAM), ch. 5-6 (GNC, navigation sensors).
+Vallado, D. (2013), *Fundamentals of Astrodynamics and Applications*, 4th ed.:
+eq. 8-30 (drag), Table 8-4 (exponential atmosphere).
+Hablani, Tapper & Dana-Bashian (2002), J. Guid. Control Dyn. 25(3): glideslope and
+impulsive proximity-operations control.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+__all__: list[str] = []
+
+G0_KM_S2 = 9.80665e-3
+
+# Event codes written by the loop (decoded in simulate.py).
+EV_AE_ENTRY = 1
+EV_AE_EXIT = 2
+EV_KOS_ENTRY = 3
+EV_KOS_EXIT = 4
+EV_BURN = 5
+EV_PASSIVE = 6
+EV_CAM = 7
+EV_ABORT = 8
+EV_CONTACT = 9
+EV_GATE = 10
+
+# Abort reasons.
+AB_NONE = 0
+AB_CORRIDOR = 1
+AB_KOS_OUTSIDE_CORRIDOR = 2
+AB_PASSIVE = 3
+AB_NAV_CROSSCHECK = 4
+AB_GATE = 5
+AB_AE_ENTRY = 6
+AB_TIMEOUT = 7
+AB_PROPELLANT = 8
+AB_TRACKING = 9
+AB_COLLISION = 10
+
+# Segment status.
+ST_DONE = 0
+ST_CONTACT = 1
+ST_ABORT = 2
+
+# Guidance modes.
+MODE_TRANSFER = 0
+MODE_HOLD = 1
+MODE_STRAIGHT = 2
+MODE_DRIFT = 3
+
+# History columns: t, true rel (6), estimate (6), dv commanded (3), dv applied (3), mass.
+H_T = 0
+H_TRUE = 1
+H_EST = 7
+H_DVC = 13
+H_DVA = 16
+H_MASS = 19
+H_COLS = 20
+N_NOISE = 14
+MAX_EVENTS = 256
+
+# Vallado (2013), Table 8-4: base altitude (km), nominal density (kg/m^3), scale height (km).
+_ATM = np.array(
+    [
+        [150.0, 2.070e-9, 22.523],
+        [180.0, 5.464e-10, 29.740],
+        [200.0, 2.789e-10, 37.105],
+        [250.0, 7.248e-11, 45.546],
+        [300.0, 2.418e-11, 53.628],
+        [350.0, 9.518e-12, 53.298],
+        [400.0, 3.725e-12, 58.515],
+        [450.0, 1.585e-12, 60.828],
+        [500.0, 6.967e-13, 63.822],
+        [600.0, 1.454e-13, 71.835],
+        [700.0, 3.614e-14, 88.667],
+        [800.0, 1.170e-14, 124.64],
+        [900.0, 5.245e-15, 181.05],
+        [1000.0, 3.019e-15, 268.00],
+    ]
+)
+
+
+class Cfg(NamedTuple):
+    """Every scalar setting of the loop, in kernel units (built by simulate.py)."""
+
+    n: float  # guidance mean motion, rad/s
+    mu: float
+    re: float
+    j2: float
+    we: float
+    drag_on: float
+    dens_scale_st: float
+    dens_scale_ch: float
+    bc_st: float  # station m/(Cd A), kg/m^2
+    cda_ch: float  # chaser Cd A, m^2
+    plant_step: float  # s
+    noise_on: float
+    gnss_range: float  # km: relative GNSS beyond
+    cam_range: float  # km: camera inside
+    sg_gnss: float  # km
+    sg_rad_a: float  # km
+    sg_rad_b: float  # fraction of range
+    sg_cam_a: float
+    sg_cam_b: float
+    sg_vel0: float  # initial velocity sigma km/s
+    q_a: float  # process-noise accel floor, km/s^2
+    q_b: float  # accel per km of range, km/s^2 / km
+    mon_scale: float
+    xchk_k: float
+    xchk_abs: float  # km
+    xchk_n: float
+    bias_x: float
+    bias_y: float
+    bias_z: float
+    bias_t0: float
+    f_main: float  # N
+    f_rcs: float  # N per axis
+    mib: float  # N s
+    quantum: float  # N s
+    isp: float  # s
+    mag_sig: float
+    pnt_sig: float  # rad
+    exec_on: float
+    stuck_t0: float
+    stuck_t1: float
+    prop_min: float  # kg: dry mass
+    kos: float  # km
+    ae_a: float
+    ae_b: float
+    ae_c: float
+    cor_tan: float
+    cor_rmin: float  # km
+    ae_ax: float
+    ae_ay: float
+    ae_az: float
+    ae_cos: float
+    ps_horizon: float  # s
+    ps_step: float  # s
+    ps_enforce: float  # s
+    cam_dv: float  # km/s
+    gate: float  # km
+    gate_lat: float  # km
+    gate_latrate: float  # km/s
+    vmin: float  # km/s
+    vmax: float  # km/s
+    ax: float  # docking axis (outward, unit)
+    ay: float
+    az: float
+    px: float  # CoM target offset c = port + arm * axis, km
+    py: float
+    pz: float
+    track_abs: float  # km
+    track_rel: float
+    collide: float  # km: CoM distance counted as a collision outside the final approach
+
+
+class Seg(NamedTuple):
+    """Guidance of one segment."""
+
+    mode: int
+    dt: float
+    n_max: int
+    final: int
+    tgt: np.ndarray  # (6,) target state (CoM, LVLH) for transfer / hold
+    burn_steps: np.ndarray  # int (k,): retargeting steps; last = arrival
+    line0: np.ndarray  # (3,) start of the straight line (CoM)
+    line_u: np.ndarray  # (3,) unit direction of motion
+    line_len: float  # km
+    sched_d: np.ndarray  # distance to go, km (ascending)
+    sched_v: np.ndarray  # speed, km/s
+    tau_p: float
+    tau_v: float
+    deadband: float  # km/s
+    settle_tol: float  # km; <= 0: hold for the full duration
+    check_passive: int
+
+
+# ------------------------------------------------------------------ small linear algebra
+@njit(cache=True)
+def _norm3(a):
+    return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+
+
+@njit(cache=True)
+def _cross(a, b):
+    out = np.empty(3)
+    out[0] = a[1] * b[2] - a[2] * b[1]
+    out[1] = a[2] * b[0] - a[0] * b[2]
+    out[2] = a[0] * b[1] - a[1] * b[0]
+    return out
+
+
+@njit(cache=True)
+def _solve3(m, b):
+    """Cramer's rule for a 3x3 system; returns (x, det)."""
+    det = (
+        m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
+        - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+        + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0])
+    )
+    x = np.zeros(3)
+    if det == 0.0:
+        return x, det
+    for k in range(3):
+        mk = m.copy()
+        for i in range(3):
+            mk[i, k] = b[i]
+        x[k] = (
+            mk[0, 0] * (mk[1, 1] * mk[2, 2] - mk[1, 2] * mk[2, 1])
+            - mk[0, 1] * (mk[1, 0] * mk[2, 2] - mk[1, 2] * mk[2, 0])
+            + mk[0, 2] * (mk[1, 0] * mk[2, 1] - mk[1, 1] * mk[2, 0])
+        ) / det
+    return x, det
+
+
+# --------------------------------------------------------------------------- CW model
+@njit(cache=True)
+def _cw_stm_nb(n, t):
+    """CW state-transition matrix in LVLH (Fehse 2003, eq. 3.25); same matrix as
+    :func:`qingzhou_sim.relative._kernels._cw_stm`, compiled for use inside the loop."""
+    nt = n * t
+    s = math.sin(nt)
+    c = math.cos(nt)
+    p = np.zeros((6, 6))
+    p[0, 0] = 1.0
+    p[0, 2] = 6.0 * (nt - s)
+    p[0, 3] = 4.0 * s / n - 3.0 * t
+    p[0, 5] = 2.0 * (1.0 - c) / n
+    p[1, 1] = c
+    p[1, 4] = s / n
+    p[2, 2] = 4.0 - 3.0 * c
+    p[2, 3] = 2.0 * (c - 1.0) / n
+    p[2, 5] = s / n
+    p[3, 2] = 6.0 * n * (1.0 - c)
+    p[3, 3] = 4.0 * c - 3.0
+    p[3, 5] = 2.0 * s
+    p[4, 1] = -n * s
+    p[4, 4] = c
+    p[5, 2] = 3.0 * n * s
+    p[5, 3] = -2.0 * s
+    p[5, 5] = c
+    return p
+
+
+@njit(cache=True)
+def _cw_accel(n, x):
+    """CW acceleration of the free motion (Fehse 2003, eq. 3.22), (3,) km/s^2."""
+    a = np.empty(3)
+    a[0] = 2.0 * n * x[5]
+    a[1] = -n * n * x[1]
+    a[2] = -2.0 * n * x[3] + 3.0 * n * n * x[2]
+    return a
+
+
+@njit(cache=True)
+def _two_impulse_nb(n, x0, xf, tof):
+    """First and second impulse of the CW two-impulse transfer x0 -> xf in ``tof`` s
+    (Fehse 2003, sec. 3.3.4), in-plane (x, z) and out-of-plane (y) blocks solved
+    separately. ``ok`` is False near the singular transfer times (multiples of the
+    period in-plane); at multiples of half a period the out-of-plane rate is kept."""
+    p = _cw_stm_nb(n, tof)
+    dv1 = np.zeros(3)
+    dv2 = np.zeros(3)
+    # in-plane: [x, z](t) = A [x0, z0] + B [vx0, vz0] + (coupling of y: none in CW)
+    b00 = p[0, 3]
+    b01 = p[0, 5]
+    b10 = p[2, 3]
+    b11 = p[2, 5]
+    det = b00 * b11 - b01 * b10
+    if abs(det * n * n) < 0.05:
+        return dv1, dv2, False
+    rx = xf[0] - (p[0, 0] * x0[0] + p[0, 2] * x0[2])
+    rz = xf[2] - (p[2, 0] * x0[0] + p[2, 2] * x0[2])
+    v0 = x0[3:].copy()
+    v0[0] = (b11 * rx - b01 * rz) / det
+    v0[2] = (-b10 * rx + b00 * rz) / det
+    # near half-periods y(t) = -y0 whatever the rate: keep the rate (holds null it)
+    if abs(p[1, 4] * n) > 0.25:
+        v0[1] = (xf[1] - p[1, 1] * x0[1]) / p[1, 4]
+    xs = np.empty(6)
+    xs[:3] = x0[:3]
+    xs[3:] = v0
+    arr = p @ xs
+    dv1 = v0 - x0[3:]
+    dv2 = xf[3:] - arr[3:]
+    return dv1, dv2, True
+
+
+@njit(cache=True)
+def _passive(n, x, horizon, step, kos, enforce=1e300):
+    """Free drift of the LVLH state ``x`` under CW for ``horizon`` s.
+
+    Returns (min range after leaving the keep-out sphere [km], time of it [s],
+    unsafe flag, unsafe-within-``enforce``-seconds flag). If the drift starts inside
+    the sphere, the minimum is taken after the first exit; re-entering it (or never
+    leaving) is unsafe (Fehse 2003, sec. 4.3).
+    """
+    m = int(horizon / step) + 1
+    p1 = _cw_stm_nb(n, step)
+    y = x.copy()
+    exited = _norm3(y[:3]) >= kos
+    rmin = 1e300
+    tmin = 0.0
+    unsafe = False
+    unsafe_enf = False
+    for k in range(m):
+        rng = _norm3(y[:3])
+        if not exited:
+            if rng >= kos:
+                exited = True
+        if exited:
+            if rng < rmin:
+                rmin = rng
+                tmin = k * step
+            if rng < kos:
+                unsafe = True
+                if k * step <= enforce:
+                    unsafe_enf = True
+        y = p1 @ y
+    if not exited:
+        unsafe = True
+        unsafe_enf = True
+        rmin = _norm3(x[:3])
+    return rmin, tmin, unsafe, unsafe_enf
+
+
+# ------------------------------------------------------------------------ truth plant
+@njit(cache=True)
+def _density(h):
+    """Exponential atmosphere (Vallado 2013, Table 8-4), kg/m^3."""
+    i = 0
+    for k in range(_ATM.shape[0]):
+        if h >= _ATM[k, 0]:
+            i = k
+    return _ATM[i, 1] * math.exp(-(h - _ATM[i, 0]) / _ATM[i, 2])
+
+
+@njit(cache=True)
+def _accel(rv, bc, dscale, cfg):
+    """Two-body + J2 (Vallado 2013, eq. 8-37) + drag with a co-rotating atmosphere
+    (Vallado 2013, eq. 8-30), km/s^2."""
+    x, y, z = rv[0], rv[1], rv[2]
+    r2 = x * x + y * y + z * z
+    r = math.sqrt(r2)
+    mur3 = cfg.mu / (r2 * r)
+    a = np.empty(3)
+    a[0] = -mur3 * x
+    a[1] = -mur3 * y
+    a[2] = -mur3 * z
+    if cfg.j2 != 0.0:
+        k = 1.5 * cfg.j2 * cfg.mu * cfg.re * cfg.re / (r2 * r2 * r)
+        f = 5.0 * z * z / r2
+        a[0] += k * x * (f - 1.0)
+        a[1] += k * y * (f - 1.0)
+        a[2] += k * z * (f - 3.0)
+    if cfg.drag_on != 0.0 and bc > 0.0:
+        vrx = rv[3] + cfg.we * y
+        vry = rv[4] - cfg.we * x
+        vrz = rv[5]
+        vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+        rho = dscale * _density(r - cfg.re)
+        # 0.5 rho v^2 / BC with v in km/s -> m/s (1e6), result m/s^2 -> km/s^2 (1e-3).
+        d = 0.5e3 * rho * vr / bc
+        a[0] -= d * vrx
+        a[1] -= d * vry
+        a[2] -= d * vrz
+    return a
+
+
+@njit(cache=True)
+def _deriv(rv, bc, dscale, cfg):
+    out = np.empty(6)
+    out[:3] = rv[3:]
+    out[3:] = _accel(rv, bc, dscale, cfg)
+    return out
+
+
+@njit(cache=True)
+def _rk4(rv, h, bc, dscale, cfg):
+    k1 = _deriv(rv, bc, dscale, cfg)
+    k2 = _deriv(rv + 0.5 * h * k1, bc, dscale, cfg)
+    k3 = _deriv(rv + 0.5 * h * k2, bc, dscale, cfg)
+    k4 = _deriv(rv + h * k3, bc, dscale, cfg)
+    return rv + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+
+@njit(cache=True)
+def _basis(rt):
+    """Rows: LVLH unit axes (V-bar, H-bar, R-bar) of the station state ``rt`` (6,)."""
+    r = rt[:3]
+    h = _cross(r, rt[3:])
+    b = np.empty((3, 3))
+    rn = _norm3(r)
+    hn = _norm3(h)
+    for i in range(3):
+        b[2, i] = -r[i] / rn
+        b[1, i] = -h[i] / hn
+    b[0] = _cross(b[1], b[2])
+    return b
+
+
+@njit(cache=True)
+def _to_lvlh(st, ch):
+    """Chaser relative to the station in the station's LVLH frame (rotating velocity)."""
+    b = _basis(st)
+    r = st[:3]
+    w = _cross(r, st[3:]) / (r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+    dr = ch[:3] - st[:3]
+    dv = ch[3:] - st[3:] - _cross(w, dr)
+    out = np.empty(6)
+    out[:3] = b @ dr
+    out[3:] = b @ dv
+    return out
+
+
+@njit(cache=True)
+def _from_lvlh(st, rel):
+    """Inverse of :func:`_to_lvlh`: chaser inertial state."""
+    b = _basis(st)
+    r = st[:3]
+    w = _cross(r, st[3:]) / (r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
+    dr = b.T @ rel[:3]
+    dv = b.T @ rel[3:] + _cross(w, dr)
+    out = np.empty(6)
+    out[:3] = st[:3] + dr
+    out[3:] = st[3:] + dv
+    return out
+
+
+@njit(cache=True)
+def propagate_truth(st, ch, duration, mass, cfg):
+    """Propagate both absolute states by ``duration`` s (fixed-step RK4)."""
+    nsub = max(1, int(math.ceil(abs(duration) / cfg.plant_step - 1e-9)))
+    h = duration / nsub
+    bc_ch = mass / cfg.cda_ch
+    for _ in range(nsub):
+        st = _rk4(st, h, cfg.bc_st, cfg.dens_scale_st, cfg)
+        ch = _rk4(ch, h, bc_ch, cfg.dens_scale_ch, cfg)
+    return st, ch
+
+
+@njit(cache=True)
+def truth_drift(st, ch, duration, step, mass, cfg):
+    """Truth free drift sampled every ``step`` s: LVLH relative states (m, 6)."""
+    m = int(duration / step) + 1
+    out = np.empty((m, 6))
+    out[0] = _to_lvlh(st, ch)
+    for k in range(1, m):
+        st, ch = propagate_truth(st, ch, step, mass, cfg)
+        out[k] = _to_lvlh(st, ch)
+    return out
+
+
+# -------------------------------------------------------------------- sensors, filter
+@njit(cache=True)
+def _sigma(rng, cfg):
+    """1-sigma per-axis position noise of the sensor in use at range ``rng`` (km)."""
+    if rng > cfg.gnss_range:
+        return cfg.sg_gnss
+    if rng > cfg.cam_range:
+        return cfg.sg_rad_a + cfg.sg_rad_b * rng
+    return cfg.sg_cam_a + cfg.sg_cam_b * rng
+
+
+@njit(cache=True)
+def _kf_predict(x, p, n, dt, rng, cfg):
+    phi = _cw_stm_nb(n, dt)
+    x = phi @ x
+    sa = cfg.q_a + cfg.q_b * rng
+    q = sa * sa
+    qm = np.zeros((6, 6))
+    for i in range(3):
+        qm[i, i] = q * dt * dt * dt / 3.0
+        qm[i, i + 3] = q * dt * dt / 2.0
+        qm[i + 3, i] = q * dt * dt / 2.0
+        qm[i + 3, i + 3] = q * dt
+    p = phi @ p @ phi.T + qm
+    return x, p
+
+
+@njit(cache=True)
+def _kf_update(x, p, z, sig):
+    """Position-measurement update, H = [I 0], Joseph form."""
+    s = p[:3, :3].copy()
+    for i in range(3):
+        s[i, i] += sig * sig
+    sinv = np.linalg.inv(s)
+    k = np.ascontiguousarray(p[:, :3]) @ sinv
+    x = x + k @ (z - x[:3])
+    ikh = np.eye(6)
+    ikh[:, :3] -= k
+    rm = np.eye(3) * sig * sig
+    p = ikh @ p @ ikh.T + k @ rm @ k.T
+    return x, p
+
+
+# ------------------------------------------------------------------------- thrusters
+@njit(cache=True)
+def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
+    """Executed delta-v (km/s, LVLH) of a command: per axis minimum impulse bit,
+    quantisation of the impulse, saturation at ``fmax`` N over ``dt`` s; then the
+    magnitude and pointing execution errors (Fehse 2003, sec. 6.3)."""
+    out = np.zeros(3)
+    if stuck:
+        return out
+    if errors:
+        out[:] = dv_cmd
+    for i in range(3):
+        if errors:
+            break
+        imp = dv_cmd[i] * 1e3 * mass  # N s
+        a = abs(imp)
+        if a < cfg.mib:
+            continue
+        if cfg.quantum > 0.0:
+            a = round(a / cfg.quantum) * cfg.quantum
+        lim = fmax * dt
+        if a > lim:
+            a = lim
+        out[i] = math.copysign(a, imp) / mass * 1e-3
+    if errors and _norm3(out) > 0.0:
+        th = np.empty(3)
+        th[0] = cfg.pnt_sig * nz[1]
+        th[1] = cfg.pnt_sig * nz[2]
+        th[2] = cfg.pnt_sig * nz[3]
+        out = out * (1.0 + cfg.mag_sig * nz[0]) + _cross(th, out)
+    return out
+
+
+@njit(cache=True)
+def _burn_mass(mass, dv, cfg):
+    return mass * (1.0 - math.exp(-_norm3(dv) / (cfg.isp * G0_KM_S2)))
+
+
+# ------------------------------------------------------------------------------ safety
+@njit(cache=True)
+def _port_geometry(x, cfg):
+    """(distance along the docking axis, lateral offset, closing speed, lateral rate)
+    of the chaser's port relative to the station's port, km and km/s."""
+    rx = x[0] - cfg.px
+    ry = x[1] - cfg.py
+    rz = x[2] - cfg.pz
+    d = rx * cfg.ax + ry * cfg.ay + rz * cfg.az
+    lx = rx - d * cfg.ax
+    ly = ry - d * cfg.ay
+    lz = rz - d * cfg.az
+    lat = math.sqrt(lx * lx + ly * ly + lz * lz)
+    vd = x[3] * cfg.ax + x[4] * cfg.ay + x[5] * cfg.az
+    wx = x[3] - vd * cfg.ax
+    wy = x[4] - vd * cfg.ay
+    wz = x[5] - vd * cfg.az
+    return d, lat, -vd, math.sqrt(wx * wx + wy * wy + wz * wz)
+
+
+@njit(cache=True)
+def _in_corridor(x, cfg, margin):
+    d, lat, _, _ = _port_geometry(x, cfg)
+    if d < -0.002:
+        return False
+    return lat <= max(cfg.cor_rmin, d * cfg.cor_tan) + margin
+
+
+@njit(cache=True)
+def _in_ae(r, cfg):
+    return (r[0] / cfg.ae_a) ** 2 + (r[1] / cfg.ae_b) ** 2 + (r[2] / cfg.ae_c) ** 2 < 1.0
+
+
+@njit(cache=True)
+def choose_cam(x, cfg):
+    """Collision-avoidance delta-v (km/s LVLH) for the estimated state ``x``.
+
+    First choice: ``cam_dv`` along the outward docking axis (Fehse 2003, sec. 4.5: a
+    fixed boost away from the target); if its 24 h CW drift re-enters the keep-out
+    sphere, the safest of eight in-plane directions (largest minimum range)."""
+    best = np.zeros(3)
+    best_r = -1.0
+    for k in range(9):
+        d = np.zeros(3)
+        if k == 0:
+            d[0] = cfg.ax
+            d[1] = cfg.ay
+            d[2] = cfg.az
+        else:
+            ang = (k - 1) * math.pi / 4.0
+            d[0] = math.cos(ang)
+            d[2] = math.sin(ang)
+        y = x.copy()
+        y[3:] += cfg.cam_dv * d
+        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos)
+        score = rmin if not unsafe else -1.0 / (1.0 + rmin)
+        if k == 0 and not unsafe:
+            return cfg.cam_dv * d
+        if score > best_r:
+            best_r = score
+            best = cfg.cam_dv * d
+    return best
+
+
+@njit(cache=True)
+def _sched(d, sd, sv):
+    if d <= sd[0]:
+        return sv[0]
+    for i in range(1, sd.shape[0]):
+        if d <= sd[i]:
+            f = (d - sd[i - 1]) / (sd[i] - sd[i - 1])
+            return sv[i - 1] + f * (sv[i] - sv[i - 1])
+    return sv[sv.shape[0] - 1]
+
+
+# ------------------------------------------------------------------------- GNC loop
+@njit(cache=True)
+def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags):
+    """Fly one segment in closed loop: navigation, safety monitor, guidance and control
+    at ``seg.dt``; the truth is propagated between steps.
+
+    ``flags`` (int64 (3,)): [estimate inside AE, estimate inside KOS, gate done] carried
+    across segments. Returns (status, abort reason, t, st, ch, xhat, pcov, mass,
+    history rows (k, H_COLS), events (m, 4), xchk_count).
+    """
+    n = cfg.n
+    hist = np.zeros((seg.n_max + 2, H_COLS))
+    ev = np.zeros((MAX_EVENTS, 4))
+    ne = 0
+    status = ST_DONE
+    reason = AB_NONE
+    t = t0
+    s_ref = 0.0
+    nb = seg.burn_steps.shape[0]
+    ib = 0
+    resid = np.zeros(3)
+    rel = _to_lvlh(st, ch)
+    true_ae = _in_ae(rel[:3], cfg)
+    true_kos = _norm3(rel[:3]) < cfg.kos
+    k = 0
+    for k in range(seg.n_max + 1):
+        t = t0 + k * seg.dt
+        rel = _to_lvlh(st, ch)
+        rng = _norm3(rel[:3])
+        # ---- zone events of the truth
+        in_ae = _in_ae(rel[:3], cfg)
+        in_kos = rng < cfg.kos
+        if in_ae != true_ae and ne < MAX_EVENTS:
+            ev[ne, 0] = t
+            ev[ne, 1] = EV_AE_ENTRY if in_ae else EV_AE_EXIT
+            ev[ne, 2] = 1.0 if _in_corridor(rel, cfg, 0.0) else 0.0
+            ne += 1
+        if in_kos != true_kos and ne < MAX_EVENTS:
+            ev[ne, 0] = t
+            ev[ne, 1] = EV_KOS_ENTRY if in_kos else EV_KOS_EXIT
+            ev[ne, 2] = 1.0 if _in_corridor(rel, cfg, 0.0) else 0.0
+            ne += 1
+        true_ae = in_ae
+        true_kos = in_kos
+        # ---- navigation
+        sig = _sigma(rng, cfg)
+        bias = np.zeros(3)
+        if t >= cfg.bias_t0:
+            bias[0] = cfg.bias_x
+            bias[1] = cfg.bias_y
+            bias[2] = cfg.bias_z
+        if cfg.noise_on != 0.0:
+            z = rel[:3] + bias + sig * noise[k, 0:3]
+            if seg.mode != MODE_DRIFT or k == 0:
+                xhat, pcov = _kf_update(xhat, pcov, z, sig)
+        else:
+            xhat = rel.copy()
+            xhat[:3] += bias
+        sig_mon = sig * cfg.mon_scale
+        mon = rel[:3] + cfg.noise_on * sig_mon * noise[k, 3:6]
+        hist[k, H_T] = t
+        hist[k, H_TRUE : H_TRUE + 6] = rel
+        hist[k, H_EST : H_EST + 6] = xhat
+        hist[k, H_MASS] = mass
+        if seg.mode == MODE_DRIFT:
+            if k == seg.n_max:
+                break
+            st, ch = propagate_truth(st, ch, seg.dt, mass, cfg)
+            continue
+        # ---- safety monitor (decisions on the estimate and the independent monitor)
+        est_rng = _norm3(xhat[:3])
+        est_ae = _in_ae(xhat[:3], cfg)
+        est_kos = est_rng < cfg.kos
+        if est_ae and flags[0] == 0:
+            cosang = (xhat[0] * cfg.ae_ax + xhat[1] * cfg.ae_ay + xhat[2] * cfg.ae_az) / max(
+                est_rng, 1e-12
+            )
+            if cosang < cfg.ae_cos:
+                reason = AB_AE_ENTRY
+        flags[0] = 1 if est_ae else 0
+        if est_kos and flags[1] == 0:
+            if seg.mode != MODE_STRAIGHT or not _in_corridor(xhat, cfg, 0.0):
+                reason = AB_KOS_OUTSIDE_CORRIDOR
+        flags[1] = 1 if est_kos else 0
+        if est_kos and reason == AB_NONE:
+            if not _in_corridor(xhat, cfg, 0.0):
+                reason = AB_CORRIDOR
+            elif not _in_corridor(mon, cfg, 3.0 * sig_mon):
+                reason = AB_CORRIDOR
+        if rng < cfg.collide and seg.final == 0 and reason == AB_NONE:
+            reason = AB_COLLISION
+        thr = cfg.xchk_k * math.sqrt(sig * sig + sig_mon * sig_mon) + cfg.xchk_abs
+        dx = xhat[:3] - mon
+        if _norm3(dx) > thr:
+            xchk_count += 1
+        else:
+            xchk_count = 0
+        if xchk_count >= cfg.xchk_n and reason == AB_NONE:
+            reason = AB_NAV_CROSSCHECK
+        if mass <= cfg.prop_min and reason == AB_NONE:
+            reason = AB_PROPELLANT
+        # ---- guidance and control
+        dv = np.zeros(3)
+        fmax = cfg.f_rcs
+        done = False
+        if reason == AB_NONE:
+            if seg.mode == MODE_TRANSFER:
+                fmax = cfg.f_main
+                if ib < nb and k >= seg.burn_steps[ib]:
+                    if ib == nb - 1:
+                        dv = seg.tgt[3:] - xhat[3:]
+                        done = True
+                    else:
+                        tof = (seg.burn_steps[nb - 1] - k) * seg.dt
+                        d1, _, ok = _two_impulse_nb(n, xhat, seg.tgt, tof)
+                        if ok:
+                            dv = d1
+                    ib += 1
+                    if seg.check_passive != 0 and not done:
+                        y = xhat.copy()
+                        y[3:] += dv
+                        rmin, tmin, _, unsafe = _passive(
+                            n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce
+                        )
+                        if ne < MAX_EVENTS:
+                            ev[ne, 0] = t
+                            ev[ne, 1] = EV_PASSIVE
+                            ev[ne, 2] = rmin
+                            ev[ne, 3] = tmin
+                            ne += 1
+                        if unsafe:
+                            reason = AB_PASSIVE
+                            dv[:] = 0.0
+            else:
+                r_ref = seg.tgt[:3].copy()
+                v_ref = seg.tgt[3:].copy()
+                if seg.mode == MODE_STRAIGHT:
+                    togo = seg.line_len - s_ref
+                    spd = _sched(max(togo, 0.0), seg.sched_d, seg.sched_v)
+                    if togo <= 0.0 and seg.final == 0:
+                        done = True
+                    r_ref = seg.line0 + s_ref * seg.line_u
+                    v_ref = spd * seg.line_u
+                    s_ref += spd * seg.dt
+                    err = _norm3(xhat[:3] - r_ref)
+                    dport, _, _, _ = _port_geometry(xhat, cfg)
+                    if err > cfg.track_abs + cfg.track_rel * max(dport, 0.0):
+                        reason = AB_TRACKING
+                elif seg.settle_tol > 0.0:
+                    if (
+                        _norm3(xhat[:3] - r_ref) < seg.settle_tol
+                        and _norm3(xhat[3:] - v_ref) < seg.deadband * 2.0
+                        and k * seg.dt >= 60.0
+                    ):
+                        done = True
+                if seg.mode == MODE_HOLD and k >= seg.n_max:
+                    done = True
+                if not done and reason == AB_NONE:
+                    v_des = v_ref + (r_ref - xhat[:3]) / seg.tau_p
+                    xd = xhat.copy()
+                    xd[3:] = v_des
+                    a_ff = _cw_accel(n, xd)
+                    dv = (v_des - xhat[3:]) * (seg.dt / seg.tau_v) - a_ff * seg.dt
+                    if _norm3(dv) < seg.deadband:
+                        dv[:] = 0.0
+                    if seg.check_passive != 0 and _norm3(dv) > 0.0:
+                        y = xhat.copy()
+                        y[3:] += dv
+                        rmin, tmin, _, unsafe = _passive(
+                            n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce
+                        )
+                        if unsafe:
+                            reason = AB_PASSIVE
+                            dv[:] = 0.0
+            if seg.final != 0 and reason == AB_NONE and flags[2] == 0:
+                dport, lat, vcl, latr = _port_geometry(xhat, cfg)
+                if dport <= cfg.gate:
+                    flags[2] = 1
+                    ok = lat <= cfg.gate_lat and latr <= cfg.gate_latrate
+                    ok = ok and vcl >= cfg.vmin and vcl <= cfg.vmax
+                    if ne < MAX_EVENTS:
+                        ev[ne, 0] = t
+                        ev[ne, 1] = EV_GATE
+                        ev[ne, 2] = 1.0 if ok else 0.0
+                        ev[ne, 3] = lat
+                        ne += 1
+                    if not ok:
+                        reason = AB_GATE
+        if k >= seg.n_max and not done and reason == AB_NONE:
+            reason = AB_TIMEOUT
+        if reason != AB_NONE:
+            dv = choose_cam(xhat, cfg)
+            dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
+            if cfg.exec_on != 0.0:
+                dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
+            ch[3:] += _basis(st).T @ dva
+            mass -= _burn_mass(mass, dva, cfg)
+            hist[k, H_DVC : H_DVC + 3] = dv
+            hist[k, H_DVA : H_DVA + 3] = dva
+            if ne + 1 < MAX_EVENTS:
+                ev[ne, 0] = t
+                ev[ne, 1] = EV_CAM
+                ev[ne, 2] = _norm3(dva)
+                ne += 1
+                ev[ne, 0] = t
+                ev[ne, 1] = EV_ABORT
+                ev[ne, 2] = reason
+                ne += 1
+            xhat[3:] += dv
+            status = ST_ABORT
+            break
+        stuck = t >= cfg.stuck_t0 and t < cfg.stuck_t1
+        # pulse accumulation (as a pulse-width modulator): commands below the minimum
+        # impulse bit are carried over until they add up to a firing.
+        cmd = dv + resid
+        nom = _thruster(cmd, mass, seg.dt, fmax, cfg, noise[k, 6:10], stuck, False)
+        mib_dv = cfg.mib / mass * 1e-3
+        for i in range(3):
+            ri = cmd[i] - nom[i]
+            resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
+        dva = nom
+        if cfg.exec_on != 0.0:
+            dva = _thruster(nom, mass, seg.dt, 1e12, cfg, noise[k, 6:10], stuck, True)
+        if _norm3(dva) > 0.0:
+            ch[3:] += _basis(st).T @ dva
+            mass -= _burn_mass(mass, dva, cfg)
+        hist[k, H_DVC : H_DVC + 3] = dv
+        hist[k, H_DVA : H_DVA + 3] = dva
+        if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0 and ne < MAX_EVENTS:
+            ev[ne, 0] = t
+            ev[ne, 1] = EV_BURN
+            ev[ne, 2] = _norm3(dva)
+            ne += 1
+        xhat[3:] += dv
+        if done:
+            break
+        # ---- filter time update and truth propagation to the next step
+        if cfg.noise_on != 0.0:
+            xhat, pcov = _kf_predict(xhat, pcov, n, seg.dt, est_rng, cfg)
+        else:
+            xhat = _cw_stm_nb(n, seg.dt) @ xhat
+        if seg.final != 0:
+            nsub = max(1, int(math.ceil(seg.dt / cfg.plant_step - 1e-9)))
+            h = seg.dt / nsub
+            dprev, _, _, _ = _port_geometry(_to_lvlh(st, ch), cfg)
+            hit = False
+            for _ in range(nsub):
+                st_new, ch_new = propagate_truth(st, ch, h, mass, cfg)
+                relnew = _to_lvlh(st_new, ch_new)
+                dnew, _, _, _ = _port_geometry(relnew, cfg)
+                if dnew <= 0.0:
+                    f = dprev / (dprev - dnew)
+                    st, ch = propagate_truth(st, ch, f * h, mass, cfg)
+                    t += f * h
+                    hit = True
+                    break
+                st = st_new
+                ch = ch_new
+                t += h
+                dprev = dnew
+            if hit:
+                status = ST_CONTACT
+                rel = _to_lvlh(st, ch)
+                k += 1
+                hist[k, H_T] = t
+                hist[k, H_TRUE : H_TRUE + 6] = rel
+                hist[k, H_EST : H_EST + 6] = xhat
+                hist[k, H_MASS] = mass
+                if ne < MAX_EVENTS:
+                    ev[ne, 0] = t
+                    ev[ne, 1] = EV_CONTACT
+                    ne += 1
+                break
+        else:
+            st, ch = propagate_truth(st, ch, seg.dt, mass, cfg)
+    return status, reason, t, st, ch, xhat, pcov, mass, hist[: k + 1], ev[:ne], xchk_count

@@ -1,0 +1,876 @@
+r"""Closed-loop simulation of the docking approach: :func:`simulate_approach`.
+
+Guidance gives each segment's reference (CW two-impulse transfers re-targeted
+``corrections`` times, station keeping, forced straight lines with a speed schedule);
+navigation is a Kalman filter on the CW model fed by range-dependent sensors; control
+is impulsive (main engines for transfers, RCS PD tracking with CW feed-forward
+elsewhere) through a thruster model; the truth is the nonlinear motion of both
+vehicles under J2 and drag. A safety monitor checks every step and triggers a
+collision-avoidance manoeuvre (CAM) and an abort when a rule is broken.
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP, ch. 2-7.
+Hablani, H., Tapper, M. & Dana-Bashian, D. (2002), "Guidance and relative navigation for
+autonomous rendezvous in a circular orbit", J. Guid. Control Dyn. 25(3), 553-562.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from ..constants import EARTH, EarthModel, as_array
+from ..errors import InputError
+from ..frames import _inertial_to_relative, _relative_to_inertial
+from ..state import State
+from . import _kernels as K
+from .config import (
+    AttitudeConfig,
+    BerthingConfig,
+    ContactLimits,
+    Fault,
+    NavigationConfig,
+    PlantConfig,
+    SafetyConfig,
+    ThrusterConfig,
+)
+from .profiles import (
+    AXES,
+    ApproachProfile,
+    Closing,
+    FinalApproach,
+    FlyAround,
+    Hold,
+    Homing,
+    get_approach_profile,
+)
+
+__all__ = [
+    "ABORT_REASONS",
+    "ApproachEvent",
+    "ApproachResult",
+    "ContactCheck",
+    "ContactConditions",
+    "SegmentReport",
+    "default_handover_lvlh",
+    "simulate_approach",
+]
+
+ABORT_REASONS = {
+    K.AB_CORRIDOR: "corridor violation",
+    K.AB_KOS_OUTSIDE_CORRIDOR: "keep-out sphere entered outside the approach corridor",
+    K.AB_PASSIVE: "planned free drift not passively safe (enters the keep-out sphere within the horizon)",
+    K.AB_NAV_CROSSCHECK: "navigation failure (cross-check with the independent monitor sensor)",
+    K.AB_GATE: "final gate: contact conditions predicted out of limits",
+    K.AB_AE_ENTRY: "approach ellipsoid entered outside the entry corridor",
+    K.AB_TIMEOUT: "segment not completed in its maximum duration",
+    K.AB_PROPELLANT: "propellant depleted",
+    K.AB_TRACKING: "straight-line tracking error above its limit",
+    K.AB_COLLISION: "collision (chaser centre within the collision distance)",
+}
+
+# Default hand-over: ~52 km behind and below (PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km
+# height is an assumption, flown as a co-elliptic drift (Fehse 2003, eq. 3.26).
+HANDOVER_BEHIND_KM = 52.0
+HANDOVER_BELOW_KM = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachEvent:
+    """One event of the approach: ``name``, time since the start ``t_s`` and ``epoch``,
+    the segment it happened in, a ``value`` (meaning given in ``detail``)."""
+
+    name: str
+    t_s: float
+    epoch: Time
+    segment: str
+    value: float = math.nan
+    detail: str = ""
+
+    def __str__(self) -> str:
+        val = "" if math.isnan(self.value) else f" {self.value:.4g}"
+        return f"{self.t_s:9.1f} s  {self.name}{val}  [{self.segment}] {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentReport:
+    """Delta-v and duration of one flown segment."""
+
+    label: str
+    kind: str
+    t_start_s: float
+    t_end_s: float
+    dv: u.Quantity
+    completed: bool
+
+    @property
+    def duration(self) -> u.Quantity:
+        return (self.t_end_s - self.t_start_s) * u.s
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCheck:
+    """One docking-mechanism condition: value, limits and verdict."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str
+    ok: bool
+    lower: float = math.nan
+
+    def __str__(self) -> str:
+        lim = f"<= {self.limit:g}" if math.isnan(self.lower) else f"in [{self.lower:g}, {self.limit:g}]"
+        return f"{self.name:<22s} {self.value:10.4f} {self.unit:<6s} {lim:<16s} {'ok' if self.ok else 'VIOLATED'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactConditions:
+    """Relative state of the docking ports at first contact (truth) and the attitude
+    pointing errors, checked against :class:`~qingzhou_sim.docking.ContactLimits`."""
+
+    closing_speed_m_s: float
+    lateral_offset_m: float
+    lateral_rate_m_s: float
+    pitch_deg: float
+    yaw_deg: float
+    roll_deg: float
+    pitch_rate_deg_s: float
+    yaw_rate_deg_s: float
+    roll_rate_deg_s: float
+    checks: tuple
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def __str__(self) -> str:
+        return "\n".join(str(c) for c in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachResult:
+    r"""Outcome of :func:`simulate_approach`.
+
+    Time histories are sampled at the GNC steps (rows at a segment boundary share
+    their epoch): ``t_s`` seconds since ``epoch0``; ``r_true``/``v_true`` and
+    ``r_est``/``v_est`` the chaser relative to the station in the station's LVLH frame
+    (centres of mass); ``dv_commanded``/``dv_applied`` per step (LVLH, m/s);
+    ``mass`` and ``propellant_used`` (kg).
+    """
+
+    profile: ApproachProfile
+    epoch0: Time
+    t_s: np.ndarray
+    r_true: u.Quantity
+    v_true: u.Quantity
+    r_est: u.Quantity
+    v_est: u.Quantity
+    dv_commanded: u.Quantity
+    dv_applied: u.Quantity
+    mass: u.Quantity
+    events: tuple
+    segments: tuple
+    contact: ContactConditions | None
+    docked: bool
+    status: str
+    failure_reason: str | None
+    passive_min_range: u.Quantity
+    post_abort_min_range: u.Quantity | None
+    post_abort_reenters_keep_out: bool | None
+    final_chaser: State
+    final_station: State
+
+    @property
+    def epochs(self) -> Time:
+        return self.epoch0 + TimeDelta(self.t_s * u.s)
+
+    @property
+    def propellant_used(self) -> u.Quantity:
+        return self.mass[0] - self.mass
+
+    @property
+    def total_dv(self) -> u.Quantity:
+        """Sum of the executed delta-v magnitudes (m/s)."""
+        return np.sum(np.linalg.norm(self.dv_applied.to_value(u.m / u.s), axis=1)) * (u.m / u.s)
+
+    @property
+    def range(self) -> u.Quantity:
+        return np.linalg.norm(self.r_true.to_value(u.m), axis=1) * u.m
+
+    @property
+    def range_rate(self) -> u.Quantity:
+        r = self.r_true.to_value(u.m)
+        v = self.v_true.to_value(u.m / u.s)
+        rn = np.maximum(np.linalg.norm(r, axis=1), 1e-9)
+        return np.einsum("ij,ij->i", r, v) / rn * (u.m / u.s)
+
+    @property
+    def duration(self) -> u.Quantity:
+        return (self.t_s[-1] - self.t_s[0]) * u.s
+
+    def event(self, name: str) -> ApproachEvent | None:
+        """First event called ``name`` (None if it did not happen)."""
+        for e in self.events:
+            if e.name == name:
+                return e
+        return None
+
+    def summary(self) -> str:
+        lines = [
+            f"Approach '{self.profile.name}' ({self.profile.port} port): {self.status}"
+            + (f" - {self.failure_reason}" if self.failure_reason else ""),
+            f"  start {self.epoch0.utc.isot} UTC, duration {self.duration.to_value(u.h):.2f} h, "
+            f"total dv {self.total_dv.to_value(u.m / u.s):.3f} m/s, "
+            f"propellant {self.propellant_used[-1].to_value(u.kg):.2f} kg",
+            f"  min passive-safety range of free-drift arcs: {self.passive_min_range.to_value(u.m):.1f} m",
+            "  segments:",
+        ]
+        for s in self.segments:
+            lines.append(
+                f"    {s.label:<32s} {s.kind:<10s} {s.duration.to_value(u.min):7.1f} min "
+                f"{s.dv.to_value(u.m / u.s):7.3f} m/s{'' if s.completed else '  (not completed)'}"
+            )
+        if self.contact is not None:
+            lines.append("  contact conditions:")
+            lines.extend("    " + str(c) for c in self.contact.checks)
+        if self.post_abort_min_range is not None:
+            lines.append(
+                f"  after the CAM: min range {self.post_abort_min_range.to_value(u.m):.1f} m over the "
+                f"passive-safety horizon, re-enters the keep-out sphere: {self.post_abort_reenters_keep_out}"
+            )
+        lines.append("  events:")
+        lines.extend("    " + str(e) for e in self.events if e.name not in ("burn",))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+# ------------------------------------------------------------------------ helpers
+def default_handover_lvlh(n_rad_s: float) -> np.ndarray:
+    """Default hand-over LVLH state (km, km/s): 52 km behind, 5 km below, co-elliptic
+    drift ``vx = 3/2 n z`` (Fehse 2003, eq. 3.26)."""
+    z = HANDOVER_BELOW_KM
+    return np.array([-HANDOVER_BEHIND_KM, 0.0, z, 1.5 * n_rad_s * z, 0.0, 0.0])
+
+
+def _spacecraft(obj):
+    from ..vehicles import get_spacecraft
+
+    return get_spacecraft(obj) if isinstance(obj, str) else obj
+
+
+def _best_tof(n: float, x0: np.ndarray, xf: np.ndarray, lo: float = 0.3, hi: float = 0.95) -> float:
+    """Transfer time of least total delta-v of the CW two-impulse transfer, searched
+    between ``lo`` and ``hi`` orbital periods (Fehse 2003, sec. 3.3.4)."""
+    period = 2 * math.pi / n
+    best, best_tof = math.inf, 0.5 * period
+    for f in np.linspace(lo, hi, 66):
+        d1, d2, ok = K._two_impulse_nb(n, x0, xf, f * period)
+        if ok:
+            cost = np.linalg.norm(d1) + np.linalg.norm(d2)
+            if cost < best:
+                best, best_tof = cost, f * period
+    return float(best_tof)
+
+
+def _coast_then_transfer(n: float, x0: np.ndarray, xf: np.ndarray) -> tuple[float, float]:
+    """(coast duration, transfer time) of least delta-v: free CW drift from ``x0`` for
+    0-2 orbits, then a half-orbit two-impulse transfer to ``xf`` (Fehse 2003, sec. 5.2.2:
+    drift on a lower orbit, then a Hohmann-like transfer to the V-bar point)."""
+    period = 2 * math.pi / n
+    tof = 0.5 * period
+    best, best_tc = math.inf, 0.0
+    for tc in np.linspace(0.0, 2.0 * period, 401):
+        xc = K._cw_stm_nb(n, tc) @ x0
+        d1, d2, ok = K._two_impulse_nb(n, xc, xf, tof)
+        if ok:
+            cost = np.linalg.norm(d1) + np.linalg.norm(d2)
+            if cost < best:
+                best, best_tc = cost, float(tc)
+    return best_tc, tof
+
+
+def _arc_points(start: np.ndarray, end: np.ndarray, radius: float, side: str, legs: int) -> list:
+    """Way points (km) on a circle in the x-z plane from ``start`` to ``end``."""
+    a0 = math.atan2(start[2], start[0])
+    a1 = math.atan2(end[2], end[0])
+    # 'below' = through z > 0 (R-bar side): angles in (0, pi).
+    da = (a1 - a0) % (2 * math.pi)
+    if side == "above":
+        da -= 2 * math.pi
+    if side == "below" and da > math.pi + 1e-9 and start[2] <= 0 and end[2] <= 0:
+        da -= 2 * math.pi
+    pts = []
+    for k in range(1, legs + 1):
+        if k == legs:
+            pts.append(np.array(end, float))
+        else:
+            ang = a0 + da * k / legs
+            pts.append(np.array([radius * math.cos(ang), 0.0, radius * math.sin(ang)]))
+    return pts
+
+
+def _empty_seg(dt: float, n_max: int):
+    return dict(
+        mode=K.MODE_HOLD,
+        dt=float(dt),
+        n_max=int(n_max),
+        final=0,
+        tgt=np.zeros(6),
+        burn_steps=np.zeros(1, dtype=np.int64),
+        line0=np.zeros(3),
+        line_u=np.array([1.0, 0.0, 0.0]),
+        line_len=0.0,
+        sched_d=np.array([0.0]),
+        sched_v=np.array([1e-4]),
+        tau_p=240.0,
+        tau_v=60.0,
+        deadband=1e-6,
+        settle_tol=0.0,
+        check_passive=0,
+    )
+
+
+def _gains(dt: float) -> tuple[float, float]:
+    """PD time constants of the tracking law (critically damped, tau_p = 4 tau_v)."""
+    tau_v = max(8.0, 6.0 * dt)
+    return 4.0 * tau_v, tau_v
+
+
+# ------------------------------------------------------------------ main entry
+def simulate_approach(
+    station: State,
+    chaser: State | None = None,
+    profile: str | ApproachProfile = "aft",
+    *,
+    handover_r_lvlh: u.Quantity | None = None,
+    handover_v_lvlh: u.Quantity | None = None,
+    rng: np.random.Generator | int | None = None,
+    seed: int | None = None,
+    noise: bool | NavigationConfig = True,
+    thrusters: ThrusterConfig | None = None,
+    plant: PlantConfig | None = None,
+    safety: SafetyConfig | None = None,
+    limits: ContactLimits | None = None,
+    attitude: AttitudeConfig | None = None,
+    berthing: BerthingConfig | None = None,
+    faults: tuple | list | Fault | None = None,
+    control_rate_hz: float | None = None,
+    earth: EarthModel = EARTH,
+) -> ApproachResult:
+    r"""Fly the approach from the hand-over point to contact, capture and hard dock.
+
+    Parameters
+    ----------
+    station : State
+        Station state at the hand-over epoch (GCRS).
+    chaser : State, optional
+        Chaser state at the same epoch. If None, the hand-over is given relative to the
+        station by ``handover_r_lvlh``/``handover_v_lvlh`` (LVLH), by default 52 km
+        behind and 5 km below on a co-elliptic drift (:func:`default_handover_lvlh`).
+    profile : str or ApproachProfile
+        ``"aft"`` (default), ``"forward"``, ``"radial"`` or a custom profile.
+    rng, seed : numpy Generator or int
+        Random numbers of the navigation noise, execution errors and attitude errors;
+        the same seed gives the same result.
+    noise : bool or NavigationConfig
+        False: perfect navigation, no execution or attitude errors. True: defaults of
+        :class:`NavigationConfig`; or a configuration (e.g. ``.scaled(2.0)``).
+    thrusters, plant, safety, limits, attitude, berthing
+        Configurations (see :mod:`qingzhou_sim.docking.config`).
+    faults : Fault or sequence of Fault
+        Forced failures (thruster stuck off, navigation bias).
+    control_rate_hz : float, optional
+        GNC rate of the final approach (default: the profile's, 1 Hz).
+
+    Returns
+    -------
+    ApproachResult
+
+    Raises
+    ------
+    InputError
+        On inconsistent epochs or invalid settings.
+
+    References
+    ----------
+    Fehse (2003), ch. 2-7; Hablani, Tapper & Dana-Bashian (2002).
+    """
+    prof = get_approach_profile(profile)
+    thrusters = thrusters or ThrusterConfig()
+    plant = plant or PlantConfig()
+    safety = safety or SafetyConfig()
+    limits = limits or ContactLimits()
+    attitude = attitude or AttitudeConfig()
+    berthing = berthing or BerthingConfig()
+    if isinstance(noise, NavigationConfig):
+        nav, noise_on = noise, True
+    else:
+        nav, noise_on = NavigationConfig(), bool(noise)
+    if isinstance(faults, Fault):
+        faults = (faults,)
+    faults = tuple(faults or ())
+    if control_rate_hz is not None and not (math.isfinite(control_rate_hz) and control_rate_hz > 0):
+        raise InputError(
+            f"control_rate_hz = {control_rate_hz!r}; expected > 0", name="control_rate_hz", value=control_rate_hz
+        )
+    if rng is None:
+        rng = seed if seed is not None else 0
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    ch_sc = _spacecraft(plant.chaser)
+    st_sc = _spacecraft(plant.station)
+    st_rv = np.asarray(station.rv_km, float)
+    a_st = 1.0 / (2.0 / np.linalg.norm(st_rv[:3]) - np.dot(st_rv[3:], st_rv[3:]) / earth.mu_km3_s2)
+    n = math.sqrt(earth.mu_km3_s2 / a_st**3)
+    if chaser is not None:
+        if abs((chaser.epoch - station.epoch).to_value(u.s)) > 1e-3:
+            raise InputError(
+                f"chaser epoch {chaser.epoch.utc.isot} differs from the station epoch "
+                f"{station.epoch.utc.isot}; give both states at the hand-over epoch",
+                name="chaser",
+                value=chaser.epoch,
+            )
+        rel0 = _inertial_to_relative("LVLH", st_rv, np.asarray(chaser.rv_km, float))
+    elif handover_r_lvlh is not None:
+        r = as_array(handover_r_lvlh, u.km, "handover_r_lvlh", shape=(3,))
+        v = (
+            as_array(handover_v_lvlh, u.km / u.s, "handover_v_lvlh", shape=(3,))
+            if handover_v_lvlh is not None
+            else np.array([1.5 * n * r[2], 0.0, 0.0])
+        )
+        rel0 = np.concatenate([r, v])
+    else:
+        rel0 = default_handover_lvlh(n)
+    ch_rv = _relative_to_inertial("LVLH", st_rv, rel0)
+
+    axis = np.array(AXES[prof.docking_axis])
+    port = np.array(prof.port_position_m) / 1e3
+    com_off = port + axis * prof.chaser_port_arm_m / 1e3  # CoM = port-relative point + com_off
+    ae_axis = np.array(AXES[prof.ae_entry_axis])
+    main_thrust = thrusters.main_thrust_n if thrusters.main_thrust_n is not None else ch_sc.thrust_n
+    isp = thrusters.isp_s if thrusters.isp_s is not None else ch_sc.isp_s
+    cfg_kw = dict(
+        n=n,
+        mu=earth.mu_km3_s2,
+        re=earth.radius_km,
+        j2=earth.j2 if plant.j2 else 0.0,
+        we=earth.omega_rad_s,
+        drag_on=1.0 if plant.drag else 0.0,
+        dens_scale_st=plant.density_scale_station,
+        dens_scale_ch=plant.density_scale_chaser,
+        bc_st=st_sc.mass_kg / (st_sc.cd * plant.cd_scale_station * st_sc.drag_area_m2),
+        cda_ch=ch_sc.cd * plant.cd_scale_chaser * ch_sc.drag_area_m2,
+        plant_step=plant.step_s,
+        noise_on=1.0 if noise_on else 0.0,
+        gnss_range=nav.gnss_range_m / 1e3,
+        cam_range=nav.camera_range_m / 1e3,
+        sg_gnss=nav.gnss_sigma_m / 1e3,
+        sg_rad_a=nav.radar_sigma_m / 1e3,
+        sg_rad_b=nav.radar_sigma_frac,
+        sg_cam_a=nav.camera_sigma_m / 1e3,
+        sg_cam_b=nav.camera_sigma_frac,
+        sg_vel0=nav.initial_velocity_sigma_m_s / 1e3,
+        q_a=nav.process_accel_m_s2 / 1e3,
+        q_b=nav.process_accel_per_km_m_s2 / 1e3,
+        mon_scale=nav.monitor_scale,
+        xchk_k=nav.crosscheck_k,
+        xchk_abs=nav.crosscheck_abs_m / 1e3,
+        xchk_n=float(nav.crosscheck_samples),
+        bias_x=0.0,
+        bias_y=0.0,
+        bias_z=0.0,
+        bias_t0=math.inf,
+        f_main=float(main_thrust),
+        f_rcs=thrusters.rcs_thrust_n,
+        mib=thrusters.min_impulse_bit_n_s,
+        quantum=thrusters.impulse_quantum_n_s,
+        isp=float(isp),
+        mag_sig=thrusters.magnitude_sigma,
+        pnt_sig=math.radians(thrusters.pointing_sigma_deg),
+        exec_on=1.0 if noise_on else 0.0,
+        stuck_t0=math.inf,
+        stuck_t1=math.inf,
+        prop_min=ch_sc.dry_mass_kg,
+        kos=safety.keep_out_radius_m / 1e3,
+        ae_a=safety.approach_ellipsoid_m[0] / 1e3,
+        ae_b=safety.approach_ellipsoid_m[1] / 1e3,
+        ae_c=safety.approach_ellipsoid_m[2] / 1e3,
+        cor_tan=math.tan(math.radians(prof.corridor_half_angle_deg)),
+        cor_rmin=prof.corridor_min_radius_m / 1e3,
+        ae_ax=ae_axis[0],
+        ae_ay=ae_axis[1],
+        ae_az=ae_axis[2],
+        ae_cos=math.cos(math.radians(prof.ae_entry_half_angle_deg)),
+        ps_horizon=safety.passive_horizon_s,
+        ps_step=safety.passive_step_s,
+        ps_enforce=safety.passive_enforce_horizon_s,
+        cam_dv=safety.cam_dv_m_s / 1e3,
+        gate=safety.gate_distance_m / 1e3,
+        gate_lat=safety.gate_lateral_m / 1e3,
+        gate_latrate=safety.gate_lateral_rate_m_s / 1e3,
+        vmin=limits.closing_speed_min_m_s / 1e3,
+        vmax=limits.closing_speed_max_m_s / 1e3,
+        ax=axis[0],
+        ay=axis[1],
+        az=axis[2],
+        px=com_off[0],
+        py=com_off[1],
+        pz=com_off[2],
+        track_abs=safety.tracking_abs_m / 1e3,
+        track_rel=safety.tracking_rel,
+        collide=safety.collision_distance_m / 1e3,
+    )
+    base_cfg = K.Cfg(**cfg_kw)
+
+    # navigation initial estimate
+    sig0 = K._sigma(float(np.linalg.norm(rel0[:3])), base_cfg)
+    xhat = rel0.copy()
+    pcov = np.diag([sig0**2] * 3 + [base_cfg.sg_vel0**2] * 3)
+    if noise_on:
+        xhat[:3] += sig0 * gen.standard_normal(3)
+        xhat[3:] += base_cfg.sg_vel0 * gen.standard_normal(3)
+
+    # expand the profile into kernel segments
+    labels = [s.label for s in prof.segments]
+
+    def seg_index(fault: Fault) -> int:
+        if isinstance(fault.segment, int):
+            return fault.segment
+        if fault.segment == "final":
+            return len(prof.segments) - 1
+        if fault.segment in labels:
+            return labels.index(fault.segment)
+        raise InputError(
+            f"fault segment {fault.segment!r} is not in profile {prof.name!r}; choose an index, "
+            f"'final' or one of {labels}",
+            name="segment",
+            value=fault.segment,
+        )
+
+    fault_at = {}
+    for f in faults:
+        fault_at.setdefault(seg_index(f), []).append(f)
+
+    t = 0.0
+    mass = ch_sc.mass_kg
+    flags = np.zeros(3, dtype=np.int64)
+    xchk = 0
+    plan_pt = rel0[:3].copy()
+    hist_parts, events, seg_reports = [], [], []
+    raw_events = []  # (t, code, v1, v2, segment label)
+    status, reason = K.ST_DONE, K.AB_NONE
+    passive_ranges = []
+    cfg = base_cfg
+    zeros_cache: dict[int, np.ndarray] = {}
+
+    def noise_for(nmax: int) -> np.ndarray:
+        if noise_on:
+            return gen.standard_normal((nmax + 2, K.N_NOISE))
+        if nmax not in zeros_cache:
+            zeros_cache[nmax] = np.zeros((nmax + 2, K.N_NOISE))
+        return zeros_cache[nmax]
+
+    for iseg, sgm in enumerate(prof.segments):
+        for f in fault_at.get(iseg, ()):
+            if f.kind == "thruster_stuck_off":
+                cfg = cfg._replace(stuck_t0=t + f.after_s, stuck_t1=t + f.after_s + f.duration_s)
+            else:
+                b = np.array(f.bias_m) / 1e3
+                cfg = cfg._replace(bias_x=b[0], bias_y=b[1], bias_z=b[2], bias_t0=t + f.after_s)
+        kseg = []  # list of kernel Seg
+        if isinstance(sgm, Homing | Closing | FlyAround) and not (
+            isinstance(sgm, Closing) and sgm.method == "straight"
+        ):
+            dt = sgm.control_period_s
+            if isinstance(sgm, Homing):
+                pts = [np.array(p) / 1e3 + com_off for p in sgm.aim_points_m]
+                tofs = list(sgm.tof_s) if sgm.tof_s else [None] * len(pts)
+            elif isinstance(sgm, Closing):
+                pts = [np.array(sgm.to_m) / 1e3 + com_off]
+                tofs = [sgm.tof_s if sgm.tof_s is not None else math.pi / n]
+            else:
+                end = np.array(sgm.to_m) / 1e3 + com_off
+                radius = sgm.radius_m / 1e3 if sgm.radius_m else float(np.linalg.norm(end))
+                pts = _arc_points(plan_pt, end, radius, sgm.side, sgm.legs)
+                tofs = [sgm.tof_s] * len(pts)
+            x_from = np.concatenate([plan_pt, np.zeros(3)])
+            if isinstance(sgm, Homing):
+                x_from = xhat.copy()
+            legs = []
+            for p, tof in zip(pts, tofs):
+                xf = np.concatenate([p, np.zeros(3)])
+                if tof is None and isinstance(sgm, Homing):
+                    tc, tof = _coast_then_transfer(n, x_from, xf)
+                    if tc >= 4 * dt:
+                        legs.append((K._cw_stm_nb(n, tc) @ x_from, tc))
+                elif tof is None:
+                    tof = _best_tof(n, x_from, xf)
+                legs.append((xf, tof))
+                x_from = xf
+            for xf, tof in legs:
+                nsteps = max(1, int(round(tof / dt)))
+                ncorr = sgm.corrections
+                steps = sorted({0, *[int(round(nsteps * (j + 1) / (ncorr + 1))) for j in range(ncorr)]} - {nsteps})
+                kw = _empty_seg(dt, nsteps)
+                kw.update(
+                    mode=K.MODE_TRANSFER,
+                    tgt=xf,
+                    burn_steps=np.array([*steps, nsteps], dtype=np.int64),
+                    check_passive=1,
+                )
+                kseg.append(K.Seg(**kw))
+            plan_pt = pts[-1]
+        elif isinstance(sgm, Hold):
+            dt = sgm.control_period_s
+            if sgm.at_m is not None:
+                plan_pt = np.array(sgm.at_m) / 1e3 + com_off
+            tau_p, tau_v = _gains(dt)
+            kw = _empty_seg(dt, max(1, int(round(sgm.duration_s / dt))))
+            inside = np.linalg.norm(plan_pt) < base_cfg.kos
+            kw.update(
+                mode=K.MODE_HOLD,
+                tgt=np.concatenate([plan_pt, np.zeros(3)]),
+                tau_p=tau_p,
+                tau_v=tau_v,
+                deadband=(5e-4 if dt >= 5 else 1e-4) / 1e3,
+                settle_tol=sgm.tolerance_m / 1e3 if sgm.until == "settled" else 0.0,
+                check_passive=0,
+            )
+            kseg.append(K.Seg(**kw))
+        else:  # straight closing or final approach
+            final = isinstance(sgm, FinalApproach)
+            dt = sgm.control_period_s
+            if final and control_rate_hz is not None:
+                dt = 1.0 / control_rate_hz
+            end = com_off.copy() if final else np.array(sgm.to_m) / 1e3 + com_off
+            line = end - plan_pt
+            length = float(np.linalg.norm(line))
+            sched = np.array(sgm.speed_schedule, float) / 1e3
+            vmin = float(sched[:, 1].min())
+            nmax = (
+                int(sgm.max_duration_s / dt) if final else int(1.5 * length / vmin / dt + 600.0 / dt)
+            )
+            tau_p, tau_v = _gains(dt)
+            kw = _empty_seg(dt, nmax)
+            kw.update(
+                mode=K.MODE_STRAIGHT,
+                final=1 if final else 0,
+                tgt=np.concatenate([end, np.zeros(3)]),
+                line0=plan_pt.copy(),
+                line_u=line / max(length, 1e-12),
+                line_len=length,
+                sched_d=np.ascontiguousarray(sched[:, 0]),
+                sched_v=np.ascontiguousarray(sched[:, 1]),
+                tau_p=tau_p,
+                tau_v=tau_v,
+                deadband=1e-7,
+            )
+            kseg.append(K.Seg(**kw))
+            plan_pt = end
+        # fly the kernel segments of this profile segment
+        t_start = t
+        dv_seg = 0.0
+        raw_events.append((t, "segment start", math.nan, sgm.label))
+        if isinstance(sgm, Hold):
+            raw_events.append((t, "hold arrival", math.nan, sgm.label))
+        for ks in kseg:
+            out = K.run_segment(ks, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(ks.n_max), xchk, flags)
+            status, reason, t, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
+            hist_parts.append(hist)
+            dv_seg += float(np.sum(np.linalg.norm(hist[:, K.H_DVA : K.H_DVA + 3], axis=1)))
+            for row in ev:
+                raw_events.append((row[0], int(row[1]), (row[2], row[3]), sgm.label))
+                if int(row[1]) == K.EV_PASSIVE:
+                    passive_ranges.append(row[2])
+            if status != K.ST_DONE:
+                break
+        completed = status == K.ST_DONE or (status == K.ST_CONTACT and isinstance(sgm, FinalApproach))
+        seg_reports.append(
+            SegmentReport(sgm.label, sgm.kind, t_start, t, dv_seg * 1e3 * (u.m / u.s), completed)
+        )
+        if isinstance(sgm, Hold) and status == K.ST_DONE:
+            raw_events.append((t, "hold departure", math.nan, sgm.label))
+        raw_events.append((t, "segment end", math.nan, sgm.label))
+        if status != K.ST_DONE:
+            break
+
+    # ---- contact, capture, berthing or abort
+    contact = None
+    docked = False
+    failure = None
+    post_min = None
+    post_reenter = None
+    last_label = seg_reports[-1].label
+    if status == K.ST_CONTACT:
+        rel_c = K._to_lvlh(st_rv, ch_rv)
+        _, lat, vcl, latr = K._port_geometry(rel_c, cfg)
+        contact = _contact_conditions(vcl * 1e3, lat * 1e3, latr * 1e3, limits, attitude, gen, noise_on)
+        if contact.ok:
+            docked = True
+            raw_events.append((t, "capture", math.nan, "docking"))
+            raw_events.append((t + berthing.capture_s, "buffering start", math.nan, "docking"))
+            raw_events.append((t + berthing.capture_s + berthing.buffering_s, "retraction start", math.nan, "docking"))
+            raw_events.append(
+                (t + berthing.capture_s + berthing.buffering_s + berthing.retraction_s, "latching start", math.nan, "docking")
+            )
+            raw_events.append((t + berthing.total_s, "hard dock", math.nan, "docking"))
+            status_text = "hard docked"
+        else:
+            bad = ", ".join(c.name for c in contact.checks if not c.ok)
+            failure = f"contact conditions out of limits: {bad}"
+            raw_events.append((t, "capture failed", math.nan, "docking"))
+            status_text = "contact without capture"
+    elif status == K.ST_ABORT:
+        failure = ABORT_REASONS.get(reason, f"abort code {reason}")
+        status_text = "aborted (CAM executed)"
+        # one orbit of recorded free drift after the CAM, then the 24 h passive check
+        # of the truth (J2 + drag) and of CW from the true post-CAM state.
+        dt = 30.0
+        kw = _empty_seg(dt, int(2 * math.pi / n / dt))
+        kw.update(mode=K.MODE_DRIFT)
+        drift_seg = K.Seg(**kw)
+        rel_after = K._to_lvlh(st_rv, ch_rv)
+        rmin_cw, _, unsafe_cw, _ = K._passive(n, rel_after, cfg.ps_horizon, cfg.ps_step, cfg.kos)
+        truth = K.truth_drift(st_rv, ch_rv, cfg.ps_horizon, cfg.ps_step, mass, cfg)
+        rng_truth = np.linalg.norm(truth[:, :3], axis=1)
+        outside = np.nonzero(rng_truth >= cfg.kos)[0]
+        if outside.size:
+            after = rng_truth[outside[0] :]
+            reenter_truth = bool(np.any(after < cfg.kos))
+            rmin_truth = float(after.min())
+        else:
+            reenter_truth, rmin_truth = True, float(rng_truth.min())
+        post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
+        post_reenter = bool(reenter_truth or unsafe_cw)
+        out = K.run_segment(drift_seg, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(drift_seg.n_max), xchk, flags)
+        _, _, t_end, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
+        hist_parts.append(hist)
+        for row in ev:
+            raw_events.append((row[0], int(row[1]), (row[2], row[3]), "post-CAM drift"))
+        t = t_end
+    else:
+        status_text = "completed without contact"
+        failure = "profile ended without contact"
+
+    hist = np.concatenate(hist_parts, axis=0)
+    epoch0 = station.epoch
+    ev_objs = _decode_events(raw_events, epoch0)
+    passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
+    st_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), st_rv[:3], st_rv[3:])
+    ch_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), ch_rv[:3], ch_rv[3:])
+    del last_label
+    return ApproachResult(
+        profile=prof,
+        epoch0=epoch0,
+        t_s=hist[:, K.H_T].copy(),
+        r_true=hist[:, K.H_TRUE : K.H_TRUE + 3] * u.km,
+        v_true=hist[:, K.H_TRUE + 3 : K.H_TRUE + 6] * (u.km / u.s),
+        r_est=hist[:, K.H_EST : K.H_EST + 3] * u.km,
+        v_est=hist[:, K.H_EST + 3 : K.H_EST + 6] * (u.km / u.s),
+        dv_commanded=(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3) * (u.m / u.s),
+        dv_applied=(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3) * (u.m / u.s),
+        mass=hist[:, K.H_MASS] * u.kg,
+        events=ev_objs,
+        segments=tuple(seg_reports),
+        contact=contact,
+        docked=docked,
+        status=status_text,
+        failure_reason=failure,
+        passive_min_range=passive_min,
+        post_abort_min_range=post_min,
+        post_abort_reenters_keep_out=post_reenter,
+        final_chaser=ch_final,
+        final_station=st_final,
+    )
+
+
+_EVENT_NAMES = {
+    K.EV_AE_ENTRY: "approach ellipsoid entry",
+    K.EV_AE_EXIT: "approach ellipsoid exit",
+    K.EV_KOS_ENTRY: "keep-out sphere entry",
+    K.EV_KOS_EXIT: "keep-out sphere exit",
+    K.EV_BURN: "burn",
+    K.EV_PASSIVE: "passive safety check",
+    K.EV_CAM: "collision avoidance manoeuvre",
+    K.EV_ABORT: "abort",
+    K.EV_CONTACT: "contact",
+    K.EV_GATE: "final gate",
+}
+
+
+def _decode_events(raw, epoch0: Time) -> tuple:
+    ts = np.array([r[0] for r in raw], float)
+    epochs = epoch0 + TimeDelta(ts * u.s)
+    out = []
+    for (t, code, vals, seg), ep in zip(raw, epochs):
+        if isinstance(code, str):
+            out.append(ApproachEvent(code, float(t), ep, seg))
+            continue
+        name = _EVENT_NAMES[code]
+        v1, v2 = vals
+        if code in (K.EV_AE_ENTRY, K.EV_KOS_ENTRY, K.EV_AE_EXIT, K.EV_KOS_EXIT):
+            detail = "inside the final-approach corridor" if v1 > 0.5 else "outside the final-approach corridor"
+            out.append(ApproachEvent(name, float(t), ep, seg, math.nan, detail))
+        elif code == K.EV_BURN or code == K.EV_CAM:
+            out.append(ApproachEvent(name, float(t), ep, seg, v1 * 1e3, "executed |dv| (m/s)"))
+        elif code == K.EV_PASSIVE:
+            out.append(
+                ApproachEvent(
+                    name, float(t), ep, seg, v1 * 1e3,
+                    f"closest approach of the free drift (m) at +{v2 / 3600:.2f} h",
+                )
+            )
+        elif code == K.EV_ABORT:
+            out.append(ApproachEvent(name, float(t), ep, seg, v1, ABORT_REASONS.get(int(v1), "")))
+        elif code == K.EV_GATE:
+            out.append(
+                ApproachEvent(name, float(t), ep, seg, v2 * 1e3, "go" if v1 > 0.5 else "no-go; lateral offset (m)")
+            )
+        else:
+            out.append(ApproachEvent(name, float(t), ep, seg))
+    return tuple(out)
+
+
+def _contact_conditions(vcl, lat, latr, limits: ContactLimits, att: AttitudeConfig, gen, noise_on: bool):
+    if noise_on:
+        ang = gen.standard_normal(6)
+    else:
+        ang = np.zeros(6)
+    pitch, yaw = ang[0] * att.pitch_yaw_sigma_deg, ang[1] * att.pitch_yaw_sigma_deg
+    roll = ang[2] * att.roll_sigma_deg
+    rates = ang[3:] * att.rate_sigma_deg_s
+    lim = limits
+    checks = (
+        ContactCheck(
+            "closing speed", vcl, lim.closing_speed_max_m_s, "m/s",
+            lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s, lim.closing_speed_min_m_s,
+        ),
+        ContactCheck("lateral offset", lat, lim.lateral_offset_m, "m", lat <= lim.lateral_offset_m),
+        ContactCheck("lateral rate", latr, lim.lateral_rate_m_s, "m/s", latr <= lim.lateral_rate_m_s),
+        ContactCheck("pitch", abs(pitch), lim.pitch_yaw_deg, "deg", abs(pitch) <= lim.pitch_yaw_deg),
+        ContactCheck("yaw", abs(yaw), lim.pitch_yaw_deg, "deg", abs(yaw) <= lim.pitch_yaw_deg),
+        ContactCheck("roll", abs(roll), lim.roll_deg, "deg", abs(roll) <= lim.roll_deg),
+        ContactCheck("pitch rate", abs(rates[0]), lim.angular_rate_deg_s, "deg/s", abs(rates[0]) <= lim.angular_rate_deg_s),
+        ContactCheck("yaw rate", abs(rates[1]), lim.angular_rate_deg_s, "deg/s", abs(rates[1]) <= lim.angular_rate_deg_s),
+        ContactCheck("roll rate", abs(rates[2]), lim.angular_rate_deg_s, "deg/s", abs(rates[2]) <= lim.angular_rate_deg_s),
+    )
+    return ContactConditions(
+        closing_speed_m_s=float(vcl),
+        lateral_offset_m=float(lat),
+        lateral_rate_m_s=float(latr),
+        pitch_deg=float(pitch),
+        yaw_deg=float(yaw),
+        roll_deg=float(roll),
+        pitch_rate_deg_s=float(rates[0]),
+        yaw_rate_deg_s=float(rates[1]),
+        roll_rate_deg_s=float(rates[2]),
+        checks=checks,
+    )
