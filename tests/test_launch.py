@@ -333,3 +333,15 @@ def test_station_from_tle_matches_target_state():
     np.testing.assert_allclose(station_from_tle(L1, L2, later).r_km, t.state_at(later).r_km, atol=M)
     with pytest.raises(InputError, match="TLE line 2 fails its checksum"):
         station_from_tle(L1, L2[:-1] + "0")
+
+
+def test_target_rejects_bad_elements():
+    epoch = Time("2026-12-01T00:00:00", scale="utc")
+    with pytest.raises(InputError, match="6 finite numbers"):
+        Target("x", epoch, (6778.0, 0.0, 0.7))
+    with pytest.raises(InputError, match="not a closed orbit"):
+        Target("x", epoch, (6000.0, 0.0, 0.7, 0.0, 0.0, 0.0))
+    with pytest.raises(InputError, match="naive datetime"):
+        Target("x", dt.datetime(2026, 12, 1), (6778.0, 0.0, 0.7, 0.0, 0.0, 0.0))
+    with pytest.raises(InputError, match="below the surface"):
+        Target.from_elements(epoch, a=6000 * u.km, inc=41.5 * u.deg)

@@ -51,7 +51,7 @@ References
 Vallado, D. A. (2013), *Fundamentals of Astrodynamics and Applications*, 4th ed.,
 eq. 9-41 (J2 secular rates), Algorithm 2 (Kepler's equation), Algorithms 9/10 (elements).
 ORBITERWIKI-AZ, "Launch Azimuth", https://www.orbiterwiki.org/index.php?title=Launch_Azimuth&oldid=7537.
-Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, sec. 2.2.
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, ch. 2 (launch, phasing).
 Vallado, D. A., Crawford, P., Hujsak, R., Kelso, T. S. (2006), "Revisiting Spacetrack
 Report #3", AIAA 2006-6753 (SGP4 and the TEME frame).
 """
