@@ -127,3 +127,151 @@ def propellant_mass(dv: u.Quantity, mass_initial: u.Quantity, isp: u.Quantity) -
             value=dv_m_s,
         )
     return m0 * (1.0 - np.exp(-dv_m_s / (isp_s * G0_M_S2))) * u.kg
+
+
+# ------------------------------------------------------------------ finite burns
+# (appended by the phasing planner, issue 6)
+
+# Angular rate of the velocity vector on a 390 km circular orbit (sqrt(mu / a^3)),
+# the default when no state is given to :func:`to_finite`.
+_DEFAULT_ORBIT_RATE_RAD_S = float(np.sqrt(398600.4418 / (6378.137 + 390.0) ** 3))
+
+
+def _finite_burn_kernel(dv_km_s: float, thrust_n: float, mass_kg: float, isp_s: float,
+                        rate_rad_s: float):
+    """Burn duration (s), final mass (kg) and delta-v loss (km/s) of an inertially
+    fixed finite burn centred on the impulsive epoch.
+
+    The thrust direction stays fixed while the velocity turns at ``rate_rad_s``, so
+    the useful component over the arc is sinc(rate * T / 2) of the ideal delta-v:
+    loss = dv (1 - sin(x) / x), x = rate T / 2, ~ dv (rate T)^2 / 24 for short burns
+    (Robbins 1966, eq. 12; Vallado 2013, sec. 6.7)."""
+    ve = isp_s * G0_M_S2 * 1e-3  # km/s
+    m_f = mass_kg * np.exp(-dv_km_s / ve)
+    duration = (mass_kg - m_f) * ve * 1e3 / thrust_n
+    x = 0.5 * rate_rad_s * duration
+    sinc = np.sinc(x / np.pi)
+    return duration, m_f, dv_km_s * (1.0 - sinc)
+
+
+@dataclass(frozen=True, slots=True)
+class FiniteBurn:
+    """A finite burn equivalent to an impulsive :class:`Burn`: same ideal delta-v,
+    spread over the burn time that the thrust and mass give, centred on the
+    impulsive epoch, inertially fixed attitude along the impulsive delta-v.
+
+    Attributes
+    ----------
+    burn : Burn
+        The impulsive burn it replaces.
+    start, stop : Time
+    duration : Quantity, s
+    thrust : Quantity, N
+    mass_initial, mass_final, propellant : Quantity, kg
+    isp : Quantity, s
+    dv_loss : Quantity, m/s
+        Delta-v lost to the turning of the velocity during the burn (the finite burn
+        must be lengthened by about this much to match the impulsive one).
+    """
+
+    burn: Burn
+    start: Time
+    stop: Time
+    duration: u.Quantity
+    thrust: u.Quantity
+    mass_initial: u.Quantity
+    mass_final: u.Quantity
+    isp: u.Quantity
+    dv_loss: u.Quantity
+
+    @property
+    def propellant(self) -> u.Quantity:
+        return self.mass_initial - self.mass_final
+
+    @property
+    def efficiency(self) -> float:
+        """Useful fraction of the ideal delta-v, 1 - dv_loss / dv."""
+        dv = self.burn.dv_m_s
+        return 1.0 if dv == 0 else 1.0 - float(self.dv_loss.to_value(u.m / u.s)) / dv
+
+    def __str__(self) -> str:
+        return (
+            f"FiniteBurn {self.burn.label or '(unnamed)'}: {self.burn.dv_m_s:.3f} m/s over "
+            f"{self.duration.to_value(u.s):.1f} s from {self.start.utc.isot} UTC, "
+            f"{self.propellant.to_value(u.kg):.2f} kg, loss "
+            f"{self.dv_loss.to_value(u.m / u.s):.4f} m/s"
+        )
+
+
+def to_finite(burn: Burn, thrust: u.Quantity, mass: u.Quantity, isp: u.Quantity, *,
+              orbit_rate: u.Quantity | None = None) -> FiniteBurn:
+    r"""Convert an impulsive burn to a finite burn centred on its epoch.
+
+    Parameters
+    ----------
+    burn : Burn
+    thrust : Quantity
+        Total thrust (e.g. 4 x 490 N for Qingzhou's assumed main engines).
+    mass : Quantity
+        Spacecraft mass at the start of the burn.
+    isp : Quantity
+        Specific impulse, s.
+    orbit_rate : Quantity, optional
+        Rate at which the velocity vector turns (the orbital rate, rad/s); default
+        that of a 390 km circular orbit.
+
+    Returns
+    -------
+    FiniteBurn
+        Duration from the rocket equation, :math:`t_b = (m_0 - m_f) I_{sp} g_0 / F`,
+        and the delta-v loss of an inertially fixed burn,
+        :math:`\Delta v \,(1 - \sin x / x)`, :math:`x = n t_b / 2`.
+
+    Raises
+    ------
+    InputError
+        Non-positive thrust, mass or Isp.
+
+    References
+    ----------
+    Robbins (1966), "An analytical study of the impulsive approximation", AIAA J. 4(8),
+    1417-1423; Curtis (2014), eq. 6.1 (rocket equation).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from astropy.time import Time
+    >>> b = Burn(Time("2026-12-01T00:00:00", scale="utc"), [20, 0, 0] * u.m / u.s)
+    >>> f = to_finite(b, 1960 * u.N, 5000 * u.kg, 300 * u.s)
+    >>> round(float(f.duration.to_value(u.s)), 1)
+    50.8
+    """
+    f_n = float(as_array(thrust, u.N, "thrust"))
+    m0 = float(as_array(mass, u.kg, "mass"))
+    isp_s = float(as_array(isp, u.s, "isp"))
+    for name, value in (("thrust", f_n), ("mass", m0), ("isp", isp_s)):
+        if not value > 0:
+            raise InputError(
+                f"to_finite: {name} = {value} must be > 0", name=name, value=value, valid="> 0"
+            )
+    rate = (
+        _DEFAULT_ORBIT_RATE_RAD_S
+        if orbit_rate is None
+        else float(as_array(orbit_rate, u.rad / u.s, "orbit_rate"))
+    )
+    dur, m_f, loss = _finite_burn_kernel(burn.dv_m_s * 1e-3, f_n, m0, isp_s, rate)
+    half = dur / 2 * u.s
+    return FiniteBurn(
+        burn=burn,
+        start=burn.epoch - half,
+        stop=burn.epoch + half,
+        duration=dur * u.s,
+        thrust=f_n * u.N,
+        mass_initial=m0 * u.kg,
+        mass_final=m_f * u.kg,
+        isp=isp_s * u.s,
+        dv_loss=loss * 1e3 * (u.m / u.s),
+    )
+
+
+__all__ += ["FiniteBurn", "to_finite"]

@@ -7,6 +7,7 @@ windows (:func:`phase_angle_windows`), full-force targeting, and figures
 """
 
 from .core import CorrectionReport, PhasingPlan, PhasingTrack
+from .plot import plot_phasing
 from .profiles import (
     PROFILES,
     STRATEGIES,
@@ -42,4 +43,5 @@ __all__ = [
     "plan_lambert",
     "plan_n_impulse",
     "plan_phasing",
+    "plot_phasing",
 ]

@@ -265,14 +265,14 @@ def _shift_station(mu, srv, dphi, n):
     return np.concatenate([r, v])
 
 
-def _lambert_dv(pb, prof, station_rv0, grid=12):
+def _lambert_dv(pb, prof, station_rv0, grid=12, refine=True):
     mu = pb.dyn.mu
     s_end = _kepler_rv(mu, station_rv0, np.array([pb.t_end_s]), np.zeros(0), np.zeros((0, 3)))[0]
     from ..frames import _relative_to_inertial
 
     target = _relative_to_inertial("LVLH", s_end, pb.rel6)
     t_min = as_duration_s(prof.earliest_burn, "earliest_burn")
-    return _lambert_search(mu, pb.rv0, target, pb.t_end_s, t_min, grid)[0]
+    return _lambert_search(mu, pb.rv0, target, pb.t_end_s, t_min, grid, refine=refine)[0]
 
 
 def _lambert_window(pb, prof):
@@ -284,17 +284,17 @@ def _lambert_window(pb, prof):
     phi_now = float(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi))
     n = pb.n_station
 
-    def dv_at(phi):
+    def dv_at(phi, refine=True):
         srv = _shift_station(mu, pb.station_rv0, phi - phi_now, n)
         try:
-            return _lambert_dv(pb, prof, srv)
+            return _lambert_dv(pb, prof, srv, grid=12 if refine else 8, refine=refine)
         except InfeasiblePlanError:
             return np.inf
 
-    coarse = np.deg2rad(np.arange(0.0, 360.0, 1.0))
-    vals = np.array([dv_at(p) for p in coarse])
+    coarse = np.deg2rad(np.arange(0.0, 360.0, 2.0))
+    vals = np.array([dv_at(p, refine=False) for p in coarse])
     k = int(np.argmin(vals))
-    fine = coarse[k] + np.deg2rad(np.arange(-2.0, 2.0001, 0.1))
+    fine = coarse[k] + np.deg2rad(np.arange(-3.0, 3.0001, 0.25))
     fvals = np.array([dv_at(p) for p in fine])
     j = int(np.argmin(fvals))
     if not fvals[j] <= budget:

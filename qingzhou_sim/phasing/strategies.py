@@ -487,7 +487,7 @@ def _lambert_pair(mu, c1, tgt2, tof, m_max):
     return best
 
 
-def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None):
+def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refine=True):
     """Grid search over (t1, t2) and revolutions, then Nelder-Mead refinement.
 
     Returns (total dv km/s, t1, t2, dv1, dv2) with the target state at t2 obtained by
@@ -529,6 +529,8 @@ def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None):
             name="handover_time",
             value=t_end * u.s,
         )
+    if not refine:
+        return best[0], best[1], best[2], None, None, None
     scale = (t_end - t_min) / n_grid
 
     def obj(x):
