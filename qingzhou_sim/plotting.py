@@ -173,7 +173,7 @@ def plot_lvlh(
                     ax.plot(
                         [apex[0], apex[0] + length * d[0]],
                         [apex[1], apex[1] + length * d[1]],
-                        color="tab:green",
+                        color="tab:olive",
                         lw=1,
                         label="approach corridor" if sgn < 0 else None,
                     )
@@ -191,7 +191,7 @@ def plot_lvlh(
                     name,
                     (holds[j, ih] * scale, holds[j, iv] * scale),
                     textcoords="offset points",
-                    xytext=(4, 6),
+                    xytext=(4, 6 if j % 2 == 0 else -14),
                     fontsize=8,
                 )
         if burn_pos is not None:

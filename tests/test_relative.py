@@ -460,3 +460,18 @@ def test_relative_truth_rejects_mismatched_epochs():
         relative_truth(a, b, [0, 10] * u.s)
     with pytest.raises(EpochOrderError, match="increasing"):
         relative_truth(a, a, [10, 0] * u.s)
+
+
+def test_cw_kernels_fill_preallocated_out_and_match_the_stm_product():
+    t = np.linspace(0.0, PERIOD, 13)
+    x0 = np.random.default_rng(3).normal(size=(4, 6)) * [1, 1, 1, 1e-3, 1e-3, 1e-3]
+    buf = np.empty((4, 13, 6))
+    got = _cw_propagate(N, x0, t, out=buf)
+    assert got is buf
+    np.testing.assert_allclose(got, np.einsum("mij,kj->kmi", _cw_stm(N, t), x0), atol=1e-12)
+    stm_buf = np.empty((13, 6, 6))
+    assert _cw_stm(N, t, out=stm_buf) is stm_buf
+    with pytest.raises(InputError, match="out"):
+        _cw_stm(N, t, out=np.empty((12, 6, 6)))
+    with pytest.raises(InputError, match="out"):
+        _cw_propagate(N, x0, t, out=np.empty((4, 13, 6), dtype=np.float32))
