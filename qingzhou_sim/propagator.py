@@ -32,7 +32,21 @@ from numba import njit, prange
 
 from .constants import EARTH, EarthModel, as_duration_s, as_time, check_finite
 from .errors import EpochOrderError, InputError, PropagationError, UnknownNameError
-from .forces import ForceModel, _rhs_into, zonal_potential
+from .forces import (
+    P_DEGREE,
+    P_DRAG,
+    P_J2,
+    P_J3,
+    P_J4,
+    P_MOON,
+    P_MU,
+    P_RE,
+    P_SUN,
+    ForceModel,
+    _rhs_into,
+    _zonal_accel,
+    zonal_potential,
+)
 from .maneuvers import Burn, _dv_to_inertial
 from .state import State, StateBatch
 
@@ -717,6 +731,172 @@ def _propagate_rv_kernel(
         method, t, y, t_end, t_out, k, True, out, p, rtol, atol, step_s, max_steps, stop_radius
     )
     return out, k, t, st
+
+
+@njit(cache=True)
+def _rhs_block(t, Y, p, out, y, f):
+    """Right-hand side of a block of states stored component-major, Y (6, m) -> out."""
+    m = Y.shape[1]
+    if p[P_DRAG] == 0.0 and p[P_SUN] == 0.0 and p[P_MOON] == 0.0:
+        # Conservative zonal field: a branch-free loop over samples that LLVM vectorises.
+        mu = p[P_MU]
+        re = p[P_RE]
+        j2 = p[P_J2]
+        j3 = p[P_J3]
+        j4 = p[P_J4]
+        degree = int(p[P_DEGREE])
+        for i in range(m):
+            ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, Y[0, i], Y[1, i], Y[2, i])
+            out[0, i] = Y[3, i]
+            out[1, i] = Y[4, i]
+            out[2, i] = Y[5, i]
+            out[3, i] = ax
+            out[4, i] = ay
+            out[5, i] = az
+        return
+    for i in range(m):
+        for j in range(6):
+            y[j] = Y[j, i]
+        _rhs_into(t, y, p, f)
+        for j in range(6):
+            out[j, i] = f[j]
+
+
+@njit(cache=True)
+def _lockstep_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius):
+    """DOP853 with one step size shared by a block of states Y (6, m), updated in place.
+
+    The step is accepted when every sample's error norm is below one (the block moves
+    at the pace of its most demanding sample), so each sample meets its tolerance.
+    Returns a status; anything but OK (re-entry of any sample, failure) means the
+    caller redoes the block sample by sample."""
+    m = Y.shape[1]
+    if t1 == t0:
+        return _OK
+    direction = 1.0 if t1 > t0 else -1.0
+    K = np.empty((13, 6, m))
+    Yt = np.empty((6, m))
+    Yn = np.empty((6, m))
+    e5 = np.empty(m)
+    e3 = np.empty(m)
+    y = np.empty(6)
+    f = np.empty(6)
+    _rhs_block(t0, Y, p, K[0], y, f)
+    h_abs = abs(t1 - t0)
+    for i in range(m):
+        for j in range(6):
+            y[j] = Y[j, i]
+            f[j] = K[0, j, i]
+        h_abs = min(h_abs, _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol))
+    t = t0
+    nsteps = 0
+    while direction * (t1 - t) > 0.0:
+        if nsteps >= max_steps:
+            return _TOO_MANY_STEPS
+        min_step = 16.0 * _EPS * max(abs(t), 1.0)
+        rejected = False
+        while True:
+            if h_abs < min_step:
+                return _STEP_TOO_SMALL
+            t_new = t + h_abs * direction
+            if direction * (t_new - t1) > 0.0:
+                t_new = t1
+            h = t_new - t
+            h_abs = abs(h)
+            for s in range(1, 13):
+                dst = Yt if s < 12 else Yn
+                for j in range(6):
+                    for i in range(m):
+                        dst[j, i] = Y[j, i]
+                for q in range(s):
+                    c = h * (_A[s, q] if s < 12 else _B[q])
+                    if c != 0.0:
+                        for j in range(6):
+                            for i in range(m):
+                                dst[j, i] += c * K[q, j, i]
+                _rhs_block(t + _C[s] * h, dst, p, K[s], y, f)
+            for i in range(m):
+                e5[i] = 0.0
+                e3[i] = 0.0
+            for j in range(6):
+                for i in range(m):
+                    a5 = 0.0
+                    a3 = 0.0
+                    for q in range(13):
+                        a5 += _E5[q] * K[q, j, i]
+                        a3 += _E3[q] * K[q, j, i]
+                    sc = atol + rtol * max(abs(Y[j, i]), abs(Yn[j, i]))
+                    e5[i] += (a5 / sc) ** 2
+                    e3[i] += (a3 / sc) ** 2
+            err = 0.0
+            for i in range(m):
+                if e5[i] != 0.0 or e3[i] != 0.0:
+                    err = max(err, h_abs * e5[i] / math.sqrt((e5[i] + 0.01 * e3[i]) * 6.0))
+            if not math.isfinite(err):
+                h_abs *= _MIN_FACTOR
+                rejected = True
+                continue
+            if err < 1.0:
+                if err == 0.0:
+                    factor = _MAX_FACTOR
+                else:
+                    factor = min(_MAX_FACTOR, _SAFETY * err**_ERR_EXP)
+                if rejected:
+                    factor = min(1.0, factor)
+                h_abs *= factor
+                break
+            h_abs *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
+            rejected = True
+        nsteps += 1
+        for i in range(m):
+            if stop_radius > 0.0:
+                rr = math.sqrt(Yn[0, i] ** 2 + Yn[1, i] ** 2 + Yn[2, i] ** 2)
+                if rr < stop_radius:
+                    return _REENTRY
+        for j in range(6):
+            for i in range(m):
+                Y[j, i] = Yn[j, i]
+                K[0, j, i] = K[12, j, i]
+        t = t_new
+    return _OK
+
+
+_BLOCK = 64  # samples per lock-step block: K (13 x 6 x 64 floats) stays in cache
+
+
+@njit(cache=True, parallel=True)
+def _batch_final_lockstep(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
+    """Final states of n propagations from 0 to t_end, DOP853 in lock-step blocks run in
+    parallel; a block where any sample re-enters or fails is redone per sample.
+    Returns (y (n, 6), t_stop (n,), status (n,)); memory O(n)."""
+    n = y0s.shape[0]
+    nb = (n + _BLOCK - 1) // _BLOCK
+    yout = np.empty((n, 6))
+    tstop = np.full(n, t_end)
+    status = np.zeros(n, dtype=np.int64)
+    t_out = np.array([t_end])
+    for b in prange(nb):
+        lo = b * _BLOCK
+        hi = min(n, lo + _BLOCK)
+        Y = np.empty((6, hi - lo))
+        for i in range(lo, hi):
+            for j in range(6):
+                Y[j, i - lo] = y0s[i, j]
+        st = _lockstep_block(Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius)
+        if st == _OK:
+            for i in range(lo, hi):
+                for j in range(6):
+                    yout[i, j] = Y[j, i - lo]
+        else:
+            buf = np.empty((1, 6))
+            for i in range(lo, hi):
+                k, t, y, st1 = _dop853_to_times(
+                    0.0, y0s[i], t_end, t_out, 0, True, buf, p, rtol, atol, max_steps, stop_radius
+                )
+                yout[i, :] = y
+                tstop[i] = t
+                status[i] = st1
+    return yout, tstop, status
 
 
 @njit(cache=True, parallel=True)
@@ -1794,7 +1974,10 @@ def propagate_batch(
         prop._stop_radius,
     )
     if output == "final":
-        y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
+        if prop.method == "dop853":
+            y, tstop, st = _batch_final_lockstep(y0s, t_end, p, *args[:2], *args[3:])
+        else:
+            y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
         bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
         if bad.size:
             raise PropagationError(
