@@ -475,3 +475,31 @@ def test_cw_kernels_fill_preallocated_out_and_match_the_stm_product():
         _cw_stm(N, t, out=np.empty((12, 6, 6)))
     with pytest.raises(InputError, match="out"):
         _cw_propagate(N, x0, t, out=np.empty((4, 13, 6), dtype=np.float32))
+
+
+def test_targets_given_as_elements_and_truth_duration():
+    target = State.from_elements(
+        EPOCH, a=6778.137 * u.km, ecc=0.01 * u.one, inc=41.5 * u.deg, nu=30 * u.deg
+    )
+    t = [0, 300, 900] * u.s
+    np.testing.assert_allclose(ya_stm(target.elements(), t), ya_stm(target, t), atol=1e-9)
+    np.testing.assert_allclose(ss_stm(target.elements(), t), ss_stm(target, t), atol=1e-9)
+    tr = relative_truth(target, target, 10 * u.min, step=1 * u.min, max_degree=2)
+    assert tr.t_s.tolist() == [60.0 * k for k in range(11)]
+    np.testing.assert_allclose(tr.r_km, 0.0, atol=1e-9)
+    with pytest.raises(InputError, match="State or Elements"):
+        ya_stm("ISS", t)
+
+
+def test_ya_two_impulse_singular_near_period():
+    target = State.from_elements(EPOCH, a=6878.137 * u.km, ecc=0.02 * u.one, inc=41.5 * u.deg)
+    with pytest.raises(InfeasiblePlanError, match="period"):
+        two_impulse_transfer(
+            [-2, 0, 0] * u.km,
+            [0, 0, 0] * u.m / u.s,
+            [-0.4, 0, 0] * u.km,
+            [0, 0, 0] * u.m / u.s,
+            target.period,
+            model="YA",
+            target=target,
+        )

@@ -413,8 +413,8 @@ def _ss_stm(
     The in-plane solution is integrated here in closed form
     (:math:`\ddot x + n^2(1-s)x = 2nc(\dot y_0 + 2nc\,x_0)`), then rotated to LVLH.
     ``q`` defaults to the cross-track frequency of two orbits of equal inclination,
-    :math:`q = nc - \dot\Omega\cos i\,(\ldots)` reduced to
-    :math:`q = nc + \tfrac{3nJ_2R^2}{2r^2}\cos^2 i` (eq. 42 with :math:`\Delta i = 0`).
+    :math:`q = nc - \dot\Omega\cos i = nc + \tfrac{3nJ_2R^2}{2r^2}\cos^2 i`
+    (eq. 42 with the differential-inclination terms set to zero).
     """
     t = np.asarray(t, dtype=float)
     n, c, k, _ = _ss_coefficients(mu, r_ref, inc, j2, r_earth)

@@ -130,16 +130,41 @@ def _mean_motion_rad_s(mean_motion=None, target=None, earth: EarthModel = EARTH)
     return n
 
 
+def _target_rv(target, earth: EarthModel = EARTH) -> np.ndarray:
+    """Inertial (6,) km, km/s of a target given as a State or as osculating Elements."""
+    from ..state import _elements_to_rv
+
+    if hasattr(target, "rv_km"):
+        rv = np.asarray(target.rv_km, dtype=float)
+    elif all(hasattr(target, k) for k in ("a", "ecc", "inc", "raan", "argp", "nu")):
+        el = [
+            float(as_array(getattr(target, k), unit, k))
+            for k, unit in (
+                ("a", u.km),
+                ("ecc", u.one),
+                ("inc", u.rad),
+                ("raan", u.rad),
+                ("argp", u.rad),
+                ("nu", u.rad),
+            )
+        ]
+        r, v = _elements_to_rv(earth.mu_km3_s2, *el)
+        rv = np.concatenate([np.asarray(r, dtype=float), np.asarray(v, dtype=float)])
+    else:
+        raise InputError(
+            f"target must be a State or Elements, got {type(target).__name__}", name="target"
+        )
+    if rv.shape != (6,):
+        raise InputError(f"target must be a single state, got shape {rv.shape}", name="target")
+    return rv
+
+
 def _target_elements(target, earth: EarthModel = EARTH) -> np.ndarray:
-    """Osculating elements ``[a, e, i, raan, argp, nu, arglat, true_lon]`` of a State."""
+    """Osculating elements ``[a, e, i, raan, argp, nu, arglat, true_lon]`` of a State
+    (or of Elements)."""
     from ..state import _rv_to_elements
 
-    try:
-        rv = np.asarray(target.rv_km, dtype=float)
-    except AttributeError:
-        raise InputError(
-            f"target must be a State, got {type(target).__name__}", name="target"
-        ) from None
+    rv = _target_rv(target, earth)
     el = _rv_to_elements(earth.mu_km3_s2, rv[:3], rv[3:])
     if not 0 <= el[1] < 1:
         raise OrbitRangeError(
@@ -196,8 +221,8 @@ def ya_stm(target, t: u.Quantity, *, earth: EarthModel = EARTH, frame: str = "LV
 
     Parameters
     ----------
-    target : State
-        Target state at ``t = 0`` (its osculating Keplerian elements define the orbit).
+    target : State or Elements
+        Target at ``t = 0`` (its osculating Keplerian elements define the orbit).
     t : Quantity, any shape
         Times since the target's epoch.
     frame : {"LVLH", "RSW"}
@@ -237,7 +262,7 @@ def ss_stm(target, t: u.Quantity, *, earth: EarthModel = EARTH, frame: str = "LV
 def _ss_stm_of(target, t_s, earth: EarthModel) -> np.ndarray:
     _target_elements(target, earth)
     mu, j2, re = earth.mu_km3_s2, earth.j2, earth.radius_km
-    r_ref, inc, _ = _ss_reference(mu, j2, re, np.asarray(target.rv_km, dtype=float))
+    r_ref, inc, _ = _ss_reference(mu, j2, re, _target_rv(target, earth))
     return _ss_stm(mu, r_ref, inc, t_s, j2=j2, r_earth=re)
 
 
@@ -277,7 +302,7 @@ class _FreeDrift:
     def grid(self, t_s: np.ndarray) -> np.ndarray:
         e = self.earth
         if self.model == "SS":
-            rv = np.asarray(self.target.rv_km, dtype=float)
+            rv = _target_rv(self.target, e)
             return _ss_j2_propagate(e.mu_km3_s2, e.j2, e.radius_km, rv, self.x0, t_s)
         phi = _model_stm(self.model, t_s, n=self.n, target=self.target, earth=e)
         return _apply_stm(phi, self.x0)
@@ -285,7 +310,7 @@ class _FreeDrift:
     def at(self, t_s: np.ndarray) -> np.ndarray:
         e = self.earth
         if self.model == "SS":
-            rv = np.asarray(self.target.rv_km, dtype=float)
+            rv = _target_rv(self.target, e)
             return _ss_j2_at(e.mu_km3_s2, e.j2, e.radius_km, rv, self.x0, t_s)
         phi = _model_stm(self.model, t_s, n=self.n, target=self.target, earth=e)
         return np.einsum("...ij,...j->...i", phi, self.x0)

@@ -13,9 +13,9 @@ import inspect
 
 import astropy.units as u
 import numpy as np
-from astropy.time import Time
+from astropy.time import Time, TimeDelta
 
-from ..constants import EARTH, EarthModel, as_array
+from ..constants import EARTH, EarthModel, as_array, as_duration_s
 from ..errors import EpochOrderError, InputError
 from ..frames import _inertial_to_relative
 from .stm import RelativeTrajectory
@@ -54,6 +54,7 @@ def relative_truth(
     chaser,
     t: u.Quantity | Time,
     *,
+    step: u.Quantity = 60 * u.s,
     propagator=None,
     target_propagator=None,
     max_degree: int | None = None,
@@ -65,8 +66,11 @@ def relative_truth(
     ----------
     target, chaser : State
         Inertial (GCRS) states at the same epoch.
-    t : Quantity (m,) or Time (m,)
-        Output times since the common epoch (sorted, >= 0) or output epochs.
+    t : Quantity (m,), Time (m,), or scalar Quantity / TimeDelta
+        Output times since the common epoch (sorted, >= 0), output epochs, or a
+        duration sampled every ``step`` (end included).
+    step : Quantity
+        Sampling step when ``t`` is a scalar duration (default 60 s).
     propagator : Propagator, optional
         Propagator of the chaser (anything with ``propagate_rv(rv0_km, t_s)``).
         Default: the project's :class:`~qingzhou_sim.propagator.Propagator` (DOP853,
@@ -96,6 +100,14 @@ def relative_truth(
         )
     if isinstance(t, Time):
         t_s = np.atleast_1d((t - target.epoch).to_value(u.s))
+    elif isinstance(t, TimeDelta) or (isinstance(t, u.Quantity) and t.isscalar):
+        dur = as_duration_s(t, "t")
+        dt = as_duration_s(step, "step")
+        if not (dur > 0 and dt > 0):
+            raise InputError(
+                f"duration {dur} s and step {dt} s must be > 0", name="t", value=(dur, dt)
+            )
+        t_s = np.union1d(np.arange(0.0, dur, dt), [dur])
     else:
         t_s = np.atleast_1d(as_array(t, u.s, "t"))
     if t_s.ndim != 1 or np.any(np.diff(t_s) <= 0) or t_s[0] < 0:
