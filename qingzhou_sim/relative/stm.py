@@ -25,6 +25,7 @@ from ..errors import InputError, OrbitRangeError, UnknownNameError
 from ._kernels import (
     _P6,
     _apply_stm,
+    _cw_propagate,
     _cw_stm,
     _cw_stm_rsw,
     _ss_j2_at,
@@ -304,6 +305,8 @@ class _FreeDrift:
         if self.model == "SS":
             rv = _target_rv(self.target, e)
             return _ss_j2_propagate(e.mu_km3_s2, e.j2, e.radius_km, rv, self.x0, t_s)
+        if self.model == "CW" and self.n is not None:
+            return _cw_propagate(self.n, self.x0, t_s)
         phi = _model_stm(self.model, t_s, n=self.n, target=self.target, earth=e)
         return _apply_stm(phi, self.x0)
 

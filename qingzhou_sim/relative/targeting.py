@@ -29,6 +29,7 @@ from astropy.time import Time
 from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity, as_time
 from ..errors import InputError, UnknownNameError
 from ._kernels import (
+    MAX_CONDITION,
     _cw_forced_acceleration,
     _cw_stm,
     _glideslope_profile,
@@ -309,7 +310,7 @@ def two_impulse_transfer(
     mean_motion: u.Quantity | None = None,
     target=None,
     epoch0: Time | None = None,
-    max_condition: float = 1e3,
+    max_condition: float = MAX_CONDITION,
     earth: EarthModel = EARTH,
 ) -> ManeuverPlan:
     r"""Two-impulse transfer between two LVLH relative states in a given time.
@@ -327,8 +328,8 @@ def two_impulse_transfer(
         (needs ``target``: the target State at the first burn).
     max_condition : float
         Largest accepted condition number of the dimensionless in-plane block
-        :math:`n\,\Phi_{rv}` (1e3 rejects transfer times within about 1 % of a period
-        multiple).
+        :math:`n\,\Phi_{rv}`; the default 300 rejects transfer times within about 1 %
+        of a period multiple (the condition number is ~3 / |tof / kT - 1| there).
 
     Returns
     -------
@@ -473,7 +474,7 @@ def straight_line(
         dyn = _Dynamics("CW", n, earth.mu_km3_s2)
         tp = np.linspace(0.0, duration, int(n_pulses) + 1)
         wp = r0 + np.multiply.outer(tp, vel)
-        dvs = _chain(dyn, wp, tp, np.zeros(3), np.zeros(3), max_condition=1e3)
+        dvs = _chain(dyn, wp, tp, np.zeros(3), np.zeros(3), max_condition=MAX_CONDITION)
         labels = [f"SL{i}" for i in range(len(tp))]
         pulses = _plan(dyn, tp, dvs, labels, wp, np.concatenate([r0, np.zeros(3)]), epoch0)
     return ForcedMotionPlan(
@@ -500,7 +501,7 @@ def glideslope(
     mean_motion: u.Quantity | None = None,
     target=None,
     epoch0: Time | None = None,
-    max_condition: float = 1e3,
+    max_condition: float = MAX_CONDITION,
     earth: EarthModel = EARTH,
 ) -> ManeuverPlan:
     r"""Hablani multi-pulse inbound glideslope from ``r0_lvlh`` to ``rf_lvlh``.
@@ -567,7 +568,7 @@ def fly_around(
     mean_motion: u.Quantity | None = None,
     target=None,
     epoch0: Time | None = None,
-    max_condition: float = 1e3,
+    max_condition: float = MAX_CONDITION,
     earth: EarthModel = EARTH,
 ) -> ManeuverPlan:
     r"""Fly-around at constant ``radius`` from one approach axis to another (port change),
