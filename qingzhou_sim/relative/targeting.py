@@ -284,6 +284,11 @@ def _chain(
     return dvs
 
 
+def _epoch0(epoch0, target):
+    """The plan's epoch: the one given, else the target State's."""
+    return epoch0 if epoch0 is not None else getattr(target, "epoch", None)
+
+
 def _plan(dyn, t, dvs, labels, waypoints, x0, epoch0) -> ManeuverPlan:
     return ManeuverPlan(
         np.asarray(t, dtype=float),
@@ -367,9 +372,15 @@ def two_impulse_transfer(
     dv1, dv2 = _two_impulse_from_stm(
         dyn.stm(0.0, np.array(tof_s)), x0, xf, tof_s, dyn.period_s, max_condition=max_condition
     )
-    if epoch0 is None and target is not None:
-        epoch0 = target.epoch
-    return _plan(dyn, [0.0, tof_s], [dv1, dv2], ("TI1", "TI2"), [x0[:3], xf[:3]], x0, epoch0)
+    return _plan(
+        dyn,
+        [0.0, tof_s],
+        [dv1, dv2],
+        ("TI1", "TI2"),
+        [x0[:3], xf[:3]],
+        x0,
+        _epoch0(epoch0, target),
+    )
 
 
 def tangential_hop(
@@ -392,7 +403,15 @@ def tangential_hop(
     t, dvs = _vbar_hop(n, xe - xs)
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     x0 = np.array([xs, 0, 0, 0, 0, 0], dtype=float)
-    return _plan(dyn, t, dvs, ("HOP1", "HOP2"), [[xs, 0, 0], [xe, 0, 0]], x0, epoch0)
+    return _plan(
+        dyn,
+        t,
+        dvs,
+        ("HOP1", "HOP2"),
+        [[xs, 0, 0], [xe, 0, 0]],
+        x0,
+        _epoch0(epoch0, target),
+    )
 
 
 def radial_hop(
@@ -416,7 +435,15 @@ def radial_hop(
     t, dvs = _radial_hop(n, xe - xs)
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     x0 = np.array([xs, 0, 0, 0, 0, 0], dtype=float)
-    return _plan(dyn, t, dvs, ("RHOP1", "RHOP2"), [[xs, 0, 0], [xe, 0, 0]], x0, epoch0)
+    return _plan(
+        dyn,
+        t,
+        dvs,
+        ("RHOP1", "RHOP2"),
+        [[xs, 0, 0], [xe, 0, 0]],
+        x0,
+        _epoch0(epoch0, target),
+    )
 
 
 def straight_line(
@@ -476,7 +503,15 @@ def straight_line(
         wp = r0 + np.multiply.outer(tp, vel)
         dvs = _chain(dyn, wp, tp, np.zeros(3), np.zeros(3), max_condition=MAX_CONDITION)
         labels = [f"SL{i}" for i in range(len(tp))]
-        pulses = _plan(dyn, tp, dvs, labels, wp, np.concatenate([r0, np.zeros(3)]), epoch0)
+        pulses = _plan(
+            dyn,
+            tp,
+            dvs,
+            labels,
+            wp,
+            np.concatenate([r0, np.zeros(3)]),
+            _epoch0(epoch0, target),
+        )
     return ForcedMotionPlan(
         t,
         (r0 + np.multiply.outer(t, vel)) * u.km,
@@ -555,7 +590,15 @@ def glideslope(
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     dvs = _chain(dyn, wp, t, v0, rdt * e, max_condition=max_condition)
     labels = [f"GS{i}" for i in range(len(t))]
-    return _plan(dyn, t, dvs, labels, wp, np.concatenate([r0, v0]), epoch0)
+    return _plan(
+        dyn,
+        t,
+        dvs,
+        labels,
+        wp,
+        np.concatenate([r0, v0]),
+        _epoch0(epoch0, target),
+    )
 
 
 def fly_around(
@@ -608,4 +651,12 @@ def fly_around(
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     dvs = _chain(dyn, wp, t, np.zeros(3), np.zeros(3), max_condition=max_condition)
     labels = [f"FA{i}" for i in range(len(t))]
-    return _plan(dyn, t, dvs, labels, wp, np.concatenate([wp[0], np.zeros(3)]), epoch0)
+    return _plan(
+        dyn,
+        t,
+        dvs,
+        labels,
+        wp,
+        np.concatenate([wp[0], np.zeros(3)]),
+        _epoch0(epoch0, target),
+    )
