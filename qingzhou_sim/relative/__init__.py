@@ -16,7 +16,11 @@ Earth); relative velocities are seen in the rotating frame. Kernels for other mo
 - ``_cw_two_impulse(n_rad_s, x0 (6,), xf (6,), tof_s) -> (dv1 (3,), dv2 (3,))``
 - ``_ya_stm(mu, a_km, ecc, nu0_rad, t_s) -> (..., 6, 6)``
 - ``_ya_two_impulse(mu, a_km, ecc, nu0_rad, x0, xf, tof_s) -> (dv1, dv2)``
-- ``_ss_stm(mu, r_ref_km, inc_rad, t_s, *, j2, r_earth)``
+- ``_ss_stm(mu, r_ref_km, inc_rad, t_s, *, j2, r_earth)`` (pure SS STM) and
+  ``_ss_j2_propagate(mu, j2, r_earth, target_rv, x0, t_s)`` (J2-aware propagation)
+- numba-compiled fillers usable inside other ``@njit`` code:
+  ``_kernels._cw_stm_fill(n, t (m,), out (m, 6, 6))`` and
+  ``_kernels._cw_propagate_fill(n, x0 (k, 6), t (m,), out (k, m, 6))``
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ._kernels import (
     _cw_stm_rsw,
     _cw_two_impulse,
     _radial_hop,
+    _ss_j2_propagate,
     _ss_stm,
     _two_impulse_from_stm,
     _vbar_hop,
@@ -112,6 +117,7 @@ _KERNELS = (
     _cw_stm_rsw,
     _cw_two_impulse,
     _radial_hop,
+    _ss_j2_propagate,
     _ss_stm,
     _two_impulse_from_stm,
     _vbar_hop,
