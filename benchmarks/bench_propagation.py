@@ -302,9 +302,7 @@ def cold_start():
         )
         times.append(float(out.stdout.strip().splitlines()[-1]))
     t = statistics.median(times)
-    print(
-        "\n== cold start (new interpreter: import + first 24 h J2-J4 + drag propagation, numba cache) =="
-    )
+    print("\n== cold start (new interpreter: import + first 24 h J2-J4 + drag propagation) ==")
     print(f"median of 3: {t:.2f} s (target < 2 s)")
     return t
 
