@@ -9,7 +9,8 @@ fewer repeats). All peers run in the same process, on the same state: the Tiango
    SciPy ``solve_ivp(method="DOP853")`` with a plain numpy right-hand side. Each at
    metre-level accuracy, measured against a tight-tolerance SciPy run (rtol = atol = 1e-13).
 2. The same with J2-J4 + drag (Vallado exponential atmosphere, co-rotating; the numpy
-   right-hand side used by SciPy and boinor reproduces ours term by term).
+   right-hand side used by SciPy reproduces ours term by term; boinor gets its own J2
+   and J3 terms plus a numba function with our J4 and drag formulas).
 3. A batch of 1,000 states (+-1 km, +-1 m/s around that orbit) x 6 h of J2:
    ``propagate_batch`` vs one stacked ``solve_ivp`` and a (sampled) loop of ``solve_ivp``.
 
