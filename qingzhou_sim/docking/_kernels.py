@@ -191,6 +191,7 @@ class Seg(NamedTuple):
     tau_v: float
     deadband: float  # km/s
     settle_tol: float  # km; <= 0: hold for the full duration
+    min_time: float  # s: earliest end of a hold "until settled"
     check_passive: int
 
 
@@ -661,7 +662,10 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
         if in_ae != true_ae and ne < MAX_EVENTS:
             ev[ne, 0] = t
             ev[ne, 1] = EV_AE_ENTRY if in_ae else EV_AE_EXIT
-            ev[ne, 2] = 1.0 if _in_corridor(rel, cfg, 0.0) else 0.0
+            cosang = (rel[0] * cfg.ae_ax + rel[1] * cfg.ae_ay + rel[2] * cfg.ae_az) / max(
+                rng, 1e-12
+            )
+            ev[ne, 2] = 1.0 if cosang >= cfg.ae_cos else 0.0
             ne += 1
         if in_kos != true_kos and ne < MAX_EVENTS:
             ev[ne, 0] = t
@@ -717,7 +721,8 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                 reason = AB_CORRIDOR
         if rng < cfg.collide and seg.final == 0 and reason == AB_NONE:
             reason = AB_COLLISION
-        thr = cfg.xchk_k * math.sqrt(sig * sig + sig_mon * sig_mon) + cfg.xchk_abs
+        pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg.noise_on != 0.0 else 0.0
+        thr = cfg.xchk_k * math.sqrt(pvar + sig_mon * sig_mon) + cfg.xchk_abs
         dx = xhat[:3] - mon
         if _norm3(dx) > thr:
             xchk_count += 1
@@ -756,7 +761,9 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                             ev[ne, 2] = rmin
                             ev[ne, 3] = tmin
                             ne += 1
-                        if unsafe:
+                        # enforced on the burn that starts the arc; mid-course trims
+                        # of an arc verified at departure are reported only
+                        if unsafe and ib == 1:
                             reason = AB_PASSIVE
                             dv[:] = 0.0
             else:
@@ -777,8 +784,8 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                 elif seg.settle_tol > 0.0:
                     if (
                         _norm3(xhat[:3] - r_ref) < seg.settle_tol
-                        and _norm3(xhat[3:] - v_ref) < seg.deadband * 2.0
-                        and k * seg.dt >= 60.0
+                        and _norm3(xhat[3:] - v_ref) < seg.settle_tol / 300.0
+                        and k * seg.dt >= seg.min_time
                     ):
                         done = True
                 if seg.mode == MODE_HOLD and k >= seg.n_max:
@@ -860,6 +867,13 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
             ev[ne, 2] = _norm3(dva)
             ne += 1
         xhat[3:] += dv
+        if cfg.noise_on != 0.0:
+            # execution uncertainty of the burn enters the velocity covariance
+            dvv = (cfg.mag_sig * cfg.mag_sig + cfg.pnt_sig * cfg.pnt_sig) * (
+                dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]
+            )
+            for i in range(3, 6):
+                pcov[i, i] += dvv
         if done:
             break
         # ---- filter time update and truth propagation to the next step

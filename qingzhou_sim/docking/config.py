@@ -71,7 +71,7 @@ class NavigationConfig:
     camera_sigma_frac: float = 1e-3
     initial_velocity_sigma_m_s: float = 0.02
     process_accel_m_s2: float = 1e-6
-    process_accel_per_km_m_s2: float = 2e-6
+    process_accel_per_km_m_s2: float = 1e-5
     monitor_scale: float = 1.0
     crosscheck_k: float = 6.0
     crosscheck_abs_m: float = 0.05
@@ -122,7 +122,9 @@ class ThrusterConfig:
         for name in ("main_thrust_n", "isp_s"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
-                raise InputError(f"ThrusterConfig.{name} = {value!r}; expected > 0", name=name, value=value)
+                raise InputError(
+                    f"ThrusterConfig.{name} = {value!r}; expected > 0", name=name, value=value
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +156,13 @@ class SafetyConfig:
 
     ``passive_horizon_s``: free-drift horizon of the passive-safety check (24 h,
     unpublished default): the closest approach over it is computed and reported for
-    every transfer burn; a collision-avoidance manoeuvre replaces the burn when the
-    drift would enter the keep-out sphere within ``passive_enforce_horizon_s``
+    every transfer burn; a collision-avoidance manoeuvre replaces the departure burn of
+    a transfer when its drift would enter the keep-out sphere within
+    ``passive_enforce_horizon_s``
     (assumption: 3 h, two orbits; a secular drift of a fraction of a mm/s, which any
     mid-course correction leaves, takes about a day to cross the last tens of metres
-    and is caught by the next hold's station keeping); ``cam_dv_m_s``: collision-avoidance boost (assumption 0.5 m/s,
+    and is caught by the next hold's station keeping); ``cam_dv_m_s``:
+    collision-avoidance boost (assumption 0.5 m/s,
     Dragon's close-range burns are 0.31-0.37 m/s, NSF-CRS9); ``gate_distance_m``: the
     final go/no-go gate, where the estimated lateral offset must be below
     ``gate_lateral_m`` and the lateral rate below ``gate_lateral_rate_m_s``;
@@ -184,7 +188,8 @@ class SafetyConfig:
         ae = tuple(float(x) for x in self.approach_ellipsoid_m)
         if len(ae) != 3 or min(ae) <= 0:
             raise InputError(
-                f"approach_ellipsoid_m = {self.approach_ellipsoid_m!r}; expected three positive semi-axes",
+                f"approach_ellipsoid_m = {self.approach_ellipsoid_m!r}; "
+                "expected three positive semi-axes",
                 name="approach_ellipsoid_m",
                 value=self.approach_ellipsoid_m,
             )
@@ -279,5 +284,9 @@ class Fault:
             )
         bias = tuple(float(x) for x in self.bias_m)
         if len(bias) != 3 or not all(math.isfinite(x) for x in bias):
-            raise InputError(f"bias_m = {self.bias_m!r}; expected 3 finite numbers (m)", name="bias_m", value=self.bias_m)
+            raise InputError(
+                f"bias_m = {self.bias_m!r}; expected 3 finite numbers (m)",
+                name="bias_m",
+                value=self.bias_m,
+            )
         object.__setattr__(self, "bias_m", bias)

@@ -197,7 +197,9 @@ class FlyAround:
         if self.side not in ("below", "above"):
             raise UnknownNameError("fly-around side", self.side, ("below", "above"))
         if not isinstance(self.legs, int) or self.legs < 1:
-            raise InputError(f"legs = {self.legs!r}; expected an integer >= 1", name="legs", value=self.legs)
+            raise InputError(
+                f"legs = {self.legs!r}; expected an integer >= 1", name="legs", value=self.legs
+            )
         if self.tof_s is not None:
             object.__setattr__(self, "tof_s", _positive(self.tof_s, "tof_s"))
         _check_common(self)
@@ -227,14 +229,17 @@ class FinalApproach:
 @dataclass(frozen=True, slots=True)
 class Hold:
     """Station keeping at a hold point (the end point of the previous segment, or
-    ``at_m``) for ``duration_s``; with ``until="settled"`` the hold ends earlier once
-    the position is within ``tolerance_m`` and the chaser is at rest (but not before
-    60 s), and ``duration_s`` is the maximum."""
+    ``at_m``) for ``duration_s``; with ``until="settled"`` the hold lasts at least
+    ``duration_s`` and then until the position is within ``tolerance_m`` of the point
+    and the chaser is at rest (speed below ``tolerance_m`` per 300 s), at most
+    ``max_duration_s``. Settling matters before a transfer: a residual radial offset
+    turns the next hop into a drifting, not passively safe, arc."""
 
     kind: ClassVar[str] = "hold"
     duration_s: float = 600.0
     until: str = "duration"
     tolerance_m: float = 1.0
+    max_duration_s: float = 3600.0
     at_m: tuple | None = None
     control_period_s: float = 10.0
     label: str = "hold"
@@ -244,6 +249,17 @@ class Hold:
         if self.until not in ("duration", "settled"):
             raise UnknownNameError("hold condition", self.until, ("duration", "settled"))
         _positive(self.tolerance_m, "tolerance_m")
+        if (
+            self.until == "settled"
+            and not _positive(self.max_duration_s, "max_duration_s") >= self.duration_s
+        ):
+            raise InputError(
+                f"max_duration_s = {self.max_duration_s} s is below "
+                f"duration_s = {self.duration_s} s",
+                name="max_duration_s",
+                value=self.max_duration_s,
+                valid=f">= {self.duration_s} s",
+            )
         if self.at_m is not None:
             object.__setattr__(self, "at_m", _point(self.at_m, "at_m"))
         _check_common(self)
@@ -251,7 +267,9 @@ class Hold:
 
 def _check_common(seg) -> None:
     _positive(seg.control_period_s, "control_period_s")
-    if hasattr(seg, "corrections") and (not isinstance(seg.corrections, int) or seg.corrections < 0):
+    if hasattr(seg, "corrections") and (
+        not isinstance(seg.corrections, int) or seg.corrections < 0
+    ):
         raise InputError(
             f"corrections = {seg.corrections!r}; expected an integer >= 0",
             name="corrections",
@@ -368,7 +386,9 @@ class ApproachProfile:
         for name in ("ae_entry_half_angle_deg", "corridor_half_angle_deg"):
             value = _positive(getattr(self, name), name)
             if value >= 90:
-                raise InputError(f"{name} = {value} deg; expected (0, 90) deg", name=name, value=value)
+                raise InputError(
+                    f"{name} = {value} deg; expected (0, 90) deg", name=name, value=value
+                )
         segs = tuple(self.segments)
         if not segs or not isinstance(segs[-1], FinalApproach):
             raise InputError(
@@ -440,7 +460,8 @@ class ApproachProfile:
                 )
             if key == "segments":
                 kwargs[key] = tuple(
-                    _segment_from_dict(s, f"approach profile segment {i}") for i, s in enumerate(value)
+                    _segment_from_dict(s, f"approach profile segment {i}")
+                    for i, s in enumerate(value)
                 )
             else:
                 kwargs[key] = _to_tuple(value)
@@ -452,7 +473,9 @@ class ApproachProfile:
         except InputError as exc:
             if isinstance(exc, MissionFileError):
                 raise
-            raise MissionFileError(f"approach profile: {exc}", name=exc.name, value=exc.value) from None
+            raise MissionFileError(
+                f"approach profile: {exc}", name=exc.name, value=exc.value
+            ) from None
 
 
 # --------------------------------------------------------------------- built-ins
@@ -481,11 +504,11 @@ AFT = ApproachProfile(
     port_position_m=_AFT_PORT_M,
     segments=(
         Homing(aim_points_m=((-5000.0, 0.0, 0.0),), corrections=2, label="homing to 5 km"),
-        Hold(duration_s=1200.0, label="hold at 5 km"),
+        Hold(duration_s=1200.0, until="settled", tolerance_m=5.0, label="hold at 5 km"),
         Closing(to_m=(-400.0, 0.0, 0.0), label="closing to 400 m"),
-        Hold(duration_s=600.0, label="hold at 400 m"),
+        Hold(duration_s=600.0, until="settled", tolerance_m=1.0, label="hold at 400 m"),
         Closing(to_m=(-200.0, 0.0, 0.0), label="closing to 200 m"),
-        Hold(duration_s=900.0, label="hold at 200 m"),
+        Hold(duration_s=900.0, until="settled", tolerance_m=1.0, label="hold at 200 m"),
         Closing(
             to_m=(-19.0, 0.0, 0.0),
             method="straight",
@@ -493,7 +516,14 @@ AFT = ApproachProfile(
             control_period_s=1.0,
             label="approach to 19 m",
         ),
-        Hold(duration_s=300.0, until="settled", tolerance_m=0.05, control_period_s=1.0, label="hold at 19 m"),
+        Hold(
+            duration_s=120.0,
+            until="settled",
+            tolerance_m=0.1,
+            max_duration_s=900.0,
+            control_period_s=1.0,
+            label="hold at 19 m",
+        ),
         FinalApproach(speed_schedule=_FINAL_SCHEDULE),
     ),
     references=("TZ5-WIKI", "TZ9", "SZ13", "PD-SZ8", "SZ19", "SE-KOS", "NASA-JSC", "SAST-APAS"),
@@ -514,13 +544,21 @@ FORWARD = ApproachProfile(
     port_position_m=_FORWARD_PORT_M,
     segments=(
         Homing(aim_points_m=((-5000.0, 0.0, 0.0),), corrections=2, label="homing to 5 km"),
-        Hold(duration_s=600.0, label="hold at 5 km behind"),
-        FlyAround(to_m=(5000.0, 0.0, 0.0), legs=1, tof_s=None, corrections=2, label="fly-around to the front"),
-        Hold(duration_s=600.0, label="hold at aim point in front"),
+        Hold(duration_s=600.0, until="settled", tolerance_m=5.0, label="hold at 5 km behind"),
+        FlyAround(
+            to_m=(5000.0, 0.0, 0.0),
+            legs=1,
+            tof_s=None,
+            corrections=2,
+            label="fly-around to the front",
+        ),
+        Hold(
+            duration_s=600.0, until="settled", tolerance_m=5.0, label="hold at aim point in front"
+        ),
         Closing(to_m=(400.0, 0.0, 0.0), label="closing to 400 m"),
-        Hold(duration_s=300.0, label="hold at 400 m"),
+        Hold(duration_s=300.0, until="settled", tolerance_m=1.0, label="hold at 400 m"),
         Closing(to_m=(200.0, 0.0, 0.0), label="closing to 200 m"),
-        Hold(duration_s=900.0, label="hold at 200 m"),
+        Hold(duration_s=900.0, until="settled", tolerance_m=1.0, label="hold at 200 m"),
         Closing(
             to_m=(19.0, 0.0, 0.0),
             method="straight",
@@ -528,7 +566,14 @@ FORWARD = ApproachProfile(
             control_period_s=1.0,
             label="approach to 19 m",
         ),
-        Hold(duration_s=300.0, until="settled", tolerance_m=0.05, control_period_s=1.0, label="hold at 19 m"),
+        Hold(
+            duration_s=120.0,
+            until="settled",
+            tolerance_m=0.1,
+            max_duration_s=900.0,
+            control_period_s=1.0,
+            label="hold at 19 m",
+        ),
         FinalApproach(speed_schedule=_FINAL_SCHEDULE),
     ),
     references=("SZ12-HK", "SZ19", "PD-SZ8", "SE-KOS", "NASA-JSC", "SAST-APAS"),
@@ -548,11 +593,11 @@ RADIAL = ApproachProfile(
     port_position_m=_RADIAL_PORT_M,
     segments=(
         Homing(aim_points_m=((-5000.0, 0.0, 0.0),), corrections=2, label="homing to 5 km"),
-        Hold(duration_s=600.0, label="hold at 5 km"),
+        Hold(duration_s=600.0, until="settled", tolerance_m=5.0, label="hold at 5 km"),
         Closing(to_m=(-400.0, 0.0, 0.0), label="closing to 400 m"),
-        Hold(duration_s=300.0, label="hold at 400 m behind"),
+        Hold(duration_s=300.0, until="settled", tolerance_m=1.0, label="hold at 400 m behind"),
         FlyAround(to_m=(0.0, 0.0, 400.0), legs=2, side="below", label="fly-around to R-bar"),
-        Hold(duration_s=300.0, label="R-bar hold at 400 m (active)"),
+        Hold(duration_s=300.0, control_period_s=5.0, label="R-bar hold at 400 m (active)"),
         Closing(
             to_m=(0.0, 0.0, 200.0),
             method="straight",
@@ -568,7 +613,14 @@ RADIAL = ApproachProfile(
             control_period_s=1.0,
             label="R-bar approach to 19 m",
         ),
-        Hold(duration_s=300.0, until="settled", tolerance_m=0.05, control_period_s=1.0, label="hold at 19 m"),
+        Hold(
+            duration_s=120.0,
+            until="settled",
+            tolerance_m=0.1,
+            max_duration_s=900.0,
+            control_period_s=1.0,
+            label="hold at 19 m",
+        ),
         FinalApproach(speed_schedule=_FINAL_SCHEDULE),
     ),
     references=("SZ13", "SZ14", "SZ19", "PD-SZ8", "SE-KOS", "NASA-JSC", "SAST-APAS"),

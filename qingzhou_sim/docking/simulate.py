@@ -64,8 +64,12 @@ __all__ = [
 ABORT_REASONS = {
     K.AB_CORRIDOR: "corridor violation",
     K.AB_KOS_OUTSIDE_CORRIDOR: "keep-out sphere entered outside the approach corridor",
-    K.AB_PASSIVE: "planned free drift not passively safe (enters the keep-out sphere within the horizon)",
-    K.AB_NAV_CROSSCHECK: "navigation failure (cross-check with the independent monitor sensor)",
+    K.AB_PASSIVE: (
+        "planned free drift not passively safe (enters the keep-out sphere within the horizon)"
+    ),
+    K.AB_NAV_CROSSCHECK: (
+        "navigation or propulsion failure (estimate disagrees with the independent monitor sensor)"
+    ),
     K.AB_GATE: "final gate: contact conditions predicted out of limits",
     K.AB_AE_ENTRY: "approach ellipsoid entered outside the entry corridor",
     K.AB_TIMEOUT: "segment not completed in its maximum duration",
@@ -125,8 +129,13 @@ class ContactCheck:
     lower: float = math.nan
 
     def __str__(self) -> str:
-        lim = f"<= {self.limit:g}" if math.isnan(self.lower) else f"in [{self.lower:g}, {self.limit:g}]"
-        return f"{self.name:<22s} {self.value:10.4f} {self.unit:<6s} {lim:<16s} {'ok' if self.ok else 'VIOLATED'}"
+        lim = (
+            f"<= {self.limit:g}"
+            if math.isnan(self.lower)
+            else f"in [{self.lower:g}, {self.limit:g}]"
+        )
+        verdict = "ok" if self.ok else "VIOLATED"
+        return f"{self.name:<22s} {self.value:10.4f} {self.unit:<6s} {lim:<16s} {verdict}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +237,8 @@ class ApproachResult:
             f"  start {self.epoch0.utc.isot} UTC, duration {self.duration.to_value(u.h):.2f} h, "
             f"total dv {self.total_dv.to_value(u.m / u.s):.3f} m/s, "
             f"propellant {self.propellant_used[-1].to_value(u.kg):.2f} kg",
-            f"  min passive-safety range of free-drift arcs: {self.passive_min_range.to_value(u.m):.1f} m",
+            "  closest 24 h free-drift approach after the transfer burns: "
+            f"{self.passive_min_range.to_value(u.m):.1f} m",
             "  segments:",
         ]
         for s in self.segments:
@@ -241,8 +251,9 @@ class ApproachResult:
             lines.extend("    " + str(c) for c in self.contact.checks)
         if self.post_abort_min_range is not None:
             lines.append(
-                f"  after the CAM: min range {self.post_abort_min_range.to_value(u.m):.1f} m over the "
-                f"passive-safety horizon, re-enters the keep-out sphere: {self.post_abort_reenters_keep_out}"
+                f"  after the CAM: min range {self.post_abort_min_range.to_value(u.m):.1f} m over "
+                "the passive-safety horizon, re-enters the keep-out sphere: "
+                f"{self.post_abort_reenters_keep_out}"
             )
         lines.append("  events:")
         lines.extend("    " + str(e) for e in self.events if e.name not in ("burn",))
@@ -266,15 +277,24 @@ def _spacecraft(obj):
     return get_spacecraft(obj) if isinstance(obj, str) else obj
 
 
-def _best_tof(n: float, x0: np.ndarray, xf: np.ndarray, lo: float = 0.3, hi: float = 0.95) -> float:
+def _best_tof(
+    n: float, x0: np.ndarray, xf: np.ndarray, cfg, lo: float = 0.2, hi: float = 0.95
+) -> float:
     """Transfer time of least total delta-v of the CW two-impulse transfer, searched
-    between ``lo`` and ``hi`` orbital periods (Fehse 2003, sec. 3.3.4)."""
+    between ``lo`` and ``hi`` orbital periods, among the passively safe ones (the free
+    drift after the first burn stays out of the keep-out sphere over the enforcement
+    horizon; Fehse 2003, sec. 3.3.4 and 4.3). Falls back to the cheapest."""
     period = 2 * math.pi / n
     best, best_tof = math.inf, 0.5 * period
-    for f in np.linspace(lo, hi, 66):
+    for f in np.linspace(lo, hi, 76):
         d1, d2, ok = K._two_impulse_nb(n, x0, xf, f * period)
         if ok:
             cost = np.linalg.norm(d1) + np.linalg.norm(d2)
+            y = x0.copy()
+            y[3:] += d1
+            _, _, _, unsafe = K._passive(n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce)
+            if unsafe:
+                cost += 1.0  # km/s: any safe transfer is preferred
             if cost < best:
                 best, best_tof = cost, f * period
     return float(best_tof)
@@ -334,123 +354,22 @@ def _empty_seg(dt: float, n_max: int):
         tau_v=60.0,
         deadband=1e-6,
         settle_tol=0.0,
+        min_time=0.0,
         check_passive=0,
     )
 
 
 def _gains(dt: float) -> tuple[float, float]:
     """PD time constants of the tracking law (critically damped, tau_p = 4 tau_v)."""
-    tau_v = max(8.0, 6.0 * dt)
+    tau_v = max(8.0, 3.0 * dt)
     return 4.0 * tau_v, tau_v
 
 
-# ------------------------------------------------------------------ main entry
-def simulate_approach(
-    station: State,
-    chaser: State | None = None,
-    profile: str | ApproachProfile = "aft",
-    *,
-    handover_r_lvlh: u.Quantity | None = None,
-    handover_v_lvlh: u.Quantity | None = None,
-    rng: np.random.Generator | int | None = None,
-    seed: int | None = None,
-    noise: bool | NavigationConfig = True,
-    thrusters: ThrusterConfig | None = None,
-    plant: PlantConfig | None = None,
-    safety: SafetyConfig | None = None,
-    limits: ContactLimits | None = None,
-    attitude: AttitudeConfig | None = None,
-    berthing: BerthingConfig | None = None,
-    faults: tuple | list | Fault | None = None,
-    control_rate_hz: float | None = None,
-    earth: EarthModel = EARTH,
-) -> ApproachResult:
-    r"""Fly the approach from the hand-over point to contact, capture and hard dock.
-
-    Parameters
-    ----------
-    station : State
-        Station state at the hand-over epoch (GCRS).
-    chaser : State, optional
-        Chaser state at the same epoch. If None, the hand-over is given relative to the
-        station by ``handover_r_lvlh``/``handover_v_lvlh`` (LVLH), by default 52 km
-        behind and 5 km below on a co-elliptic drift (:func:`default_handover_lvlh`).
-    profile : str or ApproachProfile
-        ``"aft"`` (default), ``"forward"``, ``"radial"`` or a custom profile.
-    rng, seed : numpy Generator or int
-        Random numbers of the navigation noise, execution errors and attitude errors;
-        the same seed gives the same result.
-    noise : bool or NavigationConfig
-        False: perfect navigation, no execution or attitude errors. True: defaults of
-        :class:`NavigationConfig`; or a configuration (e.g. ``.scaled(2.0)``).
-    thrusters, plant, safety, limits, attitude, berthing
-        Configurations (see :mod:`qingzhou_sim.docking.config`).
-    faults : Fault or sequence of Fault
-        Forced failures (thruster stuck off, navigation bias).
-    control_rate_hz : float, optional
-        GNC rate of the final approach (default: the profile's, 1 Hz).
-
-    Returns
-    -------
-    ApproachResult
-
-    Raises
-    ------
-    InputError
-        On inconsistent epochs or invalid settings.
-
-    References
-    ----------
-    Fehse (2003), ch. 2-7; Hablani, Tapper & Dana-Bashian (2002).
-    """
-    prof = get_approach_profile(profile)
-    thrusters = thrusters or ThrusterConfig()
-    plant = plant or PlantConfig()
-    safety = safety or SafetyConfig()
-    limits = limits or ContactLimits()
-    attitude = attitude or AttitudeConfig()
-    berthing = berthing or BerthingConfig()
-    if isinstance(noise, NavigationConfig):
-        nav, noise_on = noise, True
-    else:
-        nav, noise_on = NavigationConfig(), bool(noise)
-    if isinstance(faults, Fault):
-        faults = (faults,)
-    faults = tuple(faults or ())
-    if control_rate_hz is not None and not (math.isfinite(control_rate_hz) and control_rate_hz > 0):
-        raise InputError(
-            f"control_rate_hz = {control_rate_hz!r}; expected > 0", name="control_rate_hz", value=control_rate_hz
-        )
-    if rng is None:
-        rng = seed if seed is not None else 0
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
+def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth):
+    """Kernel configuration (:class:`_kernels.Cfg`) from the public settings; also
+    returns the chaser's :class:`~qingzhou_sim.vehicles.Spacecraft`."""
     ch_sc = _spacecraft(plant.chaser)
     st_sc = _spacecraft(plant.station)
-    st_rv = np.asarray(station.rv_km, float)
-    a_st = 1.0 / (2.0 / np.linalg.norm(st_rv[:3]) - np.dot(st_rv[3:], st_rv[3:]) / earth.mu_km3_s2)
-    n = math.sqrt(earth.mu_km3_s2 / a_st**3)
-    if chaser is not None:
-        if abs((chaser.epoch - station.epoch).to_value(u.s)) > 1e-3:
-            raise InputError(
-                f"chaser epoch {chaser.epoch.utc.isot} differs from the station epoch "
-                f"{station.epoch.utc.isot}; give both states at the hand-over epoch",
-                name="chaser",
-                value=chaser.epoch,
-            )
-        rel0 = _inertial_to_relative("LVLH", st_rv, np.asarray(chaser.rv_km, float))
-    elif handover_r_lvlh is not None:
-        r = as_array(handover_r_lvlh, u.km, "handover_r_lvlh", shape=(3,))
-        v = (
-            as_array(handover_v_lvlh, u.km / u.s, "handover_v_lvlh", shape=(3,))
-            if handover_v_lvlh is not None
-            else np.array([1.5 * n * r[2], 0.0, 0.0])
-        )
-        rel0 = np.concatenate([r, v])
-    else:
-        rel0 = default_handover_lvlh(n)
-    ch_rv = _relative_to_inertial("LVLH", st_rv, rel0)
-
     axis = np.array(AXES[prof.docking_axis])
     port = np.array(prof.port_position_m) / 1e3
     com_off = port + axis * prof.chaser_port_arm_m / 1e3  # CoM = port-relative point + com_off
@@ -528,7 +447,120 @@ def simulate_approach(
         track_rel=safety.tracking_rel,
         collide=safety.collision_distance_m / 1e3,
     )
-    base_cfg = K.Cfg(**cfg_kw)
+    return K.Cfg(**cfg_kw), ch_sc
+
+
+# ------------------------------------------------------------------ main entry
+def simulate_approach(
+    station: State,
+    chaser: State | None = None,
+    profile: str | ApproachProfile = "aft",
+    *,
+    handover_r_lvlh: u.Quantity | None = None,
+    handover_v_lvlh: u.Quantity | None = None,
+    rng: np.random.Generator | int | None = None,
+    seed: int | None = None,
+    noise: bool | NavigationConfig = True,
+    thrusters: ThrusterConfig | None = None,
+    plant: PlantConfig | None = None,
+    safety: SafetyConfig | None = None,
+    limits: ContactLimits | None = None,
+    attitude: AttitudeConfig | None = None,
+    berthing: BerthingConfig | None = None,
+    faults: tuple | list | Fault | None = None,
+    control_rate_hz: float | None = None,
+    earth: EarthModel = EARTH,
+) -> ApproachResult:
+    r"""Fly the approach from the hand-over point to contact, capture and hard dock.
+
+    Parameters
+    ----------
+    station : State
+        Station state at the hand-over epoch (GCRS).
+    chaser : State, optional
+        Chaser state at the same epoch. If None, the hand-over is given relative to the
+        station by ``handover_r_lvlh``/``handover_v_lvlh`` (LVLH), by default 52 km
+        behind and 5 km below on a co-elliptic drift (:func:`default_handover_lvlh`).
+    profile : str or ApproachProfile
+        ``"aft"`` (default), ``"forward"``, ``"radial"`` or a custom profile.
+    rng, seed : numpy Generator or int
+        Random numbers of the navigation noise, execution errors and attitude errors;
+        the same seed gives the same result.
+    noise : bool or NavigationConfig
+        False: perfect navigation, no execution or attitude errors. True: defaults of
+        :class:`NavigationConfig`; or a configuration (e.g. ``.scaled(2.0)``).
+    thrusters, plant, safety, limits, attitude, berthing
+        Configurations (see :mod:`qingzhou_sim.docking.config`).
+    faults : Fault or sequence of Fault
+        Forced failures (thruster stuck off, navigation bias).
+    control_rate_hz : float, optional
+        GNC rate of the final approach (default: the profile's, 1 Hz).
+
+    Returns
+    -------
+    ApproachResult
+
+    Raises
+    ------
+    InputError
+        On inconsistent epochs or invalid settings.
+
+    References
+    ----------
+    Fehse (2003), ch. 2-7; Hablani, Tapper & Dana-Bashian (2002).
+    """
+    prof = get_approach_profile(profile)
+    thrusters = thrusters or ThrusterConfig()
+    plant = plant or PlantConfig()
+    safety = safety or SafetyConfig()
+    limits = limits or ContactLimits()
+    attitude = attitude or AttitudeConfig()
+    berthing = berthing or BerthingConfig()
+    if isinstance(noise, NavigationConfig):
+        nav, noise_on = noise, True
+    else:
+        nav, noise_on = NavigationConfig(), bool(noise)
+    if isinstance(faults, Fault):
+        faults = (faults,)
+    faults = tuple(faults or ())
+    if control_rate_hz is not None and not (math.isfinite(control_rate_hz) and control_rate_hz > 0):
+        raise InputError(
+            f"control_rate_hz = {control_rate_hz!r}; expected > 0",
+            name="control_rate_hz",
+            value=control_rate_hz,
+        )
+    if rng is None:
+        rng = seed if seed is not None else 0
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    st_rv = np.asarray(station.rv_km, float)
+    a_st = 1.0 / (2.0 / np.linalg.norm(st_rv[:3]) - np.dot(st_rv[3:], st_rv[3:]) / earth.mu_km3_s2)
+    n = math.sqrt(earth.mu_km3_s2 / a_st**3)
+    if chaser is not None:
+        if abs((chaser.epoch - station.epoch).to_value(u.s)) > 1e-3:
+            raise InputError(
+                f"chaser epoch {chaser.epoch.utc.isot} differs from the station epoch "
+                f"{station.epoch.utc.isot}; give both states at the hand-over epoch",
+                name="chaser",
+                value=chaser.epoch,
+            )
+        rel0 = _inertial_to_relative("LVLH", st_rv, np.asarray(chaser.rv_km, float))
+    elif handover_r_lvlh is not None:
+        r = as_array(handover_r_lvlh, u.km, "handover_r_lvlh", shape=(3,))
+        v = (
+            as_array(handover_v_lvlh, u.km / u.s, "handover_v_lvlh", shape=(3,))
+            if handover_v_lvlh is not None
+            else np.array([1.5 * n * r[2], 0.0, 0.0])
+        )
+        rel0 = np.concatenate([r, v])
+    else:
+        rel0 = default_handover_lvlh(n)
+    ch_rv = _relative_to_inertial("LVLH", st_rv, rel0)
+
+    base_cfg, ch_sc = _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth)
+    axis = np.array(AXES[prof.docking_axis])
+    port = np.array(prof.port_position_m) / 1e3
+    com_off = port + axis * prof.chaser_port_arm_m / 1e3  # CoM = port-relative point + com_off
 
     # navigation initial estimate
     sig0 = K._sigma(float(np.linalg.norm(rel0[:3])), base_cfg)
@@ -564,7 +596,7 @@ def simulate_approach(
     flags = np.zeros(3, dtype=np.int64)
     xchk = 0
     plan_pt = rel0[:3].copy()
-    hist_parts, events, seg_reports = [], [], []
+    hist_parts, seg_reports = [], []
     raw_events = []  # (t, code, v1, v2, segment label)
     status, reason = K.ST_DONE, K.AB_NONE
     passive_ranges = []
@@ -612,13 +644,16 @@ def simulate_approach(
                     if tc >= 4 * dt:
                         legs.append((K._cw_stm_nb(n, tc) @ x_from, tc))
                 elif tof is None:
-                    tof = _best_tof(n, x_from, xf)
+                    tof = _best_tof(n, x_from, xf, base_cfg)
                 legs.append((xf, tof))
                 x_from = xf
             for xf, tof in legs:
                 nsteps = max(1, int(round(tof / dt)))
                 ncorr = sgm.corrections
-                steps = sorted({0, *[int(round(nsteps * (j + 1) / (ncorr + 1))) for j in range(ncorr)]} - {nsteps})
+                steps = sorted(
+                    {0, *[int(round(nsteps * (j + 1) / (ncorr + 1))) for j in range(ncorr)]}
+                    - {nsteps}
+                )
                 kw = _empty_seg(dt, nsteps)
                 kw.update(
                     mode=K.MODE_TRANSFER,
@@ -633,15 +668,17 @@ def simulate_approach(
             if sgm.at_m is not None:
                 plan_pt = np.array(sgm.at_m) / 1e3 + com_off
             tau_p, tau_v = _gains(dt)
-            kw = _empty_seg(dt, max(1, int(round(sgm.duration_s / dt))))
-            inside = np.linalg.norm(plan_pt) < base_cfg.kos
+            settled = sgm.until == "settled"
+            longest = sgm.max_duration_s if settled else sgm.duration_s
+            kw = _empty_seg(dt, max(1, int(round(longest / dt))))
             kw.update(
                 mode=K.MODE_HOLD,
                 tgt=np.concatenate([plan_pt, np.zeros(3)]),
                 tau_p=tau_p,
                 tau_v=tau_v,
                 deadband=(5e-4 if dt >= 5 else 1e-4) / 1e3,
-                settle_tol=sgm.tolerance_m / 1e3 if sgm.until == "settled" else 0.0,
+                settle_tol=sgm.tolerance_m / 1e3 if settled else 0.0,
+                min_time=sgm.duration_s,
                 check_passive=0,
             )
             kseg.append(K.Seg(**kw))
@@ -656,7 +693,9 @@ def simulate_approach(
             sched = np.array(sgm.speed_schedule, float) / 1e3
             vmin = float(sched[:, 1].min())
             nmax = (
-                int(sgm.max_duration_s / dt) if final else int(1.5 * length / vmin / dt + 600.0 / dt)
+                int(sgm.max_duration_s / dt)
+                if final
+                else int(1.5 * length / vmin / dt + 600.0 / dt)
             )
             tau_p, tau_v = _gains(dt)
             kw = _empty_seg(dt, nmax)
@@ -682,7 +721,9 @@ def simulate_approach(
         if isinstance(sgm, Hold):
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
         for ks in kseg:
-            out = K.run_segment(ks, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(ks.n_max), xchk, flags)
+            out = K.run_segment(
+                ks, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(ks.n_max), xchk, flags
+            )
             status, reason, t, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
             hist_parts.append(hist)
             dv_seg += float(np.sum(np.linalg.norm(hist[:, K.H_DVA : K.H_DVA + 3], axis=1)))
@@ -692,7 +733,9 @@ def simulate_approach(
                     passive_ranges.append(row[2])
             if status != K.ST_DONE:
                 break
-        completed = status == K.ST_DONE or (status == K.ST_CONTACT and isinstance(sgm, FinalApproach))
+        completed = status == K.ST_DONE or (
+            status == K.ST_CONTACT and isinstance(sgm, FinalApproach)
+        )
         seg_reports.append(
             SegmentReport(sgm.label, sgm.kind, t_start, t, dv_seg * 1e3 * (u.m / u.s), completed)
         )
@@ -708,18 +751,31 @@ def simulate_approach(
     failure = None
     post_min = None
     post_reenter = None
-    last_label = seg_reports[-1].label
     if status == K.ST_CONTACT:
         rel_c = K._to_lvlh(st_rv, ch_rv)
         _, lat, vcl, latr = K._port_geometry(rel_c, cfg)
-        contact = _contact_conditions(vcl * 1e3, lat * 1e3, latr * 1e3, limits, attitude, gen, noise_on)
+        contact = _contact_conditions(
+            vcl * 1e3, lat * 1e3, latr * 1e3, limits, attitude, gen, noise_on
+        )
         if contact.ok:
             docked = True
             raw_events.append((t, "capture", math.nan, "docking"))
             raw_events.append((t + berthing.capture_s, "buffering start", math.nan, "docking"))
-            raw_events.append((t + berthing.capture_s + berthing.buffering_s, "retraction start", math.nan, "docking"))
             raw_events.append(
-                (t + berthing.capture_s + berthing.buffering_s + berthing.retraction_s, "latching start", math.nan, "docking")
+                (
+                    t + berthing.capture_s + berthing.buffering_s,
+                    "retraction start",
+                    math.nan,
+                    "docking",
+                )
+            )
+            raw_events.append(
+                (
+                    t + berthing.capture_s + berthing.buffering_s + berthing.retraction_s,
+                    "latching start",
+                    math.nan,
+                    "docking",
+                )
             )
             raw_events.append((t + berthing.total_s, "hard dock", math.nan, "docking"))
             status_text = "hard docked"
@@ -750,7 +806,19 @@ def simulate_approach(
             reenter_truth, rmin_truth = True, float(rng_truth.min())
         post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
         post_reenter = bool(reenter_truth or unsafe_cw)
-        out = K.run_segment(drift_seg, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(drift_seg.n_max), xchk, flags)
+        out = K.run_segment(
+            drift_seg,
+            cfg,
+            t,
+            st_rv,
+            ch_rv,
+            xhat,
+            pcov,
+            mass,
+            noise_for(drift_seg.n_max),
+            xchk,
+            flags,
+        )
         _, _, t_end, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
         hist_parts.append(hist)
         for row in ev:
@@ -766,7 +834,6 @@ def simulate_approach(
     passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
     st_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), st_rv[:3], st_rv[3:])
     ch_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), ch_rv[:3], ch_rv[3:])
-    del last_label
     return ApproachResult(
         profile=prof,
         epoch0=epoch0,
@@ -816,15 +883,26 @@ def _decode_events(raw, epoch0: Time) -> tuple:
             continue
         name = _EVENT_NAMES[code]
         v1, v2 = vals
-        if code in (K.EV_AE_ENTRY, K.EV_KOS_ENTRY, K.EV_AE_EXIT, K.EV_KOS_EXIT):
-            detail = "inside the final-approach corridor" if v1 > 0.5 else "outside the final-approach corridor"
+        if code in (K.EV_AE_ENTRY, K.EV_AE_EXIT):
+            detail = "inside the entry corridor" if v1 > 0.5 else "outside the entry corridor"
+            out.append(ApproachEvent(name, float(t), ep, seg, math.nan, detail))
+        elif code in (K.EV_KOS_ENTRY, K.EV_KOS_EXIT):
+            detail = (
+                "inside the final-approach corridor"
+                if v1 > 0.5
+                else "outside the final-approach corridor"
+            )
             out.append(ApproachEvent(name, float(t), ep, seg, math.nan, detail))
         elif code == K.EV_BURN or code == K.EV_CAM:
             out.append(ApproachEvent(name, float(t), ep, seg, v1 * 1e3, "executed |dv| (m/s)"))
         elif code == K.EV_PASSIVE:
             out.append(
                 ApproachEvent(
-                    name, float(t), ep, seg, v1 * 1e3,
+                    name,
+                    float(t),
+                    ep,
+                    seg,
+                    v1 * 1e3,
                     f"closest approach of the free drift (m) at +{v2 / 3600:.2f} h",
                 )
             )
@@ -832,14 +910,23 @@ def _decode_events(raw, epoch0: Time) -> tuple:
             out.append(ApproachEvent(name, float(t), ep, seg, v1, ABORT_REASONS.get(int(v1), "")))
         elif code == K.EV_GATE:
             out.append(
-                ApproachEvent(name, float(t), ep, seg, v2 * 1e3, "go" if v1 > 0.5 else "no-go; lateral offset (m)")
+                ApproachEvent(
+                    name,
+                    float(t),
+                    ep,
+                    seg,
+                    v2 * 1e3,
+                    "go" if v1 > 0.5 else "no-go; lateral offset (m)",
+                )
             )
         else:
             out.append(ApproachEvent(name, float(t), ep, seg))
     return tuple(out)
 
 
-def _contact_conditions(vcl, lat, latr, limits: ContactLimits, att: AttitudeConfig, gen, noise_on: bool):
+def _contact_conditions(
+    vcl, lat, latr, limits: ContactLimits, att: AttitudeConfig, gen, noise_on: bool
+):
     if noise_on:
         ang = gen.standard_normal(6)
     else:
@@ -850,17 +937,43 @@ def _contact_conditions(vcl, lat, latr, limits: ContactLimits, att: AttitudeConf
     lim = limits
     checks = (
         ContactCheck(
-            "closing speed", vcl, lim.closing_speed_max_m_s, "m/s",
-            lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s, lim.closing_speed_min_m_s,
+            "closing speed",
+            vcl,
+            lim.closing_speed_max_m_s,
+            "m/s",
+            lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s,
+            lim.closing_speed_min_m_s,
         ),
         ContactCheck("lateral offset", lat, lim.lateral_offset_m, "m", lat <= lim.lateral_offset_m),
-        ContactCheck("lateral rate", latr, lim.lateral_rate_m_s, "m/s", latr <= lim.lateral_rate_m_s),
-        ContactCheck("pitch", abs(pitch), lim.pitch_yaw_deg, "deg", abs(pitch) <= lim.pitch_yaw_deg),
+        ContactCheck(
+            "lateral rate", latr, lim.lateral_rate_m_s, "m/s", latr <= lim.lateral_rate_m_s
+        ),
+        ContactCheck(
+            "pitch", abs(pitch), lim.pitch_yaw_deg, "deg", abs(pitch) <= lim.pitch_yaw_deg
+        ),
         ContactCheck("yaw", abs(yaw), lim.pitch_yaw_deg, "deg", abs(yaw) <= lim.pitch_yaw_deg),
         ContactCheck("roll", abs(roll), lim.roll_deg, "deg", abs(roll) <= lim.roll_deg),
-        ContactCheck("pitch rate", abs(rates[0]), lim.angular_rate_deg_s, "deg/s", abs(rates[0]) <= lim.angular_rate_deg_s),
-        ContactCheck("yaw rate", abs(rates[1]), lim.angular_rate_deg_s, "deg/s", abs(rates[1]) <= lim.angular_rate_deg_s),
-        ContactCheck("roll rate", abs(rates[2]), lim.angular_rate_deg_s, "deg/s", abs(rates[2]) <= lim.angular_rate_deg_s),
+        ContactCheck(
+            "pitch rate",
+            abs(rates[0]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[0]) <= lim.angular_rate_deg_s,
+        ),
+        ContactCheck(
+            "yaw rate",
+            abs(rates[1]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[1]) <= lim.angular_rate_deg_s,
+        ),
+        ContactCheck(
+            "roll rate",
+            abs(rates[2]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[2]) <= lim.angular_rate_deg_s,
+        ),
     )
     return ContactConditions(
         closing_speed_m_s=float(vcl),
