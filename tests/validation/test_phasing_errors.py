@@ -1,0 +1,75 @@
+"""Bad inputs of the phasing planner raise their named errors (issue 6)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import astropy.units as u
+import pytest
+from astropy.time import Time
+
+from qingzhou_sim.errors import InfeasiblePlanError, OrbitRangeError, UnknownNameError
+from qingzhou_sim.phasing import PROFILES, plan_coelliptic, plan_lambert, plan_phasing
+from qingzhou_sim.state import State
+
+R_EQ = 6378.137  # km
+T0 = Time("2026-12-01T04:00:00", scale="utc")
+CHASER = State.from_altitudes(
+    T0,
+    perigee_altitude=200 * u.km,
+    apogee_altitude=380 * u.km,
+    inc=41.5 * u.deg,
+    raan=120 * u.deg,
+    argp=45 * u.deg,
+    nu=0 * u.deg,
+)
+
+
+def station_at(phase_deg):
+    return State.from_elements(
+        T0,
+        a=(R_EQ + 390.0) * u.km,
+        inc=41.5 * u.deg,
+        raan=120 * u.deg,
+        nu=(45.0 + phase_deg) * u.deg,
+    )
+
+
+@pytest.mark.parametrize("when", [-1.0 * u.h, 0.0 * u.h, T0 - 10 * u.min])
+def test_handover_before_insertion(when):
+    with pytest.raises(InfeasiblePlanError, match="hand-over time .* not after the insertion"):
+        plan_lambert(CHASER, station_at(5.0), handover_time=when)
+    with pytest.raises(InfeasiblePlanError, match="hand-over time"):
+        plan_coelliptic(CHASER, station_at(13.0), handover_time=when)
+
+
+def test_handover_before_insertion_in_a_profile():
+    bad = replace(PROFILES["3-hour"], handover_time=-0.5 * u.h)
+    with pytest.raises(InfeasiblePlanError, match="hand-over time"):
+        plan_phasing(CHASER, station_at(5.0), bad)
+
+
+def test_reentering_insertion_orbit():
+    # MIN_INSERTION_PERIGEE = 150 km: below it the orbit decays within about a day
+    low = State.from_altitudes(
+        T0, perigee_altitude=140 * u.km, apogee_altitude=380 * u.km, inc=41.5 * u.deg
+    )
+    with pytest.raises(OrbitRangeError, match="perigee altitude 140.0 km re-enters"):
+        plan_phasing(low, station_at(13.0), "6.5-hour")
+
+
+def test_unknown_profile():
+    with pytest.raises(UnknownNameError, match="unknown phasing profile '1-hour'"):
+        plan_phasing(CHASER, station_at(13.0), "1-hour")
+
+
+@pytest.mark.parametrize(
+    ("name", "phase"), [("6.5-hour", 100.0), ("two-day", 10.0), ("2-hour", 90.0)]
+)
+def test_infeasible_phase_angle_names_window_and_angle(name, phase):
+    with pytest.raises(InfeasiblePlanError, match=f"outside the '{name}' profile's window") as e:
+        plan_phasing(CHASER, station_at(phase), name)
+    assert f"{phase:.2f} deg" in str(e.value)
+    lo, hi = e.value.valid
+    assert lo.unit == u.deg and hi > lo
+    assert e.value.name == "phase_angle"
