@@ -194,8 +194,7 @@ def as_time(value, name: str = "epoch") -> Time:
             valid="ISO-8601 UTC string ending in 'Z', or astropy Time",
         )
     raise InputError(
-        f"{name} = {value!r} of type {type(value).__name__} is not an epoch; "
-        "pass an astropy Time",
+        f"{name} = {value!r} of type {type(value).__name__} is not an epoch; pass an astropy Time",
         name=name,
         value=value,
         valid="astropy Time",

@@ -125,7 +125,11 @@ def _geodetic_to_ecef(lat_rad, lon_rad, h_km, radius_km: float, flattening: floa
     c = radius_km / np.sqrt(1.0 - e2 * slat**2)
     s = c * (1.0 - e2)
     return np.stack(
-        [(c + h_km) * clat * np.cos(lon_rad), (c + h_km) * clat * np.sin(lon_rad), (s + h_km) * slat],
+        [
+            (c + h_km) * clat * np.cos(lon_rad),
+            (c + h_km) * clat * np.sin(lon_rad),
+            (s + h_km) * slat,
+        ],
         axis=-1,
     )
 
@@ -226,13 +230,17 @@ def rsw_to_gcrs(target, r_rsw: u.Quantity, v_rsw: u.Quantity):
 
 def lvlh_to_rsw(r_lvlh: u.Quantity, v_lvlh: u.Quantity) -> RelativeState:
     """Re-express an LVLH relative state in RSW (a fixed axis permutation)."""
-    x = _lvlh_to_rsw(np.concatenate([as_array(r_lvlh, u.km, "r"), as_array(v_lvlh, u.km / u.s, "v")], -1))
+    x = _lvlh_to_rsw(
+        np.concatenate([as_array(r_lvlh, u.km, "r"), as_array(v_lvlh, u.km / u.s, "v")], -1)
+    )
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "RSW")
 
 
 def rsw_to_lvlh(r_rsw: u.Quantity, v_rsw: u.Quantity) -> RelativeState:
     """Re-express an RSW relative state in LVLH (a fixed axis permutation)."""
-    x = _rsw_to_lvlh(np.concatenate([as_array(r_rsw, u.km, "r"), as_array(v_rsw, u.km / u.s, "v")], -1))
+    x = _rsw_to_lvlh(
+        np.concatenate([as_array(r_rsw, u.km, "r"), as_array(v_rsw, u.km / u.s, "v")], -1)
+    )
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "LVLH")
 
 
@@ -241,7 +249,9 @@ def _gcrs_itrs_kernel(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray | None,
 
     rep = CartesianRepresentation(np.moveaxis(r_km, -1, 0) * u.km)
     if v_km_s is not None:
-        rep = rep.with_differentials(CartesianDifferential(np.moveaxis(v_km_s, -1, 0) * (u.km / u.s)))
+        rep = rep.with_differentials(
+            CartesianDifferential(np.moveaxis(v_km_s, -1, 0) * (u.km / u.s))
+        )
     if to_itrs:
         out = GCRS(rep, obstime=epochs).transform_to(ITRS(obstime=epochs))
     else:
@@ -302,7 +312,11 @@ def geodetic_to_itrs(
             valid="[-90, 90] deg",
         )
     r = _geodetic_to_ecef(
-        lat_rad, as_array(lon, u.rad, "lon"), as_array(height, u.km, "height"), earth.radius_km, earth.flattening
+        lat_rad,
+        as_array(lon, u.rad, "lon"),
+        as_array(height, u.km, "height"),
+        earth.radius_km,
+        earth.flattening,
     )
     return r * u.km
 

@@ -56,7 +56,9 @@ def write_oem(
     r_km = np.atleast_2d(np.asarray(r_km, dtype=float))
     v_km_s = np.atleast_2d(np.asarray(v_km_s, dtype=float))
     if time_system != "UTC":
-        raise MissionFileError(f"time_system {time_system!r} not supported; use 'UTC'", name="time_system")
+        raise MissionFileError(
+            f"time_system {time_system!r} not supported; use 'UTC'", name="time_system"
+        )
     stamps = _iso_us(epochs)
     lines = [
         "CCSDS_OEM_VERS = 2.0",
@@ -104,7 +106,11 @@ def read_oem(path) -> list[OemSegment]:
             stamps = [r[0] for r in rows]
             data = np.array([[float(x) for x in r[1:7]] for r in rows])
             scale = meta.get("TIME_SYSTEM", "UTC").lower()
-            segments.append(OemSegment(dict(meta), Time(stamps, format="isot", scale=scale), data[:, :3], data[:, 3:]))
+            segments.append(
+                OemSegment(
+                    dict(meta), Time(stamps, format="isot", scale=scale), data[:, :3], data[:, 3:]
+                )
+            )
 
     for lineno, raw in enumerate(path.read_text().splitlines(), start=1):
         line = raw.strip()
@@ -127,7 +133,11 @@ def read_oem(path) -> list[OemSegment]:
         else:
             parts = line.split()
             if len(parts) < 7:
-                raise MissionFileError(f"{path}:{lineno}: ephemeris line has {len(parts)} fields; expected 7 or 10", name="line", value=lineno)
+                raise MissionFileError(
+                    f"{path}:{lineno}: ephemeris line has {len(parts)} fields; expected 7 or 10",
+                    name="line",
+                    value=lineno,
+                )
             rows.append(parts)
     flush()
     return segments
@@ -167,11 +177,15 @@ def read_toml(path) -> dict:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise MissionFileError(f"cannot read mission file {path}: {exc.strerror}", name="path", value=str(path)) from None
+        raise MissionFileError(
+            f"cannot read mission file {path}: {exc.strerror}", name="path", value=str(path)
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MissionFileError(f"{path}: malformed TOML: {exc}", name="path", value=str(path)) from None
+        raise MissionFileError(
+            f"{path}: malformed TOML: {exc}", name="path", value=str(path)
+        ) from None
 
 
 def toml_dumps(data: Mapping) -> str:

@@ -30,7 +30,9 @@ def _dv_to_inertial(frame: str, r_km: np.ndarray, v_km_s: np.ndarray, dv: np.nda
     return np.einsum("...ji,...j->...i", basis, dv)
 
 
-def _dv_from_inertial(frame: str, r_km: np.ndarray, v_km_s: np.ndarray, dv: np.ndarray) -> np.ndarray:
+def _dv_from_inertial(
+    frame: str, r_km: np.ndarray, v_km_s: np.ndarray, dv: np.ndarray
+) -> np.ndarray:
     """Inertial delta-v -> expressed in ``frame`` of the spacecraft at (r, v)."""
     if frame == "GCRS":
         return np.asarray(dv, dtype=float)
@@ -90,14 +92,18 @@ class Burn:
 
     def dv_inertial(self, r_km, v_km_s) -> u.Quantity:
         """The delta-v vector in GCRS for the spacecraft state (r, v) at the burn."""
-        return _dv_to_inertial(self.frame, np.asarray(r_km), np.asarray(v_km_s), self.dv_km_s) * (u.km / u.s)
+        return _dv_to_inertial(self.frame, np.asarray(r_km), np.asarray(v_km_s), self.dv_km_s) * (
+            u.km / u.s
+        )
 
     def __str__(self) -> str:
         comps = ", ".join(f"{x:+.4f}" for x in self.dv.to_value(u.m / u.s))
         return f"Burn {self.label or '(unnamed)'} at {self.epoch.utc.isot} UTC: [{comps}] m/s {self.frame} (|dv| = {self.dv_m_s:.4f} m/s)"
 
 
-def rocket_equation_dv(mass_initial: u.Quantity, mass_final: u.Quantity, isp: u.Quantity) -> u.Quantity:
+def rocket_equation_dv(
+    mass_initial: u.Quantity, mass_final: u.Quantity, isp: u.Quantity
+) -> u.Quantity:
     r"""Ideal delta-v from the Tsiolkovsky rocket equation, :math:`\Delta v = I_{sp} g_0 \ln(m_0/m_1)`."""
     m0 = float(as_array(mass_initial, u.kg, "mass_initial"))
     m1 = float(as_array(mass_final, u.kg, "mass_final"))
@@ -137,8 +143,9 @@ def propellant_mass(dv: u.Quantity, mass_initial: u.Quantity, isp: u.Quantity) -
 _DEFAULT_ORBIT_RATE_RAD_S = float(np.sqrt(398600.4418 / (6378.137 + 390.0) ** 3))
 
 
-def _finite_burn_kernel(dv_km_s: float, thrust_n: float, mass_kg: float, isp_s: float,
-                        rate_rad_s: float):
+def _finite_burn_kernel(
+    dv_km_s: float, thrust_n: float, mass_kg: float, isp_s: float, rate_rad_s: float
+):
     """Burn duration (s), final mass (kg) and delta-v loss (km/s) of an inertially
     fixed finite burn centred on the impulsive epoch.
 
@@ -203,8 +210,14 @@ class FiniteBurn:
         )
 
 
-def to_finite(burn: Burn, thrust: u.Quantity, mass: u.Quantity, isp: u.Quantity, *,
-              orbit_rate: u.Quantity | None = None) -> FiniteBurn:
+def to_finite(
+    burn: Burn,
+    thrust: u.Quantity,
+    mass: u.Quantity,
+    isp: u.Quantity,
+    *,
+    orbit_rate: u.Quantity | None = None,
+) -> FiniteBurn:
     r"""Convert an impulsive burn to a finite burn centred on its epoch.
 
     Parameters

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -26,7 +25,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from .constants import EARTH, as_time
+from .constants import as_time
 from .errors import InputError, MissionFileError, UnknownNameError
 
 __all__ = [
@@ -193,7 +192,12 @@ class Mission:
             as_time(self.window_search_start, "window_search_start")
         for name in ("window_search_hours", "control_rate_hz", "output_step_s"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise MissionFileError(
                     f"{name} = {value!r}; expected a positive number",
                     name=name,
@@ -201,7 +205,9 @@ class Mission:
                     valid="> 0",
                 )
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise MissionFileError(f"seed = {self.seed!r}; expected an integer >= 0", name="seed", value=self.seed)
+            raise MissionFileError(
+                f"seed = {self.seed!r}; expected an integer >= 0", name="seed", value=self.seed
+            )
         self._check_names()
 
     def _check_names(self) -> None:
@@ -241,7 +247,12 @@ class Mission:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "station":
-                value = {g.name: (list(getattr(value, g.name)) if g.name == "tle" else getattr(value, g.name)) for g in fields(value)}
+                value = {
+                    g.name: (
+                        list(getattr(value, g.name)) if g.name == "tle" else getattr(value, g.name)
+                    )
+                    for g in fields(value)
+                }
             out[f.name] = value
         return out
 
@@ -255,7 +266,9 @@ class Mission:
             Unknown key (naming it and the allowed keys), wrong type, bad value.
         """
         if not isinstance(data, dict):
-            raise MissionFileError(f"{source}: expected a table of mission settings, got {type(data).__name__}")
+            raise MissionFileError(
+                f"{source}: expected a table of mission settings, got {type(data).__name__}"
+            )
         allowed = {f.name: f for f in fields(cls)}
         unknown = sorted(set(data) - set(allowed))
         if unknown:
@@ -275,7 +288,9 @@ class Mission:
         except MissionFileError:
             raise
         except InputError as exc:
-            raise MissionFileError(f"{source}: {exc}", name=exc.name, value=exc.value, valid=exc.valid) from None
+            raise MissionFileError(
+                f"{source}: {exc}", name=exc.name, value=exc.value, valid=exc.valid
+            ) from None
 
     @classmethod
     def from_toml(cls, path) -> Mission:
@@ -295,7 +310,9 @@ class Mission:
         return text
 
     # ------------------------------------------------------------ running
-    def run(self, *, perturbations: Perturbations | None = None, progress: bool = False) -> MissionResult:
+    def run(
+        self, *, perturbations: Perturbations | None = None, progress: bool = False
+    ) -> MissionResult:
         """Fly the mission: launch window, insertion, phasing, approach, docking, berthing.
 
         Parameters
@@ -406,7 +423,9 @@ def _station_from_dict(data: dict, source: str = "mission") -> StationOrbit:
     except MissionFileError:
         raise
     except InputError as exc:
-        raise MissionFileError(f"{source}: station: {exc}", name=exc.name, value=exc.value) from None
+        raise MissionFileError(
+            f"{source}: station: {exc}", name=exc.name, value=exc.value
+        ) from None
 
 
 # ====================================================================== results
@@ -589,7 +608,9 @@ class MissionResult:
         h = _unit(np.cross(r_s, v_s))
         r_c = self.chaser.r_km
         r_c_in = r_c - np.einsum("ij,ij->i", r_c, h)[:, None] * h
-        ang = np.arctan2(np.einsum("ij,ij->i", h, np.cross(r_c_in, r_s)), np.einsum("ij,ij->i", r_c_in, r_s))
+        ang = np.arctan2(
+            np.einsum("ij,ij->i", h, np.cross(r_c_in, r_s)), np.einsum("ij,ij->i", r_c_in, r_s)
+        )
         return self.station.epochs, np.rad2deg(ang)
 
     # ------------------------------------------------------------ tables
@@ -606,7 +627,12 @@ class MissionResult:
     def budget(self) -> list[dict]:
         """Delta-v, propellant and duration per phase, plus the total."""
         rows = [
-            {"phase": p.name, "delta_v_m_s": p.delta_v_m_s, "propellant_kg": p.propellant_kg, "duration_s": p.duration_s}
+            {
+                "phase": p.name,
+                "delta_v_m_s": p.delta_v_m_s,
+                "propellant_kg": p.propellant_kg,
+                "duration_s": p.duration_s,
+            }
             for p in self.phases
         ]
         rows.append(
@@ -681,7 +707,16 @@ class MissionResult:
                 "closing_speed_m_s": contact.closing_speed_m_s,
                 "lateral_offset_m": contact.lateral_offset_m,
                 "lateral_rate_m_s": contact.lateral_rate_m_s,
-                "checks": [{"name": c.name, "value": c.value, "limit": c.limit, "unit": c.unit, "ok": bool(c.ok)} for c in contact.checks],
+                "checks": [
+                    {
+                        "name": c.name,
+                        "value": c.value,
+                        "limit": c.limit,
+                        "unit": c.unit,
+                        "ok": bool(c.ok),
+                    }
+                    for c in contact.checks
+                ],
             }
 
         def utc_of(name):
@@ -705,21 +740,42 @@ class MissionResult:
             "total_delta_v_m_s": float(self.total_delta_v.to_value(u.m / u.s)),
             "total_propellant_kg": float(self.total_propellant.to_value(u.kg)),
             "propellant_margin_kg": float(self.propellant_margin.to_value(u.kg)),
-            "phase_angle_at_insertion_deg": None if self.phasing_plan is None else float(self.phasing_plan.phase_angle_at_insertion.to_value(u.deg)),
+            "phase_angle_at_insertion_deg": None
+            if self.phasing_plan is None
+            else float(self.phasing_plan.phase_angle_at_insertion.to_value(u.deg)),
             "phases": [
-                {"name": p.name, "delta_v_m_s": p.delta_v_m_s, "propellant_kg": p.propellant_kg, "duration_s": p.duration_s,
-                 "start_utc": _utc(p.start), "end_utc": _utc(p.end)}
+                {
+                    "name": p.name,
+                    "delta_v_m_s": p.delta_v_m_s,
+                    "propellant_kg": p.propellant_kg,
+                    "duration_s": p.duration_s,
+                    "start_utc": _utc(p.start),
+                    "end_utc": _utc(p.end),
+                }
                 for p in self.phases
             ],
             "contact": contact_dict,
             "events": [
-                {"name": e.name, "utc": _utc(e.epoch), "elapsed_s": e.elapsed_s, "phase": e.phase, "range_km": e.range_km,
-                 "delta_v_m_s": e.delta_v_m_s}
+                {
+                    "name": e.name,
+                    "utc": _utc(e.epoch),
+                    "elapsed_s": e.elapsed_s,
+                    "phase": e.phase,
+                    "range_km": e.range_km,
+                    "delta_v_m_s": e.delta_v_m_s,
+                }
                 for e in self.events
             ],
         }
 
-    _PHASE_COLUMNS = ("phasing", "homing", "closing", "fly-around", "final approach", "collision avoidance")
+    _PHASE_COLUMNS = (
+        "phasing",
+        "homing",
+        "closing",
+        "fly-around",
+        "final approach",
+        "collision avoidance",
+    )
 
     @staticmethod
     def empty_record() -> dict:
@@ -753,7 +809,9 @@ class MissionResult:
         rec["propellant_kg"] = float(self.total_propellant.to_value(u.kg))
         rec["duration_s"] = float((self.end - self.liftoff).to_value(u.s))
         if self.phasing_plan is not None:
-            rec["phase_angle_deg"] = float(self.phasing_plan.phase_angle_at_insertion.to_value(u.deg))
+            rec["phase_angle_deg"] = float(
+                self.phasing_plan.phase_angle_at_insertion.to_value(u.deg)
+            )
         for name in self._PHASE_COLUMNS:
             key = name.replace(" ", "_").replace("-", "_")
             matching = [p for p in self.phases if p.name == name]
@@ -767,7 +825,13 @@ class MissionResult:
             rec["lateral_rate_m_s"] = float(contact.lateral_rate_m_s)
         if self.approach is not None:
             rec["min_range_outside_corridor_m"] = _min_range_outside_corridor_m(self.approach)
-            rec["n_collision_avoidance"] = int(sum(1 for e in self.approach.events if "collision avoidance" in e.name or e.name == "CAM"))
+            rec["n_collision_avoidance"] = int(
+                sum(
+                    1
+                    for e in self.approach.events
+                    if "collision avoidance" in e.name or e.name == "CAM"
+                )
+            )
         return rec
 
     # ------------------------------------------------------------ files
@@ -795,10 +859,24 @@ class MissionResult:
         paths["summary_txt"].write_text(self.summary() + "\n")
         self.timeline().to_csv(paths["timeline_csv"], index=False)
         pd.DataFrame(self.budget()).to_csv(paths["budget_csv"], index=False)
-        write_oem(paths["chaser_oem"], self.chaser.epochs, self.chaser.r_km, self.chaser.v_km_s,
-                  object_name=self.mission.chaser.upper(), object_id="QINGZHOU-SIM-1", comment=f"qingzhou_sim mission {self.mission.name}")
-        write_oem(paths["station_oem"], self.station.epochs, self.station.r_km, self.station.v_km_s,
-                  object_name=self.mission.station_vehicle.upper(), object_id="2021-035A", comment="Tiangong (CSS), simulated")
+        write_oem(
+            paths["chaser_oem"],
+            self.chaser.epochs,
+            self.chaser.r_km,
+            self.chaser.v_km_s,
+            object_name=self.mission.chaser.upper(),
+            object_id="QINGZHOU-SIM-1",
+            comment=f"qingzhou_sim mission {self.mission.name}",
+        )
+        write_oem(
+            paths["station_oem"],
+            self.station.epochs,
+            self.station.r_km,
+            self.station.v_km_s,
+            object_name=self.mission.station_vehicle.upper(),
+            object_id="2021-035A",
+            comment="Tiangong (CSS), simulated",
+        )
         if figures:
             for name, func in (
                 ("ground_track", plotting.plot_ground_track),
@@ -901,7 +979,9 @@ def _choose_liftoff(mission: Mission, target, site, vehicle, station_state):
     if mission.liftoff is not None:
         return as_time(mission.liftoff, "liftoff"), None
     start = as_time(mission.window_search_start or mission.station.epoch, "window_search_start")
-    windows = launch_windows(start, mission.window_search_hours * u.h, target=target, site=site, vehicle=vehicle)
+    windows = launch_windows(
+        start, mission.window_search_hours * u.h, target=target, site=site, vehicle=vehicle
+    )
     if len(windows) == 0:
         raise InfeasiblePlanError(
             f"no in-plane launch window from {site.name} in {mission.window_search_hours} h from {_utc(start)}; "
@@ -915,21 +995,31 @@ def _choose_liftoff(mission: Mission, target, site, vehicle, station_state):
     for w in windows:
         if wanted.contains(w.phase_angle):
             return w.liftoff, w
-    listing = "; ".join(f"{_utc(w.liftoff)} phase {w.phase_angle.to_value(u.deg):.1f} deg" for w in windows)
+    listing = "; ".join(
+        f"{_utc(w.liftoff)} phase {w.phase_angle.to_value(u.deg):.1f} deg" for w in windows
+    )
     others = [
-        name for name, pw in phase_windows.items() if name != mission.phasing_profile and any(pw.contains(w.phase_angle) for w in windows)
+        name
+        for name, pw in phase_windows.items()
+        if name != mission.phasing_profile and any(pw.contains(w.phase_angle) for w in windows)
     ]
     raise InfeasiblePlanError(
         f"no launch window in {mission.window_search_hours:g} h from {_utc(start)} gives a phase angle that the "
         f"{mission.phasing_profile!r} profile can fly ({wanted}); windows: {listing}. "
-        + (f"Profiles that would work in this span: {', '.join(others)}." if others else "Lengthen the search or adjust the station phasing."),
+        + (
+            f"Profiles that would work in this span: {', '.join(others)}."
+            if others
+            else "Lengthen the search or adjust the station phasing."
+        ),
         name="phasing_profile",
         value=mission.phasing_profile,
         valid=others,
     )
 
 
-def _run_mission(mission: Mission, perturbations: Perturbations | None, progress: bool) -> MissionResult:
+def _run_mission(
+    mission: Mission, perturbations: Perturbations | None, progress: bool
+) -> MissionResult:
     from tqdm.auto import tqdm
 
     from .docking import NavigationConfig, PlantConfig, ThrusterConfig, simulate_approach
@@ -941,14 +1031,20 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
     from .propagator import Propagator
     from .state import State
 
-    p = perturbations or Perturbations(seed=mission.seed, navigation_scale=1.0 if mission.navigation_noise else 0.0)
+    p = perturbations or Perturbations(
+        seed=mission.seed, navigation_scale=1.0 if mission.navigation_noise else 0.0
+    )
     bar = tqdm(total=5, desc="mission", unit="stage", disable=not progress, leave=False)
 
     def stage(text):
         bar.set_postfix_str(text)
         bar.update(1)
 
-    chaser_sc, station_sc, vehicle = mission.chaser_vehicle(), mission.station_spacecraft(), mission.launcher()
+    chaser_sc, station_sc, vehicle = (
+        mission.chaser_vehicle(),
+        mission.station_spacecraft(),
+        mission.launcher(),
+    )
     vehicle.check_payload(chaser_sc.mass_kg * u.kg)
     site = get_site(mission.site)
     target = _station_target(mission)
@@ -965,13 +1061,27 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
 
     # ---- phasing: planned on the ground with the nominal models, flown in the truth
     fm_chaser_plan = _vehicle_force_model(mission.force_model, chaser_sc)
-    fm_chaser = _vehicle_force_model(mission.force_model, chaser_sc, density_scale=p.density_scale_chaser, cd_scale=p.cd_scale_chaser)
-    fm_station = _vehicle_force_model(mission.force_model, station_sc, density_scale=p.density_scale_station, cd_scale=p.cd_scale_station)
+    fm_chaser = _vehicle_force_model(
+        mission.force_model,
+        chaser_sc,
+        density_scale=p.density_scale_chaser,
+        cd_scale=p.cd_scale_chaser,
+    )
+    fm_station = _vehicle_force_model(
+        mission.force_model,
+        station_sc,
+        density_scale=p.density_scale_station,
+        cd_scale=p.cd_scale_station,
+    )
     try:
-        plan = plan_phasing(chaser0, station_known, mission.phasing_profile, force_model=fm_chaser_plan)
+        plan = plan_phasing(
+            chaser0, station_known, mission.phasing_profile, force_model=fm_chaser_plan
+        )
     except InfeasiblePlanError as exc:
         if mission.liftoff is not None and perturbations is None:
-            raise _with_working_windows(exc, mission, target, site, vehicle, station_epoch_state, liftoff) from None
+            raise _with_working_windows(
+                exc, mission, target, site, vehicle, station_epoch_state, liftoff
+            ) from None
         raise
     stage("phasing plan")
     rng = np.random.default_rng(p.seed)
@@ -984,7 +1094,9 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
     station_traj = Propagator(fm_station).propagate(station0, grid)
     if chaser_traj.status != "success":
         raise InfeasiblePlanError(
-            f"the chaser did not reach the hand-over point: {chaser_traj.message}", name="phasing", value=chaser_traj.status
+            f"the chaser did not reach the hand-over point: {chaser_traj.message}",
+            name="phasing",
+            value=chaser_traj.status,
         )
     stage("phasing flight")
 
@@ -998,7 +1110,10 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
         profile=mission.approach_profile or mission.port,
         rng=np.random.default_rng([p.seed, 1]),
         noise=False if quiet else NavigationConfig().scaled(p.navigation_scale),
-        thrusters=ThrusterConfig(magnitude_sigma=p.burn_magnitude_frac, pointing_sigma_deg=float(np.rad2deg(p.burn_pointing_rad))),
+        thrusters=ThrusterConfig(
+            magnitude_sigma=p.burn_magnitude_frac,
+            pointing_sigma_deg=float(np.rad2deg(p.burn_pointing_rad)),
+        ),
         plant=PlantConfig(
             chaser=chaser_sc,
             station=station_sc,
@@ -1016,7 +1131,9 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
     keep = _thin(t_app, mission.output_step_s)
     app_epochs = t_ho + t_app[keep] * u.s
     station_app = Propagator(fm_station).propagate(station_ho, app_epochs)
-    rel_app = np.concatenate([approach.r_true.to_value(u.km), approach.v_true.to_value(u.km / u.s)], axis=1)
+    rel_app = np.concatenate(
+        [approach.r_true.to_value(u.km), approach.v_true.to_value(u.km / u.s)], axis=1
+    )
     chaser_app = _relative_to_inertial("LVLH", station_app.rv_km, rel_app[keep])
     rel_phasing = _inertial_to_relative("LVLH", station_traj.rv_km, chaser_traj.rv_km)
     # The full-rate approach history is kept for the relative plots; the station there
@@ -1035,9 +1152,22 @@ def _run_mission(mission: Mission, perturbations: Perturbations | None, progress
     rel_all = np.vstack([rel_phasing, rel_app[1:]])
 
     result = _assemble(
-        mission, site, window, liftoff, t_ins, plan, burns, approach, chaser_sc,
-        chaser_eph, station_eph, t_ins + rel_t_s * u.s, rel_all, rel_t_s,
-        chaser_nominal, station0,
+        mission,
+        site,
+        window,
+        liftoff,
+        t_ins,
+        plan,
+        burns,
+        approach,
+        chaser_sc,
+        chaser_eph,
+        station_eph,
+        t_ins + rel_t_s * u.s,
+        rel_all,
+        rel_t_s,
+        chaser_nominal,
+        station0,
     )
     stage("timeline")
     bar.close()
@@ -1075,9 +1205,13 @@ def _with_working_windows(exc, mission, target, site, vehicle, station_state, li
     from .phasing import phase_angle_windows
 
     try:
-        windows = launch_windows(liftoff - 12 * u.h, 48 * u.h, target=target, site=site, vehicle=vehicle)
+        windows = launch_windows(
+            liftoff - 12 * u.h, 48 * u.h, target=target, site=site, vehicle=vehicle
+        )
         example = insertion_state(liftoff, target, site=site, vehicle=vehicle)
-        wanted = phase_angle_windows(example, station_state, profiles=(mission.phasing_profile,))[mission.phasing_profile]
+        wanted = phase_angle_windows(example, station_state, profiles=(mission.phasing_profile,))[
+            mission.phasing_profile
+        ]
         good = [w for w in windows if wanted.contains(w.phase_angle)]
     except Exception:  # the hint must never hide the original error
         good = []
@@ -1086,11 +1220,32 @@ def _with_working_windows(exc, mission, target, site, vehicle, station_state, li
         if good
         else "no window within -12 h .. +36 h of this liftoff works for this profile"
     )
-    return InfeasiblePlanError(f"liftoff {_utc(liftoff)}: {exc}; {hint}", name=exc.name, value=exc.value, valid=[_utc(w.liftoff) for w in good])
+    return InfeasiblePlanError(
+        f"liftoff {_utc(liftoff)}: {exc}; {hint}",
+        name=exc.name,
+        value=exc.value,
+        valid=[_utc(w.liftoff) for w in good],
+    )
 
 
-def _assemble(mission, site, window, liftoff, t_ins, plan, burns, approach, chaser_sc,
-              chaser_eph, station_eph, rel_epochs, rel_all, rel_t_s, chaser_nominal, station0) -> MissionResult:
+def _assemble(
+    mission,
+    site,
+    window,
+    liftoff,
+    t_ins,
+    plan,
+    burns,
+    approach,
+    chaser_sc,
+    chaser_eph,
+    station_eph,
+    rel_epochs,
+    rel_all,
+    rel_t_s,
+    chaser_nominal,
+    station0,
+) -> MissionResult:
     """Timeline events, phase budget (rocket equation) and the result object."""
     from .constants import G0_M_S2
     from .launch import insertion_state  # noqa: F401  (documentation of the insertion model)
@@ -1104,28 +1259,77 @@ def _assemble(mission, site, window, liftoff, t_ins, plan, burns, approach, chas
         return float(np.interp(t, rel_t_s, rel_range))
 
     # ---- raw events (name, epoch, phase, dv_m_s, detail) in time order
-    raw = [("liftoff", liftoff, "launch", 0.0, f"{site.name}, window {window.direction}" if window is not None else site.name)]
-    raw.append(("insertion", t_ins, "launch", 0.0,
-                f"{chaser_nominal.perigee_altitude.to_value(u.km):.1f} x {chaser_nominal.apogee_altitude.to_value(u.km):.1f} km"))
+    raw = [
+        (
+            "liftoff",
+            liftoff,
+            "launch",
+            0.0,
+            f"{site.name}, window {window.direction}" if window is not None else site.name,
+        )
+    ]
+    raw.append(
+        (
+            "insertion",
+            t_ins,
+            "launch",
+            0.0,
+            f"{chaser_nominal.perigee_altitude.to_value(u.km):.1f} x {chaser_nominal.apogee_altitude.to_value(u.km):.1f} km",
+        )
+    )
     for b in burns:
-        raw.append((f"burn {b.label}", b.epoch, "phasing", b.dv_m_s, f"LVLH [{', '.join(f'{x:+.3f}' for x in b.dv.to_value(u.m / u.s))}] m/s"))
-    miss = np.linalg.norm(rel_all[len(rel_t_s) - len(approach.t_s), :3] - plan.handover_r_lvlh.to_value(u.km)) * 1e3
-    raw.append(("hand-over", plan.handover_epoch, "phasing", 0.0, f"{miss:.0f} m from the planned hand-over point"))
+        raw.append(
+            (
+                f"burn {b.label}",
+                b.epoch,
+                "phasing",
+                b.dv_m_s,
+                f"LVLH [{', '.join(f'{x:+.3f}' for x in b.dv.to_value(u.m / u.s))}] m/s",
+            )
+        )
+    miss = (
+        np.linalg.norm(
+            rel_all[len(rel_t_s) - len(approach.t_s), :3] - plan.handover_r_lvlh.to_value(u.km)
+        )
+        * 1e3
+    )
+    raw.append(
+        (
+            "hand-over",
+            plan.handover_epoch,
+            "phasing",
+            0.0,
+            f"{miss:.0f} m from the planned hand-over point",
+        )
+    )
 
     kind_of = {s.label: s.kind for s in approach.segments}
     burn_dv_by_segment: dict[str, float] = {}
     contact_epoch = None
     for e in approach.events:
-        phase = _APPROACH_PHASES.get(kind_of.get(e.segment, ""), "docking" if e.segment == "docking" else e.segment)
-        if e.name in ("segment start", "segment end", "passive safety check", "final gate", "approach ellipsoid exit", "keep-out sphere exit"):
+        phase = _APPROACH_PHASES.get(
+            kind_of.get(e.segment, ""), "docking" if e.segment == "docking" else e.segment
+        )
+        if e.name in (
+            "segment start",
+            "segment end",
+            "passive safety check",
+            "final gate",
+            "approach ellipsoid exit",
+            "keep-out sphere exit",
+        ):
             continue
         if e.name in ("burn", "collision avoidance manoeuvre"):
             dv = float(e.value) if math.isfinite(e.value) else 0.0
             burn_dv_by_segment[e.segment] = burn_dv_by_segment.get(e.segment, 0.0) + dv
             name = "collision avoidance manoeuvre" if e.name != "burn" else f"burn ({e.segment})"
-            raw.append((name, e.epoch, "collision avoidance" if e.name != "burn" else phase, dv, ""))
+            raw.append(
+                (name, e.epoch, "collision avoidance" if e.name != "burn" else phase, dv, "")
+            )
             continue
-        name = e.name if e.name not in ("hold arrival", "hold departure") else f"{e.name} {e.segment}"
+        name = (
+            e.name if e.name not in ("hold arrival", "hold departure") else f"{e.name} {e.segment}"
+        )
         if e.name == "contact":
             contact_epoch = e.epoch
         raw.append((name, e.epoch, phase, 0.0, e.detail))
@@ -1136,8 +1340,15 @@ def _assemble(mission, site, window, liftoff, t_ins, plan, burns, approach, chas
         seg_dv = float(seg.dv.to_value(u.m / u.s))
         rest = seg_dv - burn_dv_by_segment.get(seg.label, 0.0)
         if rest > 1e-9:
-            raw.append((f"control pulses ({seg.label})", approach.epoch0 + seg.t_end_s * u.s,
-                        _APPROACH_PHASES.get(seg.kind, seg.kind), rest, "sum of closed-loop corrections in the segment"))
+            raw.append(
+                (
+                    f"control pulses ({seg.label})",
+                    approach.epoch0 + seg.t_end_s * u.s,
+                    _APPROACH_PHASES.get(seg.kind, seg.kind),
+                    rest,
+                    "sum of closed-loop corrections in the segment",
+                )
+            )
     if any(r[0] == "collision avoidance manoeuvre" for r in raw):
         # A CAM's delta-v is not in any segment's report when the approach aborts.
         pass
@@ -1150,13 +1361,41 @@ def _assemble(mission, site, window, liftoff, t_ins, plan, burns, approach, chas
         prop = mass * (1.0 - math.exp(-dv / c_m_s)) if dv > 0 else 0.0
         mass -= prop
         cum_dv += dv
-        rng_km = range_at(epoch) if epoch >= t_ins else float(np.linalg.norm(site.gcrs_km(epoch) - mission_station_r(station0, epoch)))
-        events.append(TimelineEvent(name, epoch, float((epoch - liftoff).to_value(u.s)), phase, rng_km, dv, prop, cum_dv, m0 - mass, detail))
+        rng_km = (
+            range_at(epoch)
+            if epoch >= t_ins
+            else float(np.linalg.norm(site.gcrs_km(epoch) - mission_station_r(station0, epoch)))
+        )
+        events.append(
+            TimelineEvent(
+                name,
+                epoch,
+                float((epoch - liftoff).to_value(u.s)),
+                phase,
+                rng_km,
+                dv,
+                prop,
+                cum_dv,
+                m0 - mass,
+                detail,
+            )
+        )
 
     # ---- phases (budget); approach segments aggregated by kind, in order of appearance
-    phases = [PhaseSummary("launch", liftoff, t_ins, 0.0, 0.0, float((t_ins - liftoff).to_value(u.s)))]
+    phases = [
+        PhaseSummary("launch", liftoff, t_ins, 0.0, 0.0, float((t_ins - liftoff).to_value(u.s)))
+    ]
     phasing_dv = float(sum(b.dv_m_s for b in burns))
-    phases.append(PhaseSummary("phasing", t_ins, plan.handover_epoch, phasing_dv, 0.0, float((plan.handover_epoch - t_ins).to_value(u.s))))
+    phases.append(
+        PhaseSummary(
+            "phasing",
+            t_ins,
+            plan.handover_epoch,
+            phasing_dv,
+            0.0,
+            float((plan.handover_epoch - t_ins).to_value(u.s)),
+        )
+    )
     order: list[str] = []
     agg: dict[str, list] = {}
     for seg in approach.segments:
@@ -1177,10 +1416,28 @@ def _assemble(mission, site, window, liftoff, t_ins, plan, burns, approach, chas
         phases.append(PhaseSummary(name, start, end, dv, 0.0, float(dur)))
     if cam_dv > 0:
         cam_ev = [e for e in events if e.phase == "collision avoidance"]
-        phases.append(PhaseSummary("collision avoidance", cam_ev[0].epoch, cam_ev[-1].epoch, cam_dv, 0.0, float((cam_ev[-1].epoch - cam_ev[0].epoch).to_value(u.s))))
+        phases.append(
+            PhaseSummary(
+                "collision avoidance",
+                cam_ev[0].epoch,
+                cam_ev[-1].epoch,
+                cam_dv,
+                0.0,
+                float((cam_ev[-1].epoch - cam_ev[0].epoch).to_value(u.s)),
+            )
+        )
     hard = next((e for e in events if e.name == "hard dock"), None)
     if contact_epoch is not None and hard is not None:
-        phases.append(PhaseSummary("berthing", contact_epoch, hard.epoch, 0.0, 0.0, float((hard.epoch - contact_epoch).to_value(u.s))))
+        phases.append(
+            PhaseSummary(
+                "berthing",
+                contact_epoch,
+                hard.epoch,
+                0.0,
+                0.0,
+                float((hard.epoch - contact_epoch).to_value(u.s)),
+            )
+        )
     # Propellant per phase with the running mass (rocket equation, one Isp).
     mass = m0
     with_prop = []

@@ -105,7 +105,9 @@ class Dispersions:
         if unknown:
             from .errors import UnknownNameError
 
-            raise UnknownNameError("dispersion", unknown[0], [n for n in asdict(default) if n != "scale"])
+            raise UnknownNameError(
+                "dispersion", unknown[0], [n for n in asdict(default) if n != "scale"]
+            )
         return replace(off, scale=scale, **{n: getattr(default, n) for n in names})
 
     def scaled(self, scale: float) -> Dispersions:
@@ -128,7 +130,9 @@ def draw_perturbations(mission, dispersions: Dispersions, seed: int, index: int)
     z_drag = rng.standard_normal(4)
     sample_seed = int(rng.integers(0, 2**63 - 1))
     chol = mission.insertion_cholesky()
-    station_sigma = np.array([dispersions.station_position_m * 1e-3] * 3 + [dispersions.station_velocity_m_s * 1e-3] * 3)
+    station_sigma = np.array(
+        [dispersions.station_position_m * 1e-3] * 3 + [dispersions.station_velocity_m_s * 1e-3] * 3
+    )
     return Perturbations(
         insertion_lvlh=tuple((s * dispersions.insertion) * (chol @ z_insertion)),
         station_knowledge_lvlh=tuple(s * station_sigma * z_station),
@@ -241,7 +245,9 @@ class CampaignResult:
             if s["mean"] is None:
                 continue
             label = name.removesuffix("_delta_v_m_s").replace("_", " ")
-            lines.append(f"{label:<28}{s['mean']:>10.2f}{s['std']:>10.2f}{s['p95']:>10.2f}{s['p99']:>10.2f}")
+            lines.append(
+                f"{label:<28}{s['mean']:>10.2f}{s['std']:>10.2f}{s['p95']:>10.2f}{s['p99']:>10.2f}"
+            )
         failures = self.samples.loc[~self.samples["docked"], "failure"].value_counts()
         if len(failures):
             lines += ["", "Failures:"]
@@ -264,7 +270,9 @@ class CampaignResult:
                 {
                     "index": int(r["index"]),
                     "docked": bool(r["docked"]),
-                    "total_delta_v_m_s": None if not np.isfinite(r["total_delta_v_m_s"]) else float(r["total_delta_v_m_s"]),
+                    "total_delta_v_m_s": None
+                    if not np.isfinite(r["total_delta_v_m_s"])
+                    else float(r["total_delta_v_m_s"]),
                     "failure": None if not r["failure"] else str(r["failure"]),
                 }
                 for r in self.samples.to_dict("records")
@@ -320,7 +328,9 @@ def _as_executor(executor):
 def _executor_workers(executor, client) -> int:
     if client is not None and hasattr(client, "scheduler_info"):
         try:
-            return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+            return max(
+                1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+            )
         except Exception:
             return 2
     return int(getattr(executor, "_max_workers", os.cpu_count() or 1))
@@ -365,9 +375,19 @@ def run_campaign(
     import pandas as pd
 
     if not isinstance(n, int | np.integer) or n < 1:
-        raise InputError(f"number of samples n = {n!r}; expected an integer >= 1", name="n", value=n, valid=">= 1")
+        raise InputError(
+            f"number of samples n = {n!r}; expected an integer >= 1",
+            name="n",
+            value=n,
+            valid=">= 1",
+        )
     if workers is not None and (not isinstance(workers, int | np.integer) or workers < 1):
-        raise InputError(f"workers = {workers!r}; expected an integer >= 1", name="workers", value=workers, valid=">= 1")
+        raise InputError(
+            f"workers = {workers!r}; expected an integer >= 1",
+            name="workers",
+            value=workers,
+            valid=">= 1",
+        )
     dispersions = Dispersions() if dispersions is None else dispersions
     client = executor if executor is not None and not isinstance(executor, Executor) else None
     pool = _as_executor(executor)
@@ -390,7 +410,9 @@ def run_campaign(
                 rows.extend(_run_chunk(mission, dispersions, seed, chunk))
                 bar.update(len(chunk))
         else:
-            futures = [pool.submit(_run_chunk, mission, dispersions, seed, chunk) for chunk in chunks]
+            futures = [
+                pool.submit(_run_chunk, mission, dispersions, seed, chunk) for chunk in chunks
+            ]
             for future in as_completed(futures):
                 rows.extend(future.result())
                 bar.update(len(rows) - bar.n)
@@ -434,6 +456,14 @@ def sweep_dispersion_scale(
     :func:`qingzhou_sim.plotting.plot_success_vs_scale`."""
     dispersions = Dispersions() if dispersions is None else dispersions
     return {
-        float(s): run_campaign(mission, n, seed, executor, dispersions=dispersions.scaled(float(s)), workers=workers, progress=progress)
+        float(s): run_campaign(
+            mission,
+            n,
+            seed,
+            executor,
+            dispersions=dispersions.scaled(float(s)),
+            workers=workers,
+            progress=progress,
+        )
         for s in scales
     }

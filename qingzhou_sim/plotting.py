@@ -15,7 +15,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Ellipse
 
-__all__ = ["plot_lvlh"]
+__all__ = [
+    "plot_altitude_phase",
+    "plot_delta_v_budget",
+    "plot_ground_track",
+    "plot_lvlh",
+    "plot_mission_approach",
+    "plot_range",
+]
 
 # view name -> (horizontal LVLH index, vertical LVLH index, axis labels)
 _LVLH_VIEWS = {
@@ -213,4 +220,187 @@ def plot_lvlh(
         ax.set_title("in-plane (V-bar / R-bar)" if view == "VR" else "out-of-plane (V-bar / H-bar)")
         ax.legend(loc="best", fontsize=8)
     fig.suptitle(title)
+    return fig
+
+
+# ------------------------------------------------------------------ mission figures
+# Each takes a MissionResult (qingzhou_sim.mission) and returns a new Figure; none of
+# them runs any simulation.
+
+_PHASE_COLOURS = {
+    "phasing": "tab:blue",
+    "homing": "tab:orange",
+    "closing": "tab:green",
+    "fly-around": "tab:purple",
+    "final approach": "tab:red",
+    "collision avoidance": "tab:gray",
+}
+
+
+def _hours_since(epochs, epoch0) -> np.ndarray:
+    return (epochs - epoch0).to_value(u.h)
+
+
+def plot_ground_track(result, *, ax=None):
+    """Ground track of the chaser (insertion to hard dock) and the station over the same
+    span, with the launch site; longitude wraps at +-180 deg."""
+    from .frames import ground_track
+
+    fig, ax = _figure(ax, figsize=(10, 5))
+    for eph, label, style in (
+        (result.station, "Tiangong", dict(color="0.5", lw=1.0)),
+        (result.chaser, "Qingzhou", dict(color="tab:red", lw=1.4)),
+    ):
+        gt = ground_track(eph.epochs, eph.r_km * u.km)
+        lon = gt.lon.to_value(u.deg)
+        lat = gt.lat.to_value(u.deg)
+        breaks = np.where(np.abs(np.diff(lon)) > 180)[0] + 1
+        for k, (lo, la) in enumerate(zip(np.split(lon, breaks), np.split(lat, breaks))):
+            ax.plot(lo, la, label=label if k == 0 else None, **style)
+    site = result.site
+    ax.plot(
+        site.lon_deg,
+        site.lat_deg,
+        marker="^",
+        color="k",
+        ls="none",
+        ms=8,
+        label=f"{site.name} launch site",
+    )
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-90, 90)
+    ax.set_xticks(np.arange(-180, 181, 60))
+    ax.set_yticks(np.arange(-90, 91, 30))
+    ax.grid(True, lw=0.3)
+    ax.set_xlabel("Longitude [deg]")
+    ax.set_ylabel("Geodetic latitude [deg]")
+    ax.set_title(f"Ground track, insertion to hard dock ({result.mission.phasing_profile} profile)")
+    ax.legend(loc="lower left", fontsize="small")
+    return fig
+
+
+def plot_altitude_phase(result):
+    """Altitude of chaser and station, and the station's phase angle ahead of the chaser,
+    against time from insertion through phasing; burns marked."""
+    fig = Figure(figsize=(9, 6), layout="constrained")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    t0 = result.insertion
+    end = result.phasing_end
+    for eph, label, colour in (
+        (result.station, "Tiangong", "0.4"),
+        (result.chaser, "Qingzhou", "tab:red"),
+    ):
+        mask = (eph.epochs - end).to_value(u.s) <= 0
+        t = _hours_since(eph.epochs[mask], t0)
+        ax1.plot(t, np.linalg.norm(eph.r_km[mask], axis=1) - 6378.137, color=colour, label=label)
+    rel = result.phase_angle_history()
+    ax2.plot(
+        _hours_since(rel[0], t0),
+        rel[1],
+        color="tab:blue",
+        label="station phase angle ahead of chaser",
+    )
+    for burn in result.burns_phasing:
+        for ax in (ax1, ax2):
+            ax.axvline(_hours_since(burn.epoch, t0), color="tab:green", lw=0.8, ls="--")
+        ax1.annotate(
+            burn.label,
+            (_hours_since(burn.epoch, t0), ax1.get_ylim()[1]),
+            fontsize="x-small",
+            rotation=90,
+            va="top",
+            ha="right",
+        )
+    ax1.set_ylabel("Altitude |r| - R_eq [km]")
+    ax1.set_title(
+        f"Phasing: altitude and phase angle ({result.mission.phasing_profile} profile; dashed = burns)"
+    )
+    ax1.legend(fontsize="small")
+    ax2.set_ylabel("Phase angle [deg]")
+    ax2.set_xlabel("Time since insertion [h]")
+    ax2.axhline(0, color="k", lw=0.5)
+    ax2.legend(fontsize="small")
+    for ax in (ax1, ax2):
+        ax.grid(True, lw=0.3)
+    return fig
+
+
+def plot_range(result):
+    """Range (log scale) and range rate to the station against time from insertion."""
+    fig = Figure(figsize=(9, 6), layout="constrained")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    t, r_km, v_km_s = result.relative_history()
+    rng_m = np.linalg.norm(r_km, axis=1) * 1e3
+    rate = (
+        np.einsum("ij,ij->i", r_km, v_km_s) / np.maximum(np.linalg.norm(r_km, axis=1), 1e-12) * 1e3
+    )
+    th = _hours_since(t, result.insertion)
+    ax1.semilogy(th, np.maximum(rng_m, 1e-2), color="tab:red")
+    ax1.set_ylabel("Range to station [m]")
+    ax1.set_title("Range and range rate to Tiangong")
+    ax2.plot(th, rate, color="tab:blue")
+    ax2.set_yscale("symlog", linthresh=0.1)
+    ax2.set_ylabel("Range rate [m/s] (symlog)")
+    ax2.set_xlabel("Time since insertion [h]")
+    for ev in result.events:
+        if ev.name in ("hand-over", "contact"):
+            for ax in (ax1, ax2):
+                ax.axvline(_hours_since(ev.epoch, result.insertion), color="0.5", lw=0.8, ls=":")
+            ax1.annotate(
+                ev.name,
+                (_hours_since(ev.epoch, result.insertion), rng_m.max()),
+                fontsize="x-small",
+                rotation=90,
+                va="top",
+            )
+    for ax in (ax1, ax2):
+        ax.grid(True, which="both", lw=0.3)
+    return fig
+
+
+def plot_delta_v_budget(results, *, labels=None, ax=None):
+    """Delta-v budget as a stacked bar per phase, for one result or several (side by side)."""
+    if not isinstance(results, list | tuple):
+        results = [results]
+    labels = labels or [f"{r.mission.phasing_profile} / {r.mission.port}" for r in results]
+    fig, ax = _figure(ax, figsize=(max(5, 1.6 * len(results) + 3), 5))
+    names: list[str] = []
+    for r in results:
+        for p in r.phases:
+            if p.name not in names:
+                names.append(p.name)
+    bottom = np.zeros(len(results))
+    for name in names:
+        vals = np.array([sum(p.delta_v_m_s for p in r.phases if p.name == name) for r in results])
+        if not np.any(vals > 0):
+            continue
+        ax.bar(labels, vals, bottom=bottom, label=name, color=_PHASE_COLOURS.get(name))
+        bottom += vals
+    for k, total in enumerate(bottom):
+        ax.annotate(f"{total:.1f}", (k, total), ha="center", va="bottom", fontsize="small")
+    ax.set_ylabel("Delta-v [m/s]")
+    ax.set_title("Delta-v budget per phase")
+    ax.legend(fontsize="small")
+    ax.grid(True, axis="y", lw=0.3)
+    return fig
+
+
+def _figure(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots()
+
+
+def plot_mission_approach(result):
+    """The approach of a mission in the station's LVLH frame (V-bar/R-bar and V-bar/H-bar),
+    from the hand-over point to contact, with hold points, corridor, keep-out sphere and
+    approach ellipsoid (:func:`qingzhou_sim.docking.plot_approach`)."""
+    from .docking import plot_approach
+
+    fig = plot_approach(result.approach)
+    fig.suptitle(
+        f"Approach to the {result.mission.port} port in Tiangong's LVLH frame "
+        f"({result.mission.approach_profile or result.mission.port} profile)"
+    )
     return fig

@@ -349,7 +349,11 @@ class State(_StateMixin):
     @classmethod
     def from_vectors(cls, epoch: Time, r_km, v_km_s) -> State:
         """From plain arrays in km and km/s (the kernel form)."""
-        return cls(epoch, np.asarray(r_km, dtype=float) * u.km, np.asarray(v_km_s, dtype=float) * (u.km / u.s))
+        return cls(
+            epoch,
+            np.asarray(r_km, dtype=float) * u.km,
+            np.asarray(v_km_s, dtype=float) * (u.km / u.s),
+        )
 
     @classmethod
     def from_elements(
@@ -374,7 +378,10 @@ class State(_StateMixin):
         a_km = float(as_array(a, u.km, "a"))
         e = float(as_array(ecc, u.one, "ecc"))
         _check_closed_orbit_elements(a_km, e, earth)
-        ang = [float(as_array(x, u.rad, n)) for x, n in ((inc, "inc"), (raan, "raan"), (argp, "argp"), (nu, "nu"))]
+        ang = [
+            float(as_array(x, u.rad, n))
+            for x, n in ((inc, "inc"), (raan, "raan"), (argp, "argp"), (nu, "nu"))
+        ]
         if not 0 <= ang[0] <= np.pi + 1e-15:
             raise InputError(
                 f"inclination {np.rad2deg(ang[0]):.6f} deg is outside [0, 180] deg",
@@ -482,7 +489,11 @@ class StateBatch(_StateMixin):
 
     @classmethod
     def from_vectors(cls, epochs: Time, r_km, v_km_s) -> StateBatch:
-        return cls(epochs, np.asarray(r_km, dtype=float) * u.km, np.asarray(v_km_s, dtype=float) * (u.km / u.s))
+        return cls(
+            epochs,
+            np.asarray(r_km, dtype=float) * u.km,
+            np.asarray(v_km_s, dtype=float) * (u.km / u.s),
+        )
 
     @classmethod
     def from_states(cls, states) -> StateBatch:
@@ -490,7 +501,9 @@ class StateBatch(_StateMixin):
         if not states:
             raise InputError("from_states needs at least one State", name="states", value=0)
         epochs = Time([s.epoch for s in states])
-        return cls.from_vectors(epochs, np.stack([s.r_km for s in states]), np.stack([s.v_km_s for s in states]))
+        return cls.from_vectors(
+            epochs, np.stack([s.r_km for s in states]), np.stack([s.v_km_s for s in states])
+        )
 
     def __len__(self) -> int:
         return self.r.shape[0]

@@ -69,11 +69,15 @@ def test_lvlh_hbar_is_opposite_angular_momentum():
 def test_rsw_axes():
     target = _station()
     higher = State.from_vectors(EPOCH, target.r_km * (1 + 1.0 / A_STATION), target.v_km_s)
-    np.testing.assert_allclose(gcrs_to_rsw(target, higher).r.to_value(u.km), [1.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(
+        gcrs_to_rsw(target, higher).r.to_value(u.km), [1.0, 0.0, 0.0], atol=1e-9
+    )
 
 
 rel_states = st.lists(st.floats(-50, 50), min_size=3, max_size=3).flatmap(
-    lambda r: st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3).map(lambda v: np.array(r + v))
+    lambda r: st.lists(st.floats(-0.05, 0.05), min_size=3, max_size=3).map(
+        lambda v: np.array(r + v)
+    )
 )
 
 
@@ -107,7 +111,9 @@ def test_public_relative_round_trip_batch():
     target = _station()
     r = np.array([[-5.0, 0.1, 1.0], [0.2, 0.0, -0.3]]) * u.km
     v = np.array([[0.001, 0.0, 0.0], [0.0, 0.0001, 0.0]]) * u.km / u.s
-    targets = StateBatch.from_vectors(EPOCH, np.stack([target.r_km] * 2), np.stack([target.v_km_s] * 2))
+    targets = StateBatch.from_vectors(
+        EPOCH, np.stack([target.r_km] * 2), np.stack([target.v_km_s] * 2)
+    )
     chasers = lvlh_to_gcrs(targets, r, v)
     back = gcrs_to_lvlh(targets, chasers)
     np.testing.assert_allclose(back.r.to_value(u.km), r.value, atol=1e-9)

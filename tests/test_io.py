@@ -11,7 +11,9 @@ def test_oem_round_trip(tmp_path):
     epochs = Time("2026-05-01T00:00:00", scale="utc") + np.arange(4) * 60.0 * u.s
     r = np.arange(12.0).reshape(4, 3) + 6800.0
     v = np.arange(12.0).reshape(4, 3) * 1e-3
-    path = write_oem(tmp_path / "x.oem", epochs, r, v, object_name="QINGZHOU", object_id="2026-999A")
+    path = write_oem(
+        tmp_path / "x.oem", epochs, r, v, object_name="QINGZHOU", object_id="2026-999A"
+    )
     text = path.read_text()
     assert text.startswith("CCSDS_OEM_VERS = 2.0")
     assert "REF_FRAME = GCRS" in text and "CENTER_NAME = EARTH" in text
@@ -23,7 +25,14 @@ def test_oem_round_trip(tmp_path):
 
 
 def test_json_handles_numpy_time_and_nan():
-    out = to_json({"t": Time("2026-05-01T00:00:00", scale="utc"), "x": np.float64(np.nan), "b": np.bool_(True), "a": np.arange(2)})
+    out = to_json(
+        {
+            "t": Time("2026-05-01T00:00:00", scale="utc"),
+            "x": np.float64(np.nan),
+            "b": np.bool_(True),
+            "a": np.arange(2),
+        }
+    )
     assert out == '{"t": "2026-05-01T00:00:00.000Z", "x": null, "b": true, "a": [0, 1]}'
 
 

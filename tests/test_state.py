@@ -74,7 +74,9 @@ def test_retrograde_equatorial_orbit_is_finite():
 
 
 def test_state_derived_quantities():
-    s = State.from_altitudes(EPOCH, perigee_altitude=200 * u.km, apogee_altitude=380 * u.km, inc=41.5 * u.deg)
+    s = State.from_altitudes(
+        EPOCH, perigee_altitude=200 * u.km, apogee_altitude=380 * u.km, inc=41.5 * u.deg
+    )
     assert s.perigee_altitude.to_value(u.km) == pytest.approx(200.0, abs=1e-9)
     assert s.apogee_altitude.to_value(u.km) == pytest.approx(380.0, abs=1e-9)
     a = EARTH.radius_km + 290.0
@@ -95,7 +97,15 @@ def test_reference_circular_orbit_figures():
 
 
 def test_boinor_round_trip():
-    s = State.from_elements(EPOCH, a=7000 * u.km, ecc=0.01 * u.one, inc=41.5 * u.deg, raan=20 * u.deg, argp=30 * u.deg, nu=40 * u.deg)
+    s = State.from_elements(
+        EPOCH,
+        a=7000 * u.km,
+        ecc=0.01 * u.one,
+        inc=41.5 * u.deg,
+        raan=20 * u.deg,
+        argp=30 * u.deg,
+        nu=40 * u.deg,
+    )
     orbit = s.to_orbit()
     back = State.from_orbit(orbit)
     np.testing.assert_allclose(back.r_km, s.r_km, atol=MM)
@@ -104,7 +114,12 @@ def test_boinor_round_trip():
 
 
 def test_batch_matches_individual_states():
-    states = [State.from_elements(EPOCH + k * u.min, a=(7000 + k) * u.km, ecc=0.001 * k * u.one, inc=10 * k * u.deg) for k in range(5)]
+    states = [
+        State.from_elements(
+            EPOCH + k * u.min, a=(7000 + k) * u.km, ecc=0.001 * k * u.one, inc=10 * k * u.deg
+        )
+        for k in range(5)
+    ]
     batch = StateBatch.from_states(states)
     assert len(batch) == 5
     el = batch.elements()
@@ -133,9 +148,13 @@ def test_from_elements_errors(kwargs, match):
 
 def test_from_altitudes_errors():
     with pytest.raises(OrbitRangeError, match="perigee altitude -12.0 km is below the surface"):
-        State.from_altitudes(EPOCH, perigee_altitude=-12 * u.km, apogee_altitude=300 * u.km, inc=0 * u.deg)
+        State.from_altitudes(
+            EPOCH, perigee_altitude=-12 * u.km, apogee_altitude=300 * u.km, inc=0 * u.deg
+        )
     with pytest.raises(OrbitRangeError, match="apogee altitude 100.0 km is below the perigee"):
-        State.from_altitudes(EPOCH, perigee_altitude=200 * u.km, apogee_altitude=100 * u.km, inc=0 * u.deg)
+        State.from_altitudes(
+            EPOCH, perigee_altitude=200 * u.km, apogee_altitude=100 * u.km, inc=0 * u.deg
+        )
 
 
 def test_state_rejects_bad_vectors_and_epochs():
