@@ -1,0 +1,412 @@
+"""Mission configuration: :class:`Mission`, :class:`StationOrbit`, :class:`Perturbations`
+and their TOML form."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time
+
+from ..constants import as_time
+from ..errors import InputError, MissionFileError, UnknownNameError
+
+if TYPE_CHECKING:  # the result module imports this one
+    from .result import MissionResult
+
+__all__ = ["Mission", "Perturbations", "StationOrbit"]
+
+PORTS = ("aft", "forward", "radial")
+_DEFAULT_EPOCH = "2026-12-01T00:00:00Z"
+
+
+def _utc(t: Time) -> str:
+    return t.utc.isot + "Z"
+
+
+@dataclass(frozen=True, slots=True)
+class StationOrbit:
+    """The station's orbit: classical elements at an epoch, or a TLE.
+
+    Defaults are the nominal Tiangong orbit of ``mission-facts.md`` sec. 1: near-circular
+    at a typical 386 x 391 km (ORION-TZ7, Jan 2024), inclination 41.5 deg (TZ5-WIKI).
+    RAAN and argument of latitude are arbitrary (nominal); pass a TLE for a real date.
+    """
+
+    epoch: str = _DEFAULT_EPOCH
+    perigee_altitude_km: float = 386.0
+    apogee_altitude_km: float = 391.0
+    inc_deg: float = 41.5
+    raan_deg: float = 0.0
+    argp_deg: float = 0.0
+    nu_deg: float = 0.0
+    tle: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        as_time(self.epoch, "station.epoch")
+        if self.tle and len(self.tle) != 2:
+            raise MissionFileError(
+                f"station.tle has {len(self.tle)} lines; expected 2 (line 1 and line 2)",
+                name="station.tle",
+                value=len(self.tle),
+                valid="2 lines",
+            )
+        object.__setattr__(self, "tle", tuple(self.tle))
+
+    def state(self):
+        """The station's GCRS state at :attr:`epoch` (from the TLE, if given)."""
+        from ..state import State
+
+        if self.tle:
+            from ..launch import station_from_tle
+
+            return station_from_tle(*self.tle)
+        return State.from_altitudes(
+            as_time(self.epoch, "station.epoch"),
+            perigee_altitude=self.perigee_altitude_km * u.km,
+            apogee_altitude=self.apogee_altitude_km * u.km,
+            inc=self.inc_deg * u.deg,
+            raan=self.raan_deg * u.deg,
+            argp=self.argp_deg * u.deg,
+            nu=self.nu_deg * u.deg,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Perturbations:
+    """Drawn dispersions of one Monte Carlo sample (see :mod:`qingzhou_sim.montecarlo`).
+
+    All zeros / ones (the default) is the nominal mission. Offsets are in the LVLH frame
+    of the body they apply to, km and km/s.
+    """
+
+    insertion_lvlh: tuple[float, ...] = (0.0,) * 6
+    station_knowledge_lvlh: tuple[float, ...] = (0.0,) * 6
+    density_scale_chaser: float = 1.0
+    density_scale_station: float = 1.0
+    cd_scale_chaser: float = 1.0
+    cd_scale_station: float = 1.0
+    burn_magnitude_frac: float = 0.0
+    burn_pointing_rad: float = 0.0
+    navigation_scale: float = 0.0
+    seed: int = 0
+
+    @property
+    def is_nominal(self) -> bool:
+        return self == Perturbations(seed=self.seed)
+
+
+@dataclass(frozen=True, slots=True)
+class Mission:
+    """Everything a mission run needs, as plain frozen data (TOML-serialisable).
+
+    Parameters
+    ----------
+    name : str
+        Label used in reports and file names.
+    site : str
+        Launch site key (``qingzhou_sim.launch.SITES``; default ``"jiuquan"``).
+    launch_vehicle : str
+        Launch vehicle key (``qingzhou_sim.vehicles``; default ``"kinetica-2"``).
+    chaser, station_vehicle : str
+        Spacecraft keys for the chaser (``"qingzhou"``) and the station (``"tiangong"``).
+    station : StationOrbit
+        The station's orbit (elements at an epoch, or a TLE).
+    liftoff : str or None
+        Liftoff epoch, ISO UTC with 'Z'. None: search the launch windows from
+        ``window_search_start`` over ``window_search_hours`` and take the first whose
+        insertion phase angle the phasing profile can fly.
+    window_search_start : str
+        Start of the window search (ISO UTC 'Z'); default: the station epoch.
+    window_search_hours : float
+        Length of the window search.
+    phasing_profile : str
+        Named phasing profile (``qingzhou-sim profiles``): ``"two-day"``,
+        ``"6.5-hour"``, ``"3-hour"`` (default: Tianzhou-7/8/9 practice), ``"2-hour"``.
+    port : str
+        Tianhe docking port: ``"aft"`` (default for cargo), ``"forward"``, ``"radial"``.
+    approach_profile : str or None
+        Approach profile name; None means the built-in profile of ``port``.
+    force_model : dict
+        Force-model settings as plain data (``ForceModel.to_dict()``); None: the default
+        J2-J4 + drag model with the chaser's and station's drag parameters.
+    control_rate_hz : float
+        GNC rate in final approach (coarser in homing).
+    output_step_s : float
+        Sampling of the output ephemerides.
+    navigation_noise : bool
+        Fly the approach with the navigation sensors' noise (seeded by ``seed``). The
+        nominal mission is noise-free; campaigns switch noise on per sample.
+    seed : int
+        Seed of the nominal run's random numbers (navigation noise when switched on).
+    """
+
+    name: str = "qingzhou-default"
+    site: str = "jiuquan"
+    launch_vehicle: str = "kinetica-2"
+    chaser: str = "qingzhou"
+    station_vehicle: str = "tiangong"
+    station: StationOrbit = field(default_factory=StationOrbit)
+    liftoff: str | None = None
+    window_search_start: str | None = None
+    window_search_hours: float = 72.0
+    phasing_profile: str = "3-hour"
+    port: str = "aft"
+    approach_profile: str | None = None
+    force_model: dict | None = None
+    control_rate_hz: float = 1.0
+    output_step_s: float = 60.0
+    navigation_noise: bool = False
+    seed: int = 0
+
+    def __post_init__(self):
+        if isinstance(self.station, dict):
+            object.__setattr__(self, "station", _station_from_dict(self.station))
+        if self.port not in PORTS:
+            raise UnknownNameError("docking port", self.port, PORTS)
+        if self.liftoff is not None:
+            as_time(self.liftoff, "liftoff")
+        if self.window_search_start is not None:
+            as_time(self.window_search_start, "window_search_start")
+        for name in ("window_search_hours", "control_rate_hz", "output_step_s"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
+                raise MissionFileError(
+                    f"{name} = {value!r}; expected a positive number",
+                    name=name,
+                    value=value,
+                    valid="> 0",
+                )
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise MissionFileError(
+                f"seed = {self.seed!r}; expected an integer >= 0", name="seed", value=self.seed
+            )
+        self._check_names()
+
+    def _check_names(self) -> None:
+        from ..launch import SITES
+        from ..phasing import PROFILES
+        from ..vehicles import LAUNCH_VEHICLES, SPACECRAFT
+
+        if self.site not in SITES:
+            raise UnknownNameError("launch site", self.site, SITES)
+        if self.launch_vehicle not in LAUNCH_VEHICLES:
+            raise UnknownNameError("launch vehicle", self.launch_vehicle, LAUNCH_VEHICLES)
+        for key in (self.chaser, self.station_vehicle):
+            if key not in SPACECRAFT:
+                raise UnknownNameError("spacecraft", key, SPACECRAFT)
+        if self.phasing_profile not in PROFILES:
+            raise UnknownNameError("phasing profile", self.phasing_profile, PROFILES)
+        if self.approach_profile is not None:
+            from ..docking import APPROACH_PROFILES
+
+            if self.approach_profile not in APPROACH_PROFILES:
+                raise UnknownNameError("approach profile", self.approach_profile, APPROACH_PROFILES)
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def default(cls) -> Mission:
+        """The reference case: Qingzhou on Kinetica-2 from Jiuquan to Tiangong, 3-hour
+        fast-rendezvous profile, Tianhe aft port."""
+        return cls()
+
+    def replace(self, **changes) -> Mission:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Plain data of every field (the TOML structure)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "station":
+                value = {
+                    g.name: (
+                        list(getattr(value, g.name)) if g.name == "tle" else getattr(value, g.name)
+                    )
+                    for g in fields(value)
+                }
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict, *, source: str = "mission") -> Mission:
+        """Validate plain data (e.g. parsed TOML) into a Mission.
+
+        Raises
+        ------
+        MissionFileError
+            Unknown key (naming it and the allowed keys), wrong type, bad value.
+        """
+        if not isinstance(data, dict):
+            raise MissionFileError(
+                f"{source}: expected a table of mission settings, got {type(data).__name__}"
+            )
+        allowed = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(data) - set(allowed))
+        if unknown:
+            raise MissionFileError(
+                f"{source}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}",
+                name=unknown[0],
+                value=data[unknown[0]],
+                valid=tuple(sorted(allowed)),
+            )
+        kwargs = {}
+        for key, value in data.items():
+            kwargs[key] = _check_type(source, key, value, _FIELD_TYPES[key])
+        if "station" in kwargs:
+            kwargs["station"] = _station_from_dict(kwargs["station"], source)
+        try:
+            return cls(**kwargs)
+        except MissionFileError:
+            raise
+        except InputError as exc:
+            raise MissionFileError(
+                f"{source}: {exc}", name=exc.name, value=exc.value, valid=exc.valid
+            ) from None
+
+    @classmethod
+    def from_toml(cls, path) -> Mission:
+        """Load a mission file (TOML); every key is optional and defaults as
+        :meth:`default`."""
+        from ..io import read_toml
+
+        return cls.from_dict(read_toml(path), source=str(path))
+
+    def to_toml(self, path=None) -> str:
+        """TOML text of the mission (written to ``path`` when given)."""
+        from ..io import toml_dumps
+
+        text = toml_dumps(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    # ------------------------------------------------------------ running
+    def run(
+        self, *, perturbations: Perturbations | None = None, progress: bool = False
+    ) -> MissionResult:
+        """Fly the mission: launch window, insertion, phasing, approach, docking, berthing.
+
+        Parameters
+        ----------
+        perturbations : Perturbations, optional
+            Dispersions of one Monte Carlo sample (default: the nominal mission).
+        progress : bool
+            Show the stages on the terminal (tqdm).
+
+        Returns
+        -------
+        MissionResult
+
+        Raises
+        ------
+        InfeasiblePlanError
+            No launch window in the search span gives a phase angle that the phasing
+            profile can fly, or the given liftoff does not; the message lists the
+            windows and profiles that would work.
+        """
+        from .run import _run_mission
+
+        return _run_mission(self, perturbations, progress)
+
+    # ------------------------------------------------------------ helpers
+    def station_state(self):
+        return self.station.state()
+
+    def chaser_vehicle(self):
+        from ..vehicles import get_spacecraft
+
+        return get_spacecraft(self.chaser)
+
+    def station_spacecraft(self):
+        from ..vehicles import get_spacecraft
+
+        return get_spacecraft(self.station_vehicle)
+
+    def launcher(self):
+        from ..vehicles import get_launch_vehicle
+
+        return get_launch_vehicle(self.launch_vehicle)
+
+    def insertion_cholesky(self) -> np.ndarray:
+        """Lower Cholesky factor of the launcher's 1-sigma insertion covariance (LVLH km, km/s)."""
+        cov = np.asarray(self.launcher().insertion_covariance_lvlh(), dtype=float)
+        return np.linalg.cholesky(cov + 1e-30 * np.eye(6))
+
+
+_FIELD_TYPES = {
+    "name": str,
+    "site": str,
+    "launch_vehicle": str,
+    "chaser": str,
+    "station_vehicle": str,
+    "station": dict,
+    "liftoff": str,
+    "window_search_start": str,
+    "window_search_hours": float,
+    "phasing_profile": str,
+    "port": str,
+    "approach_profile": str,
+    "force_model": dict,
+    "control_rate_hz": float,
+    "output_step_s": float,
+    "navigation_noise": bool,
+    "seed": int,
+}
+
+_STATION_TYPES = {
+    "epoch": str,
+    "perigee_altitude_km": float,
+    "apogee_altitude_km": float,
+    "inc_deg": float,
+    "raan_deg": float,
+    "argp_deg": float,
+    "nu_deg": float,
+    "tle": list,
+}
+
+
+def _check_type(source: str, key: str, value, expected):
+    ok = isinstance(value, expected) and not (expected in (int, float) and isinstance(value, bool))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise MissionFileError(
+            f"{source}: key {key!r} has value {value!r} of type {type(value).__name__}; expected {expected.__name__}",
+            name=key,
+            value=value,
+            valid=expected.__name__,
+        )
+    return value
+
+
+def _station_from_dict(data: dict, source: str = "mission") -> StationOrbit:
+    unknown = sorted(set(data) - set(_STATION_TYPES))
+    if unknown:
+        raise MissionFileError(
+            f"{source}: unknown key 'station.{unknown[0]}'; allowed keys in [station]: {', '.join(sorted(_STATION_TYPES))}",
+            name=f"station.{unknown[0]}",
+            value=data[unknown[0]],
+            valid=tuple(sorted(_STATION_TYPES)),
+        )
+    kwargs = {k: _check_type(source, f"station.{k}", v, _STATION_TYPES[k]) for k, v in data.items()}
+    if "tle" in kwargs:
+        kwargs["tle"] = tuple(str(x) for x in kwargs["tle"])
+    try:
+        return StationOrbit(**kwargs)
+    except MissionFileError:
+        raise
+    except InputError as exc:
+        raise MissionFileError(
+            f"{source}: station: {exc}", name=exc.name, value=exc.value
+        ) from None

@@ -1,0 +1,487 @@
+"""Mission results: :class:`MissionResult` with its timeline, budget, reports and files."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time
+
+from ..errors import UnknownNameError
+from .config import Mission, _utc
+
+__all__ = ["Ephemeris", "MissionResult", "PhaseSummary", "TimelineEvent"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One event of the mission timeline.
+
+    ``elapsed_s`` counts from liftoff; ``range_km`` is the chaser's distance to the
+    station; ``delta_v_m_s`` and ``propellant_kg`` are those of the event itself (a
+    burn), ``cumulative_delta_v_m_s`` and ``cumulative_propellant_kg`` the totals after it.
+    """
+
+    name: str
+    epoch: Time
+    elapsed_s: float
+    phase: str
+    range_km: float
+    delta_v_m_s: float = 0.0
+    propellant_kg: float = 0.0
+    cumulative_delta_v_m_s: float = 0.0
+    cumulative_propellant_kg: float = 0.0
+    detail: str = ""
+
+    def to_record(self) -> dict:
+        return {
+            "name": self.name,
+            "utc": _utc(self.epoch),
+            "elapsed_s": self.elapsed_s,
+            "elapsed": _hms(self.elapsed_s),
+            "phase": self.phase,
+            "range_km": self.range_km,
+            "delta_v_m_s": self.delta_v_m_s,
+            "propellant_kg": self.propellant_kg,
+            "cumulative_delta_v_m_s": self.cumulative_delta_v_m_s,
+            "cumulative_propellant_kg": self.cumulative_propellant_kg,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSummary:
+    """Delta-v, propellant and duration of one mission phase."""
+
+    name: str
+    start: Time
+    end: Time
+    delta_v_m_s: float
+    propellant_kg: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Ephemeris:
+    """Sampled absolute states (GCRS): ``epochs`` (n,), ``r_km`` and ``v_km_s`` (n, 3)."""
+
+    epochs: Time
+    r_km: np.ndarray
+    v_km_s: np.ndarray
+
+    @property
+    def r(self) -> u.Quantity:
+        return self.r_km * u.km
+
+    @property
+    def v(self) -> u.Quantity:
+        return self.v_km_s * (u.km / u.s)
+
+    def __len__(self) -> int:
+        return len(self.r_km)
+
+
+def _hms(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "-"
+    sign = "-" if seconds < 0 else ""
+    ms = round(abs(seconds) * 1000.0)
+    s, ms = divmod(ms, 1000)
+    return f"{sign}{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}.{ms:03d}"
+
+
+@dataclass(frozen=True)
+class MissionResult:
+    """Everything a mission run produced.
+
+    Attributes
+    ----------
+    mission : Mission
+    liftoff, insertion, end : Time
+    events : tuple of TimelineEvent, in time order
+    phases : tuple of PhaseSummary (launch, phasing, approach segments, berthing)
+    chaser, station : Ephemeris
+        Absolute GCRS ephemerides from insertion to the end of the run.
+    relative_t : Time (n,); relative_r_km, relative_v_km_s : (n, 3)
+        The chaser in the station's LVLH frame over the whole run.
+    phasing_plan : qingzhou_sim.phasing.PhasingPlan
+    approach : qingzhou_sim.docking.ApproachResult
+    docked : bool
+    failure : str or None
+        Why the chaser did not dock (abort reason), None when it docked.
+    site : LaunchSite
+    propellant_capacity_kg, initial_mass_kg, isp_s : float
+    phasing_end : Time
+        Arrival at the hand-over point.
+    burns_phasing : tuple of Burn (as executed)
+    """
+
+    mission: Mission
+    liftoff: Time
+    insertion: Time
+    end: Time
+    events: tuple
+    phases: tuple
+    chaser: Ephemeris
+    station: Ephemeris
+    relative_t: Time
+    relative_r_km: np.ndarray
+    relative_v_km_s: np.ndarray
+    phasing_plan: object
+    approach: object
+    docked: bool
+    failure: str | None
+    site: object
+    propellant_capacity_kg: float
+    initial_mass_kg: float
+    isp_s: float
+    phasing_end: Time
+    burns_phasing: tuple
+    launch_window: object = None
+
+    # ------------------------------------------------------------ figures of merit
+    @property
+    def total_delta_v(self) -> u.Quantity:
+        return sum(p.delta_v_m_s for p in self.phases) * (u.m / u.s)
+
+    @property
+    def total_propellant(self) -> u.Quantity:
+        return sum(p.propellant_kg for p in self.phases) * u.kg
+
+    @property
+    def propellant_margin(self) -> u.Quantity:
+        """Propellant left against the chaser's capacity (negative: over budget)."""
+        return (self.propellant_capacity_kg - self.total_propellant.to_value(u.kg)) * u.kg
+
+    @property
+    def delta_v_margin(self) -> u.Quantity:
+        """Delta-v the remaining propellant still gives (rocket equation)."""
+        from ..constants import G0_M_S2
+
+        m_now = self.initial_mass_kg - self.total_propellant.to_value(u.kg)
+        m_dry = self.initial_mass_kg - self.propellant_capacity_kg
+        if m_now <= m_dry:
+            return 0.0 * (u.m / u.s)
+        return self.isp_s * G0_M_S2 * math.log(m_now / m_dry) * (u.m / u.s)
+
+    @property
+    def contact(self):
+        """The approach's contact conditions (None if the chaser never reached contact)."""
+        return None if self.approach is None else self.approach.contact
+
+    def event(self, name: str) -> TimelineEvent:
+        for ev in self.events:
+            if ev.name == name:
+                return ev
+        raise UnknownNameError("timeline event", name, sorted({e.name for e in self.events}))
+
+    @property
+    def duration(self) -> u.Quantity:
+        """Liftoff to the last event (hard dock when docked)."""
+        return (self.end - self.liftoff).to(u.h)
+
+    def relative_history(self):
+        """(epochs, r_lvlh_km (n, 3), v_lvlh_km_s (n, 3)) over the whole run."""
+        return self.relative_t, self.relative_r_km, self.relative_v_km_s
+
+    def phase_angle_history(self):
+        """(epochs, station phase angle ahead of the chaser in deg, in (-180, 180])."""
+        from ..frames import _unit
+
+        r_s, v_s = self.station.r_km, self.station.v_km_s
+        h = _unit(np.cross(r_s, v_s))
+        r_c = self.chaser.r_km
+        r_c_in = r_c - np.einsum("ij,ij->i", r_c, h)[:, None] * h
+        ang = np.arctan2(
+            np.einsum("ij,ij->i", h, np.cross(r_c_in, r_s)), np.einsum("ij,ij->i", r_c_in, r_s)
+        )
+        return self.station.epochs, np.rad2deg(ang)
+
+    # ------------------------------------------------------------ tables
+    def records(self) -> list[dict]:
+        """The timeline as plain records (one dict per event)."""
+        return [ev.to_record() for ev in self.events]
+
+    def timeline(self):
+        """The timeline as a pandas DataFrame (one row per event)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records())
+
+    def budget(self) -> list[dict]:
+        """Delta-v, propellant and duration per phase, plus the total."""
+        rows = [
+            {
+                "phase": p.name,
+                "delta_v_m_s": p.delta_v_m_s,
+                "propellant_kg": p.propellant_kg,
+                "duration_s": p.duration_s,
+            }
+            for p in self.phases
+        ]
+        rows.append(
+            {
+                "phase": "total",
+                "delta_v_m_s": float(self.total_delta_v.to_value(u.m / u.s)),
+                "propellant_kg": float(self.total_propellant.to_value(u.kg)),
+                "duration_s": float((self.end - self.liftoff).to_value(u.s)),
+            }
+        )
+        return rows
+
+    def summary(self) -> str:
+        """A readable report: the mission, the timeline and the budget as aligned tables."""
+        m = self.mission
+        lines = [
+            f"Mission {m.name!r}: {m.chaser} on {m.launch_vehicle} from {self.site.name} to {m.station_vehicle}",
+            f"  phasing profile {m.phasing_profile}, approach {m.approach_profile or m.port} to the {m.port} port",
+            f"  liftoff {_utc(self.liftoff)}   insertion {_utc(self.insertion)}",
+        ]
+        if self.phasing_plan is not None:
+            lines.append(
+                f"  station phase angle at insertion {self.phasing_plan.phase_angle_at_insertion.to_value(u.deg):.2f} deg ahead"
+            )
+        outcome = (
+            f"DOCKED, hard dock {_hms((self.end - self.liftoff).to_value(u.s))} after liftoff"
+            if self.docked
+            else f"NOT DOCKED: {self.failure}"
+        )
+        lines += [f"  outcome: {outcome}", "", "Timeline"]
+        header = f"  {'event':<34}{'UTC':<26}{'T+ [h:mm:ss]':>14}{'phase':>18}{'range [km]':>12}{'dv [m/s]':>10}{'prop [kg]':>11}"
+        lines += [header, "  " + "-" * (len(header) - 2)]
+        for ev in self.events:
+            lines.append(
+                f"  {ev.name[:33]:<34}{_utc(ev.epoch)[:23]:<26}{_hms(ev.elapsed_s)[:-4]:>14}{ev.phase[:17]:>18}"
+                f"{ev.range_km:>12.3f}{(f'{ev.delta_v_m_s:.3f}' if ev.delta_v_m_s else ''):>10}"
+                f"{(f'{ev.propellant_kg:.2f}' if ev.propellant_kg else ''):>11}"
+            )
+        lines += ["", "Delta-v budget"]
+        header = f"  {'phase':<24}{'delta-v [m/s]':>15}{'propellant [kg]':>17}{'duration':>14}"
+        lines += [header, "  " + "-" * (len(header) - 2)]
+        for row in self.budget():
+            if row["phase"] == "total":
+                lines.append("  " + "-" * (len(header) - 2))
+            lines.append(
+                f"  {row['phase']:<24}{row['delta_v_m_s']:>15.2f}{row['propellant_kg']:>17.2f}{_hms(row['duration_s'])[:-4]:>14}"
+            )
+        lines.append(
+            f"  propellant margin {self.propellant_margin.to_value(u.kg):.1f} kg of {self.propellant_capacity_kg:.0f} kg "
+            f"(delta-v still available {self.delta_v_margin.to_value(u.m / u.s):.1f} m/s)"
+        )
+        contact = self.contact
+        if contact is not None:
+            lines += ["", "Contact conditions (docking mechanism limits)"]
+            for check in contact.checks:
+                lo = "" if not math.isfinite(check.lower) else f"{check.lower:g} .. "
+                lines.append(
+                    f"  {check.name:<28}{check.value:>10.4f} {check.unit:<6} limit {lo}{check.limit:g} {check.unit:<6} {'ok' if check.ok else 'VIOLATED'}"
+                )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    # ------------------------------------------------------------ machine-readable
+    def to_json_dict(self) -> dict:
+        """The machine-readable summary (what ``qingzhou-sim run --json`` prints)."""
+        contact = self.contact
+        contact_dict = None
+        if contact is not None:
+            contact_dict = {
+                "closing_speed_m_s": contact.closing_speed_m_s,
+                "lateral_offset_m": contact.lateral_offset_m,
+                "lateral_rate_m_s": contact.lateral_rate_m_s,
+                "checks": [
+                    {
+                        "name": c.name,
+                        "value": c.value,
+                        "limit": c.limit,
+                        "unit": c.unit,
+                        "ok": bool(c.ok),
+                    }
+                    for c in contact.checks
+                ],
+            }
+
+        def utc_of(name):
+            try:
+                return _utc(self.event(name).epoch)
+            except UnknownNameError:
+                return None
+
+        return {
+            "mission": self.mission.name,
+            "profile": self.mission.phasing_profile,
+            "port": self.mission.port,
+            "approach_profile": self.mission.approach_profile or self.mission.port,
+            "docked": bool(self.docked),
+            "failure": self.failure,
+            "liftoff_utc": _utc(self.liftoff),
+            "insertion_utc": _utc(self.insertion),
+            "contact_utc": utc_of("contact"),
+            "hard_dock_utc": utc_of("hard dock"),
+            "duration_s": float((self.end - self.liftoff).to_value(u.s)),
+            "total_delta_v_m_s": float(self.total_delta_v.to_value(u.m / u.s)),
+            "total_propellant_kg": float(self.total_propellant.to_value(u.kg)),
+            "propellant_margin_kg": float(self.propellant_margin.to_value(u.kg)),
+            "phase_angle_at_insertion_deg": None
+            if self.phasing_plan is None
+            else float(self.phasing_plan.phase_angle_at_insertion.to_value(u.deg)),
+            "phases": [
+                {
+                    "name": p.name,
+                    "delta_v_m_s": p.delta_v_m_s,
+                    "propellant_kg": p.propellant_kg,
+                    "duration_s": p.duration_s,
+                    "start_utc": _utc(p.start),
+                    "end_utc": _utc(p.end),
+                }
+                for p in self.phases
+            ],
+            "contact": contact_dict,
+            "events": [
+                {
+                    "name": e.name,
+                    "utc": _utc(e.epoch),
+                    "elapsed_s": e.elapsed_s,
+                    "phase": e.phase,
+                    "range_km": e.range_km,
+                    "delta_v_m_s": e.delta_v_m_s,
+                }
+                for e in self.events
+            ],
+        }
+
+    _PHASE_COLUMNS = (
+        "phasing",
+        "homing",
+        "closing",
+        "fly-around",
+        "final approach",
+        "collision avoidance",
+    )
+
+    @staticmethod
+    def empty_record() -> dict:
+        """The columns of :meth:`to_record` with missing values (for failed samples)."""
+        rec = {
+            "docked": False,
+            "failure": None,
+            "total_delta_v_m_s": math.nan,
+            "propellant_kg": math.nan,
+            "duration_s": math.nan,
+            "phase_angle_deg": math.nan,
+            "closing_speed_m_s": math.nan,
+            "lateral_offset_m": math.nan,
+            "lateral_rate_m_s": math.nan,
+            "min_range_outside_corridor_m": math.nan,
+            "n_collision_avoidance": 0,
+        }
+        for name in MissionResult._PHASE_COLUMNS:
+            key = name.replace(" ", "_").replace("-", "_")
+            rec[f"{key}_delta_v_m_s"] = math.nan
+            rec[f"{key}_duration_s"] = math.nan
+        return rec
+
+    def to_record(self) -> dict:
+        """One flat row for a campaign table: delta-v and duration per phase, outcome,
+        contact conditions, safety figures."""
+        rec = self.empty_record()
+        rec["docked"] = bool(self.docked)
+        rec["failure"] = self.failure
+        rec["total_delta_v_m_s"] = float(self.total_delta_v.to_value(u.m / u.s))
+        rec["propellant_kg"] = float(self.total_propellant.to_value(u.kg))
+        rec["duration_s"] = float((self.end - self.liftoff).to_value(u.s))
+        if self.phasing_plan is not None:
+            rec["phase_angle_deg"] = float(
+                self.phasing_plan.phase_angle_at_insertion.to_value(u.deg)
+            )
+        for name in self._PHASE_COLUMNS:
+            key = name.replace(" ", "_").replace("-", "_")
+            matching = [p for p in self.phases if p.name == name]
+            if matching:
+                rec[f"{key}_delta_v_m_s"] = float(sum(p.delta_v_m_s for p in matching))
+                rec[f"{key}_duration_s"] = float(sum(p.duration_s for p in matching))
+        contact = self.contact
+        if contact is not None:
+            rec["closing_speed_m_s"] = float(contact.closing_speed_m_s)
+            rec["lateral_offset_m"] = float(contact.lateral_offset_m)
+            rec["lateral_rate_m_s"] = float(contact.lateral_rate_m_s)
+        if self.approach is not None:
+            rec["min_range_outside_corridor_m"] = _min_range_outside_corridor_m(self.approach)
+            rec["n_collision_avoidance"] = int(
+                sum(
+                    1
+                    for e in self.approach.events
+                    if "collision avoidance" in e.name or e.name == "CAM"
+                )
+            )
+        return rec
+
+    # ------------------------------------------------------------ files
+    def save(self, directory, *, figures: bool = True) -> dict[str, Path]:
+        """Write the outputs into ``directory`` (created if needed): ``summary.json``,
+        ``summary.txt``, ``timeline.csv``, ``budget.csv``, CCSDS OEM ephemerides
+        ``chaser.oem`` and ``station.oem``, and the figures as PNG. Returns the paths."""
+        import matplotlib.pyplot as plt
+        import pandas as pd
+
+        from .. import plotting
+        from ..io import to_json, write_oem
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "summary_json": directory / "summary.json",
+            "summary_txt": directory / "summary.txt",
+            "timeline_csv": directory / "timeline.csv",
+            "budget_csv": directory / "budget.csv",
+            "chaser_oem": directory / "chaser.oem",
+            "station_oem": directory / "station.oem",
+        }
+        paths["summary_json"].write_text(to_json(self.to_json_dict(), indent=2))
+        paths["summary_txt"].write_text(self.summary() + "\n")
+        self.timeline().to_csv(paths["timeline_csv"], index=False)
+        pd.DataFrame(self.budget()).to_csv(paths["budget_csv"], index=False)
+        write_oem(
+            paths["chaser_oem"],
+            self.chaser.epochs,
+            self.chaser.r_km,
+            self.chaser.v_km_s,
+            object_name=self.mission.chaser.upper(),
+            object_id="QINGZHOU-SIM-1",
+            comment=f"qingzhou_sim mission {self.mission.name}",
+        )
+        write_oem(
+            paths["station_oem"],
+            self.station.epochs,
+            self.station.r_km,
+            self.station.v_km_s,
+            object_name=self.mission.station_vehicle.upper(),
+            object_id="2021-035A",
+            comment="Tiangong (CSS), simulated",
+        )
+        if figures:
+            for name, func in (
+                ("ground_track", plotting.plot_ground_track),
+                ("altitude_phase", plotting.plot_altitude_phase),
+                ("approach_lvlh", plotting.plot_mission_approach),
+                ("range", plotting.plot_range),
+                ("delta_v_budget", plotting.plot_delta_v_budget),
+            ):
+                fig = func(self)
+                paths[f"{name}_png"] = directory / f"{name}.png"
+                fig.savefig(paths[f"{name}_png"], dpi=120)
+                plt.close(fig)
+        return paths
+
+
+def _min_range_outside_corridor_m(approach) -> float:
+    """Closest approach to the station while outside the approach corridor (m)."""
+    value = getattr(approach, "min_range_outside_corridor", None)
+    if value is not None:
+        return float(u.Quantity(value).to_value(u.m))
+    return math.nan
