@@ -1,11 +1,17 @@
 """qingzhou_sim: orbital rendezvous simulation of a Qingzhou cargo spacecraft, from
 Kinetica-2 insertion to berthing at the Tiangong space station.
 
-The handful of names a newcomer needs are re-exported here; everything else lives in
+The handful of names a newcomer needs are available here; everything else lives in
 its module (``qingzhou_sim.frames``, ``qingzhou_sim.propagator``, ...).
+
+>>> import qingzhou_sim as qz
+>>> qz.Mission.default().phasing_profile
+'3-hour'
 """
 
 from __future__ import annotations
+
+import importlib
 
 # The library never touches the network: use the IERS tables bundled with
 # astropy-iers-data and never try to download newer ones. Dates beyond the tables'
@@ -20,22 +26,54 @@ from .constants import EARTH, EarthModel  # noqa: E402
 from .errors import (  # noqa: E402
     InfeasiblePlanError,
     InputError,
+    MissionFileError,
     PropagationError,
     QingzhouError,
+    UnknownNameError,
 )
+from .maneuvers import Burn  # noqa: E402
 from .state import Elements, State, StateBatch  # noqa: E402
 
 __version__ = "0.1.0"
 
+# Heavier names (numba kernels, the mission stack) load on first use so that
+# ``import qingzhou_sim`` stays fast.
+_LAZY = {
+    "Mission": "mission",
+    "MissionResult": "mission",
+    "Propagator": "propagator",
+    "Trajectory": "propagator",
+    "ForceModel": "forces",
+    "run_campaign": "montecarlo",
+    "Dispersions": "montecarlo",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'qingzhou_sim' has no attribute {name!r}")
+
+
 __all__ = [
     "EARTH",
+    "Burn",
+    "Dispersions",
     "EarthModel",
     "Elements",
+    "ForceModel",
     "InfeasiblePlanError",
     "InputError",
+    "Mission",
+    "MissionFileError",
+    "MissionResult",
     "PropagationError",
+    "Propagator",
     "QingzhouError",
     "State",
     "StateBatch",
+    "Trajectory",
+    "UnknownNameError",
     "__version__",
+    "run_campaign",
 ]
