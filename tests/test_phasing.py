@@ -224,3 +224,12 @@ def test_finite_burn_rejects_bad_thrust():
     b = Burn(T0, [1.0, 0.0, 0.0] * (u.m / u.s))
     with pytest.raises(InputError, match="thrust"):
         to_finite(b, 0 * u.N, 5000 * u.kg, 300 * u.s)
+
+
+@pytest.mark.parametrize("module", ["qingzhou_sim.phasing.profiles", "qingzhou_sim.maneuvers"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

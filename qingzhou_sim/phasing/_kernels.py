@@ -3,10 +3,9 @@ r"""Phasing kernels: plain float64 arrays in km, km/s, s, rad; no astropy.
 * :func:`_kepler` -- universal-variable two-body propagation (Vallado 2013,
   Algorithm 8; Curtis 2014, Algorithm 3.4), compiled with numba.
 * :func:`_kepler_rv` -- two-body propagation through a list of inertial impulses.
+* :func:`_phase_angle` -- station phase angle ahead of the chaser.
 * :func:`_secular_rates` -- first-order J2 secular rates of RAAN, argument of perigee
   and mean anomaly (Vallado 2013, eqs. 9-41 and 9-43 to 9-45).
-* :func:`_mean_sma` -- Kozai's (1959) first-order short-period correction of the
-  semi-major axis, osculating -> mean.
 """
 
 from __future__ import annotations
@@ -117,30 +116,6 @@ def _secular_rates(mu, re, j2, a, ecc, inc):
     argp_dot = k * (5.0 * ci**2 - 1.0)
     m_dot = n + k * np.sqrt(1.0 - ecc**2) * (3.0 * ci**2 - 1.0)
     return raan_dot, argp_dot, m_dot
-
-
-def _mean_sma(mu, re, j2, r_km, v_km_s):
-    """Mean semi-major axis from an osculating state (first order in J2).
-
-    a_mean = a_osc - (J2 Re^2 / a) [(a/r)^3 - (1 - e^2)^(-3/2)] (1 - 3/2 sin^2 i)
-             - (3 J2 Re^2 / (2 a)) sin^2 i (a/r)^3 cos 2u
-
-    References
-    ----------
-    Kozai (1959), AJ 64, 367, eq. for the short-periodic part of a; Vallado (2013),
-    sec. 9.6.
-    """
-    from ..state import _rv_to_elements
-
-    el = _rv_to_elements(mu, r_km, v_km_s)
-    a, e, i, u = el[..., 0], el[..., 1], el[..., 2], el[..., 6]
-    r = np.linalg.norm(r_km, axis=-1)
-    s2 = np.sin(i) ** 2
-    ar3 = (a / r) ** 3
-    da = (j2 * re**2 / a) * (
-        (ar3 - (1.0 - e**2) ** -1.5) * (1.0 - 1.5 * s2) + 1.5 * s2 * ar3 * np.cos(2.0 * u)
-    )
-    return a - da, el
 
 
 def _phase_angle(station_rv, chaser_rv):

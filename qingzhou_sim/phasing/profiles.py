@@ -448,8 +448,8 @@ def plan_phasing(
     >>> chaser = State.from_altitudes(t, perigee_altitude=200 * u.km,
     ...                               apogee_altitude=380 * u.km, inc=41.5 * u.deg)
     >>> plan = plan_phasing(chaser, station, "6.5-hour")
-    >>> plan.correction.converged, [b.label for b in plan.burns]
-    (True, ['NC1', 'NH', 'NCC', 'NPC'])
+    >>> plan.correction.converged, len(plan.burns)
+    (True, 4)
     """
     prof = get_profile(profile)
     strat = prof.strategy if strategy is None else str(strategy).strip().lower()

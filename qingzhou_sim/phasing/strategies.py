@@ -30,7 +30,7 @@ from ..constants import as_array, as_duration_s
 from ..errors import InfeasiblePlanError, InputError, OrbitRangeError, PropagationError
 from ..frames import _relative_to_inertial
 from ..state import State, _rv_to_elements
-from ._kernels import _kepler, _kepler_rv, _mean_sma, _phase_angle, _secular_rates
+from ._kernels import _kepler, _kepler_rv, _phase_angle, _secular_rates
 from .core import (
     ARRIVAL_POSITION_TOL_KM,
     ARRIVAL_VELOCITY_TOL_KM_S,
@@ -171,6 +171,28 @@ def _tangential_impulses(dyn, rv0, imp_t, mags):
 
 
 # ------------------------------------------------------------ co-elliptic
+def _mean_sma(mu, re, j2, r_km, v_km_s):
+    """Mean semi-major axis from an osculating state (first order in J2).
+
+    a_mean = a_osc - (J2 Re^2 / a) [(a/r)^3 - (1 - e^2)^(-3/2)] (1 - 3/2 sin^2 i)
+             - (3 J2 Re^2 / (2 a)) sin^2 i (a/r)^3 cos 2u
+
+    References
+    ----------
+    Kozai (1959), AJ 64, 367, eq. for the short-periodic part of a; Vallado (2013),
+    sec. 9.6.
+    """
+    el = _rv_to_elements(mu, r_km, v_km_s)
+    a, e, i, u = el[..., 0], el[..., 1], el[..., 2], el[..., 6]
+    r = np.linalg.norm(r_km, axis=-1)
+    s2 = np.sin(i) ** 2
+    ar3 = (a / r) ** 3
+    da = (j2 * re**2 / a) * (
+        (ar3 - (1.0 - e**2) ** -1.5) * (1.0 - 1.5 * s2) + 1.5 * s2 * ar3 * np.cos(2.0 * u)
+    )
+    return a - da, el
+
+
 @dataclass(frozen=True, slots=True)
 class CoellipticSchedule:
     """Burn schedule of the co-elliptic sequence.
@@ -240,6 +262,7 @@ class _CoellipticModel:
             self.mu, self.re, self.j2, self.a_s, float(els[1]), float(els[2])
         )
         self.lam_rate_s = float(wd + md + np.cos(els[2]) * rd)
+        self.raan_rate_s = float(rd)
         self.phi0 = float(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi))
         self.T = pb.t_end_s
         self.sch = schedule
@@ -276,6 +299,7 @@ class _CoellipticModel:
         du += (wd3 + md3) * dt3
         draan += rd3 * dt3
         gain = self.lam_rate_s * self.T - (du + np.cos(self.inc) * draan)
+        self.raan_drift = draan - self.raan_rate_s * self.T  # chaser minus station, rad
 
         def vis(r, a):
             return np.sqrt(mu * (2.0 / r - 1.0 / a))
@@ -432,6 +456,13 @@ def plan_coelliptic(
         f"phasing-orbit perigee altitude {rp1 - pb.dyn.earth.radius_km:.2f} km (mean), "
         f"co-elliptic height {model.r_f - pb.dyn.earth.radius_km:.2f} km (mean)"
     ]
+    if model.j2:
+        drift = np.rad2deg(model.raan_drift)
+        notes.append(
+            f"differential nodal regression chaser - station over the plan {drift:+.3f} deg "
+            f"(J2 secular); an insertion with its RAAN offset by {-drift:+.3f} deg from the "
+            "station's would remove most of the NPC plane correction"
+        )
     if plane_correction:
         pc = _plane_burn(pb, imp_t, dv, schedule.plane_margin_s)
         if pc is not None:
@@ -767,7 +798,7 @@ def plan_n_impulse(
     for p in plans:
         t = np.array([(b.epoch - pb.chaser.epoch).to_value(u.s) for b in p.burns], float)
         starts.append((t, p.dv_inertial.to_value(u.km / u.s)))
-    best = None
+    candidates = []
     for t, dv in starts:
         if len(t) > n_impulses:
             continue
@@ -782,24 +813,49 @@ def plan_n_impulse(
             if pol is not None:
                 cand.append((opt[0], pol))
         for tc, dc in cand:
-            tot = float(np.sum(np.linalg.norm(dc, axis=1)))
-            if best is None or tot < best[0]:
-                best = (tot, tc, dc)
-    if best is None:
+            candidates.append((float(np.sum(np.linalg.norm(dc, axis=1))), tc, dc))
+    if not candidates:
         raise InfeasiblePlanError(
             "N-impulse phasing: no feasible warm start (Lambert and co-elliptic both failed)",
             name="handover_time",
             value=pb.t_end_s * u.s,
         )
-    _, t, dv = best
-    labels = [f"I{k + 1}" for k in range(len(t))]
-    return _finish(
-        pb,
-        "n-impulse",
-        profile,
-        t,
-        dv,
-        labels,
-        correct,
-        [f"{n_impulses}-impulse SLSQP optimum (two-body), warm-started"],
+    candidates.sort(key=lambda c: c[0])
+    notes = [f"{n_impulses}-impulse SLSQP optimum (two-body), warm-started"]
+    if not correct or pb.dyn.two_body:
+        _, t, dv = candidates[0]
+        return _finish(
+            pb, "n-impulse", profile, t, dv, [f"I{k + 1}" for k in range(len(t))], correct, notes
+        )
+    # Force model: the two-body ranking can change once each candidate is corrected;
+    # correct the best few and keep the cheapest converged one.
+    _, target = _target_at_end(pb)
+    best = None
+    for _, t, dv in candidates[:3]:
+        try:
+            dvc, rep = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target)
+        except PropagationError:
+            continue
+        tot = float(np.sum(np.linalg.norm(dvc, axis=1)))
+        if rep.converged and (best is None or tot < best[0]):
+            best = (tot, t, dvc, rep)
+    if best is None:
+        raise PropagationError(
+            "n-impulse plan: full-force targeting did not converge for any candidate",
+            last_epoch=pb.chaser.epoch,
+        )
+    _, t, dv, rep = best
+    return _build_plan(
+        dyn=pb.dyn,
+        strategy="n-impulse",
+        profile=profile,
+        chaser=pb.chaser,
+        station_rv0=pb.station_rv0,
+        t_end_s=pb.t_end_s,
+        rel_lvlh6=pb.rel6,
+        imp_t=t,
+        dv_inertial=dv,
+        labels=[f"I{k + 1}" for k in range(len(t))],
+        correction=rep,
+        notes=notes,
     )
