@@ -9,7 +9,7 @@ an arc runs in one compiled call that returns the accepted steps and, for DOP853
 coefficients of Hairer's 7th-order continuous extension. :class:`Propagator`,
 :class:`Trajectory` and the event factories are the unit-carrying public layer.
 
-Modules: ``_kernels`` (integrators), ``events``, ``trajectory``, ``core`` (Propagator,
+Modules: ``_dop853`` and ``_kernels`` (integrators), ``events``, ``trajectory``, ``core`` (Propagator,
 batch, diagnostics).
 
 Examples
@@ -24,7 +24,7 @@ Examples
 ('success', ['ascending node'])
 """
 
-from ._kernels import METHODS, REENTRY_ALTITUDE_KM
+from ._dop853 import METHODS, REENTRY_ALTITUDE_KM
 from .core import BatchHistory, Propagator, propagate_batch, specific_energy, zonal_jacobi_integral
 from .events import Event, EventRecord, altitude_event, apsis_event, arglat_event, node_event
 from .trajectory import Trajectory

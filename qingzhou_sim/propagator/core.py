@@ -14,17 +14,19 @@ from ..errors import EpochOrderError, InputError, PropagationError, UnknownNameE
 from ..forces import ForceModel, zonal_potential
 from ..maneuvers import Burn, _dv_to_inertial
 from ..state import State, StateBatch
-from ._kernels import (
+from ._dop853 import (
     _METHOD_CODE,
     _OK,
     _REENTRY,
     _STATUS_TEXT,
     METHODS,
     REENTRY_ALTITUDE_KM,
+    _dop853_arc,
+)
+from ._kernels import (
     _batch_final,
     _batch_final_lockstep,
     _batch_history,
-    _dop853_arc,
     _kepler_many,
     _propagate_rv_kernel,
     _rk4_arc,
