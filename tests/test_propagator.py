@@ -307,3 +307,37 @@ def test_dop853_two_body_agrees_with_kepler_property(a, ecc, inc, nu, dt):
     np.testing.assert_allclose(num[:3], kep[:3], atol=1 * MM)
     e = specific_energy(np.stack([state.rv_km, num])).value
     assert abs(e[1] - e[0]) < 1e-9 * abs(e[0])
+
+
+def test_batch_with_a_reentering_sample_gives_it_its_own_epoch():
+    low = State.from_altitudes(
+        EPOCH, perigee_altitude=105 * u.km, apogee_altitude=140 * u.km, inc=41.47 * u.deg
+    )
+    batch = StateBatch.from_states([STATION, low, STATION])
+    final = propagate_batch(batch, 6 * u.h)
+    dt = (final.epochs - EPOCH).to_value(u.s)
+    assert dt.shape == (3,)
+    assert dt[0] == pytest.approx(6 * 3600.0) and dt[2] == pytest.approx(6 * 3600.0)
+    assert 0 < dt[1] < 6 * 3600.0
+    assert final[1].altitude.to_value(u.km) == pytest.approx(100.0, abs=1e-6)
+    np.testing.assert_allclose(final.r_km[0], final.r_km[2], atol=1e-9)
+
+
+def test_epoch_dependent_forces_need_the_epoch():
+    from qingzhou_sim.forces import Drag, HarrisPriester, ThirdBody
+
+    fm = ForceModel(
+        drag=Drag(atmosphere=HarrisPriester()), third_bodies=(ThirdBody("sun"), ThirdBody("moon"))
+    )
+    prop = Propagator(fm)
+    with pytest.raises(InputError, match="epoch"):
+        prop.propagate_rv(STATION.rv_km, np.array([600.0]))
+    rv = prop.propagate_rv(STATION.rv_km, np.array([600.0]), epoch=EPOCH)
+    traj = prop.propagate(STATION, 600 * u.s)
+    np.testing.assert_allclose(rv[0], traj.final_state.rv_km, atol=1e-9)
+    # Sun and Moon move the station by metres over a day, not kilometres.
+    no_3b = Propagator(ForceModel(drag=Drag(atmosphere=HarrisPriester()))).propagate(
+        STATION, 1 * u.day
+    )
+    d = np.linalg.norm(prop.propagate(STATION, 1 * u.day).final_state.r_km - no_3b.final_state.r_km)
+    assert 1e-4 < d < 1.0  # km
