@@ -724,7 +724,8 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
         pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg.noise_on != 0.0 else 0.0
         thr = cfg.xchk_k * math.sqrt(pvar + sig_mon * sig_mon) + cfg.xchk_abs
         dx = xhat[:3] - mon
-        if _norm3(dx) > thr:
+        # the independent monitor (lidar / camera) exists inside the relative-GNSS range
+        if _norm3(dx) > thr and rng <= cfg.gnss_range:
             xchk_count += 1
         else:
             xchk_count = 0

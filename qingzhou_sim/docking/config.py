@@ -55,8 +55,8 @@ class NavigationConfig:
 
     The filter is a linear Kalman filter on the CW dynamics with white-acceleration
     process noise ``process_accel_m_s2 + process_accel_per_km_m_s2 * range_km``
-    (unmodelled differential J2 and drag grow with separation). An independent monitor
-    sensor (same sigmas times ``monitor_scale``, unaffected by navigation faults) is
+    (unmodelled differential J2 and drag grow with separation). Inside the
+    relative-GNSS range an independent monitor sensor (same sigmas times ``monitor_scale``, unaffected by navigation faults) is
     cross-checked with the filter: ``crosscheck_samples`` consecutive differences above
     ``crosscheck_k`` sigma + ``crosscheck_abs_m`` declare a navigation failure
     (Fehse 2003, sec. 4.4: independent safety monitoring).
