@@ -32,14 +32,20 @@ ORBITS = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "tol, limit_km",
+    [(None, 1 * CM), (1e-12, 1 * MM)],  # default tolerances (issue 3: < 1 cm), and tight ones
+    ids=["default-tolerances", "rtol-1e-12"],
+)
 @pytest.mark.parametrize("name", list(ORBITS))
-def test_dop853_two_body_matches_kepler_after_a_day(name):
+def test_dop853_two_body_matches_kepler_after_a_day(name, tol, limit_km):
     state = ORBITS[name]
     epochs = EPOCH + np.linspace(0, DAY_S, 25) * u.s
-    numeric = Propagator(ForceModel.two_body()).propagate(state, epochs)
+    kw = {} if tol is None else {"rtol": tol, "atol": tol}
+    numeric = Propagator(ForceModel.two_body(), **kw).propagate(state, epochs)
     analytic = Propagator(method="kepler").propagate(state, epochs)
     err = np.linalg.norm(numeric.r_km - analytic.r_km, axis=1)
-    assert err.max() < 1 * CM
+    assert err.max() < limit_km
 
 
 @pytest.mark.parametrize("name", list(ORBITS))
