@@ -19,9 +19,12 @@ import statistics
 import time
 
 import astropy.units as u
+import numpy as np
 from astropy.time import Time
 
+from qingzhou_sim.forces import ForceModel, ZonalGravity
 from qingzhou_sim.phasing import PROFILES, coplanar_lower_bound, phase_angle_windows, plan_phasing
+from qingzhou_sim.propagator import Propagator
 from qingzhou_sim.state import State
 
 T0 = Time("2026-12-01T04:00:00", scale="utc")
@@ -37,10 +40,21 @@ CHASER = State.from_altitudes(
 )
 
 
+# The station at a phase angle ahead of the chaser: the reference station state moved
+# along its own J2 orbit (so every phase is the same physical orbit; re-creating an
+# osculating circle at another argument of latitude would change the mean altitude by
+# up to +-4 km, J2 short-period term, Kozai 1959) and re-dated to T0.
+_J2_PROPAGATOR = Propagator(ForceModel(gravity=ZonalGravity(max_degree=4), drag=None))
+_STATION_REF = State.from_elements(
+    T0, a=(R_EQ + 390.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg, nu=45 * u.deg
+)
+
+
 def station_at(phase):
-    return State.from_elements(
-        T0, a=(R_EQ + 390.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg, nu=45 * u.deg + phase
-    )
+    n = np.sqrt(398600.4418 / (R_EQ + 390.0) ** 3)
+    dt = u.Quantity(phase, u.deg).to_value(u.rad) / n
+    rv = _J2_PROPAGATOR.propagate_rv(_STATION_REF.rv_km, np.array([dt]))[0]
+    return State.from_vectors(T0, rv[:3], rv[3:])
 
 
 def timed(fn, repeat):
