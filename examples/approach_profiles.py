@@ -19,15 +19,10 @@ import tempfile
 from pathlib import Path
 
 import astropy.units as u
-import matplotlib
+from astropy.time import Time
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from astropy.time import Time  # noqa: E402
-
-from qingzhou_sim import State  # noqa: E402
-from qingzhou_sim.docking import Fault, plot_approach, plot_range, simulate_approach  # noqa: E402
+from qingzhou_sim import State
+from qingzhou_sim.docking import Fault, plot_approach, plot_range, simulate_approach
 
 
 def main(out_dir: str | Path | None = None) -> Path:
@@ -49,17 +44,20 @@ def main(out_dir: str | Path | None = None) -> Path:
             f"{c.closing_speed_m_s if c else float('nan'):11.3f} "
             f"{100 * c.lateral_offset_m if c else float('nan'):10.2f}"
         )
-        for fig, tag in ((plot_approach(res), "lvlh"), (plot_range(res), "range")):
+        figs = (
+            (plot_approach(res), "lvlh"),
+            (plot_approach(res, zoom=600 * u.m, unit="m"), "lvlh_close"),
+            (plot_range(res), "range"),
+        )
+        for fig, tag in figs:
             fig.savefig(out / f"approach_{name}_{tag}.png", dpi=90)
-            plt.close(fig)
     failed = simulate_approach(
         station, profile="aft", seed=2026, faults=Fault("thruster_stuck_off", after_s=30.0)
     )
     print()
     print(failed.summary().split("  events:")[0])
-    fig = plot_approach(failed, scale_km=False)
+    fig = plot_approach(failed, zoom=600 * u.m, unit="m")
     fig.savefig(out / "approach_aft_cam.png", dpi=90)
-    plt.close(fig)
     print(f"figures in {out}")
     return out
 

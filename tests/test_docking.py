@@ -301,12 +301,12 @@ def test_plots(aft):
     fig = plot_approach(aft)
     ax1, ax2 = fig.axes[:2]
     assert "V-bar / R-bar" in ax1.get_title() and "V-bar / H-bar" in ax2.get_title()
-    assert "R-bar" in ax1.get_ylabel() and "(km" in ax1.get_ylabel()
+    assert "R-bar" in ax1.get_ylabel() and "[km]" in ax1.get_ylabel()
+    assert "aft approach" in fig.get_suptitle()
+    zoomed = plot_approach(aft, zoom=300 * u.m, unit="m")
+    assert zoomed.axes[0].get_xlim() == pytest.approx((-300.0, 300.0))
     fig2 = plot_range(aft)
     assert fig2.axes[0].get_yscale() == "log"
     assert fig2.axes[0].get_ylabel() == "range (m)"
     assert fig2.axes[1].get_ylabel() == "range rate (m/s)"
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    plt.close(fig2)
+    assert "time since hand-over (h)" == fig2.axes[1].get_xlabel()
