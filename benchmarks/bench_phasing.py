@@ -57,6 +57,13 @@ def station_at(phase):
     return State.from_vectors(T0, rv[:3], rv[3:])
 
 
+def circle_at(phase):
+    """Two-body rows: the station on the exact 390 km circle."""
+    return State.from_elements(
+        T0, a=(R_EQ + 390.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg, nu=45 * u.deg + phase
+    )
+
+
 def timed(fn, repeat):
     times, out = [], None
     for _ in range(repeat):
@@ -105,11 +112,13 @@ def main(argv=None) -> None:
         "\n2. Delta-v of each strategy for the same end conditions "
         "(total incl. approach estimate, m/s; time s)"
     )
+    windows_2b = phase_angle_windows(CHASER, circle_at(0 * u.deg), force_model="two-body")
     for fm, label in (("two-body", "two-body"), (None, "J2-J4 + drag")):
         print(f"   force model: {label}")
+        make, wins = (circle_at, windows_2b) if fm == "two-body" else (station_at, windows)
         print(f"   {'profile':<9} {'coelliptic':>17} {'lambert':>17} {'n-impulse (4)':>17}")
         for name in PROFILES:
-            st = station_at(windows[name].centre)
+            st = make(wins[name].centre)
             cells = []
             for s in ("coelliptic", "lambert", "n-impulse"):
                 try:
