@@ -79,6 +79,8 @@ def drag_numpy(r, v):
 
 
 def rhs_numpy(degree, drag):
+    """Right-hand side for solve_ivp: one state (6,) or a stacked batch (6 n,)."""
+
     def f(t, y):
         y = y.reshape(-1, 6)
         a = zonal_numpy(y[:, :3], degree)
@@ -86,6 +88,47 @@ def rhs_numpy(degree, drag):
             a = a + drag_numpy(y[:, :3], y[:, 3:])
         return np.hstack([y[:, 3:], a]).ravel()
 
+    if degree == 2 and not drag:
+
+        def stacked(y):
+            # The same J2 field, vectorised over the stacked batch (n, 6).
+            y = y.reshape(-1, 6)
+            r = y[:, :3]
+            r2 = np.einsum("ij,ij->i", r, r)
+            rn = np.sqrt(r2)
+            k = -MU / (r2 * rn)
+            c = -1.5 * J2 * MU * RE**2 / (r2 * r2 * rn)
+            s = 5.0 * r[:, 2] ** 2 / r2
+            out = np.empty_like(y)
+            out[:, :3] = y[:, 3:]
+            out[:, 3] = r[:, 0] * (k + c * (1 - s))
+            out[:, 4] = r[:, 1] * (k + c * (1 - s))
+            out[:, 5] = r[:, 2] * (k + c * (3 - s))
+            return out.ravel()
+
+        def f_j2(t, y):
+            # A lean single-state J2 right-hand side (Vallado 2013, eq. 8-30), the fair
+            # peer for one orbit; the stacked batch uses the vectorised f above.
+            if y.shape[0] != 6:
+                return stacked(y)
+            x, yy, z = y[0], y[1], y[2]
+            r2 = x * x + yy * yy + z * z
+            r = math.sqrt(r2)
+            k = -MU / (r2 * r)
+            c = -1.5 * J2 * MU * RE**2 / (r2 * r2 * r)
+            s = 5.0 * z * z / r2
+            return np.array(
+                [
+                    y[3],
+                    y[4],
+                    y[5],
+                    x * (k + c * (1 - s)),
+                    yy * (k + c * (1 - s)),
+                    z * (k + c * (3 - s)),
+                ]
+            )
+
+        return f_j2
     return f
 
 

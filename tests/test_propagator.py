@@ -341,3 +341,20 @@ def test_epoch_dependent_forces_need_the_epoch():
     )
     d = np.linalg.norm(prop.propagate(STATION, 1 * u.day).final_state.r_km - no_3b.final_state.r_km)
     assert 1e-4 < d < 1.0  # km
+
+
+@pytest.mark.parametrize("degree", [0, 2, 3, 4])
+def test_block_rhs_equals_the_force_kernel(degree):
+    # The lock-step batch writes the zonal field out for vectorisation; it must be the
+    # same function as forces._rhs, term for term.
+    from qingzhou_sim.forces import PointMass, _rhs
+    from qingzhou_sim.propagator._dop853 import _rhs_block
+
+    fm = ForceModel(gravity=PointMass() if degree == 0 else ZonalGravity(max_degree=degree))
+    p = fm.build()
+    rng = np.random.default_rng(degree)
+    Y = np.vstack([rng.normal(size=(3, 50)) * 7000.0, rng.normal(size=(3, 50))])
+    out = np.empty_like(Y)
+    _rhs_block(0.0, Y, p, out, np.empty(6), np.empty(6))
+    expected = np.array([_rhs(0.0, Y[:, i].copy(), p) for i in range(50)]).T
+    np.testing.assert_allclose(out, expected, rtol=1e-14, atol=0)
