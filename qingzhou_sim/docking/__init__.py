@@ -5,11 +5,12 @@ capture and hard dock, with closed-loop GNC on a nonlinear truth and safety chec
   ``"aft"``, ``"forward"``, ``"radial"``; :func:`get_approach_profile`).
 - :mod:`~qingzhou_sim.docking.config`: navigation, thrusters, plant, safety, contact
   limits, attitude, berthing, faults.
-- :mod:`~qingzhou_sim.docking.simulate`: :func:`simulate_approach` ->
-  :class:`ApproachResult`.
+- :mod:`~qingzhou_sim.docking.simulate`: :func:`simulate_approach`;
+  :mod:`~qingzhou_sim.docking.result`: :class:`ApproachResult` and its parts.
 - :mod:`~qingzhou_sim.docking.plots`: :func:`plot_approach`, :func:`plot_range`.
 - :mod:`~qingzhou_sim.docking._kernels`: compiled kernels (truth plant, CW model,
-  Kalman filter, thrusters, safety monitor, GNC loop).
+  Kalman filter, thrusters, safety helpers); :mod:`~qingzhou_sim.docking._loop`: the
+  compiled GNC loop of a segment.
 
 Examples
 --------
@@ -47,16 +48,15 @@ from .profiles import (
     Homing,
     get_approach_profile,
 )
-from .simulate import (
+from .result import (
     ABORT_REASONS,
     ApproachEvent,
     ApproachResult,
     ContactCheck,
     ContactConditions,
     SegmentReport,
-    default_handover_lvlh,
-    simulate_approach,
 )
+from .simulate import default_handover_lvlh, simulate_approach
 
 __all__ = [
     "ABORT_REASONS",

@@ -1,0 +1,351 @@
+r"""Result objects of the approach: events, segment reports, contact conditions and
+:class:`ApproachResult`; decoding of the kernel's event codes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from ..state import State
+from . import _kernels as K
+from .config import AttitudeConfig, ContactLimits
+from .profiles import ApproachProfile
+
+__all__ = [
+    "ABORT_REASONS",
+    "ApproachEvent",
+    "ApproachResult",
+    "ContactCheck",
+    "ContactConditions",
+    "SegmentReport",
+]
+
+ABORT_REASONS = {
+    K.AB_CORRIDOR: "corridor violation",
+    K.AB_KOS_OUTSIDE_CORRIDOR: "keep-out sphere entered outside the approach corridor",
+    K.AB_PASSIVE: (
+        "planned free drift not passively safe (enters the keep-out sphere within the horizon)"
+    ),
+    K.AB_NAV_CROSSCHECK: (
+        "navigation or propulsion failure (estimate disagrees with the independent monitor sensor)"
+    ),
+    K.AB_GATE: "final gate: contact conditions predicted out of limits",
+    K.AB_AE_ENTRY: "approach ellipsoid entered outside the entry corridor",
+    K.AB_TIMEOUT: "segment not completed in its maximum duration",
+    K.AB_PROPELLANT: "propellant depleted",
+    K.AB_TRACKING: "straight-line tracking error above its limit",
+    K.AB_COLLISION: "collision (chaser centre within the collision distance)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachEvent:
+    """One event of the approach: ``name``, time since the start ``t_s`` and ``epoch``,
+    the segment it happened in, a ``value`` (meaning given in ``detail``)."""
+
+    name: str
+    t_s: float
+    epoch: Time
+    segment: str
+    value: float = math.nan
+    detail: str = ""
+
+    def __str__(self) -> str:
+        val = "" if math.isnan(self.value) else f" {self.value:.4g}"
+        return f"{self.t_s:9.1f} s  {self.name}{val}  [{self.segment}] {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentReport:
+    """Delta-v and duration of one flown segment."""
+
+    label: str
+    kind: str
+    t_start_s: float
+    t_end_s: float
+    dv: u.Quantity
+    completed: bool
+
+    @property
+    def duration(self) -> u.Quantity:
+        return (self.t_end_s - self.t_start_s) * u.s
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCheck:
+    """One docking-mechanism condition: value, limits and verdict."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str
+    ok: bool
+    lower: float = math.nan
+
+    def __str__(self) -> str:
+        lim = (
+            f"<= {self.limit:g}"
+            if math.isnan(self.lower)
+            else f"in [{self.lower:g}, {self.limit:g}]"
+        )
+        verdict = "ok" if self.ok else "VIOLATED"
+        return f"{self.name:<22s} {self.value:10.4f} {self.unit:<6s} {lim:<16s} {verdict}"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactConditions:
+    """Relative state of the docking ports at first contact (truth) and the attitude
+    pointing errors, checked against :class:`~qingzhou_sim.docking.ContactLimits`."""
+
+    closing_speed_m_s: float
+    lateral_offset_m: float
+    lateral_rate_m_s: float
+    pitch_deg: float
+    yaw_deg: float
+    roll_deg: float
+    pitch_rate_deg_s: float
+    yaw_rate_deg_s: float
+    roll_rate_deg_s: float
+    checks: tuple
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def __str__(self) -> str:
+        return "\n".join(str(c) for c in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class ApproachResult:
+    r"""Outcome of :func:`simulate_approach`.
+
+    Time histories are sampled at the GNC steps (rows at a segment boundary share
+    their epoch): ``t_s`` seconds since ``epoch0``; ``r_true``/``v_true`` and
+    ``r_est``/``v_est`` the chaser relative to the station in the station's LVLH frame
+    (centres of mass); ``dv_commanded``/``dv_applied`` per step (LVLH, m/s);
+    ``mass`` and ``propellant_used`` (kg).
+    """
+
+    profile: ApproachProfile
+    epoch0: Time
+    t_s: np.ndarray
+    r_true: u.Quantity
+    v_true: u.Quantity
+    r_est: u.Quantity
+    v_est: u.Quantity
+    dv_commanded: u.Quantity
+    dv_applied: u.Quantity
+    mass: u.Quantity
+    events: tuple
+    segments: tuple
+    contact: ContactConditions | None
+    docked: bool
+    status: str
+    failure_reason: str | None
+    passive_min_range: u.Quantity
+    post_abort_min_range: u.Quantity | None
+    post_abort_reenters_keep_out: bool | None
+    final_chaser: State
+    final_station: State
+
+    @property
+    def epochs(self) -> Time:
+        return self.epoch0 + TimeDelta(self.t_s * u.s)
+
+    @property
+    def propellant_used(self) -> u.Quantity:
+        return self.mass[0] - self.mass
+
+    @property
+    def total_dv(self) -> u.Quantity:
+        """Sum of the executed delta-v magnitudes (m/s)."""
+        return np.sum(np.linalg.norm(self.dv_applied.to_value(u.m / u.s), axis=1)) * (u.m / u.s)
+
+    @property
+    def range(self) -> u.Quantity:
+        return np.linalg.norm(self.r_true.to_value(u.m), axis=1) * u.m
+
+    @property
+    def range_rate(self) -> u.Quantity:
+        r = self.r_true.to_value(u.m)
+        v = self.v_true.to_value(u.m / u.s)
+        rn = np.maximum(np.linalg.norm(r, axis=1), 1e-9)
+        return np.einsum("ij,ij->i", r, v) / rn * (u.m / u.s)
+
+    @property
+    def duration(self) -> u.Quantity:
+        return (self.t_s[-1] - self.t_s[0]) * u.s
+
+    def event(self, name: str) -> ApproachEvent | None:
+        """First event called ``name`` (None if it did not happen)."""
+        for e in self.events:
+            if e.name == name:
+                return e
+        return None
+
+    def summary(self) -> str:
+        lines = [
+            f"Approach '{self.profile.name}' ({self.profile.port} port): {self.status}"
+            + (f" - {self.failure_reason}" if self.failure_reason else ""),
+            f"  start {self.epoch0.utc.isot} UTC, duration {self.duration.to_value(u.h):.2f} h, "
+            f"total dv {self.total_dv.to_value(u.m / u.s):.3f} m/s, "
+            f"propellant {self.propellant_used[-1].to_value(u.kg):.2f} kg",
+            "  closest 24 h free-drift approach after the transfer burns: "
+            f"{self.passive_min_range.to_value(u.m):.1f} m",
+            "  segments:",
+        ]
+        for s in self.segments:
+            lines.append(
+                f"    {s.label:<32s} {s.kind:<10s} {s.duration.to_value(u.min):7.1f} min "
+                f"{s.dv.to_value(u.m / u.s):7.3f} m/s{'' if s.completed else '  (not completed)'}"
+            )
+        if self.contact is not None:
+            lines.append("  contact conditions:")
+            lines.extend("    " + str(c) for c in self.contact.checks)
+        if self.post_abort_min_range is not None:
+            lines.append(
+                f"  after the CAM: min range {self.post_abort_min_range.to_value(u.m):.1f} m over "
+                "the passive-safety horizon, re-enters the keep-out sphere: "
+                f"{self.post_abort_reenters_keep_out}"
+            )
+        lines.append("  events:")
+        lines.extend("    " + str(e) for e in self.events if e.name not in ("burn",))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+_EVENT_NAMES = {
+    K.EV_AE_ENTRY: "approach ellipsoid entry",
+    K.EV_AE_EXIT: "approach ellipsoid exit",
+    K.EV_KOS_ENTRY: "keep-out sphere entry",
+    K.EV_KOS_EXIT: "keep-out sphere exit",
+    K.EV_BURN: "burn",
+    K.EV_PASSIVE: "passive safety check",
+    K.EV_CAM: "collision avoidance manoeuvre",
+    K.EV_ABORT: "abort",
+    K.EV_CONTACT: "contact",
+    K.EV_GATE: "final gate",
+}
+
+
+def _decode_events(raw, epoch0: Time) -> tuple:
+    ts = np.array([r[0] for r in raw], float)
+    epochs = epoch0 + TimeDelta(ts * u.s)
+    out = []
+    for (t, code, vals, seg), ep in zip(raw, epochs):
+        if isinstance(code, str):
+            out.append(ApproachEvent(code, float(t), ep, seg))
+            continue
+        name = _EVENT_NAMES[code]
+        v1, v2 = vals
+        if code in (K.EV_AE_ENTRY, K.EV_AE_EXIT):
+            detail = "inside the entry corridor" if v1 > 0.5 else "outside the entry corridor"
+            out.append(ApproachEvent(name, float(t), ep, seg, math.nan, detail))
+        elif code in (K.EV_KOS_ENTRY, K.EV_KOS_EXIT):
+            detail = (
+                "inside the final-approach corridor"
+                if v1 > 0.5
+                else "outside the final-approach corridor"
+            )
+            out.append(ApproachEvent(name, float(t), ep, seg, math.nan, detail))
+        elif code == K.EV_BURN or code == K.EV_CAM:
+            out.append(ApproachEvent(name, float(t), ep, seg, v1 * 1e3, "executed |dv| (m/s)"))
+        elif code == K.EV_PASSIVE:
+            out.append(
+                ApproachEvent(
+                    name,
+                    float(t),
+                    ep,
+                    seg,
+                    v1 * 1e3,
+                    f"closest approach of the free drift (m) at +{v2 / 3600:.2f} h",
+                )
+            )
+        elif code == K.EV_ABORT:
+            out.append(ApproachEvent(name, float(t), ep, seg, v1, ABORT_REASONS.get(int(v1), "")))
+        elif code == K.EV_GATE:
+            out.append(
+                ApproachEvent(
+                    name,
+                    float(t),
+                    ep,
+                    seg,
+                    v2 * 1e3,
+                    "go" if v1 > 0.5 else "no-go; lateral offset (m)",
+                )
+            )
+        else:
+            out.append(ApproachEvent(name, float(t), ep, seg))
+    return tuple(out)
+
+
+def _contact_conditions(
+    vcl, lat, latr, limits: ContactLimits, att: AttitudeConfig, gen, noise_on: bool
+):
+    if noise_on:
+        ang = gen.standard_normal(6)
+    else:
+        ang = np.zeros(6)
+    pitch, yaw = ang[0] * att.pitch_yaw_sigma_deg, ang[1] * att.pitch_yaw_sigma_deg
+    roll = ang[2] * att.roll_sigma_deg
+    rates = ang[3:] * att.rate_sigma_deg_s
+    lim = limits
+    checks = (
+        ContactCheck(
+            "closing speed",
+            vcl,
+            lim.closing_speed_max_m_s,
+            "m/s",
+            lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s,
+            lim.closing_speed_min_m_s,
+        ),
+        ContactCheck("lateral offset", lat, lim.lateral_offset_m, "m", lat <= lim.lateral_offset_m),
+        ContactCheck(
+            "lateral rate", latr, lim.lateral_rate_m_s, "m/s", latr <= lim.lateral_rate_m_s
+        ),
+        ContactCheck(
+            "pitch", abs(pitch), lim.pitch_yaw_deg, "deg", abs(pitch) <= lim.pitch_yaw_deg
+        ),
+        ContactCheck("yaw", abs(yaw), lim.pitch_yaw_deg, "deg", abs(yaw) <= lim.pitch_yaw_deg),
+        ContactCheck("roll", abs(roll), lim.roll_deg, "deg", abs(roll) <= lim.roll_deg),
+        ContactCheck(
+            "pitch rate",
+            abs(rates[0]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[0]) <= lim.angular_rate_deg_s,
+        ),
+        ContactCheck(
+            "yaw rate",
+            abs(rates[1]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[1]) <= lim.angular_rate_deg_s,
+        ),
+        ContactCheck(
+            "roll rate",
+            abs(rates[2]),
+            lim.angular_rate_deg_s,
+            "deg/s",
+            abs(rates[2]) <= lim.angular_rate_deg_s,
+        ),
+    )
+    return ContactConditions(
+        closing_speed_m_s=float(vcl),
+        lateral_offset_m=float(lat),
+        lateral_rate_m_s=float(latr),
+        pitch_deg=float(pitch),
+        yaw_deg=float(yaw),
+        roll_deg=float(roll),
+        pitch_rate_deg_s=float(rates[0]),
+        yaw_rate_deg_s=float(rates[1]),
+        roll_rate_deg_s=float(rates[2]),
+        checks=checks,
+    )
