@@ -358,3 +358,22 @@ def test_block_rhs_equals_the_force_kernel(degree):
     _rhs_block(0.0, Y, p, out, np.empty(6), np.empty(6))
     expected = np.array([_rhs(0.0, Y[:, i].copy(), p) for i in range(50)]).T
     np.testing.assert_allclose(out, expected, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("method", ["rk4", "kepler"])
+def test_reentry_located_for_every_method(method):
+    # A ballistic 50 x 300 km orbit: perigee below 100 km, so even two-body motion re-enters.
+    state = State.from_altitudes(
+        EPOCH,
+        perigee_altitude=50 * u.km,
+        apogee_altitude=300 * u.km,
+        inc=41.47 * u.deg,
+        nu=180 * u.deg,
+    )
+    prop = Propagator(ForceModel.two_body(), method=method, step_s=5.0)
+    traj = prop.propagate(state, 3 * u.h)
+    ref = Propagator(ForceModel.two_body()).propagate(state, 3 * u.h)
+    assert traj.status == "reentry" == ref.status
+    t = (traj.events[-1].epoch - ref.events[-1].epoch).to_value(u.s)
+    assert abs(t) < 10 * MS
+    assert traj.final_state.altitude.to_value(u.km) == pytest.approx(100.0, abs=1e-3)

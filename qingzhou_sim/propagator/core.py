@@ -11,7 +11,7 @@ from astropy.time import Time, TimeDelta
 
 from ..constants import EARTH, EarthModel, as_duration_s, as_time, check_finite
 from ..errors import EpochOrderError, InputError, PropagationError, UnknownNameError
-from ..forces import ForceModel, zonal_potential
+from ..forces import ForceModel, _rhs, zonal_potential
 from ..maneuvers import Burn, _dv_to_inertial
 from ..state import State, StateBatch
 from ._dop853 import (
@@ -30,6 +30,7 @@ from ._kernels import (
     _kepler_many,
     _propagate_rv_kernel,
     _rk4_arc,
+    _rk4_step,
 )
 from .events import EventRecord, _event_meta, _find_events
 from .trajectory import Trajectory, _Segment
@@ -275,14 +276,12 @@ class Propagator:
                     max(a, b),
                     xtol=1e-7,
                 )
-                seg = seg.truncated(tc, seg.eval(tc)[0])
-                seg = _Segment(
-                    "rk4",
-                    np.append(seg.ts[:-1], tc),
-                    np.vstack([seg.ys[:-1], seg.eval(tc)]),
-                    seg.coef,
-                    mu,
-                )
+                # Redo the last step as a true RK4 step ending on the crossing.
+                k1, k2, k3, k4, ytmp, ynew = (np.empty(6) for _ in range(6))
+                _rk4_step(ts[-2], ys[-2].copy(), tc - ts[-2], p, k1, k2, k3, k4, ytmp, ynew)
+                ts, ys, fs = ts.copy(), ys.copy(), fs.copy()
+                ts[-1], ys[-1], fs[-1] = tc, ynew, _rhs(tc, ynew, p)
+                seg = _Segment("rk4", ts, ys, fs, mu)
             return seg, int(st)
         # Kepler: nodes every 1/64 period, evaluated analytically.
         r0 = np.linalg.norm(y0[:3])
