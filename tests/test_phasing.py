@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from astropy.time import Time
 
-from qingzhou_sim.errors import InputError, OrbitRangeError, UnknownNameError
+from qingzhou_sim.errors import InfeasiblePlanError, InputError, OrbitRangeError, UnknownNameError
 from qingzhou_sim.maneuvers import Burn, FiniteBurn, to_finite
 from qingzhou_sim.phasing import (
     PROFILES,
@@ -233,3 +233,42 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------------------------------ station-side phasing
+def test_station_phasing_puts_the_phase_in_the_window():
+    from qingzhou_sim.phasing import plan_station_phasing
+
+    early = State.from_elements(
+        T0 - 2 * u.day,
+        a=(R_EQ + 390.0) * u.km,
+        inc=41.5 * u.deg,
+        raan=132.1 * u.deg,
+        nu=-20 * u.deg,
+    )
+    sp = plan_station_phasing(early, CHASER, "6.5-hour")
+    assert not sp.window.contains(sp.phase_coasting)
+    assert sp.window.contains(sp.phase_after)
+    assert [b.label for b in sp.burns] == ["STA1", "STA2"]
+    assert 0 < abs(sp.altitude_change.to_value(u.km)) <= 15.0
+    # Hohmann pair between close circles: total dv = n |da| / 2 (Vallado 2013, sec. 6.3)
+    n = np.sqrt(MU / (R_EQ + 390.0) ** 3)
+    expect = 0.5 * n * abs(sp.altitude_change.to_value(u.km)) * 1e3
+    assert sp.total_dv.to_value(u.m / u.s) == pytest.approx(expect, rel=0.02)
+    plan = plan_phasing(CHASER, sp.station_at_insertion, "6.5-hour")
+    assert plan.correction.converged
+    assert "altitude change" in sp.summary()
+
+
+def test_station_phasing_refuses_large_altitude_changes():
+    from qingzhou_sim.phasing import plan_station_phasing
+
+    early = State.from_elements(
+        T0 - 1 * u.day,
+        a=(R_EQ + 390.0) * u.km,
+        inc=41.5 * u.deg,
+        raan=126 * u.deg,
+        nu=150 * u.deg,
+    )
+    with pytest.raises(InfeasiblePlanError, match="altitude change would be needed"):
+        plan_station_phasing(early, CHASER, "3-hour", max_altitude_change=5 * u.km)

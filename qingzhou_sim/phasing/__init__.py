@@ -18,6 +18,7 @@ from .profiles import (
     phase_angle_windows,
     plan_phasing,
 )
+from .station import StationPhasingPlan, plan_station_phasing
 from .strategies import (
     MIN_INSERTION_PERIGEE,
     CoellipticSchedule,
@@ -36,6 +37,7 @@ __all__ = [
     "PhasingPlan",
     "PhasingProfile",
     "PhasingTrack",
+    "StationPhasingPlan",
     "coplanar_lower_bound",
     "get_profile",
     "phase_angle_windows",
@@ -43,5 +45,6 @@ __all__ = [
     "plan_lambert",
     "plan_n_impulse",
     "plan_phasing",
+    "plan_station_phasing",
     "plot_phasing",
 ]
