@@ -214,7 +214,12 @@ class CorrectionReport(NamedTuple):
 
 
 def _final_residual(dyn, rv0, t_end, imp_t, dv, target):
-    y = dyn.chaser(rv0, np.array([t_end]), imp_t, dv.reshape(-1, 3))[0]
+    """Final state minus target; NaN when a trial trajectory re-enters (the line
+    searches then shorten the step)."""
+    try:
+        y = dyn.chaser(rv0, np.array([t_end]), imp_t, dv.reshape(-1, 3))[0]
+    except PropagationError:
+        return np.full(6, np.nan)
     return y - target
 
 

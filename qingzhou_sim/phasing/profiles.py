@@ -226,6 +226,18 @@ def coplanar_lower_bound(insertion_orbit: State, radius: u.Quantity) -> u.Quanti
     apogee-first). For radius ratios below 11.94 no impulse sequence does better
     (Hohmann optimality, Curtis 2014, sec. 6.4), so this bounds every strategy.
 
+    Parameters
+    ----------
+    insertion_orbit : State
+        The chaser after insertion (its osculating perigee and apogee are used).
+    radius : Quantity
+        Radius of the target circle (e.g. R_eq + 390 km).
+
+    Returns
+    -------
+    Quantity
+        Delta-v in m/s.
+
     References
     ----------
     Curtis (2014), eqs. 6.2-6.3 (vis-viva, Hohmann).
