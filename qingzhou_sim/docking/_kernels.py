@@ -104,6 +104,7 @@ class Cfg(NamedTuple):
     """Every scalar setting of the loop, in kernel units (built by simulate.py)."""
 
     n: float  # guidance mean motion, rad/s
+    r_curv: float  # station radius for curvilinear guidance, km (0: rectilinear)
     mu: float
     re: float
     j2: float
@@ -251,7 +252,7 @@ def _cw_accel(n, x):
 
 
 @njit(cache=True)
-def _two_impulse_nb(n, x0, xf, tof):
+def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     """First and second impulse of the CW two-impulse transfer x0 -> xf in ``tof`` s
     (Fehse 2003, sec. 3.3.4), in-plane (x, z) and out-of-plane (y) blocks solved
     separately. ``ok`` is False near the singular transfer times (multiples of the
@@ -265,7 +266,12 @@ def _two_impulse_nb(n, x0, xf, tof):
     b10 = p[2, 3]
     b11 = p[2, 5]
     det = b00 * b11 - b01 * b10
-    if abs(det * n * n) < 0.05:
+    # condition number of the dimensionless in-plane block (n * Phi_rv): large near
+    # whole periods, where the arrival height hardly depends on the first impulse
+    s1 = (b00 * b00 + b01 * b01 + b10 * b10 + b11 * b11) * n * n
+    dn = abs(det) * n * n
+    smax2 = 0.5 * (s1 + math.sqrt(max(s1 * s1 - 4.0 * dn * dn, 0.0)))
+    if dn == 0.0 or smax2 / dn > max_cond:
         return dv1, dv2, False
     rx = xf[0] - (p[0, 0] * x0[0] + p[0, 2] * x0[2])
     rz = xf[2] - (p[2, 0] * x0[0] + p[2, 2] * x0[2])
@@ -282,6 +288,61 @@ def _two_impulse_nb(n, x0, xf, tof):
     dv1 = v0 - x0[3:]
     dv2 = xf[3:] - arr[3:]
     return dv1, dv2, True
+
+
+@njit(cache=True)
+def _to_curv(x, rr):
+    """Rectilinear LVLH state -> curvilinear (cylindrical) LVLH state about the
+    station's radius ``rr`` (km): X = rr * theta along the orbit, Z = rr - rho below
+    it, same rotating frame. CW is far more accurate in these coordinates at tens of
+    km along-track, where the rectilinear frame's curvature error x^2 / 2a is
+    hundreds of metres (e.g. Vallado 2013, sec. 6.8; Fehse 2003, sec. 3.2.2)."""
+    xx = x[0]
+    zz = rr - x[2]
+    rho = math.sqrt(xx * xx + zz * zz)
+    th = math.atan2(xx, zz)
+    rhod = (xx * x[3] - zz * x[5]) / rho
+    thd = (zz * x[3] + xx * x[5]) / (rho * rho)
+    out = np.empty(6)
+    out[0] = rr * th
+    out[1] = x[1]
+    out[2] = rr - rho
+    out[3] = rr * thd
+    out[4] = x[4]
+    out[5] = -rhod
+    return out
+
+
+@njit(cache=True)
+def _dv_curv_to_rect(dvc, xc, rr):
+    """Impulse given in curvilinear components at the curvilinear state ``xc`` ->
+    rectilinear LVLH components."""
+    th = xc[0] / rr
+    rho = rr - xc[2]
+    s = math.sin(th)
+    c = math.cos(th)
+    drhod = -dvc[2]
+    dthd = dvc[0] / rr
+    out = np.empty(3)
+    out[0] = drhod * s + rho * dthd * c
+    out[1] = dvc[1]
+    out[2] = -drhod * c + rho * dthd * s
+    return out
+
+
+@njit(cache=True)
+def _two_impulse_curv(n, rr, x0, xf, tof, max_cond=100.0):
+    """First impulse (rectilinear LVLH, km/s) of the CW two-impulse transfer solved in
+    curvilinear coordinates (:func:`_to_curv`); ``rr <= 0`` solves it rectilinear."""
+    if rr <= 0.0:
+        d1, d2, ok = _two_impulse_nb(n, x0, xf, tof, max_cond)
+        return d1, ok
+    c0 = _to_curv(x0, rr)
+    cf = _to_curv(xf, rr)
+    d1, _, ok = _two_impulse_nb(n, c0, cf, tof, max_cond)
+    if not ok:
+        return d1, ok
+    return _dv_curv_to_rect(d1, c0, rr), ok
 
 
 @njit(cache=True)

@@ -72,7 +72,7 @@ from ._kernels import (
     _sigma,
     _thruster,
     _to_lvlh,
-    _two_impulse_nb,
+    _two_impulse_curv,
     choose_cam,
     propagate_truth,
 )
@@ -199,7 +199,9 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                         done = True
                     else:
                         tof = (seg.burn_steps[nb - 1] - k) * seg.dt
-                        d1, _, ok = _two_impulse_nb(n, xhat, seg.tgt, tof)
+                        # mid-course corrections only when well conditioned
+                        cmax = 100.0 if ib == 0 else 30.0
+                        d1, ok = _two_impulse_curv(n, cfg.r_curv, xhat, seg.tgt, tof, cmax)
                         if ok:
                             dv = d1
                     ib += 1
@@ -215,8 +217,38 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                             ev[ne, 2] = rmin
                             ev[ne, 3] = tmin
                             ne += 1
-                        # enforced on the burn that starts the arc; mid-course trims
-                        # of an arc verified at departure are reported only
+                        # enforced on the burn that starts the arc (first trying other
+                        # transfer times); mid-course trims of an arc verified at
+                        # departure are reported only
+                        if unsafe and ib == 1:
+                            tof0 = (seg.burn_steps[nb - 1] - k) * seg.dt
+                            for f in (0.9, 1.1, 0.8, 1.2, 0.7, 1.3, 1.4, 1.5):
+                                steps2 = int(round(f * tof0 / seg.dt))
+                                if k + steps2 >= seg.n_max:
+                                    continue
+                                d1, ok = _two_impulse_curv(
+                                    n, cfg.r_curv, xhat, seg.tgt, steps2 * seg.dt, 100.0
+                                )
+                                if not ok:
+                                    continue
+                                y = xhat.copy()
+                                y[3:] += d1
+                                rmin2, tmin2, _, unsafe2 = _passive(
+                                    n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce
+                                )
+                                if not unsafe2:
+                                    for j in range(1, nb):
+                                        seg.burn_steps[j] = k + int(
+                                            round(
+                                                (seg.burn_steps[j] - k) * steps2 / (tof0 / seg.dt)
+                                            )
+                                        )
+                                    seg.burn_steps[nb - 1] = k + steps2
+                                    dv = d1
+                                    unsafe = False
+                                    ev[ne - 1, 2] = rmin2
+                                    ev[ne - 1, 3] = tmin2
+                                    break
                         if unsafe and ib == 1:
                             reason = AB_PASSIVE
                             dv[:] = 0.0

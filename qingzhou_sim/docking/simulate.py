@@ -105,21 +105,49 @@ def _best_tof(
     return float(best_tof)
 
 
-def _coast_then_transfer(n: float, x0: np.ndarray, xf: np.ndarray) -> tuple[float, float]:
-    """(coast duration, transfer time) of least delta-v: free CW drift from ``x0`` for
-    0-2 orbits, then a half-orbit two-impulse transfer to ``xf`` (Fehse 2003, sec. 5.2.2:
-    drift on a lower orbit, then a Hohmann-like transfer to the V-bar point)."""
+def _coast_then_transfer(
+    n: float, x0: np.ndarray, xf: np.ndarray, r_curv: float
+) -> tuple[float, float, np.ndarray]:
+    """(coast duration, transfer time, state at the end of the coast) of least
+    delta-v: free CW drift from ``x0`` for 0-2 orbits, then a half-orbit two-impulse
+    transfer to ``xf`` (Fehse 2003, sec. 5.2.2: drift on a lower orbit, then a
+    Hohmann-like transfer to the V-bar point). Planned in curvilinear coordinates when
+    ``r_curv > 0``."""
     period = 2 * math.pi / n
     tof = 0.5 * period
+    c0 = K._to_curv(x0, r_curv) if r_curv > 0 else x0
+    cf = K._to_curv(xf, r_curv) if r_curv > 0 else xf
     best, best_tc = math.inf, 0.0
     for tc in np.linspace(0.0, 2.0 * period, 401):
-        xc = K._cw_stm_nb(n, tc) @ x0
-        d1, d2, ok = K._two_impulse_nb(n, xc, xf, tof)
+        xc = K._cw_stm_nb(n, tc) @ c0
+        d1, d2, ok = K._two_impulse_nb(n, xc, cf, tof)
         if ok:
             cost = np.linalg.norm(d1) + np.linalg.norm(d2)
             if cost < best:
                 best, best_tc = cost, float(tc)
-    return best_tc, tof
+    end = K._cw_stm_nb(n, best_tc) @ c0
+    if r_curv > 0:
+        end = _from_curv(end, r_curv)
+    return best_tc, tof, end
+
+
+def _from_curv(xc: np.ndarray, rr: float) -> np.ndarray:
+    """Inverse of :func:`_kernels._to_curv` (curvilinear -> rectilinear LVLH)."""
+    th = xc[0] / rr
+    rho = rr - xc[2]
+    thd = xc[3] / rr
+    rhod = -xc[5]
+    s, c = math.sin(th), math.cos(th)
+    return np.array(
+        [
+            rho * s,
+            xc[1],
+            rr - rho * c,
+            rhod * s + rho * thd * c,
+            xc[4],
+            -rhod * c + rho * thd * s,
+        ]
+    )
 
 
 def _arc_points(start: np.ndarray, end: np.ndarray, radius: float, side: str, legs: int) -> list:
@@ -170,7 +198,7 @@ def _gains(dt: float) -> tuple[float, float]:
     return 4.0 * tau_v, tau_v
 
 
-def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth):
+def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth, r_curv_km=0.0):
     """Kernel configuration (:class:`_kernels.Cfg`) from the public settings; also
     returns the chaser's :class:`~qingzhou_sim.vehicles.Spacecraft`."""
     ch_sc = _spacecraft(plant.chaser)
@@ -183,6 +211,7 @@ def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth):
     isp = thrusters.isp_s if thrusters.isp_s is not None else ch_sc.isp_s
     cfg_kw = dict(
         n=n,
+        r_curv=r_curv_km,
         mu=earth.mu_km3_s2,
         re=earth.radius_km,
         j2=earth.j2 if plant.j2 else 0.0,
@@ -274,6 +303,7 @@ def simulate_approach(
     berthing: BerthingConfig | None = None,
     faults: tuple | list | Fault | None = None,
     control_rate_hz: float | None = None,
+    curvilinear: bool = True,
     earth: EarthModel = EARTH,
 ) -> ApproachResult:
     r"""Fly the approach from the hand-over point to contact, capture and hard dock.
@@ -300,6 +330,10 @@ def simulate_approach(
         Forced failures (thruster stuck off, navigation bias).
     control_rate_hz : float, optional
         GNC rate of the final approach (default: the profile's, 1 Hz).
+    curvilinear : bool
+        Solve the transfers' CW targeting in curvilinear (cylindrical) coordinates,
+        which removes the rectilinear frame's curvature error at tens of km
+        (default); False: rectilinear CW throughout.
 
     Returns
     -------
@@ -362,7 +396,18 @@ def simulate_approach(
         rel0 = default_handover_lvlh(n)
     ch_rv = _relative_to_inertial("LVLH", st_rv, rel0)
 
-    base_cfg, ch_sc = _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth)
+    base_cfg, ch_sc = _build_cfg(
+        n,
+        prof,
+        nav,
+        noise_on,
+        thrusters,
+        plant,
+        safety,
+        limits,
+        earth,
+        a_st if curvilinear else 0.0,
+    )
     axis = np.array(AXES[prof.docking_axis])
     port = np.array(prof.port_position_m) / 1e3
     com_off = port + axis * prof.chaser_port_arm_m / 1e3  # CoM = port-relative point + com_off
@@ -445,9 +490,9 @@ def simulate_approach(
             for p, tof in zip(pts, tofs):
                 xf = np.concatenate([p, np.zeros(3)])
                 if tof is None and isinstance(sgm, Homing):
-                    tc, tof = _coast_then_transfer(n, x_from, xf)
+                    tc, tof, x_coast = _coast_then_transfer(n, x_from, xf, base_cfg.r_curv)
                     if tc >= 4 * dt:
-                        legs.append((K._cw_stm_nb(n, tc) @ x_from, tc))
+                        legs.append((x_coast, tc))
                 elif tof is None:
                     tof = _best_tof(n, x_from, xf, base_cfg)
                 legs.append((xf, tof))
@@ -459,7 +504,8 @@ def simulate_approach(
                     {0, *[int(round(nsteps * (j + 1) / (ncorr + 1))) for j in range(ncorr)]}
                     - {nsteps}
                 )
-                kw = _empty_seg(dt, nsteps)
+                # room for a longer transfer chosen at departure for passive safety
+                kw = _empty_seg(dt, int(1.6 * nsteps) + 2)
                 kw.update(
                     mode=K.MODE_TRANSFER,
                     tgt=xf,
