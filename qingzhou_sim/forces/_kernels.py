@@ -201,16 +201,22 @@ def _moon_position(jd_tt: float):
 
 
 @njit(cache=True)
-def _density_harris_priester(
-    x: float, y: float, z: float, h_km: float, jd_tt: float, n_exp: float, lag_rad: float
-) -> float:
-    """Harris-Priester density (kg/m^3) with the diurnal bulge.
+def _bulge_apex(jd_tt: float, lag_rad: float):
+    """Unit vector of the Harris-Priester bulge apex: the Sun's declination, its right
+    ascension plus the lag (Montenbruck & Gill 2000, eq. 3.103)."""
+    sx, sy, sz = _sun_position(jd_tt)
+    ra = math.atan2(sy, sx)
+    dec = math.atan2(sz, math.sqrt(sx * sx + sy * sy))
+    cd = math.cos(dec)
+    return cd * math.cos(ra + lag_rad), cd * math.sin(ra + lag_rad), math.sin(dec)
 
-    Montenbruck & Gill (2000), sec. 3.5.2, eq. 3.99-3.104 and Table 3.8: exponential
-    interpolation of the minimum and maximum densities in height, blended by
-    cos^n(psi/2) of the angle psi between the satellite and the bulge apex, which lags
-    the Sun by ``lag_rad`` in right ascension. Zero above 1000 km.
-    """
+
+@njit(cache=True)
+def _density_hp_apex(
+    x: float, y: float, z: float, h_km: float, ebx: float, eby: float, ebz: float, n_exp: float
+) -> float:
+    """Harris-Priester density (kg/m^3) for a given bulge-apex direction (see
+    :func:`_density_harris_priester`)."""
     nh = _HP_H.shape[0]
     if h_km >= _HP_H[nh - 1]:
         return 0.0
@@ -228,13 +234,6 @@ def _density_harris_priester(
     hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])
     rho_min = _HP_MIN[lo] * math.exp((_HP_H[lo] - h_km) / hmin)
     rho_max = _HP_MAX[lo] * math.exp((_HP_H[lo] - h_km) / hmax)
-    sx, sy, sz = _sun_position(jd_tt)
-    ra = math.atan2(sy, sx)
-    dec = math.atan2(sz, math.sqrt(sx * sx + sy * sy))
-    cd = math.cos(dec)
-    ebx = cd * math.cos(ra + lag_rad)
-    eby = cd * math.sin(ra + lag_rad)
-    ebz = math.sin(dec)
     rn = math.sqrt(x * x + y * y + z * z)
     c_psi = (x * ebx + y * eby + z * ebz) / rn
     c2 = 0.5 + 0.5 * c_psi
@@ -242,6 +241,48 @@ def _density_harris_priester(
         c2 = 0.0
     cosn = c2 ** (0.5 * n_exp)
     return (rho_min + (rho_max - rho_min) * cosn) * 1.0e-12
+
+
+@njit(cache=True)
+def _density_harris_priester(
+    x: float, y: float, z: float, h_km: float, jd_tt: float, n_exp: float, lag_rad: float
+) -> float:
+    """Harris-Priester density (kg/m^3) with the diurnal bulge.
+
+    Montenbruck & Gill (2000), sec. 3.5.2, eq. 3.99-3.104 and Table 3.8: exponential
+    interpolation of the minimum and maximum densities in height, blended by
+    cos^n(psi/2) of the angle psi between the satellite and the bulge apex, which lags
+    the Sun by ``lag_rad`` in right ascension. Zero above 1000 km.
+    """
+    ebx, eby, ebz = _bulge_apex(jd_tt, lag_rad)
+    return _density_hp_apex(x, y, z, h_km, ebx, eby, ebz, n_exp)
+
+
+@njit(cache=True)
+def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz):
+    """Drag acceleration (km/s^2) relative to the co-rotating atmosphere
+    (Vallado 2013, eq. 8-28, 8-29); (ebx, eby, ebz) is the bulge apex when the
+    atmosphere is Harris-Priester (unused otherwise)."""
+    h = _ellipsoid_altitude(x, y, z, p[P_RE], p[P_FLAT])
+    if p[P_ATM] == 2.0:
+        rho = _density_hp_apex(x, y, z, h, ebx, eby, ebz, p[P_HP_N])
+    else:
+        rho = _density_exponential(h)
+    w = p[P_OMEGA]
+    vrx = vx + w * y
+    vry = vy - w * x
+    vrz = vz
+    vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+    k = -p[P_DRAG_K] * rho * vr
+    return k * vrx, k * vry, k * vrz
+
+
+@njit(cache=True)
+def _apex_of(t, p):
+    """Bulge apex at t seconds after the epoch of p (zeros unless Harris-Priester drag)."""
+    if p[P_DRAG] != 0.0 and p[P_ATM] == 2.0:
+        return _bulge_apex(p[P_JD0] + t / 86400.0, p[P_HP_LAG])
+    return 0.0, 0.0, 0.0
 
 
 @njit(cache=True)
@@ -313,22 +354,11 @@ def _rhs_into(t, y, p, out):
         p[P_MU], p[P_RE], p[P_J2], p[P_J3], p[P_J4], int(p[P_DEGREE]), x, yy, z
     )
     if p[P_DRAG] != 0.0:
-        h = _ellipsoid_altitude(x, yy, z, p[P_RE], p[P_FLAT])
-        if p[P_ATM] == 2.0:
-            jd = p[P_JD0] + t / 86400.0
-            rho = _density_harris_priester(x, yy, z, h, jd, p[P_HP_N], p[P_HP_LAG])
-        else:
-            rho = _density_exponential(h)
-        w = p[P_OMEGA]
-        # Velocity relative to an atmosphere co-rotating with the Earth (Vallado 2013, eq. 8-29).
-        vrx = y[3] + w * yy
-        vry = y[4] - w * x
-        vrz = y[5]
-        vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-        k = -p[P_DRAG_K] * rho * vr
-        ax += k * vrx
-        ay += k * vry
-        az += k * vrz
+        ebx, eby, ebz = _apex_of(t, p)
+        dx, dy, dz = _drag_accel(x, yy, z, y[3], y[4], y[5], p, ebx, eby, ebz)
+        ax += dx
+        ay += dy
+        az += dz
     if p[P_SUN] != 0.0 or p[P_MOON] != 0.0:
         jd = p[P_JD0] + t / 86400.0
         if p[P_SUN] != 0.0:

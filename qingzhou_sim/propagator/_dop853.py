@@ -21,14 +21,22 @@ from numba import njit
 from ..forces import (
     P_DEGREE,
     P_DRAG,
+    P_GM_MOON,
+    P_GM_SUN,
     P_J2,
     P_J3,
     P_J4,
+    P_JD0,
     P_MOON,
     P_MU,
     P_RE,
     P_SUN,
+    _apex_of,
+    _drag_accel,
+    _moon_position,
     _rhs_into,
+    _sun_position,
+    _third_body,
 )
 
 METHODS = ("dop853", "kepler", "rk4")
@@ -465,71 +473,88 @@ def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_s
 
 
 @njit(cache=True)
-def _rhs_block(t, Y, p, out, y, f):
-    """Right-hand side of a block of states stored component-major, Y (6, m) -> out."""
+def _rhs_block(t, Y, p, out):
+    """Right-hand side of a block of states stored component-major, Y (6, m) -> out:
+    the same function as :func:`qingzhou_sim.forces._rhs_into` for every sample, with
+    what depends only on t (bulge apex, Sun, Moon) computed once per call."""
     m = Y.shape[1]
-    if p[P_DRAG] == 0.0 and p[P_SUN] == 0.0 and p[P_MOON] == 0.0:
-        # Conservative zonal field: a branch-free loop over samples that LLVM vectorises.
-        mu = p[P_MU]
-        re = p[P_RE]
-        j2 = p[P_J2]
-        j3 = p[P_J3]
-        j4 = p[P_J4]
-        degree = int(p[P_DEGREE])
-        # The zonal acceleration of forces._zonal_accel, written out so that the loop
-        # has no call and LLVM vectorises it (same formula, same operation order).
-        for i in range(m):
-            x = Y[0, i]
-            yy = Y[1, i]
-            z = Y[2, i]
-            r2 = x * x + yy * yy + z * z
-            rn = math.sqrt(r2)
-            ir = 1.0 / rn
-            k0 = -mu * ir * ir * ir
-            ax = k0 * x
-            ay = k0 * yy
-            az = k0 * z
-            if degree >= 2:
-                s1 = z * ir
-                s2 = s1 * s1
-                q = re * ir
-                base = mu * ir * ir
-                qn = q * q
-                pn = 1.5 * s2 - 0.5
-                dp = 3.0 * s1
-                c = base * j2 * qn
-                cr = c * (3.0 * pn + s1 * dp)
-                cz = c * dp
-                if degree >= 3:
-                    qn = qn * q
-                    pn = 2.5 * s2 * s1 - 1.5 * s1
-                    dp = 7.5 * s2 - 1.5
-                    c = base * j3 * qn
-                    cr += c * (4.0 * pn + s1 * dp)
-                    cz += c * dp
-                if degree >= 4:
-                    qn = qn * q
-                    pn = (35.0 * s2 * s2 - 30.0 * s2 + 3.0) / 8.0
-                    dp = (35.0 * s2 * s1 - 15.0 * s1) / 2.0
-                    c = base * j4 * qn
-                    cr += c * (5.0 * pn + s1 * dp)
-                    cz += c * dp
-                ax += cr * x * ir
-                ay += cr * yy * ir
-                az += cr * z * ir - cz
-            out[0, i] = Y[3, i]
-            out[1, i] = Y[4, i]
-            out[2, i] = Y[5, i]
-            out[3, i] = ax
-            out[4, i] = ay
-            out[5, i] = az
-        return
+    mu = p[P_MU]
+    re = p[P_RE]
+    j2 = p[P_J2]
+    j3 = p[P_J3]
+    j4 = p[P_J4]
+    degree = int(p[P_DEGREE])
+    # The zonal acceleration of forces._zonal_accel, written out so that the loop
+    # has no call and LLVM vectorises it (same formula, same operation order).
     for i in range(m):
-        for j in range(6):
-            y[j] = Y[j, i]
-        _rhs_into(t, y, p, f)
-        for j in range(6):
-            out[j, i] = f[j]
+        x = Y[0, i]
+        yy = Y[1, i]
+        z = Y[2, i]
+        r2 = x * x + yy * yy + z * z
+        rn = math.sqrt(r2)
+        ir = 1.0 / rn
+        k0 = -mu * ir * ir * ir
+        ax = k0 * x
+        ay = k0 * yy
+        az = k0 * z
+        if degree >= 2:
+            s1 = z * ir
+            s2 = s1 * s1
+            q = re * ir
+            base = mu * ir * ir
+            qn = q * q
+            pn = 1.5 * s2 - 0.5
+            dp = 3.0 * s1
+            c = base * j2 * qn
+            cr = c * (3.0 * pn + s1 * dp)
+            cz = c * dp
+            if degree >= 3:
+                qn = qn * q
+                pn = 2.5 * s2 * s1 - 1.5 * s1
+                dp = 7.5 * s2 - 1.5
+                c = base * j3 * qn
+                cr += c * (4.0 * pn + s1 * dp)
+                cz += c * dp
+            if degree >= 4:
+                qn = qn * q
+                pn = (35.0 * s2 * s2 - 30.0 * s2 + 3.0) / 8.0
+                dp = (35.0 * s2 * s1 - 15.0 * s1) / 2.0
+                c = base * j4 * qn
+                cr += c * (5.0 * pn + s1 * dp)
+                cz += c * dp
+            ax += cr * x * ir
+            ay += cr * yy * ir
+            az += cr * z * ir - cz
+        out[0, i] = Y[3, i]
+        out[1, i] = Y[4, i]
+        out[2, i] = Y[5, i]
+        out[3, i] = ax
+        out[4, i] = ay
+        out[5, i] = az
+    if p[P_DRAG] != 0.0:
+        ebx, eby, ebz = _apex_of(t, p)
+        for i in range(m):
+            dx, dy, dz = _drag_accel(
+                Y[0, i], Y[1, i], Y[2, i], Y[3, i], Y[4, i], Y[5, i], p, ebx, eby, ebz
+            )
+            out[3, i] += dx
+            out[4, i] += dy
+            out[5, i] += dz
+    for body in range(2):
+        if p[P_SUN if body == 0 else P_MOON] == 0.0:
+            continue
+        jd = p[P_JD0] + t / 86400.0
+        if body == 0:
+            sx, sy, sz = _sun_position(jd)
+            gm = p[P_GM_SUN]
+        else:
+            sx, sy, sz = _moon_position(jd)
+            gm = p[P_GM_MOON]
+        for i in range(m):
+            bx, by, bz = _third_body(gm, sx, sy, sz, Y[0, i], Y[1, i], Y[2, i])
+            out[3, i] += bx
+            out[4, i] += by
+            out[5, i] += bz
 
 
 @njit(cache=True)
@@ -553,7 +578,7 @@ def _lockstep_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius):
     A3 = np.empty(m)
     y = np.empty(6)
     f = np.empty(6)
-    _rhs_block(t0, Y, p, K[0], y, f)
+    _rhs_block(t0, Y, p, K[0])
     h_abs = abs(t1 - t0)
     for i in range(m):
         for j in range(6):
@@ -586,7 +611,7 @@ def _lockstep_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius):
                         for j in range(6):
                             for i in range(m):
                                 dst[j, i] += c * K[q, j, i]
-                _rhs_block(t + _C[s] * h, dst, p, K[s], y, f)
+                _rhs_block(t + _C[s] * h, dst, p, K[s])
             for i in range(m):
                 e5[i] = 0.0
                 e3[i] = 0.0
