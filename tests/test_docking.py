@@ -310,3 +310,23 @@ def test_plots(aft):
     assert fig2.axes[0].get_ylabel() == "range (m)"
     assert fig2.axes[1].get_ylabel() == "range rate (m/s)"
     assert "time since hand-over (h)" == fig2.axes[1].get_xlabel()
+
+
+def test_curvilinear_coordinates_round_trip():
+    from qingzhou_sim.docking.simulate import _from_curv
+
+    rr = STATION_A_KM
+    x = np.array([-52.0, 0.3, 5.0, 0.0085, -0.0001, 0.0002])
+    c = K._to_curv(x, rr)
+    np.testing.assert_allclose(_from_curv(c, rr), x, atol=1 * MM)
+    # the along-track arc of a point on the station's circle is its V-bar coordinate
+    # and its height is zero (no x^2 / 2a curvature term)
+    theta = -52.0 / rr
+    on_circle = np.array([rr * math.sin(theta), 0.0, rr - rr * math.cos(theta), 0, 0, 0])
+    np.testing.assert_allclose(K._to_curv(on_circle, rr)[[0, 2]], [-52.0, 0.0], atol=1 * MM)
+
+
+def test_rectilinear_guidance_option(station):
+    res = simulate_approach(station, noise=False, curvilinear=False)
+    assert res.docked
+    assert res.contact.ok
