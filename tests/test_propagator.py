@@ -343,20 +343,36 @@ def test_epoch_dependent_forces_need_the_epoch():
     assert 1e-4 < d < 1.0  # km
 
 
-@pytest.mark.parametrize("degree", [0, 2, 3, 4])
-def test_block_rhs_equals_the_force_kernel(degree):
-    # The lock-step batch writes the zonal field out for vectorisation; it must be the
-    # same function as forces._rhs, term for term.
-    from qingzhou_sim.forces import PointMass, _rhs
+def _force_models_for_block_test():
+    from qingzhou_sim.forces import Drag, HarrisPriester, PointMass, ThirdBody
+
+    both = (ThirdBody("sun"), ThirdBody("moon"))
+    return {
+        "point-mass": ForceModel(gravity=PointMass()),
+        "J2": ForceModel(gravity=ZonalGravity(2)),
+        "J3": ForceModel(gravity=ZonalGravity(3)),
+        "J2-J4 + drag": ForceModel.default(),
+        "HP drag + Sun + Moon": ForceModel(
+            drag=Drag(atmosphere=HarrisPriester()), third_bodies=both
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_force_models_for_block_test()))
+def test_block_rhs_equals_the_force_kernel(name):
+    # The lock-step batch evaluates the forces for a block of samples at once; it must be
+    # the same function as forces._rhs, term for term.
+    from qingzhou_sim.forces import _rhs
     from qingzhou_sim.propagator._dop853 import _rhs_block
 
-    fm = ForceModel(gravity=PointMass() if degree == 0 else ZonalGravity(max_degree=degree))
-    p = fm.build()
-    rng = np.random.default_rng(degree)
-    Y = np.vstack([rng.normal(size=(3, 50)) * 7000.0, rng.normal(size=(3, 50))])
+    p = _force_models_for_block_test()[name].build(2461000.5)
+    rng = np.random.default_rng(7)
+    r = rng.normal(size=(3, 50))
+    r *= (EARTH.radius_km + rng.uniform(150.0, 900.0, 50)) / np.linalg.norm(r, axis=0)
+    Y = np.vstack([r, rng.normal(size=(3, 50)) * 4.0])
     out = np.empty_like(Y)
-    _rhs_block(0.0, Y, p, out)
-    expected = np.array([_rhs(0.0, Y[:, i].copy(), p) for i in range(50)]).T
+    _rhs_block(1234.5, Y, p, out)
+    expected = np.array([_rhs(1234.5, Y[:, i].copy(), p) for i in range(50)]).T
     np.testing.assert_allclose(out, expected, rtol=1e-14, atol=0)
 
 
