@@ -142,6 +142,19 @@ def test_station_at_another_epoch_is_propagated(plan_65):
     )
 
 
+def test_propagator_argument_is_used(plan_65):
+    from qingzhou_sim.forces import ForceModel
+    from qingzhou_sim.propagator import Propagator
+
+    # the same force model through an explicit RK4 propagator: same plan to ~ mm/s
+    prop = Propagator(force_model=ForceModel.default(), method="rk4", step_s=10.0)
+    p = plan_phasing(CHASER, station_at(13.0), "6.5-hour", propagator=prop)
+    assert p.correction.converged
+    assert p.total_dv.to_value(u.m / u.s) == pytest.approx(
+        plan_65.total_dv.to_value(u.m / u.s), abs=0.05
+    )
+
+
 def test_plan_burn_frames_consistent(plan_65):
     p = plan_65
     # |dv| is frame independent; the inertial and LVLH vectors must agree in length

@@ -89,13 +89,17 @@ def _station_force_model(force_model):
     return replace(force_model, drag=drag)
 
 
-def _propagator_kernel(force_model, jd_tt0: float, epoch0=None):
+def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
     """``(rv0, t_s, imp_t, imp_dv) -> (n, 6)`` for a ForceModel: the project
-    propagator's fast path when it exists, else the private RK4 fallback."""
+    propagator's fast path when it exists (settings of ``template``, a Propagator, if
+    given), else the private RK4 fallback."""
     try:
         from ..propagator import Propagator  # noqa: PLC0415
 
-        prop = Propagator(force_model=force_model)
+        if template is not None:
+            prop = replace(template, force_model=force_model)
+        else:
+            prop = Propagator(force_model=force_model)
         if not hasattr(prop, "propagate_rv"):
             raise ImportError
     except ImportError:
@@ -130,10 +134,14 @@ def _propagator_kernel(force_model, jd_tt0: float, epoch0=None):
 
 
 def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | None = None):
-    """Build the dynamics of a plan. ``force_model``: a ForceModel, ``"two-body"``, or
-    None (``ForceModel.default()``: J2-J4 + Qingzhou drag)."""
+    """Build the dynamics of a plan. ``force_model``: a ForceModel, ``"two-body"``, a
+    ``Propagator`` (its settings and force model are used), or None
+    (``ForceModel.default()``: J2-J4 + Qingzhou drag)."""
     from ..forces import ForceModel, PointMass
 
+    template = None
+    if hasattr(force_model, "propagate_rv") and hasattr(force_model, "force_model"):
+        template, force_model = force_model, force_model.force_model
     if isinstance(force_model, str):
         if force_model.strip().lower() in ("two-body", "kepler", "twobody"):
             return _kepler_dyn(EARTH)
@@ -149,15 +157,16 @@ def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | No
             value=force_model,
         )
     if (
-        isinstance(force_model.gravity, PointMass)
+        template is None
+        and isinstance(force_model.gravity, PointMass)
         and force_model.drag is None
         and not force_model.third_bodies
     ):
         return _kepler_dyn(force_model.earth)
     sfm = _station_force_model(force_model) if station_force_model is None else station_force_model
     jd0 = 2451545.0 if epoch0 is None else float(epoch0.tt.jd)
-    chaser, how = _propagator_kernel(force_model, jd0, epoch0)
-    station_run, _ = _propagator_kernel(sfm, jd0, epoch0)
+    chaser, how = _propagator_kernel(force_model, jd0, epoch0, template)
+    station_run, _ = _propagator_kernel(sfm, jd0, epoch0, template)
     terms = [
         "point mass"
         if isinstance(force_model.gravity, PointMass)

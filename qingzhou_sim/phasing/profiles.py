@@ -263,12 +263,18 @@ def _coplanar_bound_km_s(mu, rp, ra, r):
 
 def _window_dynamics(force_model) -> _Dynamics:
     """Kepler arcs with the J2 value of the force model for the analytic model."""
-    dyn = _make_dynamics("two-body")
-    if isinstance(force_model, str):
-        return dyn
-    earth = EARTH if force_model is None else force_model.earth
     from dataclasses import replace
 
+    from ..forces import PointMass
+
+    dyn = _make_dynamics("two-body")
+    if hasattr(force_model, "propagate_rv") and hasattr(force_model, "force_model"):
+        force_model = force_model.force_model
+    if isinstance(force_model, str):
+        return dyn
+    if force_model is not None and isinstance(force_model.gravity, PointMass):
+        return replace(dyn, earth=force_model.earth)
+    earth = EARTH if force_model is None else force_model.earth
     return replace(dyn, two_body=False, earth=earth, name="two-body arcs + J2 secular model")
 
 
@@ -406,6 +412,7 @@ def plan_phasing(
     *,
     strategy: str | None = None,
     force_model=None,
+    propagator=None,
     correct: bool = True,
     n_impulses: int | None = None,
 ) -> PhasingPlan:
@@ -425,6 +432,9 @@ def plan_phasing(
         Dynamics of the correction and of the reported arrival; None =
         ``ForceModel.default()`` (J2-J4 + drag, Qingzhou), the station flying the same
         model with Tiangong's ballistic coefficient.
+    propagator : Propagator, optional
+        Use this propagator (method, tolerances and force model) instead of
+        ``force_model``; the station flies the same settings with Tiangong's drag.
     correct : bool
         Differential correction to 100 m / 0.1 m/s at the hand-over (default True).
     n_impulses : int, optional
@@ -464,6 +474,8 @@ def plan_phasing(
     (True, 4)
     """
     prof = get_profile(profile)
+    if propagator is not None:
+        force_model = propagator
     strat = prof.strategy if strategy is None else str(strategy).strip().lower()
     if strat not in STRATEGIES:
         raise UnknownNameError("phasing strategy", strat, STRATEGIES)

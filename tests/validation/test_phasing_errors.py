@@ -73,3 +73,35 @@ def test_infeasible_phase_angle_names_window_and_angle(name, phase):
     lo, hi = e.value.valid
     assert lo.unit == u.deg and hi > lo
     assert e.value.name == "phase_angle"
+
+
+def test_coelliptic_needs_an_elliptical_insertion():
+    circ = State.from_elements(T0, a=(R_EQ + 300.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg)
+    with pytest.raises(InfeasiblePlanError, match="elliptical insertion orbit"):
+        plan_coelliptic(circ, station_at(13.0), handover_time=4 * u.h)
+
+
+def test_coelliptic_schedule_longer_than_handover_time():
+    from qingzhou_sim.phasing import CoellipticSchedule
+
+    with pytest.raises(InfeasiblePlanError, match="ends after the hand-over time"):
+        plan_coelliptic(
+            CHASER, station_at(13.0), handover_time=2 * u.h, schedule=CoellipticSchedule(1, 1, 0)
+        )
+
+
+def test_lambert_needs_time_between_burn_and_handover():
+    with pytest.raises(InfeasiblePlanError, match="between the earliest burn and the hand-over"):
+        plan_lambert(CHASER, station_at(5.0), handover_time=15 * u.min)
+
+
+def test_station_phasing_needs_time_before_insertion():
+    from qingzhou_sim.phasing import plan_station_phasing
+
+    with pytest.raises(InfeasiblePlanError, match="leaves no room for a station Hohmann pair"):
+        plan_station_phasing(station_at(100.0), CHASER, "6.5-hour")
+
+
+def test_unknown_force_model_name():
+    with pytest.raises(UnknownNameError, match="unknown force model 'j2'"):
+        plan_phasing(CHASER, station_at(13.0), "6.5-hour", force_model="j2")
