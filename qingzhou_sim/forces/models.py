@@ -174,6 +174,11 @@ class Drag:
     ----------
     Vallado (2013), eq. 8-28 (drag acceleration) and 8-29 (relative velocity);
     Montenbruck & Gill (2000), eq. 3.97.
+
+    Examples
+    --------
+    >>> round(Drag(cd=2.2, area_m2=8.55, mass_kg=5000.0).ballistic_coefficient_kg_m2, 1)
+    265.8
     """
 
     cd: float = 2.2
@@ -405,6 +410,11 @@ def density_kg_m3(atmosphere, altitude_km, *, r_km=None, jd_tt: float = 2451545.
     Julian date (TT); without ``r_km`` the night-side minimum direction is not known and
     the density midway between minimum and maximum is not what you want, so ``r_km``
     is required.
+
+    Examples
+    --------
+    >>> float(density_kg_m3(ExponentialAtmosphere(), 400.0))  # Vallado (2013), Table 8-4
+    3.725e-12
     """
     h = np.asarray(altitude_km, dtype=float)
     if isinstance(atmosphere, ExponentialAtmosphere):

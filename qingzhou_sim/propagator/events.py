@@ -96,7 +96,15 @@ def altitude_event(
     altitude: u.Quantity, direction: int = 0, terminal: bool = False, *, earth: EarthModel = EARTH
 ) -> Event:
     """Crossing of an altitude above the equatorial radius, |r| - R (as
-    :attr:`State.altitude`). ``direction=-1`` for descending through it."""
+    :attr:`State.altitude`). ``direction=-1`` for descending through it.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> ev = altitude_event(300 * u.km, direction=-1, terminal=True)
+    >>> ev.name, ev.terminal
+    ('altitude 300 km', True)
+    """
     h = float(as_array(altitude, u.km, "altitude"))
     return Event(
         f"altitude {h:g} km", "radius", earth.radius_km + h, int(direction), bool(terminal)

@@ -113,6 +113,19 @@ class Trajectory:
     ``state_at(epoch)`` evaluates the integrator's dense output (DOP853's 7th-order
     continuous extension, cubic Hermite for RK4, the analytic solution for Kepler);
     at a burn epoch it returns the post-burn state.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from astropy.time import Time
+    >>> from qingzhou_sim.propagator import Propagator
+    >>> from qingzhou_sim.state import State
+    >>> t0 = Time("2026-01-01T00:00:00", scale="utc")
+    >>> s = State.from_elements(t0, a=6768.137 * u.km, inc=41.47 * u.deg)
+    >>> traj = Propagator().propagate(s, 2 * u.h)
+    >>> mid = traj.state_at(t0 + 1234.5 * u.s)  # between samples: dense output
+    >>> mid.epoch.isot, traj.status
+    ('2026-01-01T00:20:34.500', 'success')
     """
 
     epoch0: Time
