@@ -303,3 +303,10 @@ def test_station_phasing_refuses_large_altitude_changes():
     )
     with pytest.raises(InfeasiblePlanError, match="altitude change would be needed"):
         plan_station_phasing(early, CHASER, "3-hour", max_altitude_change=5 * u.km)
+
+
+def test_correct_epochs_never_costs_more(plan_65):
+    p = plan_phasing(CHASER, station_at(13.0), "6.5-hour", correct_epochs=True)
+    assert p.correction.converged
+    assert p.total_dv <= plan_65.total_dv + 1e-6 * (u.m / u.s)
+    assert p.miss_distance.to_value(u.m) < HANDOVER_POS_TOL

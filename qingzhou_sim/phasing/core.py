@@ -308,8 +308,84 @@ def _min_dv_step(x, jac, f, w, trust):
     return res.x
 
 
+def _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t):
+    """Linearised minimum-sum-|dv| step over the delta-v's and the burn epochs: the
+    epoch columns of the Jacobian by finite differences (1 s), epochs kept in order
+    (2 min apart) and inside (0, t_end)."""
+    from scipy.optimize import minimize
+
+    k = imp_t.size
+    jt = np.empty((6, k))
+    for j in range(k):
+        tp = imp_t.copy()
+        tp[j] += 1.0
+        jt[:, j] = _final_residual(dyn, rv0, t_end, tp, x, target) - f
+    if not np.all(np.isfinite(jt)):
+        return None
+    a_eq = w[:, None] * np.hstack([jac, jt / trust_t])
+    b_eq = -w * f
+    n = x.size
+    eps = 1e-7
+
+    def obj(z):
+        y = (x + z[:n]).reshape(-1, 3)
+        return float(np.sum(np.sqrt(np.sum(y * y, axis=1) + eps**2))) * 1e3
+
+    def grad(z):
+        y = (x + z[:n]).reshape(-1, 3)
+        g = np.zeros_like(z)
+        g[:n] = (y / np.sqrt(np.sum(y * y, axis=1) + eps**2)[:, None]).ravel() * 1e3
+        return g
+
+    gap = 120.0
+    cons = [
+        {
+            "type": "eq",
+            "fun": lambda z: (a_eq @ z - b_eq) / np.max(np.abs(a_eq)),
+            "jac": lambda z: a_eq / np.max(np.abs(a_eq)),
+        }
+    ]
+    for j in range(k - 1):
+        cons.append(
+            {
+                "type": "ineq",
+                "fun": lambda z, j=j: (
+                    imp_t[j + 1] + z[n + j + 1] * trust_t - imp_t[j] - z[n + j] * trust_t - gap
+                ),
+            }
+        )
+    bounds = [(-trust_dv, trust_dv)] * n + [(-1.0, 1.0)] * k
+    for j in range(k):
+        lo = max(-1.0, (1.0 - imp_t[j]) / trust_t)
+        hi = min(1.0, (t_end - 1.0 - imp_t[j]) / trust_t)
+        bounds[n + j] = (lo, hi)
+    z0 = np.zeros(n + k)
+    res = minimize(
+        obj,
+        z0,
+        jac=grad,
+        method="SLSQP",
+        bounds=bounds,
+        constraints=cons,
+        options={"maxiter": 200, "ftol": 1e-12},
+    )
+    if not np.all(np.isfinite(res.x)):
+        return None
+    return res.x[:n], imp_t + res.x[n:] * trust_t
+
+
 def _correct(
-    dyn, rv0, t_end, imp_t, dv0, target, *, bases=None, max_iter=25, optimise=True
+    dyn,
+    rv0,
+    t_end,
+    imp_t,
+    dv0,
+    target,
+    *,
+    bases=None,
+    max_iter=25,
+    optimise=True,
+    epochs=False,
 ) -> tuple:
     """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
     that the state at ``t_end`` equals ``target``.
@@ -320,7 +396,9 @@ def _correct(
     halved while they do not reduce the weighted residual. Stage 3 (``optimise``):
     linearised minimum-sum-|dv| steps inside a trust region (5 m/s), each followed by
     Newton iterations back onto the constraint; kept only if the total delta-v drops.
-    Returns (dv (k, 3), CorrectionReport).
+    Stage 4 (``epochs``): the same with the burn epochs free as well (trust region
+    10 min), the differential correction "on the delta-v's and the epochs".
+    Returns (dv (k, 3), CorrectionReport, epochs (k,) s).
     """
     imp_t = np.asarray(imp_t, float)
     x = np.asarray(dv0, float).reshape(-1).copy()
@@ -386,6 +464,39 @@ def _correct(
                 trust *= 0.3
                 if trust < 1e-5:
                     break
+    if epochs and ok(f) and imp_t.size > 0:
+        trust_dv, trust_t = 5e-3, 600.0
+        for _ in range(15):
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            step = _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t)
+            if step is None:
+                break
+            d, tn = step
+            order = np.argsort(tn)
+            hist2 = []
+            xn, fn, it2 = _newton(
+                dyn,
+                rv0,
+                t_end,
+                tn[order],
+                (x + d).reshape(-1, 3)[order].ravel(),
+                target,
+                w,
+                8,
+                hist2,
+            )
+            total_it += 1 + it2
+            gain = total(x) - total(xn)
+            if ok(fn) and gain > 0:
+                x, f, imp_t = xn, fn, tn[order]
+                history.extend(hist2)
+                if gain < 1e-6:
+                    break
+            else:
+                trust_dv *= 0.3
+                trust_t *= 0.3
+                if trust_t < 1.0:
+                    break
     pe, ve = float(np.linalg.norm(f[:3])), float(np.linalg.norm(f[3:]))
     converged = pe <= ARRIVAL_POSITION_TOL_KM and ve <= ARRIVAL_VELOCITY_TOL_KM_S
     report = CorrectionReport(
@@ -397,7 +508,7 @@ def _correct(
         tuple(history),
         "ok" if converged else "did not reach 100 m / 0.1 m/s",
     )
-    return x.reshape(-1, 3), report
+    return x.reshape(-1, 3), report, imp_t
 
 
 # ------------------------------------------------------------------ the plan

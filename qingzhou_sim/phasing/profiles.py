@@ -414,6 +414,7 @@ def plan_phasing(
     force_model=None,
     propagator=None,
     correct: bool = True,
+    correct_epochs: bool = False,
     n_impulses: int | None = None,
 ) -> PhasingPlan:
     r"""Plan the phasing from insertion to the hand-over point of a named profile.
@@ -437,6 +438,8 @@ def plan_phasing(
         ``force_model``; the station flies the same settings with Tiangong's drag.
     correct : bool
         Differential correction to 100 m / 0.1 m/s at the hand-over (default True).
+    correct_epochs : bool
+        Let the correction also move the burn epochs to lower the delta-v.
     n_impulses : int, optional
         For the N-impulse strategy (default the profile's).
 
@@ -485,6 +488,7 @@ def plan_phasing(
         handover_v_lvlh=prof.handover_v_lvlh,
         force_model=force_model,
         correct=correct,
+        correct_epochs=correct_epochs,
         profile=prof.name,
     )
     pb = _setup(

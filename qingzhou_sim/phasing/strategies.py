@@ -129,13 +129,33 @@ def _target_at_end(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
     return s_end, _relative_to_inertial("LVLH", s_end, pb.rel6)
 
 
-def _finish(pb, strategy, profile, imp_t, dv, labels, correct, notes=(), bases=None, optimise=True):
+def _finish(
+    pb,
+    strategy,
+    profile,
+    imp_t,
+    dv,
+    labels,
+    correct,
+    notes=(),
+    bases=None,
+    optimise=True,
+    epochs=False,
+):
     """Correct (optionally) and build the plan."""
     report = None
     if correct:
         _, target = _target_at_end(pb)
-        dv, report = _correct(
-            pb.dyn, pb.rv0, pb.t_end_s, imp_t, dv, target, bases=bases, optimise=optimise
+        dv, report, imp_t = _correct(
+            pb.dyn,
+            pb.rv0,
+            pb.t_end_s,
+            imp_t,
+            dv,
+            target,
+            bases=bases,
+            optimise=optimise,
+            epochs=epochs,
         )
         if not report.converged:
             raise PropagationError(
@@ -392,6 +412,7 @@ def plan_coelliptic(
     correct: bool = True,
     plane_correction: bool = True,
     optimise: bool = True,
+    correct_epochs: bool = False,
     profile: str | None = None,
     _dyn=None,
 ) -> PhasingPlan:
@@ -423,6 +444,8 @@ def plan_coelliptic(
     optimise : bool
         After targeting, lower the total delta-v with the epochs fixed (see
         :func:`~qingzhou_sim.phasing.core._correct`).
+    correct_epochs : bool
+        Then also move the burn epochs (within 10 min per step) to lower it further.
     profile : str, optional
         Name recorded in the plan.
 
@@ -471,7 +494,19 @@ def plan_coelliptic(
             dv = np.insert(dv, k, pc[1], axis=0)
             labels.insert(k, "NPC")
     bases = _coelliptic_bases(pb, imp_t, dv, labels)
-    return _finish(pb, "coelliptic", profile, imp_t, dv, labels, correct, notes, bases, optimise)
+    return _finish(
+        pb,
+        "coelliptic",
+        profile,
+        imp_t,
+        dv,
+        labels,
+        correct,
+        notes,
+        bases,
+        optimise,
+        correct_epochs,
+    )
 
 
 def _coelliptic_bases(pb, imp_t, dv, labels):
@@ -594,6 +629,7 @@ def plan_lambert(
     grid: int = 24,
     force_model=None,
     correct: bool = True,
+    correct_epochs: bool = False,
     profile: str | None = None,
     _dyn=None,
 ) -> PhasingPlan:
@@ -615,6 +651,8 @@ def plan_lambert(
         Upper bound of the revolution count (default: what the time of flight allows).
     grid : int
         Grid points per epoch axis.
+    correct_epochs : bool
+        Let the correction move the two epochs as well (minimum delta-v).
 
     Returns
     -------
@@ -641,7 +679,15 @@ def plan_lambert(
     )
     notes = [f"Lambert arc of {m} full revolution(s), {(t2 - t1) / 60:.1f} min"]
     return _finish(
-        pb, "lambert", profile, np.array([t1, t2]), np.array([d1, d2]), ["TI", "TF"], correct, notes
+        pb,
+        "lambert",
+        profile,
+        np.array([t1, t2]),
+        np.array([d1, d2]),
+        ["TI", "TF"],
+        correct,
+        notes,
+        epochs=correct_epochs,
     )
 
 
@@ -695,7 +741,7 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
 
 def _polish_two_body(mu, rv0, t, dv, target_T, t_end):
     dyn = _make_dynamics("two-body")
-    dv, rep = _correct(dyn, rv0, t_end, t, dv, target_T)
+    dv, rep, _ = _correct(dyn, rv0, t_end, t, dv, target_T)
     return dv if rep.converged else None
 
 
@@ -724,6 +770,7 @@ def plan_n_impulse(
     schedule: CoellipticSchedule | None = None,
     force_model=None,
     correct: bool = True,
+    correct_epochs: bool = False,
     profile: str | None = None,
     _dyn=None,
 ) -> PhasingPlan:
@@ -833,7 +880,7 @@ def plan_n_impulse(
     best = None
     for _, t, dv in candidates[:3]:
         try:
-            dvc, rep = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target)
+            dvc, rep, t = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target, epochs=correct_epochs)
         except PropagationError:
             continue
         tot = float(np.sum(np.linalg.norm(dvc, axis=1)))
