@@ -631,15 +631,19 @@ class PhasingPlan:
             + " km, v = "
             + np.array2string(self.handover_v_lvlh.to_value(u.m / u.s), precision=3)
             + " m/s",
-            f"  {'#':>2} {'label':<8} {'t [h]':>8} {'dv_x':>8} {'dv_y':>8} {'dv_z':>8} "
-            f"{'|dv|':>8}   (m/s, chaser LVLH)",
+            f"  {'#':>2} {'label':<8} {'t [h]':>8} {'rev':>6} {'dv_x':>8} {'dv_y':>8} "
+            f"{'dv_z':>8} {'|dv|':>8}   (m/s, chaser LVLH; rev = station revolutions)",
         ]
+        rs = self.track.station_rv_km[0]
+        period_h = (
+            2 * np.pi / np.linalg.norm(np.cross(rs[:3], rs[3:])) * (np.dot(rs[:3], rs[:3])) / 3600.0
+        )
         for k, b in enumerate(self.burns):
             d = b.dv.to_value(u.m / u.s)
             th = (b.epoch - t0).to_value(u.h)
             lines.append(
-                f"  {k + 1:>2} {b.label:<8} {th:8.3f} {d[0]:8.3f} {d[1]:8.3f} {d[2]:8.3f} "
-                f"{b.dv_m_s:8.3f}"
+                f"  {k + 1:>2} {b.label:<8} {th:8.3f} {th / period_h:6.2f} {d[0]:8.3f} "
+                f"{d[1]:8.3f} {d[2]:8.3f} {b.dv_m_s:8.3f}"
             )
         lines += [
             f"  total dv {self.total_dv.to_value(u.m / u.s):.3f} m/s (in-plane "

@@ -111,6 +111,8 @@ class PhasingProfile:
         For ``strategy="n-impulse"``.
     flown : str
         The flown analogue (mission-facts sec. 2).
+    burn_schedule : str
+        Which revolutions the burns are on (for reports).
     """
 
     name: str
@@ -124,6 +126,7 @@ class PhasingProfile:
     dv_margin: float = 0.25
     n_impulses: int = 4
     flown: str = ""
+    burn_schedule: str = ""
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -141,6 +144,8 @@ PROFILES = MappingProxyType(
             CoellipticSchedule(apogee=4, phasing_revs=17, height_revs=0),
             nominal_approach_time=2.5 * u.h,
             flown="Shenzhou-8..11 two-day ground-guided scheme; Soyuz two-day = 34 orbits",
+            burn_schedule="NC1 at the 4th apogee (rev ~4), NH 17 revs later at perigee "
+            "(rev ~21), NCC half a rev after NH, NPC at the last node before hand-over",
         ),
         "6.5-hour": PhasingProfile(
             "6.5-hour",
@@ -151,6 +156,8 @@ PROFILES = MappingProxyType(
             CoellipticSchedule(apogee=1, phasing_revs=1, height_revs=0),
             nominal_approach_time=2.3 * u.h,
             flown="Shenzhou-12 6 h 32 min, Shenzhou-13 6 h 33 min, Tianzhou-3 ~6.5 h",
+            burn_schedule="NC1 at the 1st apogee (rev 1), NH at the perigee of rev 2, NCC "
+            "half a rev later (rev 3), NPC at the last node before hand-over",
         ),
         "3-hour": PhasingProfile(
             "3-hour",
@@ -161,6 +168,8 @@ PROFILES = MappingProxyType(
             None,
             nominal_approach_time=1.2 * u.h,
             flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 17 min, Tianzhou-9 ~3 h 18 min",
+            burn_schedule="TI on rev 1 (>= 10 min after insertion), TF at the hand-over "
+            "trajectory on rev 1-2 (epochs optimised)",
         ),
         "2-hour": PhasingProfile(
             "2-hour",
@@ -171,6 +180,7 @@ PROFILES = MappingProxyType(
             None,
             nominal_approach_time=0.7 * u.h,
             flown="Tianzhou-5 2 h 07 min",
+            burn_schedule="TI on rev 1 (>= 10 min after insertion), TF on rev 1 (epochs optimised)",
         ),
     }
 )
