@@ -209,5 +209,11 @@ def test_invalid_settings_raise_clear_errors():
         ForceModel.from_dict({"drag": {"atmosphere": {"kind": "jacchia"}}})
     with pytest.raises(InputError, match="unknown force-model key"):
         ForceModel.from_dict({"gravity": {"kind": "zonal"}, "solar_pressure": True})
+    with pytest.raises(InputError, match="unknown drag key"):
+        ForceModel.from_dict({"drag": {"cd": 2.2, "area": 8.0}})
+    with pytest.raises(InputError, match="unknown earth key"):
+        ForceModel.from_dict({"earth": {"mu": 398600.0}})
+    with pytest.raises(InputError, match="unknown gravity key"):
+        ForceModel.from_dict({"gravity": {"kind": "zonal", "degree": 2}})
     with pytest.raises(InputError, match="twice"):
         ForceModel(third_bodies=(ThirdBody("sun"), ThirdBody("sun")))

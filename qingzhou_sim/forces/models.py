@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -248,6 +248,20 @@ class ThirdBody:
             raise UnknownNameError("third body", self.body, THIRD_BODIES)
 
 
+def _settings(cls, values: dict, where: str):
+    """``cls(**values)``, with unknown keys reported as an :class:`InputError`."""
+    valid = sorted(f.name for f in fields(cls))
+    extra = sorted(set(values) - set(valid))
+    if extra:
+        raise InputError(
+            f"unknown {where} key(s) {extra}; valid keys: {valid}",
+            name=where,
+            value=extra,
+            valid=valid,
+        )
+    return cls(**values)
+
+
 @dataclass(frozen=True, slots=True)
 class ForceModel:
     """Declarative force-model settings: gravity, optional drag, optional third bodies.
@@ -341,9 +355,9 @@ class ForceModel:
         g = dict(data.get("gravity", {"kind": "zonal", "max_degree": 4}))
         kind = g.pop("kind", "zonal")
         if kind == "point-mass":
-            gravity = PointMass()
+            gravity = _settings(PointMass, g, "gravity")
         elif kind == "zonal":
-            gravity = ZonalGravity(**g)
+            gravity = _settings(ZonalGravity, g, "gravity")
         else:
             raise UnknownNameError("gravity model", kind, ("point-mass", "zonal"))
         drag = None
@@ -353,9 +367,10 @@ class ForceModel:
             akind = atm.pop("kind", "exponential")
             if akind not in _ATMOSPHERES:
                 raise UnknownNameError("atmosphere model", akind, tuple(_ATMOSPHERES))
-            drag = Drag(atmosphere=_ATMOSPHERES[akind](**atm), **d)
+            d["atmosphere"] = _settings(_ATMOSPHERES[akind], atm, "drag.atmosphere")
+            drag = _settings(Drag, d, "drag")
         tb = tuple(ThirdBody(b) for b in data.get("third_bodies", ()))
-        earth = replace(EARTH, **data["earth"]) if data.get("earth") else EARTH
+        earth = _settings(EarthModel, data["earth"], "earth") if data.get("earth") else EARTH
         return cls(gravity=gravity, drag=drag, third_bodies=tb, earth=earth)
 
     def build(self, jd_tt0: float = 2451545.0) -> np.ndarray:
