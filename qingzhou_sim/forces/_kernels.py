@@ -2,6 +2,12 @@ r"""Force kernels: parameter layout, atmosphere tables, ephemerides, the one RHS
 
 Plain float64 in km, km/s, km/s^2, s, rad and kg (densities in kg/m^3); no astropy.
 Sources are cited on each kernel; see :mod:`qingzhou_sim.forces` for the overview.
+
+Maintenance note: numba's on-disk cache of a function is invalidated only by changes
+to its own source file, not to the functions it calls. The propagator's kernels
+(``qingzhou_sim/propagator/_dop853.py``, ``_kernels.py``) inline these; after editing
+this file, touch those two files (or delete their ``__pycache__``) so that they are
+recompiled. Installed releases are unaffected (an install rewrites every file).
 """
 
 from __future__ import annotations
