@@ -11,10 +11,10 @@ two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h 
 6.5-hour co-elliptic  NC1 at the 1st apogee (rev 1),   52 km behind,     4.05 h (~2.6 revs)
                       NH at the perigee of rev 2,      5 km below,
                       NCC half a rev later, NPC        co-elliptic drift
-3-hour   Lambert      TI after >= 10 min, TF at the    5 km behind on    1.90 h (~1.2 revs)
-                      hand-over trajectory (rev 1-2)   V-bar, at rest
-2-hour   Lambert      TI after >= 10 min, TF (rev 1)   5 km behind on    1.25 h (~0.8 rev)
-                      V-bar, at rest
+3-hour   N-impulse    4 impulses on revs 1-2, first    5 km behind on    1.90 h (~1.2 revs)
+         (N = 4)      >= 10 min after insertion        V-bar, at rest
+2-hour   N-impulse    4 impulses on rev 1, first       5 km behind on    1.25 h (~0.8 rev)
+         (N = 4)      >= 10 min after insertion        V-bar, at rest
 ======== ============ ================================ ================= =====================
 
 Hand-over points. The two-day profile hands over about 52 km behind and below the
@@ -41,8 +41,11 @@ chaser to the station along the orbit, in the station's plane, positive = statio
 in [0, 360) deg, the convention of :mod:`qingzhou_sim.launch`). For the co-elliptic
 profiles it is the range over which the perigee of the phasing orbit can be placed
 between the insertion perigee and apogee (all burns prograde, delta-v near the Hohmann
-minimum); for the Lambert profiles it is the range over which the two-impulse optimum
-stays within ``dv_margin`` of the coplanar lower bound. Compare Soyuz: 150 / 22 / 6 deg
+minimum); for the fast (N-impulse) profiles it is the range over which the two-impulse
+Lambert optimum stays within ``dv_margin`` (25 %) of the coplanar lower bound -- a
+conservative window, since the N-impulse plan flown inside it is never worse than the
+two-impulse one. The fast modes are autonomous multi-burn sequences (Shenzhou-14: six
+autonomous orbit changes, SZ14), hence N-impulse rather than a fixed schedule. Compare Soyuz: 150 / 22 / 6 deg
 for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
 """
 
@@ -105,8 +108,8 @@ class PhasingProfile:
     nominal_approach_time : Quantity
         Hand-over -> docking, assumed, for the timeline.
     dv_margin : float
-        Lambert profiles: window = phase angles whose optimum is within this fraction
-        above the coplanar lower bound.
+        Lambert / N-impulse profiles: window = phase angles whose two-impulse optimum
+        is within this fraction above the coplanar lower bound.
     n_impulses : int
         For ``strategy="n-impulse"``.
     flown : str
@@ -161,19 +164,19 @@ PROFILES = MappingProxyType(
         ),
         "3-hour": PhasingProfile(
             "3-hour",
-            "lambert",
+            "n-impulse",
             1.90 * u.h,
             [-5.0, 0.0, 0.0] * u.km,
             [0.0, 0.0, 0.0] * (u.m / u.s),
             None,
             nominal_approach_time=1.2 * u.h,
             flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 17 min, Tianzhou-9 ~3 h 18 min",
-            burn_schedule="TI on rev 1 (>= 10 min after insertion), TF at the hand-over "
-            "trajectory on rev 1-2 (epochs optimised)",
+            burn_schedule="4 impulses on revs 1-2, the first >= 10 min after insertion "
+            "(epochs and vectors optimised, warm-started from the two-impulse Lambert optimum)",
         ),
         "2-hour": PhasingProfile(
             "2-hour",
-            "lambert",
+            "n-impulse",
             1.25 * u.h,
             [-5.0, 0.0, 0.0] * u.km,
             [0.0, 0.0, 0.0] * (u.m / u.s),

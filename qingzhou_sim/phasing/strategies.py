@@ -553,11 +553,14 @@ def _lambert_pair(mu, c1, tgt2, tof, m_max):
     return best
 
 
-def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refine=True):
+def _lambert_search(
+    mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refine=True, arrive_at_end=False
+):
     """Grid search over (t1, t2) and revolutions, then Nelder-Mead refinement.
 
-    Returns (total dv km/s, t1, t2, dv1, dv2) with the target state at t2 obtained by
-    propagating the hand-over state back from ``t_end`` (two-body)."""
+    Returns (total dv km/s, t1, t2, dv1, dv2, M) with the target state at t2 obtained
+    by propagating the hand-over state back from ``t_end`` (two-body). With
+    ``arrive_at_end`` the arc ends at the hand-over epoch (t2 = t_end)."""
     a = float(_rv_to_elements(mu, rv0[:3], rv0[3:])[0])
     period_min = 2 * np.pi * np.sqrt(a**3 / mu)
     tof_min = 0.1 * period_min
@@ -585,7 +588,8 @@ def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refi
     t1s = np.linspace(t_min, t_end - tof_min, n_grid)
     best = None
     for t1 in t1s:
-        for t2 in np.linspace(t1 + tof_min, t_end, n_grid):
+        t2s = [t_end] if arrive_at_end else np.linspace(t1 + tof_min, t_end, n_grid)
+        for t2 in t2s:
             r = evaluate(t1, t2)
             if r is not None and (best is None or r[0] < best[0]):
                 best = (r[0], t1, t2)
@@ -600,7 +604,8 @@ def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refi
     scale = (t_end - t_min) / n_grid
 
     def obj(x):
-        r = evaluate(best[1] + x[0] * scale, best[2] + x[1] * scale)
+        t2 = t_end if arrive_at_end else best[2] + x[1] * scale
+        r = evaluate(best[1] + x[0] * scale, t2)
         return 1e3 if r is None else r[0]
 
     res = minimize(
@@ -609,7 +614,8 @@ def _lambert_search(mu, rv0, target_T, t_end, t_min, n_grid=24, m_max=None, refi
         method="Nelder-Mead",
         options={"xatol": 1e-4, "fatol": 1e-9, "maxiter": 200},
     )
-    t1, t2 = best[1] + res.x[0] * scale, best[2] + res.x[1] * scale
+    t1 = best[1] + res.x[0] * scale
+    t2 = t_end if arrive_at_end else best[2] + res.x[1] * scale
     r = evaluate(t1, t2)
     if r is None or r[0] > best[0]:
         t1, t2 = best[1], best[2]
@@ -674,21 +680,41 @@ def plan_lambert(
     s_end = kepler.station(pb.station_rv0, np.array([pb.t_end_s]))[0]
     target_T = _relative_to_inertial("LVLH", s_end, pb.rel6)
     t_min = as_duration_s(earliest_burn, "earliest_burn")
-    tot, t1, t2, d1, d2, m = _lambert_search(
-        mu, pb.rv0, target_T, pb.t_end_s, t_min, grid, max_revs
-    )
-    notes = [f"Lambert arc of {m} full revolution(s), {(t2 - t1) / 60:.1f} min"]
-    return _finish(
-        pb,
-        "lambert",
-        profile,
-        np.array([t1, t2]),
-        np.array([d1, d2]),
-        ["TI", "TF"],
-        correct,
-        notes,
-        epochs=correct_epochs,
-    )
+    found = [_lambert_search(mu, pb.rv0, target_T, pb.t_end_s, t_min, grid, max_revs)]
+    if correct and not pb.dyn.two_body and found[0][2] < pb.t_end_s - 1.0:
+        # In two-body an early arrival at the hand-over point and a coast there cost the
+        # same as arriving at the hand-over epoch; with J2 and drag the coast does not
+        # stay at the point, so the arc that ends at the hand-over epoch is also tried.
+        found.append(
+            _lambert_search(
+                mu, pb.rv0, target_T, pb.t_end_s, t_min, grid, max_revs, arrive_at_end=True
+            )
+        )
+    plans = []
+    for _, t1, t2, d1, d2, m in found:
+        notes = [f"Lambert arc of {m} full revolution(s), {(t2 - t1) / 60:.1f} min"]
+        try:
+            plans.append(
+                _finish(
+                    pb,
+                    "lambert",
+                    profile,
+                    np.array([t1, t2]),
+                    np.array([d1, d2]),
+                    ["TI", "TF"],
+                    correct,
+                    notes,
+                    epochs=correct_epochs,
+                )
+            )
+        except PropagationError:
+            if len(found) == 1:
+                raise
+    if not plans:
+        raise PropagationError(
+            "lambert plan: full-force targeting did not converge", last_epoch=pb.chaser.epoch
+        )
+    return min(plans, key=lambda p: float(p.total_dv.to_value(u.m / u.s)))
 
 
 # --------------------------------------------------------------- N-impulse
