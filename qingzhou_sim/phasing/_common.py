@@ -1,0 +1,168 @@
+"""Shared set-up of the phasing strategies: input checks, the hand-over target,
+correction and assembly of the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time
+
+from ..constants import as_array, as_duration_s
+from ..errors import InfeasiblePlanError, InputError, OrbitRangeError, PropagationError
+from ..frames import _relative_to_inertial
+from ..state import State, _rv_to_elements
+from .core import (
+    ARRIVAL_POSITION_TOL_KM,
+    ARRIVAL_VELOCITY_TOL_KM_S,
+    _build_plan,
+    _coelliptic_velocity,
+    _Dynamics,
+    _make_dynamics,
+)
+from .targeting import _correct
+
+__all__ = ["MIN_INSERTION_PERIGEE"]
+
+
+# An insertion orbit with a perigee below 150 km re-enters within about one day
+# (Vallado 2013, Table 8-4 densities: at 150 km the decay per revolution of a
+# 266 kg/m^2 ballistic coefficient is kilometres); the planner rejects it.
+MIN_INSERTION_PERIGEE = 150.0 * u.km
+
+
+# Smallest time between two impulses of a plan, s.
+_MIN_GAP_S = 120.0
+
+
+# ------------------------------------------------------------------ set-up
+@dataclass(frozen=True)
+class _Problem:
+    dyn: _Dynamics
+    chaser: State
+    rv0: np.ndarray
+    station_rv0: np.ndarray  # at the chaser's epoch
+    t_end_s: float
+    rel6: np.ndarray  # hand-over offset, station LVLH, km and km/s
+    n_station: float  # rad/s
+
+
+def _setup(chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, force_model, dyn=None):
+    if not isinstance(chaser, State) or not isinstance(station, State):
+        raise InputError("chaser and station must be State objects (GCRS)", name="chaser/station")
+    if isinstance(handover_time, Time):
+        t_end = float((handover_time - chaser.epoch).to_value(u.s))
+    else:
+        t_end = as_duration_s(handover_time, "handover_time")
+    if not t_end > 0:
+        raise InfeasiblePlanError(
+            f"hand-over time {t_end / 3600:.4f} h after insertion is not after the insertion "
+            f"epoch {chaser.epoch.utc.isot} UTC; expected a hand-over time > 0 h",
+            name="handover_time",
+            value=t_end * u.s,
+            valid="> 0 s after insertion",
+        )
+    hp = float(chaser.perigee_altitude.to_value(u.km))
+    if hp < MIN_INSERTION_PERIGEE.to_value(u.km):
+        raise OrbitRangeError(
+            f"insertion perigee altitude {hp:.1f} km re-enters (decays within about a day); "
+            f"expected a perigee altitude >= {MIN_INSERTION_PERIGEE.to_value(u.km):.0f} km",
+            name="perigee_altitude",
+            value=hp * u.km,
+            valid=f">= {MIN_INSERTION_PERIGEE}",
+        )
+    el = _rv_to_elements(398600.4418, chaser.r_km, chaser.v_km_s)
+    if el[1] >= 1:
+        raise OrbitRangeError(
+            f"insertion orbit eccentricity {el[1]:.4f} is not a closed orbit; expected < 1",
+            name="ecc",
+            value=float(el[1]),
+        )
+    hs = float(station.perigee_altitude.to_value(u.km))
+    if hs < MIN_INSERTION_PERIGEE.to_value(u.km):
+        raise OrbitRangeError(
+            f"station perigee altitude {hs:.1f} km is below {MIN_INSERTION_PERIGEE}",
+            name="station",
+            value=hs * u.km,
+        )
+    if dyn is None:
+        dyn = _make_dynamics(force_model, epoch0=chaser.epoch)
+    dt_s = float((chaser.epoch - station.epoch).to_value(u.s))
+    srv = station.rv_km
+    if dt_s != 0.0:
+        srv = dyn.station(srv, np.array([dt_s]))[0]
+    r = as_array(handover_r_lvlh, u.km, "handover_r_lvlh", shape=(3,))
+    a_s = float(_rv_to_elements(dyn.mu, srv[:3], srv[3:])[0])
+    n_s = float(np.sqrt(dyn.mu / a_s**3))
+    if handover_v_lvlh is None:
+        v = _coelliptic_velocity(n_s, r)
+    else:
+        v = as_array(handover_v_lvlh, u.km / u.s, "handover_v_lvlh", shape=(3,))
+    return _Problem(dyn, chaser, chaser.rv_km, srv, t_end, np.concatenate([r, v]), n_s)
+
+
+def _target_at_end(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    s_end = pb.dyn.station(pb.station_rv0, np.array([pb.t_end_s]))[0]
+    return s_end, _relative_to_inertial("LVLH", s_end, pb.rel6)
+
+
+def _finish(
+    pb,
+    strategy,
+    profile,
+    imp_t,
+    dv,
+    labels,
+    correct,
+    notes=(),
+    bases=None,
+    optimise=True,
+    epochs=False,
+):
+    """Correct (optionally) and build the plan."""
+    report = None
+    if correct:
+        _, target = _target_at_end(pb)
+        dv, report, imp_t = _correct(
+            pb.dyn,
+            pb.rv0,
+            pb.t_end_s,
+            imp_t,
+            dv,
+            target,
+            bases=bases,
+            optimise=optimise,
+            epochs=epochs,
+        )
+        if not report.converged:
+            raise PropagationError(
+                f"{strategy} plan: full-force targeting did not converge after "
+                f"{report.iterations} iterations (miss {report.position_residual:.1f}, "
+                f"{report.velocity_residual:.4f}; tolerances "
+                f"{ARRIVAL_POSITION_TOL_KM * 1e3:.0f} m, {ARRIVAL_VELOCITY_TOL_KM_S * 1e3} m/s)",
+                last_epoch=pb.chaser.epoch,
+            )
+    return _build_plan(
+        dyn=pb.dyn,
+        strategy=strategy,
+        profile=profile,
+        chaser=pb.chaser,
+        station_rv0=pb.station_rv0,
+        t_end_s=pb.t_end_s,
+        rel_lvlh6=pb.rel6,
+        imp_t=imp_t,
+        dv_inertial=dv,
+        labels=labels,
+        correction=report,
+        notes=notes,
+    )
+
+
+def _tangential_impulses(dyn, rv0, imp_t, mags):
+    """Inertial impulses along the velocity of the (propagated) chaser."""
+    dv = np.zeros((len(imp_t), 3))
+    for k, (t, m) in enumerate(zip(imp_t, mags)):
+        y = dyn.chaser(rv0, np.array([t]), np.asarray(imp_t[:k]), dv[:k])[0]
+        dv[k] = m * y[3:] / np.linalg.norm(y[3:])
+    return dv

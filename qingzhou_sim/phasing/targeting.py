@@ -1,0 +1,320 @@
+r"""Full-force targeting: differential correction of a plan's burns.
+
+Newton iterations with a finite-difference Jacobian and minimum-norm steps on the burns'
+inertial delta-v vectors, through the propagator's kernel fast path
+``Propagator.propagate_rv``, until the chaser arrives within 100 m and 0.1 m/s of the
+hand-over state; then (optionally) linearised minimum-delta-v steps over the delta-v's
+and the burn epochs (Vallado 2013, sec. 7.6.2 "differential correction"; Fehse 2003,
+sec. 2.2.2 for the hand-over).
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+
+from ..errors import PropagationError
+from .core import ARRIVAL_POSITION_TOL_KM, ARRIVAL_VELOCITY_TOL_KM_S, CorrectionReport
+
+__all__: list[str] = []
+
+# Newton keeps iterating towards these tighter goals (so that an independent
+# re-propagation, with its own integration error, still lands inside the tolerances).
+_GOAL_POSITION_KM = 2e-3
+
+_GOAL_VELOCITY_KM_S = 2e-6
+
+# Finite-difference step of the Jacobian, 1 mm/s.
+_FD_STEP_KM_S = 1e-6
+
+# Velocity residuals are weighted by this time so that 1 km and 1 km / T count alike.
+_VEL_WEIGHT_S = 1000.0
+
+
+def _final_residual(dyn, rv0, t_end, imp_t, dv, target):
+    """Final state minus target; NaN when a trial trajectory re-enters (the line
+    searches then shorten the step)."""
+    try:
+        y = dyn.chaser(rv0, np.array([t_end]), imp_t, dv.reshape(-1, 3))[0]
+    except PropagationError:
+        return np.full(6, np.nan)
+    return y - target
+
+
+def _jacobian(dyn, rv0, t_end, imp_t, x, target, f):
+    jac = np.empty((6, x.size))
+    for j in range(x.size):
+        xp = x.copy()
+        xp[j] += _FD_STEP_KM_S
+        jac[:, j] = (_final_residual(dyn, rv0, t_end, imp_t, xp, target) - f) / _FD_STEP_KM_S
+    return jac
+
+
+def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history):
+    """Minimum-norm Newton iterations; returns (x, f, iterations)."""
+    f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
+    it = 0
+    for it in range(max_iter + 1):  # noqa: B007
+        if not np.all(np.isfinite(f)):
+            raise PropagationError(
+                "phasing targeting: propagation returned non-finite states "
+                "(the trial trajectory may re-enter)"
+            )
+        pe, ve = float(np.linalg.norm(f[:3])), float(np.linalg.norm(f[3:]))
+        history.append((pe * 1e3, ve * 1e3))
+        if (pe < _GOAL_POSITION_KM and ve < _GOAL_VELOCITY_KM_S) or it == max_iter:
+            break
+        jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+        step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
+        fnorm = np.linalg.norm(w * f)
+        lam = 1.0
+        for _ in range(8):
+            xn = x + lam * step
+            fn = _final_residual(dyn, rv0, t_end, imp_t, xn, target)
+            if np.all(np.isfinite(fn)) and np.linalg.norm(w * fn) < fnorm:
+                break
+            lam *= 0.5
+        else:
+            break  # no descent: stagnated
+        x, f = xn, fn
+    return x, f, it
+
+
+def _min_dv_step(x, jac, f, w, trust):
+    """Linearised minimum-sum-|dv| step: min sum_k |x_k + d_k| s.t. J d = -f,
+    |d_i| <= trust (a small second-order-cone problem solved with SLSQP)."""
+    from scipy.optimize import minimize
+
+    k = x.size // 3
+    eps = 1e-7
+    a_eq, b_eq = w[:, None] * jac, -w * f
+
+    def obj(d):
+        y = (x + d).reshape(k, 3)
+        return float(np.sum(np.sqrt(np.sum(y * y, axis=1) + eps**2))) * 1e3
+
+    def grad(d):
+        y = (x + d).reshape(k, 3)
+        return (y / np.sqrt(np.sum(y * y, axis=1) + eps**2)[:, None]).ravel() * 1e3
+
+    d0 = np.clip(np.linalg.lstsq(a_eq, b_eq, rcond=None)[0], -trust, trust)
+    scale = 1.0 / max(np.max(np.abs(a_eq)), 1e-12)
+    res = minimize(
+        obj,
+        d0,
+        jac=grad,
+        method="SLSQP",
+        bounds=[(-trust, trust)] * x.size,
+        constraints=[
+            {
+                "type": "eq",
+                "fun": lambda d: scale * (a_eq @ d - b_eq),
+                "jac": lambda d: scale * a_eq,
+            }
+        ],
+        options={"maxiter": 200, "ftol": 1e-12},
+    )
+    return res.x
+
+
+def _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t):
+    """Linearised minimum-sum-|dv| step over the delta-v's and the burn epochs: the
+    epoch columns of the Jacobian by finite differences (1 s), epochs kept in order
+    (2 min apart) and inside (0, t_end)."""
+    from scipy.optimize import minimize
+
+    k = imp_t.size
+    jt = np.empty((6, k))
+    for j in range(k):
+        tp = imp_t.copy()
+        tp[j] += 1.0
+        jt[:, j] = _final_residual(dyn, rv0, t_end, tp, x, target) - f
+    if not np.all(np.isfinite(jt)):
+        return None
+    a_eq = w[:, None] * np.hstack([jac, jt / trust_t])
+    b_eq = -w * f
+    n = x.size
+    eps = 1e-7
+
+    def obj(z):
+        y = (x + z[:n]).reshape(-1, 3)
+        return float(np.sum(np.sqrt(np.sum(y * y, axis=1) + eps**2))) * 1e3
+
+    def grad(z):
+        y = (x + z[:n]).reshape(-1, 3)
+        g = np.zeros_like(z)
+        g[:n] = (y / np.sqrt(np.sum(y * y, axis=1) + eps**2)[:, None]).ravel() * 1e3
+        return g
+
+    gap = 120.0
+    cons = [
+        {
+            "type": "eq",
+            "fun": lambda z: (a_eq @ z - b_eq) / np.max(np.abs(a_eq)),
+            "jac": lambda z: a_eq / np.max(np.abs(a_eq)),
+        }
+    ]
+    for j in range(k - 1):
+        cons.append(
+            {
+                "type": "ineq",
+                "fun": lambda z, j=j: (
+                    imp_t[j + 1] + z[n + j + 1] * trust_t - imp_t[j] - z[n + j] * trust_t - gap
+                ),
+            }
+        )
+    bounds = [(-trust_dv, trust_dv)] * n + [(-1.0, 1.0)] * k
+    for j in range(k):
+        lo = max(-1.0, (1.0 - imp_t[j]) / trust_t)
+        hi = min(1.0, (t_end - 1.0 - imp_t[j]) / trust_t)
+        bounds[n + j] = (lo, hi)
+    z0 = np.zeros(n + k)
+    res = minimize(
+        obj,
+        z0,
+        jac=grad,
+        method="SLSQP",
+        bounds=bounds,
+        constraints=cons,
+        options={"maxiter": 200, "ftol": 1e-12},
+    )
+    if not np.all(np.isfinite(res.x)):
+        return None
+    return res.x[:n], imp_t + res.x[n:] * trust_t
+
+
+def _correct(
+    dyn,
+    rv0,
+    t_end,
+    imp_t,
+    dv0,
+    target,
+    *,
+    bases=None,
+    max_iter=25,
+    optimise=True,
+    epochs=False,
+) -> tuple:
+    """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
+    that the state at ``t_end`` equals ``target``.
+
+    Stage 1 (only with ``bases``): Newton on the burns' structured parameters, dv_k =
+    dv0_k + B_k p_k (e.g. tangential-only magnitudes for the co-elliptic burns), so the
+    plan keeps its shape. Stage 2: Newton on all components with minimum-norm steps,
+    halved while they do not reduce the weighted residual. Stage 3 (``optimise``):
+    linearised minimum-sum-|dv| steps inside a trust region (5 m/s), each followed by
+    Newton iterations back onto the constraint; kept only if the total delta-v drops.
+    Stage 4 (``epochs``): the same with the burn epochs free as well (trust region
+    10 min), the differential correction "on the delta-v's and the epochs".
+    Returns (dv (k, 3), CorrectionReport, epochs (k,) s).
+    """
+    imp_t = np.asarray(imp_t, float)
+    x = np.asarray(dv0, float).reshape(-1).copy()
+    w = np.array([1, 1, 1, _VEL_WEIGHT_S, _VEL_WEIGHT_S, _VEL_WEIGHT_S], float)
+    history: list = []
+    total_it = 0
+    if bases is not None:
+        bmat = np.zeros((x.size, sum(b.shape[1] for b in bases)))
+        c = 0
+        for k, b in enumerate(bases):
+            bmat[3 * k : 3 * k + 3, c : c + b.shape[1]] = b
+            c += b.shape[1]
+        x0 = x.copy()
+        p = np.zeros(bmat.shape[1])
+        f = _final_residual(dyn, rv0, t_end, imp_t, x0, target)
+        for _ in range(max_iter):
+            if not np.all(np.isfinite(f)):
+                break
+            history.append((np.linalg.norm(f[:3]) * 1e3, np.linalg.norm(f[3:]) * 1e3))
+            if np.linalg.norm(f[:3]) < _GOAL_POSITION_KM and np.linalg.norm(f[3:]) < (
+                _GOAL_VELOCITY_KM_S
+            ):
+                break
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x0 + bmat @ p, target, f) @ bmat
+            step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
+            lam, fnorm = 1.0, np.linalg.norm(w * f)
+            for _ in range(8):
+                fn = _final_residual(dyn, rv0, t_end, imp_t, x0 + bmat @ (p + lam * step), target)
+                if np.all(np.isfinite(fn)) and np.linalg.norm(w * fn) < fnorm:
+                    break
+                lam *= 0.5
+            else:
+                break
+            p, f = p + lam * step, fn
+            total_it += 1
+        x = x0 + bmat @ p
+    x, f, it = _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history)
+    total_it += it
+
+    def total(z):
+        return float(np.sum(np.linalg.norm(z.reshape(-1, 3), axis=1)))
+
+    def ok(ff):
+        return np.linalg.norm(ff[:3]) < _GOAL_POSITION_KM and np.linalg.norm(ff[3:]) < (
+            _GOAL_VELOCITY_KM_S
+        )
+
+    if optimise and x.size > 6 and ok(f):
+        trust = 5e-3
+        for _ in range(12):
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            d = _min_dv_step(x, jac, f, w, trust)
+            hist2: list = []
+            xn, fn, it2 = _newton(dyn, rv0, t_end, imp_t, x + d, target, w, 8, hist2)
+            total_it += 1 + it2
+            gain = total(x) - total(xn)
+            if ok(fn) and gain > 0:
+                x, f = xn, fn
+                history.extend(hist2)
+                if gain < 1e-6:
+                    break
+            else:
+                trust *= 0.3
+                if trust < 1e-5:
+                    break
+    if epochs and ok(f) and imp_t.size > 0:
+        trust_dv, trust_t = 5e-3, 600.0
+        for _ in range(15):
+            jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            step = _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t)
+            if step is None:
+                break
+            d, tn = step
+            order = np.argsort(tn)
+            hist2 = []
+            xn, fn, it2 = _newton(
+                dyn,
+                rv0,
+                t_end,
+                tn[order],
+                (x + d).reshape(-1, 3)[order].ravel(),
+                target,
+                w,
+                8,
+                hist2,
+            )
+            total_it += 1 + it2
+            gain = total(x) - total(xn)
+            if ok(fn) and gain > 0:
+                x, f, imp_t = xn, fn, tn[order]
+                history.extend(hist2)
+                if gain < 1e-6:
+                    break
+            else:
+                trust_dv *= 0.3
+                trust_t *= 0.3
+                if trust_t < 1.0:
+                    break
+    pe, ve = float(np.linalg.norm(f[:3])), float(np.linalg.norm(f[3:]))
+    converged = pe <= ARRIVAL_POSITION_TOL_KM and ve <= ARRIVAL_VELOCITY_TOL_KM_S
+    report = CorrectionReport(
+        converged,
+        total_it,
+        pe * 1e3 * u.m,
+        ve * 1e3 * (u.m / u.s),
+        dyn.name,
+        tuple(history),
+        "ok" if converged else "did not reach 100 m / 0.1 m/s",
+    )
+    return x.reshape(-1, 3), report, imp_t
