@@ -389,6 +389,8 @@ def run_campaign(
             valid=">= 1",
         )
     dispersions = Dispersions() if dispersions is None else dispersions
+    # Dispersions do not move the launch window: search it once for all samples.
+    mission = mission.with_liftoff()
     client = executor if executor is not None and not isinstance(executor, Executor) else None
     pool = _as_executor(executor)
     own_pool = False

@@ -401,6 +401,6 @@ def plot_mission_approach(result):
     fig = plot_approach(result.approach)
     fig.suptitle(
         f"Approach to the {result.mission.port} port in Tiangong's LVLH frame "
-        f"({result.mission.approach_profile or result.mission.port} profile)"
+        f"({result.mission.approach_profile_name} profile)"
     )
     return fig

@@ -24,7 +24,7 @@ mission file (:meth:`ApproachProfile.to_dict` / :meth:`ApproachProfile.from_dict
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import ClassVar
 
 from ..errors import InputError, MissionFileError, UnknownNameError
@@ -121,6 +121,7 @@ class Homing:
     tof_s: tuple = ()
     corrections: int = 2
     control_period_s: float = 30.0
+    max_coast_orbits: float = 2.0
     label: str = "homing"
 
     def __post_init__(self):
@@ -137,6 +138,7 @@ class Homing:
             )
         object.__setattr__(self, "aim_points_m", pts)
         object.__setattr__(self, "tof_s", tofs)
+        _positive(self.max_coast_orbits, "max_coast_orbits", allow_zero=True)
         _check_common(self)
 
 
@@ -632,7 +634,54 @@ RADIAL = ApproachProfile(
     ),
 )
 
-APPROACH_PROFILES = {p.name: p for p in (AFT, FORWARD, RADIAL)}
+
+def _fast_variant(profile: ApproachProfile) -> ApproachProfile:
+    """The same hold points flown with short holds (the fast-rendezvous modes).
+
+    The 6.5-hour, 3-hour and 2-hour missions dock 2.3 h, 1.2 h and 0.7 h after the
+    hand-over at the latest (mission-facts.md sec. 2: launch-to-dock 6 h 32 min, 3 h 17
+    min, 2 h 07 min), so the 10-20 min holds of the classic profile cannot all be
+    flown; the hold durations of the fast modes are unpublished (mission-facts.md sec. 2),
+    so these are assumptions: 5 min at 5 km and at 400 m, 5 min at 200 m, 2 min at
+    19 m (each still waits until settled), and the 400 m -> 200 m radial hop (half an
+    orbit) replaced by a forced straight line on the approach axis at up to 0.3 m/s.
+    """
+    segments = []
+    for seg in profile.segments:
+        if isinstance(seg, Hold):
+            seg = replace(seg, duration_s=min(seg.duration_s, 300.0))
+        elif isinstance(seg, Homing):
+            seg = replace(seg, max_coast_orbits=1.0)
+        elif (
+            isinstance(seg, Closing)
+            and seg.method == "two-impulse"
+            and max(abs(c) for c in seg.to_m) > 250.0
+        ):
+            seg = replace(seg, tof_s=_FAST_HOP_S)
+        elif isinstance(seg, Closing) and seg.method == "two-impulse":
+            seg = replace(
+                seg,
+                method="straight",
+                speed_schedule=((0.0, 0.05), (20.0, 0.2), (100.0, 0.3)),
+                control_period_s=1.0,
+            )
+        segments.append(seg)
+    return replace(
+        profile,
+        name=f"{profile.name}-fast",
+        segments=tuple(segments),
+        description=profile.description
+        + " Fast variant: short holds (assumed), 400 m -> 200 m on a straight line.",
+    )
+
+
+# Transfer time of the long closing hop (5 km -> 400 m) in the fast variants: about a
+# third of an orbit instead of half (assumption; trades ~1 m/s for ~15 min).
+_FAST_HOP_S = 1800.0
+
+AFT_FAST, FORWARD_FAST, RADIAL_FAST = (_fast_variant(p) for p in (AFT, FORWARD, RADIAL))
+
+APPROACH_PROFILES = {p.name: p for p in (AFT, FORWARD, RADIAL, AFT_FAST, FORWARD_FAST, RADIAL_FAST)}
 
 
 def get_approach_profile(name: str) -> ApproachProfile:

@@ -65,6 +65,8 @@ __all__ = [
 # Default hand-over: ~52 km behind and below (PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km
 # height is an assumption, flown as a co-elliptic drift (Fehse 2003, eq. 3.26).
 HANDOVER_BEHIND_KM = 52.0
+# Closer than this to its first aim point, homing is a short trim transfer.
+_HOMING_NEAR_KM = 0.5
 HANDOVER_BELOW_KM = 5.0
 
 
@@ -106,10 +108,10 @@ def _best_tof(
 
 
 def _coast_then_transfer(
-    n: float, x0: np.ndarray, xf: np.ndarray, r_curv: float
+    n: float, x0: np.ndarray, xf: np.ndarray, r_curv: float, max_coast_orbits: float = 2.0
 ) -> tuple[float, float, np.ndarray]:
     """(coast duration, transfer time, state at the end of the coast) of least
-    delta-v: free CW drift from ``x0`` for 0-2 orbits, then a half-orbit two-impulse
+    delta-v: free CW drift from ``x0`` for 0-``max_coast_orbits`` orbits, then a half-orbit two-impulse
     transfer to ``xf`` (Fehse 2003, sec. 5.2.2: drift on a lower orbit, then a
     Hohmann-like transfer to the V-bar point). Planned in curvilinear coordinates when
     ``r_curv > 0``."""
@@ -118,7 +120,7 @@ def _coast_then_transfer(
     c0 = K._to_curv(x0, r_curv) if r_curv > 0 else x0
     cf = K._to_curv(xf, r_curv) if r_curv > 0 else xf
     best, best_tc = math.inf, 0.0
-    for tc in np.linspace(0.0, 2.0 * period, 401):
+    for tc in np.linspace(0.0, max_coast_orbits * period, max(2, int(200 * max_coast_orbits) + 1)):
         xc = K._cw_stm_nb(n, tc) @ c0
         d1, d2, ok = K._two_impulse_nb(n, xc, cf, tof)
         if ok:
@@ -489,8 +491,16 @@ def simulate_approach(
             legs = []
             for p, tof in zip(pts, tofs):
                 xf = np.concatenate([p, np.zeros(3)])
+                near = np.linalg.norm(x_from[:3] - xf[:3]) < _HOMING_NEAR_KM
+                if tof is None and isinstance(sgm, Homing) and near:
+                    # Already at the aim point (a fast profile hands over at the first
+                    # hold point): no transfer; the following hold takes up the rest.
+                    x_from = xf
+                    continue
                 if tof is None and isinstance(sgm, Homing):
-                    tc, tof, x_coast = _coast_then_transfer(n, x_from, xf, base_cfg.r_curv)
+                    tc, tof, x_coast = _coast_then_transfer(
+                        n, x_from, xf, base_cfg.r_curv, sgm.max_coast_orbits
+                    )
                     if tc >= 4 * dt:
                         legs.append((x_coast, tc))
                 elif tof is None:

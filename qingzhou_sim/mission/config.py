@@ -34,7 +34,11 @@ class StationOrbit:
 
     Defaults are the nominal Tiangong orbit of ``mission-facts.md`` sec. 1: near-circular
     at a typical 386 x 391 km (ORION-TZ7, Jan 2024), inclination 41.5 deg (TZ5-WIKI).
-    RAAN and argument of latitude are arbitrary (nominal); pass a TLE for a real date.
+    The node is arbitrary (nominal); pass a TLE for a real date. The default true
+    anomaly (312 deg at the epoch, perigee at the node) puts the station 4.9 deg ahead
+    of Qingzhou at the first Jiuquan insertion of 2026-12-01, the middle of the 3-hour
+    profile's phase window: as real fast-rendezvous missions do, the station is
+    assumed phased for the launch by its own orbit adjustments in the days before.
     """
 
     epoch: str = _DEFAULT_EPOCH
@@ -43,7 +47,7 @@ class StationOrbit:
     inc_deg: float = 41.5
     raan_deg: float = 0.0
     argp_deg: float = 0.0
-    nu_deg: float = 0.0
+    nu_deg: float = 312.0
     tle: tuple[str, ...] = ()
 
     def __post_init__(self):
@@ -130,7 +134,9 @@ class Mission:
     port : str
         Tianhe docking port: ``"aft"`` (default for cargo), ``"forward"``, ``"radial"``.
     approach_profile : str or None
-        Approach profile name; None means the built-in profile of ``port``.
+        Approach profile name (``qingzhou-sim profiles``). None: the built-in profile of
+        ``port``, in its fast variant (short holds, ``"<port>-fast"``) for the fast
+        phasing profiles and in its classic form for ``"two-day"``.
     force_model : dict
         Force-model settings as plain data (``ForceModel.to_dict()``); None: the default
         J2-J4 + drag model with the chaser's and station's drag parameters.
@@ -211,6 +217,15 @@ class Mission:
 
             if self.approach_profile not in APPROACH_PROFILES:
                 raise UnknownNameError("approach profile", self.approach_profile, APPROACH_PROFILES)
+            port = APPROACH_PROFILES[self.approach_profile].port
+            if port != self.port:
+                raise MissionFileError(
+                    f"approach profile {self.approach_profile!r} flies to the {port} port, but port = "
+                    f"{self.port!r}; set approach_profile to a {self.port} profile or leave it unset",
+                    name="approach_profile",
+                    value=self.approach_profile,
+                    valid=[n for n, p in APPROACH_PROFILES.items() if p.port == self.port],
+                )
 
     # ------------------------------------------------------------ construction
     @classmethod
@@ -319,7 +334,28 @@ class Mission:
 
         return _run_mission(self, perturbations, progress)
 
+    def with_liftoff(self) -> Mission:
+        """This mission with ``liftoff`` fixed to the launch window that :meth:`run`
+        would pick (a campaign searches the windows once, not once per sample)."""
+        if self.liftoff is not None:
+            return self
+        from ..launch import get_site
+        from .run import _choose_liftoff, _station_target
+
+        liftoff, _ = _choose_liftoff(
+            self, _station_target(self), get_site(self.site), self.launcher(), None
+        )
+        # Nanosecond digits: the fixed liftoff must reproduce the searched one exactly.
+        return replace(self, liftoff=Time(liftoff, precision=9).utc.isot + "Z")
+
     # ------------------------------------------------------------ helpers
+    @property
+    def approach_profile_name(self) -> str:
+        """The approach profile that :meth:`run` flies (see ``approach_profile``)."""
+        if self.approach_profile is not None:
+            return self.approach_profile
+        return self.port if self.phasing_profile == "two-day" else f"{self.port}-fast"
+
     def station_state(self):
         return self.station.state()
 

@@ -237,7 +237,7 @@ class MissionResult:
         m = self.mission
         lines = [
             f"Mission {m.name!r}: {m.chaser} on {m.launch_vehicle} from {self.site.name} to {m.station_vehicle}",
-            f"  phasing profile {m.phasing_profile}, approach {m.approach_profile or m.port} to the {m.port} port",
+            f"  phasing profile {m.phasing_profile}, approach {m.approach_profile_name} to the {m.port} port",
             f"  liftoff {_utc(self.liftoff)}   insertion {_utc(self.insertion)}",
         ]
         if self.phasing_plan is not None:
@@ -316,7 +316,7 @@ class MissionResult:
             "mission": self.mission.name,
             "profile": self.mission.phasing_profile,
             "port": self.mission.port,
-            "approach_profile": self.mission.approach_profile or self.mission.port,
+            "approach_profile": self.mission.approach_profile_name,
             "docked": bool(self.docked),
             "failure": self.failure,
             "liftoff_utc": _utc(self.liftoff),

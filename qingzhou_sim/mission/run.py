@@ -61,6 +61,11 @@ def _offset_lvlh(state, offset_lvlh):
     return State.from_vectors(state.epoch, rv[:3], rv[3:])
 
 
+# Below this a planned impulse is numerical zero for the ground: 1 mm/s is under the main
+# engines' minimum impulse (4 x 490 N on 5 t for 10 ms is 4 mm/s).
+_NULL_BURN_M_S = 1e-3
+
+
 def _executed_burns(burns, p: Perturbations, rng: np.random.Generator):
     """Burns as executed: magnitude error (fraction) and pointing error (per axis,
     perpendicular to the commanded direction). Draws are made for every burn so the
@@ -72,7 +77,9 @@ def _executed_burns(burns, p: Perturbations, rng: np.random.Generator):
         z_mag, z_point = rng.standard_normal(), rng.standard_normal(3)
         dv = burn.dv.to_value(u.m / u.s)
         mag = np.linalg.norm(dv)
-        if mag == 0 or (p.burn_magnitude_frac == 0 and p.burn_pointing_rad == 0):
+        if mag < _NULL_BURN_M_S:
+            continue  # an optimiser's null impulse is not a burn
+        if p.burn_magnitude_frac == 0 and p.burn_pointing_rad == 0:
             out.append(burn)
             continue
         unit = dv / mag
@@ -102,11 +109,14 @@ def _choose_liftoff(mission: Mission, target, site, vehicle, station_state):
             value=mission.window_search_hours,
         )
     example = insertion_state(windows[0].liftoff, target, site=site, vehicle=vehicle)
-    phase_windows = phase_angle_windows(example, station_state, profiles=tuple(PROFILES))
-    wanted = phase_windows[mission.phasing_profile]
+    station_at = target.state_at(example.epoch)
+    wanted = phase_angle_windows(example, station_at, profiles=(mission.phasing_profile,))[
+        mission.phasing_profile
+    ]
     for w in windows:
         if wanted.contains(w.phase_angle):
             return w.liftoff, w
+    phase_windows = phase_angle_windows(example, station_at, profiles=tuple(PROFILES))
     listing = "; ".join(
         f"{_utc(w.liftoff)} phase {w.phase_angle.to_value(u.deg):.1f} deg" for w in windows
     )
@@ -219,7 +229,7 @@ def _run_mission(
     approach = simulate_approach(
         station_ho,
         chaser_ho,
-        profile=mission.approach_profile or mission.port,
+        profile=mission.approach_profile_name,
         rng=np.random.default_rng([p.seed, 1]),
         noise=False if quiet else NavigationConfig().scaled(p.navigation_scale),
         thrusters=ThrusterConfig(
@@ -321,9 +331,9 @@ def _with_working_windows(exc, mission, target, site, vehicle, station_state, li
             liftoff - 12 * u.h, 48 * u.h, target=target, site=site, vehicle=vehicle
         )
         example = insertion_state(liftoff, target, site=site, vehicle=vehicle)
-        wanted = phase_angle_windows(example, station_state, profiles=(mission.phasing_profile,))[
-            mission.phasing_profile
-        ]
+        wanted = phase_angle_windows(
+            example, target.state_at(example.epoch), profiles=(mission.phasing_profile,)
+        )[mission.phasing_profile]
         good = [w for w in windows if wanted.contains(w.phase_angle)]
     except Exception:  # the hint must never hide the original error
         good = []
@@ -525,7 +535,8 @@ def _assemble(
     cam_dv = sum(e.delta_v_m_s for e in events if e.phase == "collision avoidance")
     for name in order:
         start, end, dv, dur = agg[name]
-        phases.append(PhaseSummary(name, start, end, dv, 0.0, float(dur)))
+        if dur > 0 or dv > 0:  # a skipped segment (homing from the hold point) is no phase
+            phases.append(PhaseSummary(name, start, end, dv, 0.0, float(dur)))
     if cam_dv > 0:
         cam_ev = [e for e in events if e.phase == "collision avoidance"]
         phases.append(

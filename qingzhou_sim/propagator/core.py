@@ -394,6 +394,11 @@ class Propagator:
                         pre[3:] = y[3:] - _dv_to_inertial(burn.frame, pre[:3], pre[3:], dv)
                     y = pre
                 applied.append(burn)
+                if t_stop == t_end:
+                    # A burn at the very end: a one-point arc carries the post-burn
+                    # state (later arcs win at burn epochs), so the end state has it.
+                    post = _Segment("rk4", np.array([t_end]), y[None].copy(), y[None].copy(), 0.0)
+                    segments.append((post, (t_end, t_end)))
         return segments, records, applied, "success", "propagation completed"
 
     def propagate(self, state: State, to, *, burns=(), events=(), output_step=None) -> Trajectory:
