@@ -9,8 +9,8 @@ an arc runs in one compiled call that returns the accepted steps and, for DOP853
 coefficients of Hairer's 7th-order continuous extension. :class:`Propagator`,
 :class:`Trajectory` and the event factories are the unit-carrying public layer.
 
-Modules: ``_dop853`` and ``_kernels`` (integrators), ``events``, ``trajectory``, ``core`` (Propagator,
-batch, diagnostics).
+Modules: ``_dop853``, ``_ensemble`` (batch) and ``_kernels`` (integrators),
+``events``, ``trajectory``, ``core`` (Propagator, batch, diagnostics).
 
 Examples
 --------

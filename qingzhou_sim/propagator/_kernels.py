@@ -23,9 +23,9 @@ from ._dop853 import (
     _REENTRY,
     _dop853_to_times,
     _finite6,
-    _lockstep_block,
     _radius,
 )
+from ._ensemble import _ensemble_block
 
 
 # --------------------------------------------------------------------------- RK4 kernels
@@ -262,13 +262,14 @@ def _propagate_rv_kernel(
     return out, k, t, st
 
 
-_BLOCK = 64  # samples per lock-step block: K (13 x 6 x 64 floats) stays in cache
+_BLOCK = 64  # samples per ensemble block: K (13 x 6 x 64 floats) stays in cache
 
 
 @njit(cache=True, parallel=True)
-def _batch_final_lockstep(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
-    """Final states of n propagations from 0 to t_end, DOP853 in lock-step blocks run in
-    parallel; a block where any sample re-enters or fails is redone per sample.
+def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
+    """Final states of n DOP853 propagations from 0 to t_end, in ensemble blocks
+    (:func:`._ensemble._ensemble_block`) run in parallel; a sample that re-enters or
+    fails is redone alone by the scalar kernel, which locates its re-entry exactly.
     Returns (y (n, 6), t_stop (n,), status (n,)); memory O(n)."""
     n = y0s.shape[0]
     nb = (n + _BLOCK - 1) // _BLOCK
@@ -280,17 +281,17 @@ def _batch_final_lockstep(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
         lo = b * _BLOCK
         hi = min(n, lo + _BLOCK)
         Y = np.empty((6, hi - lo))
+        lane = np.empty(hi - lo, dtype=np.int64)
         for i in range(lo, hi):
             for j in range(6):
                 Y[j, i - lo] = y0s[i, j]
-        st = _lockstep_block(Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius)
-        if st == _OK:
-            for i in range(lo, hi):
+        _ensemble_block(Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius, lane)
+        buf = np.empty((1, 6))
+        for i in range(lo, hi):
+            if lane[i - lo] == _OK:
                 for j in range(6):
                     yout[i, j] = Y[j, i - lo]
-        else:
-            buf = np.empty((1, 6))
-            for i in range(lo, hi):
+            else:
                 k, t, y, st1 = _dop853_to_times(
                     0.0, y0s[i], t_end, t_out, 0, True, buf, p, rtol, atol, max_steps, stop_radius
                 )

@@ -25,7 +25,7 @@ from ._dop853 import (
 )
 from ._kernels import (
     _batch_final,
-    _batch_final_lockstep,
+    _batch_final_ensemble,
     _batch_history,
     _kepler_many,
     _propagate_rv_kernel,
@@ -584,9 +584,10 @@ def propagate_batch(
     force_model : ForceModel, default ForceModel.default()
     step : time Quantity, optional
         If given, fixed-step RK4 with this step (one sample per thread). Otherwise
-        adaptive DOP853 in lock-step blocks of 64 samples sharing one step size, which
-        every sample's error must accept (so each meets ``rtol``/``atol``; the defaults
-        give decimetre accuracy over a day in LEO); blocks run in parallel threads.
+        adaptive DOP853 with ``rtol``/``atol`` (the defaults give decimetre accuracy
+        over a day in LEO), vectorised over blocks of 64 samples that each keep their
+        own step size, blocks in parallel threads. A sample's result does not depend
+        on the other samples or on how a campaign is chunked.
     output : {"final", "history"}
         "final": a StateBatch of final states. A sample that re-entered (altitude
         < 100 km) ends at its re-entry, so the batch then carries one epoch per sample.
@@ -648,7 +649,7 @@ def propagate_batch(
     )
     if output == "final":
         if prop.method == "dop853":
-            y, tstop, st = _batch_final_lockstep(y0s, t_end, p, *args[:2], *args[3:])
+            y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
         else:
             y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
         bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
