@@ -314,7 +314,7 @@ def batch_case(state, repeat, n=1000, hours=6.0):
     ]
     tloop = (time.perf_counter() - t0) * n / m
     rows = [
-        ("qingzhou_sim propagate_batch (DOP853 lock-step)", tq, err_m(out.r_km, ref)),
+        ("qingzhou_sim propagate_batch (DOP853 ensemble)", tq, err_m(out.r_km, ref)),
         (
             f"scipy solve_ivp on the stacked {6 * n}-vector",
             tst,
