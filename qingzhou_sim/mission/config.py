@@ -60,6 +60,12 @@ class StationOrbit:
                 valid="2 lines",
             )
         object.__setattr__(self, "tle", tuple(self.tle))
+        if self.tle:
+            from ..launch import validate_tle
+
+            validate_tle(*self.tle)
+        else:
+            self.state()  # checks the elements now (perigee above the surface, ...)
 
     def state(self):
         """The station's GCRS state at :attr:`epoch` (from the TLE, if given)."""

@@ -1,0 +1,84 @@
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.time import Time
+
+from qingzhou_sim.constants import G0_M_S2
+from qingzhou_sim.errors import InputError, UnknownNameError
+from qingzhou_sim.maneuvers import (
+    Burn,
+    _dv_from_inertial,
+    _dv_to_inertial,
+    propellant_mass,
+    rocket_equation_dv,
+)
+from qingzhou_sim.propagator import Propagator
+from qingzhou_sim.state import State
+
+EPOCH = Time("2026-05-01T00:00:00", scale="utc")
+MM_S = 1e-6  # km/s
+
+
+def _state():
+    return State.from_elements(
+        EPOCH, a=6768.137 * u.km, ecc=0.001 * u.one, inc=41.5 * u.deg, nu=30 * u.deg
+    )
+
+
+def test_lvlh_burn_directions():
+    s = _state()
+    v_hat = s.v_km_s / np.linalg.norm(s.v_km_s)
+    r_hat = s.r_km / np.linalg.norm(s.r_km)
+    # +x LVLH is along-track (orbit-normal cross R-bar), +z toward the Earth.
+    prograde = _dv_to_inertial("LVLH", s.r_km, s.v_km_s, np.array([1.0, 0, 0]))
+    assert np.dot(prograde, v_hat) > 0.999  # e = 0.001: flight-path angle < 0.06 deg
+    down = _dv_to_inertial("LVLH", s.r_km, s.v_km_s, np.array([0, 0, 1.0]))
+    np.testing.assert_allclose(down, -r_hat, atol=1e-15)
+    out = _dv_to_inertial("RSW", s.r_km, s.v_km_s, np.array([1.0, 0, 0]))
+    np.testing.assert_allclose(out, r_hat, atol=1e-15)
+    dv = np.array([0.3, -0.2, 0.1])
+    for frame in ("LVLH", "RSW", "GCRS"):
+        back = _dv_from_inertial(
+            frame, s.r_km, s.v_km_s, _dv_to_inertial(frame, s.r_km, s.v_km_s, dv)
+        )
+        np.testing.assert_allclose(back, dv, atol=1e-15)
+
+
+def test_burn_validation():
+    with pytest.raises(UnknownNameError, match="unknown burn frame 'VNB'"):
+        Burn(EPOCH, [1, 0, 0] * u.m / u.s, "VNB")
+    with pytest.raises(InputError, match="no unit"):
+        Burn(EPOCH, [1, 0, 0], "LVLH")
+    with pytest.raises(InputError, match="shape"):
+        Burn(EPOCH, [1, 0] * u.m / u.s, "LVLH")
+    b = Burn(EPOCH, [3, 4, 0] * u.m / u.s, "LVLH", "NC1")
+    assert b.dv_m_s == pytest.approx(5.0)
+    assert "NC1" in str(b) and "5.0000 m/s" in str(b)
+
+
+def test_burn_at_the_end_epoch_is_in_the_final_state():
+    # Regression: a burn exactly at the end of the span must be applied to the end state
+    # (the phasing plan's last burn sits on the hand-over epoch).
+    s = _state()
+    end = EPOCH + 1 * u.h
+    burn = Burn(end, [2.0, 0, 0] * u.m / u.s, "LVLH", "last")
+    with_burn = Propagator().propagate(s, EPOCH + [0.0, 0.5, 1.0] * u.h, burns=[burn]).final_state
+    without = Propagator().propagate(s, end).final_state
+    expected = without.v_km_s + _dv_to_inertial("LVLH", without.r_km, without.v_km_s, burn.dv_km_s)
+    np.testing.assert_allclose(with_burn.v_km_s, expected, atol=MM_S)
+    np.testing.assert_allclose(with_burn.r_km, without.r_km, atol=1e-9)
+
+
+def test_rocket_equation_round_trip():
+    # Tsiolkovsky: m1 = m0 exp(-dv / (Isp g0)).
+    m0, isp = 5000 * u.kg, 300 * u.s
+    prop = propellant_mass(60 * u.m / u.s, m0, isp)
+    assert prop.to_value(u.kg) == pytest.approx(
+        5000 * (1 - np.exp(-60 / (300 * G0_M_S2))), rel=1e-14
+    )
+    dv = rocket_equation_dv(m0, m0 - prop, isp)
+    assert dv.to_value(u.m / u.s) == pytest.approx(60.0, rel=1e-12)
+    with pytest.raises(InputError, match="final mass"):
+        rocket_equation_dv(m0, 6000 * u.kg, isp)
+    with pytest.raises(InputError, match="dv >= 0"):
+        propellant_mass(-1 * u.m / u.s, m0, isp)
