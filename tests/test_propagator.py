@@ -416,3 +416,15 @@ def test_batch_results_do_not_depend_on_chunking():
     np.testing.assert_array_equal(part.rv_km, whole.rv_km[37:41])
     single = Propagator(rtol=1e-9, atol=1e-9).propagate_rv(np.concatenate([r[5], v[5]]), [10800.0])
     np.testing.assert_array_equal(single[0], whole.rv_km[5])
+
+
+def test_settings_and_results_pickle_for_process_pools():
+    from qingzhou_sim.forces import Drag, HarrisPriester, ThirdBody
+
+    fm = ForceModel(drag=Drag(atmosphere=HarrisPriester(n=4)), third_bodies=(ThirdBody("moon"),))
+    prop = Propagator(fm, rtol=1e-9, atol=1e-9)
+    assert pickle.loads(pickle.dumps(prop)) == prop
+    traj = Propagator(J2).propagate(STATION, 1 * u.h, events=[node_event("ascending")])
+    back = pickle.loads(pickle.dumps(traj))
+    t = EPOCH + 1234.5 * u.s
+    np.testing.assert_array_equal(back.state_at(t).rv_km, traj.state_at(t).rv_km)
