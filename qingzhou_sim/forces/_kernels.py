@@ -8,6 +8,10 @@ to its own source file, not to the functions it calls. The propagator's kernels
 (``qingzhou_sim/propagator/_dop853.py``, ``_kernels.py``) inline these; after editing
 this file, touch those two files (or delete their ``__pycache__``) so that they are
 recompiled. Installed releases are unaffected (an install rewrites every file).
+
+Kernels are compiled with ``error_model="numpy"``: a division by zero gives inf or NaN
+(caught by the finiteness checks, reported as :class:`PropagationError`) instead of
+raising inside compiled code, and the loops over samples vectorise.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ _EPS_J2000 = 23.43929111 * _DEG
 
 
 # --------------------------------------------------------------------------- kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ellipsoid_altitude(x: float, y: float, z: float, radius_km: float, flattening: float):
     """Height above the reference ellipsoid to first order in the flattening (km).
 
@@ -104,7 +108,7 @@ def _ellipsoid_altitude(x: float, y: float, z: float, radius_km: float, flatteni
     return rn - radius_km * (1.0 - flattening * s * s)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _density_exponential(h_km: float) -> float:
     """Vallado (2013), Table 8-4 piecewise exponential density (kg/m^3).
 
@@ -127,7 +131,7 @@ def _density_exponential(h_km: float) -> float:
     return _EXP_RHO0[k] * math.exp(-(h_km - _EXP_H0[k]) / _EXP_H[k])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sun_position(jd_tt: float):
     """Low-precision geocentric Sun position (km), mean equator and equinox of J2000.
 
@@ -147,7 +151,7 @@ def _sun_position(jd_tt: float):
     return r * math.cos(lam), r * math.sin(lam) * ce, r * math.sin(lam) * se
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _moon_position(jd_tt: float):
     """Low-precision geocentric Moon position (km), mean equator and equinox of J2000.
 
@@ -206,7 +210,7 @@ def _moon_position(jd_tt: float):
     return xe, ce * ye - se * ze, se * ye + ce * ze
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bulge_apex(jd_tt: float, lag_rad: float):
     """Unit vector of the Harris-Priester bulge apex: the Sun's declination, its right
     ascension plus the lag (Montenbruck & Gill 2000, eq. 3.103)."""
@@ -217,7 +221,7 @@ def _bulge_apex(jd_tt: float, lag_rad: float):
     return cd * math.cos(ra + lag_rad), cd * math.sin(ra + lag_rad), math.sin(dec)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _density_hp_apex(
     x: float, y: float, z: float, h_km: float, ebx: float, eby: float, ebz: float, n_exp: float
 ) -> float:
@@ -249,7 +253,7 @@ def _density_hp_apex(
     return (rho_min + (rho_max - rho_min) * cosn) * 1.0e-12
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _density_harris_priester(
     x: float, y: float, z: float, h_km: float, jd_tt: float, n_exp: float, lag_rad: float
 ) -> float:
@@ -264,7 +268,7 @@ def _density_harris_priester(
     return _density_hp_apex(x, y, z, h_km, ebx, eby, ebz, n_exp)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz):
     """Drag acceleration (km/s^2) relative to the co-rotating atmosphere
     (Vallado 2013, eq. 8-28, 8-29); (ebx, eby, ebz) is the bulge apex when the
@@ -283,7 +287,7 @@ def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz):
     return k * vrx, k * vry, k * vrz
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _apex_of(t, p):
     """Bulge apex at t seconds after the epoch of p (zeros unless Harris-Priester drag)."""
     if p[P_DRAG] != 0.0 and p[P_ATM] == 2.0:
@@ -291,7 +295,7 @@ def _apex_of(t, p):
     return 0.0, 0.0, 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _zonal_accel(mu, re, j2, j3, j4, degree, x, y, z):
     r"""Point mass plus zonal J2..J``degree`` acceleration (km/s^2), a tuple (ax, ay, az).
 
@@ -338,7 +342,7 @@ def _zonal_accel(mu, re, j2, j3, j4, degree, x, y, z):
     return ax, ay, az
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _third_body(gm, sx, sy, sz, x, y, z):
     """Third-body point-mass perturbation (Montenbruck & Gill 2000, eq. 3.37), km/s^2."""
     dx = sx - x
@@ -349,7 +353,7 @@ def _third_body(gm, sx, sy, sz, x, y, z):
     return gm * (dx / d3 - sx / s3), gm * (dy / d3 - sy / s3), gm * (dz / d3 - sz / s3)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rhs_into(t, y, p, out):
     """Right-hand side dy/dt of y = [r (km), v (km/s)] at t seconds after the epoch of
     ``p[P_JD0]``, written into ``out`` (6,). One kernel for every :class:`ForceModel`."""
@@ -387,7 +391,7 @@ def _rhs_into(t, y, p, out):
     out[5] = az
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rhs(t, y, p):
     """Allocating form of :func:`_rhs_into`: returns dy/dt (6,)."""
     out = np.empty(6)
@@ -395,7 +399,7 @@ def _rhs(t, y, p):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rhs_many(t, ys, p):
     """:func:`_rhs` over a batch of states (n, 6) at one time."""
     out = np.empty_like(ys)

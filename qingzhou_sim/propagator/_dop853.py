@@ -3,6 +3,10 @@ r"""DOP853 kernels: Hairer's tableau, steps, dense output, arcs.
 Plain float64 arrays in km, km/s and s; no astropy objects. Every kernel is compiled
 with ``cache=True`` so a new interpreter loads them from numba's on-disk cache.
 
+Kernels are compiled with ``error_model="numpy"``: a division by zero gives inf or NaN
+(caught by the finiteness checks, reported as :class:`PropagationError`) instead of
+raising inside compiled code, and the loops over samples vectorise.
+
 References
 ----------
 Hairer, E., Norsett, S. P. & Wanner, G. (1993), *Solving Ordinary Differential Equations
@@ -149,7 +153,7 @@ _EPS = 2.220446049250313e-16
 
 
 # --------------------------------------------------------------------------- DOP853 kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rk_stages(t, y, f, h, p, K, ytmp, ynew):
     """One DOP853 step of size h: stages K[0..12] (K[12] = f(t+h, ynew)), ynew."""
     for j in range(6):
@@ -169,7 +173,7 @@ def _rk_stages(t, y, f, h, p, K, ytmp, ynew):
     _rhs_into(t + h, ynew, p, K[12])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _error_norm(K, h, y, ynew, rtol, atol):
     """Hairer's combined 5th/3rd-order error norm of DOP853 (dop853.f, SciPy's DOP853)."""
     e5 = 0.0
@@ -188,7 +192,7 @@ def _error_norm(K, h, y, ynew, rtol, atol):
     return abs(h) * e5 / math.sqrt((e5 + 0.01 * e3) * 6.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dense_coeffs(t, y, ynew, h, p, K, ytmp, F):
     """Coefficients F (7, 6) of the 7th-order continuous extension of the last step
     (three extra stages; Hairer et al. 1993, sec. II.6, dop853.f ``CONTD8``)."""
@@ -211,7 +215,7 @@ def _dense_coeffs(t, y, ynew, h, p, K, ytmp, F):
             F[3 + r, j] = h * acc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dense_eval(F, y_old, x, out):
     """Evaluate the continuous extension at x = (t - t_old) / h in [0, 1]."""
     for j in range(6):
@@ -225,7 +229,7 @@ def _dense_eval(F, y_old, x, out):
         out[j] = v + y_old[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
     """Starting step size (Hairer et al. 1993, sec. II.4, p. 169)."""
     d0 = 0.0
@@ -255,7 +259,7 @@ def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
     return min(100.0 * h0, h1, span)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _finite6(y):
     for j in range(6):
         if not math.isfinite(y[j]):
@@ -263,12 +267,12 @@ def _finite6(y):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _radius(y):
     return math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
     """Attempt steps from (t, y) toward t1 until one is accepted.
 
@@ -302,7 +306,7 @@ def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
         rejected = True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _locate_radius(F, y_old, t_old, h, stop_radius, out):
     """Bisection on the dense output for |r| = stop_radius inside a step whose start is
     above and end below; returns the crossing time, state in ``out``."""
@@ -319,7 +323,7 @@ def _locate_radius(F, y_old, t_old, h, stop_radius, out):
     return t_old + hi * h
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
     """Integrate from t0 to t1 storing every accepted step and its dense coefficients.
 
@@ -389,7 +393,7 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
     return ts[: n + 1], ys[: n + 1], Fs[:n], status
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_radius):
     """Integrate from t0 to t1 without storing steps; write the dense-output state at each
     t_out[k] (k >= k0, sorted in the direction of integration) reached before t1

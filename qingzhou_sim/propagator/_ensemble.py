@@ -4,6 +4,10 @@ Samples are stored component-major, Y (6, m), so that every loop runs over the s
 with unit stride and LLVM vectorises it; each sample keeps its own time, step size and
 accept/reject decision, so its result does not depend on its neighbours. Same tableau,
 error norm and step control as :mod:`._dop853` (Hairer et al. 1993, sec. II.5).
+
+Kernels are compiled with ``error_model="numpy"``: a division by zero gives inf or NaN
+(caught by the finiteness checks, reported as :class:`PropagationError`) instead of
+raising inside compiled code, and the loops over samples vectorise.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ from ._dop853 import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rhs_block(T, Y, p, out):
     """Right-hand side of a block of states stored component-major, Y (6, m) at the
     lane times T (m,) -> out: the same function, with the same operations, as
@@ -142,7 +146,7 @@ def _rhs_block(T, Y, p, out):
             out[5, i] += bz
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _body_position(body, jd):
     """Sun (body 0) or Moon (body 1) low-precision position, km."""
     if body == 0:
@@ -150,7 +154,7 @@ def _body_position(body, jd):
     return _moon_position(jd)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     """DOP853 on a block of independent samples Y (6, m), advanced in place from t0 to t1.
 

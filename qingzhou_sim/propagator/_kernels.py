@@ -2,6 +2,10 @@ r"""Numba kernels of the propagator besides DOP853: RK4, Kepler, drivers, batch.
 
 Plain float64 arrays in km, km/s and s; no astropy objects; ``cache=True`` throughout.
 
+Kernels are compiled with ``error_model="numpy"``: a division by zero gives inf or NaN
+(caught by the finiteness checks, reported as :class:`PropagationError`) instead of
+raising inside compiled code, and the loops over samples vectorise.
+
 References
 ----------
 Curtis, H. D. (2014), *Orbital Mechanics for Engineering Students*, 3rd ed.,
@@ -29,7 +33,7 @@ from ._ensemble import _ensemble_block
 
 
 # --------------------------------------------------------------------------- RK4 kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rk4_step(t, y, h, p, k1, k2, k3, k4, ytmp, ynew):
     _rhs_into(t, y, p, k1)
     for j in range(6):
@@ -45,7 +49,7 @@ def _rk4_step(t, y, h, p, k1, k2, k3, k4, ytmp, ynew):
         ynew[j] = y[j] + h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _hermite_eval(y0, y1, f0, f1, h, x, out):
     """Cubic Hermite interpolation of a step from its end states and derivatives."""
     h00 = (1.0 + 2.0 * x) * (1.0 - x) ** 2
@@ -56,7 +60,7 @@ def _hermite_eval(y0, y1, f0, f1, h, x, out):
         out[j] = h00 * y0[j] + h10 * h * f0[j] + h01 * y1[j] + h11 * h * f1[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rk4_arc(t0, y0, t1, step_s, p, stop_radius):
     """Classical RK4 with a fixed step (last step shortened to land on t1).
 
@@ -89,7 +93,7 @@ def _rk4_arc(t0, y0, t1, step_s, p, stop_radius):
 
 
 # --------------------------------------------------------------------------- Kepler kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _stumpff(z):
     """Stumpff functions C(z), S(z) (Curtis 2014, eq. 3.52-3.53), series near z = 0."""
     if z > 1e-3:
@@ -104,7 +108,7 @@ def _stumpff(z):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _kepler(mu, y0, dt, out):
     """Two-body state after dt seconds by the universal-variable method.
 
@@ -151,7 +155,7 @@ def _kepler(mu, y0, dt, out):
         out[3 + j] = fdot * y0[j] + gdot * y0[3 + j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _kepler_many(mu, y0s, dts):
     """:func:`_kepler` for states y0s (n, 6) and times dts (n,)."""
     out = np.empty((dts.shape[0], 6))
@@ -161,7 +165,7 @@ def _kepler_many(mu, y0s, dts):
 
 
 # --------------------------------------------------------------------------- drivers
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _arc_to_times(
     method, t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, step_s, max_steps, stop_radius
 ):
@@ -202,7 +206,7 @@ def _arc_to_times(
     return k, ts[m - 1], ys[m - 1].copy(), st
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _propagate_rv_kernel(
     method, y0, t_out, imp_t, imp_dv, p, rtol, atol, step_s, max_steps, stop_radius
 ):
@@ -265,7 +269,7 @@ def _propagate_rv_kernel(
 _BLOCK = 64  # samples per ensemble block: K (13 x 6 x 64 floats) stays in cache
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
     """Final states of n DOP853 propagations from 0 to t_end, in ensemble blocks
     (:func:`._ensemble._ensemble_block`) run in parallel; a sample that re-enters or
@@ -301,7 +305,7 @@ def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
     return yout, tstop, status
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _batch_final(method, y0s, t_end, p, rtol, atol, step_s, max_steps, stop_radius):
     """Final states of n independent propagations from 0 to t_end (one thread per
     sample block). Returns (y (n, 6), t_stop (n,), status (n,)); memory O(n)."""
@@ -334,7 +338,7 @@ def _batch_final(method, y0s, t_end, p, rtol, atol, step_s, max_steps, stop_radi
     return yout, tstop, status
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _batch_history(method, y0s, t_out, p, rtol, atol, step_s, max_steps, stop_radius):
     """States of n propagations at the common times t_out (m,): (n, m, 6), filled counts."""
     n = y0s.shape[0]
