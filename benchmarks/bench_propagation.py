@@ -295,12 +295,22 @@ def batch_case(state, repeat, n=1000, hours=6.0):
     ref = ref.reshape(n, 6)[:, :3]
 
     tol = 1e-9
+
+    def run(parallel):
+        return propagate_batch(
+            batch, t_end * u.s, force_model=fm, rtol=tol, atol=tol, parallel=parallel
+        )
+
     t0 = time.perf_counter()
-    propagate_batch(batch, t_end * u.s, force_model=fm, rtol=tol, atol=tol)
+    run(True)
     warm = time.perf_counter() - t0
-    tq, out = median_time(
-        lambda: propagate_batch(batch, t_end * u.s, force_model=fm, rtol=tol, atol=tol), repeat * 3
-    )
+    run(False)
+    import numba
+
+    threads = numba.get_num_threads()
+    # Both ways: on a machine shared with other processes threads may not pay.
+    tq, out = median_time(lambda: run(True), repeat * 3)
+    t1, _ = median_time(lambda: run(False), repeat * 3)
     tol_s = 1e-9
     tst, sol = median_time(
         lambda: solve_ivp(f, (0, t_end), y0.ravel(), method="DOP853", rtol=tol_s, atol=tol_s),
@@ -314,7 +324,12 @@ def batch_case(state, repeat, n=1000, hours=6.0):
     ]
     tloop = (time.perf_counter() - t0) * n / m
     rows = [
-        ("qingzhou_sim propagate_batch (DOP853 ensemble)", tq, err_m(out.r_km, ref)),
+        (
+            f"qingzhou_sim propagate_batch (parallel=True, {threads} threads)",
+            tq,
+            err_m(out.r_km, ref),
+        ),
+        ("qingzhou_sim propagate_batch (default: 1 thread)", t1, err_m(out.r_km, ref)),
         (
             f"scipy solve_ivp on the stacked {6 * n}-vector",
             tst,
@@ -326,7 +341,10 @@ def batch_case(state, repeat, n=1000, hours=6.0):
     print(f"{'method':48s} {'median':>11s} {'max err':>9s} {'vs ours':>9s}")
     for name, t, e in rows:
         print(f"{name:48s} {t * 1e3:8.1f} ms {e:7.3f} m {t / tq:8.1f}x")
-    print(f"speed-up vs one stacked solve_ivp: {tst / tq:.1f}x")
+    print(
+        f"speed-up vs one stacked solve_ivp: {tst / tq:.1f}x ({threads} threads), "
+        f"{tst / t1:.1f}x (1 thread)"
+    )
     # For Monte Carlo campaigns: the same batch with the default J2-J4 + drag model.
     fm_d = ForceModel.default()
     propagate_batch(batch, t_end * u.s, force_model=fm_d, rtol=tol, atol=tol)
@@ -334,7 +352,7 @@ def batch_case(state, repeat, n=1000, hours=6.0):
         lambda: propagate_batch(batch, t_end * u.s, force_model=fm_d, rtol=tol, atol=tol), repeat
     )
     print(f"(info) the same batch with J2-J4 + drag: {td * 1e3:.1f} ms")
-    return tst / tq
+    return tst / min(tq, t1)
 
 
 def cold_start():
@@ -372,7 +390,9 @@ def main(argv=None) -> int:
     print("\n== summary ==")
     print(f"24 h J2: {r1:.0f}x faster than boinor Cowell (target >= 30x)")
     print(f"24 h J2-J4 + drag: {r2:.0f}x faster than boinor Cowell")
-    print(f"1000 x 6 h batch: {rb:.1f}x faster than one stacked solve_ivp (target >= 3x)")
+    print(
+        f"1000 x 6 h batch: {rb:.1f}x faster than one stacked solve_ivp, best of 1 or all threads (target >= 3x)"
+    )
     print(f"cold start: {cold:.2f} s (target < 2 s)")
     print(f"benchmark wall time: {time.perf_counter() - t_all:.0f} s")
     return 0

@@ -412,6 +412,8 @@ def test_batch_results_do_not_depend_on_chunking():
     perm = rng.permutation(n)
     shuffled = propagate_batch(StateBatch.from_vectors(EPOCH, r[perm], v[perm]), 3 * u.h)
     np.testing.assert_array_equal(shuffled.rv_km, whole.rv_km[perm])
+    threaded = propagate_batch(StateBatch.from_vectors(EPOCH, r, v), 3 * u.h, parallel=True)
+    np.testing.assert_array_equal(threaded.rv_km, whole.rv_km)
     part = propagate_batch(StateBatch.from_vectors(EPOCH, r[37:41], v[37:41]), 3 * u.h)
     np.testing.assert_array_equal(part.rv_km, whole.rv_km[37:41])
     single = Propagator(rtol=1e-9, atol=1e-9).propagate_rv(np.concatenate([r[5], v[5]]), [10800.0])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import astropy.units as u
+import numba
 import numpy as np
 from astropy.time import Time, TimeDelta
 
@@ -563,6 +565,21 @@ class BatchHistory:
     status: np.ndarray
 
 
+@contextmanager
+def _threads(parallel: bool):
+    """Run numba's parallel loops on all its threads, or on the calling thread only
+    (``numba.set_num_threads`` is per calling thread)."""
+    if parallel:
+        yield
+        return
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
 def propagate_batch(
     states: StateBatch,
     duration,
@@ -573,8 +590,9 @@ def propagate_batch(
     output_step=None,
     rtol: float = 1e-9,
     atol: float = 1e-9,
+    parallel: bool = False,
 ):
-    """Propagate N states (one common epoch) together, in parallel compiled code.
+    """Propagate N states (one common epoch) together in compiled code.
 
     Parameters
     ----------
@@ -586,12 +604,17 @@ def propagate_batch(
         If given, fixed-step RK4 with this step (one sample per thread). Otherwise
         adaptive DOP853 with ``rtol``/``atol`` (the defaults give decimetre accuracy
         over a day in LEO), vectorised over blocks of 64 samples that each keep their
-        own step size, blocks in parallel threads. A sample's result does not depend
-        on the other samples or on how a campaign is chunked.
+        own step size. A sample's result does not depend on the other samples, on
+        how a campaign is chunked or on the number of threads.
     output : {"final", "history"}
         "final": a StateBatch of final states. A sample that re-entered (altitude
         < 100 km) ends at its re-entry, so the batch then carries one epoch per sample.
         "history": a :class:`BatchHistory` at every ``output_step``.
+    parallel : bool
+        Spread the samples over numba's threads (``numba.get_num_threads()``). Off by
+        default: campaigns scale with processes (``montecarlo.py`` takes an
+        Executor), and threads inside every process would oversubscribe the cores.
+        Turn it on for one big batch in one process on otherwise idle cores.
 
     Returns
     -------
@@ -648,10 +671,11 @@ def propagate_batch(
         prop._stop_radius,
     )
     if output == "final":
-        if prop.method == "dop853":
-            y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
-        else:
-            y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
+        with _threads(parallel):
+            if prop.method == "dop853":
+                y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
+            else:
+                y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
         bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
         if bad.size:
             raise PropagationError(
@@ -673,7 +697,8 @@ def propagate_batch(
     t_out = np.sign(t_end) * dt * np.arange(1, n + 1) if t_end else np.zeros(0)
     if t_out.size == 0 or t_out[-1] != t_end:
         t_out = np.append(t_out, t_end)
-    res, filled, st = _batch_history(prop._code, y0s, t_out, p, *args)
+    with _threads(parallel):
+        res, filled, st = _batch_history(prop._code, y0s, t_out, p, *args)
     bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
     if bad.size:
         raise PropagationError(f"{bad.size} sample(s) failed, indices {bad[:10].tolist()}")
