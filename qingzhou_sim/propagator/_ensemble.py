@@ -37,11 +37,7 @@ from ..forces import (
     _third_body,
 )
 from ._dop853 import (
-    _A,
-    _B,
     _C,
-    _E3,
-    _E5,
     _EPS,
     _ERR_EXP,
     _MAX_FACTOR,
@@ -155,6 +151,165 @@ def _body_position(body, jd):
 
 
 @njit(cache=True, error_model="numpy")
+def _stage_input(s, Y, H, K, dst):
+    """dst = Y + H * sum_q a[s, q] K[q] for stage s (s = 12: the 8th-order solution),
+    one pass per stage with the tableau's non-zero coefficients written out (generated
+    from _dop853._A and _B; same summation order as the scalar kernel, so the result is
+    bit-identical)."""
+    m = Y.shape[1]
+    if s == 1:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (0.05260015195876773 * K[0, j, i])
+    elif s == 2:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.0197250569845379 * K[0, j, i] + 0.0591751709536137 * K[1, j, i]
+                )
+    elif s == 3:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.02958758547680685 * K[0, j, i] + 0.08876275643042054 * K[2, j, i]
+                )
+    elif s == 4:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.2413651341592667 * K[0, j, i]
+                    + -0.8845494793282861 * K[2, j, i]
+                    + 0.924834003261792 * K[3, j, i]
+                )
+    elif s == 5:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.037037037037037035 * K[0, j, i]
+                    + 0.17082860872947386 * K[3, j, i]
+                    + 0.12546768756682242 * K[4, j, i]
+                )
+    elif s == 6:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.037109375 * K[0, j, i]
+                    + 0.17025221101954405 * K[3, j, i]
+                    + 0.06021653898045596 * K[4, j, i]
+                    + -0.017578125 * K[5, j, i]
+                )
+    elif s == 7:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.03709200011850479 * K[0, j, i]
+                    + 0.17038392571223998 * K[3, j, i]
+                    + 0.10726203044637328 * K[4, j, i]
+                    + -0.015319437748624402 * K[5, j, i]
+                    + 0.008273789163814023 * K[6, j, i]
+                )
+    elif s == 8:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.6241109587160757 * K[0, j, i]
+                    + -3.3608926294469414 * K[3, j, i]
+                    + -0.868219346841726 * K[4, j, i]
+                    + 27.59209969944671 * K[5, j, i]
+                    + 20.154067550477894 * K[6, j, i]
+                    + -43.48988418106996 * K[7, j, i]
+                )
+    elif s == 9:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.47766253643826434 * K[0, j, i]
+                    + -2.4881146199716677 * K[3, j, i]
+                    + -0.590290826836843 * K[4, j, i]
+                    + 21.230051448181193 * K[5, j, i]
+                    + 15.279233632882423 * K[6, j, i]
+                    + -33.28821096898486 * K[7, j, i]
+                    + -0.020331201708508627 * K[8, j, i]
+                )
+    elif s == 10:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    -0.9371424300859873 * K[0, j, i]
+                    + 5.186372428844064 * K[3, j, i]
+                    + 1.0914373489967295 * K[4, j, i]
+                    + -8.149787010746927 * K[5, j, i]
+                    + -18.52006565999696 * K[6, j, i]
+                    + 22.739487099350505 * K[7, j, i]
+                    + 2.4936055526796523 * K[8, j, i]
+                    + -3.0467644718982196 * K[9, j, i]
+                )
+    elif s == 11:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    2.273310147516538 * K[0, j, i]
+                    + -10.53449546673725 * K[3, j, i]
+                    + -2.0008720582248625 * K[4, j, i]
+                    + -17.9589318631188 * K[5, j, i]
+                    + 27.94888452941996 * K[6, j, i]
+                    + -2.8589982771350235 * K[7, j, i]
+                    + -8.87285693353063 * K[8, j, i]
+                    + 12.360567175794303 * K[9, j, i]
+                    + 0.6433927460157636 * K[10, j, i]
+                )
+    elif s == 12:
+        for j in range(6):
+            for i in range(m):
+                dst[j, i] = Y[j, i] + H[i] * (
+                    0.054293734116568765 * K[0, j, i]
+                    + 4.450312892752409 * K[5, j, i]
+                    + 1.8915178993145003 * K[6, j, i]
+                    + -5.801203960010585 * K[7, j, i]
+                    + 0.3111643669578199 * K[8, j, i]
+                    + -0.1521609496625161 * K[9, j, i]
+                    + 0.20136540080403034 * K[10, j, i]
+                    + 0.04471061572777259 * K[11, j, i]
+                )
+
+
+@njit(cache=True, error_model="numpy")
+def _error_sums(Y, Yn, K, rtol, atol, e5, e3):
+    """Per-lane sums of squared scaled 5th- and 3rd-order error estimates (Hairer's
+    DOP853 norm), one pass with the non-zero weights of _dop853._E5 and _E3 written out
+    (same summation order as the scalar kernel)."""
+    m = Y.shape[1]
+    for i in range(m):
+        e5[i] = 0.0
+        e3[i] = 0.0
+    for j in range(6):
+        for i in range(m):
+            a5 = (
+                0.01312004499419488 * K[0, j, i]
+                + -1.2251564463762044 * K[5, j, i]
+                + -0.4957589496572502 * K[6, j, i]
+                + 1.6643771824549864 * K[7, j, i]
+                + -0.35032884874997366 * K[8, j, i]
+                + 0.3341791187130175 * K[9, j, i]
+                + 0.08192320648511571 * K[10, j, i]
+                + -0.022355307863886294 * K[11, j, i]
+            )
+            a3 = (
+                -0.18980075407240762 * K[0, j, i]
+                + 4.450312892752409 * K[5, j, i]
+                + 1.8915178993145003 * K[6, j, i]
+                + -5.801203960010585 * K[7, j, i]
+                + -0.4226823213237919 * K[8, j, i]
+                + -0.1521609496625161 * K[9, j, i]
+                + 0.20136540080403034 * K[10, j, i]
+                + 0.02265179219836082 * K[11, j, i]
+            )
+            sc = atol + rtol * max(abs(Y[j, i]), abs(Yn[j, i]))
+            e5[i] += (a5 / sc) ** 2
+            e3[i] += (a3 / sc) ** 2
+
+
+@njit(cache=True, error_model="numpy")
 def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     """DOP853 on a block of independent samples Y (6, m), advanced in place from t0 to t1.
 
@@ -183,8 +338,6 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     nsteps = np.zeros(m, dtype=np.int64)
     e5 = np.empty(m)
     e3 = np.empty(m)
-    A5 = np.empty(m)
-    A3 = np.empty(m)
     y = np.empty(6)
     f = np.empty(6)
     _rhs_block(T, Y, p, K[0])
@@ -215,38 +368,11 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             break
         for s in range(1, 13):
             dst = Yt if s < 12 else Yn
-            for j in range(6):
-                for i in range(m):
-                    dst[j, i] = 0.0
-            for q in range(s):
-                a = _A[s, q] if s < 12 else _B[q]
-                if a != 0.0:
-                    for j in range(6):
-                        for i in range(m):
-                            dst[j, i] += a * K[q, j, i]
-            for j in range(6):
-                for i in range(m):
-                    dst[j, i] = Y[j, i] + H[i] * dst[j, i]
+            _stage_input(s, Y, H, K, dst)
             for i in range(m):
                 Ts[i] = T[i] + _C[s] * H[i]
             _rhs_block(Ts, dst, p, K[s])
-        for i in range(m):
-            e5[i] = 0.0
-            e3[i] = 0.0
-        for j in range(6):
-            for i in range(m):
-                A5[i] = 0.0
-                A3[i] = 0.0
-            for q in range(13):
-                c5 = _E5[q]
-                c3 = _E3[q]
-                for i in range(m):
-                    A5[i] += c5 * K[q, j, i]
-                    A3[i] += c3 * K[q, j, i]
-            for i in range(m):
-                sc = atol + rtol * max(abs(Y[j, i]), abs(Yn[j, i]))
-                e5[i] += (A5[i] / sc) ** 2
-                e3[i] += (A3[i] / sc) ** 2
+        _error_sums(Y, Yn, K, rtol, atol, e5, e3)
         for i in range(m):
             if not active[i]:
                 continue
