@@ -56,16 +56,36 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
         return np.concatenate([(y[:3] - target_T[:3]), (y[3:] - target_T[3:]) * 1e3])
 
     gap = _MIN_GAP_S / scale_t
-    ineq = [{"type": "ineq", "fun": (lambda x, i=i: x[i + 1] - x[i] - gap)} for i in range(n - 1)]
+    # epochs in order, at least _MIN_GAP_S apart: a linear constraint with its Jacobian
+    d_mat = np.zeros((max(n - 1, 0), 4 * n))
+    for i in range(n - 1):
+        d_mat[i, i], d_mat[i, i + 1] = -1.0, 1.0
+
+    def cons_jac(x):
+        # forward differences, one Kepler propagation per variable
+        f0 = cons(x)
+        jm = np.empty((6, x.size))
+        for j in range(x.size):
+            xp = x.copy()
+            h = 1e-7 if j < n else 1e-5
+            xp[j] += h
+            jm[:, j] = (cons(xp) - f0) / h
+        return jm
+
     bounds = [(t_min / scale_t, 1.0)] * n + [(-500.0, 500.0)] * (3 * n)
+    constraints = [{"type": "eq", "fun": cons, "jac": cons_jac}]
+    if n > 1:
+        constraints.append(
+            {"type": "ineq", "fun": lambda x: d_mat @ x - gap, "jac": lambda x: d_mat}
+        )
     res = minimize(
         obj,
         x0,
         jac=jac,
         method="SLSQP",
         bounds=bounds,
-        constraints=[{"type": "eq", "fun": cons}, *ineq],
-        options={"maxiter": 400, "ftol": 1e-10},
+        constraints=constraints,
+        options={"maxiter": 200, "ftol": 1e-10},
     )
     t, dv = unpack(res.x)
     if np.max(np.abs(cons(res.x))) > 1e-3:
@@ -75,7 +95,7 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
 
 def _polish_two_body(mu, rv0, t, dv, target_T, t_end):
     dyn = _make_dynamics("two-body")
-    dv, rep, _ = _correct(dyn, rv0, t_end, t, dv, target_T)
+    dv, rep, _ = _correct(dyn, rv0, t_end, t, dv, target_T, optimise=False)
     return dv if rep.converged else None
 
 
@@ -105,6 +125,7 @@ def plan_n_impulse(
     force_model=None,
     correct: bool = True,
     correct_epochs: bool = False,
+    n_random_starts: int = 3,
     profile: str | None = None,
     _dyn=None,
 ) -> PhasingPlan:
@@ -127,6 +148,8 @@ def plan_n_impulse(
         Extra starting points (their burns, in inertial form).
     schedule : CoellipticSchedule, optional
         Also warm-start from the co-elliptic sequence with this schedule.
+    n_random_starts : int
+        Extra starts from seeded random epochs (deterministic).
     (others)
         As :func:`plan_lambert`.
 
@@ -179,6 +202,20 @@ def plan_n_impulse(
     for p in plans:
         t = np.array([(b.epoch - pb.chaser.epoch).to_value(u.s) for b in p.burns], float)
         starts.append((t, p.dv_inertial.to_value(u.km / u.s)))
+    # Multi-start (SLSQP is local): the Lambert transfer with its first burn split in
+    # two, and seeded random epochs whose delta-v's come from a minimum-norm two-body
+    # fit; deterministic (fixed seed).
+    if starts and len(starts[0][0]) == 2 and n_impulses >= 3:
+        (t1, t2), (d1, d2) = starts[0]
+        for shift in (-600.0, 600.0):
+            ta = min(max(t1 + shift, t_min), t2 - 2 * _MIN_GAP_S)
+            if abs(ta - t1) > _MIN_GAP_S:
+                starts.append((np.sort(np.array([t1, ta, t2])), np.array([d1, 0 * d1, d2])))
+    rng = np.random.default_rng(20261201)
+    for _ in range(n_random_starts):
+        t = np.sort(rng.uniform(t_min, pb.t_end_s - _MIN_GAP_S, n_impulses))
+        if np.all(np.diff(t) >= _MIN_GAP_S):
+            starts.append((t, np.zeros((n_impulses, 3))))
     candidates = []
     for t, dv in starts:
         if len(t) > n_impulses:

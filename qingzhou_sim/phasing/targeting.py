@@ -24,6 +24,8 @@ _GOAL_POSITION_KM = 2e-3
 
 _GOAL_VELOCITY_KM_S = 2e-6
 
+# A miss larger than this (km, km/s) means the trial left Earth orbit.
+_UNPHYSICAL_MISS = 1e6
 # Finite-difference step of the Jacobian, 1 mm/s.
 _FD_STEP_KM_S = 1e-6
 
@@ -38,7 +40,11 @@ def _final_residual(dyn, rv0, t_end, imp_t, dv, target):
         y = dyn.chaser(rv0, np.array([t_end]), imp_t, dv.reshape(-1, 3))[0]
     except PropagationError:
         return np.full(6, np.nan)
-    return y - target
+    f = y - target
+    # a trial step that throws the chaser out of Earth orbit is rejected as a re-entry is
+    if not np.all(np.abs(f) < _UNPHYSICAL_MISS):
+        return np.full(6, np.nan)
+    return f
 
 
 def _jacobian(dyn, rv0, t_end, imp_t, x, target, f):
@@ -65,6 +71,8 @@ def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history):
         if (pe < _GOAL_POSITION_KM and ve < _GOAL_VELOCITY_KM_S) or it == max_iter:
             break
         jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+        if not np.all(np.isfinite(jac)):
+            break
         step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
         fnorm = np.linalg.norm(w * f)
         lam = 1.0
@@ -232,6 +240,8 @@ def _correct(
             ):
                 break
             jac = _jacobian(dyn, rv0, t_end, imp_t, x0 + bmat @ p, target, f) @ bmat
+            if not np.all(np.isfinite(jac)):
+                break
             step = np.linalg.lstsq(w[:, None] * jac, -w * f, rcond=None)[0]
             lam, fnorm = 1.0, np.linalg.norm(w * f)
             for _ in range(8):
@@ -259,6 +269,8 @@ def _correct(
         trust = 5e-3
         for _ in range(12):
             jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            if not np.all(np.isfinite(jac)):
+                break
             d = _min_dv_step(x, jac, f, w, trust)
             hist2: list = []
             xn, fn, it2 = _newton(dyn, rv0, t_end, imp_t, x + d, target, w, 8, hist2)
@@ -277,6 +289,8 @@ def _correct(
         trust_dv, trust_t = 5e-3, 600.0
         for _ in range(15):
             jac = _jacobian(dyn, rv0, t_end, imp_t, x, target, f)
+            if not np.all(np.isfinite(jac)):
+                break
             step = _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t)
             if step is None:
                 break
