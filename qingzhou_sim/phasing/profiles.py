@@ -44,7 +44,8 @@ between the insertion perigee and apogee (all burns prograde, delta-v near the H
 minimum); for the fast (N-impulse) profiles it is the range over which the two-impulse
 Lambert optimum stays within ``dv_margin`` (25 %) of the coplanar lower bound -- a
 conservative window, since the N-impulse plan flown inside it is never worse than the
-two-impulse one. The fast modes are autonomous multi-burn sequences (Shenzhou-14: six
+two-impulse one; :func:`plan_phasing` still flies a (dispersed) insertion just outside
+it when the N-impulse optimum fits the same budget. The fast modes are autonomous multi-burn sequences (Shenzhou-14: six
 autonomous orbit changes, SZ14), hence N-impulse rather than a fixed schedule. Compare Soyuz: 150 / 22 / 6 deg
 for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
 """
@@ -466,7 +467,8 @@ def plan_phasing(
         Unknown profile or strategy.
     InfeasiblePlanError
         Station phase angle at insertion outside the profile's window (the message
-        names the window and the angle); hand-over before insertion.
+        names the window and the angle; for the N-impulse profiles only when the
+        N-impulse optimum also exceeds the delta-v budget); hand-over before insertion.
     OrbitRangeError
         Insertion orbit re-enters (perigee below 150 km) or is not closed.
     PropagationError
