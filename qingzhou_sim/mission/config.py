@@ -336,9 +336,15 @@ class Mission:
             profile can fly, or the given liftoff does not; the message lists the
             windows and profiles that would work.
         """
+        from threadpoolctl import threadpool_limits
+
         from .run import _run_mission
 
-        return _run_mission(self, perturbations, progress)
+        # One BLAS thread: multi-threaded BLAS sums in a thread-count-dependent order, and
+        # the phasing optimiser turns those last-bit differences into mm/s; with one
+        # thread a run gives the same numbers in any process, pool or Dask worker.
+        with threadpool_limits(limits=1):
+            return _run_mission(self, perturbations, progress)
 
     def with_liftoff(self) -> Mission:
         """This mission with ``liftoff`` fixed to the launch window that :meth:`run`
