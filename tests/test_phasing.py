@@ -310,3 +310,16 @@ def test_correct_epochs_never_costs_more(plan_65):
     assert p.correction.converged
     assert p.total_dv <= plan_65.total_dv + 1e-6 * (u.m / u.s)
     assert p.miss_distance.to_value(u.m) < HANDOVER_POS_TOL
+
+
+def test_plan_to_finite_burns(plan_65):
+    fbs = plan_65.to_finite(4 * 490 * u.N, 5000 * u.kg, 300 * u.s)
+    assert len(fbs) == len(plan_65.burns)
+    # masses chain: each burn starts with the previous burn's final mass
+    for a, b in zip(fbs, fbs[1:]):
+        assert b.mass_initial == a.mass_final
+    propellant = sum(f.propellant.to_value(u.kg) for f in fbs)
+    g0 = 9.80665  # m/s^2
+    expect = 5000 * (1 - np.exp(-plan_65.total_dv.to_value(u.m / u.s) / (300 * g0)))
+    assert propellant == pytest.approx(expect, rel=1e-9)
+    assert all(f.dv_loss.to_value(u.m / u.s) < 0.01 * f.burn.dv_m_s + 1e-12 for f in fbs)

@@ -317,6 +317,24 @@ class PhasingPlan:
     def miss_distance(self) -> u.Quantity:
         return np.linalg.norm(self.miss_position.to_value(u.m)) * u.m
 
+    def to_finite(self, thrust: u.Quantity, mass: u.Quantity, isp: u.Quantity) -> tuple:
+        """The burns as finite burns (:func:`qingzhou_sim.maneuvers.to_finite`), in order,
+        the mass decreasing by each burn's propellant; the orbit rate at each burn from
+        the plan's track (|r x v| / r^2)."""
+        from ..maneuvers import to_finite
+
+        m = mass
+        out = []
+        tr = self.track
+        for b in self.burns:
+            t = (b.epoch - self.insertion_epoch).to_value(u.s)
+            y = tr.chaser_rv_km[int(np.argmin(np.abs(tr.t_s - t)))]
+            rate = np.linalg.norm(np.cross(y[:3], y[3:])) / np.dot(y[:3], y[:3])
+            fb = to_finite(b, thrust, m, isp, orbit_rate=rate * u.rad / u.s)
+            out.append(fb)
+            m = fb.mass_final
+        return tuple(out)
+
     def summary(self) -> str:
         """A text table of the burns and the arrival."""
         t0 = self.insertion_epoch
