@@ -3,6 +3,8 @@ total delta-v over burn epochs and revolution counts."""
 
 from __future__ import annotations
 
+import functools
+
 import astropy.units as u
 import numpy as np
 from scipy.optimize import minimize
@@ -22,9 +24,27 @@ __all__ = ["plan_lambert"]
 
 
 # ----------------------------------------------------------------- Lambert
-def _izzo(mu, r1, r2, tof, m, lowpath):
-    from boinor.core.iod import izzo
+@functools.cache
+def _izzo_kernel():
+    """boinor's Izzo (2015) solver with numba's on-disk cache switched on.
 
+    boinor compiles its kernels without ``cache=True``, which costs ~8 s of JIT in every
+    new process (each CLI run, each campaign worker); the cache makes it ~0.1 s after the
+    first compile on a machine.
+    """
+    import boinor.core.iod as iod
+
+    for obj in vars(iod).values():
+        if hasattr(obj, "enable_caching") and not getattr(obj, "signatures", ()):
+            try:
+                obj.enable_caching()
+            except Exception:  # an unwritable location: compile in memory as before
+                pass
+    return iod.izzo
+
+
+def _izzo(mu, r1, r2, tof, m, lowpath):
+    izzo = _izzo_kernel()
     try:
         return izzo(mu, r1, r2, tof, m, True, lowpath, 35, 1e-8)
     except (ValueError, AssertionError, ZeroDivisionError):
