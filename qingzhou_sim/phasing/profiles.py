@@ -8,21 +8,21 @@ two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h 
                       NH after 17 more revs (rev ~21), 5 km below,
                       NCC half a rev later, NPC at the co-elliptic drift
                       last node before hand-over
-6.5-hour co-elliptic  NC1 at the 1st apogee (rev 1),   52 km behind,     4.05 h (~2.6 revs)
-                      NH at the perigee of rev 2,      5 km below,
-                      NCC half a rev later, NPC        co-elliptic drift
-3-hour   N-impulse    4 impulses on revs 1-2, first    5 km behind on    1.90 h (~1.2 revs)
+6.5-hour co-elliptic  NC1 at the 1st apogee (rev 1),   5 km behind on    5.07 h (~3.3 revs)
+                      NH at the perigee of rev 2,      V-bar, at rest
+                      NCC half a rev later, NPC
+3-hour   N-impulse    4 impulses on revs 1-2, first    5 km behind on    1.85 h (~1.2 revs)
          (N = 4)      >= 10 min after insertion        V-bar, at rest
 2-hour   N-impulse    4 impulses on rev 1, first       5 km behind on    1.25 h (~0.8 rev)
          (N = 4)      >= 10 min after insertion        V-bar, at rest
 ======== ============ ================================ ================= =====================
 
 Hand-over points. The two-day profile hands over about 52 km behind and below the
-station (firm: PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km height is an assumption. The
-6.5-hour profile uses the same point (its autonomous far-range guidance ends there in
-this model). The 3-hour and 2-hour profiles hand over at the Tianhe-era 5 km hold
-point behind the station (SZ19), on V-bar, at rest in LVLH, so that the approach
-module (which starts its homing at the hand-over point) only flies the close range.
+station (firm: PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km height is an assumption, the same
+as ``docking.default_handover_lvlh``. The fast profiles (6.5-hour, 3-hour, 2-hour) are
+autonomous all the way: their phasing ends at the Tianhe-era 5 km hold point behind the
+station (SZ19), on V-bar, at rest in LVLH, where the approach module (which starts its
+homing at the hand-over point) takes over for the close range.
 
 Durations (``mission-facts.md`` sec. 2). Launch -> docking = Kinetica-2 ascent (600 s,
 ``vehicles.KINETICA_2``) + insertion -> hand-over + nominal approach:
@@ -30,11 +30,13 @@ Durations (``mission-facts.md`` sec. 2). Launch -> docking = Kinetica-2 ascent (
 * two-day: 0.17 + 41.0 + 2.5 h (52 km -> contact, CD-SZ8) = 43.7 h, i.e. about 28 station
   revolutions, the Shenzhou-8-era two-day scheme; Soyuz's two-day profile is 34 orbits
   (SF101-2ORB);
-* 6.5-hour: 0.17 + 4.05 + 2.3 h = 6.52 h (Shenzhou-12: 6 h 32 min, SZ12);
-* 3-hour: 0.17 + 1.90 + 1.2 h = 3.27 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
+* 6.5-hour: 0.17 + 5.07 + 1.3 h = 6.54 h (Shenzhou-12: 6 h 32 min, SZ12);
+* 3-hour: 0.17 + 1.85 + 1.3 h = 3.32 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
 * 2-hour: 0.17 + 1.25 + 0.7 h = 2.12 h (Tianzhou-5: 2 h 07 min, TZ5).
 
-The approach times are assumptions (hold durations in the fast modes are unpublished).
+The approach times are assumptions (hold durations in the fast modes are unpublished);
+1.3 h is what the docking module's ``aft-fast`` profile takes from the 5 km point
+(1.28 h). The 2-hour mode needs a faster close range (0.7 h) than that profile flies.
 
 Windows. A profile can fly a range of station phase angles at insertion (angle from the
 chaser to the station along the orbit, in the station's plane, positive = station ahead,
@@ -154,23 +156,24 @@ PROFILES = MappingProxyType(
         "6.5-hour": PhasingProfile(
             "6.5-hour",
             "coelliptic",
-            4.05 * u.h,
-            [-52.0, 0.0, 5.0] * u.km,
-            None,
+            5.07 * u.h,
+            [-5.0, 0.0, 0.0] * u.km,
+            [0.0, 0.0, 0.0] * (u.m / u.s),
             CoellipticSchedule(apogee=1, phasing_revs=1, height_revs=0),
-            nominal_approach_time=2.3 * u.h,
+            nominal_approach_time=1.3 * u.h,
             flown="Shenzhou-12 6 h 32 min, Shenzhou-13 6 h 33 min, Tianzhou-3 ~6.5 h",
             burn_schedule="NC1 at the 1st apogee (rev 1), NH at the perigee of rev 2, NCC "
-            "half a rev later (rev 3), NPC at the last node before hand-over",
+            "half a rev later (rev 3), NPC at the last node before hand-over; then a "
+            "co-orbiting coast at the 5 km point",
         ),
         "3-hour": PhasingProfile(
             "3-hour",
             "n-impulse",
-            1.90 * u.h,
+            1.85 * u.h,
             [-5.0, 0.0, 0.0] * u.km,
             [0.0, 0.0, 0.0] * (u.m / u.s),
             None,
-            nominal_approach_time=1.2 * u.h,
+            nominal_approach_time=1.3 * u.h,
             flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 17 min, Tianzhou-9 ~3 h 18 min",
             burn_schedule="4 impulses on revs 1-2, the first >= 10 min after insertion "
             "(epochs and vectors optimised, warm-started from the two-impulse Lambert optimum)",

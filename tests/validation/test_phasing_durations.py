@@ -70,8 +70,8 @@ def launch_to_docking_h(plan, name):
 def test_fast_profiles_match_flown_times(windows, name):
     plan = plan_phasing(CHASER, station_at(windows[name].centre), name)
     # e.g. 2-hour: 0.167 + 1.25 + 0.70 = 2.117 h = 2 h 07 min (Tianzhou-5: 2 h 07 min);
-    # 3-hour: 0.167 + 1.90 + 1.20 = 3.267 h = 3 h 16 min (Tianzhou-7/8/9: 3 h 17-19);
-    # 6.5-hour: 0.167 + 4.05 + 2.30 = 6.517 h = 6 h 31 min (Shenzhou-12: 6 h 32 min).
+    # 3-hour: 0.167 + 1.85 + 1.30 = 3.317 h = 3 h 19 min (Tianzhou-7/8/9: 3 h 17-19);
+    # 6.5-hour: 0.167 + 5.07 + 1.30 = 6.537 h = 6 h 32 min (Shenzhou-12: 6 h 32 min).
     assert launch_to_docking_h(plan, name) == pytest.approx(FLOWN_H[name], abs=TOL_H[name])
 
 
