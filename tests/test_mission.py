@@ -211,3 +211,29 @@ def test_infeasible_liftoff_lists_working_windows():
     with pytest.raises(InfeasiblePlanError, match="windows that would work") as info:
         default.replace(liftoff=bad).run()
     assert "phase" in str(info.value)
+
+
+def test_station_phased_for_another_profile():
+    from qingzhou_sim.phasing import phase_angle_windows
+    from qingzhou_sim.state import State
+
+    mission = Mission.default().replace(phasing_profile="6.5-hour").with_station_phased()
+    result = mission.run()
+    assert result.docked
+    # The station phase at insertion lies inside the 6.5-hour profile's own window.
+    insertion = State.from_vectors(result.insertion, result.chaser.r_km[0], result.chaser.v_km_s[0])
+    station = State.from_vectors(result.insertion, result.station.r_km[0], result.station.v_km_s[0])
+    window = phase_angle_windows(insertion, station, profiles=("6.5-hour",))["6.5-hour"]
+    assert window.contains(result.phasing_plan.phase_angle_at_insertion)
+
+
+def test_a_tle_station_is_not_moved():
+    from qingzhou_sim.mission import StationOrbit
+
+    # Tianhe (NORAD 48274), 2021-06-01; the TLE of tests/validation/test_launch_sz12_vs_tle.py.
+    tle = (
+        "1 48274U 21035A   21152.91865056  .00003057  00000-0  33542-4 0  9993",
+        "2 48274  41.4713  16.3199 0005053  25.9394 109.3813 15.65195495  5304",
+    )
+    with pytest.raises(MissionFileError, match="not a TLE"):
+        Mission.default().replace(station=StationOrbit(tle=tle)).with_station_phased()

@@ -360,6 +360,49 @@ class Mission:
         # Nanosecond digits: the fixed liftoff must reproduce the searched one exactly.
         return replace(self, liftoff=Time(liftoff, precision=9).utc.isot + "Z")
 
+    def with_station_phased(self) -> Mission:
+        """This mission with the station moved along its orbit so that the first launch
+        window of the search puts it in the middle of the phasing profile's window of
+        phase angles at insertion.
+
+        Real fast-rendezvous missions get there with station orbit adjustments in the
+        days before launch; this is their end result (the adjustments themselves are
+        not simulated). Use it to fly a profile other than the one the default station
+        is phased for.
+
+        Raises
+        ------
+        MissionFileError
+            If the station is given by a TLE (a real orbit is not moved).
+        """
+        from ..launch import get_site, insertion_state, launch_windows
+        from ..phasing import phase_angle_windows
+        from .run import _station_target
+
+        if self.station.tle:
+            raise MissionFileError(
+                "with_station_phased() needs station elements, not a TLE (a real orbit is not moved)",
+                name="station.tle",
+            )
+        site, vehicle = get_site(self.site), self.launcher()
+        start = as_time(self.window_search_start or self.station.epoch, "window_search_start")
+        mission = self
+        for _ in range(3):  # the phase moves ~1:1 with the station's anomaly; 3 passes converge
+            target = _station_target(mission)
+            window = launch_windows(start, 24 * u.h, target=target, site=site, vehicle=vehicle)[0]
+            chaser = insertion_state(window.liftoff, target, site=site, vehicle=vehicle)
+            wanted = phase_angle_windows(
+                chaser, target.state_at(chaser.epoch), profiles=(self.phasing_profile,)
+            )
+            shift = float(
+                ((window.phase_angle - wanted[self.phasing_profile].centre).to_value(u.deg) + 180)
+                % 360
+                - 180
+            )
+            station = replace(mission.station, nu_deg=(mission.station.nu_deg - shift) % 360.0)
+            mission = replace(mission, station=station)
+        return mission
+
     # ------------------------------------------------------------ helpers
     @property
     def approach_profile_name(self) -> str:
