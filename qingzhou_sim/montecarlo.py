@@ -358,7 +358,10 @@ def run_campaign(
         Campaign seed; sample k uses ``default_rng([seed, k])``.
     executor : concurrent.futures.Executor, dask.distributed.Client, or None
         Where to run. None: a local process pool of ``workers`` processes (default:
-        the number of cores); ``workers=1`` runs in this process.
+        the number of cores); ``workers=1`` runs in this process. A thread pool is
+        accepted but gains nothing (mission runs in one process are serialised) and
+        its rows are not guaranteed bit-identical: OpenBLAS does not always honour the
+        one-thread limit in a new thread. Use processes or Dask.
     dispersions : Dispersions
         Default :class:`Dispersions()` (every term at its documented 1-sigma).
     chunk_size : int, optional

@@ -55,7 +55,20 @@ def aft(station):
 
 # ------------------------------------------------------------------ profiles
 def test_registry_and_unknown_name():
-    assert set(APPROACH_PROFILES) == {"aft", "forward", "radial"}
+    assert set(APPROACH_PROFILES) == {
+        "aft",
+        "forward",
+        "radial",
+        "aft-fast",
+        "forward-fast",
+        "radial-fast",
+    }
+    for port in ("aft", "forward", "radial"):
+        fast, classic = get_approach_profile(f"{port}-fast"), get_approach_profile(port)
+        assert fast.port == classic.port and fast.docking_axis == classic.docking_axis
+        # Same hold points, shorter holds (the fast modes' assumption).
+        holds = [s for s in fast.segments if s.kind == "hold"]
+        assert all(h.duration_s <= 300.0 for h in holds)
     assert get_approach_profile("aft").docking_axis == "-V-bar"
     assert get_approach_profile("forward").docking_axis == "+V-bar"
     assert get_approach_profile("radial").docking_axis == "+R-bar"

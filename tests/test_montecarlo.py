@@ -2,7 +2,7 @@
 recorded, statistical sanity."""
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -48,9 +48,9 @@ def test_same_seed_same_rows_on_two_processes(mission, serial):
 
 
 def test_same_seed_same_rows_on_any_executor_and_chunking(mission, serial):
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        threaded = run_campaign(mission, N, seed=11, executor=pool, chunk_size=3, progress=False)
-    pd.testing.assert_frame_equal(serial.samples, threaded.samples)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        other = run_campaign(mission, N, seed=11, executor=pool, chunk_size=3, progress=False)
+    pd.testing.assert_frame_equal(serial.samples, other.samples)
 
 
 def test_same_seed_same_rows_on_a_dask_cluster(mission, serial):

@@ -336,14 +336,11 @@ class Mission:
             profile can fly, or the given liftoff does not; the message lists the
             windows and profiles that would work.
         """
-        from threadpoolctl import threadpool_limits
+        from .run import _run_mission, single_thread_blas
 
-        from .run import _run_mission
-
-        # One BLAS thread: multi-threaded BLAS sums in a thread-count-dependent order, and
-        # the phasing optimiser turns those last-bit differences into mm/s; with one
-        # thread a run gives the same numbers in any process, pool or Dask worker.
-        with threadpool_limits(limits=1):
+        # One run at a time per process, BLAS on one thread: the same numbers in any
+        # process, pool or Dask worker (see run._RunGuard).
+        with single_thread_blas():
             return _run_mission(self, perturbations, progress)
 
     def with_liftoff(self) -> Mission:

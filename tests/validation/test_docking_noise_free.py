@@ -119,3 +119,27 @@ def test_forward_and_radial_dock(station, profile):
     assert "abort" not in [e.name for e in res.events]
     assert _corridor_ok(res)
     assert res.event("keep-out sphere entry").detail == "inside the final-approach corridor"
+
+
+@pytest.mark.parametrize("profile", ["aft-fast", "forward-fast", "radial-fast"])
+def test_fast_variants_dock_from_the_5_km_hold_point(station, profile):
+    # The fast phasing profiles hand over at rest at the 5 km V-bar hold point.
+    res = simulate_approach(
+        station,
+        profile=profile,
+        noise=False,
+        handover_r_lvlh=[-5.0, 0, 0] * u.km,
+        handover_v_lvlh=[0, 0, 0] * u.m / u.s,
+    )
+    assert res.docked, res.summary()
+    assert res.contact.ok and res.contact.lateral_offset_m < 1 * CM
+    assert _corridor_ok(res)
+    # Shorter than the classic profile from the same point (the reason for the variant).
+    classic = simulate_approach(
+        station,
+        profile=profile.removesuffix("-fast"),
+        noise=False,
+        handover_r_lvlh=[-5.0, 0, 0] * u.km,
+        handover_v_lvlh=[0, 0, 0] * u.m / u.s,
+    )
+    assert res.duration < classic.duration
