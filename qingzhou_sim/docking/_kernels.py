@@ -28,6 +28,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from ..relative._kernels import _cw_stm_fill
+
 __all__: list[str] = []
 
 G0_KM_S2 = 9.80665e-3
@@ -215,30 +217,11 @@ def _cross(a, b):
 # --------------------------------------------------------------------------- CW model
 @njit(cache=True)
 def _cw_stm_nb(n, t):
-    """CW state-transition matrix in LVLH (Fehse 2003, eq. 3.25); same matrix as
-    :func:`qingzhou_sim.relative._kernels._cw_stm`, compiled for use inside the loop."""
-    nt = n * t
-    s = math.sin(nt)
-    c = math.cos(nt)
-    p = np.zeros((6, 6))
-    p[0, 0] = 1.0
-    p[0, 2] = 6.0 * (nt - s)
-    p[0, 3] = 4.0 * s / n - 3.0 * t
-    p[0, 5] = 2.0 * (1.0 - c) / n
-    p[1, 1] = c
-    p[1, 4] = s / n
-    p[2, 2] = 4.0 - 3.0 * c
-    p[2, 3] = 2.0 * (c - 1.0) / n
-    p[2, 5] = s / n
-    p[3, 2] = 6.0 * n * (1.0 - c)
-    p[3, 3] = 4.0 * c - 3.0
-    p[3, 5] = 2.0 * s
-    p[4, 1] = -n * s
-    p[4, 4] = c
-    p[5, 2] = 3.0 * n * s
-    p[5, 3] = -2.0 * s
-    p[5, 5] = c
-    return p
+    """CW state-transition matrix in LVLH at one time (Fehse 2003, eq. 3.25): the
+    relative-motion kernel :func:`qingzhou_sim.relative._kernels._cw_stm_fill`."""
+    out = np.empty((1, 6, 6))
+    _cw_stm_fill(n, np.array([t]), out)
+    return out[0]
 
 
 @njit(cache=True)
