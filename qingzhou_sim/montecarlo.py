@@ -273,7 +273,10 @@ class CampaignResult:
                     "total_delta_v_m_s": None
                     if not np.isfinite(r["total_delta_v_m_s"])
                     else float(r["total_delta_v_m_s"]),
-                    "failure": None if not r["failure"] else str(r["failure"]),
+                    # pandas stores a missing reason as NaN in an object column
+                    "failure": r["failure"]
+                    if isinstance(r["failure"], str) and r["failure"]
+                    else None,
                 }
                 for r in self.samples.to_dict("records")
             ],

@@ -130,6 +130,8 @@ def test_summary_statistics_and_json(serial, tmp_path):
     js = serial.to_json_dict()
     assert {"n", "seed", "success_rate", "delta_v_m_s", "samples"} <= set(js)
     assert [s["index"] for s in js["samples"]] == list(range(N))
+    assert all(s["failure"] is None or isinstance(s["failure"], str) for s in js["samples"])
+    assert all(s["failure"] is None for s in js["samples"] if s["docked"])
     paths = serial.save(tmp_path)
     assert paths["samples"].exists() and paths["summary"].exists()
     assert len(pd.read_parquet(paths["samples"])) == N
