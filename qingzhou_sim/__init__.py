@@ -12,11 +12,32 @@ its module (``qingzhou_sim.frames``, ``qingzhou_sim.propagator``, ...).
 from __future__ import annotations
 
 import importlib
+import os as _os
+import sys as _sys
+
+
+def _user_cache_dir() -> str:
+    base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
+    return _os.path.join(base, "qingzhou_sim", "numba")
+
+
+# numba's on-disk cache goes to a user cache folder, not next to the sources: cache files
+# written into site-packages are not in pip's record, so an uninstall (e.g. `pip install .`
+# followed by `pip install -e .`) left a `qingzhou_sim/` folder of them behind that
+# shadowed the package. A NUMBA_CACHE_DIR set by the user wins.
+if "NUMBA_CACHE_DIR" not in _os.environ:
+    if "numba" in _sys.modules:
+        from numba.core import config as _numba_config
+
+        if not _numba_config.CACHE_DIR:
+            _numba_config.CACHE_DIR = _user_cache_dir()
+    else:
+        _os.environ["NUMBA_CACHE_DIR"] = _user_cache_dir()
 
 # The library never touches the network: use the IERS tables bundled with
 # astropy-iers-data and never try to download newer ones. Dates beyond the tables'
 # predictions get a degraded-accuracy warning rather than an error.
-from astropy.utils import iers as _iers
+from astropy.utils import iers as _iers  # noqa: E402
 
 _iers.conf.auto_download = False
 _iers.conf.auto_max_age = None
