@@ -129,3 +129,45 @@ def _phase_angle(station_rv, chaser_rv):
     sin_ = np.sum(np.cross(rc, rs) * h, axis=-1)
     cos_ = np.sum(rc * rs, axis=-1)
     return np.arctan2(sin_, cos_)
+
+
+@numba.njit(cache=True)
+def _nimpulse_residual(x, n, scale_t, mu, rv0, t_end, target):
+    """Arrival residual of the N-impulse problem (position km, velocity m/s) for the
+    optimiser's variables ``x`` = (epochs / scale_t, dv in m/s): the compiled form of
+    the SLSQP equality constraint (impulses sorted by epoch, ties kept in order)."""
+    t = x[:n] * scale_t
+    dv = x[n:].reshape((n, 3)) * 1e-3
+    order = np.arange(n)
+    for i in range(1, n):  # insertion sort: stable, n <= 6
+        j = i
+        while j > 0 and t[order[j - 1]] > t[order[j]]:
+            order[j - 1], order[j] = order[j], order[j - 1]
+            j -= 1
+    ts = np.empty(n)
+    dvs = np.empty((n, 3))
+    for i in range(n):
+        ts[i] = t[order[i]]
+        dvs[i] = dv[order[i]]
+    y = _kepler_rv(mu, rv0, np.array([t_end]), ts, dvs)[0]
+    out = np.empty(6)
+    for i in range(3):
+        out[i] = y[i] - target[i]
+        out[3 + i] = (y[3 + i] - target[3 + i]) * 1e3
+    return out
+
+
+@numba.njit(cache=True)
+def _nimpulse_residual_jac(x, n, scale_t, mu, rv0, t_end, target):
+    """Forward-difference Jacobian (6, x.size) of :func:`_nimpulse_residual`
+    (steps 1e-7 on the scaled epochs, 1e-5 m/s on the delta-v's)."""
+    f0 = _nimpulse_residual(x, n, scale_t, mu, rv0, t_end, target)
+    jm = np.empty((6, x.size))
+    for j in range(x.size):
+        xp = x.copy()
+        h = 1e-7 if j < n else 1e-5
+        xp[j] += h
+        fj = _nimpulse_residual(xp, n, scale_t, mu, rv0, t_end, target)
+        for i in range(6):
+            jm[i, j] = (fj[i] - f0[i]) / h
+    return jm

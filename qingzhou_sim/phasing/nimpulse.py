@@ -12,7 +12,7 @@ from ..errors import InfeasiblePlanError, InputError, PropagationError
 from ..frames import _relative_to_inertial
 from ..state import State
 from ._common import _MIN_GAP_S, _finish, _setup, _target_at_end
-from ._kernels import _kepler_rv
+from ._kernels import _nimpulse_residual, _nimpulse_residual_jac
 from .coelliptic import CoellipticSchedule, plan_coelliptic
 from .core import (
     PhasingPlan,
@@ -50,10 +50,11 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
         g[n:] = (d / np.sqrt(np.sum(d * d, axis=1) + eps**2)[:, None]).ravel()
         return g
 
+    rv0_c = np.ascontiguousarray(rv0, dtype=float)
+    target_c = np.ascontiguousarray(target_T, dtype=float)
+
     def cons(x):
-        t, dv = unpack(x)
-        y = _kepler_rv(mu, rv0, np.array([t_end]), t, dv)[0]
-        return np.concatenate([(y[:3] - target_T[:3]), (y[3:] - target_T[3:]) * 1e3])
+        return _nimpulse_residual(x, n, scale_t, mu, rv0_c, t_end, target_c)
 
     gap = _MIN_GAP_S / scale_t
     # epochs in order, at least _MIN_GAP_S apart: a linear constraint with its Jacobian
@@ -62,15 +63,8 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
         d_mat[i, i], d_mat[i, i + 1] = -1.0, 1.0
 
     def cons_jac(x):
-        # forward differences, one Kepler propagation per variable
-        f0 = cons(x)
-        jm = np.empty((6, x.size))
-        for j in range(x.size):
-            xp = x.copy()
-            h = 1e-7 if j < n else 1e-5
-            xp[j] += h
-            jm[:, j] = (cons(xp) - f0) / h
-        return jm
+        # forward differences, one Kepler propagation per variable (compiled)
+        return _nimpulse_residual_jac(x, n, scale_t, mu, rv0_c, t_end, target_c)
 
     bounds = [(t_min / scale_t, 1.0)] * n + [(-500.0, 500.0)] * (3 * n)
     constraints = [{"type": "eq", "fun": cons, "jac": cons_jac}]
