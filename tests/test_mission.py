@@ -237,3 +237,10 @@ def test_a_tle_station_is_not_moved():
     )
     with pytest.raises(MissionFileError, match="not a TLE"):
         Mission.default().replace(station=StationOrbit(tle=tle)).with_station_phased()
+
+
+def test_outside_the_corridor_the_chaser_stays_out_of_the_keep_out_sphere(default_result):
+    # Keep-out sphere 200 m (SE-KOS, NASA-JSC): it may be entered only inside the corridor.
+    record = default_result.to_record()
+    assert 200.0 < record["min_range_outside_corridor_m"] < 5000.0
+    assert record["n_collision_avoidance"] == 0

@@ -480,8 +480,16 @@ class MissionResult:
 
 
 def _min_range_outside_corridor_m(approach) -> float:
-    """Closest approach to the station while outside the approach corridor (m)."""
-    value = getattr(approach, "min_range_outside_corridor", None)
-    if value is not None:
-        return float(u.Quantity(value).to_value(u.m))
-    return math.nan
+    """Closest approach to the station (m, from its centre of mass) while the chaser is
+    outside the approach corridor: the cone of the profile's half-angle about the
+    docking axis, apex at the station's port (Fehse 2003, sec. 4.2)."""
+    prof = approach.profile
+    r_m = approach.r_true.to_value(u.m)
+    rel = r_m - np.asarray(prof.port_position_m, dtype=float)
+    axis = np.asarray(prof.axis_vector, dtype=float)
+    dist = np.linalg.norm(rel, axis=1)
+    cos_angle = np.einsum("ij,j->i", rel, axis) / np.maximum(dist, 1e-12)
+    outside = cos_angle < math.cos(math.radians(prof.corridor_half_angle_deg))
+    if not np.any(outside):
+        return math.nan
+    return float(np.min(np.linalg.norm(r_m[outside], axis=1)))
