@@ -6,7 +6,7 @@ import astropy.units as u
 import matplotlib
 import numpy as np
 import pytest
-from astropy.time import Time
+from phasing_scenario import CHASER, R_EQ, T0, station_at
 
 from qingzhou_sim.errors import InfeasiblePlanError, InputError, OrbitRangeError, UnknownNameError
 from qingzhou_sim.maneuvers import Burn, FiniteBurn, to_finite
@@ -27,35 +27,10 @@ from qingzhou_sim.state import State
 matplotlib.use("Agg")
 
 MU = 398600.4418  # km^3/s^2, WGS-84 (constants.py)
-R_EQ = 6378.137  # km
 MM = 1e-6  # km
 MM_S = 1e-9  # km/s
 HANDOVER_POS_TOL = 100.0  # m (issue 6)
 HANDOVER_VEL_TOL = 0.1  # m/s (issue 6)
-
-T0 = Time("2026-12-01T04:00:00", scale="utc")
-# Insertion at perigee with argument of latitude 45 deg (mission-facts sec. 5 default
-# 200 x 380 km, i = 41.5 deg); the station on a 390 km circle (sec. 1).
-CHASER = State.from_altitudes(
-    T0,
-    perigee_altitude=200 * u.km,
-    apogee_altitude=380 * u.km,
-    inc=41.5 * u.deg,
-    raan=120 * u.deg,
-    argp=45 * u.deg,
-    nu=0 * u.deg,
-)
-
-
-def station_at(phase_deg: float) -> State:
-    """Station on the 390 km circle, ``phase_deg`` ahead of the chaser."""
-    return State.from_elements(
-        T0,
-        a=(R_EQ + 390.0) * u.km,
-        inc=41.5 * u.deg,
-        raan=120 * u.deg,
-        nu=(45.0 + phase_deg) * u.deg,
-    )
 
 
 # ------------------------------------------------------------------ kernels

@@ -6,48 +6,15 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 import pytest
-from astropy.time import Time
+from phasing_scenario import CHASER, R_EQ, T0
+from phasing_scenario import station_on_j2_orbit as station_at
 
-from qingzhou_sim.forces import ForceModel, ZonalGravity
 from qingzhou_sim.phasing import PROFILES, phase_angle_windows, plan_phasing
-from qingzhou_sim.propagator import Propagator
 from qingzhou_sim.state import State
 
 MU = 398600.4418  # km^3/s^2 (WGS-84, DESIGN.md)
-R_EQ = 6378.137  # km
 BOUND_REL_TOL = 0.05  # issue 6: two-day in-plane delta-v within 5 % of the bound
 MM_S = 1e-3  # m/s
-
-T0 = Time("2026-12-01T04:00:00", scale="utc")
-# Insertion at perigee, argument of latitude 45 deg, where J2's short-period term in
-# the semi-major axis (proportional to cos 2u) vanishes, so osculating and mean
-# altitudes agree at the start (Kozai 1959).
-CHASER = State.from_altitudes(
-    T0,
-    perigee_altitude=200 * u.km,
-    apogee_altitude=380 * u.km,
-    inc=41.5 * u.deg,
-    raan=120 * u.deg,
-    argp=45 * u.deg,
-    nu=0 * u.deg,
-)
-
-
-# The station at a phase angle ahead of the chaser: the reference station state moved
-# along its own J2 orbit (so every phase is the same physical orbit; re-creating an
-# osculating circle at another argument of latitude would change the mean altitude by
-# up to +-4 km, J2 short-period term, Kozai 1959) and re-dated to T0.
-_J2_PROPAGATOR = Propagator(ForceModel(gravity=ZonalGravity(max_degree=4), drag=None))
-_STATION_REF = State.from_elements(
-    T0, a=(R_EQ + 390.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg, nu=45 * u.deg
-)
-
-
-def station_at(phase):
-    n = np.sqrt(398600.4418 / (R_EQ + 390.0) ** 3)
-    dt = u.Quantity(phase, u.deg).to_value(u.rad) / n
-    rv = _J2_PROPAGATOR.propagate_rv(_STATION_REF.rv_km, np.array([dt]))[0]
-    return State.from_vectors(T0, rv[:3], rv[3:])
 
 
 def hohmann_type_bound_m_s(hp_km, ha_km, h_km):

@@ -4,27 +4,13 @@ approach time, against the flown launch -> docking times (mission-facts.md sec. 
 from __future__ import annotations
 
 import astropy.units as u
-import numpy as np
 import pytest
-from astropy.time import Time
+from phasing_scenario import CHASER
+from phasing_scenario import station_on_j2_orbit as station_at
 
-from qingzhou_sim.forces import ForceModel, ZonalGravity
 from qingzhou_sim.phasing import PROFILES, phase_angle_windows, plan_phasing
-from qingzhou_sim.propagator import Propagator
-from qingzhou_sim.state import State
 from qingzhou_sim.vehicles import KINETICA_2
 
-R_EQ = 6378.137  # km
-T0 = Time("2026-12-01T04:00:00", scale="utc")
-CHASER = State.from_altitudes(
-    T0,
-    perigee_altitude=200 * u.km,
-    apogee_altitude=380 * u.km,
-    inc=41.5 * u.deg,
-    raan=120 * u.deg,
-    argp=45 * u.deg,
-    nu=0 * u.deg,
-)
 STATION_PERIOD_H = 92.36 / 60  # mission-facts sec. 1 (390 km circular, derived)
 
 # Flown launch -> docking (mission-facts sec. 2): Tianzhou-5 2 h 07 min (TZ5);
@@ -33,23 +19,6 @@ FLOWN_H = {"2-hour": 2 + 7 / 60, "3-hour": 3 + 18 / 60, "6.5-hour": 6 + 32 / 60}
 # Agreement expected of a model whose approach times are assumptions: 10 min for the
 # fast modes (the spread of the flown 3-hour times is 2 min), 15 min for 6.5 h.
 TOL_H = {"2-hour": 10 / 60, "3-hour": 10 / 60, "6.5-hour": 15 / 60}
-
-
-# The station at a phase angle ahead of the chaser: the reference station state moved
-# along its own J2 orbit (so every phase is the same physical orbit; re-creating an
-# osculating circle at another argument of latitude would change the mean altitude by
-# up to +-4 km, J2 short-period term, Kozai 1959) and re-dated to T0.
-_J2_PROPAGATOR = Propagator(ForceModel(gravity=ZonalGravity(max_degree=4), drag=None))
-_STATION_REF = State.from_elements(
-    T0, a=(R_EQ + 390.0) * u.km, inc=41.5 * u.deg, raan=120 * u.deg, nu=45 * u.deg
-)
-
-
-def station_at(phase):
-    n = np.sqrt(398600.4418 / (R_EQ + 390.0) ** 3)
-    dt = u.Quantity(phase, u.deg).to_value(u.rad) / n
-    rv = _J2_PROPAGATOR.propagate_rv(_STATION_REF.rv_km, np.array([dt]))[0]
-    return State.from_vectors(T0, rv[:3], rv[3:])
 
 
 @pytest.fixture(scope="module")

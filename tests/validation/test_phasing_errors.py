@@ -6,33 +6,11 @@ from dataclasses import replace
 
 import astropy.units as u
 import pytest
-from astropy.time import Time
+from phasing_scenario import CHASER, R_EQ, T0, station_at
 
 from qingzhou_sim.errors import InfeasiblePlanError, OrbitRangeError, UnknownNameError
 from qingzhou_sim.phasing import PROFILES, plan_coelliptic, plan_lambert, plan_phasing
 from qingzhou_sim.state import State
-
-R_EQ = 6378.137  # km
-T0 = Time("2026-12-01T04:00:00", scale="utc")
-CHASER = State.from_altitudes(
-    T0,
-    perigee_altitude=200 * u.km,
-    apogee_altitude=380 * u.km,
-    inc=41.5 * u.deg,
-    raan=120 * u.deg,
-    argp=45 * u.deg,
-    nu=0 * u.deg,
-)
-
-
-def station_at(phase_deg):
-    return State.from_elements(
-        T0,
-        a=(R_EQ + 390.0) * u.km,
-        inc=41.5 * u.deg,
-        raan=120 * u.deg,
-        nu=(45.0 + phase_deg) * u.deg,
-    )
 
 
 @pytest.mark.parametrize("when", [-1.0 * u.h, 0.0 * u.h, T0 - 10 * u.min])

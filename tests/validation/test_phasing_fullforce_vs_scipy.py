@@ -7,16 +7,14 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 import pytest
-from astropy.time import Time
+from phasing_scenario import CHASER, R_EQ, T0, station_at
 from scipy.integrate import solve_ivp
 
 from qingzhou_sim.forces import ExponentialAtmosphere, density_kg_m3
 from qingzhou_sim.phasing import plan_phasing
-from qingzhou_sim.state import State
 from qingzhou_sim.vehicles import TIANGONG
 
 MU = 398600.4418  # km^3/s^2, WGS-84
-R_EQ = 6378.137  # km
 FLAT = 1 / 298.257223563  # WGS-84
 J2, J3, J4 = 1.08262668e-3, -2.53265649e-6, -1.61962159e-6  # EGM-96 (Vallado Table D-1)
 OMEGA = 7.292115e-5  # rad/s
@@ -25,27 +23,6 @@ HANDOVER_VEL_TOL_M_S = 0.1  # issue 6
 # forces.ForceModel.default(): Qingzhou cd 2.2, 8.55 m^2, 5000 kg (mission-facts sec. 6)
 CHASER_CDA_M = 2.2 * 8.55 / 5000.0
 STATION_CDA_M = TIANGONG.cd * TIANGONG.drag_area_m2 / TIANGONG.mass_kg
-
-T0 = Time("2026-12-01T04:00:00", scale="utc")
-CHASER = State.from_altitudes(
-    T0,
-    perigee_altitude=200 * u.km,
-    apogee_altitude=380 * u.km,
-    inc=41.5 * u.deg,
-    raan=120 * u.deg,
-    argp=45 * u.deg,
-    nu=0 * u.deg,
-)
-
-
-def station_at(phase_deg):
-    return State.from_elements(
-        T0,
-        a=(R_EQ + 390.0) * u.km,
-        inc=41.5 * u.deg,
-        raan=120 * u.deg,
-        nu=(45.0 + phase_deg) * u.deg,
-    )
 
 
 def zonal_accel(r):
