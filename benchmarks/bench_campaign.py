@@ -21,7 +21,12 @@ TARGET_1000_S = 120.0
 
 def main(n: int = 60) -> None:
     import qingzhou_sim as qz
-    from qingzhou_sim.montecarlo import Dispersions, _run_sample, run_campaign
+    from qingzhou_sim.montecarlo import (
+        Dispersions,
+        _nominal_phasing_plan,
+        _run_sample,
+        run_campaign,
+    )
 
     mission = qz.Mission.default().with_liftoff()  # the window search is once per campaign
     run_campaign(mission, 2, seed=0, workers=1, progress=False)  # warm-up (numba cache)
@@ -41,10 +46,11 @@ def main(n: int = 60) -> None:
         f"projected 1,000 samples on 2 workers: {per_1000:6.1f} s   target {TARGET_1000_S:.0f} s   ratio {TARGET_1000_S / per_1000:4.1f}x under"
     )
 
+    reference = _nominal_phasing_plan(mission)
     prof = cProfile.Profile()
     prof.enable()
     for k in range(5):
-        _run_sample(mission, Dispersions(), 1, k)
+        _run_sample(mission, Dispersions(), 1, k, reference)
     prof.disable()
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(15)

@@ -5,8 +5,9 @@ Each sample *k* draws its dispersions from ``numpy.random.default_rng([seed, k])
 not depend on which worker ran it, on the chunking, or on the executor: the same seed
 gives bit-identical rows on one process, a pool, or a Dask cluster.
 
-Every sample re-plans its phasing from its own dispersed insertion (as a ground segment
-would), flies the burns with execution errors through the full-force truth, and flies
+Every sample re-plans its phasing from its own dispersed insertion, starting from the
+nominal plan as a ground segment would (one local optimisation and a full-force
+correction instead of the nominal planner's multi-start search), flies the burns with execution errors through the full-force truth, and flies
 the approach with its own navigation noise. A sample that fails (infeasible plan, abort,
 solver error) is a row with ``docked = False`` and the reason in ``failure``: never a
 lost row, never a crashed campaign.
@@ -147,25 +148,39 @@ def draw_perturbations(mission, dispersions: Dispersions, seed: int, index: int)
     )
 
 
-def _run_chunk(mission, dispersions: Dispersions, seed: int, indices: list[int]) -> list[dict]:
+def _run_chunk(
+    mission, dispersions: Dispersions, seed: int, indices: list[int], reference=None
+) -> list[dict]:
     """Worker entry point: run the samples ``indices`` and return one row each."""
     # A worker ignores Ctrl-C: the parent decides what to keep.
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not in the main thread (threads, some Dask workers)
         pass
-    return [_run_sample(mission, dispersions, seed, k) for k in indices]
+    return [_run_sample(mission, dispersions, seed, k, reference) for k in indices]
 
 
-def _run_sample(mission, dispersions: Dispersions, seed: int, index: int) -> dict:
+def _run_sample(mission, dispersions: Dispersions, seed: int, index: int, reference=None) -> dict:
     row: dict = {"index": int(index)}
     try:
         perturbations = draw_perturbations(mission, dispersions, seed, index)
-        result = mission.run(perturbations=perturbations, progress=False)
+        result = mission.run(
+            perturbations=perturbations, progress=False, phasing_reference=reference
+        )
         row.update(result.to_record())
     except Exception as exc:  # a failed sample is a recorded failure, never a lost row
         row.update(_failure_record(exc))
     return row
+
+
+def _nominal_phasing_plan(mission):
+    """The nominal mission's phasing plan, from which every sample re-plans (None if
+    the nominal mission cannot be planned: each sample then searches on its own and
+    records why it fails)."""
+    try:
+        return mission.run(progress=False).phasing_plan
+    except Exception:  # noqa: BLE001 - the samples will record the reason
+        return None
 
 
 def _failure_record(exc: Exception) -> dict:
@@ -307,9 +322,9 @@ class CampaignResult:
 
 def _chunks(indices: list[int], n_workers: int, chunk_size: int | None) -> list[list[int]]:
     if chunk_size is None:
-        # A few chunks per worker balance the load; capped so progress stays lively and
-        # 1e5 samples make ~1e3 tasks, not 1e5.
-        chunk_size = max(1, min(100, math.ceil(len(indices) / (4 * max(1, n_workers)))))
+        # A few chunks per worker balance the load; capped at 25 samples (a few seconds
+        # of work) so the progress bar moves, while 1e5 samples make 4e3 tasks, not 1e5.
+        chunk_size = max(1, min(25, math.ceil(len(indices) / (4 * max(1, n_workers)))))
     return [indices[i : i + chunk_size] for i in range(0, len(indices), chunk_size)]
 
 
@@ -368,7 +383,7 @@ def run_campaign(
     dispersions : Dispersions
         Default :class:`Dispersions()` (every term at its documented 1-sigma).
     chunk_size : int, optional
-        Samples per task (default: about four tasks per worker, at most 100 samples).
+        Samples per task (default: about four tasks per worker, at most 25 samples).
     progress : bool
         Show a progress bar on the terminal (tqdm).
 
@@ -395,8 +410,10 @@ def run_campaign(
             valid=">= 1",
         )
     dispersions = Dispersions() if dispersions is None else dispersions
-    # Dispersions do not move the launch window: search it once for all samples.
+    # Dispersions do not move the launch window: search it once for all samples. Each
+    # sample re-plans its phasing near the nominal plan, as a ground segment would.
     mission = mission.with_liftoff()
+    reference = _nominal_phasing_plan(mission)
     client = executor if executor is not None and not isinstance(executor, Executor) else None
     pool = _as_executor(executor)
     own_pool = False
@@ -415,11 +432,12 @@ def run_campaign(
     try:
         if pool is None:
             for chunk in chunks:
-                rows.extend(_run_chunk(mission, dispersions, seed, chunk))
+                rows.extend(_run_chunk(mission, dispersions, seed, chunk, reference))
                 bar.update(len(chunk))
         else:
             futures = [
-                pool.submit(_run_chunk, mission, dispersions, seed, chunk) for chunk in chunks
+                pool.submit(_run_chunk, mission, dispersions, seed, chunk, reference)
+                for chunk in chunks
             ]
             for future in as_completed(futures):
                 rows.extend(future.result())

@@ -244,3 +244,30 @@ def test_outside_the_corridor_the_chaser_stays_out_of_the_keep_out_sphere(defaul
     record = default_result.to_record()
     assert 200.0 < record["min_range_outside_corridor_m"] < 5000.0
     assert record["n_collision_avoidance"] == 0
+    # a contingency not needed costs 0, not "undefined" (campaign statistics)
+    assert record["collision_avoidance_delta_v_m_s"] == 0.0
+
+
+def test_phasing_reference_is_flown_when_the_insertion_is_nominal(default_result):
+    # The planner's inputs are the nominal ones (drag and burn errors act on the
+    # flight, not on the ground's plan), so the plan is the reference itself.
+    from qingzhou_sim.mission import Perturbations
+
+    mission = Mission.default().with_liftoff()
+    p = Perturbations(seed=5, density_scale_chaser=1.3, burn_magnitude_frac=0.01)
+    result = mission.run(perturbations=p, phasing_reference=default_result.phasing_plan)
+    assert result.phasing_plan is default_result.phasing_plan
+
+
+def test_phasing_reference_replans_a_dispersed_insertion(default_result):
+    from qingzhou_sim.mission import Perturbations
+
+    mission = Mission.default().with_liftoff()
+    # 1 km behind and 1 m/s slow at insertion (a 3-sigma-sized Kinetica-2 error)
+    p = Perturbations(seed=5, insertion_lvlh=(-1.0, 0.0, 0.0, -1e-3, 0.0, 0.0))
+    result = mission.run(perturbations=p, phasing_reference=default_result.phasing_plan)
+    plan = result.phasing_plan
+    assert plan is not default_result.phasing_plan and "reference" in plan.notes[0]
+    assert plan.correction.converged
+    assert plan.miss_distance.to_value(u.m) < 100.0  # issue 6 hand-over tolerance
+    assert result.docked, result.failure

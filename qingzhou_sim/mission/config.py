@@ -314,7 +314,11 @@ class Mission:
 
     # ------------------------------------------------------------ running
     def run(
-        self, *, perturbations: Perturbations | None = None, progress: bool = False
+        self,
+        *,
+        perturbations: Perturbations | None = None,
+        progress: bool = False,
+        phasing_reference=None,
     ) -> MissionResult:
         """Fly the mission: launch window, insertion, phasing, approach, docking, berthing.
 
@@ -324,6 +328,13 @@ class Mission:
             Dispersions of one Monte Carlo sample (default: the nominal mission).
         progress : bool
             Show the stages on the terminal (tqdm).
+        phasing_reference : PhasingPlan, optional
+            Re-plan the phasing near this plan (usually the nominal run's
+            ``phasing_plan``) rather than by the full multi-start search, as a ground
+            segment re-plans from its nominal solution once the insertion is measured
+            (see ``plan_phasing(reference=...)``). With no insertion or station
+            knowledge error the plan is this one. :func:`~qingzhou_sim.run_campaign`
+            uses it for every sample.
 
         Returns
         -------
@@ -341,7 +352,7 @@ class Mission:
         # One run at a time per process, BLAS on one thread: the same numbers in any
         # process, pool or Dask worker (see run._RunGuard).
         with single_thread_blas():
-            return _run_mission(self, perturbations, progress)
+            return _run_mission(self, perturbations, progress, phasing_reference)
 
     def with_liftoff(self) -> Mission:
         """This mission with ``liftoff`` fixed to the launch window that :meth:`run`

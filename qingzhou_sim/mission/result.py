@@ -411,6 +411,11 @@ class MissionResult:
             rec["lateral_offset_m"] = float(contact.lateral_offset_m)
             rec["lateral_rate_m_s"] = float(contact.lateral_rate_m_s)
         if self.approach is not None:
+            # a contingency that was not needed cost nothing (not "undefined", which
+            # would put only the aborted samples in its statistics)
+            for column in ("collision_avoidance_delta_v_m_s", "collision_avoidance_duration_s"):
+                if math.isnan(rec[column]):
+                    rec[column] = 0.0
             rec["min_range_outside_corridor_m"] = _min_range_outside_corridor_m(self.approach)
             rec["n_collision_avoidance"] = int(
                 sum(

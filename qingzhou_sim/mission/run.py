@@ -184,15 +184,47 @@ def _choose_liftoff(mission: Mission, target, site, vehicle, station_state):
     )
 
 
+_LAUNCH_CACHE: dict[str, tuple] = {}
+
+
+def _launch_and_insertion(mission: Mission):
+    """Site, station target, station state, liftoff, its window, nominal insertion
+    state and the station at insertion: the same for every run of one mission (a
+    campaign's samples disperse from here), so computed once per process and mission
+    (astropy frame transforms and, without a fixed liftoff, the window search). Keyed
+    by the mission's repr: a mission with a force-model table is not hashable."""
+    key = repr(mission)
+    if key not in _LAUNCH_CACHE:
+        if len(_LAUNCH_CACHE) >= 8:
+            _LAUNCH_CACHE.pop(next(iter(_LAUNCH_CACHE)))
+        _LAUNCH_CACHE[key] = _compute_launch_and_insertion(mission)
+    return _LAUNCH_CACHE[key]
+
+
+def _compute_launch_and_insertion(mission: Mission):
+    from ..launch import get_site, insertion_state
+
+    vehicle = mission.launcher()
+    site = get_site(mission.site)
+    target = _station_target(mission)
+    station_epoch_state = mission.station_state()
+    liftoff, window = _choose_liftoff(mission, target, site, vehicle, station_epoch_state)
+    chaser_nominal = insertion_state(liftoff, target, site=site, vehicle=vehicle)
+    station0 = target.state_at(chaser_nominal.epoch)
+    return site, target, station_epoch_state, liftoff, window, chaser_nominal, station0
+
+
 def _run_mission(
-    mission: Mission, perturbations: Perturbations | None, progress: bool
+    mission: Mission,
+    perturbations: Perturbations | None,
+    progress: bool,
+    phasing_reference=None,
 ) -> MissionResult:
     from tqdm.auto import tqdm
 
     from ..docking import NavigationConfig, PlantConfig, ThrusterConfig, simulate_approach
     from ..errors import InfeasiblePlanError
     from ..frames import _inertial_to_relative, _relative_to_inertial
-    from ..launch import get_site, insertion_state
     from ..maneuvers import Burn  # noqa: F401  (type of the executed burns)
     from ..phasing import plan_phasing
     from ..propagator import Propagator
@@ -213,15 +245,12 @@ def _run_mission(
         mission.launcher(),
     )
     vehicle.check_payload(chaser_sc.mass_kg * u.kg)
-    site = get_site(mission.site)
-    target = _station_target(mission)
-    station_epoch_state = mission.station_state()
 
     # ---- launch and insertion
-    liftoff, window = _choose_liftoff(mission, target, site, vehicle, station_epoch_state)
-    chaser_nominal = insertion_state(liftoff, target, site=site, vehicle=vehicle)
+    site, target, station_epoch_state, liftoff, window, chaser_nominal, station0 = (
+        _launch_and_insertion(mission)
+    )
     t_ins = chaser_nominal.epoch
-    station0 = target.state_at(t_ins)
     chaser0 = _offset_lvlh(chaser_nominal, p.insertion_lvlh)
     station_known = _offset_lvlh(station0, p.station_knowledge_lvlh)
     stage("launch window and insertion")
@@ -240,10 +269,19 @@ def _run_mission(
         density_scale=p.density_scale_station,
         cd_scale=p.cd_scale_station,
     )
+    undispersed = not np.any(p.insertion_lvlh) and not np.any(p.station_knowledge_lvlh)
     try:
-        plan = plan_phasing(
-            chaser0, station_known, mission.phasing_profile, force_model=fm_chaser_plan
-        )
+        if phasing_reference is not None and undispersed:
+            # the planner's inputs are the nominal ones, so is its plan
+            plan = phasing_reference
+        else:
+            plan = plan_phasing(
+                chaser0,
+                station_known,
+                mission.phasing_profile,
+                force_model=fm_chaser_plan,
+                reference=phasing_reference,
+            )
     except InfeasiblePlanError as exc:
         if mission.liftoff is not None and perturbations is None:
             raise _with_working_windows(

@@ -121,6 +121,7 @@ def plan_n_impulse(
     correct_epochs: bool = False,
     n_random_starts: int = 3,
     profile: str | None = None,
+    reference: PhasingPlan | None = None,
     _dyn=None,
 ) -> PhasingPlan:
     r"""Minimum-delta-v N-impulse phasing (N = 3..6), the benchmark of the other
@@ -144,6 +145,13 @@ def plan_n_impulse(
         Also warm-start from the co-elliptic sequence with this schedule.
     n_random_starts : int
         Extra starts from seeded random epochs (deterministic).
+    reference : PhasingPlan, optional
+        Re-plan around this plan (typically the nominal one, for a dispersed
+        insertion, as a ground segment re-plans after the insertion is measured):
+        a single local optimisation started from its burns, and only that optimum is
+        corrected in the force model. Falls back to the full multi-start search when
+        this fails. Several times faster; the optimum is the local one nearest the
+        reference rather than the best of all starts.
     (others)
         As :func:`plan_lambert`.
 
@@ -170,6 +178,13 @@ def plan_n_impulse(
     s_end = kepler.station(pb.station_rv0, np.array([pb.t_end_s]))[0]
     target_T = _relative_to_inertial("LVLH", s_end, pb.rel6)
     t_min = as_duration_s(earliest_burn, "earliest_burn")
+    if reference is not None:
+        try:
+            return _replan_near(
+                reference, pb, n_impulses, t_min, target_T, correct, correct_epochs, profile
+            )
+        except (InfeasiblePlanError, PropagationError):
+            pass  # the full multi-start search below
     starts = []
     try:
         _, t1, t2, d1, d2, _ = _lambert_search(mu, pb.rv0, target_T, pb.t_end_s, t_min)
@@ -268,6 +283,67 @@ def plan_n_impulse(
         imp_t=t,
         dv_inertial=dv,
         labels=[f"I{k + 1}" for k in range(len(t))],
+        correction=rep,
+        notes=notes,
+    )
+
+
+def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_epochs, profile):
+    """Re-plan near ``reference`` (see ``plan_n_impulse(reference=...)``): two
+    candidates, the reference's burns corrected directly in the force model (Newton
+    then minimum-delta-v steps from a nearby optimum), and one two-body SLSQP
+    optimisation started from them and then corrected; the cheaper converged one."""
+    mu = pb.dyn.mu
+    t_ref = np.array([(b.epoch - pb.chaser.epoch).to_value(u.s) for b in reference.burns], float)
+    if t_ref.size > n_impulses:
+        raise InfeasiblePlanError(
+            f"reference plan has {t_ref.size} burns, more than n_impulses = {n_impulses}",
+            name="reference",
+            value=t_ref.size,
+        )
+    t_ref = np.clip(t_ref, t_min, pb.t_end_s)
+    dv_ref = reference.dv_inertial.to_value(u.km / u.s)
+    starts = [(t_ref, dv_ref)]
+    dv = _polish_two_body(mu, pb.rv0, t_ref, dv_ref, target_T, pb.t_end_s)
+    if dv is not None:
+        t, dv = _pad(t_ref, dv, n_impulses, t_min, pb.t_end_s)
+        opt = _optimise_impulses(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)
+        if opt is not None:
+            pol = _polish_two_body(mu, pb.rv0, opt[0], opt[1], target_T, pb.t_end_s)
+            if pol is not None:
+                starts.append((opt[0], pol))
+    notes = [f"{n_impulses}-impulse plan re-planned from a reference plan (local optimum)"]
+    labels = [f"I{k + 1}" for k in range(n_impulses)]
+    if not correct or pb.dyn.two_body:
+        t, dv = starts[-1]
+        return _finish(pb, "n-impulse", profile, t, dv, labels[: len(t)], correct, notes)
+    _, target = _target_at_end(pb)
+    best = None
+    for t, dv in starts:
+        try:
+            dvc, rep, t = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target, epochs=correct_epochs)
+        except PropagationError:
+            continue
+        total = float(np.sum(np.linalg.norm(dvc, axis=1)))
+        if rep.converged and (best is None or total < best[0]):
+            best = (total, t, dvc, rep)
+    if best is None:
+        raise PropagationError(
+            "re-planned n-impulse plan: full-force targeting did not converge",
+            last_epoch=pb.chaser.epoch,
+        )
+    _, t, dv, rep = best
+    return _build_plan(
+        dyn=pb.dyn,
+        strategy="n-impulse",
+        profile=profile,
+        chaser=pb.chaser,
+        station_rv0=pb.station_rv0,
+        t_end_s=pb.t_end_s,
+        rel_lvlh6=pb.rel6,
+        imp_t=t,
+        dv_inertial=dv,
+        labels=labels[: len(t)],
         correction=rep,
         notes=notes,
     )

@@ -62,7 +62,7 @@ import astropy.units as u
 import numpy as np
 
 from ..constants import EARTH, as_duration_s
-from ..errors import InfeasiblePlanError, UnknownNameError
+from ..errors import InfeasiblePlanError, PropagationError, UnknownNameError
 from ..state import State, _rv_to_elements
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
@@ -422,6 +422,15 @@ def phase_angle_windows(
     return out
 
 
+def _budget_bound(pb) -> float:
+    """Coplanar vis-viva bound (km/s) from the insertion orbit to the hand-over radius."""
+    el = _rv_to_elements(pb.dyn.mu, pb.rv0[:3], pb.rv0[3:])
+    a_s = _rv_to_elements(pb.dyn.mu, pb.station_rv0[:3], pb.station_rv0[3:])[0]
+    return _coplanar_bound_km_s(
+        pb.dyn.mu, el[0] * (1 - el[1]), el[0] * (1 + el[1]), a_s - pb.rel6[2]
+    )
+
+
 def plan_phasing(
     chaser: State,
     station: State,
@@ -433,6 +442,7 @@ def plan_phasing(
     correct: bool = True,
     correct_epochs: bool = False,
     n_impulses: int | None = None,
+    reference: PhasingPlan | None = None,
 ) -> PhasingPlan:
     r"""Plan the phasing from insertion to the hand-over point of a named profile.
 
@@ -459,6 +469,12 @@ def plan_phasing(
         Let the correction also move the burn epochs to lower the delta-v.
     n_impulses : int, optional
         For the N-impulse strategy (default the profile's).
+    reference : PhasingPlan, optional
+        N-impulse strategy only: re-plan near this plan (typically the nominal one)
+        with a single local optimisation instead of the multi-start search, as a
+        ground segment re-plans after measuring a dispersed insertion; several times
+        faster. Used when the result fits the profile's delta-v budget; otherwise
+        the usual window check and search follow.
 
     Returns
     -------
@@ -519,18 +535,30 @@ def plan_phasing(
         _window_dynamics(force_model),
     )
     phi = float(np.rad2deg(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi)))
+    n_imp = n_impulses or prof.n_impulses
+    if reference is not None and strat == "n-impulse" and prof.strategy != "coelliptic":
+        try:
+            plan = plan_n_impulse(
+                chaser,
+                station,
+                n_impulses=n_imp,
+                earliest_burn=prof.earliest_burn,
+                reference=reference,
+                **common,
+            )
+        except (InfeasiblePlanError, PropagationError):
+            plan = None
+        if plan is not None and plan.total_dv <= (1 + prof.dv_margin) * _budget_bound(pb) * (
+            u.km / u.s
+        ):
+            return plan
     if prof.strategy == "coelliptic":
         w = _window_of(pb, prof)
         reason = "prograde co-elliptic sequence"
         feasible = w.contains(phi * u.deg)
     else:
         # Lambert profiles: the window is where the two-impulse optimum fits the budget.
-        el = _rv_to_elements(pb.dyn.mu, pb.rv0[:3], pb.rv0[3:])
-        a_s = _rv_to_elements(pb.dyn.mu, pb.station_rv0[:3], pb.station_rv0[3:])[0]
-        bound = _coplanar_bound_km_s(
-            pb.dyn.mu, el[0] * (1 - el[1]), el[0] * (1 + el[1]), a_s - pb.rel6[2]
-        )
-        budget = (1 + prof.dv_margin) * bound
+        budget = (1 + prof.dv_margin) * _budget_bound(pb)
         dv = _lambert_dv(pb, prof, pb.station_rv0, grid=16)
         feasible = dv <= budget
         reason = f"two-impulse optimum {dv * 1e3:.1f} m/s > budget {budget * 1e3:.1f} m/s"
@@ -543,7 +571,7 @@ def plan_phasing(
                     chaser,
                     station,
                     handover_time=prof.handover_time,
-                    n_impulses=n_impulses or prof.n_impulses,
+                    n_impulses=n_imp,
                     handover_r_lvlh=prof.handover_r_lvlh,
                     handover_v_lvlh=prof.handover_v_lvlh,
                     earliest_burn=prof.earliest_burn,
@@ -554,10 +582,7 @@ def plan_phasing(
             except InfeasiblePlanError:
                 dv_n = np.inf
             feasible = dv_n <= budget
-            reason = (
-                f"{n_impulses or prof.n_impulses}-impulse optimum {dv_n * 1e3:.1f} m/s > budget "
-                f"{budget * 1e3:.1f} m/s"
-            )
+            reason = f"{n_imp}-impulse optimum {dv_n * 1e3:.1f} m/s > budget {budget * 1e3:.1f} m/s"
         if not feasible:
             w = _window_of(pb, prof)
     if not feasible:
@@ -578,7 +603,7 @@ def plan_phasing(
     return plan_n_impulse(
         chaser,
         station,
-        n_impulses=n_impulses or prof.n_impulses,
+        n_impulses=n_imp,
         earliest_burn=prof.earliest_burn,
         schedule=prof.schedule,
         **common,
