@@ -12,6 +12,7 @@ from astropy.time import Time
 
 from ..constants import as_time
 from .config import Mission, Perturbations, _utc
+from .flight import NULL_BURN_M_S, execution_error_draws, fly_phasing_burns
 from .result import Ephemeris, MissionResult, PhaseSummary, TimelineEvent
 
 
@@ -104,34 +105,6 @@ def _offset_lvlh(state, offset_lvlh):
         return state
     rv = _relative_to_inertial("LVLH", state.rv_km, offset)
     return State.from_vectors(state.epoch, rv[:3], rv[3:])
-
-
-# Below this a planned impulse is numerical zero for the ground: 1 mm/s is under the main
-# engines' minimum impulse (4 x 490 N on 5 t for 10 ms is 4 mm/s).
-_NULL_BURN_M_S = 1e-3
-
-
-def _executed_burns(burns, p: Perturbations, rng: np.random.Generator):
-    """Burns as executed: magnitude error (fraction) and pointing error (per axis,
-    perpendicular to the commanded direction). Draws are made for every burn so the
-    sequence does not depend on which errors are switched on."""
-    from ..maneuvers import Burn
-
-    out = []
-    for burn in burns:
-        z_mag, z_point = rng.standard_normal(), rng.standard_normal(3)
-        dv = burn.dv.to_value(u.m / u.s)
-        mag = np.linalg.norm(dv)
-        if mag < _NULL_BURN_M_S:
-            continue  # an optimiser's null impulse is not a burn
-        if p.burn_magnitude_frac == 0 and p.burn_pointing_rad == 0:
-            out.append(burn)
-            continue
-        unit = dv / mag
-        perp = z_point - np.dot(z_point, unit) * unit
-        executed = dv * (1.0 + p.burn_magnitude_frac * z_mag) + mag * p.burn_pointing_rad * perp
-        out.append(Burn(burn.epoch, executed * (u.m / u.s), burn.frame, burn.label))
-    return tuple(out)
 
 
 def _choose_liftoff(mission: Mission, target, site, vehicle, station_state):
@@ -289,8 +262,39 @@ def _run_mission(
             ) from None
         raise
     stage("phasing plan")
-    rng = np.random.default_rng(p.seed)
-    burns = _executed_burns(plan.burns, p, rng)
+    draws = execution_error_draws(len(plan.burns) + 2, np.random.default_rng(p.seed))
+    flown_as_planned = (
+        p.burn_magnitude_frac == 0
+        and p.burn_pointing_rad == 0
+        and not np.any(p.station_knowledge_lvlh)
+        and p.density_scale_chaser == p.density_scale_station == 1.0
+        and p.cd_scale_chaser == p.cd_scale_station == 1.0
+    )
+    if flown_as_planned:
+        # flown exactly as planned: nothing to re-target
+        burns = tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S)
+    else:
+        t_end_s = float((plan.handover_epoch - t_ins).to_value(u.s))
+        station_end = Propagator(fm_station).propagate_rv(
+            station0.rv_km, np.array([t_end_s]), epoch=t_ins
+        )[0]
+        relative_target = _relative_to_inertial(
+            "LVLH",
+            station_end,
+            np.concatenate(
+                [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(u.km / u.s)]
+            ),
+        )
+        burns = fly_phasing_burns(
+            plan,
+            chaser0,
+            fm_chaser,
+            fm_chaser_plan,
+            p.burn_magnitude_frac,
+            p.burn_pointing_rad,
+            draws,
+            relative_target,
+        )
     t_ho = plan.handover_epoch
     span_s = float((t_ho - t_ins).to_value(u.s))
     grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, mission.output_step_s), [span_s]]))

@@ -1,0 +1,148 @@
+"""Flying the phasing plan: burn execution errors and the re-targeting that corrects them.
+
+A plan is computed once, on the ground, from the measured insertion. Flown as computed,
+a 1 % magnitude or 1 deg pointing error on a 20 m/s burn (0.2-0.35 m/s) grows to
+kilometres at the hand-over point two hours later. Operations therefore re-target the
+remaining burns after each one from the newly determined orbit (Fehse 2003, sec. 2.2.2
+and 2.3: the phasing burns' "correction boosts"; Vallado 2013, sec. 7.6.2: differential
+correction). That is what :func:`fly_phasing_burns` does. The chaser's orbit
+determination between burns is taken as exact. The ground targets the hand-over point
+of the station it knows (with the station-knowledge error); the last correction before
+the hand-over is flown on relative navigation (relative GNSS over the inter-satellite
+link, Fehse 2003, sec. 7.1), so it targets the hand-over point of the true station.
+"""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+from astropy.time import TimeDelta
+
+from ..errors import PropagationError
+from ..frames import _lvlh_basis
+from ..maneuvers import Burn
+from ..phasing._common import _MIN_GAP_S
+
+__all__ = ["execution_error_draws", "executed_dv", "fly_phasing_burns"]
+
+# Below this a planned impulse is numerical zero for the ground, not flown: 1 mm/s is
+# under the main engines' minimum impulse (4 x 490 N on 5 t for 10 ms is 4 mm/s).
+NULL_BURN_M_S = 1e-3
+# Mid-course corrections on the coast to the hand-over burn, as fractions of it: the
+# second corrects the first's own execution error.
+_MCC_AT = (0.5, 0.8)
+
+
+def execution_error_draws(n_burns: int, rng: np.random.Generator) -> list:
+    """Standard-normal draws (magnitude, pointing (3,)) for each planned burn, in plan
+    order: made for every burn, so the sequence does not depend on which errors are on
+    or on which burns are null."""
+    return [(rng.standard_normal(), rng.standard_normal(3)) for _ in range(n_burns)]
+
+
+def executed_dv(dv: np.ndarray, draw, magnitude_frac: float, pointing_rad: float) -> np.ndarray:
+    """A commanded delta-v as executed: magnitude error ``magnitude_frac`` x N(0, 1)
+    and a pointing error of ``pointing_rad`` per axis perpendicular to the command
+    (any units; the error scales with the magnitude)."""
+    z_mag, z_point = draw
+    mag = float(np.linalg.norm(dv))
+    if mag == 0.0 or (magnitude_frac == 0 and pointing_rad == 0):
+        return np.array(dv, float)
+    unit = dv / mag
+    perp = z_point - np.dot(z_point, unit) * unit
+    return dv * (1.0 + magnitude_frac * z_mag) + mag * pointing_rad * perp
+
+
+def fly_phasing_burns(
+    plan,
+    chaser0,
+    truth_model,
+    plan_model,
+    magnitude_frac,
+    pointing_rad,
+    draws,
+    relative_target=None,
+):
+    """The phasing burns as flown, with the remaining burns re-targeted after each one.
+
+    Before burn k the chaser's true state (``truth_model``) is taken as known and burns
+    k..N-1 are re-solved by differential correction in ``plan_model`` (epochs fixed) to
+    reach the plan's hand-over state; burn k is then executed with its errors. When the
+    last burn is at the hand-over epoch (it matches the hand-over velocity) nothing
+    after the burn before it could correct that burn's error, so mid-course corrections
+    "MCC1" and "MCC2" are added at 50 % and 80 % of that coast (each at least 2 min
+    from its neighbours); they and the hand-over burn aim at ``relative_target`` when
+    given. If a correction
+    does not converge the delta-v's are kept as they were.
+
+    Parameters
+    ----------
+    plan : PhasingPlan
+    chaser0 : State
+        True chaser state at insertion.
+    truth_model, plan_model : ForceModel
+        Dynamics flown, and those of the plan.
+    magnitude_frac, pointing_rad : float
+        One-sigma execution errors.
+    draws : list
+        :func:`execution_error_draws` for the plan's burns and two more (the MCCs).
+    relative_target : array (6,), optional
+        Hand-over state (km, km/s, GCRS) relative to the true station, for the MCC and
+        the hand-over burn (default: the plan's target).
+
+    Returns
+    -------
+    tuple of Burn
+        Executed burns, delta-v in the chaser's LVLH frame at each epoch.
+    """
+    from ..phasing.core import _make_dynamics
+    from ..phasing.targeting import _correct
+
+    t0 = chaser0.epoch
+    keep = [k for k, b in enumerate(plan.burns) if b.dv_m_s >= NULL_BURN_M_S]
+    t_b = np.array([(plan.burns[k].epoch - t0).to_value(u.s) for k in keep])
+    dv_i = plan.dv_inertial.to_value(u.km / u.s)[keep]
+    labels = [plan.burns[k].label for k in keep]
+    t_end = float((plan.handover_epoch - t0).to_value(u.s))
+    n_planned = len(keep)
+    if n_planned >= 2 and abs(t_b[-1] - t_end) < 1.0:
+        t_a, coast = t_b[-2], t_b[-1] - t_b[-2]
+        for m, frac in enumerate(_MCC_AT):
+            if coast * min(frac, 1 - frac) < _MIN_GAP_S:
+                continue
+            t_b = np.insert(t_b, -1, t_a + frac * coast)
+            dv_i = np.insert(dv_i, -1, np.zeros(3), axis=0)
+            labels.insert(-1, f"MCC{m + 1}")
+            keep.insert(-1, len(plan.burns) + m)  # their draws follow the plan's
+    # burns targeted by the ground; the MCCs and the hand-over burn use relative navigation
+    n_ground = n_planned - 1 if len(keep) > n_planned else n_planned
+    target = plan.target.rv_km
+    rv, t_now = np.array(chaser0.rv_km, float), 0.0
+    out = []
+    for j, k in enumerate(keep):
+        if j >= n_ground and relative_target is not None:
+            target = relative_target
+        epoch_now = t0 + TimeDelta(t_now * u.s)
+        truth = _make_dynamics(truth_model, epoch0=epoch_now)
+        rv = truth.chaser(rv, np.array([t_b[j] - t_now]), np.zeros(0), np.zeros((0, 3)))[0]
+        t_now = t_b[j]
+        if len(keep) - j >= 2:
+            dyn = _make_dynamics(plan_model, epoch0=t0 + TimeDelta(t_now * u.s))
+            try:
+                dv_new, report, _ = _correct(
+                    dyn, rv, t_end - t_now, t_b[j:] - t_now, dv_i[j:], target, optimise=False
+                )
+                if report.converged:
+                    dv_i[j:] = dv_new
+            except PropagationError:
+                pass
+        elif abs(t_end - t_now) < 1.0:
+            dv_i[j] = target[3:] - rv[3:]
+        if np.linalg.norm(dv_i[j]) * 1e3 < NULL_BURN_M_S:
+            continue
+        dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
+        dv_lvlh = _lvlh_basis(rv[:3], rv[3:]) @ dv_exec
+        rv = rv + np.concatenate([np.zeros(3), dv_exec])
+        epoch = t0 + TimeDelta(t_now * u.s)
+        out.append(Burn(epoch, dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
+    return tuple(out)
