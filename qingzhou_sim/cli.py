@@ -158,12 +158,12 @@ def _cmd_montecarlo(args) -> int:
     finally:
         if client is not None:
             client.close()
-    paths = result.save(args.out)
+    paths = result.save(args.out, figures=not args.no_figures)
     if args.json:
         print(to_json(result.to_json_dict(), indent=2))
     else:
         print(result.summary())
-        print(f"\nSamples written to {paths['samples']}")
+        print(f"\nSamples, summary and figures written to {paths['samples'].parent}")
     return 130 if result.interrupted else 0
 
 
@@ -227,6 +227,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--out", default="qingzhou_campaign", help="output directory (default: qingzhou_campaign)"
     )
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
+    p.add_argument("--no-figures", action="store_true", help="do not write the PNG figures")
     p.set_defaults(func=_cmd_montecarlo)
     return parser
 

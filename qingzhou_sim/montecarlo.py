@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -183,6 +184,19 @@ def _nominal_phasing_plan(mission):
         return None
 
 
+def _failure_kind(reason) -> str:
+    """A failure reason without its numbers (which differ from sample to sample), so
+    that the summary counts failures of one kind together: the text up to its first
+    digit, "station phase angle at insertion 4.82 deg is outside ..." -> "station
+    phase angle at insertion ..."."""
+    if not isinstance(reason, str) or not reason:
+        return "unknown"
+    match = re.search(r"[-+]?\d", reason)
+    if match is None:
+        return reason
+    return reason[: match.start()].rstrip(" ([:=,") + " ..."
+
+
 def _failure_record(exc: Exception) -> dict:
     from .mission import MissionResult
 
@@ -263,9 +277,11 @@ class CampaignResult:
             lines.append(
                 f"{label:<28}{s['mean']:>10.2f}{s['std']:>10.2f}{s['p95']:>10.2f}{s['p99']:>10.2f}"
             )
-        failures = self.samples.loc[~self.samples["docked"], "failure"].value_counts()
+        failures = (
+            self.samples.loc[~self.samples["docked"], "failure"].map(_failure_kind).value_counts()
+        )
         if len(failures):
-            lines += ["", "Failures:"]
+            lines += ["", "Failures (by kind; the full reasons are in the samples' 'failure'):"]
             lines += [f"  {count:>5} x {reason}" for reason, count in failures.items()]
         return "\n".join(lines)
 
@@ -297,9 +313,10 @@ class CampaignResult:
             ],
         }
 
-    def save(self, directory) -> dict[str, Path]:
-        """Write ``samples.parquet`` (or ``samples.csv`` without pyarrow) and
-        ``summary.json`` into ``directory``; return the paths."""
+    def save(self, directory, *, figures: bool = True) -> dict[str, Path]:
+        """Write ``samples.parquet`` (or ``samples.csv`` without pyarrow),
+        ``summary.json``, ``summary.txt`` and (``figures``) ``delta_v.png`` and
+        ``contact.png`` into ``directory``; return the paths."""
         from .io import to_json
 
         directory = Path(directory)
@@ -317,6 +334,17 @@ class CampaignResult:
         summary = self.to_json_dict()
         summary.pop("samples")
         paths["summary"].write_text(to_json(summary, indent=2))
+        paths["summary_txt"] = directory / "summary.txt"
+        paths["summary_txt"].write_text(self.summary() + "\n")
+        if figures and self.n:
+            from . import plotting
+
+            for name, make in (
+                ("delta_v", plotting.plot_delta_v_distributions),
+                ("contact", plotting.plot_contact_conditions),
+            ):
+                paths[name] = directory / f"{name}.png"
+                make(self).savefig(paths[name], dpi=110)
         return paths
 
 

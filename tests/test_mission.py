@@ -271,3 +271,14 @@ def test_phasing_reference_replans_a_dispersed_insertion(default_result):
     assert plan.correction.converged
     assert plan.miss_distance.to_value(u.m) < 100.0  # issue 6 hand-over tolerance
     assert result.docked, result.failure
+
+
+def test_record_phase_columns_add_up_to_the_total(default_result):
+    # every delta-v of the budget sits in exactly one phase column of a campaign row
+    record = default_result.to_record()
+    phases = [
+        v
+        for k, v in record.items()
+        if k.endswith("_delta_v_m_s") and k != "total_delta_v_m_s" and not math.isnan(v)
+    ]
+    assert sum(phases) == pytest.approx(record["total_delta_v_m_s"], abs=1e-9)

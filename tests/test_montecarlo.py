@@ -133,8 +133,10 @@ def test_summary_statistics_and_json(serial, tmp_path):
     assert all(s["failure"] is None or isinstance(s["failure"], str) for s in js["samples"])
     assert all(s["failure"] is None for s in js["samples"] if s["docked"])
     paths = serial.save(tmp_path)
-    assert paths["samples"].exists() and paths["summary"].exists()
+    for key in ("samples", "summary", "summary_txt", "delta_v", "contact"):
+        assert paths[key].exists() and paths[key].stat().st_size > 0
     assert len(pd.read_parquet(paths["samples"])) == N
+    assert "Docked:" in paths["summary_txt"].read_text()
 
 
 def test_bad_campaign_inputs(mission):
@@ -148,3 +150,18 @@ def test_bad_campaign_inputs(mission):
         Dispersions.only("gravity")
     with pytest.raises(InputError, match="neither a concurrent.futures.Executor"):
         run_campaign(mission, 2, executor=object())
+
+
+def test_failures_are_summarised_by_kind():
+    from qingzhou_sim.montecarlo import _failure_kind
+
+    a = "InfeasiblePlanError: station phase angle at insertion 4.82 deg is outside x"
+    b = "InfeasiblePlanError: station phase angle at insertion 5.00 deg is outside y"
+    assert (
+        _failure_kind(a)
+        == _failure_kind(b)
+        == ("InfeasiblePlanError: station phase angle at insertion ...")
+    )
+    reason = "approach ellipsoid entered outside the entry corridor"
+    assert _failure_kind(reason) == reason
+    assert _failure_kind(None) == "unknown"

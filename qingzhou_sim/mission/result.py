@@ -360,6 +360,7 @@ class MissionResult:
         "homing",
         "closing",
         "fly-around",
+        "holds",
         "final approach",
         "collision avoidance",
     )

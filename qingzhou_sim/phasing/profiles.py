@@ -586,11 +586,15 @@ def plan_phasing(
         if not feasible:
             w = _window_of(pb, prof)
     if not feasible:
+        lo_deg, hi_deg = w.lo.to_value(u.deg), w.hi.to_value(u.deg)
+        if np.isfinite(lo_deg) and np.isfinite(hi_deg):
+            window = f"window [{lo_deg:.2f}, {hi_deg % 360.0:.2f}] deg"
+        else:
+            window = "window, which is empty for this insertion orbit,"
         raise InfeasiblePlanError(
             f"station phase angle at insertion {phi:.2f} deg is outside the '{prof.name}' "
-            f"profile's window [{w.lo.to_value(u.deg):.2f}, {w.hi.to_value(u.deg):.2f}] deg "
-            f"({reason}); choose a liftoff that puts the phase angle inside it "
-            "(phase_angle_windows)",
+            f"profile's {window} ({reason}); choose a liftoff that puts the phase angle "
+            "inside it (phase_angle_windows)",
             name="phase_angle",
             value=phi * u.deg,
             valid=(w.lo, w.hi),
