@@ -256,9 +256,17 @@ def plan_n_impulse(
         )
     # Force model: the two-body ranking can change once each candidate is corrected;
     # correct the best few and keep the cheapest converged one.
+    return _cheapest_corrected(
+        pb, [(t, dv) for _, t, dv in candidates[:3]], correct_epochs, notes, profile
+    )
+
+
+def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
+    """Correct each (epochs, inertial dv) candidate in the force model; the plan of the
+    cheapest converged one."""
     _, target = _target_at_end(pb)
     best = None
-    for _, t, dv in candidates[:3]:
+    for t, dv in candidates:
         try:
             dvc, rep, t = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target, epochs=correct_epochs)
         except PropagationError:
@@ -313,37 +321,8 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
             if pol is not None:
                 starts.append((opt[0], pol))
     notes = [f"{n_impulses}-impulse plan re-planned from a reference plan (local optimum)"]
-    labels = [f"I{k + 1}" for k in range(n_impulses)]
     if not correct or pb.dyn.two_body:
         t, dv = starts[-1]
-        return _finish(pb, "n-impulse", profile, t, dv, labels[: len(t)], correct, notes)
-    _, target = _target_at_end(pb)
-    best = None
-    for t, dv in starts:
-        try:
-            dvc, rep, t = _correct(pb.dyn, pb.rv0, pb.t_end_s, t, dv, target, epochs=correct_epochs)
-        except PropagationError:
-            continue
-        total = float(np.sum(np.linalg.norm(dvc, axis=1)))
-        if rep.converged and (best is None or total < best[0]):
-            best = (total, t, dvc, rep)
-    if best is None:
-        raise PropagationError(
-            "re-planned n-impulse plan: full-force targeting did not converge",
-            last_epoch=pb.chaser.epoch,
-        )
-    _, t, dv, rep = best
-    return _build_plan(
-        dyn=pb.dyn,
-        strategy="n-impulse",
-        profile=profile,
-        chaser=pb.chaser,
-        station_rv0=pb.station_rv0,
-        t_end_s=pb.t_end_s,
-        rel_lvlh6=pb.rel6,
-        imp_t=t,
-        dv_inertial=dv,
-        labels=labels[: len(t)],
-        correction=rep,
-        notes=notes,
-    )
+        labels = [f"I{k + 1}" for k in range(len(t))]
+        return _finish(pb, "n-impulse", profile, t, dv, labels, correct, notes)
+    return _cheapest_corrected(pb, starts, correct_epochs, notes, profile)
