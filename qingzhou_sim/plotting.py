@@ -415,13 +415,21 @@ def plot_mission_approach(result):
 
 def plot_delta_v_distributions(campaign, *, columns=None):
     """Delta-v histogram and empirical CDF per phase, with the 95th and 99th percentiles
-    marked (one row of panels per phase)."""
+    marked (one row of panels per phase; by default every phase whose delta-v varies
+    between samples: a constant one, such as no collision avoidance at all, is in the
+    summary table instead)."""
     frame = campaign.samples
-    columns = columns or [
-        c
-        for c in frame.columns
-        if c.endswith("delta_v_m_s") and np.isfinite(frame[c].to_numpy(float)).any()
-    ]
+
+    def varies(column):
+        values = frame[column].to_numpy(float)
+        values = values[np.isfinite(values)]
+        return values.size > 0 and np.ptp(values) > 0
+
+    columns = (
+        columns
+        or [c for c in frame.columns if c.endswith("delta_v_m_s") and varies(c)]
+        or ["total_delta_v_m_s"]
+    )
     fig = Figure(figsize=(10, 2.6 * len(columns) + 0.6), layout="constrained")
     axes = fig.subplots(len(columns), 2, squeeze=False)
     for (ax_h, ax_c), column in zip(axes, columns):

@@ -165,3 +165,15 @@ def test_failures_are_summarised_by_kind():
     reason = "approach ellipsoid entered outside the entry corridor"
     assert _failure_kind(reason) == reason
     assert _failure_kind(None) == "unknown"
+
+
+def test_delta_v_figure_has_a_row_per_varying_phase(serial):
+    from qingzhou_sim.plotting import plot_delta_v_distributions
+
+    fig = plot_delta_v_distributions(serial)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert any(t.startswith("total: histogram") for t in titles)
+    assert any(t.startswith("phasing: histogram") for t in titles)
+    # no sample needed a collision-avoidance manoeuvre: a constant 0 is not drawn
+    assert serial.samples["collision_avoidance_delta_v_m_s"].eq(0).all()
+    assert not any(t.startswith("collision avoidance") for t in titles)
