@@ -306,35 +306,18 @@ def _contact_conditions(
             lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s,
             lim.closing_speed_min_m_s,
         ),
-        ContactCheck("lateral offset", lat, lim.lateral_offset_m, "m", lat <= lim.lateral_offset_m),
-        ContactCheck(
-            "lateral rate", latr, lim.lateral_rate_m_s, "m/s", latr <= lim.lateral_rate_m_s
-        ),
-        ContactCheck(
-            "pitch", abs(pitch), lim.pitch_yaw_deg, "deg", abs(pitch) <= lim.pitch_yaw_deg
-        ),
-        ContactCheck("yaw", abs(yaw), lim.pitch_yaw_deg, "deg", abs(yaw) <= lim.pitch_yaw_deg),
-        ContactCheck("roll", abs(roll), lim.roll_deg, "deg", abs(roll) <= lim.roll_deg),
-        ContactCheck(
-            "pitch rate",
-            abs(rates[0]),
-            lim.angular_rate_deg_s,
-            "deg/s",
-            abs(rates[0]) <= lim.angular_rate_deg_s,
-        ),
-        ContactCheck(
-            "yaw rate",
-            abs(rates[1]),
-            lim.angular_rate_deg_s,
-            "deg/s",
-            abs(rates[1]) <= lim.angular_rate_deg_s,
-        ),
-        ContactCheck(
-            "roll rate",
-            abs(rates[2]),
-            lim.angular_rate_deg_s,
-            "deg/s",
-            abs(rates[2]) <= lim.angular_rate_deg_s,
+        *(
+            ContactCheck(name, value, limit, unit, value <= limit)
+            for name, value, limit, unit in (
+                ("lateral offset", lat, lim.lateral_offset_m, "m"),
+                ("lateral rate", latr, lim.lateral_rate_m_s, "m/s"),
+                ("pitch", abs(pitch), lim.pitch_yaw_deg, "deg"),
+                ("yaw", abs(yaw), lim.pitch_yaw_deg, "deg"),
+                ("roll", abs(roll), lim.roll_deg, "deg"),
+                ("pitch rate", abs(rates[0]), lim.angular_rate_deg_s, "deg/s"),
+                ("yaw rate", abs(rates[1]), lim.angular_rate_deg_s, "deg/s"),
+                ("roll rate", abs(rates[2]), lim.angular_rate_deg_s, "deg/s"),
+            )
         ),
     )
     return ContactConditions(
