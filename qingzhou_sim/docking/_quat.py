@@ -1,0 +1,150 @@
+r"""Quaternion algebra shared by every part of the six-degree-of-freedom approach.
+
+Convention (one for the whole package, stated once here):
+
+- Hamilton product, scalar first: ``q = [w, x, y, z]``, unit norm.
+- ``q_a_b`` rotates vectors from frame *b* to frame *a*: ``v_a = rotate(q_a_b, v_b)``
+  (i.e. ``q ⊗ [0, v_b] ⊗ q*``). The attitude of a body is ``q_lvlh_body``: body axes
+  expressed in the station's LVLH frame (Fehse 2003 convention, x V-bar, y H-bar,
+  z R-bar).
+- Small-angle error vectors are ``delta_theta = 2 * vec(dq)`` with
+  ``q_true = q_est ⊗ dq`` (body-frame, "right" error), as in Markley & Crassidis
+  (2014), *Fundamentals of Spacecraft Attitude Determination and Control*, sec. 6.2.
+
+Plain float64 arrays; every function is compiled with numba and also callable from
+Python.
+
+References
+----------
+Markley, F. L. and Crassidis, J. L. (2014), Springer: eqs. 2.82-2.85 (product),
+2.124-2.129 (rotation vector), 3.20 (kinematics).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__: list[str] = []
+
+
+@njit(cache=True)
+def qmul(p, q):
+    """Hamilton product ``p ⊗ q`` (scalar first)."""
+    out = np.empty(4)
+    out[0] = p[0] * q[0] - p[1] * q[1] - p[2] * q[2] - p[3] * q[3]
+    out[1] = p[0] * q[1] + p[1] * q[0] + p[2] * q[3] - p[3] * q[2]
+    out[2] = p[0] * q[2] - p[1] * q[3] + p[2] * q[0] + p[3] * q[1]
+    out[3] = p[0] * q[3] + p[1] * q[2] - p[2] * q[1] + p[3] * q[0]
+    return out
+
+
+@njit(cache=True)
+def qconj(q):
+    """Conjugate (the inverse rotation for a unit quaternion)."""
+    out = np.empty(4)
+    out[0] = q[0]
+    out[1] = -q[1]
+    out[2] = -q[2]
+    out[3] = -q[3]
+    return out
+
+
+@njit(cache=True)
+def qnormalize(q):
+    """Unit quaternion with a non-negative scalar part (one of the two signs)."""
+    n = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3])
+    s = 1.0 / n if q[0] >= 0.0 else -1.0 / n
+    out = np.empty(4)
+    for i in range(4):
+        out[i] = q[i] * s
+    return out
+
+
+@njit(cache=True)
+def qdcm(q):
+    """Rotation matrix ``R`` with ``v_a = R @ v_b`` for ``q = q_a_b``."""
+    w, x, y, z = q[0], q[1], q[2], q[3]
+    m = np.empty((3, 3))
+    m[0, 0] = 1.0 - 2.0 * (y * y + z * z)
+    m[0, 1] = 2.0 * (x * y - w * z)
+    m[0, 2] = 2.0 * (x * z + w * y)
+    m[1, 0] = 2.0 * (x * y + w * z)
+    m[1, 1] = 1.0 - 2.0 * (x * x + z * z)
+    m[1, 2] = 2.0 * (y * z - w * x)
+    m[2, 0] = 2.0 * (x * z - w * y)
+    m[2, 1] = 2.0 * (y * z + w * x)
+    m[2, 2] = 1.0 - 2.0 * (x * x + y * y)
+    return m
+
+
+@njit(cache=True)
+def qrotate(q, v):
+    """Rotate ``v`` from frame b to frame a for ``q = q_a_b``."""
+    return qdcm(q) @ v
+
+
+@njit(cache=True)
+def qfrom_rotvec(phi):
+    """Quaternion of a rotation by ``|phi|`` rad about ``phi / |phi|``."""
+    angle = math.sqrt(phi[0] * phi[0] + phi[1] * phi[1] + phi[2] * phi[2])
+    out = np.empty(4)
+    if angle < 1e-12:
+        # second-order series keeps the norm to 1e-24
+        out[0] = 1.0 - angle * angle / 8.0
+        for i in range(3):
+            out[i + 1] = 0.5 * phi[i]
+        return qnormalize(out)
+    s = math.sin(0.5 * angle) / angle
+    out[0] = math.cos(0.5 * angle)
+    for i in range(3):
+        out[i + 1] = s * phi[i]
+    return out
+
+
+@njit(cache=True)
+def qto_rotvec(q):
+    """Rotation vector (rad) of a unit quaternion, angle in [0, pi]."""
+    qn = qnormalize(q)
+    s = math.sqrt(qn[1] * qn[1] + qn[2] * qn[2] + qn[3] * qn[3])
+    out = np.empty(3)
+    if s < 1e-12:
+        for i in range(3):
+            out[i] = 2.0 * qn[i + 1]
+        return out
+    angle = 2.0 * math.atan2(s, qn[0])
+    for i in range(3):
+        out[i] = angle * qn[i + 1] / s
+    return out
+
+
+@njit(cache=True)
+def qpropagate(q, omega_body, dt):
+    """Advance ``q_a_body`` by a constant body rate ``omega_body`` (rad/s) over ``dt``:
+    ``q(t + dt) = q(t) ⊗ exp(omega dt / 2)`` (Markley & Crassidis 2014, eq. 3.20)."""
+    phi = np.empty(3)
+    for i in range(3):
+        phi[i] = omega_body[i] * dt
+    return qnormalize(qmul(q, qfrom_rotvec(phi)))
+
+
+@njit(cache=True)
+def euler_321(q):
+    """Yaw, pitch, roll (rad) of a 3-2-1 sequence for ``q = q_ref_body``.
+
+    Used to report attitude misalignments: roll about x (the docking axis), pitch
+    about y, yaw about z.
+    """
+    m = qdcm(q)
+    yaw = math.atan2(m[1, 0], m[0, 0])
+    sp = -m[2, 0]
+    sp = min(1.0, max(-1.0, sp))
+    pitch = math.asin(sp)
+    roll = math.atan2(m[2, 1], m[2, 2])
+    out = np.empty(3)
+    out[0] = yaw
+    out[1] = pitch
+    out[2] = roll
+    return out
