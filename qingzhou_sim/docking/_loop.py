@@ -327,7 +327,7 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
                 ev[ne, 1] = EV_ABORT
                 ev[ne, 2] = reason
                 ne += 1
-            xhat[3:] += dv
+            xhat[3:] += _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
             status = ST_ABORT
             break
         stuck = t >= cfg.stuck_t0 and t < cfg.stuck_t1
@@ -339,6 +339,12 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
         for i in range(3):
             ri = cmd[i] - nom[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
+        # what the flight software ordered the valves to fire (minimum impulse,
+        # quantisation, saturation applied; a stuck valve and the execution errors are
+        # unknown to it): the impulse the navigation filter adds
+        fired = nom
+        if stuck:
+            fired = _thruster(cmd, mass, seg.dt, fmax, cfg, noise[k, 6:10], False, False)
         dva = nom
         if cfg.exec_on != 0.0:
             dva = _thruster(nom, mass, seg.dt, 1e12, cfg, noise[k, 6:10], stuck, True)
@@ -352,11 +358,13 @@ def run_segment(seg, cfg, t0, st, ch, xhat, pcov, mass, noise, xchk_count, flags
             ev[ne, 1] = EV_BURN
             ev[ne, 2] = _norm3(dva)
             ne += 1
-        xhat[3:] += dv
+        # the fired impulse, not the command (issue 14): sub-minimum-impulse commands
+        # carried in ``resid`` have not moved the vehicle yet
+        xhat[3:] += fired
         if cfg.noise_on != 0.0:
             # execution uncertainty of the burn enters the velocity covariance
             dvv = (cfg.mag_sig * cfg.mag_sig + cfg.pnt_sig * cfg.pnt_sig) * (
-                dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]
+                fired[0] * fired[0] + fired[1] * fired[1] + fired[2] * fired[2]
             )
             for i in range(3, 6):
                 pcov[i, i] += dvv

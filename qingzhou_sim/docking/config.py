@@ -101,8 +101,9 @@ class ThrusterConfig:
     ``main_thrust_n`` (None: the chaser's ``thrust_n``, 4 x 490 N) executes transfer
     burns; ``rcs_thrust_n`` per axis executes hold and straight-line control
     (assumption: 150 N, the largest Tianzhou attitude thrusters, TZ-SPEC).
-    ``min_impulse_bit_n_s``: a command below it on an axis is not executed (assumption:
-    25 N thruster, 20 ms minimum on-time -> 0.5 N s); ``impulse_quantum_n_s``: on-time
+    The minimum impulse bit is not a setting here: it is the chaser's own
+    ``Spacecraft.min_impulse_bit_m_s`` (one figure, :mod:`qingzhou_sim.vehicles`), times
+    its mass for the impulse in N s; ``impulse_quantum_n_s``: on-time
     resolution (assumption: 2 ms -> 0.05 N s). Execution errors (applied only when the
     simulation's noise is on): magnitude 1-sigma fraction and pointing 1-sigma per axis
     (defaults 1 % and 1 deg, as the Monte Carlo defaults; Fehse 2003, sec. 5.6).
@@ -111,7 +112,6 @@ class ThrusterConfig:
 
     main_thrust_n: float | None = None
     rcs_thrust_n: float = 150.0
-    min_impulse_bit_n_s: float = 0.5
     impulse_quantum_n_s: float = 0.05
     magnitude_sigma: float = 0.01
     pointing_sigma_deg: float = 1.0

@@ -245,7 +245,7 @@ def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth, 
         bias_t0=math.inf,
         f_main=float(main_thrust),
         f_rcs=thrusters.rcs_thrust_n,
-        mib=thrusters.min_impulse_bit_n_s,
+        mib=ch_sc.min_impulse_bit_m_s * ch_sc.mass_kg,  # the vehicle's figure, N s
         quantum=thrusters.impulse_quantum_n_s,
         isp=float(isp),
         mag_sig=thrusters.magnitude_sigma,

@@ -21,6 +21,10 @@ CM = 0.01  # m
 MM_S = 1e-3  # m/s
 LIMITS = ContactLimits()  # SAST-APAS envelope, mission-facts.md sec. 2
 SAFETY = SafetyConfig()
+# With the vehicle's own minimum impulse bit (QINGZHOU.min_impulse_bit_m_s = 0.01 m/s,
+# issue 14) the lateral loop limit-cycles by centimetres: a quarter of the mechanism's
+# 0.16 m lateral envelope (SAST-APAS) keeps a 4x margin.
+LATERAL_TOL = 0.25 * LIMITS.lateral_offset_m
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,7 @@ def test_aft_docks_inside_the_contact_envelope(aft):
     assert aft.docked, aft.summary()
     c = aft.contact
     assert LIMITS.closing_speed_min_m_s <= c.closing_speed_m_s <= LIMITS.closing_speed_max_m_s
-    assert c.lateral_offset_m < 1 * CM
+    assert c.lateral_offset_m < LATERAL_TOL
     assert c.lateral_rate_m_s <= LIMITS.lateral_rate_m_s
     # attitude errors are zero with the noise off
     assert c.pitch_deg == c.yaw_deg == c.roll_deg == 0.0
@@ -115,7 +119,7 @@ def test_forward_and_radial_dock(station, profile):
     res = simulate_approach(station, profile=profile, noise=False)
     assert res.docked, res.summary()
     assert res.contact.ok
-    assert res.contact.lateral_offset_m < 1 * CM
+    assert res.contact.lateral_offset_m < LATERAL_TOL
     assert "abort" not in [e.name for e in res.events]
     assert _corridor_ok(res)
     assert res.event("keep-out sphere entry").detail == "inside the final-approach corridor"
@@ -132,7 +136,7 @@ def test_fast_variants_dock_from_the_5_km_hold_point(station, profile):
         handover_v_lvlh=[0, 0, 0] * u.m / u.s,
     )
     assert res.docked, res.summary()
-    assert res.contact.ok and res.contact.lateral_offset_m < 1 * CM
+    assert res.contact.ok and res.contact.lateral_offset_m < LATERAL_TOL
     assert _corridor_ok(res)
     # Shorter than the classic profile from the same point (the reason for the variant).
     classic = simulate_approach(
@@ -143,3 +147,15 @@ def test_fast_variants_dock_from_the_5_km_hold_point(station, profile):
         handover_v_lvlh=[0, 0, 0] * u.m / u.s,
     )
     assert res.duration < classic.duration
+
+
+def test_vehicle_minimum_impulse_bit_is_the_one_flown(aft):
+    """Issue 14: the default approach docks with the vehicle's own minimum impulse bit
+    (0.01 m/s, vehicles.py), and no executed per-axis RCS impulse is smaller."""
+    from qingzhou_sim.vehicles import QINGZHOU
+
+    assert aft.docked
+    dv = np.abs(aft.dv_applied.to_value(u.m / u.s))
+    fired = dv[dv > 0]
+    # quantisation (0.05 N s on 5 t = 1e-5 m/s) can round a pulse down by half a quantum
+    assert fired.min() >= QINGZHOU.min_impulse_bit_m_s * (1 - 1e-3)
