@@ -30,6 +30,7 @@ __all__ = [
     "R_EARTH_KM",
     "as_array",
     "as_quantity",
+    "as_duration_s",
     "as_time",
     "check_finite",
 ]
@@ -96,11 +97,24 @@ EARTH = EarthModel()
 
 
 def check_finite(values, name: str) -> np.ndarray:
-    """Return ``values`` as a float64 array, raising :class:`InputError` on NaN or inf."""
-    arr = np.asarray(values, dtype=float)
+    """Return ``values`` as a float64 array, raising :class:`InputError` on NaN or inf,
+    on non-numbers (``None``, strings, ragged lists) and on complex numbers."""
+    try:
+        raw = np.asarray(values)
+        if np.iscomplexobj(raw):
+            raise TypeError("complex")
+        arr = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(
+            f"{name} = {_short(values)} of type {type(values).__name__} is not a real number "
+            "or array of real numbers; expected finite floats",
+            name=name,
+            value=values,
+            valid="finite real numbers",
+        ) from None
     if not np.all(np.isfinite(arr)):
         raise InputError(
-            f"{name} contains NaN or infinite values: {arr!r}; expected finite numbers",
+            f"{name} contains NaN or infinite values: {_short(arr)}; expected finite numbers",
             name=name,
             value=arr,
             valid="finite numbers",
@@ -108,49 +122,98 @@ def check_finite(values, name: str) -> np.ndarray:
     return arr
 
 
-def as_quantity(value, unit: u.UnitBase, name: str, *, shape=None) -> u.Quantity:
-    """Check that ``value`` is a finite Quantity convertible to ``unit``.
+def _short(value, limit: int = 80) -> str:
+    """``repr`` cut to ``limit`` characters, so that an error message stays one line."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
-    A bare number is rejected with a message that suggests the unit, so that
-    ``altitude=400`` cannot silently mean metres in one place and km in another.
+
+def _check_shape(q, shape, name: str):
+    """``shape``: a tuple of sizes where ``None`` is any size; a leading ``...`` allows
+    any number of leading (batch) axes."""
+    want = tuple(shape)
+    lead = bool(want) and want[0] is Ellipsis
+    tail = want[1:] if lead else want
+    got = np.shape(q)
+    ok = (len(got) >= len(tail) if lead else len(got) == len(tail)) and all(
+        w is None or g == w for g, w in zip(got[len(got) - len(tail) :], tail)
+    )
+    if not ok:
+        text = (
+            "("
+            + ", ".join("n" if w is None else "..." if w is Ellipsis else str(w) for w in want)
+            + (",)" if len(want) == 1 else ")")
+        )
+        raise InputError(
+            f"{name} has shape {got}; expected {'a scalar' if want == () else text}",
+            name=name,
+            value=got,
+            valid=f"shape {text}",
+        )
+
+
+def as_quantity(
+    value, unit: u.UnitBase, name: str, *, shape=None, bare: bool = False
+) -> u.Quantity:
+    """Check that ``value`` is a finite Quantity convertible to ``unit``; return it in ``unit``.
+
+    The one door of the public API: metres become kilometres, a wrong dimension
+    (seconds given as a length) or a bare number is rejected with a message that names
+    the parameter and the expected unit, so that ``altitude=400`` cannot silently mean
+    metres in one place and km in another. A bare number is accepted only where
+    ``unit`` is dimensionless. ``shape``: the expected shape (``()`` for a scalar,
+    ``None`` for any size on an axis, a leading ``...`` for any batch axes). ``bare``:
+    a bare number is taken in ``unit``; only for parameters whose name carries the unit
+    (``r_km``, ``dv_m_s``), where a Quantity is still converted.
+
+    Raises
+    ------
+    InputError
+        No unit, a unit of another dimension, NaN or inf, not a real number, wrong shape.
 
     Examples
     --------
     >>> import astropy.units as u
     >>> as_quantity(400 * u.km, u.km, "altitude")
     <Quantity 400. km>
+    >>> as_quantity(6778000 * u.m, u.km, "r")
+    <Quantity 6778. km>
     """
+    unit = u.Unit(unit)
     if not isinstance(value, u.Quantity):
-        raise InputError(
-            f"{name} = {value!r} has no unit; pass an astropy Quantity in {unit} "
-            f"(e.g. {name}=... * u.{unit})",
-            name=name,
-            value=value,
-            valid=f"Quantity convertible to {unit}",
-        )
+        if unit != u.one and not bare:
+            raise InputError(
+                f"{name} = {_short(value)} has no unit; pass an astropy Quantity in "
+                f"{_unit_text(unit)} (e.g. {name}=... * u.{unit.to_string().replace(' ', ' * u.')})",
+                name=name,
+                value=value,
+                valid=f"Quantity convertible to {unit}",
+            )
+        value = check_finite(value, name) * unit
     try:
         q = value.to(unit)
-    except u.UnitConversionError:
+    except (u.UnitsError, TypeError, ValueError):
         raise InputError(
-            f"{name} = {value} has unit {value.unit}, which cannot be converted to {unit}",
+            f"{name} = {_short(value)} has unit {value.unit}, which cannot be converted to "
+            f"{_unit_text(unit)}",
             name=name,
             value=value,
             valid=f"Quantity convertible to {unit}",
         ) from None
-    check_finite(q.value, name)
-    if shape is not None and q.shape != tuple(shape):
-        raise InputError(
-            f"{name} has shape {q.shape}; expected {tuple(shape)}",
-            name=name,
-            value=q,
-            valid=f"shape {tuple(shape)}",
-        )
+    q = check_finite(q.value, name) * unit
+    if shape is not None:
+        _check_shape(q, shape, name)
     return q
 
 
-def as_array(value, unit: u.UnitBase, name: str, *, shape=None) -> np.ndarray:
+def _unit_text(unit) -> str:
+    kind = str(unit.physical_type)
+    return str(unit) if kind in ("unknown", "dimensionless") else f"{unit} (a {kind})"
+
+
+def as_array(value, unit: u.UnitBase, name: str, *, shape=None, bare: bool = False) -> np.ndarray:
     """``as_quantity(value, unit, name).value`` as float64: the one-way door into kernels."""
-    return np.asarray(as_quantity(value, unit, name, shape=shape).value, dtype=float)
+    return np.asarray(as_quantity(value, unit, name, shape=shape, bare=bare).value, dtype=float)
 
 
 def as_time(value, name: str = "epoch") -> Time:
@@ -159,6 +222,11 @@ def as_time(value, name: str = "epoch") -> Time:
 
     A naive ``datetime`` or an ISO string without a zone is rejected: its time scale
     would be a guess, and a wrong guess is a 69 s (TAI-UTC + 32.184 s) error.
+
+    Raises
+    ------
+    InputError
+        Not an epoch, no time zone, not a valid date (``"garbageZ"``, month 13), NaN.
 
     Examples
     --------
@@ -181,32 +249,54 @@ def as_time(value, name: str = "epoch") -> Time:
         utc = value.astimezone(_dt.UTC).replace(tzinfo=None)
         return Time(utc, scale="utc")
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            return Time(text[:-1], format="isot", scale="utc")
-        if text.endswith("+00:00"):
-            return Time(text[:-6], format="isot", scale="utc")
-        raise InputError(
-            f"{name} = {value!r} has no time zone; write it as UTC with a 'Z' suffix "
-            "(e.g. '2026-05-01T12:00:00Z') or pass an astropy Time",
-            name=name,
-            value=value,
-            valid="ISO-8601 UTC string ending in 'Z', or astropy Time",
-        )
+        return _parse_utc(value, name)
     raise InputError(
-        f"{name} = {value!r} of type {type(value).__name__} is not an epoch; pass an astropy Time",
+        f"{name} = {_short(value)} of type {type(value).__name__} is not an epoch; pass an "
+        "astropy Time or an ISO-8601 UTC string ending in 'Z'",
         name=name,
         value=value,
         valid="astropy Time",
     )
 
 
+def _parse_utc(value: str, name: str) -> Time:
+    text = value.strip()
+    for suffix in ("Z", "+00:00"):
+        if text.endswith(suffix):
+            try:
+                return Time(text[: -len(suffix)], format="isot", scale="utc")
+            except (ValueError, TypeError, OverflowError):
+                raise InputError(
+                    f"{name} = {_short(value)} is not a valid ISO-8601 date and time; expected "
+                    "e.g. '2026-05-01T12:00:00Z'",
+                    name=name,
+                    value=value,
+                    valid="ISO-8601 UTC string ending in 'Z'",
+                ) from None
+    raise InputError(
+        f"{name} = {_short(value)} has no time zone; write it as UTC with a 'Z' suffix "
+        "(e.g. '2026-05-01T12:00:00Z') or pass an astropy Time",
+        name=name,
+        value=value,
+        valid="ISO-8601 UTC string ending in 'Z', or astropy Time",
+    )
+
+
 def as_duration_s(value, name: str = "duration") -> float:
-    """A duration (``Quantity`` of time or ``TimeDelta``) in seconds, as a float."""
+    """A scalar duration (``Quantity`` of time or ``TimeDelta``) in seconds, as a float.
+
+    Raises
+    ------
+    InputError
+        No unit, not a time, not a scalar, NaN or inf.
+    """
     if isinstance(value, TimeDelta):
+        if not value.isscalar:
+            raise InputError(
+                f"{name} has shape {value.shape}; expected a scalar", name=name, value=value.shape
+            )
         seconds = float(value.to_value(u.s))
-    else:
-        seconds = float(as_quantity(value, u.s, name).value)
-    if not math.isfinite(seconds):
-        raise InputError(f"{name} = {seconds} s is not finite", name=name, value=seconds)
-    return seconds
+        if not math.isfinite(seconds):
+            raise InputError(f"{name} = {seconds} s is not finite", name=name, value=seconds)
+        return seconds
+    return float(as_quantity(value, u.s, name, shape=()).value)

@@ -105,9 +105,9 @@ def rocket_equation_dv(
     mass_initial: u.Quantity, mass_final: u.Quantity, isp: u.Quantity
 ) -> u.Quantity:
     r"""Ideal delta-v from the Tsiolkovsky rocket equation, :math:`\Delta v = I_{sp} g_0 \ln(m_0/m_1)`."""
-    m0 = float(as_array(mass_initial, u.kg, "mass_initial"))
-    m1 = float(as_array(mass_final, u.kg, "mass_final"))
-    isp_s = float(as_array(isp, u.s, "isp"))
+    m0 = float(as_array(mass_initial, u.kg, "mass_initial", shape=()))
+    m1 = float(as_array(mass_final, u.kg, "mass_final", shape=()))
+    isp_s = float(as_array(isp, u.s, "isp", shape=()))
     if not 0 < m1 <= m0:
         raise InputError(
             f"final mass {m1} kg must be positive and at most the initial mass {m0} kg",
@@ -123,8 +123,8 @@ def propellant_mass(dv: u.Quantity, mass_initial: u.Quantity, isp: u.Quantity) -
     starting from ``mass_initial``: :math:`m_p = m_0 (1 - e^{-\Delta v / (I_{sp} g_0)})`
     (Tsiolkovsky; e.g. Curtis 2014, eq. 6.1)."""
     dv_m_s = as_array(dv, u.m / u.s, "dv")
-    m0 = float(as_array(mass_initial, u.kg, "mass_initial"))
-    isp_s = float(as_array(isp, u.s, "isp"))
+    m0 = float(as_array(mass_initial, u.kg, "mass_initial", shape=()))
+    isp_s = float(as_array(isp, u.s, "isp", shape=()))
     if np.any(dv_m_s < 0) or m0 <= 0 or isp_s <= 0:
         raise InputError(
             f"propellant_mass needs dv >= 0, mass > 0 and isp > 0; got dv={dv_m_s} m/s, "
@@ -259,9 +259,9 @@ def to_finite(
     >>> round(float(f.duration.to_value(u.s)), 1)
     50.8
     """
-    f_n = float(as_array(thrust, u.N, "thrust"))
-    m0 = float(as_array(mass, u.kg, "mass"))
-    isp_s = float(as_array(isp, u.s, "isp"))
+    f_n = float(as_array(thrust, u.N, "thrust", shape=()))
+    m0 = float(as_array(mass, u.kg, "mass", shape=()))
+    isp_s = float(as_array(isp, u.s, "isp", shape=()))
     for name, value in (("thrust", f_n), ("mass", m0), ("isp", isp_s)):
         if not value > 0:
             raise InputError(
@@ -270,7 +270,7 @@ def to_finite(
     rate = (
         _DEFAULT_ORBIT_RATE_RAD_S
         if orbit_rate is None
-        else float(as_array(orbit_rate, u.rad / u.s, "orbit_rate"))
+        else float(as_array(orbit_rate, u.rad / u.s, "orbit_rate", shape=()))
     )
     dur, m_f, loss = _finite_burn_kernel(burn.dv_m_s * 1e-3, f_n, m0, isp_s, rate)
     half = dur / 2 * u.s

@@ -161,6 +161,13 @@ def _check_closed_orbit_elements(a_km, ecc, earth: EarthModel, what="orbit") -> 
         )
 
 
+# Range of a geocentric state: beyond ~100 Hill-sphere radii of the Earth (1.5e6 km) a
+# geocentric state means nothing, and a speed must stay below that of light (km/s).
+_R_MAX_KM = 1.0e8
+_R_MIN_KM = 1.0
+_C_KM_S = 299792.458
+
+
 def _check_vectors(r_km, v_km_s, *, batch: bool) -> tuple[np.ndarray, np.ndarray]:
     r = check_finite(r_km, "r")
     v = check_finite(v_km_s, "v")
@@ -174,8 +181,24 @@ def _check_vectors(r_km, v_km_s, *, batch: bool) -> tuple[np.ndarray, np.ndarray
             valid=want,
         )
     rn = _norm(r)
-    if np.any(rn == 0):
-        raise OrbitRangeError("position vector is zero; a state needs |r| > 0", name="r")
+    if np.any(rn < _R_MIN_KM) or np.any(rn > _R_MAX_KM):
+        bad = float(rn.ravel()[np.argmax((rn < _R_MIN_KM) | (rn > _R_MAX_KM))])
+        raise OrbitRangeError(
+            f"|r| = {bad:g} km is outside the range of a geocentric state; expected "
+            f"{_R_MIN_KM:g} km <= |r| <= {_R_MAX_KM:g} km",
+            name="r",
+            value=bad,
+            valid=f"[{_R_MIN_KM:g}, {_R_MAX_KM:g}] km",
+        )
+    vn = _norm(v)
+    if np.any(vn >= _C_KM_S):
+        bad = float(np.max(vn))
+        raise OrbitRangeError(
+            f"|v| = {bad:g} km/s is not below the speed of light; expected |v| < {_C_KM_S} km/s",
+            name="v",
+            value=bad,
+            valid=f"< {_C_KM_S} km/s",
+        )
     return r, v
 
 
@@ -202,8 +225,11 @@ class Elements:
     @classmethod
     def _from_array(cls, el: np.ndarray, mu: float) -> Elements:
         a = el[..., 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            n = np.where(a > 0, np.sqrt(mu / np.abs(a) ** 3), np.nan)
+        # Open orbits never return: period inf; the mean motion of a hyperbola is
+        # sqrt(mu / |a|^3) (Vallado 2013, eq. 2-109).
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            n = np.sqrt(mu / np.abs(a) ** 3)
+            period = np.where(a > 0, 2 * np.pi / n, np.inf)
         return cls(
             a=a * u.km,
             ecc=el[..., 1] * u.one,
@@ -214,7 +240,7 @@ class Elements:
             arglat=(el[..., 6] * u.rad).to(u.deg),
             true_longitude=(el[..., 7] * u.rad).to(u.deg),
             mean_motion=n * u.rad / u.s,
-            period=(2 * np.pi / n) * u.s,
+            period=period * u.s,
         )
 
     def __str__(self) -> str:
@@ -248,6 +274,15 @@ class _StateMixin:
         return np.concatenate([self.r_km, self.v_km_s], axis=-1)
 
     def _el(self, mu: float) -> np.ndarray:
+        h = _norm(np.cross(self.r_km, self.v_km_s))
+        if np.any(h <= 1e-12 * _norm(self.r_km) * np.maximum(_norm(self.v_km_s), 1e-300)):
+            raise OrbitRangeError(
+                "velocity is zero or parallel to the position (rectilinear motion); the "
+                "orbital elements are undefined; expected a non-zero angular momentum r x v",
+                name="v",
+                value=float(np.min(h)),
+                valid="|r x v| > 0",
+            )
         return _rv_to_elements(mu, self.r_km, self.v_km_s)
 
     def elements(self, earth: EarthModel = EARTH) -> Elements:
@@ -348,11 +383,12 @@ class State(_StateMixin):
 
     @classmethod
     def from_vectors(cls, epoch: Time, r_km, v_km_s) -> State:
-        """From plain arrays in km and km/s (the kernel form)."""
+        """From plain arrays in km and km/s (the kernel form); Quantities are converted
+        (metres become kilometres), other dimensions rejected."""
         return cls(
             epoch,
-            np.asarray(r_km, dtype=float) * u.km,
-            np.asarray(v_km_s, dtype=float) * (u.km / u.s),
+            as_array(r_km, u.km, "r_km", bare=True) * u.km,
+            as_array(v_km_s, u.km / u.s, "v_km_s", bare=True) * (u.km / u.s),
         )
 
     @classmethod
@@ -375,11 +411,11 @@ class State(_StateMixin):
         OrbitRangeError
             If ``ecc`` is outside [0, 1) or the perigee is below the surface.
         """
-        a_km = float(as_array(a, u.km, "a"))
-        e = float(as_array(ecc, u.one, "ecc"))
+        a_km = float(as_array(a, u.km, "a", shape=()))
+        e = float(as_array(ecc, u.one, "ecc", shape=()))
         _check_closed_orbit_elements(a_km, e, earth)
         ang = [
-            float(as_array(x, u.rad, n))
+            float(as_array(x, u.rad, n, shape=()))
             for x, n in ((inc, "inc"), (raan, "raan"), (argp, "argp"), (nu, "nu"))
         ]
         if not 0 <= ang[0] <= np.pi + 1e-15:
@@ -412,8 +448,8 @@ class State(_StateMixin):
         OrbitRangeError
             If an altitude is not above the surface or the apogee is below the perigee.
         """
-        hp = float(as_array(perigee_altitude, u.km, "perigee_altitude"))
-        ha = float(as_array(apogee_altitude, u.km, "apogee_altitude"))
+        hp = float(as_array(perigee_altitude, u.km, "perigee_altitude", shape=()))
+        ha = float(as_array(apogee_altitude, u.km, "apogee_altitude", shape=()))
         if hp <= 0:
             raise OrbitRangeError(
                 f"perigee altitude {hp} km is below the surface; expected > 0 km",
@@ -489,10 +525,11 @@ class StateBatch(_StateMixin):
 
     @classmethod
     def from_vectors(cls, epochs: Time, r_km, v_km_s) -> StateBatch:
+        """From plain (n, 3) arrays in km and km/s; Quantities are converted."""
         return cls(
             epochs,
-            np.asarray(r_km, dtype=float) * u.km,
-            np.asarray(v_km_s, dtype=float) * (u.km / u.s),
+            as_array(r_km, u.km, "r_km", bare=True) * u.km,
+            as_array(v_km_s, u.km / u.s, "v_km_s", bare=True) * (u.km / u.s),
         )
 
     @classmethod
@@ -500,6 +537,14 @@ class StateBatch(_StateMixin):
         states = tuple(states)
         if not states:
             raise InputError("from_states needs at least one State", name="states", value=0)
+        bad = [type(s).__name__ for s in states if not isinstance(s, State)]
+        if bad:
+            raise InputError(
+                f"from_states got a {bad[0]}; expected State objects",
+                name="states",
+                value=bad[0],
+                valid="State",
+            )
         epochs = Time([s.epoch for s in states])
         return cls.from_vectors(
             epochs, np.stack([s.r_km for s in states]), np.stack([s.v_km_s for s in states])

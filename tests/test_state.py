@@ -174,3 +174,38 @@ def test_hyperbolic_state_has_no_period():
     s = State(EPOCH, [7000, 0, 0] * u.km, [0, 12.0, 0] * u.km / u.s)
     with pytest.raises(OrbitRangeError, match="not closed"):
         _ = s.period
+
+
+def test_from_vectors_converts_quantities_and_rejects_other_dimensions():
+    # Issue 13: metres given to from_vectors were read as kilometres (6,771,621 km altitude).
+    t = Time("2026-01-01T00:00:00", scale="utc")
+    s = State.from_vectors(t, [6778000, 0, 0] * u.m, [0, 7668, 0] * u.m / u.s)
+    assert s.r_km[0] == pytest.approx(6778.0, rel=1e-15)
+    assert s.v_km_s[1] == pytest.approx(7.668, rel=1e-15)
+    with pytest.raises(InputError, match="r_km .* cannot be converted to km"):
+        State.from_vectors(t, [6778, 0, 0] * u.s, [0, 7.668, 0])
+    with pytest.raises(InputError, match="v_km_s .* cannot be converted"):
+        State.from_vectors(t, [6778, 0, 0], [0, 7.668, 0] * u.kg)
+
+
+def test_state_rejects_bad_shapes_values_and_rectilinear_elements():
+    t = Time("2026-01-01T00:00:00", scale="utc")
+    with pytest.raises(InputError, match="not a real number"):
+        State.from_vectors(t, ["a", 0, 0], [0, 7.6, 0])
+    with pytest.raises(InputError, match="shape"):
+        State.from_vectors(t, [6778, 0], [0, 7.6])
+    with pytest.raises(InputError, match="outside the range"):
+        State.from_vectors(t, [1e300, 0, 0], [0, 7.6, 0])
+    with pytest.raises(InputError, match="speed of light"):
+        State.from_vectors(t, [6778, 0, 0], [0, 3e5, 0])
+    with pytest.raises(InputError, match="rectilinear"):
+        State.from_vectors(t, [6778, 0, 0], [7.6, 0, 0]).elements()
+    with pytest.raises(InputError, match="a has shape"):
+        State.from_elements(t, a=[7000, 7100] * u.km)
+
+
+def test_open_orbit_period_is_infinite_not_nan():
+    # A hyperbola never returns; its mean motion is sqrt(mu/|a|^3) (Vallado 2013, eq. 2-109).
+    t = Time("2026-01-01T00:00:00", scale="utc")
+    el = State.from_vectors(t, [6778, 0, 0], [0, 12.0, 0]).elements()
+    assert np.isinf(el.period.value) and np.isfinite(el.mean_motion.value)

@@ -453,8 +453,8 @@ def nominal_tiangong(
     ra = earth.radius_km + 391.0
     a = 0.5 * (rp + ra)
     ecc = (ra - rp) / (ra + rp)
-    raan_rad = float(as_array(raan, u.rad, "raan"))
-    arglat_rad = float(as_array(arglat, u.rad, "arglat"))
+    raan_rad = float(as_array(raan, u.rad, "raan", shape=()))
+    arglat_rad = float(as_array(arglat, u.rad, "arglat", shape=()))
     return Target(
         name="Tiangong (nominal 386 x 391 km, i = 41.5 deg)",
         epoch=epoch,

@@ -439,16 +439,16 @@ def safety_ellipse(
     from .stm import _mean_motion_rad_s
 
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    a = float(as_array(radial_amplitude, u.km, "radial_amplitude"))
-    b = float(as_array(cross_track_amplitude, u.km, "cross_track_amplitude"))
+    a = float(as_array(radial_amplitude, u.km, "radial_amplitude", shape=()))
+    b = float(as_array(cross_track_amplitude, u.km, "cross_track_amplitude", shape=()))
     if not (a > 0 and b > 0):
         raise InputError(
             f"safety ellipse amplitudes must be > 0 km; got radial {a} km, cross-track {b} km",
             name="radial_amplitude",
             value=(a, b),
         )
-    xc = float(as_array(along_track_center, u.km, "along_track_center"))
-    u0 = float(as_array(phase, u.rad, "phase"))
+    xc = float(as_array(along_track_center, u.km, "along_track_center", shape=()))
+    u0 = float(as_array(phase, u.rad, "phase", shape=()))
     s, c = math.sin(u0), math.cos(u0)
     r = np.array([xc + 2 * a * s, b * s, a * c])
     v = np.array([2 * a * n * c, b * n * c, -a * n * s])
@@ -561,7 +561,7 @@ def collision_avoidance_burn(
     period = 2.0 * math.pi / n
     hz = as_duration_s(horizon, "horizon")
     t_exit_max = period if exit_within is None else as_duration_s(exit_within, "exit_within")
-    dvm = float(as_array(dv_max, u.km / u.s, "dv_max"))
+    dvm = float(as_array(dv_max, u.km / u.s, "dv_max", shape=()))
     t = np.union1d(np.arange(0.0, hz, period / 100.0), [hz])
     dirs = _cam_directions()
     axes = ellipsoid.semi_axes_km

@@ -116,7 +116,7 @@ def _mean_motion_rad_s(mean_motion=None, target=None, earth: EarthModel = EARTH)
     """n in rad/s from an explicit Quantity or from the target's osculating semi-major
     axis (:math:`n = \\sqrt{\\mu/a^3}`)."""
     if mean_motion is not None:
-        n = float(as_array(mean_motion, u.rad / u.s, "mean_motion"))
+        n = float(as_array(mean_motion, u.rad / u.s, "mean_motion", shape=()))
     elif target is not None:
         el = _target_elements(target, earth)
         n = math.sqrt(earth.mu_km3_s2 / el[0] ** 3)
@@ -139,7 +139,7 @@ def _target_rv(target, earth: EarthModel = EARTH) -> np.ndarray:
         rv = np.asarray(target.rv_km, dtype=float)
     elif all(hasattr(target, k) for k in ("a", "ecc", "inc", "raan", "argp", "nu")):
         el = [
-            float(as_array(getattr(target, k), unit, k))
+            float(as_array(getattr(target, k), unit, k, shape=()))
             for k, unit in (
                 ("a", u.km),
                 ("ecc", u.one),

@@ -167,7 +167,7 @@ class ManeuverPlan:
         """The planned free-flight trajectory sampled at times ``t`` (Quantity, since the
         initial state) or every ``step``; a burn at a sample time is applied before it."""
         if t is None:
-            dt = float(as_array(step, u.s, "step"))
+            dt = float(as_array(step, u.s, "step", shape=()))
             ts = np.arange(0.0, self.t_s[-1], dt)
             ts = np.union1d(ts, self.t_s)
         else:
@@ -398,8 +398,8 @@ def tangential_hop(
     sec. 3.3.2, eq. 3.28): a forward hop starts with a retrograde burn.
     """
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    xs = float(as_array(x_start, u.km, "x_start"))
-    xe = float(as_array(x_end, u.km, "x_end"))
+    xs = float(as_array(x_start, u.km, "x_start", shape=()))
+    xe = float(as_array(x_end, u.km, "x_end", shape=()))
     t, dvs = _vbar_hop(n, xe - xs)
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     x0 = np.array([xs, 0, 0, 0, 0, 0], dtype=float)
@@ -430,8 +430,8 @@ def radial_hop(
     second burn gives a closed loop back to the start.
     """
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    xs = float(as_array(x_start, u.km, "x_start"))
-    xe = float(as_array(x_end, u.km, "x_end"))
+    xs = float(as_array(x_start, u.km, "x_start", shape=()))
+    xe = float(as_array(x_end, u.km, "x_end", shape=()))
     t, dvs = _radial_hop(n, xe - xs)
     dyn = _Dynamics("CW", n, earth.mu_km3_s2)
     x0 = np.array([xs, 0, 0, 0, 0, 0], dtype=float)
@@ -479,14 +479,14 @@ def straight_line(
     n = _mean_motion_rad_s(mean_motion, target, earth)
     r0 = as_quantity(r0_lvlh, u.km, "r0_lvlh", shape=(3,)).value
     e = _axis_vector(direction)
-    sp = float(as_array(speed, u.km / u.s, "speed"))
-    d = float(as_array(distance, u.km, "distance"))
+    sp = float(as_array(speed, u.km / u.s, "speed", shape=()))
+    d = float(as_array(distance, u.km, "distance", shape=()))
     if not (sp > 0 and d > 0):
         raise InputError(
             f"speed {sp * 1e3} m/s and distance {d} km must be > 0", name="speed", value=sp
         )
     duration = d / sp
-    dt = float(as_array(step, u.s, "step"))
+    dt = float(as_array(step, u.s, "step", shape=()))
     t = np.union1d(np.arange(0.0, duration, dt), [duration])
     vel = sp * e
     acc = _cw_forced_acceleration(n, r0, vel, t)
@@ -561,8 +561,8 @@ def glideslope(
     n = _mean_motion_rad_s(mean_motion, target, earth)
     r0 = as_quantity(r0_lvlh, u.km, "r0_lvlh", shape=(3,)).value
     rf = as_quantity(rf_lvlh, u.km, "rf_lvlh", shape=(3,)).value
-    rd0 = float(as_array(range_rate0, u.km / u.s, "range_rate0"))
-    rdt = float(as_array(range_rate_final, u.km / u.s, "range_rate_final"))
+    rd0 = float(as_array(range_rate0, u.km / u.s, "range_rate0", shape=()))
+    rdt = float(as_array(range_rate_final, u.km / u.s, "range_rate_final", shape=()))
     v0 = (
         np.zeros(3)
         if v0_lvlh is None
@@ -627,7 +627,7 @@ def fly_around(
         If the axes are equal or opposite (the plane of the arc is undefined).
     """
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    rad = float(as_array(radius, u.km, "radius"))
+    rad = float(as_array(radius, u.km, "radius", shape=()))
     if not rad > 0:
         raise InputError(f"fly-around radius {rad} km must be > 0", name="radius", value=rad)
     a0, a1 = _axis_vector(start_axis), _axis_vector(end_axis)
