@@ -35,6 +35,7 @@ from ..forces import (
     _moon_position,
     _sun_position,
     _third_body,
+    _zonal_accel,
 )
 from ._dop853 import (
     _C,
@@ -65,47 +66,10 @@ def _rhs_block(T, Y, p, out):
     j3 = p[P_J3]
     j4 = p[P_J4]
     degree = int(p[P_DEGREE])
-    # The zonal acceleration of forces._zonal_accel, written out so that the loop
-    # has no call and LLVM vectorises it (same formula, same operation order).
+    # One force kernel: the same _zonal_accel as the single-state path (LLVM inlines
+    # it, so the loop over lanes still vectorises).
     for i in range(m):
-        x = Y[0, i]
-        yy = Y[1, i]
-        z = Y[2, i]
-        r2 = x * x + yy * yy + z * z
-        rn = math.sqrt(r2)
-        ir = 1.0 / rn
-        k0 = -mu * ir * ir * ir
-        ax = k0 * x
-        ay = k0 * yy
-        az = k0 * z
-        if degree >= 2:
-            s1 = z * ir
-            s2 = s1 * s1
-            q = re * ir
-            base = mu * ir * ir
-            qn = q * q
-            pn = 1.5 * s2 - 0.5
-            dp = 3.0 * s1
-            c = base * j2 * qn
-            cr = c * (3.0 * pn + s1 * dp)
-            cz = c * dp
-            if degree >= 3:
-                qn = qn * q
-                pn = 2.5 * s2 * s1 - 1.5 * s1
-                dp = 7.5 * s2 - 1.5
-                c = base * j3 * qn
-                cr += c * (4.0 * pn + s1 * dp)
-                cz += c * dp
-            if degree >= 4:
-                qn = qn * q
-                pn = (35.0 * s2 * s2 - 30.0 * s2 + 3.0) / 8.0
-                dp = (35.0 * s2 * s1 - 15.0 * s1) / 2.0
-                c = base * j4 * qn
-                cr += c * (5.0 * pn + s1 * dp)
-                cz += c * dp
-            ax += cr * x * ir
-            ay += cr * yy * ir
-            az += cr * z * ir - cz
+        ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, Y[0, i], Y[1, i], Y[2, i])
         out[0, i] = Y[3, i]
         out[1, i] = Y[4, i]
         out[2, i] = Y[5, i]
