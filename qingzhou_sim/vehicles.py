@@ -27,6 +27,7 @@ from .constants import EARTH, G0_M_S2, EarthModel
 from .errors import InputError, UnknownNameError
 
 __all__ = [
+    "DockingPort",
     "KINETICA_2",
     "LAUNCH_VEHICLES",
     "LaunchVehicle",
@@ -55,6 +56,59 @@ def _positive(obj, *names: str, allow_zero: bool = False) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class DockingPort:
+    """A docking port in its vehicle's body frame.
+
+    Parameters
+    ----------
+    name : str
+    position_m : (x, y, z)
+        Centre of the port's interface plane relative to the vehicle's centre of mass,
+        body frame, m.
+    axis : (x, y, z)
+        Unit outward normal of the interface plane (the capture axis), body frame.
+    """
+
+    name: str
+    position_m: tuple
+    axis: tuple
+
+    def __post_init__(self):
+        pos = tuple(float(x) for x in self.position_m)
+        ax = tuple(float(x) for x in self.axis)
+        norm = math.sqrt(sum(x * x for x in ax)) if len(ax) == 3 else 0.0
+        if len(pos) != 3 or not all(math.isfinite(x) for x in pos) or abs(norm - 1.0) > 1e-9:
+            raise InputError(
+                f"docking port {self.name!r}: position_m = {self.position_m!r}, axis = "
+                f"{self.axis!r}; expected three finite numbers and a unit axis",
+                name="axis",
+                value=self.axis,
+            )
+        object.__setattr__(self, "position_m", pos)
+        object.__setattr__(self, "axis", ax)
+
+
+def _check_inertia(name: str, inertia) -> tuple:
+    """Validate a 3x3 inertia tensor (kg m^2): symmetric, positive definite and
+    satisfying the triangle inequalities of its principal moments (Hughes 2004, sec. 3.3)."""
+    if len(inertia) == 0:
+        return ()
+    m = np.asarray(inertia, float)
+    ok = m.shape == (3, 3) and bool(np.all(np.isfinite(m))) and np.allclose(m, m.T)
+    if ok:
+        ev = np.linalg.eigvalsh(m)
+        ok = ev[0] > 0 and ev[2] <= ev[0] + ev[1] * (1 + 1e-12)
+    if not ok:
+        raise InputError(
+            f"{name}: inertia_kg_m2 = {inertia!r}; expected a symmetric 3x3 tensor with "
+            "positive principal moments, each at most the sum of the other two",
+            name="inertia_kg_m2",
+            value=inertia,
+        )
+    return tuple(tuple(float(x) for x in row) for row in m)
+
+
+@dataclass(frozen=True, slots=True)
 class Spacecraft:
     """Mass, drag and propulsion parameters of a spacecraft or station.
 
@@ -77,6 +131,11 @@ class Spacecraft:
     min_impulse_bit_m_s : float
         Smallest velocity change the attitude/orbit thrusters execute reliably, m/s.
     docking_mechanism : str
+    inertia_kg_m2 : 3x3 tuple
+        Inertia tensor about the centre of mass, body axes, kg m^2 (empty: attitude not
+        modelled). The centre of mass is fixed: propellant use does not move it.
+    ports : tuple of DockingPort
+        Docking ports in the body frame, positions from the centre of mass.
     sources : tuple of str
         One line per figure: its source key or "assumption: ..." with the reasoning.
 
@@ -95,6 +154,8 @@ class Spacecraft:
     isp_s: float = 0.0
     min_impulse_bit_m_s: float = 0.0
     docking_mechanism: str = ""
+    inertia_kg_m2: tuple = ()
+    ports: tuple = ()
     sources: tuple[str, ...] = ()
 
     def __post_init__(self):
@@ -116,6 +177,21 @@ class Spacecraft:
                 valid=f"< {self.mass_kg} kg",
             )
         object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "inertia_kg_m2", _check_inertia(self.name, self.inertia_kg_m2))
+        object.__setattr__(self, "ports", tuple(self.ports))
+
+    def port(self, name: str) -> DockingPort:
+        """The docking port called ``name``.
+
+        Raises
+        ------
+        UnknownNameError
+            If the vehicle has no such port.
+        """
+        for p in self.ports:
+            if p.name == name:
+                return p
+        raise UnknownNameError(f"{self.name} docking port", name, tuple(p.name for p in self.ports))
 
     @property
     def dry_mass_kg(self) -> float:
@@ -146,6 +222,31 @@ class Spacecraft:
 
 # Qingzhou: 3.3 m diameter flying end-on, A = pi * 1.65^2 (mission-facts sec. 6, derived).
 _QZ_AREA_M2 = math.pi * 1.65**2
+# Assumption: length 8 m (unpublished; the approach profiles put the front port 4 m
+# ahead of the centre of mass) and a uniform solid cylinder of radius 1.65 m, 5,000 kg,
+# body x along the long axis toward the front port: axial m r^2 / 2, transverse
+# m (3 r^2 + L^2) / 12 (Hughes 2004, Appendix B). Centre of mass on the axis at
+# mid-length, fixed (propellant motion not modelled).
+_QZ_LENGTH_M = 8.0
+_QZ_IAX = 5000.0 * 1.65**2 / 2.0
+_QZ_ITR = 5000.0 * (3.0 * 1.65**2 + _QZ_LENGTH_M**2) / 12.0
+
+
+def _rod_stack_inertia(rods) -> tuple:
+    """Inertia (kg m^2, about the common centre of mass) of thin cylinders given as
+    (mass kg, length m, radius m, centre (3,) m, unit axis (3,)): each m L^2 / 12
+    across and m r^2 / 2 along its axis, shifted by the parallel-axis theorem."""
+    mass = sum(r[0] for r in rods)
+    com = sum(r[0] * np.asarray(r[3], float) for r in rods) / mass
+    total = np.zeros((3, 3))
+    for m, length, radius, centre, axis in rods:
+        a = np.asarray(axis, float)
+        i_across = m * (3 * radius**2 + length**2) / 12.0
+        local = i_across * np.eye(3) + (m * radius**2 / 2.0 - i_across) * np.outer(a, a)
+        d = np.asarray(centre, float) - com
+        total += local + m * (d @ d * np.eye(3) - np.outer(d, d))
+    return tuple(tuple(float(x) for x in row) for row in total)
+
 
 QINGZHOU = Spacecraft(
     name="Qingzhou",
@@ -157,6 +258,8 @@ QINGZHOU = Spacecraft(
     isp_s=300.0,
     min_impulse_bit_m_s=0.01,
     docking_mechanism="Chinese androgynous peripheral (assumed)",
+    inertia_kg_m2=((_QZ_IAX, 0.0, 0.0), (0.0, _QZ_ITR, 0.0), (0.0, 0.0, _QZ_ITR)),
+    ports=(DockingPort("front", (_QZ_LENGTH_M / 2, 0.0, 0.0), (1.0, 0.0, 0.0)),),
     sources=(
         "mass 5,000 kg launch mass: SPACECOM-QZ, XH-QZ (firm)",
         "diameter 3.3 m -> end-on area 8.55 m2: SPACECOM-QZ (derived)",
@@ -168,6 +271,8 @@ QINGZHOU = Spacecraft(
         "unpublished for Qingzhou",
         "assumption: minimum impulse bit 0.01 m/s (order of 25 N thrusters firing ~2 s on 5 t)",
         "assumption: docking mechanism = Chinese androgynous peripheral (SAST-APAS envelope)",
+        "assumption: inertia of a uniform 8 m x 3.3 m cylinder of 5 t (length unpublished); "
+        "front port on the axis 4 m ahead of the centre of mass; centre of mass fixed",
     ),
 )
 
@@ -177,17 +282,41 @@ QINGZHOU = Spacecraft(
 _ISS_BC_KG_M2 = 4.5e5 / (2.2 * 2.5e3)
 _TG_MASS_KG = 68_800.0
 
+# Assumption (unpublished): the T-shaped stack as three thin cylinders, body axes = LVLH
+# when the station holds its attitude (x V-bar, y H-bar, z R-bar): Tianhe 22.5 t,
+# 16.6 m x 4.2 m (CAS) along x, its forward node at x = 0; Wentian 23.0 t and Mengtian
+# 23.3 t, 17.9 m x 4.2 m, along -y and +y from the node. Visiting vehicles excluded.
+_TG_INERTIA = _rod_stack_inertia(
+    (
+        (22_500.0, 16.6, 2.1, (-8.3, 0.0, 0.0), (1.0, 0.0, 0.0)),
+        (23_000.0, 17.9, 2.1, (0.0, -11.05, 0.0), (0.0, 1.0, 0.0)),
+        (23_300.0, 17.9, 2.1, (0.0, 11.05, 0.0), (0.0, 1.0, 0.0)),
+    )
+)
+# Port positions from the stack's centre of mass (the profiles' assumption: aft ~15 m
+# behind it, forward ~4 m ahead, nadir ~2.5 m below); axes outward.
+TIANGONG_PORTS = (
+    DockingPort("aft", (-15.0, 0.0, 0.0), (-1.0, 0.0, 0.0)),
+    DockingPort("forward", (4.0, 0.0, 0.0), (1.0, 0.0, 0.0)),
+    DockingPort("radial", (0.0, 0.0, 2.5), (0.0, 0.0, 1.0)),
+)
+
 TIANGONG = Spacecraft(
     name="Tiangong",
     mass_kg=_TG_MASS_KG,
     drag_area_m2=_TG_MASS_KG / (2.2 * _ISS_BC_KG_M2),
     cd=2.2,
     docking_mechanism="Chinese androgynous peripheral (SAST-APAS)",
+    inertia_kg_m2=_TG_INERTIA,
+    ports=TIANGONG_PORTS,
     sources=(
         "mass 68.8 t: sum of Tianhe 22.5 t (CAS), Wentian 23.0 t (WENTIAN), "
         "Mengtian 23.3 t (MENGTIAN); visiting ships excluded",
         "assumption: drag area from the ISS ballistic coefficient ~82 kg/m2 (PHORS-ISS) "
         "scaled to 68.8 t with Cd 2.2 -> ~381 m2; Tiangong's area is unpublished",
+        "assumption: inertia of three thin cylinders (Tianhe along x, the two laboratory "
+        "modules along y), module sizes CAS / WENTIAN / MENGTIAN; ports as the approach "
+        "profiles (aft 15 m behind, forward 4 m ahead, nadir 2.5 m below the centre of mass)",
     ),
 )
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, fields, replace
 from typing import ClassVar
 
 from ..errors import InputError, MissionFileError, UnknownNameError
+from ..vehicles import QINGZHOU, TIANGONG
 
 __all__ = [
     "APPROACH_PROFILES",
@@ -368,7 +369,7 @@ class ApproachProfile:
     docking_axis: str
     segments: tuple
     port_position_m: tuple = (0.0, 0.0, 0.0)
-    chaser_port_arm_m: float = 4.0
+    chaser_port_arm_m: float = QINGZHOU.port("front").position_m[0]
     ae_entry_axis: str = "-V-bar"
     ae_entry_half_angle_deg: float = 45.0
     corridor_half_angle_deg: float = 10.0
@@ -486,9 +487,10 @@ class ApproachProfile:
 # aft port is ~15 m behind it, the forward port ~4 m ahead and the nadir port ~2.5 m
 # below. The chaser's port is 4 m ahead of its centre of mass (Qingzhou's length is
 # unpublished).
-_AFT_PORT_M = (-15.0, 0.0, 0.0)
-_FORWARD_PORT_M = (4.0, 0.0, 0.0)
-_RADIAL_PORT_M = (0.0, 0.0, 2.5)
+# The figures live with the vehicles (one source): TIANGONG.ports, QINGZHOU.ports.
+_AFT_PORT_M = TIANGONG.port("aft").position_m
+_FORWARD_PORT_M = TIANGONG.port("forward").position_m
+_RADIAL_PORT_M = TIANGONG.port("radial").position_m
 
 # Final-approach speed schedules (port-to-port distance m, speed m/s): ~0.15-0.2 m/s
 # from the last hold point, slowing to 0.12 m/s over the last metres, inside the

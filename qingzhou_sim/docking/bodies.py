@@ -1,0 +1,175 @@
+r"""Truth rigid-body attitude of both vehicles in the station's LVLH frame.
+
+The translation of both centres of mass is integrated in :mod:`._kernels`
+(``propagate_truth``: two-body + J2 + drag, RK4). This module adds the rotation:
+quaternion kinematics and Euler's equations with the gravity-gradient torque, plus the
+station's own attitude controller (control-moment gyroscopes, modelled as a continuous
+PD torque holding a configurable offset from LVLH).
+
+Attitude state: a float64 array of 7 with named index constants: ``x[A_Q:A_Q + 4]`` is
+``q_lvlh_body`` (Hamilton, scalar first, :mod:`._quat`), ``x[A_W:A_W + 3]`` the body's
+angular velocity relative to inertial space in body axes, rad/s.
+
+The LVLH frame (x V-bar, y H-bar = -orbit normal, z R-bar) turns at the orbital rate
+about -y: its angular velocity in LVLH is ``(0, -w_orb, 0)`` with
+``w_orb = |r x v| / r^2`` of the station.
+
+References
+----------
+Hughes, P. C. (2004), *Spacecraft Attitude Dynamics*, Dover: ch. 3 (Euler's equations,
+torque-free motion), ch. 8-9 (gravity-gradient torque ``3 mu / r^3  c x I c``, pitch
+libration frequency ``n sqrt(3 (I_x - I_z) / I_y)`` in these LVLH axes).
+Wie, B. (2008), *Space Vehicle Dynamics and Control*, 2nd ed., AIAA: ch. 6 (gravity
+gradient in the LVLH roll-pitch-yaw axes), ch. 7 (PD attitude control).
+Markley & Crassidis (2014), eq. 3.20 (quaternion kinematics).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._quat import qconj, qdcm, qmul, qnormalize
+
+__all__: list[str] = []
+
+# Index constants of an attitude state (7,).
+A_Q = 0
+A_W = 4
+A_N = 7
+
+
+@njit(cache=True)
+def _cross(a, b):
+    out = np.empty(3)
+    out[0] = a[1] * b[2] - a[2] * b[1]
+    out[1] = a[2] * b[0] - a[0] * b[2]
+    out[2] = a[0] * b[1] - a[1] * b[0]
+    return out
+
+
+@njit(cache=True)
+def lvlh_rate_body(q, w_orb):
+    """Angular velocity of the LVLH frame (inertial), in body axes, rad/s."""
+    r = qdcm(q)
+    # R^T (0, -w_orb, 0): minus w_orb times the second row of R
+    return -w_orb * r[1, :]
+
+
+@njit(cache=True)
+def gravity_gradient_torque(q, inertia, gg):
+    """Gravity-gradient torque (N m) in body axes: ``gg * c x (I c)`` with ``c`` the
+    local vertical in body axes and ``gg = 3 mu / r^3`` (1/s^2) (Hughes 2004, ch. 8)."""
+    c = qdcm(q)[2, :]
+    return gg * _cross(c, inertia @ c)
+
+
+@njit(cache=True)
+def _rhs(x, inertia, inertia_inv, w_orb, gg, torque):
+    q = x[A_Q : A_Q + 4]
+    w = x[A_W : A_W + 3]
+    w_rel = w - lvlh_rate_body(q, w_orb)
+    wq = np.empty(4)
+    wq[0] = 0.0
+    wq[1:] = w_rel
+    out = np.empty(A_N)
+    out[A_Q : A_Q + 4] = 0.5 * qmul(q, wq)
+    tq = torque + gravity_gradient_torque(q, inertia, gg) - _cross(w, inertia @ w)
+    out[A_W : A_W + 3] = inertia_inv @ tq
+    return out
+
+
+@njit(cache=True)
+def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
+    k1 = _rhs(x, inertia, inertia_inv, w_orb, gg, torque)
+    k2 = _rhs(x + 0.5 * h * k1, inertia, inertia_inv, w_orb, gg, torque)
+    k3 = _rhs(x + 0.5 * h * k2, inertia, inertia_inv, w_orb, gg, torque)
+    k4 = _rhs(x + h * k3, inertia, inertia_inv, w_orb, gg, torque)
+    out = x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    out[A_Q : A_Q + 4] = qnormalize(out[A_Q : A_Q + 4])
+    return out
+
+
+@njit(cache=True)
+def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torque):
+    """Integrate an attitude state over ``duration`` s with a constant body torque
+    (N m) in RK4 sub-steps of at most ``step`` s."""
+    nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
+    h = duration / nsub
+    for _ in range(nsub):
+        x = _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque)
+    return x
+
+
+@njit(cache=True)
+def attitude_error(q, q_ref):
+    """Small-angle error vector (rad, body axes) of ``q`` from ``q_ref``:
+    ``2 vec(q_ref^* q)`` with the scalar part made non-negative (Markley & Crassidis
+    2014, sec. 6.2)."""
+    dq = qnormalize(qmul(qconj(q_ref), q))
+    return 2.0 * dq[1:]
+
+
+@njit(cache=True)
+def station_torque(x, q_hold, kp, kd, w_orb):
+    """Control-moment-gyroscope torque (N m, body) of the station holding ``q_hold``
+    (``q_lvlh_body``): PD on the attitude error and the rate relative to LVLH
+    (Wie 2008, ch. 7); ``kp``, ``kd`` (3,) per body axis."""
+    q = x[A_Q : A_Q + 4]
+    err = attitude_error(q, q_hold)
+    w_rel = x[A_W : A_W + 3] - lvlh_rate_body(q, w_orb)
+    return -kp * err - kd * w_rel
+
+
+@njit(cache=True)
+def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd):
+    """The station's attitude under gravity gradient and its own PD hold, the torque
+    re-evaluated every RK4 sub-step of at most ``step`` s."""
+    nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
+    h = duration / nsub
+    for _ in range(nsub):
+        tq = station_torque(x, q_hold, kp, kd, w_orb)
+        x = _rk4(x, h, inertia, inertia_inv, w_orb, gg, tq)
+    return x
+
+
+def orbit_rates(station_rv_km: np.ndarray, mu_km3_s2: float) -> tuple[float, float]:
+    """(``w_orb`` rad/s, ``gg = 3 mu / r^3`` 1/s^2) of the station state (km, km/s)."""
+    r = station_rv_km[:3]
+    r2 = float(r @ r)
+    w_orb = float(np.linalg.norm(np.cross(r, station_rv_km[3:]))) / r2
+    return w_orb, 3.0 * mu_km3_s2 / r2**1.5
+
+
+def docked_quat(station_port_axis_body, chaser_port_axis_body) -> np.ndarray:
+    """``q_station_chaser`` when docked: the chaser's port axis anti-parallel to the
+    station's (ports face each other), by the smallest rotation; for exactly parallel
+    axes a half-turn about the station's body z (or x if the axis is z)."""
+    a = np.asarray(chaser_port_axis_body, float)
+    b = -np.asarray(station_port_axis_body, float)
+    c = np.cross(a, b)
+    d = float(a @ b)
+    if np.linalg.norm(c) < 1e-12 and d < 0:
+        perp = np.array([0.0, 0.0, 1.0]) if abs(a[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+        perp = perp - (perp @ a) * a
+        perp /= np.linalg.norm(perp)
+        return np.array([0.0, *perp])
+    q = np.array([1.0 + d, *c])
+    return q / np.linalg.norm(q)
+
+
+def rate_of(x: np.ndarray, w_orb: float) -> np.ndarray:
+    """Body rate relative to LVLH (rad/s, body axes) of an attitude state."""
+    return x[A_W : A_W + 3] - lvlh_rate_body(x[A_Q : A_Q + 4], w_orb)
+
+
+def initial_state(q_lvlh_body, rate_rel_lvlh_body, w_orb: float) -> np.ndarray:
+    """Attitude state (7,) from an attitude and a body rate relative to LVLH (rad/s)."""
+    x = np.empty(A_N)
+    x[A_Q : A_Q + 4] = qnormalize(np.asarray(q_lvlh_body, float))
+    x[A_W : A_W + 3] = np.asarray(rate_rel_lvlh_body, float) + lvlh_rate_body(
+        x[A_Q : A_Q + 4], w_orb
+    )
+    return x
