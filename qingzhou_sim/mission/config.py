@@ -347,12 +347,16 @@ class Mission:
             profile can fly, or the given liftoff does not; the message lists the
             windows and profiles that would work.
         """
-        from .run import _run_mission, single_thread_blas
+        from ._guard import single_thread_blas
+        from .stages import fly_mission
 
+        p = perturbations or Perturbations(
+            seed=self.seed, navigation_scale=1.0 if self.navigation_noise else 0.0
+        )
         # One run at a time per process, BLAS on one thread: the same numbers in any
-        # process, pool or Dask worker (see run._RunGuard).
+        # process, pool or Dask worker (see _guard._RunGuard).
         with single_thread_blas():
-            return _run_mission(self, perturbations, progress, phasing_reference)
+            return fly_mission(self, p, progress, phasing_reference, perturbations is not None)
 
     def with_liftoff(self) -> Mission:
         """This mission with ``liftoff`` fixed to the launch window that :meth:`run`
@@ -360,11 +364,9 @@ class Mission:
         if self.liftoff is not None:
             return self
         from ..launch import get_site
-        from .run import _choose_liftoff, _station_target
+        from .launching import choose_liftoff, station_target
 
-        liftoff, _ = _choose_liftoff(
-            self, _station_target(self), get_site(self.site), self.launcher(), None
-        )
+        liftoff, _ = choose_liftoff(self, station_target(self), get_site(self.site), self.launcher())
         # Nanosecond digits: the fixed liftoff must reproduce the searched one exactly.
         return replace(self, liftoff=Time(liftoff, precision=9).utc.isot + "Z")
 
@@ -385,7 +387,7 @@ class Mission:
         """
         from ..launch import get_site, insertion_state, launch_windows
         from ..phasing import phase_angle_windows
-        from .run import _station_target
+        from .launching import station_target
 
         if self.station.tle:
             raise MissionFileError(
@@ -396,7 +398,7 @@ class Mission:
         start = as_time(self.window_search_start or self.station.epoch, "window_search_start")
         mission = self
         for _ in range(3):  # the phase moves ~1:1 with the station's anomaly; 3 passes converge
-            target = _station_target(mission)
+            target = station_target(mission)
             window = launch_windows(start, 24 * u.h, target=target, site=site, vehicle=vehicle)[0]
             chaser = insertion_state(window.liftoff, target, site=site, vehicle=vehicle)
             wanted = phase_angle_windows(

@@ -14,6 +14,8 @@ link, Fehse 2003, sec. 7.1), so it targets the hand-over point of the true stati
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import astropy.units as u
 import numpy as np
 from astropy.time import TimeDelta
@@ -23,7 +25,14 @@ from ..frames import _lvlh_basis
 from ..maneuvers import Burn
 from ..phasing._common import _MIN_GAP_S
 
-__all__ = ["execution_error_draws", "executed_dv", "fly_phasing_burns"]
+__all__ = [
+    "PhasingFlight",
+    "execution_error_draws",
+    "executed_dv",
+    "fly_phasing_burns",
+    "phasing_flight",
+    "vehicle_force_model",
+]
 
 # Below this a planned impulse is numerical zero for the ground, not flown: 1 mm/s is
 # under the main engines' minimum impulse (4 x 490 N on 5 t for 10 ms is 4 mm/s).
@@ -146,3 +155,114 @@ def fly_phasing_burns(
         epoch = t0 + TimeDelta(t_now * u.s)
         out.append(Burn(epoch, dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
     return tuple(out)
+
+
+def vehicle_force_model(settings: dict | None, spacecraft, *, density_scale=1.0, cd_scale=1.0):
+    """The mission's force model with the drag parameters of ``spacecraft``."""
+    from ..forces import Drag, ForceModel
+
+    base = ForceModel.default() if settings is None else ForceModel.from_dict(settings)
+    if base.drag is None:
+        return base
+    drag = Drag(
+        cd=spacecraft.cd * cd_scale,
+        area_m2=spacecraft.drag_area_m2,
+        mass_kg=spacecraft.mass_kg,
+        atmosphere=base.drag.atmosphere,
+        density_scale=base.drag.density_scale * density_scale,
+    )
+    return replace(base, drag=drag)
+
+
+@dataclass(frozen=True)
+class PhasingFlight:
+    """The phasing stage: the plan, the burns as flown and both trajectories from
+    insertion to the hand-over (sampled on ``grid_s`` seconds after insertion)."""
+
+    plan: object
+    burns: tuple
+    chaser: object
+    station: object
+    grid_s: np.ndarray
+
+
+def _flown_as_planned(p) -> bool:
+    return (
+        p.burn_magnitude_frac == 0
+        and p.burn_pointing_rad == 0
+        and not np.any(p.station_knowledge_lvlh)
+        and p.density_scale_chaser == p.density_scale_station == 1.0
+        and p.cd_scale_chaser == p.cd_scale_station == 1.0
+    )
+
+
+def _flown_burns(plan, chaser0, station0, p, models) -> tuple:
+    """The plan's burns as executed: as planned, or re-targeted after each burn
+    (:func:`fly_phasing_burns`) when execution errors or model errors are drawn."""
+    from ..frames import _relative_to_inertial
+    from ..propagator import Propagator
+
+    fm_plan, fm_chaser, fm_station = models
+    if _flown_as_planned(p):
+        # flown exactly as planned: nothing to re-target
+        return tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S)
+    t_ins = chaser0.epoch
+    draws = execution_error_draws(len(plan.burns) + 2, np.random.default_rng(p.seed))
+    t_end_s = float((plan.handover_epoch - t_ins).to_value(u.s))
+    station_end = Propagator(fm_station).propagate_rv(
+        station0.rv_km, np.array([t_end_s]), epoch=t_ins
+    )[0]
+    handover = np.concatenate(
+        [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(u.km / u.s)]
+    )
+    relative_target = _relative_to_inertial("LVLH", station_end, handover)
+    return fly_phasing_burns(
+        plan,
+        chaser0,
+        fm_chaser,
+        fm_plan,
+        p.burn_magnitude_frac,
+        p.burn_pointing_rad,
+        draws,
+        relative_target,
+    )
+
+
+def phasing_flight(plan, chaser0, station0, p, models, output_step_s: float) -> PhasingFlight:
+    """Fly the phasing plan from insertion to the hand-over in the truth models.
+
+    Parameters
+    ----------
+    plan : PhasingPlan
+        Planned on the ground with the nominal models.
+    chaser0, station0 : State
+        True chaser and station at insertion.
+    p : Perturbations
+        The sample's dispersions (execution and model errors).
+    models : tuple of ForceModel
+        (plan, chaser truth, station truth).
+    output_step_s : float
+        Sampling of the trajectories.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        The chaser's propagation failed before the hand-over.
+    """
+    from ..errors import InfeasiblePlanError
+    from ..propagator import Propagator
+
+    burns = _flown_burns(plan, chaser0, station0, p, models)
+    t_ins = chaser0.epoch
+    span_s = float((plan.handover_epoch - t_ins).to_value(u.s))
+    grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, output_step_s), [span_s]]))
+    grid = t_ins + grid_s * u.s
+    chaser_traj = Propagator(models[1]).propagate(chaser0, grid, burns=burns)
+    station_traj = Propagator(models[2]).propagate(station0, grid)
+    if chaser_traj.status != "success":
+        raise InfeasiblePlanError(
+            f"the chaser did not reach the hand-over point: {chaser_traj.message}",
+            name="phasing",
+            value=chaser_traj.status,
+        )
+    return PhasingFlight(plan, burns, chaser_traj, station_traj, grid_s)

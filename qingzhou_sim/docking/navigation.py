@@ -1,0 +1,472 @@
+r"""Navigation filters of the six-degree-of-freedom approach: a Kalman filter of the
+relative translation on the Clohessy-Wiltshire model, fed the impulses the thrusters
+actually fired, and a multiplicative extended Kalman filter (MEKF) of the chaser's
+attitude quaternion with gyro-bias states.
+
+Translation: state ``x`` (6,) = chaser centre of mass relative to the station's, in the
+station's LVLH frame (x V-bar, y H-bar, z R-bar), km and km/s (velocity seen in the
+rotating frame); covariance ``p`` (6, 6). Time update: the fired impulse at the start
+of the step with its execution-error covariance, then the CW transition matrix
+(Fehse 2003, eq. 3.25) with white-acceleration process noise that grows with range
+(unmodelled differential J2, drag and the curvature of the rectilinear frame).
+
+Attitude: ``q`` = estimated ``q_lvlh_body`` (:mod:`qingzhou_sim.docking._quat`
+convention), ``b`` (3,) gyro bias (rad/s), covariance ``pa`` (6, 6) of the error state
+``[delta_theta, delta_b]`` with ``q_true = q ⊗ exp(delta_theta)`` (body frame),
+``b_true = b + delta_b`` (Lefferts, Markley & Shuster 1982; Markley & Crassidis 2014,
+sec. 6.2.4). The gyro drives the time update; the LVLH frame's own rotation
+``omega_lvlh`` (rad/s in LVLH; ``[0, -n, 0]`` on a circular orbit) is removed exactly.
+
+Sensor updates. Every update is a short compiled function of the filter state and one
+measurement from :mod:`qingzhou_sim.docking.sensors`. The lidar and camera measure in
+the chaser's sensor frame: their updates convert the measurement to an LVLH position
+with the current attitude estimate (a converted-measurement update, Bar-Shalom, Li &
+Kirubarajan 2001, sec. 10.4.3), the attitude uncertainty added to the measurement
+covariance (the correlation between the two filters is neglected). The station's
+attitude is taken as its nominal ``q_lvlh_st_nom`` (LVLH hold: the identity); a real
+attitude error of the station therefore appears as a measurement bias, as it does on
+board. With ``include_bias_in_r`` each sensor's bias and misalignment variances are
+added to its noise (a conservative inflation for errors the filter does not
+estimate); the chi-square consistency holds exactly only when they are zero.
+
+How the loop calls this
+-----------------------
+Once per approach (Python), with ``sp = SensorSuite(...).params()`` from
+:mod:`qingzhou_sim.docking.sensors` and the thruster execution errors from the
+thruster configuration (one source)::
+
+    fc = FilterConfig()
+    fp = fc.params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0)
+    x, p = init_translation(x0_est, fc.initial_position_sigma_m * 1e-3,
+                            fc.initial_velocity_sigma_m_s * 1e-3)
+    q, b, pa = init_attitude(q0_est, np.deg2rad(fc.initial_attitude_sigma_deg),
+                             sp.gyro[sensors.G_BIAS0])
+
+Every GNC step of ``dt`` s, after the sensors have been sampled (see
+:mod:`qingzhou_sim.docking.sensors`; ``q_nom`` = nominal ``q_lvlh_st``)::
+
+    # measurement updates, attitude first (the position updates use its result)
+    if ok_st: q, b, pa = update_star_tracker(q, b, pa, q_st, sp.star, fp)
+    if ok_c:  q, b, pa = update_camera_attitude(q, b, pa, z_c, sp.camera, q_nom, fp)
+    if ok_g:  x, p = update_gnss(x, p, z_g, sp.gnss, fp)
+    if ok_l:  x, p = update_lidar(x, p, z_l, sp.lidar, q, pa, q_nom, fp)
+    if ok_c:  x, p = update_camera_position(x, p, z_c, sp.camera, q, pa, q_nom, fp)
+    # guidance, safety and control read: x (6,), p; q (4,);
+    #   w_inertial, w_rel = body_rates(q, b, omega_m, omega_lvlh)
+    # ... thrusters fire dv_fired_lvlh (km/s, LVLH: after selection, minimum impulse and
+    # quantisation, i.e. what the valves did; NEVER the commanded dv) ...
+    x, p = predict_translation(x, p, dv_fired_lvlh, dt, n, fp)
+    q, b, pa = predict_attitude(q, b, pa, omega_m, dt, omega_lvlh, fp)
+
+``omega_m`` is the gyro sample of the coming step (:func:`~qingzhou_sim.docking.sensors.
+measure_gyro` over ``[t, t + dt]``); ``n`` the station's mean motion (rad/s);
+``omega_lvlh`` (3,) the LVLH frame's inertial rate in LVLH (rad/s).
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP: eq. 3.25, ch. 6.
+Lefferts, E. J., Markley, F. L. and Shuster, M. D. (1982), Kalman filtering for
+spacecraft attitude estimation, J. Guid. Control Dyn. 5(5), 417-429.
+Markley, F. L. and Crassidis, J. L. (2014), *Fundamentals of Spacecraft Attitude
+Determination and Control*, Springer: sec. 6.2.4 (MEKF), eqs. 6.83-6.93.
+Bar-Shalom, Y., Li, X. R. and Kirubarajan, T. (2001), *Estimation with Applications to
+Tracking and Navigation*, Wiley: sec. 5.2 (Joseph form), 5.4 (consistency), 10.4.3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from ..errors import InputError
+from ..relative._kernels import _cw_stm_fill
+from ._quat import qconj, qdcm, qfrom_rotvec, qmul, qnormalize, qto_rotvec
+from .sensors import (
+    G_ARW,
+    G_RRW,
+    R_BIAS,
+    R_MIS,
+    R_MOUNT_Q,
+    R_MOUNT_R,
+    R_SIGA,
+    R_SIGB,
+    R_TGT_Q,
+    R_TGT_R,
+    S_MIS,
+    S_SIG,
+    SensorParams,
+)
+
+__all__ = [
+    "FilterConfig",
+    "body_rates",
+    "init_attitude",
+    "init_translation",
+    "predict_attitude",
+    "predict_translation",
+    "update_camera_attitude",
+    "update_camera_position",
+    "update_gnss",
+    "update_lidar",
+    "update_star_tracker",
+]
+
+# filter parameter array
+F_QA = 0  # white-acceleration process noise, km/s^2
+F_QB = 1  # its growth per km of range, km/s^2 / km
+F_DV_MAG = 2  # 1-sigma execution error of a fired impulse, fraction of its size
+F_DV_PNT = 3  # 1-sigma pointing error of a fired impulse, rad per axis
+F_ARW = 4  # gyro angle random walk, rad/s^0.5
+F_RRW = 5  # gyro rate random walk, rad/s^1.5
+F_RBIAS = 6  # 1.0: sensor bias and misalignment variances added to R
+F_LEN = 7
+
+
+# --------------------------------------------------------------------- linear algebra
+@njit(cache=True)
+def _skew(v):
+    m = np.zeros((3, 3))
+    m[0, 1] = -v[2]
+    m[0, 2] = v[1]
+    m[1, 0] = v[2]
+    m[1, 2] = -v[0]
+    m[2, 0] = -v[1]
+    m[2, 1] = v[0]
+    return m
+
+
+@njit(cache=True)
+def _kf_update(x, p, y, h, r):
+    """Linear update with innovation ``y``, Joseph form (Bar-Shalom et al. 2001,
+    eq. 5.2.3-18): returns (correction dx, covariance)."""
+    ht = np.ascontiguousarray(h.T)
+    s = h @ p @ ht + r
+    k = p @ ht @ np.linalg.inv(s)
+    ikh = np.eye(p.shape[0]) - k @ h
+    p_new = ikh @ p @ ikh.T + k @ r @ k.T
+    return k @ y, 0.5 * (p_new + p_new.T)
+
+
+@njit(cache=True)
+def _h_position():
+    h = np.zeros((3, 6))
+    for i in range(3):
+        h[i, i] = 1.0
+    return h
+
+
+# ------------------------------------------------------------------------ translation
+@njit(cache=True)
+def init_translation(x0, sig_pos_km, sig_vel_km_s):
+    """Initial translation estimate and diagonal covariance."""
+    p = np.zeros((6, 6))
+    for i in range(3):
+        p[i, i] = sig_pos_km * sig_pos_km
+        p[i + 3, i + 3] = sig_vel_km_s * sig_vel_km_s
+    return x0.copy(), p
+
+
+@njit(cache=True)
+def predict_translation(x, p, dv_fired_lvlh, dt, n, fp):
+    """Time update over ``dt`` s: the fired impulse (km/s, LVLH) at the start of the
+    step, then the CW transition (Fehse 2003, eq. 3.25).
+
+    The impulse's execution error enters the velocity covariance: magnitude
+    ``F_DV_MAG`` along it, pointing ``F_DV_PNT`` across it. Process noise: white
+    acceleration of spectral density ``(F_QA + F_QB * range)^2``.
+    """
+    x1 = x.copy()
+    p1 = p.copy()
+    dv2 = 0.0
+    for i in range(3):
+        x1[3 + i] += dv_fired_lvlh[i]
+        dv2 += dv_fired_lvlh[i] * dv_fired_lvlh[i]
+    sm2 = fp[F_DV_MAG] * fp[F_DV_MAG]
+    sp2 = fp[F_DV_PNT] * fp[F_DV_PNT]
+    for i in range(3):
+        for j in range(3):
+            dd = dv_fired_lvlh[i] * dv_fired_lvlh[j]
+            p1[3 + i, 3 + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
+    stm = np.empty((1, 6, 6))
+    _cw_stm_fill(n, np.array([dt]), stm)
+    phi = stm[0]
+    rng = math.sqrt(x1[0] * x1[0] + x1[1] * x1[1] + x1[2] * x1[2])
+    sa = fp[F_QA] + fp[F_QB] * rng
+    q = sa * sa
+    qm = np.zeros((6, 6))
+    for i in range(3):
+        qm[i, i] = q * dt * dt * dt / 3.0
+        qm[i, i + 3] = q * dt * dt / 2.0
+        qm[i + 3, i] = q * dt * dt / 2.0
+        qm[i + 3, i + 3] = q * dt
+    return phi @ x1, phi @ p1 @ phi.T + qm
+
+
+@njit(cache=True)
+def update_position(x, p, z_lvlh, r_cov):
+    """Update with a measured LVLH position (km) of covariance ``r_cov`` (3, 3)."""
+    dx, p1 = _kf_update(x, p, z_lvlh - x[:3], _h_position(), r_cov)
+    return x + dx, p1
+
+
+@njit(cache=True)
+def update_gnss(x, p, z, sp, fp):
+    """Update with a relative-GNSS sample ``z`` (6,) = LVLH position (km), velocity
+    (km/s)."""
+    rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    spd = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
+    r = np.zeros((6, 6))
+    for i in range(6):
+        s = sp[R_SIGA + i] + sp[R_SIGB + i] * rng
+        r[i, i] = s * s
+        if fp[F_RBIAS] != 0.0:
+            arm = rng if i < 3 else spd
+            r[i, i] += sp[R_BIAS + i] ** 2 + (sp[R_MIS] * arm) ** 2
+    dx, p1 = _kf_update(x, p, z - x, np.eye(6), r)
+    return x + dx, p1
+
+
+@njit(cache=True)
+def _position_from_los(los_s, c_s, sp, q, pa, q_nom):
+    """LVLH position (km) and covariance of the chaser's centre of mass from a line of
+    sight ``los_s`` (sensor frame, km) to the sensor's target, covariance ``c_s``,
+    converted with the attitude estimate ``q`` (covariance ``pa[:3, :3]``)."""
+    r_bs = qdcm(sp[R_MOUNT_Q : R_MOUNT_Q + 4])
+    r_lb = qdcm(q)
+    w = sp[R_MOUNT_R : R_MOUNT_R + 3] + r_bs @ los_s
+    r_tgt = qdcm(q_nom) @ sp[R_TGT_R : R_TGT_R + 3]
+    pos = r_tgt - r_lb @ w
+    m = r_lb @ r_bs
+    j = r_lb @ _skew(w)
+    c = m @ c_s @ m.T + j @ np.ascontiguousarray(pa[:3, :3]) @ j.T
+    return pos, c
+
+
+@njit(cache=True)
+def update_lidar(x, p, z, sp, q, pa, q_nom, fp):
+    """Update with a lidar sample ``z`` = (range km, azimuth, elevation rad), converted
+    to a position with the attitude estimate ``q`` (covariance ``pa``)."""
+    r, az, el = z[0], z[1], z[2]
+    ca, sa, ce, se = math.cos(az), math.sin(az), math.cos(el), math.sin(el)
+    los = np.array([r * ce * ca, r * ce * sa, r * se])
+    a = np.empty((3, 3))  # d los / d (range, az, el)
+    a[:, 0] = los / r
+    a[0, 1], a[1, 1], a[2, 1] = -r * ce * sa, r * ce * ca, 0.0
+    a[0, 2], a[1, 2], a[2, 2] = -r * se * ca, -r * se * sa, r * ce
+    var = np.zeros((3, 3))
+    for i in range(3):
+        s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
+        var[i, i] = s * s
+        if fp[F_RBIAS] != 0.0:
+            var[i, i] += sp[R_BIAS + i] ** 2 + (sp[R_MIS] ** 2 if i > 0 else 0.0)
+    pos, c = _position_from_los(los, a @ var @ a.T, sp, q, pa, q_nom)
+    return update_position(x, p, pos, c)
+
+
+@njit(cache=True)
+def update_camera_position(x, p, z, sp, q, pa, q_nom, fp):
+    """Update with the position part of a camera sample ``z`` (7,), converted with the
+    attitude estimate ``q`` (covariance ``pa``)."""
+    los = z[:3].copy()
+    r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
+    c_s = np.zeros((3, 3))
+    for i in range(3):
+        s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
+        c_s[i, i] = s * s
+        if fp[F_RBIAS] != 0.0:
+            c_s[i, i] += sp[R_BIAS + i] ** 2
+    if fp[F_RBIAS] != 0.0:
+        c_s += sp[R_MIS] ** 2 * (r * r * np.eye(3) - np.outer(los, los))
+    pos, c = _position_from_los(los, c_s, sp, q, pa, q_nom)
+    return update_position(x, p, pos, c)
+
+
+# --------------------------------------------------------------------------- attitude
+@njit(cache=True)
+def init_attitude(q0, sig_att_rad, sig_bias_rad_s):
+    """Initial attitude estimate, zero gyro-bias estimate and diagonal covariance."""
+    pa = np.zeros((6, 6))
+    for i in range(3):
+        pa[i, i] = sig_att_rad * sig_att_rad
+        pa[i + 3, i + 3] = sig_bias_rad_s * sig_bias_rad_s
+    return qnormalize(q0), np.zeros(3), pa
+
+
+@njit(cache=True)
+def _phi_attitude(w, dt):
+    """Error-state transition of the MEKF for a constant rate ``w`` (Markley &
+    Crassidis 2014, eqs. 6.83-6.84), series near zero rate."""
+    wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
+    th = wn * dt
+    wx = _skew(w)
+    wx2 = wx @ wx
+    if th < 1e-2:
+        c1 = dt * (1.0 - th * th / 6.0)  # sin(th) / wn
+        c2 = dt * dt * (0.5 - th * th / 24.0)  # (1 - cos(th)) / wn^2
+        c3 = dt * dt * dt * (1.0 / 6.0 - th * th / 120.0)  # (th - sin(th)) / wn^3
+    else:
+        c1 = math.sin(th) / wn
+        c2 = (1.0 - math.cos(th)) / (wn * wn)
+        c3 = (th - math.sin(th)) / (wn * wn * wn)
+    phi = np.eye(6)
+    phi[:3, :3] = np.eye(3) - c1 * wx + c2 * wx2
+    phi[:3, 3:] = -(dt * np.eye(3) - c2 * wx + c3 * wx2)
+    return phi
+
+
+@njit(cache=True)
+def predict_attitude(q, b, pa, omega_meas, dt, omega_lvlh, fp):
+    """Time update over ``dt`` s with the gyro's mean rate ``omega_meas`` (rad/s, body).
+
+    ``q_lvlh_body(t + dt) = exp(-omega_lvlh dt) ⊗ q ⊗ exp((omega_meas - b) dt)``: the
+    body turns by the bias-corrected gyro rate while the LVLH frame turns by
+    ``omega_lvlh`` (its rate in LVLH, constant over the step). Process noise from the
+    gyro's random walks (Markley & Crassidis 2014, eq. 6.93).
+    """
+    w = omega_meas - b
+    phi_l = np.empty(3)
+    phi_b = np.empty(3)
+    for i in range(3):
+        phi_l[i] = -omega_lvlh[i] * dt
+        phi_b[i] = w[i] * dt
+    q1 = qnormalize(qmul(qmul(qfrom_rotvec(phi_l), q), qfrom_rotvec(phi_b)))
+    phi = _phi_attitude(w, dt)
+    sv2 = fp[F_ARW] * fp[F_ARW]
+    su2 = fp[F_RRW] * fp[F_RRW]
+    qm = np.zeros((6, 6))
+    for i in range(3):
+        qm[i, i] = sv2 * dt + su2 * dt * dt * dt / 3.0
+        qm[i, i + 3] = -su2 * dt * dt / 2.0
+        qm[i + 3, i] = -su2 * dt * dt / 2.0
+        qm[i + 3, i + 3] = su2 * dt
+    p1 = phi @ pa @ phi.T + qm
+    return q1, b.copy(), 0.5 * (p1 + p1.T)
+
+
+@njit(cache=True)
+def update_attitude(q, b, pa, q_meas, r_cov):
+    """MEKF update with a measured ``q_lvlh_body`` whose body-frame error has
+    covariance ``r_cov`` (3, 3); the error is folded into ``q`` and reset (Markley &
+    Crassidis 2014, eqs. 6.62-6.65 and 6.27)."""
+    y = qto_rotvec(qmul(qconj(q), q_meas))
+    h = np.zeros((3, 6))
+    for i in range(3):
+        h[i, i] = 1.0
+    dx, p1 = _kf_update(np.zeros(6), pa, y, h, r_cov)
+    return qnormalize(qmul(q, qfrom_rotvec(dx[:3]))), b + dx[3:], p1
+
+
+@njit(cache=True)
+def update_star_tracker(q, b, pa, q_meas, stp, fp):
+    """MEKF update with a star-tracker ``q_lvlh_body``."""
+    r = np.zeros((3, 3))
+    for i in range(3):
+        r[i, i] = stp[S_SIG + i] ** 2
+        if fp[F_RBIAS] != 0.0:
+            r[i, i] += stp[S_MIS] ** 2
+    return update_attitude(q, b, pa, q_meas, r)
+
+
+@njit(cache=True)
+def update_camera_attitude(q, b, pa, z, sp, q_nom, fp):
+    """MEKF update with the attitude part of a camera sample ``z`` (7,).
+
+    ``q_lvlh_body = q_lvlh_target ⊗ conj(q_camera_target) ⊗ q_camera_body`` with the
+    station's nominal attitude ``q_nom``: relative to the port, so the estimate
+    follows the real port when the station is off its nominal attitude.
+    """
+    q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
+    q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
+    r_pt = np.ascontiguousarray(qdcm(q).T) @ qdcm(q_lt)  # target frame -> body frame
+    r = np.zeros(3)
+    rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
+    for i in range(3):
+        s = sp[R_SIGA + 3 + i] + sp[R_SIGB + 3 + i] * rng
+        r[i] = s * s
+        if fp[F_RBIAS] != 0.0:
+            r[i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
+    return update_attitude(q, b, pa, q_m, r_pt @ np.diag(r) @ r_pt.T)
+
+
+@njit(cache=True)
+def body_rates(q, b, omega_meas, omega_lvlh):
+    """Estimated body rates (rad/s, body frame): inertial ``omega_meas - b`` and
+    relative to LVLH (the inertial rate less the LVLH frame's own rotation)."""
+    w = omega_meas - b
+    return w, w - np.ascontiguousarray(qdcm(q).T) @ omega_lvlh
+
+
+# ============================================================== public configuration
+@dataclass(frozen=True, slots=True)
+class FilterConfig:
+    """Tuning of the navigation filters.
+
+    ``process_accel_m_s2 + process_accel_per_km_m_s2 * range_km``: 1-sigma white
+    acceleration of the translation filter (the same defaults as
+    :class:`~qingzhou_sim.docking.config.NavigationConfig`: unmodelled differential
+    J2, drag and frame curvature grow with separation; assumption). Initial 1-sigma
+    errors of the estimate (assumptions: the hand-over accuracy of the ground orbit
+    determination and a coarse attitude acquisition). ``include_bias_in_r``: add the
+    sensors' bias and misalignment variances to their noise (see the module text).
+    The gyro noise comes from the sensor suite and the execution errors of the
+    impulses from the thruster configuration (one source each, :meth:`params`).
+    """
+
+    process_accel_m_s2: float = 1e-6
+    process_accel_per_km_m_s2: float = 1e-5
+    initial_position_sigma_m: float = 10.0
+    initial_velocity_sigma_m_s: float = 0.02
+    initial_attitude_sigma_deg: float = 0.5
+    include_bias_in_r: bool = True
+
+    def __post_init__(self):
+        for name in self.__slots__:
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                continue
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise InputError(
+                    f"FilterConfig.{name} = {value!r}; expected a finite number >= 0",
+                    name=name,
+                    value=value,
+                    valid=">= 0",
+                )
+
+    def params(
+        self,
+        sensors: SensorParams,
+        *,
+        dv_magnitude_sigma: float,
+        dv_pointing_sigma_deg: float,
+    ) -> np.ndarray:
+        """Float64 parameter array (index constants ``F_*``).
+
+        Parameters
+        ----------
+        sensors : SensorParams
+            The suite's arrays (the gyro noise is taken from them).
+        dv_magnitude_sigma : float
+            1-sigma magnitude error of a fired impulse (fraction).
+        dv_pointing_sigma_deg : float
+            1-sigma pointing error of a fired impulse per axis (deg).
+        """
+        for name, value in (
+            ("dv_magnitude_sigma", dv_magnitude_sigma),
+            ("dv_pointing_sigma_deg", dv_pointing_sigma_deg),
+        ):
+            if not (math.isfinite(value) and value >= 0):
+                raise InputError(
+                    f"{name} = {value!r}; expected a finite number >= 0", name=name, value=value
+                )
+        fp = np.zeros(F_LEN)
+        fp[F_QA] = self.process_accel_m_s2 * 1e-3
+        fp[F_QB] = self.process_accel_per_km_m_s2 * 1e-3
+        fp[F_DV_MAG] = dv_magnitude_sigma
+        fp[F_DV_PNT] = math.radians(dv_pointing_sigma_deg)
+        fp[F_ARW] = sensors.gyro[G_ARW]
+        fp[F_RRW] = sensors.gyro[G_RRW]
+        fp[F_RBIAS] = 1.0 if self.include_bias_in_r else 0.0
+        return fp

@@ -1,0 +1,644 @@
+r"""Navigation sensors of the six-degree-of-freedom approach: relative GNSS, lidar
+(range, azimuth, elevation), a camera pose sensor, a gyro and a star tracker.
+
+Each relative sensor has white noise (a constant part plus a part proportional to
+range), a bias and a mounting misalignment drawn once per run, a field of view (a cone
+about the sensor's +x boresight; outside it the sample is invalid), a dropout
+probability per sample, and an operating range window. The windows of neighbouring
+sensors overlap: in the overlap both are processed, which is the hand-over (Fehse
+2003, sec. 5.1, Fig. 5.2: RGPS far out, rendezvous sensor (radar / laser) at medium
+range, optical sensor in the last hundreds of metres). Shenzhou carries microwave
+radar, laser radar and CCD imaging sensors (Xinhua, 7 Nov 2011,
+http://news.xinhuanet.com/english2010/video/2011-11/07/c_131233226.htm); their
+accuracies are not published, so every figure below is an *assumption* of the order
+Fehse (2003, sec. 5.2-5.5) gives, and stays a parameter.
+
+Frames. Relative states are the chaser's centre of mass relative to the station's,
+in the station's LVLH frame (x V-bar, y H-bar, z R-bar), km and km/s. Attitudes are
+:mod:`qingzhou_sim.docking._quat` quaternions ``q_lvlh_body`` (Hamilton, scalar
+first). A sensor frame is mounted on the chaser body by ``q_body_sensor`` at
+``r_body`` (km from the chaser's centre of mass); its target point (reflector or camera
+pattern at the station's port) sits at ``r_station`` in the station body frame with
+axes ``q_station_target``.
+
+Randomness. As in the approach loop, nothing draws numbers inside compiled code: the
+per-run errors (biases, misalignments, initial gyro bias) come from
+:func:`draw_run_errors` and the per-step noise from :func:`draw_step_noise`, both
+taking a ``numpy.random.Generator``; the same seed gives the same run, bit for bit. A
+dropout uses the sensor's last standard-normal column through the normal CDF.
+
+How the loop calls this
+-----------------------
+Once per approach (Python)::
+
+    sp = SensorSuite().params()                  # SensorParams of float64 arrays
+    err = draw_run_errors(sp, gen)               # RunErrors: biases, misalignments
+    gyro_bias = err.gyro_bias.copy()             # true gyro bias (rad/s), evolves
+    noise = draw_step_noise(n_steps, gen)        # (n_steps, N_NOISE) standard normals
+
+Every GNC step ``k`` (compiled), with the truth ``rel`` (6,) LVLH, ``q_lvlh_body``,
+``q_lvlh_st`` (station attitude), the body's inertial rate ``omega_body`` (rad/s) and
+the estimated range ``rng_est`` (km, from the navigation filter)::
+
+    use = select_sensors(rng_est, sp.gnss, sp.lidar, sp.camera)   # (3,) bool
+    nz = noise[k]
+    omega_m, gyro_bias = measure_gyro(sp.gyro, gyro_bias, omega_body, dt,
+                                      nz[NZ_GYRO:NZ_GYRO + 6])
+    ok_st, q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body,
+                                       nz[NZ_STAR:NZ_STAR + 4])
+    if use[0]: ok_g, z_g = measure_gnss(sp.gnss, err.gnss, rel, nz[NZ_GNSS:NZ_GNSS + 7])
+    if use[1]: ok_l, z_l = measure_lidar(sp.lidar, err.lidar, rel, q_lvlh_body,
+                                         q_lvlh_st, nz[NZ_LIDAR:NZ_LIDAR + 7])
+    if use[2]: ok_c, z_c = measure_camera(sp.camera, err.camera, rel, q_lvlh_body,
+                                          q_lvlh_st, nz[NZ_CAMERA:NZ_CAMERA + 7])
+
+A measurement with ``ok`` False (out of range, outside the field of view, dropped)
+must not be passed to the filter. Outputs: ``z_g`` (6,) = LVLH position (km) and
+velocity (km/s); ``z_l`` (3,) = range (km), azimuth, elevation (rad) in the lidar frame;
+``z_c`` (7,) = target position in the camera frame (km) and ``q_camera_target`` (4,);
+``q_st`` (4,) = measured ``q_lvlh_body``; ``omega_m`` (3,) = mean body rate over the
+step (rad/s). The matching filter updates are in
+:mod:`qingzhou_sim.docking.navigation`.
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP, ch. 5.
+Markley, F. L. and Crassidis, J. L. (2014), *Fundamentals of Spacecraft Attitude
+Determination and Control*, Springer, sec. 4.7 (gyro model) and 4.2 (star trackers).
+Crassidis, J. L. and Junkins, J. L. (2012), *Optimal Estimation of Dynamic Systems*,
+2nd ed., CRC: sec. 7.2 (discrete gyro simulation, example noise values).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ..errors import InputError, UnknownNameError
+from ._quat import qconj, qfrom_rotvec, qmul, qnormalize, qrotate
+
+__all__ = [
+    "GyroConfig",
+    "RelativeSensorConfig",
+    "RunErrors",
+    "SensorParams",
+    "SensorSuite",
+    "StarTrackerConfig",
+    "draw_run_errors",
+    "draw_step_noise",
+    "measure_camera",
+    "measure_gnss",
+    "measure_gyro",
+    "measure_lidar",
+    "measure_star_tracker",
+    "select_sensors",
+]
+
+# ------------------------------------------------- parameter layout: relative sensor
+R_RMIN = 0  # km: operating range window (true range for validity, estimate for use)
+R_RMAX = 1
+R_FOV = 2  # rad: half-angle of the field-of-view cone about the sensor's +x axis
+R_DROP = 3  # probability of a lost sample
+R_SIGA = 4  # (6,) 1-sigma noise per component, constant part (kernel units)
+R_SIGB = 10  # (6,) 1-sigma noise per component per km of range
+R_BIAS = 16  # (6,) 1-sigma of the per-run bias per component
+R_MIS = 22  # rad: 1-sigma of the per-run misalignment about each axis
+R_MOUNT_Q = 23  # (4,) q_body_sensor
+R_MOUNT_R = 27  # (3,) sensor position in the chaser body frame, km
+R_TGT_R = 30  # (3,) target point in the station body frame, km
+R_TGT_Q = 33  # (4,) q_station_target (axes of the camera's target pattern)
+R_LEN = 37
+
+# per-run errors of a relative sensor
+E_BIAS = 0  # (6,) bias per component (kernel units)
+E_MIS = 6  # (3,) misalignment rotation vector, rad (true sensor = nominal ⊗ exp(mis))
+E_LEN = 9
+
+# gyro
+G_ARW = 0  # angle random walk sigma_v, rad/s^0.5
+G_RRW = 1  # rate random walk sigma_u, rad/s^1.5
+G_BIAS0 = 2  # 1-sigma of the initial bias per axis, rad/s
+G_LEN = 3
+
+# star tracker
+S_SIG = 0  # (3,) 1-sigma noise about the body axes, rad
+S_MIS = 3  # 1-sigma misalignment per axis, rad
+S_DROP = 4
+S_LEN = 5
+
+# columns of one step's noise row
+NZ_REL = 7  # per relative sensor: 6 measurement components + 1 dropout
+NZ_GNSS = 0
+NZ_LIDAR = NZ_GNSS + NZ_REL
+NZ_CAMERA = NZ_LIDAR + NZ_REL
+NZ_GYRO = NZ_CAMERA + NZ_REL  # 3 rate noise + 3 bias random walk
+NZ_STAR = NZ_GYRO + 6  # 3 noise + 1 dropout
+N_NOISE = NZ_STAR + 4
+
+_NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
+
+
+# --------------------------------------------------------------------- small helpers
+@njit(cache=True)
+def _norm3(a):
+    return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+
+
+@njit(cache=True)
+def _dropped(p_drop, nz):
+    """True with probability ``p_drop`` for a standard-normal ``nz`` (its CDF is uniform)."""
+    if p_drop <= 0.0:
+        return False
+    return 0.5 * (1.0 + math.erf(nz / math.sqrt(2.0))) < p_drop
+
+
+@njit(cache=True)
+def _sigma(p, i, rng_km):
+    """1-sigma noise of component ``i`` at range ``rng_km``."""
+    return p[R_SIGA + i] + p[R_SIGB + i] * rng_km
+
+
+@njit(cache=True)
+def in_window(p, rng_km):
+    """Whether ``rng_km`` lies in the sensor's operating range window."""
+    return rng_km >= p[R_RMIN] and rng_km <= p[R_RMAX]
+
+
+@njit(cache=True)
+def in_fov(p, los_sensor):
+    """Whether the line of sight (sensor frame) lies in the field-of-view cone."""
+    if p[R_FOV] >= _NO_FOV:
+        return True
+    r = _norm3(los_sensor)
+    if r <= 0.0:
+        return False
+    return los_sensor[0] >= r * math.cos(p[R_FOV])
+
+
+@njit(cache=True)
+def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
+    """Line of sight from the (misaligned) sensor to its target, in the sensor frame
+    (km), and the true ``q_lvlh_sensor``."""
+    r_tgt = qrotate(q_lvlh_st, p[R_TGT_R : R_TGT_R + 3])
+    r_sen = rel_lvlh[:3] + qrotate(q_lvlh_body, p[R_MOUNT_R : R_MOUNT_R + 3])
+    q_bs = qmul(p[R_MOUNT_Q : R_MOUNT_Q + 4], qfrom_rotvec(e[E_MIS : E_MIS + 3]))
+    q_ls = qmul(q_lvlh_body, q_bs)
+    return qrotate(qconj(q_ls), r_tgt - r_sen), q_ls
+
+
+# ------------------------------------------------------------------------- selector
+@njit(cache=True)
+def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
+    """Relative sensors to process at the estimated range: (gnss, lidar, camera).
+
+    Every sensor whose operating window contains the range is used; the windows
+    overlap, so the filter blends two sensors through each hand-over instead of
+    switching at one range (Fehse 2003, sec. 5.1).
+    """
+    out = np.zeros(3, dtype=np.bool_)
+    out[0] = in_window(p_gnss, rng_est_km)
+    out[1] = in_window(p_lidar, rng_est_km)
+    out[2] = in_window(p_camera, rng_est_km)
+    return out
+
+
+# -------------------------------------------------------------- relative sensors
+@njit(cache=True)
+def measure_gnss(p, e, rel_lvlh, nz):
+    """Relative GNSS: LVLH position (km) and velocity (km/s) of the chaser relative to
+    the station (differenced receiver solutions sent over the inter-satellite link).
+
+    Misalignment rotates the LVLH solution (an error of the frame computed on board);
+    no field of view (antenna visibility not modelled). Returns (ok, z (6,)).
+    """
+    z = np.empty(6)
+    rng = _norm3(rel_lvlh[:3])
+    if not in_window(p, rng) or _dropped(p[R_DROP], nz[6]):
+        z[:] = np.nan
+        return False, z
+    q_mis = qfrom_rotvec(e[E_MIS : E_MIS + 3])
+    z[:3] = qrotate(q_mis, rel_lvlh[:3])
+    z[3:] = qrotate(q_mis, rel_lvlh[3:])
+    for i in range(6):
+        z[i] += e[E_BIAS + i] + _sigma(p, i, rng) * nz[i]
+    return True, z
+
+
+@njit(cache=True)
+def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
+    """Lidar / radar: range (km), azimuth ``atan2(y, x)`` and elevation ``asin(z / r)``
+    (rad) of the station's reflector in the lidar frame (boresight +x).
+
+    Returns (ok, z (3,)); ok is False outside the range window or the field of view, or
+    on a dropout.
+    """
+    z = np.empty(3)
+    los, _ = target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    r = _norm3(los)
+    if not in_window(p, r) or not in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
+        z[:] = np.nan
+        return False, z
+    z[0] = r
+    z[1] = math.atan2(los[1], los[0])
+    z[2] = math.asin(los[2] / r)
+    for i in range(3):
+        z[i] += e[E_BIAS + i] + _sigma(p, i, r) * nz[i]
+    return True, z
+
+
+@njit(cache=True)
+def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
+    """Camera pose sensor: position of the station's target pattern in the camera frame
+    (km) and its attitude ``q_camera_target``.
+
+    Noise and bias on the position per camera axis; on the attitude as a rotation
+    vector in the target frame (``q_meas = q_true ⊗ exp(bias + noise)``). Returns
+    (ok, z (7,)) = (position (3), q_camera_target (4)).
+    """
+    z = np.empty(7)
+    los, q_ls = target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    r = _norm3(los)
+    if not in_window(p, r) or not in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
+        z[:] = np.nan
+        return False, z
+    for i in range(3):
+        z[i] = los[i] + e[E_BIAS + i] + _sigma(p, i, r) * nz[i]
+    q_lt = qmul(q_lvlh_st, p[R_TGT_Q : R_TGT_Q + 4])
+    q_ct = qmul(qconj(q_ls), q_lt)
+    err = np.empty(3)
+    for i in range(3):
+        err[i] = e[E_BIAS + 3 + i] + _sigma(p, 3 + i, r) * nz[3 + i]
+    z[3:] = qnormalize(qmul(q_ct, qfrom_rotvec(err)))
+    return True, z
+
+
+# ---------------------------------------------------------------- attitude sensors
+@njit(cache=True)
+def measure_gyro(g, bias, omega_body, dt, nz):
+    """Mean body rate over a step of ``dt`` s and the next true bias.
+
+    Farrenkopf's model: rate = truth + bias + white noise (angle random walk
+    ``sigma_v``), bias a random walk (``sigma_u``); discrete form with the bias
+    averaged over the step (Crassidis & Junkins 2012, eq. 7.32; Markley & Crassidis
+    2014, eq. 4.31). ``omega_body``: true inertial rate in the body frame (rad/s).
+    Returns (omega_meas (3,), bias_next (3,)).
+    """
+    sv = g[G_ARW]
+    su = g[G_RRW]
+    s_rate = math.sqrt(sv * sv / dt + su * su * dt / 12.0)
+    s_bias = su * math.sqrt(dt)
+    om = np.empty(3)
+    b1 = np.empty(3)
+    for i in range(3):
+        b1[i] = bias[i] + s_bias * nz[3 + i]
+        om[i] = omega_body[i] + 0.5 * (bias[i] + b1[i]) + s_rate * nz[i]
+    return om, b1
+
+
+@njit(cache=True)
+def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
+    """Star tracker: measured ``q_lvlh_body = q_true ⊗ exp(mis + noise)`` (body-frame
+    rotation vector; the inertial-to-LVLH rotation is taken as known from the chaser's
+    own orbit). Returns (ok, q (4,)); ok False on a dropout (Sun / Earth blinding not
+    modelled geometrically)."""
+    if _dropped(s[S_DROP], nz[3]):
+        q = np.empty(4)
+        q[:] = np.nan
+        return False, q
+    err = np.empty(3)
+    for i in range(3):
+        err[i] = e_mis[i] + s[S_SIG + i] * nz[i]
+    return True, qnormalize(qmul(q_lvlh_body, qfrom_rotvec(err)))
+
+
+# ============================================================== public configuration
+_KINDS = ("gnss", "lidar", "camera")
+_DEG = math.pi / 180.0
+_ARCSEC = _DEG / 3600.0
+# kernel units per configuration unit of each measurement component (m, m/s -> km,
+# km/s; deg -> rad); unused components of a kind are 0
+_UNIT = {
+    "gnss": (1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3),
+    "lidar": (1e-3, _DEG, _DEG, 0.0, 0.0, 0.0),
+    "camera": (1e-3, 1e-3, 1e-3, _DEG, _DEG, _DEG),
+}
+_IDENTITY = (1.0, 0.0, 0.0, 0.0)
+
+
+def _vector(obj, name: str, length: int, *, nonneg: bool = True, unit: bool = False):
+    value = getattr(obj, name)
+    try:
+        vec = tuple(float(x) for x in value)
+    except TypeError:
+        vec = ()
+    bad = len(vec) != length or not all(math.isfinite(x) for x in vec)
+    bad = bad or (nonneg and min(vec, default=0.0) < 0)
+    norm = math.sqrt(sum(x * x for x in vec)) if not bad else 0.0
+    if bad or (unit and abs(norm - 1.0) > 1e-6):
+        what = "a unit quaternion (w, x, y, z)" if unit else f"{length} finite numbers"
+        raise InputError(
+            f"{type(obj).__name__}.{name} = {value!r}; expected {what}"
+            + (" >= 0" if nonneg and not unit else ""),
+            name=name,
+            value=value,
+            valid=what,
+        )
+    if unit:
+        vec = tuple(x / norm for x in vec)
+    object.__setattr__(obj, name, vec)
+
+
+def _scalar(obj, name: str, *, upper: float = math.inf) -> None:
+    value = getattr(obj, name)
+    if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= upper):
+        raise InputError(
+            f"{type(obj).__name__}.{name} = {value!r}; expected a finite number in [0, {upper}]",
+            name=name,
+            value=value,
+            valid=f"[0, {upper}]",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeSensorConfig:
+    r"""One relative navigation sensor.
+
+    Parameters
+    ----------
+    kind : {"gnss", "lidar", "camera"}
+        Measurement components: GNSS (x, y, z in m, vx, vy, vz in m/s; LVLH); lidar
+        (range m, azimuth deg, elevation deg); camera (x, y, z in m in the camera frame,
+        then the target attitude as a rotation vector in deg).
+    range_min_m, range_max_m : float
+        Operating range window; overlapping windows make the hand-over.
+    fov_half_angle_deg : float
+        Field-of-view cone about the sensor's +x axis (180: no limit).
+    dropout_probability : float
+        Probability that a sample is lost.
+    noise_sigma, noise_sigma_per_km : tuple of 6 float
+        White noise 1-sigma per component: constant part and part per km of range.
+    bias_sigma : tuple of 6 float
+        1-sigma of the bias drawn once per run, per component.
+    misalignment_sigma_deg : float
+        1-sigma of the mounting misalignment drawn once per run, about each axis.
+    mount_position_m, mount_q_body_sensor : tuple
+        Sensor position in the chaser body frame (m from its centre of mass) and the
+        quaternion rotating sensor-frame vectors to the body frame.
+    target_position_m, target_q_station_target : tuple
+        The sensor's target (reflector, camera pattern) in the station body frame (m
+        from its centre of mass), and the pattern's axes.
+    """
+
+    kind: str
+    range_min_m: float
+    range_max_m: float
+    fov_half_angle_deg: float = 180.0
+    dropout_probability: float = 0.0
+    noise_sigma: tuple = (0.0,) * 6
+    noise_sigma_per_km: tuple = (0.0,) * 6
+    bias_sigma: tuple = (0.0,) * 6
+    misalignment_sigma_deg: float = 0.0
+    mount_position_m: tuple = (0.0, 0.0, 0.0)
+    mount_q_body_sensor: tuple = _IDENTITY
+    target_position_m: tuple = (0.0, 0.0, 0.0)
+    target_q_station_target: tuple = _IDENTITY
+
+    def __post_init__(self):
+        if self.kind not in _KINDS:
+            raise UnknownNameError("sensor kind", self.kind, _KINDS)
+        for name in ("range_min_m", "range_max_m", "misalignment_sigma_deg"):
+            _scalar(self, name)
+        _scalar(self, "fov_half_angle_deg", upper=180.0)
+        _scalar(self, "dropout_probability", upper=1.0)
+        if self.range_max_m <= self.range_min_m:
+            raise InputError(
+                f"range window [{self.range_min_m}, {self.range_max_m}] m of the "
+                f"{self.kind} is empty; expected range_min_m < range_max_m",
+                name="range_max_m",
+                value=self.range_max_m,
+            )
+        for name in ("noise_sigma", "noise_sigma_per_km", "bias_sigma"):
+            _vector(self, name, 6)
+        for name in ("mount_position_m", "target_position_m"):
+            _vector(self, name, 3, nonneg=False)
+        for name in ("mount_q_body_sensor", "target_q_station_target"):
+            _vector(self, name, 4, nonneg=False, unit=True)
+
+    def params(self) -> np.ndarray:
+        """Float64 parameter array in kernel units (index constants ``R_*``)."""
+        unit = np.array(_UNIT[self.kind])
+        p = np.zeros(R_LEN)
+        p[R_RMIN] = self.range_min_m * 1e-3
+        p[R_RMAX] = self.range_max_m * 1e-3
+        p[R_FOV] = min(self.fov_half_angle_deg * _DEG, _NO_FOV)
+        p[R_DROP] = self.dropout_probability
+        p[R_SIGA : R_SIGA + 6] = unit * np.array(self.noise_sigma)
+        p[R_SIGB : R_SIGB + 6] = unit * np.array(self.noise_sigma_per_km)
+        p[R_BIAS : R_BIAS + 6] = unit * np.array(self.bias_sigma)
+        p[R_MIS] = self.misalignment_sigma_deg * _DEG
+        p[R_MOUNT_Q : R_MOUNT_Q + 4] = self.mount_q_body_sensor
+        p[R_MOUNT_R : R_MOUNT_R + 3] = np.array(self.mount_position_m) * 1e-3
+        p[R_TGT_R : R_TGT_R + 3] = np.array(self.target_position_m) * 1e-3
+        p[R_TGT_Q : R_TGT_Q + 4] = self.target_q_station_target
+        return p
+
+
+def _default_gnss() -> RelativeSensorConfig:
+    # Assumptions (Fehse 2003, sec. 5.3: RGPS, metre-level position, cm/s velocity):
+    # code-differential position 5 m, velocity 2 cm/s per axis, 1 m / 5 mm/s of
+    # uncancelled common-mode bias; from the inter-satellite link's acquisition
+    # (~50-100 km, mission-facts.md: SZ-16 link at ~50 km) down to 500 m, where
+    # multipath and shadowing by the station set in (Fehse 2003, sec. 5.3.3).
+    return RelativeSensorConfig(
+        "gnss",
+        range_min_m=500.0,
+        range_max_m=150_000.0,
+        dropout_probability=0.01,
+        noise_sigma=(5.0, 5.0, 5.0, 0.02, 0.02, 0.02),
+        bias_sigma=(1.0, 1.0, 1.0, 0.005, 0.005, 0.005),
+    )
+
+
+def _default_lidar() -> RelativeSensorConfig:
+    # Assumptions (Fehse 2003, sec. 5.4: scanning laser range finders, cm-to-dm range
+    # and ~0.01-0.05 deg angle accuracy): range 5 cm + 0.05 % of range, angles
+    # 0.03 deg; bias 10 cm and 0.01 deg; mount misalignment 0.05 deg; +-20 deg field
+    # of view; 2 m to 15 km. Shenzhou's laser radar acquires at ~20 km (not firm).
+    return RelativeSensorConfig(
+        "lidar",
+        range_min_m=2.0,
+        range_max_m=15_000.0,
+        fov_half_angle_deg=20.0,
+        dropout_probability=0.02,
+        noise_sigma=(0.05, 0.03, 0.03, 0.0, 0.0, 0.0),
+        noise_sigma_per_km=(0.5, 0.0, 0.0, 0.0, 0.0, 0.0),
+        bias_sigma=(0.1, 0.01, 0.01, 0.0, 0.0, 0.0),
+        misalignment_sigma_deg=0.05,
+    )
+
+
+def _default_camera() -> RelativeSensorConfig:
+    # Assumptions (Fehse 2003, sec. 5.5: videometers / camera pose sensors, mm-to-cm
+    # and 0.1 deg class close in, accuracy degrading with range): along the boresight
+    # 1 cm + 2 m per km, across 3 mm + 1 m per km, attitude 0.1 deg + 1 deg per km;
+    # +-15 deg field of view; 0.3 m to 250 m (ATV's videometer took over at 250 m,
+    # mission-facts.md sec. ATV; Shenzhou's CCD sensor at ~100-140 m, not firm).
+    return RelativeSensorConfig(
+        "camera",
+        range_min_m=0.3,
+        range_max_m=250.0,
+        fov_half_angle_deg=15.0,
+        dropout_probability=0.02,
+        noise_sigma=(0.01, 0.003, 0.003, 0.1, 0.1, 0.1),
+        noise_sigma_per_km=(2.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+        bias_sigma=(0.005, 0.002, 0.002, 0.05, 0.05, 0.05),
+        misalignment_sigma_deg=0.05,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GyroConfig:
+    """Rate-integrating gyro (Farrenkopf model). Defaults: the example values of
+    Crassidis & Junkins (2012), sec. 7.2.1 (sigma_v = sqrt(10) 1e-7 rad/s^0.5,
+    sigma_u = sqrt(10) 1e-10 rad/s^1.5, initial bias 0.1 deg/h): a navigation-grade
+    unit; Qingzhou's is not published (assumption). Scale factor and misalignment not
+    modelled."""
+
+    angle_random_walk_rad_sqrt_s: float = math.sqrt(10.0) * 1e-7
+    rate_random_walk_rad_s_sqrt_s: float = math.sqrt(10.0) * 1e-10
+    initial_bias_sigma_deg_h: float = 0.1
+
+    def __post_init__(self):
+        for name in self.__slots__:
+            _scalar(self, name)
+
+    def params(self) -> np.ndarray:
+        """Float64 parameter array (index constants ``G_*``)."""
+        g = np.zeros(G_LEN)
+        g[G_ARW] = self.angle_random_walk_rad_sqrt_s
+        g[G_RRW] = self.rate_random_walk_rad_s_sqrt_s
+        g[G_BIAS0] = self.initial_bias_sigma_deg_h * _DEG / 3600.0
+        return g
+
+
+@dataclass(frozen=True, slots=True)
+class StarTrackerConfig:
+    """Star tracker giving the chaser's attitude. Assumptions (Markley & Crassidis
+    2014, sec. 4.2: a few arcsec across the boresight, several times worse about it):
+    10 arcsec about body x and y, 60 arcsec about body z (the assumed boresight);
+    20 arcsec mounting misalignment; 1 % of samples lost."""
+
+    noise_sigma_arcsec: tuple = (10.0, 10.0, 60.0)
+    misalignment_sigma_arcsec: float = 20.0
+    dropout_probability: float = 0.01
+
+    def __post_init__(self):
+        _vector(self, "noise_sigma_arcsec", 3)
+        _scalar(self, "misalignment_sigma_arcsec")
+        _scalar(self, "dropout_probability", upper=1.0)
+
+    def params(self) -> np.ndarray:
+        """Float64 parameter array (index constants ``S_*``)."""
+        s = np.zeros(S_LEN)
+        s[S_SIG : S_SIG + 3] = np.array(self.noise_sigma_arcsec) * _ARCSEC
+        s[S_MIS] = self.misalignment_sigma_arcsec * _ARCSEC
+        s[S_DROP] = self.dropout_probability
+        return s
+
+
+class SensorParams(NamedTuple):
+    """Parameter arrays of the whole suite, as the compiled loop takes them."""
+
+    gnss: np.ndarray  # (R_LEN,)
+    lidar: np.ndarray  # (R_LEN,)
+    camera: np.ndarray  # (R_LEN,)
+    gyro: np.ndarray  # (G_LEN,)
+    star: np.ndarray  # (S_LEN,)
+
+
+class RunErrors(NamedTuple):
+    """Errors drawn once per run."""
+
+    gnss: np.ndarray  # (E_LEN,) bias (6), misalignment (3)
+    lidar: np.ndarray  # (E_LEN,)
+    camera: np.ndarray  # (E_LEN,)
+    star: np.ndarray  # (3,) star-tracker misalignment, rad
+    gyro_bias: np.ndarray  # (3,) initial gyro bias, rad/s
+
+
+@dataclass(frozen=True, slots=True)
+class SensorSuite:
+    """The chaser's navigation sensors."""
+
+    gnss: RelativeSensorConfig = field(default_factory=_default_gnss)
+    lidar: RelativeSensorConfig = field(default_factory=_default_lidar)
+    camera: RelativeSensorConfig = field(default_factory=_default_camera)
+    gyro: GyroConfig = field(default_factory=GyroConfig)
+    star_tracker: StarTrackerConfig = field(default_factory=StarTrackerConfig)
+
+    def __post_init__(self):
+        for name in _KINDS:
+            sensor = getattr(self, name)
+            if not isinstance(sensor, RelativeSensorConfig) or sensor.kind != name:
+                raise InputError(
+                    f"SensorSuite.{name} = {sensor!r}; expected a RelativeSensorConfig "
+                    f"of kind {name!r}",
+                    name=name,
+                    value=sensor,
+                )
+
+    def params(self) -> SensorParams:
+        """Float64 parameter arrays for the compiled kernels."""
+        return SensorParams(
+            self.gnss.params(),
+            self.lidar.params(),
+            self.camera.params(),
+            self.gyro.params(),
+            self.star_tracker.params(),
+        )
+
+
+def _generator(rng) -> np.random.Generator:
+    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+
+def draw_run_errors(sp: SensorParams, rng: np.random.Generator | int) -> RunErrors:
+    """Biases, misalignments and the initial gyro bias of one run.
+
+    Parameters
+    ----------
+    sp : SensorParams
+        From :meth:`SensorSuite.params`.
+    rng : numpy.random.Generator or int
+        Random source; 21 standard normals are drawn, in a fixed order (GNSS, lidar,
+        camera, star tracker, gyro), so the same seed gives the same errors.
+
+    Returns
+    -------
+    RunErrors
+    """
+    gen = _generator(rng)
+    rel = []
+    for p in (sp.gnss, sp.lidar, sp.camera):
+        nz = gen.standard_normal(E_LEN)
+        e = np.empty(E_LEN)
+        e[E_BIAS : E_BIAS + 6] = p[R_BIAS : R_BIAS + 6] * nz[:6]
+        e[E_MIS : E_MIS + 3] = p[R_MIS] * nz[6:9]
+        rel.append(e)
+    star = sp.star[S_MIS] * gen.standard_normal(3)
+    gyro_bias = sp.gyro[G_BIAS0] * gen.standard_normal(3)
+    return RunErrors(rel[0], rel[1], rel[2], star, gyro_bias)
+
+
+def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
+    """Standard normals of ``n_steps`` GNC steps, (n_steps, N_NOISE); column blocks
+    ``NZ_GNSS``, ``NZ_LIDAR``, ``NZ_CAMERA`` (7 each), ``NZ_GYRO`` (6), ``NZ_STAR`` (4)."""
+    if int(n_steps) != n_steps or n_steps < 0:
+        raise InputError(
+            f"n_steps = {n_steps!r}; expected an integer >= 0", name="n_steps", value=n_steps
+        )
+    return _generator(rng).standard_normal((int(n_steps), N_NOISE))

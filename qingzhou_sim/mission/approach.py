@@ -1,0 +1,132 @@
+"""Approach and docking stage of a mission: the six-degree-of-freedom approach from the
+hand-over point (:func:`qingzhou_sim.docking.simulate_approach`), and the joined
+ephemerides of both vehicles from insertion to the end of the approach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import astropy.units as u
+import numpy as np
+from astropy.time import Time
+
+from .result import Ephemeris
+
+__all__ = ["Trajectories", "approach_stage", "joined_trajectories"]
+
+
+def approach_stage(mission, flight, p, chaser_sc, station_sc):
+    """Fly the approach from the chaser's and the station's states at the hand-over.
+
+    Parameters
+    ----------
+    mission : Mission
+        Gives the approach profile and the control rate.
+    flight : PhasingFlight
+        The phasing stage (its last samples are the hand-over states).
+    p : Perturbations
+        Navigation noise, thruster errors and drag scales of the sample.
+    chaser_sc, station_sc : Spacecraft
+
+    Returns
+    -------
+    ApproachResult
+    """
+    from ..docking import NavigationConfig, PlantConfig, ThrusterConfig, simulate_approach
+    from ..state import State
+
+    t_ho = flight.plan.handover_epoch
+    c, s = flight.chaser, flight.station
+    chaser_ho = State.from_vectors(t_ho, c.r_km[-1], c.v_km_s[-1])
+    station_ho = State.from_vectors(t_ho, s.r_km[-1], s.v_km_s[-1])
+    quiet = p.navigation_scale == 0 and p.burn_magnitude_frac == 0 and p.burn_pointing_rad == 0
+    return simulate_approach(
+        station_ho,
+        chaser_ho,
+        profile=mission.approach_profile_name,
+        rng=np.random.default_rng([p.seed, 1]),
+        noise=False if quiet else NavigationConfig().scaled(p.navigation_scale),
+        thrusters=ThrusterConfig(
+            magnitude_sigma=p.burn_magnitude_frac,
+            pointing_sigma_deg=float(np.rad2deg(p.burn_pointing_rad)),
+        ),
+        plant=PlantConfig(
+            chaser=chaser_sc,
+            station=station_sc,
+            density_scale_chaser=p.density_scale_chaser,
+            density_scale_station=p.density_scale_station,
+            cd_scale_chaser=p.cd_scale_chaser,
+            cd_scale_station=p.cd_scale_station,
+        ),
+        control_rate_hz=mission.control_rate_hz,
+    )
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Both vehicles from insertion to the end of the approach, and the relative
+    motion in the station's LVLH (``rel_t_s`` seconds after insertion, km, km/s)."""
+
+    chaser: Ephemeris
+    station: Ephemeris
+    rel_t_s: np.ndarray
+    rel: np.ndarray
+
+
+def joined_trajectories(flight, approach, fm_station, output_step_s: float) -> Trajectories:
+    """Phasing trajectories joined with the approach: the station propagated over the
+    approach, the chaser placed from its LVLH history. The full-rate approach history
+    is kept for the relative plots."""
+    from ..frames import _inertial_to_relative, _relative_to_inertial
+    from ..propagator import Propagator
+    from ..state import State
+
+    c, s = flight.chaser, flight.station
+    t_ho = flight.plan.handover_epoch
+    station_ho = State.from_vectors(t_ho, s.r_km[-1], s.v_km_s[-1])
+    t_app = approach.t_s - approach.t_s[0]
+    keep = _thin(t_app, output_step_s)
+    app_epochs = t_ho + t_app[keep] * u.s
+    station_app = Propagator(fm_station).propagate(station_ho, app_epochs)
+    rel_app = np.concatenate(
+        [approach.r_true.to_value(u.km), approach.v_true.to_value(u.km / u.s)], axis=1
+    )
+    chaser_app = _relative_to_inertial("LVLH", station_app.rv_km, rel_app[keep])
+    rel_phasing = _inertial_to_relative("LVLH", s.rv_km, c.rv_km)
+    chaser_eph = Ephemeris(
+        _concat_times(c.epochs, app_epochs[1:]),
+        np.vstack([c.r_km, chaser_app[1:, :3]]),
+        np.vstack([c.v_km_s, chaser_app[1:, 3:]]),
+    )
+    station_eph = Ephemeris(
+        _concat_times(s.epochs, app_epochs[1:]),
+        np.vstack([s.r_km, station_app.r_km[1:]]),
+        np.vstack([s.v_km_s, station_app.v_km_s[1:]]),
+    )
+    span_s = flight.grid_s[-1]
+    rel_t_s = np.concatenate([flight.grid_s, span_s + t_app[1:]])
+    return Trajectories(chaser_eph, station_eph, rel_t_s, np.vstack([rel_phasing, rel_app[1:]]))
+
+
+def _thin(t_s: np.ndarray, step_s: float) -> np.ndarray:
+    """Indices of samples at least ``step_s`` apart (first and last always kept)."""
+    keep = [0]
+    for k in range(1, len(t_s)):
+        if t_s[k] - t_s[keep[-1]] >= step_s:
+            keep.append(k)
+    if keep[-1] != len(t_s) - 1:
+        keep.append(len(t_s) - 1)
+    idx = np.asarray(keep)
+    # Drop repeated epochs (segment boundaries share a time stamp).
+    _, first = np.unique(t_s[idx], return_index=True)
+    return idx[np.sort(first)]
+
+
+def _concat_times(a: Time, b: Time) -> Time:
+    from astropy.time import TimeDelta
+
+    if len(b) == 0:
+        return a
+    ref = a[0]
+    dt = np.concatenate([(a - ref).to_value(u.s), (b - ref).to_value(u.s)])
+    return ref + TimeDelta(dt * u.s)
