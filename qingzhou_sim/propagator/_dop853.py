@@ -150,6 +150,9 @@ _MIN_FACTOR = 0.2
 _MAX_FACTOR = 10.0
 _ERR_EXP = -1.0 / 8.0  # error estimator of order 7 (Hairer et al. 1993, eq. II.4.13)
 _EPS = 2.220446049250313e-16
+# Consecutive rejected attempts of one step before giving up: each rejection shrinks the
+# step at least 5-fold, so 200 of them span far more than the 1e-16..1e8 s of any step.
+_MAX_REJECTS = 200
 
 
 # --------------------------------------------------------------------------- DOP853 kernels
@@ -280,8 +283,10 @@ def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
     K holds its stages (K[12] = f(t_new, ynew))."""
     min_step = 16.0 * _EPS * max(abs(t), 1.0)
     rejected = False
-    while True:
-        if h_abs < min_step:
+    for _ in range(_MAX_REJECTS):
+        # "not >=" also stops a NaN step size (NaN or infinite force parameters),
+        # which would otherwise be rejected forever.
+        if not h_abs >= min_step:
             return t, 0.0, h_abs, _STEP_TOO_SMALL
         t_new = t + h_abs * direction
         if direction * (t_new - t1) > 0.0:
@@ -304,6 +309,7 @@ def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
             return t_new, h, h_abs * factor, _OK
         h_abs *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
         rejected = True
+    return t, 0.0, h_abs, _TOO_MANY_STEPS
 
 
 @njit(cache=True, error_model="numpy")

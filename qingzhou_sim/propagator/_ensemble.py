@@ -42,6 +42,7 @@ from ._dop853 import (
     _EPS,
     _ERR_EXP,
     _MAX_FACTOR,
+    _MAX_REJECTS,
     _MIN_FACTOR,
     _NOT_FINITE,
     _OK,
@@ -300,6 +301,7 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     rejected = np.zeros(m, dtype=np.bool_)
     active = np.ones(m, dtype=np.bool_)
     nsteps = np.zeros(m, dtype=np.int64)
+    nrej = np.zeros(m, dtype=np.int64)
     e5 = np.empty(m)
     e3 = np.empty(m)
     y = np.empty(6)
@@ -317,7 +319,9 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             Tn[i] = T[i]
             if not active[i]:
                 continue
-            if Habs[i] < 16.0 * _EPS * max(abs(T[i]), 1.0):
+            # "not >=" also stops a NaN step size; a lane rejected _MAX_REJECTS times
+            # in a row gives up too, so that no input makes the loop run forever.
+            if not Habs[i] >= 16.0 * _EPS * max(abs(T[i]), 1.0) or nrej[i] >= _MAX_REJECTS:
                 status[i] = _STEP_TOO_SMALL
                 active[i] = False
                 n_active -= 1
@@ -346,11 +350,14 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             if not math.isfinite(err):
                 Habs[i] *= _MIN_FACTOR
                 rejected[i] = True
+                nrej[i] += 1
                 continue
             if err >= 1.0:
                 Habs[i] *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
                 rejected[i] = True
+                nrej[i] += 1
                 continue
+            nrej[i] = 0
             factor = _MAX_FACTOR if err == 0.0 else min(_MAX_FACTOR, _SAFETY * err**_ERR_EXP)
             if rejected[i]:
                 factor = min(1.0, factor)

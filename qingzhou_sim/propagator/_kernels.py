@@ -25,6 +25,7 @@ from ._dop853 import (
     _NOT_FINITE,
     _OK,
     _REENTRY,
+    _TOO_MANY_STEPS,
     _dop853_to_times,
     _finite6,
     _radius,
@@ -125,8 +126,16 @@ def _kepler(mu, y0, dt, out):
         period = 2.0 * math.pi / math.sqrt(mu * alpha**3)
         dt = dt - period * round(dt / period)
     chi = smu * abs(alpha) * dt
-    if alpha <= 1e-12:
+    if alpha < -1e-12 and dt != 0.0:
+        # Hyperbola: Vallado (2013), Algorithm 8 starting value; the elliptic one makes
+        # Newton diverge (cosh overflow) for escapes longer than a few hours.
+        a = 1.0 / alpha
+        sdt = 1.0 if dt > 0.0 else -1.0
+        arg = (-2.0 * mu * alpha * dt) / (rv + sdt * math.sqrt(-mu * a) * (1.0 - r0 * alpha))
+        chi = sdt * math.sqrt(-a) * math.log(arg) if arg > 0.0 else smu * dt / r0
+    elif alpha <= 1e-12:
         chi = smu * dt / r0
+    converged = False
     for _ in range(100):
         z = alpha * chi * chi
         c, s = _stumpff(z)
@@ -141,7 +150,13 @@ def _kepler(mu, y0, dt, out):
         dchi = fval / fder
         chi -= dchi
         if abs(dchi) <= 1e-14 * max(1.0, abs(chi)):
+            converged = True
             break
+    if not converged:
+        # Reported by the callers' finiteness checks, never returned as a state.
+        for j in range(6):
+            out[j] = math.nan
+        return
     z = alpha * chi * chi
     c, s = _stumpff(z)
     f = 1.0 - chi * chi / r0 * c
@@ -184,10 +199,14 @@ def _arc_to_times(
             k += 1
         y1 = np.empty(6)
         _kepler(mu, y0, t1 - t0, y1)
+        if not _finite6(y1) or (k > k0 and not _finite6(out[k - 1])):
+            return k0, t0, y0.copy(), _NOT_FINITE
         if stop_radius > 0.0 and min(_radius(y0), _radius(y1)) < stop_radius:
             return k, t1, y1, _REENTRY
         return k, t1, y1, _OK
     # RK4: march, interpolate outputs by cubic Hermite.
+    if abs(t1 - t0) / step_s > max_steps:
+        return k, t0, y0.copy(), _TOO_MANY_STEPS
     ts, ys, fs, st = _rk4_arc(t0, y0, t1, step_s, p, stop_radius)
     m = ts.shape[0]
     i = 0

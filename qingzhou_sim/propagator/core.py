@@ -46,6 +46,35 @@ __all__ = [
 ]
 
 
+# A burn this close outside the span (round-off of epoch arithmetic, about 1e-9 s for
+# epochs decades apart) is taken as at its end.
+_BURN_TOL_S = 1e-6
+# Samples per output (one trajectory, or one sample of a batch history), and state rows
+# in a batch history: ~50 MB and ~2.4 GB of float64 states.
+MAX_OUTPUT_SAMPLES = 1_000_000
+MAX_BATCH_ROWS = 50_000_000
+
+
+def _check_samples(dt: float, span_s: float, n_states: int = 1) -> None:
+    """Reject a non-positive ``output_step`` or one that asks for too many samples."""
+    if not dt > 0:
+        raise InputError(
+            f"output_step {dt} s must be positive", name="output_step", value=dt, valid="> 0 s"
+        )
+    n = span_s / dt + 1
+    if n > MAX_OUTPUT_SAMPLES or n * n_states > MAX_BATCH_ROWS:
+        lo = span_s / (min(MAX_OUTPUT_SAMPLES, MAX_BATCH_ROWS / n_states) - 1)
+        raise InputError(
+            f"output_step {dt:g} s over {span_s:g} s gives {n:.3g} samples per output"
+            f"{f' for {n_states} states' if n_states > 1 else ''}; at most "
+            f"{MAX_OUTPUT_SAMPLES:,} per output and {MAX_BATCH_ROWS:,} states in all are "
+            f"allowed: use output_step >= {lo:.3g} s",
+            name="output_step",
+            value=dt,
+            valid=f">= {lo:.3g} s",
+        )
+
+
 def _parse_to(state: State, to):
     """-> (t_out or None, t_lo, t_hi) in seconds since state.epoch."""
     if isinstance(to, int | float | np.number | np.ndarray) and not isinstance(to, u.Quantity):
@@ -139,7 +168,8 @@ class Propagator:
             )
         for name in ("rtol", "atol", "step_s"):
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            ok = isinstance(value, int | float | np.floating) and not isinstance(value, bool)
+            if not (ok and math.isfinite(value) and value > 0):
                 raise InputError(
                     f"{name} = {value!r}; expected a finite number > 0", name=name, value=value
                 )
@@ -150,8 +180,11 @@ class Propagator:
                 value=self.rtol,
                 valid=">= 1e-14",
             )
-        if int(self.max_steps) < 1:
-            raise InputError("max_steps must be >= 1", name="max_steps", value=self.max_steps)
+        ms = self.max_steps
+        if isinstance(ms, bool) or not isinstance(ms, int | np.integer) or ms < 1:
+            raise InputError(
+                f"max_steps = {ms!r}; expected an integer >= 1", name="max_steps", value=ms
+            )
 
     # -- kernel-level
     @property
@@ -283,6 +316,12 @@ class Propagator:
             )
             return _Segment("dop853", ts, ys, Fs, mu), int(st)
         if self.method == "rk4":
+            if abs(t1 - t0) / self.step_s > self.max_steps:
+                raise PropagationError(
+                    f"an RK4 arc of {abs(t1 - t0):g} s with step_s {self.step_s:g} s needs "
+                    f"more than max_steps = {self.max_steps} steps; use a longer step_s",
+                    last_epoch=t0,
+                )
             ts, ys, fs, st = _rk4_arc(t0, y0, t1, float(self.step_s), p, self._stop_radius)
             seg = _Segment("rk4", ts, ys, fs, mu)
             if st == _REENTRY:
@@ -309,7 +348,19 @@ class Propagator:
         period = 2 * np.pi * np.sqrt((-mu / (2 * energy)) ** 3 / mu) if energy < 0 else abs(t1 - t0)
         n = max(1, int(np.ceil(abs(t1 - t0) / (period / 64.0))))
         ts = np.linspace(t0, t1, n + 1)
+        if n > self.max_steps:
+            raise PropagationError(
+                f"a Kepler arc of {abs(t1 - t0):g} s needs {n} nodes, more than max_steps = "
+                f"{self.max_steps}",
+                last_epoch=t0,
+            )
         ys = _kepler_many(mu, np.repeat(y0[None], n + 1, 0), ts - t0)
+        if not np.all(np.isfinite(ys)):
+            raise PropagationError(
+                f"the universal-variable Kepler solver did not converge over {t1 - t0:g} s "
+                f"(energy {energy:g} km^2/s^2)",
+                last_epoch=t0,
+            )
         rn = np.linalg.norm(ys[:, :3], axis=1)
         if np.any(rn < self._stop_radius):
             # Perigee below the re-entry altitude: stop at the first crossing.
@@ -341,7 +392,12 @@ class Propagator:
 
         for t_stop, burn in stops:
             if t_stop != t:
-                seg, st = self._arc(t, y, t_stop, p)
+                try:
+                    seg, st = self._arc(t, y, t_stop, p)
+                except PropagationError as err:
+                    raise PropagationError(
+                        str(err), last_epoch=epoch0 + TimeDelta(t, format="sec")
+                    ) from None
                 if st not in (_OK, _REENTRY):
                     t_last = float(seg.ts[-1])
                     raise PropagationError(
@@ -446,6 +502,10 @@ class Propagator:
             if not isinstance(b, Burn):
                 raise InputError(f"burn {b!r} is not a Burn", name="burns", value=b)
             tb = float((b.epoch - epoch0).to_value(u.s))
+            if t_lo - _BURN_TOL_S <= tb < t_lo or t_hi < tb <= t_hi + _BURN_TOL_S:
+                # An end given as a duration and a burn dated from sums of durations
+                # differ by round-off: the burn is at the end.
+                tb = min(max(tb, t_lo), t_hi)
             if not (t_lo <= tb <= t_hi):
                 raise InputError(
                     f"burn {b.label or '(unnamed)'} at {b.epoch.utc.isot} UTC is outside the "
@@ -518,10 +578,7 @@ class Propagator:
             ts = t_out[(t_out >= span[0]) & (t_out <= span[1])]
         elif output_step is not None:
             dt = as_duration_s(output_step, "output_step")
-            if dt <= 0:
-                raise InputError(
-                    f"output_step {dt} s must be positive", name="output_step", value=dt
-                )
+            _check_samples(dt, span[1] - span[0])
             ts = np.arange(span[0], span[1], dt)
             ts = np.append(ts, span[1]) if ts.size == 0 or ts[-1] < span[1] else ts
         else:
@@ -530,7 +587,7 @@ class Propagator:
                 tt = seg.ts[(seg.ts >= a) & (seg.ts <= b)]
                 tt = np.sort(np.unique(np.concatenate([tt, [a, b]])))
                 nodes.append(tt)
-            ts = np.unique(np.concatenate(nodes))
+            ts = np.unique(np.concatenate(nodes)) if nodes else np.array([0.0])
         rv = traj._eval(ts) if ts.size else np.zeros((0, 6))
         records.sort(key=lambda r: float((r.epoch - epoch0).to_value(u.s)))
         applied.sort(key=lambda b: float((b.epoch - epoch0).to_value(u.s)))
@@ -691,8 +748,7 @@ def propagate_batch(
     if output_step is None:
         raise InputError("output='history' needs output_step", name="output_step")
     dt = as_duration_s(output_step, "output_step")
-    if dt <= 0:
-        raise InputError(f"output_step {dt} s must be positive", name="output_step", value=dt)
+    _check_samples(dt, abs(t_end), len(states))
     n = int(math.floor(abs(t_end) / dt + 1e-9))
     t_out = np.sign(t_end) * dt * np.arange(1, n + 1) if t_end else np.zeros(0)
     if t_out.size == 0 or t_out[-1] != t_end:
