@@ -15,17 +15,21 @@ lost row, never a crashed campaign.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
+import shutil
 import signal
+import tempfile
+import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, QingzhouWarning
 
 __all__ = [
     "CampaignResult",
@@ -211,7 +215,9 @@ class CampaignResult:
     """The rows of a campaign (one per finished sample, in index order) and its summary.
 
     ``interrupted`` is True when the campaign was stopped (Ctrl-C) before all samples
-    finished; the rows are then the finished ones.
+    finished; the rows are then the finished ones. ``paths`` are the files written by
+    ``run_campaign(..., out=...)``; ``save_error`` says where they could not be written
+    (None when they were, or when no ``out`` was given).
     """
 
     samples: object  # pandas.DataFrame
@@ -220,6 +226,8 @@ class CampaignResult:
     dispersions: Dispersions
     interrupted: bool = False
     stats: dict = field(default_factory=dict)
+    paths: dict = field(default_factory=dict)
+    save_error: str | None = None
 
     @property
     def n(self) -> int:
@@ -314,38 +322,184 @@ class CampaignResult:
         }
 
     def save(self, directory, *, figures: bool = True) -> dict[str, Path]:
-        """Write ``samples.parquet`` (or ``samples.csv`` without pyarrow),
-        ``summary.json``, ``summary.txt`` and (``figures``) ``delta_v.png`` and
-        ``contact.png`` into ``directory``; return the paths."""
-        from .io import to_json
+        """Write ``samples.parquet`` (``samples.csv`` without pyarrow, with a
+        :class:`~qingzhou_sim.errors.QingzhouWarning`), ``summary.json``, ``summary.txt``
+        and (``figures``) ``delta_v.png`` and ``contact.png`` into ``directory``
+        (created if needed); return the paths.
 
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = {}
+        Each file is written atomically (a temporary file in ``directory``, then a
+        rename): a failed save leaves no truncated file behind.
+
+        Raises
+        ------
+        InputError
+            ``directory`` cannot be created or written to.
+        OSError
+            A file could not be written (disk full, ...); the message names it.
+        """
+        return _save_files(self, _check_output_directory(directory), figures, warn=True)
+
+
+def _save_files(result: CampaignResult, directory: Path, figures: bool, warn: bool) -> dict:
+    import matplotlib.pyplot as plt
+
+    from .io import atomic_write, to_json
+
+    suffix = _samples_suffix(warn=warn)
+    paths = {"samples": directory / f"samples{suffix}"}
+    atomic_write(paths["samples"], lambda tmp: _write_samples(result.samples, tmp, suffix))
+    summary = result.to_json_dict()
+    summary.pop("samples")
+    paths["summary"] = atomic_write(
+        directory / "summary.json", lambda tmp: tmp.write_text(to_json(summary, indent=2))
+    )
+    paths["summary_txt"] = atomic_write(
+        directory / "summary.txt", lambda tmp: tmp.write_text(result.summary() + "\n")
+    )
+    if figures and result.n:
+        from . import plotting
+
+        for name, make in (
+            ("delta_v", plotting.plot_delta_v_distributions),
+            ("contact", plotting.plot_contact_conditions),
+        ):
+            fig = make(result)
+            try:
+                paths[name] = atomic_write(
+                    directory / f"{name}.png",
+                    lambda tmp, fig=fig: fig.savefig(tmp, dpi=110, format="png"),
+                )
+            finally:
+                plt.close(fig)
+    return paths
+
+
+def _samples_suffix(*, warn: bool) -> str:
+    """'.parquet' with pyarrow; without it '.csv' and (``warn``) a visible warning,
+    since the documentation promises Parquet."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        if warn:
+            warnings.warn(
+                "pyarrow is not installed: campaign samples are written as CSV "
+                "(samples.csv) instead of Parquet; install it with "
+                "pip install 'qingzhou_sim[parquet]'",
+                QingzhouWarning,
+                stacklevel=4,
+            )
+        return ".csv"
+    return ".parquet"
+
+
+def _write_samples(frame, path: Path, suffix: str) -> None:
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _check_output_directory(directory) -> Path:
+    """``directory`` created if missing and proved writable (a temporary file is made
+    and removed there), before any work is done."""
+    if isinstance(directory, str) and not directory.strip():
+        raise InputError(
+            "output directory '' is empty; expected a directory path",
+            name="out",
+            value=directory,
+            valid="a writable directory path",
+        )
+    try:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except (OSError, TypeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(
+            f"output directory {str(directory)!r} cannot be used: {reason}; expected a "
+            "writable directory (created if missing)",
+            name="out",
+            value=str(directory),
+            valid="a writable directory",
+        ) from None
+    return path
+
+
+class _SampleStore:
+    """Finished samples on disk as they arrive: one file per finished chunk in
+    ``<directory>/samples.parts/``, each written atomically, so that a campaign stopped
+    at any moment (even killed) leaves every finished sample in a readable file
+    (``pandas.read_parquet(directory / "samples.parts")``). The final save merges them
+    into ``samples.parquet`` and removes the parts."""
+
+    def __init__(self, directory: Path, suffix: str):
+        self.parts = directory / "samples.parts"
+        self.suffix = suffix
+        self.error: str | None = None
         try:
-            import pyarrow  # noqa: F401
+            # parts of an earlier campaign in this directory would mix with ours
+            shutil.rmtree(self.parts, ignore_errors=True)
+            self.parts.mkdir()
+        except OSError as exc:
+            raise InputError(
+                f"output directory {str(directory)!r} cannot be used: cannot create "
+                f"{self.parts}: {exc.strerror or exc}",
+                name="out",
+                value=str(directory),
+                valid="a writable directory",
+            ) from None
 
-            paths["samples"] = directory / "samples.parquet"
-            self.samples.to_parquet(paths["samples"], index=False)
-        except ImportError:
-            paths["samples"] = directory / "samples.csv"
-            self.samples.to_csv(paths["samples"], index=False)
-        paths["summary"] = directory / "summary.json"
-        summary = self.to_json_dict()
-        summary.pop("samples")
-        paths["summary"].write_text(to_json(summary, indent=2))
-        paths["summary_txt"] = directory / "summary.txt"
-        paths["summary_txt"].write_text(self.summary() + "\n")
-        if figures and self.n:
-            from . import plotting
+    def add(self, rows: list[dict]) -> None:
+        """Write one finished chunk; a failure is remembered (and said at the end), the
+        campaign goes on with the rows in memory."""
+        import pandas as pd
 
-            for name, make in (
-                ("delta_v", plotting.plot_delta_v_distributions),
-                ("contact", plotting.plot_contact_conditions),
-            ):
-                paths[name] = directory / f"{name}.png"
-                make(self).savefig(paths[name], dpi=110)
-        return paths
+        from .io import atomic_write
+
+        path = self.parts / f"samples-{min(r['index'] for r in rows):09d}{self.suffix}"
+        frame = pd.DataFrame(rows)
+        if self.suffix == ".parquet":
+            # one column type in every part (an all-None 'failure' column would be 'null')
+            frame = frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
+        try:
+            atomic_write(path, lambda tmp: _write_samples(frame, tmp, self.suffix))
+        except OSError as exc:
+            self.error = self.error or _where(exc, path)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def _where(exc: Exception, path) -> str:
+    """'<file>: <reason>' of a failed write."""
+    if isinstance(exc, OSError):
+        return f"{exc.filename or path}: {exc.strerror or exc}"
+    return f"{path}: {exc}"
+
+
+def _save_campaign(result: CampaignResult, directory: Path, store: _SampleStore, figures: bool):
+    """The final save of ``run_campaign(..., out=...)``. A failure keeps the result in
+    memory (and the finished samples in ``samples.parts/`` if they could be written
+    there) and says where it could not write, with a warning: never a lost campaign."""
+    try:
+        # re-checked: the directory may have been removed while the samples ran
+        paths = _save_files(result, _check_output_directory(directory), figures, warn=False)
+    except (OSError, InputError) as exc:
+        where = _where(exc, directory)
+        kept = (
+            f"in memory, and every finished sample is in {store.parts}"
+            if store.error is None
+            else f"in memory only (the samples could not be written as they came: {store.error})"
+        )
+        warnings.warn(
+            f"could not save the campaign to {directory}: {where}; the result is kept {kept}",
+            QingzhouWarning,
+            stacklevel=3,
+        )
+        return replace(result, save_error=where)
+    store.remove()
+    return replace(result, paths=paths)
 
 
 def _chunks(indices: list[int], n_workers: int, chunk_size: int | None) -> list[list[int]]:
@@ -382,6 +536,104 @@ def _executor_workers(executor, client) -> int:
     return int(getattr(executor, "_max_workers", os.cpu_count() or 1))
 
 
+# Pools lost (a worker process died) after which the unfinished samples run one at a
+# time, so that a sample that kills its worker every time is found and recorded.
+_POOL_RETRIES = 2
+
+
+class _Pool:
+    """The executor of a campaign. A concurrent.futures process pool whose worker died
+    is broken for good (every pending future raises ``BrokenProcessPool``):
+    :meth:`renew` replaces it by a fresh local pool (a caller's pool is left to the
+    caller). Other executors (Dask re-runs a lost worker's tasks itself) are kept."""
+
+    def __init__(self, executor, own: bool, n_workers: int):
+        self.executor, self.own, self.n_workers = executor, own, n_workers
+
+    def renew(self, max_workers: int | None = None) -> None:
+        if not isinstance(self.executor, ProcessPoolExecutor):
+            return
+        self.close(wait=False)
+        self.executor = ProcessPoolExecutor(max_workers=max_workers or self.n_workers)
+        self.own = True
+
+    def close(self, wait: bool) -> None:
+        if self.own:
+            self.executor.shutdown(wait=wait, cancel_futures=True)
+
+
+def _run_round(executor, chunks, task, collect) -> list[tuple[list[int], str]]:
+    """Submit every chunk, ``collect`` the rows of each as it finishes; return the
+    chunks that did not finish (their worker died) with the reason."""
+    futures, lost, collected = {}, [], set()
+    for chunk in chunks:
+        try:
+            futures[executor.submit(task, chunk)] = chunk
+        except Exception as exc:  # noqa: BLE001 - the pool broke while submitting
+            lost.append((chunk, f"{type(exc).__name__}: {exc}"))
+    try:
+        for future in as_completed(futures):
+            try:
+                rows = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker, whatever its executor calls it
+                lost.append((futures[future], f"{type(exc).__name__}: {exc}"))
+            else:
+                collected.add(future)
+                collect(rows)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        # what finished before the interrupt is kept
+        for future in futures:
+            done = future.done() and not future.cancelled() and future.exception() is None
+            if done and future not in collected:
+                collect(future.result())
+        raise
+    return lost
+
+
+def _run_pooled(pool: _Pool, chunks, task, collect) -> None:
+    """Run ``chunks`` on ``pool``. The chunks that a dead worker took with it run again
+    on a fresh pool; after ``_POOL_RETRIES`` lost pools, the samples still unfinished
+    run one at a time on a one-process pool: one that still kills its worker is a
+    failed row ("worker lost ...") and takes no other sample with it."""
+    pending = chunks
+    for _ in range(_POOL_RETRIES + 1):
+        lost = _run_round(pool.executor, pending, task, collect)
+        if not lost:
+            return
+        pool.renew()
+        pending = [chunk for chunk, _ in lost]
+    pool.renew(max_workers=1)
+    for k in (k for chunk in pending for k in chunk):
+        again = _run_round(pool.executor, [[k]], task, collect)
+        if again:
+            collect([_worker_lost_record(k, again[0][1])])
+            pool.renew(max_workers=1)
+
+
+def _worker_lost_record(index: int, reason: str) -> dict:
+    from .mission import MissionResult
+
+    row = {"index": int(index), **MissionResult.empty_record()}
+    row["failure"] = (
+        f"worker lost: the process running this sample died {_POOL_RETRIES + 2} times, "
+        f"the last time running it alone ({reason})"
+    )
+    return row
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise InputError(
+            f"seed = {seed!r}; expected an integer >= 0",
+            name="seed",
+            value=seed,
+            valid="integer >= 0",
+        )
+    return int(seed)
+
+
 def run_campaign(
     mission,
     n: int,
@@ -392,8 +644,15 @@ def run_campaign(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    out=None,
+    figures: bool = True,
 ) -> CampaignResult:
     """Run ``n`` dispersed samples of ``mission``.
+
+    Nothing finished is lost: a sample whose worker process dies runs again on a fresh
+    pool (after two lost pools, alone; if it still kills its worker it is a failed row
+    whose ``failure`` starts with "worker lost"); with ``out``, every finished chunk is
+    on disk as soon as it finishes, and Ctrl-C or a failed save keep the result.
 
     Parameters
     ----------
@@ -401,7 +660,7 @@ def run_campaign(
     n : int
         Number of samples (indices 0 .. n-1).
     seed : int
-        Campaign seed; sample k uses ``default_rng([seed, k])``.
+        Campaign seed, an integer >= 0; sample k uses ``default_rng([seed, k])``.
     executor : concurrent.futures.Executor, dask.distributed.Client, or None
         Where to run. None: a local process pool of ``workers`` processes (default:
         the number of cores); ``workers=1`` runs in this process. A thread pool is
@@ -414,12 +673,28 @@ def run_campaign(
         Samples per task (default: about four tasks per worker, at most 25 samples).
     progress : bool
         Show a progress bar on the terminal (tqdm).
+    out : str or Path, optional
+        Output directory, checked (created if missing, writable) before the first
+        sample. Finished samples are written as they come to ``out/samples.parts/``
+        (one file per chunk, each written atomically: readable whenever the run stops);
+        at the end :meth:`CampaignResult.save` writes ``samples.parquet``, the summary
+        and (``figures``) the figures, and the parts are removed. A failed final save
+        keeps the result, sets ``save_error`` and warns (QingzhouWarning) where it
+        could not write.
+    figures : bool
+        With ``out``, also save the PNG figures.
 
     Returns
     -------
     CampaignResult
         Rows in index order. On Ctrl-C the finished rows are kept and
         ``interrupted`` is set.
+
+    Raises
+    ------
+    InputError
+        ``n``, ``seed`` or ``workers`` is not a valid integer, ``executor`` is not an
+        executor, or ``out`` cannot be created or written to.
     """
     import pandas as pd
 
@@ -437,53 +712,48 @@ def run_campaign(
             value=workers,
             valid=">= 1",
         )
+    seed = _check_seed(seed)
     dispersions = Dispersions() if dispersions is None else dispersions
+    out_dir = None if out is None else _check_output_directory(out)
+    store = None if out_dir is None else _SampleStore(out_dir, _samples_suffix(warn=True))
     # Dispersions do not move the launch window: search it once for all samples. Each
     # sample re-plans its phasing near the nominal plan, as a ground segment would.
     mission = mission.with_liftoff()
     reference = _nominal_phasing_plan(mission)
     client = executor if executor is not None and not isinstance(executor, Executor) else None
-    pool = _as_executor(executor)
+    executor = _as_executor(executor)
     own_pool = False
-    if pool is None and (workers or os.cpu_count() or 1) > 1:
-        pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
+    if executor is None and (workers or os.cpu_count() or 1) > 1:
+        executor = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
         own_pool = True
-    n_workers = 1 if pool is None else _executor_workers(pool, client)
+    n_workers = 1 if executor is None else _executor_workers(executor, client)
+    pool = _Pool(executor, own_pool, n_workers)
     chunks = _chunks(list(range(int(n))), n_workers, chunk_size)
 
     from tqdm.auto import tqdm
 
     bar = tqdm(total=int(n), desc="samples", unit="sample", disable=not progress, leave=True)
     rows: list[dict] = []
+
+    def collect(chunk_rows: list[dict]) -> None:
+        rows.extend(chunk_rows)
+        bar.update(len(chunk_rows))
+        if store is not None:
+            store.add(chunk_rows)
+
     interrupted = False
-    futures = []
     try:
-        if pool is None:
+        if executor is None:
             for chunk in chunks:
-                rows.extend(_run_chunk(mission, dispersions, seed, chunk, reference))
-                bar.update(len(chunk))
+                collect([_run_sample(mission, dispersions, seed, k, reference) for k in chunk])
         else:
-            futures = [
-                pool.submit(_run_chunk, mission, dispersions, seed, chunk, reference)
-                for chunk in chunks
-            ]
-            for future in as_completed(futures):
-                rows.extend(future.result())
-                bar.update(len(rows) - bar.n)
+            task = functools.partial(_run_chunk, mission, dispersions, seed, reference=reference)
+            _run_pooled(pool, chunks, task, collect)
     except KeyboardInterrupt:
         interrupted = True
-        for future in futures:
-            future.cancel()
-        # Collect what finished before the interrupt: finished work is never lost.
-        for future in futures:
-            if future.done() and not future.cancelled() and future.exception() is None:
-                got = future.result()
-                if not any(r["index"] == got[0]["index"] for r in rows):
-                    rows.extend(got)
     finally:
         bar.close()
-        if own_pool:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
+        pool.close(wait=not interrupted)
 
     frame = pd.DataFrame(rows)
     if len(frame):
@@ -492,7 +762,10 @@ def run_campaign(
         from .mission import MissionResult
 
         frame = pd.DataFrame(columns=["index", *MissionResult.empty_record()])
-    return CampaignResult(frame, int(n), int(seed), dispersions, interrupted)
+    result = CampaignResult(frame, int(n), seed, dispersions, interrupted)
+    if out_dir is not None:
+        result = _save_campaign(result, out_dir, store, figures)
+    return result
 
 
 def sweep_dispersion_scale(
