@@ -181,10 +181,38 @@ def _to_relative(frame: str, target, chaser) -> RelativeState:
     return RelativeState(rel[..., :3] * u.km, rel[..., 3:] * (u.km / u.s), frame)
 
 
+def _relative_vectors(r, v, r_name: str, v_name: str) -> np.ndarray:
+    """(..., 6) km, km/s of a relative position and velocity of the same shape."""
+    r_km = as_array(r, u.km, r_name, shape=(..., 3))
+    v_km_s = as_array(v, u.km / u.s, v_name, shape=(..., 3))
+    if r_km.shape != v_km_s.shape:
+        raise InputError(
+            f"{r_name} has shape {r_km.shape} and {v_name} has shape {v_km_s.shape}; "
+            "expected the same shape, (3,) or (n, 3)",
+            name=v_name,
+            value=v_km_s.shape,
+            valid=str(r_km.shape),
+        )
+    return np.concatenate([r_km, v_km_s], axis=-1)
+
+
+def _broadcast(name: str, *shapes) -> tuple:
+    """The broadcast shape of ``shapes``, or an InputError naming them."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise InputError(
+            f"{name} have shapes {', '.join(map(str, shapes))} that do not broadcast; "
+            "expected one value or one per sample",
+            name=name,
+            value=shapes,
+        ) from None
+
+
 def _from_relative(frame: str, target, r, v):
     from .state import State, StateBatch
 
-    rel = np.concatenate([as_array(r, u.km, "r"), as_array(v, u.km / u.s, "v")], axis=-1)
+    rel = _relative_vectors(r, v, "r", "v")
     out = _relative_to_inertial(frame, _rv_of(target), rel)
     epoch = target.epoch if hasattr(target, "epoch") else target.epochs
     if out.ndim == 1:
@@ -230,17 +258,13 @@ def rsw_to_gcrs(target, r_rsw: u.Quantity, v_rsw: u.Quantity):
 
 def lvlh_to_rsw(r_lvlh: u.Quantity, v_lvlh: u.Quantity) -> RelativeState:
     """Re-express an LVLH relative state in RSW (a fixed axis permutation)."""
-    x = _lvlh_to_rsw(
-        np.concatenate([as_array(r_lvlh, u.km, "r"), as_array(v_lvlh, u.km / u.s, "v")], -1)
-    )
+    x = _lvlh_to_rsw(_relative_vectors(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh"))
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "RSW")
 
 
 def rsw_to_lvlh(r_rsw: u.Quantity, v_rsw: u.Quantity) -> RelativeState:
     """Re-express an RSW relative state in LVLH (a fixed axis permutation)."""
-    x = _rsw_to_lvlh(
-        np.concatenate([as_array(r_rsw, u.km, "r"), as_array(v_rsw, u.km / u.s, "v")], -1)
-    )
+    x = _rsw_to_lvlh(_relative_vectors(r_rsw, v_rsw, "r_rsw", "v_rsw"))
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "LVLH")
 
 
@@ -264,6 +288,25 @@ def _gcrs_itrs_kernel(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray | None,
     return r, v
 
 
+def _earth_fixed_args(epochs, r, v, frame: str):
+    """Checked (epochs, r km, v km/s or None): epochs scalar or one per position."""
+    epochs = as_time(epochs, "epochs")
+    if v is None:
+        r_km, v_km_s = as_array(r, u.km, f"r_{frame}", shape=(..., 3)), None
+    else:
+        rv = _relative_vectors(r, v, f"r_{frame}", f"v_{frame}")
+        r_km, v_km_s = rv[..., :3], rv[..., 3:]
+    if not epochs.isscalar and epochs.shape != r_km.shape[:-1]:
+        raise InputError(
+            f"epochs has shape {epochs.shape} but r_{frame} has shape {r_km.shape}; "
+            "expected a scalar epoch or one epoch per position",
+            name="epochs",
+            value=epochs.shape,
+            valid=f"() or {r_km.shape[:-1]}",
+        )
+    return epochs, r_km, v_km_s
+
+
 def gcrs_to_itrs(epochs: Time, r_gcrs: u.Quantity, v_gcrs: u.Quantity | None = None):
     """Inertial (GCRS) -> Earth-fixed (ITRS) positions (and velocities), vectorised.
 
@@ -277,18 +320,14 @@ def gcrs_to_itrs(epochs: Time, r_gcrs: u.Quantity, v_gcrs: u.Quantity | None = N
     -------
     (r_itrs, v_itrs) Quantities; ``v_itrs`` is None when no velocity was given.
     """
-    epochs = as_time(epochs, "epochs")
-    r = as_array(r_gcrs, u.km, "r_gcrs")
-    v = None if v_gcrs is None else as_array(v_gcrs, u.km / u.s, "v_gcrs")
+    epochs, r, v = _earth_fixed_args(epochs, r_gcrs, v_gcrs, "gcrs")
     r_out, v_out = _gcrs_itrs_kernel(epochs, r, v, to_itrs=True)
     return r_out * u.km, None if v_out is None else v_out * (u.km / u.s)
 
 
 def itrs_to_gcrs(epochs: Time, r_itrs: u.Quantity, v_itrs: u.Quantity | None = None):
     """Earth-fixed (ITRS) -> inertial (GCRS), the inverse of :func:`gcrs_to_itrs`."""
-    epochs = as_time(epochs, "epochs")
-    r = as_array(r_itrs, u.km, "r_itrs")
-    v = None if v_itrs is None else as_array(v_itrs, u.km / u.s, "v_itrs")
+    epochs, r, v = _earth_fixed_args(epochs, r_itrs, v_itrs, "itrs")
     r_out, v_out = _gcrs_itrs_kernel(epochs, r, v, to_itrs=False)
     return r_out * u.km, None if v_out is None else v_out * (u.km / u.s)
 
@@ -311,10 +350,12 @@ def geodetic_to_itrs(
             value=np.rad2deg(lat_rad),
             valid="[-90, 90] deg",
         )
+    lon_rad, h_km = as_array(lon, u.rad, "lon"), as_array(height, u.km, "height")
+    _broadcast("lat, lon, height", lat_rad.shape, lon_rad.shape, h_km.shape)
     r = _geodetic_to_ecef(
         lat_rad,
-        as_array(lon, u.rad, "lon"),
-        as_array(height, u.km, "height"),
+        lon_rad,
+        h_km,
         earth.radius_km,
         earth.flattening,
     )
@@ -323,7 +364,9 @@ def geodetic_to_itrs(
 
 def itrs_to_geodetic(r_itrs: u.Quantity, earth: EarthModel = EARTH):
     """ITRS position -> (lat, lon, height) Quantities on the WGS-84 ellipsoid."""
-    g = _ecef_to_geodetic(as_array(r_itrs, u.km, "r_itrs"), earth.radius_km, earth.flattening)
+    g = _ecef_to_geodetic(
+        as_array(r_itrs, u.km, "r_itrs", shape=(..., 3)), earth.radius_km, earth.flattening
+    )
     return (g[..., 0] * u.rad).to(u.deg), (g[..., 1] * u.rad).to(u.deg), g[..., 2] * u.km
 
 
@@ -343,14 +386,26 @@ class GroundTrack(NamedTuple):
     height: u.Quantity
 
 
-def ground_track(epochs: Time, r_gcrs: u.Quantity, earth: EarthModel = EARTH) -> GroundTrack:
+def ground_track(
+    epochs, r_gcrs: u.Quantity | None = None, earth: EarthModel = EARTH
+) -> GroundTrack:
     """Ground track of inertial positions ``r_gcrs`` (n, 3) at ``epochs`` (n,).
 
-    Anything with ``epochs`` and ``r`` attributes (a Trajectory) can be passed as
-    ``ground_track(traj.epochs, traj.r)``.
+    A Trajectory or an Ephemeris (anything with ``epochs`` and ``r_km``) can be passed
+    alone: ``ground_track(traj)``.
     """
+    if r_gcrs is None:
+        if not (hasattr(epochs, "epochs") and hasattr(epochs, "r_km")):
+            raise InputError(
+                f"ground_track() needs r_gcrs with epochs of type {type(epochs).__name__}; "
+                "pass (epochs, r_gcrs) or a Trajectory or Ephemeris alone",
+                name="r_gcrs",
+                value=None,
+                valid="Quantity (n, 3), or a Trajectory/Ephemeris as the only argument",
+            )
+        epochs, r_gcrs = epochs.epochs, np.asarray(epochs.r_km, dtype=float) * u.km
     epochs = as_time(epochs, "epochs")
-    check_finite(as_array(r_gcrs, u.km, "r_gcrs"), "r_gcrs")
+    check_finite(as_array(r_gcrs, u.km, "r_gcrs", shape=(..., 3)), "r_gcrs")
     lat, lon, h = gcrs_to_geodetic(epochs, r_gcrs, earth)
     lon = ((lon.to_value(u.deg) + 180.0) % 360.0 - 180.0) * u.deg
     return GroundTrack(epochs, lat, lon, h)

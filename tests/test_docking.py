@@ -320,9 +320,9 @@ def test_plots(aft):
     assert zoomed.axes[0].get_xlim() == pytest.approx((-300.0, 300.0))
     fig2 = plot_range(aft)
     assert fig2.axes[0].get_yscale() == "log"
-    assert fig2.axes[0].get_ylabel() == "range (m)"
-    assert fig2.axes[1].get_ylabel() == "range rate (m/s)"
-    assert "time since hand-over (h)" == fig2.axes[1].get_xlabel()
+    assert fig2.axes[0].get_ylabel() == "Range [km]"
+    assert fig2.axes[1].get_ylabel().startswith("Range rate [m/s]")
+    assert fig2.axes[1].get_xlabel() == "Time since hand-over [h:mm]"
 
 
 def test_curvilinear_coordinates_round_trip():

@@ -1,6 +1,7 @@
 """Figures of an approach: LVLH views with the safety zones, range and range rate.
 
-Takes an :class:`~qingzhou_sim.docking.ApproachResult`; never drives the simulation.
+Takes an :class:`~qingzhou_sim.docking.ApproachResult` (or a mission result, for its
+approach); never drives the simulation.
 Views follow Fehse (2003), fig. 3.4 convention: V-bar to the right, R-bar (toward the
 Earth) downward, so "below the station" is drawn below; the LVLH figure is drawn by
 :func:`qingzhou_sim.plotting.plot_lvlh`.
@@ -10,97 +11,185 @@ from __future__ import annotations
 
 import astropy.units as u
 import numpy as np
+from matplotlib.patches import Rectangle
 
 __all__ = ["plot_approach", "plot_range"]
 
 
-def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto"):
-    """Trajectory in the station's LVLH frame: V-bar/R-bar and V-bar/H-bar views with
-    the hold points, transfer burns and CAM, the approach corridor, keep-out sphere and
-    approach ellipsoid (drawn by :func:`qingzhou_sim.plotting.plot_lvlh`).
-
-    Parameters
-    ----------
-    result : ApproachResult
-    zoom : Quantity, optional
-        Half-width of the plotted region around the station (e.g. ``500 * u.m``);
-        default: the whole approach.
-    unit : {"auto", "m", "km"}
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from ..plotting import plot_lvlh
+def _approach_parts(result):
+    """The pieces of an approach figure: path, hold points, burn positions (km, LVLH)
+    and the safety zones of the profile."""
     from ..relative import ApproachCorridor, ApproachEllipsoid, KeepOutSphere
 
     prof = result.profile
     axis = np.array(prof.axis_vector)
     com_off = np.array(prof.port_position_m) + axis * prof.chaser_port_arm_m
-    holds = np.array(prof.hold_points_m()) + com_off
+    holds_km = (np.array(prof.hold_points_m()) + com_off) / 1e3
     r_km = result.r_true.to_value(u.km)
     burn_idx = [
         min(int(np.searchsorted(result.t_s, e.t_s)), len(result.t_s) - 1)
         for e in result.events
         if e.name in ("burn", "collision avoidance manoeuvre")
     ]
-    burns = r_km[burn_idx] * u.km if burn_idx else None
-    if zoom is not None:
-        half = float(zoom.to_value(u.km))
-        keep = np.all(np.abs(r_km) <= 1.5 * half, axis=1)
-        r_km = np.where(keep[:, None], r_km, np.nan)
-        holds = holds[np.all(np.abs(holds) <= 1.5e3 * half, axis=1)]
-        if burns is not None:
-            b = burns.to_value(u.km)
-            b = b[np.all(np.abs(b) <= 1.5 * half, axis=1)]
-            burns = b * u.km if b.size else None
-    fig = plot_lvlh(
-        r_km * u.km,
-        labels=[f"chaser ({result.status})"],
-        hold_points=holds * u.m if holds.size else None,
-        burns=burns,
+    corridor = ApproachCorridor(
+        axis=prof.docking_axis,
+        half_angle=prof.corridor_half_angle_deg * u.deg,
+        apex=np.array(prof.port_position_m) * u.m,
+    )
+    return dict(
+        path=r_km,
+        holds=holds_km.reshape(-1, 3),
+        burns=r_km[burn_idx].reshape(-1, 3),
         keep_out=KeepOutSphere(),
         ellipsoid=ApproachEllipsoid(),
-        corridor=ApproachCorridor(
-            axis=prof.docking_axis,
-            half_angle=prof.corridor_half_angle_deg * u.deg,
-            apex=np.array(prof.port_position_m) * u.m,
-        ),
-        corridor_length=0.3 * u.km,
-        unit=unit,
-        title=f"{prof.name} approach to the {prof.port} port in Tiangong's LVLH frame",
+        corridor=corridor,
     )
+
+
+def _as_approach(result, func: str):
+    from ..plotting import _require
+
+    kind = _require(result, func, ("approach", "mission"))
+    return result.approach if kind == "mission" else result
+
+
+def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto"):
+    """Trajectory in the station's LVLH frame with the hold points, transfer burns and
+    CAM, the approach corridor, keep-out sphere and approach ellipsoid.
+
+    Parameters
+    ----------
+    result : ApproachResult or MissionResult
+    zoom : Quantity, optional
+        Half-width of one region around the station to draw instead (e.g.
+        ``500 * u.m``): two panels, V-bar/R-bar and V-bar/H-bar.
+    unit : {"auto", "m", "km"}
+        Axis unit of the zoomed figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Without ``zoom``: four panels, the whole approach in km (``axes[0]``
+        V-bar/R-bar, ``axes[1]`` V-bar/H-bar) and the last 400 m in metres
+        (``axes[2]``, ``axes[3]``), where the corridor and the keep-out sphere show;
+        one legend below them.
+
+    Raises
+    ------
+    InputError
+        ``result`` is neither an ApproachResult nor a MissionResult.
+    """
+    from ..plotting import CLOSE_RANGE_M, _draw_lvlh_panel, _figure_legend, _new_figure
+
+    result = _as_approach(result, "plot_approach")
     if zoom is not None:
-        scale = 1.0 if fig.axes[0].get_xlabel().endswith("[km]") else 1e3
-        lim = float(zoom.to_value(u.km)) * scale
-        for ax in fig.axes:
+        return _plot_approach_zoomed(result, zoom, unit)
+    parts = _approach_parts(result)
+    prof = result.profile
+    fig = _new_figure(figsize=(12, 9.6))
+    axes = fig.subplots(2, 2).ravel()
+    close_km = CLOSE_RANGE_M / 1e3
+    # the close-range window: 500 m square along the docking axis, the port near an edge
+    half_m = 0.625 * CLOSE_RANGE_M
+    centre_m = np.array(prof.axis_vector) * (half_m - 0.15 * CLOSE_RANGE_M)
+    for k, ax in enumerate(axes):
+        view = ("VR", "VH")[k % 2]
+        ih, iv = (0, 2) if view == "VR" else (0, 1)
+        close = k >= 2
+        scale, unit_k = (1e3, "m") if close else (1.0, "km")
+        _draw_lvlh_panel(
+            ax,
+            view,
+            scale,
+            unit_k,
+            paths=[parts["path"]],
+            labels=[f"chaser ({result.status})"],
+            holds=parts["holds"],
+            burn_pos=parts["burns"],
+            keep_out=parts["keep_out"],
+            ellipsoid=None if close else parts["ellipsoid"],
+            corridor=parts["corridor"] if close else None,
+            corridor_length_km=close_km,
+        )
+        if close:
+            ax.set_xlim(centre_m[ih] - half_m, centre_m[ih] + half_m)
+            ax.set_ylim(centre_m[iv] - half_m, centre_m[iv] + half_m)
             ax.set_aspect("equal", adjustable="box")
-            ax.set_xlim(-lim, lim)
-            ax.set_ylim(-lim, lim)
-        fig.axes[0].invert_yaxis()
+            ax.set_title(f"last {CLOSE_RANGE_M:.0f} m, {ax.get_title()}")
+        else:
+            ax.set_aspect("equal", adjustable="datalim")
+            corner = (centre_m[[ih, iv]] - half_m) / 1e3
+            ax.add_patch(
+                Rectangle(
+                    tuple(corner),
+                    2 * half_m / 1e3,
+                    2 * half_m / 1e3,
+                    fill=False,
+                    lw=0.8,
+                    color="0.3",
+                    label="close-range panel",
+                )
+            )
+        if view == "VR":
+            ax.invert_yaxis()  # R-bar (toward the Earth) points down
+    _figure_legend(fig, axes, ncol=4)
+    fig.suptitle(f"{prof.name} approach to the {prof.port} port in Tiangong's LVLH frame")
     return fig
 
 
-def plot_range(result, *, fig=None):
-    """Range (log scale) and range rate versus time, with the segment boundaries.
+def _plot_approach_zoomed(result, zoom, unit):
+    from ..plotting import plot_lvlh
 
-    Returns the matplotlib ``Figure`` (two axes sharing the time axis).
+    parts = _approach_parts(result)
+    half = float(zoom.to_value(u.km))
+    r_km = parts["path"]
+    r_km = np.where(np.all(np.abs(r_km) <= 1.5 * half, axis=1)[:, None], r_km, np.nan)
+    holds = parts["holds"][np.all(np.abs(parts["holds"]) <= 1.5 * half, axis=1)]
+    burns = parts["burns"][np.all(np.abs(parts["burns"]) <= 1.5 * half, axis=1)]
+    prof = result.profile
+    fig = plot_lvlh(
+        r_km * u.km,
+        labels=[f"chaser ({result.status})"],
+        hold_points=holds * u.km if holds.size else None,
+        burns=burns * u.km if burns.size else None,
+        keep_out=parts["keep_out"],
+        ellipsoid=parts["ellipsoid"],
+        corridor=parts["corridor"],
+        corridor_length=zoom,
+        unit=unit,
+        title=f"{prof.name} approach to the {prof.port} port in Tiangong's LVLH frame",
+    )
+    scale = 1.0 if fig.axes[0].get_xlabel().endswith("[km]") else 1e3
+    lim = half * scale
+    for ax in fig.axes:
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    fig.axes[0].invert_yaxis()
+    return fig
+
+
+def plot_range(result, *, liftoff=None):
+    """Range and range rate against time, and range rate against range on log axes
+    (:func:`qingzhou_sim.plotting.plot_range`).
+
+    Parameters
+    ----------
+    result : ApproachResult or MissionResult
+    liftoff : Time, optional
+        Count time from this liftoff epoch (default: from the hand-over point).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``axes[0]`` range [km] (log), ``axes[1]`` range rate [m/s] against time,
+        ``axes[2]`` |range rate| against range (log-log).
     """
-    from matplotlib.figure import Figure
+    from ..plotting import plot_range as _plot_range
 
-    if fig is None:
-        fig = Figure(figsize=(9, 6), layout="constrained")
-    t_h = result.t_s / 3600.0
-    rng = np.maximum(result.range.to_value(u.m), 1e-3)
-    ax1 = fig.add_subplot(2, 1, 1)
-    ax1.semilogy(t_h, rng, lw=1)
-    ax1.set_ylabel("range (m)")
-    ax1.set_title(f"Range and range rate: {result.profile.name} approach ({result.status})")
-    ax2 = fig.add_subplot(2, 1, 2, sharex=ax1)
-    ax2.plot(t_h, result.range_rate.to_value(u.m / u.s), lw=1)
-    ax2.set_ylabel("range rate (m/s)")
-    ax2.set_xlabel("time since hand-over (h)")
-    for seg in result.segments:
-        for ax in (ax1, ax2):
-            ax.axvline(seg.t_start_s / 3600.0, color="0.8", lw=0.5)
+    fig = _plot_range(result, liftoff=liftoff)
+    if _as_approach(result, "plot_range") is result:
+        fig.axes[0].set_title(
+            f"Range and range rate: {result.profile.name} approach ({result.status})"
+        )
     return fig
