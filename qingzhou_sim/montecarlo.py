@@ -730,7 +730,7 @@ def run_campaign(
     pool = _Pool(executor, own_pool, n_workers)
     chunks = _chunks(list(range(int(n))), n_workers, chunk_size)
 
-    from tqdm.auto import tqdm
+    from ._progress import tqdm
 
     bar = tqdm(total=int(n), desc="samples", unit="sample", disable=not progress, leave=True)
     rows: list[dict] = []

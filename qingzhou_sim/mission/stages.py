@@ -52,7 +52,7 @@ def fly_mission(
     mission: Mission, p: Perturbations, progress: bool, reference, dispersed: bool
 ) -> MissionResult:
     """Fly ``mission`` with the dispersions ``p`` (see :meth:`Mission.run`)."""
-    from tqdm.auto import tqdm
+    from .._progress import tqdm
 
     bar = tqdm(total=5, desc="mission", unit="stage", disable=not progress, leave=False)
 
