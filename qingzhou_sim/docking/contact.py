@@ -1,0 +1,166 @@
+r"""Port-to-port contact geometry: separation along the capture axis (the first-contact
+event is its zero), the nine contact figures, and the capture check.
+
+Everything comes from the two bodies' simulated states: the chaser's centre of mass
+relative to the station's (LVLH, rotating-frame velocity) and both attitude states of
+:mod:`.bodies`. Ports are given in their body frames by a ``ports`` array (4, 3) with
+named rows: :data:`P_ST_POS` / :data:`P_ST_AX` the station port's position (km, from
+its centre of mass) and outward axis, :data:`P_CH_POS` / :data:`P_CH_AX` the chaser's;
+``q_dock`` is ``q_station_chaser`` when docked (:func:`.bodies.docked_quat`).
+
+The capture axis is the station port's outward axis. Figures (kernel units, named
+indices ``C_*``): closing speed (km/s, along the capture axis, positive when closing),
+lateral offset (km) and lateral rate (km/s) of the chaser's port centre across it, the
+attitude misalignment of the chaser from its docked attitude relative to the station
+as yaw, pitch, roll of a 3-2-1 sequence in the chaser's body axes (roll about the
+capture axis; rad) and the chaser's angular velocity relative to the station in the
+same axes (rad/s).
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP, sec. 8.1
+(contact conditions and reception range of docking mechanisms).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._quat import euler_321, qconj, qdcm, qmul
+from .bodies import A_Q, A_W, lvlh_rate_body
+from .config import ContactLimits
+from .result import ContactCheck, ContactConditions
+
+__all__: list[str] = []
+
+P_ST_POS = 0
+P_ST_AX = 1
+P_CH_POS = 2
+P_CH_AX = 3
+
+C_VCL = 0
+C_LAT = 1
+C_LATR = 2
+C_PITCH = 3
+C_YAW = 4
+C_ROLL = 5
+C_PITCH_RATE = 6
+C_YAW_RATE = 7
+C_ROLL_RATE = 8
+C_N = 9
+
+
+@njit(cache=True)
+def _cross(a, b):
+    out = np.empty(3)
+    out[0] = a[1] * b[2] - a[2] * b[1]
+    out[1] = a[2] * b[0] - a[0] * b[2]
+    out[2] = a[0] * b[1] - a[1] * b[0]
+    return out
+
+
+@njit(cache=True)
+def port_states(rel, xs, xc, ports, w_orb):
+    """Port centres and their velocities in LVLH (km, km/s, rotating frame), and the
+    capture axis: (p_station, v_station, p_chaser, v_chaser, axis)."""
+    rs = qdcm(xs[A_Q : A_Q + 4])
+    rc = qdcm(xc[A_Q : A_Q + 4])
+    ws = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
+    wc = xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)
+    ps = rs @ ports[P_ST_POS]
+    vs = rs @ _cross(ws, ports[P_ST_POS])
+    pc = rel[:3] + rc @ ports[P_CH_POS]
+    vc = rel[3:] + rc @ _cross(wc, ports[P_CH_POS])
+    return ps, vs, pc, vc, rs @ ports[P_ST_AX]
+
+
+@njit(cache=True)
+def separation(rel, xs, xc, ports, w_orb):
+    """Distance (km) of the chaser's port centre in front of the station's port plane,
+    along the capture axis: the first-contact event is its zero."""
+    ps, _, pc, _, ax = port_states(rel, xs, xc, ports, w_orb)
+    return (pc[0] - ps[0]) * ax[0] + (pc[1] - ps[1]) * ax[1] + (pc[2] - ps[2]) * ax[2]
+
+
+@njit(cache=True)
+def figures(rel, xs, xc, ports, q_dock, w_orb):
+    """The nine contact figures (C_N,) at the current states (kernel units)."""
+    ps, vs, pc, vc, ax = port_states(rel, xs, xc, ports, w_orb)
+    dp = pc - ps
+    dv = vc - vs
+    d = dp @ ax
+    vd = dv @ ax
+    out = np.empty(C_N)
+    out[C_VCL] = -vd
+    lat = dp - d * ax
+    latr = dv - vd * ax
+    out[C_LAT] = math.sqrt(lat @ lat)
+    out[C_LATR] = math.sqrt(latr @ latr)
+    # chaser attitude relative to the station, against the docked one (chaser axes)
+    q_sc = qmul(qconj(xs[A_Q : A_Q + 4]), xc[A_Q : A_Q + 4])
+    ypr = euler_321(qmul(qconj(q_dock), q_sc))
+    out[C_YAW] = ypr[0]
+    out[C_PITCH] = ypr[1]
+    out[C_ROLL] = ypr[2]
+    r_cs = qdcm(qconj(xc[A_Q : A_Q + 4])) @ qdcm(xs[A_Q : A_Q + 4])
+    w_rel = xc[A_W : A_W + 3] - r_cs @ xs[A_W : A_W + 3]
+    out[C_ROLL_RATE] = w_rel[0]
+    out[C_PITCH_RATE] = w_rel[1]
+    out[C_YAW_RATE] = w_rel[2]
+    return out
+
+
+def capture_check(fig: np.ndarray, limits: ContactLimits) -> ContactConditions:
+    """The contact figures (kernel units) in m, m/s, deg, deg/s, checked against the
+    mechanism's initial-contact envelope."""
+    vcl, lat, latr = fig[C_VCL] * 1e3, fig[C_LAT] * 1e3, fig[C_LATR] * 1e3
+    ang = np.degrees(fig[[C_PITCH, C_YAW, C_ROLL, C_PITCH_RATE, C_YAW_RATE, C_ROLL_RATE]])
+    lim = limits
+    checks = (
+        ContactCheck(
+            "closing speed",
+            float(vcl),
+            lim.closing_speed_max_m_s,
+            "m/s",
+            bool(lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s),
+            lim.closing_speed_min_m_s,
+        ),
+        *(
+            ContactCheck(name, float(value), limit, unit, bool(value <= limit))
+            for name, value, limit, unit in (
+                ("lateral offset", lat, lim.lateral_offset_m, "m"),
+                ("lateral rate", latr, lim.lateral_rate_m_s, "m/s"),
+                ("pitch", abs(ang[0]), lim.pitch_yaw_deg, "deg"),
+                ("yaw", abs(ang[1]), lim.pitch_yaw_deg, "deg"),
+                ("roll", abs(ang[2]), lim.roll_deg, "deg"),
+                ("pitch rate", abs(ang[3]), lim.angular_rate_deg_s, "deg/s"),
+                ("yaw rate", abs(ang[4]), lim.angular_rate_deg_s, "deg/s"),
+                ("roll rate", abs(ang[5]), lim.angular_rate_deg_s, "deg/s"),
+            )
+        ),
+    )
+    return ContactConditions(
+        closing_speed_m_s=float(vcl),
+        lateral_offset_m=float(lat),
+        lateral_rate_m_s=float(latr),
+        pitch_deg=float(ang[0]),
+        yaw_deg=float(ang[1]),
+        roll_deg=float(ang[2]),
+        pitch_rate_deg_s=float(ang[3]),
+        yaw_rate_deg_s=float(ang[4]),
+        roll_rate_deg_s=float(ang[5]),
+        checks=checks,
+    )
+
+
+def ports_array(station_port, chaser_port) -> np.ndarray:
+    """The (4, 3) ``ports`` array (km) from two :class:`~qingzhou_sim.vehicles.DockingPort`."""
+    out = np.empty((4, 3))
+    out[P_ST_POS] = np.asarray(station_port.position_m) / 1e3
+    out[P_ST_AX] = station_port.axis
+    out[P_CH_POS] = np.asarray(chaser_port.position_m) / 1e3
+    out[P_CH_AX] = chaser_port.axis
+    return out
