@@ -4,6 +4,29 @@ Kinetica-2 insertion to berthing at the Tiangong space station.
 The handful of names a newcomer needs are available here; everything else lives in
 its module (``qingzhou_sim.frames``, ``qingzhou_sim.propagator``, ...).
 
+Public names
+------------
+Mission, MissionResult
+    A mission configuration (``Mission.default()``, ``Mission.from_toml(path)``) and
+    what ``Mission.run()`` returns: timeline, delta-v budget, ephemerides, figures.
+run_campaign, Dispersions
+    Monte Carlo dispersion campaigns and their 1-sigma dispersions.
+State, StateBatch, Elements
+    Inertial (GCRS) states, batches of states, orbital elements.
+Propagator, Trajectory, ForceModel
+    Numerical propagation (compiled DOP853), its result, force-model settings.
+Burn
+    A dated, framed, labelled impulsive manoeuvre.
+EARTH, EarthModel
+    The Earth model (WGS-84 / EGM-96 constants); a custom one.
+QingzhouError, InputError, InfeasiblePlanError, MissionFileError,
+PropagationError, UnknownNameError
+    The errors the library raises on purpose.
+
+Modules: ``constants``, ``state``, ``frames``, ``forces``, ``propagator``,
+``maneuvers``, ``relative``, ``vehicles``, ``launch``, ``phasing``, ``docking``,
+``mission``, ``montecarlo``, ``plotting``, ``io``, ``errors``.
+
 >>> import qingzhou_sim as qz
 >>> qz.Mission.default().phasing_profile
 '3-hour'
@@ -74,6 +97,11 @@ def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'qingzhou_sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazy names are public too: list them for dir(), help() and tab completion
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [
