@@ -74,6 +74,13 @@ class EarthModel:
     omega_rad_s: float = OMEGA_EARTH_RAD_S
     flattening: float = FLATTENING
 
+    def __repr__(self) -> str:
+        # the default prints by its name, so that signatures in help() stay one line
+        values = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        if all(v == self.__dataclass_fields__[f].default for f, v in values.items()):
+            return "EARTH"
+        return "EarthModel(" + ", ".join(f"{f}={v!r}" for f, v in values.items()) + ")"
+
     def __post_init__(self):
         for name in ("mu_km3_s2", "radius_km", "omega_rad_s"):
             value = getattr(self, name)

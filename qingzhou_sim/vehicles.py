@@ -463,6 +463,10 @@ class LaunchVehicle:
                 valid=f"<= {self.payload_leo_kg} kg",
             )
 
+    def __repr__(self) -> str:
+        # short (no sources text), so that signatures in help() stay one line
+        return f"<LaunchVehicle {self}>"
+
     def __str__(self) -> str:
         return (
             f"{self.name}: {self.payload_leo_kg:.0f} kg to LEO, "
