@@ -465,7 +465,7 @@ class LaunchVehicle:
 
     def __repr__(self) -> str:
         # short (no sources text), so that signatures in help() stay one line
-        return f"<LaunchVehicle {self}>"
+        return f"<LaunchVehicle {self.name!r}>"
 
     def __str__(self) -> str:
         return (
