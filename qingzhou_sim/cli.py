@@ -1,24 +1,37 @@
 """The ``qingzhou-sim`` command.
 
-Sub-commands: ``run`` (the default mission), ``windows`` (launch windows), ``profiles``,
-``montecarlo``. Each is a small function ``_cmd_<name>(args) -> int`` registered in
-:func:`_build_parser`.
+Sub-commands: ``states``, ``run`` (the default mission), ``windows`` (launch windows),
+``profiles``, ``montecarlo``. Each is a small function ``_cmd_<name>(args) -> int``
+registered in :func:`_build_parser`.
+
+Errors: bad input prints one line ``qingzhou-sim: error: ...`` on stderr and exits with
+status 2 (no traceback; ``--debug`` shows it); an unexpected failure exits with 3.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
+import traceback
+from pathlib import Path
 
 import astropy.units as u
 
 __all__ = ["main"]
 
+# Exit statuses: 0 success, 1 the mission did not dock, 2 bad input, 3 internal error,
+# 130 interrupted (as a shell reports SIGINT).
+EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+# Bounds stated up front (see issue 13): samples per campaign, local workers.
+MAX_SAMPLES = 1_000_000
+MAX_WORKERS = 1024
+
 
 def _cmd_states(args) -> int:
     """Print the nominal station and insertion states and their elements."""
-    import astropy.units as u
     from astropy.time import Time
 
     from .state import State
@@ -28,30 +41,43 @@ def _cmd_states(args) -> int:
     chaser = State.from_altitudes(
         epoch, perigee_altitude=200 * u.km, apogee_altitude=380 * u.km, inc=41.5 * u.deg
     )
-    for name, s in (
+    states = (
         ("Tiangong (nominal 390 km circular)", station),
         ("Qingzhou insertion (200 x 380 km)", chaser),
-    ):
+    )
+    if args.json:
+        print(json.dumps([_state_dict(name, s) for name, s in states], indent=2))
+        return 0
+    for name, s in states:
         print(name)
         print("  ", s)
         print("  ", s.elements())
     return 0
 
 
+def _state_dict(name: str, s) -> dict:
+    el = s.elements()
+    return {
+        "name": name,
+        "epoch_utc": s.epoch.utc.isot + "Z",
+        "frame": "GCRS",
+        "r_km": s.r_km.tolist(),
+        "v_km_s": s.v_km_s.tolist(),
+        "a_km": float(el.a.to_value(u.km)),
+        "ecc": float(el.ecc.value),
+        "inc_deg": float(el.inc.to_value(u.deg)),
+        "raan_deg": float(el.raan.to_value(u.deg)),
+        "argp_deg": float(el.argp.to_value(u.deg)),
+        "nu_deg": float(el.nu.to_value(u.deg)),
+        "arglat_deg": float(el.arglat.to_value(u.deg)),
+        "period_s": float(el.period.to_value(u.s)),
+    }
+
+
 def _cmd_windows(args) -> int:
     """Print the in-plane launch windows of a site (table, or JSON with --json)."""
-    import astropy.units as u
-
-    from .errors import InputError
     from .launch import Target, launch_windows
 
-    if args.hours is None or not args.hours > 0:
-        raise InputError(
-            f"--hours {args.hours} is not positive; expected a span > 0 h",
-            name="hours",
-            value=args.hours,
-            valid="> 0",
-        )
     if args.tle_file is not None:
         target = Target.from_tle_file(args.tle_file)
     elif args.tle is not None:
@@ -85,6 +111,7 @@ def _cmd_run(args) -> int:
     """Run a mission (the default one without a file), print its summary, save outputs."""
     from .io import to_json
 
+    _check_output_dir(args.out)
     mission = _load_mission(args)
     result = mission.run(progress=not args.json and sys.stderr.isatty())
     paths = result.save(args.out, figures=not args.no_figures)
@@ -138,13 +165,12 @@ def _cmd_montecarlo(args) -> int:
     from .io import to_json
     from .montecarlo import Dispersions, run_campaign
 
+    _check_output_dir(args.out)
     mission = _load_mission(args)
     executor = None
     client = None
     if args.scheduler:
-        from dask.distributed import Client
-
-        client = executor = Client(args.scheduler)
+        client = executor = _dask_client(args.scheduler, args.connect_timeout)
     try:
         result = run_campaign(
             mission,
@@ -167,24 +193,127 @@ def _cmd_montecarlo(args) -> int:
     return 130 if result.interrupted else 0
 
 
+def _check_output_dir(out: str) -> None:
+    """Reject an output directory that cannot be written before anything runs."""
+    from .errors import InputError
+
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError(
+            f"--out {out!r} exists and is not a directory; expected a directory path",
+            name="out",
+            value=out,
+            valid="directory",
+        )
+    parent = next(p for p in (path, *path.absolute().parents) if p.exists())
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(
+            f"--out {out!r}: {parent} is not writable; expected a writable directory",
+            name="out",
+            value=out,
+            valid="writable directory",
+        )
+
+
+def _dask_client(address: str, timeout_s: float):
+    """A ``dask.distributed`` client of the scheduler at ``address``, or a clear error."""
+    from .errors import InputError
+
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InputError(
+            "--scheduler needs dask.distributed; install qingzhou_sim[dask]",
+            name="scheduler",
+            value=address,
+        ) from None
+    try:
+        return Client(address, timeout=f"{timeout_s}s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"--scheduler {address!r}: cannot connect within {timeout_s:g} s "
+            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); expected the address "
+            "of a running Dask scheduler, e.g. tcp://10.0.0.5:8786",
+            name="scheduler",
+            value=address,
+            valid="tcp://host:port of a running scheduler",
+        ) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``qingzhou-sim: error: ...``) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(
+            EXIT_INPUT,
+            f"qingzhou-sim: error: {' '.join(message.split())} (see {self.prog} --help)\n",
+        )
+
+
+def _sub(sub, name: str, help: str, description: str, example: str):
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from . import __version__
+
+    parser = _Parser(
         prog="qingzhou-sim",
         description="Simulate a Qingzhou rendezvous with the Tiangong space station.",
+        epilog="example:\n  qingzhou-sim run --profile 3-hour --out qingzhou_out",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"qingzhou-sim {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of an error"
     )
     sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser("states", help="print the nominal station and insertion states")
+    p = _sub(
+        sub,
+        "states",
+        "print the nominal station and insertion states",
+        "Print the nominal Tiangong state (390 km circular, 41.5 deg) and the Kinetica-2 "
+        "insertion state (200 x 380 km) at 2026-12-01T00:00:00Z, GCRS, with their elements.",
+        "qingzhou-sim states --json",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     p.set_defaults(func=_cmd_states)
-    p = sub.add_parser("windows", help="in-plane launch windows of a site into the station's plane")
+    p = _sub(
+        sub,
+        "windows",
+        "in-plane launch windows of a site into the station's plane",
+        "List the instants when a launch site passes through the station's orbit plane, "
+        "with liftoff time, azimuth and phase angle, over a span of at most "
+        f"{_max_hours():g} h.",
+        "qingzhou-sim windows --start 2026-12-01T00:00:00Z --hours 24 --json",
+    )
     p.add_argument("--site", default="jiuquan", help="launch site name (default: jiuquan)")
     tle = p.add_mutually_exclusive_group()
     tle.add_argument("--tle-file", metavar="PATH", help="station TLE file (2- or 3-line format)")
     tle.add_argument("--tle", nargs=2, metavar=("LINE1", "LINE2"), help="station TLE lines")
     p.add_argument("--start", required=True, help="start of the span, ISO-8601 UTC ending in Z")
-    p.add_argument("--hours", type=float, required=True, help="length of the span in hours")
+    p.add_argument(
+        "--hours",
+        type=_span_hours,
+        required=True,
+        help=f"length of the span in hours, 0 < hours <= {_max_hours():g}",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     p.set_defaults(func=_cmd_windows)
-    p = sub.add_parser("run", help="run a mission (the default mission when no file is given)")
+    p = _sub(
+        sub,
+        "run",
+        "run a mission (the default mission when no file is given)",
+        "Fly a mission from liftoff to berthing, print its summary and write the "
+        "ephemerides, timeline, budget and figures. Exit status 1 if it does not dock.",
+        "qingzhou-sim run examples/missions/default.toml --out out --no-figures",
+    )
     p.add_argument(
         "mission", nargs="?", help="mission file (TOML); default: the built-in default mission"
     )
@@ -194,37 +323,82 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--port", choices=("aft", "forward", "radial"), help="docking port (overrides the file)"
     )
-    p.add_argument("--out", default="qingzhou_out", help="output directory (default: qingzhou_out)")
+    p.add_argument(
+        "--out",
+        type=_out_dir,
+        default="qingzhou_out",
+        help="output directory (default: qingzhou_out)",
+    )
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
     p.add_argument("--no-figures", action="store_true", help="do not write the PNG figures")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("profiles", help="list the phasing and approach profiles")
-    p.add_argument("--json", action="store_true")
+    p = _sub(
+        sub,
+        "profiles",
+        "list the phasing and approach profiles",
+        "List the named phasing profiles (hand-over time and point) and approach "
+        "profiles (port and segments), one line each.",
+        "qingzhou-sim profiles --json",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     p.set_defaults(func=_cmd_profiles)
 
-    p = sub.add_parser("montecarlo", help="dispersion campaign of a mission")
+    p = _sub(
+        sub,
+        "montecarlo",
+        "dispersion campaign of a mission",
+        "Run a mission N times with dispersed insertion, drag, burns and navigation, on "
+        "local processes or a Dask cluster; save the samples, a summary and figures. "
+        "Ctrl-C keeps the finished samples.",
+        "qingzhou-sim montecarlo -n 100 --seed 1 --workers 2 --out campaign",
+    )
     p.add_argument(
         "mission", nargs="?", help="mission file (TOML); default: the built-in default mission"
     )
-    p.add_argument("-n", type=_positive_int, required=True, help="number of samples")
-    p.add_argument("--seed", type=int, default=0, help="campaign seed (default 0)")
+    p.add_argument(
+        "-n",
+        type=_sample_count,
+        required=True,
+        help=f"number of samples, 1 to {MAX_SAMPLES}",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="campaign seed, a non-negative integer (default 0)",
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+        "--workers",
+        type=_worker_count,
+        help=f"local worker processes, 1 to {MAX_WORKERS} (default: all cores)",
     )
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="Dask scheduler address (needs the dask extra)"
     )
     p.add_argument(
-        "--scale", type=float, default=1.0, help="multiplier on every dispersion (default 1)"
+        "--connect-timeout",
+        type=_timeout_s,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds to wait for the Dask scheduler (default 10)",
+    )
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default=1.0,
+        help="multiplier on every dispersion, 0 to 100 (default 1)",
     )
     p.add_argument("--profile", help="phasing profile (overrides the file)")
     p.add_argument(
         "--port", choices=("aft", "forward", "radial"), help="docking port (overrides the file)"
     )
     p.add_argument(
-        "--out", default="qingzhou_campaign", help="output directory (default: qingzhou_campaign)"
+        "--out",
+        type=_out_dir,
+        default="qingzhou_campaign",
+        help="output directory (default: qingzhou_campaign)",
     )
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON summary")
     p.add_argument("--no-figures", action="store_true", help="do not write the PNG figures")
@@ -232,34 +406,119 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
+def _max_hours() -> float:
+    from .launch.windows import MAX_SPAN_HOURS
+
+    return MAX_SPAN_HOURS
+
+
+def _int_in(text: str, low: int, high: int, what: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+        value = int(text, 10)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; expected {what}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; expected {what}")
     return value
 
 
+def _float_in(text: str, low: float, high: float, what: str, *, open_low: bool = False) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected {what}") from None
+    if not (math.isfinite(value) and (value > low if open_low else value >= low) and value <= high):
+        raise argparse.ArgumentTypeError(f"{text} is out of range; expected {what}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    return _int_in(text, 1, sys.maxsize, "an integer >= 1")
+
+
+def _sample_count(text: str) -> int:
+    return _int_in(text, 1, MAX_SAMPLES, f"an integer from 1 to {MAX_SAMPLES}")
+
+
+def _worker_count(text: str) -> int:
+    return _int_in(text, 1, MAX_WORKERS, f"an integer from 1 to {MAX_WORKERS}")
+
+
+def _seed(text: str) -> int:
+    return _int_in(text, 0, 2**63 - 1, "a non-negative integer below 2**63")
+
+
+def _span_hours(text: str) -> float:
+    high = _max_hours()
+    return _float_in(text, 0.0, high, f"a number of hours, 0 < hours <= {high:g}", open_low=True)
+
+
+def _scale(text: str) -> float:
+    return _float_in(text, 0.0, 100.0, "a multiplier from 0 to 100")
+
+
+def _timeout_s(text: str) -> float:
+    return _float_in(text, 0.0, 3600.0, "seconds, 0 < s <= 3600", open_low=True)
+
+
+def _out_dir(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output directory is empty; expected a path")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("the output directory contains a NUL character")
+    return text
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (never raises, never prints a
+    traceback unless ``--debug`` is given)."""
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
-    except Exception as exc:  # report library input errors in one clean line
-        from .errors import QingzhouError
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # The reader (e.g. `head`) closed the pipe: stop quietly, as `cat` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print("qingzhou-sim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        return _report(exc, args)
 
-        if isinstance(exc, QingzhouError):
-            if getattr(args, "json", False):
-                print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
-            else:
-                print(f"qingzhou-sim: error: {exc}", file=sys.stderr)
-            return 2
-        raise
+
+def _report(exc: Exception, args) -> int:
+    """One line on stderr (and a JSON object on stdout with ``--json``)."""
+    from .errors import QingzhouError
+
+    if args.debug:
+        traceback.print_exc()
+    known = isinstance(exc, QingzhouError)
+    message = _one_line(exc) if known else _one_line(f"{type(exc).__name__}: {exc}")
+    if getattr(args, "json", False):
+        print(json.dumps({"error": type(exc).__name__, "message": message}))
+    if known:
+        print(f"qingzhou-sim: error: {message}", file=sys.stderr)
+        return EXIT_INPUT
+    print(
+        f"qingzhou-sim: internal error: {message} (please report it; --debug shows the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,14 +82,41 @@ class EarthModel:
         return "EarthModel(" + ", ".join(f"{f}={v!r}" for f, v in values.items()) + ")"
 
     def __post_init__(self):
+        for name in ("mu_km3_s2", "radius_km", "j2", "j3", "j4", "omega_rad_s", "flattening"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+                raise InputError(
+                    f"EarthModel.{name} = {_short(value)} of type {type(value).__name__}; "
+                    "expected a float",
+                    name=name,
+                    value=value,
+                    valid="float",
+                )
+            if not math.isfinite(value):
+                raise InputError(
+                    f"EarthModel.{name} = {value!r} is not finite; expected a finite number",
+                    name=name,
+                    value=value,
+                    valid="finite",
+                )
         for name in ("mu_km3_s2", "radius_km", "omega_rad_s"):
             value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
+            if not value > 0:
                 raise InputError(
                     f"EarthModel.{name} = {value!r} must be a finite positive number",
                     name=name,
                     value=value,
                     valid="> 0",
+                )
+        for name in ("j2", "j3", "j4"):
+            # |J_n| of a planet is far below 1 (the Earth's J2 is 1.08e-3); a zonal
+            # expansion with |J_n| >= 1 is not a gravity field.
+            if not abs(getattr(self, name)) < 1:
+                raise InputError(
+                    f"EarthModel.{name} = {getattr(self, name)!r}; expected |{name}| < 1",
+                    name=name,
+                    value=getattr(self, name),
+                    valid="(-1, 1)",
                 )
         if not 0 <= self.flattening < 1:
             raise InputError(

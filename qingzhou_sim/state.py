@@ -64,8 +64,10 @@ def _rv_to_elements(mu: float, r: np.ndarray, v: np.ndarray) -> np.ndarray:
     e_vec = ((vn2 - mu / rn)[..., None] * r - rv[..., None] * v) / mu
     ecc = _norm(e_vec)
     energy = 0.5 * vn2 - mu / rn
+    # a from the energy (vis-viva); infinite only on an exact parabola (zero energy).
+    # A test on ecc ~ 1 would also make a nearly rectilinear ellipse infinite.
     with np.errstate(divide="ignore"):
-        a = np.where(np.abs(1.0 - ecc) > 1e-12, -mu / (2.0 * energy), np.inf)
+        a = np.where(energy != 0, -mu / (2.0 * np.where(energy != 0, energy, 1.0)), np.inf)
     inc = np.arccos(np.clip(h[..., 2] / hn, -1.0, 1.0))
 
     equatorial = (inc < _INC_EQUATORIAL) | (np.pi - inc < _INC_EQUATORIAL)
@@ -299,15 +301,23 @@ class _StateMixin:
         :func:`qingzhou_sim.frames.gcrs_to_geodetic` for the geodetic altitude)."""
         return (_norm(self.r_km) - EARTH.radius_km) * u.km
 
+    def _semi_latus_rectum_km(self) -> np.ndarray:
+        h = _norm(np.cross(self.r_km, self.v_km_s))
+        return h**2 / EARTH.mu_km3_s2
+
     @property
     def perigee_altitude(self) -> u.Quantity:
-        el = self._el(EARTH.mu_km3_s2)
-        return (el[..., 0] * (1 - el[..., 1]) - EARTH.radius_km) * u.km
+        """Perigee radius p / (1 + e) minus R_eq, valid for every conic."""
+        ecc = self._el(EARTH.mu_km3_s2)[..., 1]
+        return (self._semi_latus_rectum_km() / (1 + ecc) - EARTH.radius_km) * u.km
 
     @property
     def apogee_altitude(self) -> u.Quantity:
-        el = self._el(EARTH.mu_km3_s2)
-        return (el[..., 0] * (1 + el[..., 1]) - EARTH.radius_km) * u.km
+        """Apogee radius p / (1 - e) minus R_eq; +inf for an open orbit (no apogee)."""
+        ecc = self._el(EARTH.mu_km3_s2)[..., 1]
+        with np.errstate(divide="ignore"):
+            ra = np.where(ecc < 1, self._semi_latus_rectum_km() / np.maximum(1 - ecc, 0), np.inf)
+        return (ra - EARTH.radius_km) * u.km
 
     @property
     def specific_energy(self) -> u.Quantity:

@@ -212,6 +212,11 @@ def _crossings(site: LaunchSite, target: Target, start: Time, span_s: float) -> 
     return roots[(roots >= 0.0) & (roots <= span_s)]
 
 
+# Longest span searched in one call: one month (~3 s of search, 60 s samples of astropy
+# Earth orientation); longer spans are split by the caller.
+MAX_SPAN_HOURS = 744.0
+
+
 def launch_windows(
     start,
     duration: u.Quantity,
@@ -254,7 +259,7 @@ def launch_windows(
     Raises
     ------
     InputError
-        Non-positive duration, naive datetime, negative ascent lead, payload too heavy.
+        Duration not in (0, ``MAX_SPAN_HOURS``] (744 h), naive datetime, negative ascent lead, payload too heavy.
     UnknownNameError
         Unknown site name.
     InfeasiblePlanError
@@ -278,12 +283,13 @@ def launch_windows(
     if not start.isscalar:
         raise InputError("start must be a scalar epoch", name="start", value=start.shape)
     span_s = as_duration_s(duration, "duration")
-    if not span_s > 0:
+    if not 0 < span_s <= MAX_SPAN_HOURS * 3600:
         raise InputError(
-            f"duration {span_s / 3600:.6g} h is not positive; expected > 0 h",
+            f"duration {span_s / 3600:.6g} h is outside the search span; expected "
+            f"0 h < duration <= {MAX_SPAN_HOURS:g} h (one month, a few seconds of search; split longer spans)",
             name="duration",
             value=span_s,
-            valid="> 0",
+            valid=f"(0, {MAX_SPAN_HOURS:g}] h",
         )
     target = _as_target(target)
     site = get_site(site)

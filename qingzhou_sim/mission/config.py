@@ -4,6 +4,8 @@ and their TOML form."""
 from __future__ import annotations
 
 import math
+import re
+import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +53,22 @@ class StationOrbit:
     tle: tuple[str, ...] = ()
 
     def __post_init__(self):
+        for key, expected in _STATION_TYPES.items():
+            value = getattr(self, key)
+            if key == "tle":
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(x, str) for x in value
+                ):
+                    raise MissionFileError(
+                        f"station.tle = {_short(value)}; expected two TLE lines as strings",
+                        name="station.tle",
+                        value=value,
+                        valid="2 strings",
+                    )
+            else:
+                object.__setattr__(
+                    self, key, _check_type("station", f"station.{key}", value, expected)
+                )
         as_time(self.epoch, "station.epoch")
         if self.tle and len(self.tle) != 2:
             raise MissionFileError(
@@ -176,33 +194,67 @@ class Mission:
     seed: int = 0
 
     def __post_init__(self):
+        # Every field is checked here, when the mission is built, not when it runs.
         if isinstance(self.station, dict):
             object.__setattr__(self, "station", _station_from_dict(self.station))
+        if not isinstance(self.station, StationOrbit):
+            raise MissionFileError(
+                f"station = {_short(self.station)} of type {type(self.station).__name__}; "
+                "expected a StationOrbit or a table of its fields",
+                name="station",
+                value=self.station,
+                valid="StationOrbit or dict",
+            )
+        for key, expected in _FIELD_TYPES.items():
+            value = getattr(self, key)
+            if key != "station" and not (value is None and key in _OPTIONAL):
+                object.__setattr__(self, key, _check_type("mission", key, value, expected))
+        _check_label(self.name)
         if self.port not in PORTS:
             raise UnknownNameError("docking port", self.port, PORTS)
         if self.liftoff is not None:
             as_time(self.liftoff, "liftoff")
         if self.window_search_start is not None:
             as_time(self.window_search_start, "window_search_start")
-        for name in ("window_search_hours", "control_rate_hz", "output_step_s"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value <= 0
-            ):
+        for key, (low, high, unit, why) in _BOUNDS.items():
+            value = getattr(self, key)
+            if not (math.isfinite(value) and low < value <= high):
                 raise MissionFileError(
-                    f"{name} = {value!r}; expected a positive number",
-                    name=name,
+                    f"{key} = {value!r} {unit}; expected {low:g} < {key} <= {high:g} {unit} ({why})",
+                    name=key,
                     value=value,
-                    valid="> 0",
+                    valid=f"({low:g}, {high:g}] {unit}",
                 )
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+        if not 0 <= self.seed < 2**63:
             raise MissionFileError(
-                f"seed = {self.seed!r}; expected an integer >= 0", name="seed", value=self.seed
+                f"seed = {self.seed!r}; expected an integer 0 <= seed < 2**63 (a TOML integer)",
+                name="seed",
+                value=self.seed,
+                valid="[0, 2**63)",
             )
         self._check_names()
+        self._check_force_model()
+
+    def _check_force_model(self) -> None:
+        if self.force_model is None:
+            return
+        from ..errors import QingzhouError
+        from ..forces import ForceModel
+
+        try:
+            ForceModel.from_dict(self.force_model)
+        except QingzhouError as exc:
+            raise MissionFileError(
+                f"force_model: {exc}", name="force_model", value=self.force_model
+            ) from None
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise MissionFileError(
+                f"force_model = {_short(self.force_model)} is not valid force-model settings "
+                f"({type(exc).__name__}: {exc}); expected the form of ForceModel.to_dict()",
+                name="force_model",
+                value=self.force_model,
+                valid="ForceModel.to_dict() form",
+            ) from None
 
     def _check_names(self) -> None:
         from ..launch import SITES
@@ -241,7 +293,23 @@ class Mission:
         return cls()
 
     def replace(self, **changes) -> Mission:
-        """A copy with some fields changed (``dataclasses.replace``)."""
+        """A copy with some fields changed (``dataclasses.replace``), validated as a new
+        mission.
+
+        Raises
+        ------
+        MissionFileError
+            Unknown field name, or a value the field does not accept.
+        """
+        allowed = sorted(f.name for f in fields(self))
+        unknown = sorted(set(changes) - set(allowed))
+        if unknown:
+            raise MissionFileError(
+                f"Mission has no field {unknown[0]!r}; fields: {', '.join(allowed)}",
+                name=unknown[0],
+                value=changes[unknown[0]],
+                valid=tuple(allowed),
+            )
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -298,10 +366,40 @@ class Mission:
     @classmethod
     def from_toml(cls, path) -> Mission:
         """Load a mission file (TOML); every key is optional and defaults as
-        :meth:`default`."""
-        from ..io import read_toml
+        :meth:`default`.
 
-        return cls.from_dict(read_toml(path), source=str(path))
+        Raises
+        ------
+        MissionFileError
+            Unreadable, too large, not UTF-8, malformed or too deeply nested TOML; an
+            unknown key, a wrong type or a bad value (the message names the key and its
+            line).
+        """
+        text = _read_mission_text(path)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise MissionFileError(
+                f"{path}: malformed TOML: {exc}", name="path", value=str(path)
+            ) from None
+        except RecursionError:
+            raise MissionFileError(
+                f"{path}: TOML nested too deeply (the parser stops at ~1000 levels); a mission file nests a few tables",
+                name="path",
+                value=str(path),
+            ) from None
+        try:
+            return cls.from_dict(data, source=str(path))
+        except MissionFileError as exc:
+            line = _key_line(text, exc.name)
+            if line is None:
+                raise
+            raise MissionFileError(
+                f"{path}, line {line}: {str(exc).removeprefix(f'{path}: ')}",
+                name=exc.name,
+                value=exc.value,
+                valid=exc.valid,
+            ) from None
 
     def to_toml(self, path=None) -> str:
         """TOML text of the mission (written to ``path`` when given)."""
@@ -465,6 +563,50 @@ _FIELD_TYPES = {
     "seed": int,
 }
 
+_OPTIONAL = {
+    "liftoff",
+    "window_search_start",
+    "approach_profile",
+    "force_model",
+}
+
+# Bounds that keep the sizes of a run finite and stated up front: (low, high, unit, why).
+_BOUNDS = {
+    # 744 h: launch.windows.MAX_SPAN_HOURS, the longest span one search covers.
+    "window_search_hours": (0.0, 744.0, "h", "one month of launch windows at most"),
+    "control_rate_hz": (0.0, 50.0, "Hz", "at most 50 Hz: ~2e5 GNC steps per hour of approach"),
+    "output_step_s": (
+        0.5,
+        86400.0,
+        "s",
+        "at least 0.5 s: ~4e5 samples per output over a two-day mission",
+    ),
+}
+
+
+def _short(value, limit: int = 60) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_label(name: str) -> None:
+    """The mission name labels reports and output files: one printable line, no path."""
+    bad = (
+        not name.strip()
+        or len(name) > 100
+        or not name.isprintable()
+        or any(c in name for c in '/\\:*?"<>|')
+    )
+    if bad:
+        raise MissionFileError(
+            f"name = {_short(name)}; expected 1 to 100 printable characters without "
+            'path separators or any of :*?"<>|',
+            name="name",
+            value=name,
+            valid="printable label",
+        )
+
+
 _STATION_TYPES = {
     "epoch": str,
     "perigee_altitude_km": float,
@@ -477,13 +619,70 @@ _STATION_TYPES = {
 }
 
 
+# A mission file is a few kilobytes; a megabyte is not a mission file.
+_MAX_FILE_BYTES = 1 << 20
+
+
+def _read_mission_text(path) -> str:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > _MAX_FILE_BYTES:
+            raise MissionFileError(
+                f"{path}: {size} bytes; a mission file is at most {_MAX_FILE_BYTES} bytes",
+                name="path",
+                value=str(path),
+                valid=f"<= {_MAX_FILE_BYTES} bytes",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise MissionFileError(
+            f"cannot read mission file {path}: {exc.strerror or exc}", name="path", value=str(path)
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MissionFileError(
+            f"{path}, line {line}: byte {raw[exc.start : exc.start + 1]!r} is not UTF-8; "
+            "TOML files are UTF-8 text",
+            name="path",
+            value=str(path),
+            valid="UTF-8",
+        ) from None
+
+
+def _key_line(text: str, name) -> int | None:
+    """Line (1-based) where the key ``name`` (``"seed"`` or ``"station.tle"``) is set."""
+    if not isinstance(name, str) or not name:
+        return None
+    parts = name.split(".")
+    table = ".".join(parts[:-1])
+    current = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1).strip()
+            continue
+        if current == table and re.match(rf"\s*[\"']?{re.escape(parts[-1])}[\"']?\s*=", line):
+            return number
+    return None
+
+
 def _check_type(source: str, key: str, value, expected):
     ok = isinstance(value, expected) and not (expected in (int, float) and isinstance(value, bool))
-    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+    if expected is float and isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if abs(value) > 2**63:
+            ok = False
+        else:
+            return float(value)
+    if expected is float and isinstance(value, np.floating):
         return float(value)
+    if expected is int and isinstance(value, np.integer):
+        return int(value)
     if not ok:
         raise MissionFileError(
-            f"{source}: key {key!r} has value {value!r} of type {type(value).__name__}; expected {expected.__name__}",
+            f"{source}: key {key!r} has value {_short(value)} of type {type(value).__name__}; expected {expected.__name__}",
             name=key,
             value=value,
             valid=expected.__name__,
