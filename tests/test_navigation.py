@@ -1,0 +1,227 @@
+"""Navigation filters: time updates against matrix exponentials, measurement updates
+against closed forms, sensor-to-filter geometry round trips, input errors."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.linalg import expm
+from scipy.spatial.transform import Rotation
+
+from qingzhou_sim.docking import navigation as nav
+from qingzhou_sim.docking import sensors as sen
+from qingzhou_sim.docking._quat import qconj, qmul, qto_rotvec
+from qingzhou_sim.errors import InputError
+
+N_MEAN = 1.13e-3  # rad/s, a ~390 km orbit
+OMEGA_LVLH = np.array([0.0, -N_MEAN, 0.0])
+MM = 1e-6  # km
+NRAD = 1e-9  # rad
+QUIET = {
+    "noise_sigma": (0.0,) * 6,
+    "noise_sigma_per_km": (0.0,) * 6,
+    "bias_sigma": (0.0,) * 6,
+    "misalignment_sigma_deg": 0.0,
+    "dropout_probability": 0.0,
+}
+GEOMETRY = {
+    "mount_position_m": (1.5, -0.4, 0.3),
+    "mount_q_body_sensor": tuple(np.roll(Rotation.from_rotvec([0.01, 0.03, -0.02]).as_quat(), 1)),
+    "target_position_m": (-5.0, 0.6, 1.2),
+    "target_q_station_target": tuple(np.roll(Rotation.from_rotvec([0.2, 0.1, 3.0]).as_quat(), 1)),
+}
+
+
+def _q(rotvec):
+    return np.roll(Rotation.from_rotvec(rotvec).as_quat(), 1)
+
+
+def _fp(**kw):
+    sp = sen.SensorSuite().params()
+    cfg = nav.FilterConfig(**kw)
+    return sp, cfg.params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0)
+
+
+def _cw_matrix(n):
+    """CW system matrix (Fehse 2003, eq. 3.22), LVLH x V-bar, y H-bar, z R-bar."""
+    a = np.zeros((6, 6))
+    a[:3, 3:] = np.eye(3)
+    a[3, 5] = 2 * n
+    a[4, 1] = -n * n
+    a[5, 2] = 3 * n * n
+    a[5, 3] = -2 * n
+    return a
+
+
+# ---------------------------------------------------------------------- translation
+def test_translation_time_update_is_the_cw_flow_after_the_fired_impulse():
+    _, fp = _fp(process_accel_m_s2=0.0, process_accel_per_km_m_s2=0.0)
+    x0 = np.array([-1.0, 0.02, 0.05, 1e-4, -2e-5, 3e-5])
+    dv = np.array([2e-5, 0.0, -1e-5])
+    x, p = nav.predict_translation(x0, np.zeros((6, 6)), dv, 300.0, N_MEAN, fp)
+    expected = expm(_cw_matrix(N_MEAN) * 300.0) @ (x0 + np.r_[0, 0, 0, dv])
+    np.testing.assert_allclose(x, expected, atol=1e-3 * MM)
+
+
+def test_execution_error_of_the_fired_impulse_enters_the_velocity_covariance():
+    _, fp = _fp(process_accel_m_s2=0.0, process_accel_per_km_m_s2=0.0)
+    dv = np.array([1e-4, 0.0, 0.0])  # 0.1 m/s along V-bar, fired at the start
+    _, p = nav.predict_translation(np.zeros(6), np.zeros((6, 6)), dv, 0.0, N_MEAN, fp)
+    # magnitude 1 % along the impulse, pointing 1 deg across it
+    along, across = 0.01 * 1e-4, np.deg2rad(1.0) * 1e-4
+    np.testing.assert_allclose(np.diag(p)[3:], [along**2, across**2, across**2], rtol=1e-12)
+
+
+def test_process_noise_grows_with_range():
+    _, fp = _fp()
+    near = nav.predict_translation(
+        np.r_[-0.1, 0, 0, 0, 0, 0.0], np.zeros((6, 6)), np.zeros(3), 60.0, N_MEAN, fp
+    )[1]
+    far = nav.predict_translation(
+        np.r_[-10.0, 0, 0, 0, 0, 0.0], np.zeros((6, 6)), np.zeros(3), 60.0, N_MEAN, fp
+    )[1]
+    assert far[3, 3] > 10 * near[3, 3] > 0
+
+
+def test_gnss_update_matches_the_scalar_kalman_gain():
+    sp, fp = _fp(include_bias_in_r=False)
+    x0 = np.array([-2.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    p0 = np.diag([1e-4, 1e-4, 1e-4, 1e-9, 1e-9, 1e-9])
+    z = x0 + np.array([3e-3, -1e-3, 2e-3, 1e-5, 0.0, -1e-5])
+    x, p = nav.update_gnss(x0, p0, z, sp.gnss, fp)
+    r = (sp.gnss[sen.R_SIGA : sen.R_SIGA + 6]) ** 2
+    gain = np.diag(p0) / (np.diag(p0) + r)
+    np.testing.assert_allclose(x, x0 + gain * (z - x0), rtol=1e-10, atol=1e-12 * MM)
+    np.testing.assert_allclose(np.diag(p), (1 - gain) * np.diag(p0), rtol=1e-10)
+
+
+def test_bias_inflation_widens_the_measurement_covariance():
+    sp, fp_in = _fp()
+    _, fp_out = _fp(include_bias_in_r=False)
+    x0, p0 = nav.init_translation(np.r_[-2.0, 0, 0, 0, 0, 0.0], 0.05, 1e-4)
+    z = x0 + 1e-3
+    assert (
+        nav.update_gnss(x0, p0, z, sp.gnss, fp_in)[1][0, 0]
+        > nav.update_gnss(x0, p0, z, sp.gnss, fp_out)[1][0, 0]
+    )
+
+
+@pytest.mark.parametrize("kind", ["lidar", "camera"])
+def test_sensor_to_filter_geometry_round_trip(kind):
+    # a noise-free sample converted back by the filter gives the true centre of mass
+    suite = sen.SensorSuite()
+    cfg = replace(getattr(suite, kind), **QUIET, **GEOMETRY)
+    p = cfg.params()
+    _, fp = _fp()
+    rel = np.array([-0.08, 0.003, -0.002, 0.0, 0.0, 0.0])
+    q_lb = _q([0.02, -0.01, 0.03])
+    q_ls = _q([0.001, -0.002, 0.0015])  # the station's attitude, known to the filter here
+    noise = np.zeros(sen.NZ_REL)
+    e = np.zeros(sen.E_LEN)
+    x0, p0 = nav.init_translation(rel + np.r_[0.01, -0.01, 0.01, 0, 0, 0], 1.0, 1e-3)
+    pa0 = np.zeros((6, 6))  # attitude known exactly
+    if kind == "lidar":
+        ok, z = sen.measure_lidar(p, e, rel, q_lb, q_ls, noise)
+        x, _ = nav.update_lidar(x0, p0, z, p, q_lb, pa0, q_ls, fp)
+    else:
+        ok, z = sen.measure_camera(p, e, rel, q_lb, q_ls, noise)
+        x, _ = nav.update_camera_position(x0, p0, z, p, q_lb, pa0, q_ls, fp)
+    assert ok
+    np.testing.assert_allclose(x[:3], rel[:3], atol=1e-3 * MM)
+
+
+def test_camera_attitude_round_trip():
+    cfg = replace(sen.SensorSuite().camera, **QUIET, **GEOMETRY)
+    p = cfg.params()
+    _, fp = _fp()
+    q_lb = _q([0.02, -0.01, 0.03])
+    q_ls = _q([0.001, -0.002, 0.0015])
+    ok, z = sen.measure_camera(
+        p, np.zeros(sen.E_LEN), np.r_[-0.05, 0, 0, 0, 0, 0.0], q_lb, q_ls, np.zeros(7)
+    )
+    q0, b0, pa0 = nav.init_attitude(qmul(q_lb, _q([0.01, 0.0, -0.01])), 0.05, 1e-6)
+    q, _, pa = nav.update_camera_attitude(q0, b0, pa0, z, p, q_ls, fp)
+    assert ok
+    np.testing.assert_allclose(qto_rotvec(qmul(qconj(q), q_lb)), 0.0, atol=10 * NRAD)
+    assert np.all(np.diag(pa)[:3] < 1e-12)
+
+
+# ------------------------------------------------------------------------- attitude
+def test_attitude_time_update_follows_a_known_spin():
+    _, fp = _fp()
+    omega = np.deg2rad([0.3, -0.2, 0.5])  # inertial body rate, rad/s
+    q0 = _q([0.4, -1.0, 0.2])
+    q, b, pa = nav.init_attitude(q0, 0.01, 1e-6)
+    for _ in range(100):
+        q, b, pa = nav.predict_attitude(q, b, pa, omega, 2.0, OMEGA_LVLH, fp)
+    t = 200.0
+    expected = (
+        Rotation.from_rotvec(-OMEGA_LVLH * t)
+        * Rotation.from_quat(np.roll(q0, -1))
+        * Rotation.from_rotvec(omega * t)
+    )
+    got = Rotation.from_quat(np.roll(q, -1))
+    assert (got.inv() * expected).magnitude() < 100 * NRAD
+
+
+def _f(w):
+    """Continuous error dynamics of the MEKF (Markley & Crassidis 2014, eq. 6.60)."""
+    wx = np.array([[0, -w[2], w[1]], [w[2], 0, -w[0]], [-w[1], w[0], 0]])
+    f = np.zeros((6, 6))
+    f[:3, :3] = -wx
+    f[:3, 3:] = -np.eye(3)
+    return f
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-4])  # closed form, and its small-angle series
+def test_attitude_error_transition_is_the_matrix_exponential(scale):
+    w = scale * np.array([0.02, -0.05, 0.03])
+    dt = 3.0
+    np.testing.assert_allclose(nav._phi_attitude(w, dt), expm(_f(w) * dt), atol=1e-13)
+
+
+def test_attitude_process_noise_is_van_loans_at_zero_rate():
+    sp, fp = _fp()
+    dt = 5.0
+    sv, su = sp.gyro[sen.G_ARW], sp.gyro[sen.G_RRW]
+    f = _f(np.zeros(3))
+    g = np.diag([-1.0, -1, -1, 1, 1, 1])
+    qc = np.diag([sv**2] * 3 + [su**2] * 3)
+    m = np.zeros((12, 12))
+    m[:6, :6] = -f
+    m[:6, 6:] = g @ qc @ g.T
+    m[6:, 6:] = f.T
+    e = expm(m * dt)
+    qd = e[6:, 6:].T @ e[:6, 6:]  # Van Loan (1978)
+    _, _, pa = nav.predict_attitude(
+        np.array([1.0, 0, 0, 0]), np.zeros(3), np.zeros((6, 6)), np.zeros(3), dt, np.zeros(3), fp
+    )
+    np.testing.assert_allclose(pa, qd, rtol=1e-9, atol=1e-30)
+
+
+def test_star_tracker_update_pulls_toward_the_measurement():
+    sp, fp = _fp()
+    q_true = _q([0.3, 0.2, -0.1])
+    q0, b0, pa0 = nav.init_attitude(qmul(q_true, _q([1e-3, -2e-3, 5e-4])), 0.01, 1e-6)
+    q, b, pa = nav.update_star_tracker(q0, b0, pa0, q_true, sp.star, fp)
+    before = np.linalg.norm(qto_rotvec(qmul(qconj(q0), q_true)))
+    after = np.linalg.norm(qto_rotvec(qmul(qconj(q), q_true)))
+    assert after < 0.01 * before
+    assert np.all(np.diag(pa)[:3] < np.diag(pa0)[:3])
+
+
+def test_body_rates_remove_the_lvlh_rotation():
+    w, w_rel = nav.body_rates(
+        np.array([1.0, 0, 0, 0]), np.array([1e-6, 0, 0]), OMEGA_LVLH + [1e-6, 0, 0], OMEGA_LVLH
+    )
+    np.testing.assert_allclose(w, OMEGA_LVLH, atol=1e-18)
+    np.testing.assert_allclose(w_rel, 0.0, atol=1e-18)
+
+
+# ---------------------------------------------------------------------- bad input
+def test_bad_filter_configuration_is_rejected():
+    with pytest.raises(InputError, match="process_accel_m_s2"):
+        nav.FilterConfig(process_accel_m_s2=-1.0)
+    sp = sen.SensorSuite().params()
+    with pytest.raises(InputError, match="dv_pointing_sigma_deg"):
+        nav.FilterConfig().params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=float("nan"))
