@@ -162,8 +162,7 @@ def plan_lambert(
 
     Parameters
     ----------
-    chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, force_model,
-    correct, profile
+    chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, force_model, correct, profile
         As in :func:`plan_coelliptic` (default hand-over 5 km behind on V-bar, at rest).
     earliest_burn : Quantity
         First burn no earlier than this after insertion.
