@@ -8,7 +8,9 @@ station's LVLH frame (x V-bar, y H-bar, z R-bar), km and km/s (velocity seen in 
 rotating frame); covariance ``p`` (6, 6). Time update: the fired impulse at the start
 of the step with its execution-error covariance, then the CW transition matrix
 (Fehse 2003, eq. 3.25) with white-acceleration process noise that grows with range
-(unmodelled differential J2, drag and the curvature of the rectilinear frame).
+(unmodelled differential J2 and drag). Given the station's orbit radius, the estimate
+itself follows the nonlinear relative two-body motion (no curvature error of the
+rectilinear frame at tens of km); the covariance keeps the CW matrix.
 
 Attitude: ``q`` = estimated ``q_lvlh_body`` (:mod:`qingzhou_sim.docking._quat`
 convention), ``b`` (3,) gyro bias (rad/s), covariance ``pa`` (6, 6) of the error state
@@ -36,7 +38,8 @@ Once per approach (Python), with ``sp = SensorSuite(...).params()`` from
 thruster configuration (one source)::
 
     fc = FilterConfig()
-    fp = fc.params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0)
+    fp = fc.params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0,
+                   reference_radius_km=a_station_km)   # 0: linear CW mean
     x, p = init_translation(x0_est, fc.initial_position_sigma_m * 1e-3,
                             fc.initial_velocity_sigma_m_s * 1e-3)
     q, b, pa = init_attitude(q0_est, np.deg2rad(fc.initial_attitude_sigma_deg),
@@ -122,7 +125,9 @@ F_DV_PNT = 3  # 1-sigma pointing error of a fired impulse, rad per axis
 F_ARW = 4  # gyro angle random walk, rad/s^0.5
 F_RRW = 5  # gyro rate random walk, rad/s^1.5
 F_RBIAS = 6  # 1.0: sensor bias and misalignment variances added to R
-F_LEN = 7
+F_RREF = 7  # km: radius of the station's circular reference orbit (0: linear CW mean)
+F_LEN = 8
+_SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 / 120)
 
 
 # --------------------------------------------------------------------- linear algebra
@@ -160,6 +165,43 @@ def _h_position():
 
 # ------------------------------------------------------------------------ translation
 @njit(cache=True)
+def _relative_accel(n, rr, s):
+    """Relative acceleration in LVLH of two-body motion about a target on a circular
+    orbit of radius ``rr`` (km) and rate ``n`` (rad/s): the nonlinear equations whose
+    linearisation is CW (Fehse 2003, eqs. 3.13-3.22). The Earth's centre is at
+    ``(0, 0, rr)`` in LVLH; the frame turns at ``-n`` about y."""
+    mu = n * n * rr * rr * rr
+    cx, cy, cz = s[0], s[1], s[2] - rr
+    r = math.sqrt(cx * cx + cy * cy + cz * cz)
+    k = mu / (r * r * r)
+    a = np.empty(3)
+    a[0] = -k * cx + 2.0 * n * s[5] + n * n * s[0]
+    a[1] = -k * cy
+    a[2] = -k * cz - mu / (rr * rr) - 2.0 * n * s[3] + n * n * s[2]
+    return a
+
+
+@njit(cache=True)
+def _relative_flow(n, rr, s, dt):
+    """Nonlinear relative state after ``dt`` s (fixed-step RK4)."""
+    m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
+    h = dt / m
+    d = np.empty(6)
+    for _ in range(m):
+        k = np.empty((4, 6))
+        y = s.copy()
+        for j in range(4):
+            if j > 0:
+                c = 0.5 * h if j < 3 else h
+                y = s + c * k[j - 1]
+            k[j, :3] = y[3:]
+            k[j, 3:] = _relative_accel(n, rr, y)
+        d[:] = (k[0] + 2.0 * k[1] + 2.0 * k[2] + k[3]) * (h / 6.0)
+        s = s + d
+    return s
+
+
+@njit(cache=True)
 def init_translation(x0, sig_pos_km, sig_vel_km_s):
     """Initial translation estimate and diagonal covariance."""
     p = np.zeros((6, 6))
@@ -172,7 +214,10 @@ def init_translation(x0, sig_pos_km, sig_vel_km_s):
 @njit(cache=True)
 def predict_translation(x, p, dv_fired_lvlh, dt, n, fp):
     """Time update over ``dt`` s: the fired impulse (km/s, LVLH) at the start of the
-    step, then the CW transition (Fehse 2003, eq. 3.25).
+    step, then the CW transition (Fehse 2003, eq. 3.25) for the covariance and, with a
+    reference radius ``F_RREF`` > 0, the nonlinear relative two-body flow for the
+    estimate (:func:`_relative_accel`; it removes the curvature error of rectilinear CW,
+    ~x^2 / 2a, 0.2 km at 50 km along V-bar).
 
     The impulse's execution error enters the velocity covariance: magnitude
     ``F_DV_MAG`` along it, pointing ``F_DV_PNT`` across it. Process noise: white
@@ -202,7 +247,11 @@ def predict_translation(x, p, dv_fired_lvlh, dt, n, fp):
         qm[i, i + 3] = q * dt * dt / 2.0
         qm[i + 3, i] = q * dt * dt / 2.0
         qm[i + 3, i + 3] = q * dt
-    return phi @ x1, phi @ p1 @ phi.T + qm
+    if fp[F_RREF] > 0.0:
+        x2 = _relative_flow(n, fp[F_RREF], x1, dt)
+    else:
+        x2 = phi @ x1
+    return x2, phi @ p1 @ phi.T + qm
 
 
 @njit(cache=True)
@@ -441,6 +490,7 @@ class FilterConfig:
         *,
         dv_magnitude_sigma: float,
         dv_pointing_sigma_deg: float,
+        reference_radius_km: float = 0.0,
     ) -> np.ndarray:
         """Float64 parameter array (index constants ``F_*``).
 
@@ -452,10 +502,16 @@ class FilterConfig:
             1-sigma magnitude error of a fired impulse (fraction).
         dv_pointing_sigma_deg : float
             1-sigma pointing error of a fired impulse per axis (deg).
+        reference_radius_km : float
+            Radius of the station's (circular) reference orbit: the estimate is then
+            propagated with the nonlinear relative motion about it, consistent with the
+            ``n`` given to :func:`predict_translation` (``n = sqrt(mu / a^3)``); 0 keeps
+            the linear CW model.
         """
         for name, value in (
             ("dv_magnitude_sigma", dv_magnitude_sigma),
             ("dv_pointing_sigma_deg", dv_pointing_sigma_deg),
+            ("reference_radius_km", reference_radius_km),
         ):
             if not (math.isfinite(value) and value >= 0):
                 raise InputError(
@@ -469,4 +525,5 @@ class FilterConfig:
         fp[F_ARW] = sensors.gyro[G_ARW]
         fp[F_RRW] = sensors.gyro[G_RRW]
         fp[F_RBIAS] = 1.0 if self.include_bias_in_r else 0.0
+        fp[F_RREF] = reference_radius_km
         return fp
