@@ -148,3 +148,38 @@ def euler_321(q):
     out[1] = pitch
     out[2] = roll
     return out
+
+
+@njit(cache=True)
+def qfrom_two_vectors(a, b):
+    """Shortest rotation taking the direction of ``a`` to that of ``b``: ``q`` with
+    ``rotate(q, a / |a|) = b / |b|``. For unit vectors at angle ``th``,
+    ``[1 + a.b, a x b] = 2 cos(th / 2) [cos(th / 2), sin(th / 2) n]`` with
+    ``n = a x b / |a x b|``, so its normalisation is the rotation by ``th`` about ``n``;
+    opposite vectors get a half turn about an axis normal to ``a``."""
+    na = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+    nb = math.sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2])
+    out = np.empty(4)
+    d = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / (na * nb)
+    if d < -1.0 + 1e-12:
+        # any axis normal to a: cross with the coordinate axis least aligned with it
+        k = 0
+        if abs(a[1]) < abs(a[k]):
+            k = 1
+        if abs(a[2]) < abs(a[k]):
+            k = 2
+        e = np.zeros(3)
+        e[k] = 1.0
+        out[0] = 0.0
+        out[1] = a[1] * e[2] - a[2] * e[1]
+        out[2] = a[2] * e[0] - a[0] * e[2]
+        out[3] = a[0] * e[1] - a[1] * e[0]
+        n = math.sqrt(out[1] * out[1] + out[2] * out[2] + out[3] * out[3])
+        for i in range(1, 4):
+            out[i] /= n
+        return out
+    out[0] = 1.0 + d
+    out[1] = (a[1] * b[2] - a[2] * b[1]) / (na * nb)
+    out[2] = (a[2] * b[0] - a[0] * b[2]) / (na * nb)
+    out[3] = (a[0] * b[1] - a[1] * b[0]) / (na * nb)
+    return qnormalize(out)
