@@ -29,9 +29,30 @@ from qingzhou_sim.forces import (
 AU_KM = 149597870.7  # IAU 2012 Resolution B2
 
 
-def _accel(fm, r, v=(0.0, 0.0, 0.0), t=0.0, jd=2451545.0):
+def _accel(fm, r, v=(0.0, 0.0, 0.0), t=0.0, jd=None):
+    # Without jd the Earth's axis is the GCRS z axis (and the Sun and Moon at J2000).
     y = np.concatenate([np.asarray(r, float), np.asarray(v, float)])
     return _rhs(t, y, fm.build(jd))[3:]
+
+
+def test_zonal_field_and_atmosphere_turn_with_the_pole():
+    # The force about a tilted pole k = R z is R (force about z) (R^T r, R^T v): the
+    # zonal field, the ellipsoid and the co-rotating atmosphere all use the same axis.
+    from scipy.spatial.transform import Rotation
+
+    from qingzhou_sim.forces import P_POLE_X, P_POLE_Z
+
+    rot = Rotation.from_rotvec([0.3, -0.2, 0.1]).as_matrix()
+    fm = ForceModel.default()
+    p_z = fm.build()
+    p_k = p_z.copy()
+    p_k[P_POLE_X : P_POLE_Z + 1] = rot[:, 2]
+    r = np.array([5000.0, -3000.0, 4000.0])
+    r *= (EARTH.radius_km + 250.0) / np.linalg.norm(r)
+    v = np.array([1.0, 6.0, 4.0])
+    a_k = _rhs(0.0, np.concatenate([r, v]), p_k)[3:]
+    a_z = _rhs(0.0, np.concatenate([rot.T @ r, rot.T @ v]), p_z)[3:]
+    np.testing.assert_allclose(a_k, rot @ a_z, rtol=1e-12, atol=1e-18)
 
 
 positions = st.tuples(

@@ -141,13 +141,15 @@ def test_rk4_and_kepler_interpolation():
 def test_propagate_rv_matches_propagate_and_handles_impulses():
     prop = Propagator()
     t = np.array([-600.0, 0.0, 1000.0, 2000.0, 5000.0])
-    rv = prop.propagate_rv(STATION.rv_km, t)
+    rv = prop.propagate_rv(STATION.rv_km, t, epoch=EPOCH)
     traj = prop.propagate(STATION, EPOCH + t * u.s)
     np.testing.assert_allclose(rv, traj.rv_km, atol=1 * MM)
     dv = np.array([1e-3, -2e-3, 0.5e-3])  # km/s, inertial
     burn = Burn(EPOCH + 1000.0 * u.s, dv * 1e3 * u.m / u.s, "GCRS", "test")
     with_burn = prop.propagate(STATION, EPOCH + t[1:] * u.s, burns=[burn])
-    rv_b = prop.propagate_rv(STATION.rv_km, t[1:], impulses_t_s=[1000.0], impulses_dv_km_s=[dv])
+    rv_b = prop.propagate_rv(
+        STATION.rv_km, t[1:], impulses_t_s=[1000.0], impulses_dv_km_s=[dv], epoch=EPOCH
+    )
     np.testing.assert_allclose(rv_b, with_burn.rv_km, atol=1 * MM)
     # The output at the impulse time is the post-impulse state.
     np.testing.assert_allclose(rv_b[1, 3:] - rv[2, 3:], dv, atol=1e-12)
@@ -416,7 +418,9 @@ def test_batch_results_do_not_depend_on_chunking():
     np.testing.assert_array_equal(threaded.rv_km, whole.rv_km)
     part = propagate_batch(StateBatch.from_vectors(EPOCH, r[37:41], v[37:41]), 3 * u.h)
     np.testing.assert_array_equal(part.rv_km, whole.rv_km[37:41])
-    single = Propagator(rtol=1e-9, atol=1e-9).propagate_rv(np.concatenate([r[5], v[5]]), [10800.0])
+    single = Propagator(rtol=1e-9, atol=1e-9).propagate_rv(
+        np.concatenate([r[5], v[5]]), [10800.0], epoch=EPOCH
+    )
     np.testing.assert_array_equal(single[0], whole.rv_km[5])
 
 

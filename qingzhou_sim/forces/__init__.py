@@ -14,7 +14,10 @@ Terms and sources
 - point mass: Newton.
 - zonal harmonics J2..J4: gradient of the zonal geopotential,
   Vallado (2013), eq. 8-19 (potential) and eq. 8-30 (J2 acceleration);
-  Montenbruck & Gill (2000), eq. 3.7 with the Legendre polynomials of sec. 3.2.
+  Montenbruck & Gill (2000), eq. 3.7 with the Legendre polynomials of sec. 3.2;
+  about the Earth's true rotation axis of the epoch (:func:`earth_pole_gcrs`, the
+  IAU 2006/2000A CIP, once per propagation), the axis the launch and ground-track code
+  get from astropy's ITRS; ``ForceModel(pole="gcrs-z")`` puts it on the GCRS z axis.
 - drag with an atmosphere co-rotating with the Earth: Vallado (2013), eq. 8-28 and 8-29;
   Montenbruck & Gill (2000), eq. 3.97-3.98.
 - atmospheres: :class:`ExponentialAtmosphere` (Vallado 2013, Table 8-4) and
@@ -49,6 +52,12 @@ from ._kernels import (  # noqa: F401  (kernel names used by the propagator and 
     P_MOON,
     P_MU,
     P_OMEGA,
+    P_POLE_DX,
+    P_POLE_DY,
+    P_POLE_DZ,
+    P_POLE_X,
+    P_POLE_Y,
+    P_POLE_Z,
     P_RE,
     P_SUN,
     _apex_of,
@@ -59,6 +68,7 @@ from ._kernels import (  # noqa: F401  (kernel names used by the propagator and 
     _drag_accel,
     _ellipsoid_altitude,
     _moon_position,
+    _pole_at,
     _rhs,
     _rhs_into,
     _rhs_many,
@@ -67,6 +77,7 @@ from ._kernels import (  # noqa: F401  (kernel names used by the propagator and 
     _zonal_accel,
 )
 from .models import (
+    POLES,
     THIRD_BODIES,
     Drag,
     ExponentialAtmosphere,
@@ -77,12 +88,14 @@ from .models import (
     ZonalGravity,
     build_rhs,
     density_kg_m3,
+    earth_pole_gcrs,
     moon_position_km,
     sun_position_km,
     zonal_potential,
 )
 
 __all__ = [
+    "POLES",
     "THIRD_BODIES",
     "Drag",
     "ExponentialAtmosphere",
@@ -93,6 +106,7 @@ __all__ = [
     "ZonalGravity",
     "build_rhs",
     "density_kg_m3",
+    "earth_pole_gcrs",
     "moon_position_km",
     "sun_position_km",
     "zonal_potential",

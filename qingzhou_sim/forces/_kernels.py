@@ -4,10 +4,10 @@ Plain float64 in km, km/s, km/s^2, s, rad and kg (densities in kg/m^3); no astro
 Sources are cited on each kernel; see :mod:`qingzhou_sim.forces` for the overview.
 
 Maintenance note: numba's on-disk cache of a function is invalidated only by changes
-to its own source file, not to the functions it calls. The propagator's kernels
-(``qingzhou_sim/propagator/_dop853.py``, ``_kernels.py``) inline these; after editing
-this file, touch those two files (or delete their ``__pycache__``) so that they are
-recompiled. Installed releases are unaffected (an install rewrites every file).
+to the contents of its own source file, not to the functions it calls. The
+propagator's kernels inline these, so ``qingzhou_sim/__init__.py`` names the cache
+folder by a hash of this file (and the other callee modules it lists): editing it
+starts a fresh cache. A ``NUMBA_CACHE_DIR`` set by the user is used as it is.
 
 Kernels are compiled with ``error_model="numpy"``: a division by zero gives inf or NaN
 (caught by the finiteness checks, reported as :class:`PropagationError`) instead of
@@ -40,7 +40,16 @@ P_MOON = 14
 P_JD0 = 15  # Julian date (TT) of t = 0, for the Sun and Moon
 P_GM_SUN = 16
 P_GM_MOON = 17
-N_PARAMS = 18
+# Unit vector of the Earth's rotation axis in GCRS (the CIP at t = 0) and its rate
+# (1/s): the axis of the zonal field, of the ellipsoid and of the co-rotating
+# atmosphere is k(t) = k0 + t dk/dt (see _pole_at).
+P_POLE_X = 18
+P_POLE_Y = 19
+P_POLE_Z = 20
+P_POLE_DX = 21
+P_POLE_DY = 22
+P_POLE_DZ = 23
+N_PARAMS = 24
 
 # GM of the Sun and the Moon (DE405 values, Montenbruck & Gill 2000, Table 3.1 / sec. 3.3).
 GM_SUN_KM3_S2 = 1.32712440018e11
@@ -97,14 +106,17 @@ _EPS_J2000 = 23.43929111 * _DEG
 
 # --------------------------------------------------------------------------- kernels
 @njit(cache=True, error_model="numpy")
-def _ellipsoid_altitude(x: float, y: float, z: float, radius_km: float, flattening: float):
+def _ellipsoid_altitude(
+    x: float, y: float, z: float, radius_km: float, flattening: float, px=0.0, py=0.0, pz=1.0
+):
     """Height above the reference ellipsoid to first order in the flattening (km).
 
-    h = |r| - R (1 - f sin^2 phi), phi the geocentric latitude; the neglected
-    O(f^2 R) terms are below 50 m, far below the uncertainty of any density model.
+    h = |r| - R (1 - f sin^2 phi), phi the geocentric latitude (about the pole
+    (px, py, pz)); the neglected O(f^2 R) terms are below 50 m, far below the
+    uncertainty of any density model.
     """
     rn = math.sqrt(x * x + y * y + z * z)
-    s = z / rn
+    s = (x * px + y * py + z * pz) / rn
     return rn - radius_km * (1.0 - flattening * s * s)
 
 
@@ -269,22 +281,37 @@ def _density_harris_priester(
 
 
 @njit(cache=True, error_model="numpy")
-def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz):
+def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz, px, py, pz):
     """Drag acceleration (km/s^2) relative to the co-rotating atmosphere
     (Vallado 2013, eq. 8-28, 8-29); (ebx, eby, ebz) is the bulge apex when the
-    atmosphere is Harris-Priester (unused otherwise)."""
-    h = _ellipsoid_altitude(x, y, z, p[P_RE], p[P_FLAT])
+    atmosphere is Harris-Priester (unused otherwise). The atmosphere turns with the
+    Earth about the pole (px, py, pz)."""
+    h = _ellipsoid_altitude(x, y, z, p[P_RE], p[P_FLAT], px, py, pz)
     if p[P_ATM] == 2.0:
         rho = _density_hp_apex(x, y, z, h, ebx, eby, ebz, p[P_HP_N])
     else:
         rho = _density_exponential(h)
     w = p[P_OMEGA]
-    vrx = vx + w * y
-    vry = vy - w * x
-    vrz = vz
+    # v_rel = v - w pole x r
+    vrx = vx - w * (py * z - pz * y)
+    vry = vy - w * (pz * x - px * z)
+    vrz = vz - w * (px * y - py * x)
     vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
     k = -p[P_DRAG_K] * rho * vr
     return k * vrx, k * vry, k * vrz
+
+
+@njit(cache=True, error_model="numpy")
+def _pole_at(t, p):
+    """The Earth's axis at t: k0 + t dk/dt, linear over an arc. Precession and nutation
+    curve it by less than 0.1 arcsec over a day, and an arc split at a burn gets the
+    same axis as the whole arc to second order in the split time (no jump at burns).
+    Exactly (0, 0, 1) for the GCRS z axis (zero rate)."""
+    return (
+        p[P_POLE_X] + t * p[P_POLE_DX],
+        p[P_POLE_Y] + t * p[P_POLE_DY],
+        p[P_POLE_Z] + t * p[P_POLE_DZ],
+    )
 
 
 @njit(cache=True, error_model="numpy")
@@ -296,12 +323,14 @@ def _apex_of(t, p):
 
 
 @njit(cache=True, error_model="numpy")
-def _zonal_accel(mu, re, j2, j3, j4, degree, x, y, z):
+def _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, x, y, z):
     r"""Point mass plus zonal J2..J``degree`` acceleration (km/s^2), a tuple (ax, ay, az).
 
-    With s = z/r, the gradient of U_n = -mu J_n R^n r^-(n+1) P_n(s) is
-    a_n = mu J_n R^n / r^(n+2) [((n+1) P_n + s P_n') r_hat - P_n' z_hat]
+    With k = (px, py, pz) the unit vector of the Earth's axis and s = r.k / r, the
+    gradient of U_n = -mu J_n R^n r^-(n+1) P_n(s) is
+    a_n = mu J_n R^n / r^(n+2) [((n+1) P_n + s P_n') r_hat - P_n' k]
     (Montenbruck & Gill 2000, eq. 3.7 restricted to m = 0; Vallado 2013, eq. 8-19).
+    With k = (0, 0, 1) every operation gives the bits of the z-axis formula.
     """
     r2 = x * x + y * y + z * z
     rn = math.sqrt(r2)
@@ -311,7 +340,7 @@ def _zonal_accel(mu, re, j2, j3, j4, degree, x, y, z):
     ay = k0 * y
     az = k0 * z
     if degree >= 2:
-        s = z * ir
+        s = (x * px + y * py + z * pz) * ir
         s2 = s * s
         q = re * ir
         base = mu * ir * ir  # mu / r^2
@@ -336,9 +365,9 @@ def _zonal_accel(mu, re, j2, j3, j4, degree, x, y, z):
             c = base * j4 * qn
             cr += c * (5.0 * p + s * dp)
             cz += c * dp
-        ax += cr * x * ir
-        ay += cr * y * ir
-        az += cr * z * ir - cz
+        ax += cr * x * ir - cz * px
+        ay += cr * y * ir - cz * py
+        az += cr * z * ir - cz * pz
     return ax, ay, az
 
 
@@ -360,12 +389,13 @@ def _rhs_into(t, y, p, out):
     x = y[0]
     yy = y[1]
     z = y[2]
+    px, py, pz = _pole_at(t, p)
     ax, ay, az = _zonal_accel(
-        p[P_MU], p[P_RE], p[P_J2], p[P_J3], p[P_J4], int(p[P_DEGREE]), x, yy, z
+        p[P_MU], p[P_RE], p[P_J2], p[P_J3], p[P_J4], int(p[P_DEGREE]), px, py, pz, x, yy, z
     )
     if p[P_DRAG] != 0.0:
         ebx, eby, ebz = _apex_of(t, p)
-        dx, dy, dz = _drag_accel(x, yy, z, y[3], y[4], y[5], p, ebx, eby, ebz)
+        dx, dy, dz = _drag_accel(x, yy, z, y[3], y[4], y[5], p, ebx, eby, ebz, px, py, pz)
         ax += dx
         ay += dy
         az += dz

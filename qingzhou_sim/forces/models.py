@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field, fields
 
@@ -29,6 +30,12 @@ from ._kernels import (
     P_MOON,
     P_MU,
     P_OMEGA,
+    P_POLE_DX,
+    P_POLE_DY,
+    P_POLE_DZ,
+    P_POLE_X,
+    P_POLE_Y,
+    P_POLE_Z,
     P_RE,
     P_SUN,
     _density_exponential,
@@ -39,6 +46,7 @@ from ._kernels import (
 )
 
 __all__ = [
+    "POLES",
     "Drag",
     "ExponentialAtmosphere",
     "ForceModel",
@@ -48,6 +56,7 @@ __all__ = [
     "ZonalGravity",
     "build_rhs",
     "density_kg_m3",
+    "earth_pole_gcrs",
     "moon_position_km",
     "sun_position_km",
     "zonal_potential",
@@ -273,6 +282,13 @@ class ForceModel:
     third_bodies : tuple of ThirdBody
     earth : EarthModel
         mu, radius, J2-J4, rotation rate and flattening used by every term.
+    pole : {"true", "gcrs-z"}
+        Axis of the zonal field, the ellipsoid and the co-rotating atmosphere:
+        ``"true"`` (default) the Earth's rotation axis of the epoch of t = 0
+        (:func:`earth_pole_gcrs`, evaluated once per :meth:`build`, i.e. once per
+        propagation); ``"gcrs-z"`` the GCRS z axis (the pole of J2000, ~0.15 deg
+        from the true pole in 2026: about 44 m after a day of phasing), for
+        comparisons with tools that put J2 about z.
 
     Examples
     --------
@@ -285,8 +301,11 @@ class ForceModel:
     drag: Drag | None = None
     third_bodies: tuple = ()
     earth: EarthModel = EARTH
+    pole: str = "true"
 
     def __post_init__(self):
+        if self.pole not in POLES:
+            raise UnknownNameError("Earth pole", self.pole, POLES)
         if not isinstance(self.gravity, PointMass | ZonalGravity):
             raise InputError(
                 f"gravity {self.gravity!r} is not a gravity model; use PointMass() or "
@@ -326,7 +345,15 @@ class ForceModel:
 
     @property
     def needs_epoch(self) -> bool:
-        """True when the right-hand side depends on the absolute epoch (Sun, Moon, bulge)."""
+        """True when the right-hand side depends on the absolute epoch: Sun, Moon, bulge,
+        or the Earth's true pole (zonal gravity or drag with ``pole="true"``)."""
+        axis = isinstance(self.gravity, ZonalGravity) or self.drag is not None
+        return self.needs_ephemerides or (self.pole == "true" and axis)
+
+    @property
+    def needs_ephemerides(self) -> bool:
+        """True when the right-hand side needs the Sun or the Moon (third bodies or the
+        Harris-Priester bulge): without an epoch there is no sensible default."""
         hp = self.drag is not None and isinstance(self.drag.atmosphere, HarrisPriester)
         return bool(self.third_bodies) or hp
 
@@ -337,13 +364,14 @@ class ForceModel:
             "drag": None if self.drag is None else self.drag.to_dict(),
             "third_bodies": [b.body for b in self.third_bodies],
             "earth": asdict(self.earth),
+            "pole": self.pole,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> ForceModel:
         """Inverse of :meth:`to_dict`; unknown keys raise :class:`InputError`."""
         data = dict(data)
-        known = {"gravity", "drag", "third_bodies", "earth"}
+        known = {"gravity", "drag", "third_bodies", "earth", "pole"}
         extra = set(data) - known
         if extra:
             raise InputError(
@@ -371,17 +399,25 @@ class ForceModel:
             drag = _settings(Drag, d, "drag")
         tb = tuple(ThirdBody(b) for b in data.get("third_bodies", ()))
         earth = _settings(EarthModel, data["earth"], "earth") if data.get("earth") else EARTH
-        return cls(gravity=gravity, drag=drag, third_bodies=tb, earth=earth)
+        pole = data.get("pole", "true")
+        return cls(gravity=gravity, drag=drag, third_bodies=tb, earth=earth, pole=pole)
 
-    def build(self, jd_tt0: float = 2451545.0) -> np.ndarray:
+    def build(self, jd_tt0: float | None = None) -> np.ndarray:
         """Parameter array ``p`` (float64, length ``N_PARAMS``) for :func:`_rhs`.
 
         Parameters
         ----------
-        jd_tt0 : float
-            Julian date (TT) of t = 0, needed only by the Sun, the Moon and the
-            Harris-Priester bulge (one float is ample for their low-precision series).
+        jd_tt0 : float, optional
+            Julian date (TT) of t = 0 (one float is ample for the low-precision Sun
+            and Moon series and for the pole). It sets the Earth's pole
+            (``pole="true"``), the Sun, the Moon and the Harris-Priester bulge.
+            Without it: J2000 for those, and the pole is the GCRS z axis.
         """
+        pole, rate = (0.0, 0.0, 1.0), (0.0, 0.0, 0.0)
+        if jd_tt0 is None:
+            jd_tt0 = 2451545.0
+        elif self.pole == "true":
+            pole, rate = _pole_and_rate(float(jd_tt0))
         e = self.earth
         p = np.zeros(N_PARAMS)
         p[P_MU] = e.mu_km3_s2
@@ -408,10 +444,57 @@ class ForceModel:
         p[P_JD0] = jd_tt0
         p[P_GM_SUN] = GM_SUN_KM3_S2
         p[P_GM_MOON] = GM_MOON_KM3_S2
+        p[P_POLE_X], p[P_POLE_Y], p[P_POLE_Z] = pole
+        p[P_POLE_DX], p[P_POLE_DY], p[P_POLE_DZ] = rate
         return p
 
 
-def build_rhs(force_model: ForceModel, jd_tt0: float = 2451545.0):
+POLES = ("true", "gcrs-z")
+
+
+@functools.lru_cache(maxsize=1024)
+def _pole_of(jd_tt: float) -> tuple[float, float, float]:
+    """CIP unit vector in GCRS at ``jd_tt`` (IAU 2006/2000A through ERFA's ``xys06a``,
+    the routine astropy's GCRS <-> ITRS uses; IERS Conventions 2010, sec. 5.4.4:
+    X and Y are the CIP's GCRS direction cosines)."""
+    import erfa
+
+    x, y, _ = erfa.xys06a(jd_tt, 0.0)
+    return float(x), float(y), math.sqrt(1.0 - x * x - y * y)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pole_and_rate(jd_tt: float):
+    """The pole at jd_tt and its rate (1/s) by a central difference over +-3 h."""
+    k0 = _pole_of(jd_tt)
+    kp = _pole_of(jd_tt + 0.125)
+    km = _pole_of(jd_tt - 0.125)
+    return k0, tuple((a - b) / (0.25 * 86400.0) for a, b in zip(kp, km, strict=True))
+
+
+def earth_pole_gcrs(epoch) -> np.ndarray:
+    """Unit vector (3,) of the Earth's rotation axis in GCRS at ``epoch`` (a Time).
+
+    The Celestial Intermediate Pole of IAU 2006/2000A precession-nutation, the z axis
+    of the CIRS and TIRS; the ITRS z axis differs from it by polar motion (below
+    0.5 arcsec, not modelled: 15 m at the Earth's surface, no measurable effect on
+    J2 dynamics).
+
+    References
+    ----------
+    Petit & Luzum (2010), IERS Conventions, Technical Note 36, sec. 5.4.4 and 5.5.4.
+
+    Examples
+    --------
+    >>> from astropy.time import Time
+    >>> k = earth_pole_gcrs(Time("2026-01-01", scale="utc"))
+    >>> round(float(np.degrees(np.arccos(k[2]))), 2)  # precession since J2000
+    0.15
+    """
+    return np.array(_pole_of(float(epoch.tt.jd)))
+
+
+def build_rhs(force_model: ForceModel, jd_tt0: float | None = None):
     """The compiled right-hand side and its parameters: ``(rhs, p)`` with
     ``rhs(t_s, y, p) -> dy/dt`` (one numba function for every force model)."""
     return _rhs, force_model.build(jd_tt0)
@@ -468,15 +551,18 @@ def moon_position_km(jd_tt: float) -> np.ndarray:
     return np.array(_moon_position(float(jd_tt)))
 
 
-def zonal_potential(r_km, earth: EarthModel = EARTH, max_degree: int = 4) -> np.ndarray:
+def zonal_potential(
+    r_km, earth: EarthModel = EARTH, max_degree: int = 4, pole=(0.0, 0.0, 1.0)
+) -> np.ndarray:
     r"""Gravitational potential U (km^2/s^2, positive convention) of the zonal field.
 
     :math:`U = \frac{\mu}{r}\left[1 - \sum_{n=2}^{N} J_n (R/r)^n P_n(\sin\phi)\right]`
-    (Vallado 2013, eq. 8-19). ``max_degree = 0`` gives the point mass.
+    (Vallado 2013, eq. 8-19), latitude phi about ``pole`` (GCRS unit vector, e.g.
+    :func:`earth_pole_gcrs`). ``max_degree = 0`` gives the point mass.
     """
     r = np.asarray(r_km, dtype=float)
     rn = np.sqrt(np.einsum("...i,...i->...", r, r))
-    s = r[..., 2] / rn
+    s = (r @ np.asarray(pole, dtype=float)) / rn
     q = earth.radius_km / rn
     legendre = {
         2: 1.5 * s**2 - 0.5,

@@ -33,6 +33,7 @@ from ..forces import (
     _apex_of,
     _drag_accel,
     _moon_position,
+    _pole_at,
     _sun_position,
     _third_body,
     _zonal_accel,
@@ -70,7 +71,8 @@ def _rhs_block(T, Y, p, out):
     # One force kernel: the same _zonal_accel as the single-state path (LLVM inlines
     # it, so the loop over lanes still vectorises).
     for i in range(m):
-        ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, Y[0, i], Y[1, i], Y[2, i])
+        px, py, pz = _pole_at(T[i], p)
+        ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, Y[0, i], Y[1, i], Y[2, i])
         out[0, i] = Y[3, i]
         out[1, i] = Y[4, i]
         out[2, i] = Y[5, i]
@@ -87,8 +89,9 @@ def _rhs_block(T, Y, p, out):
         for i in range(m):
             if not same_t:
                 ebx, eby, ebz = _apex_of(T[i], p)
+            px, py, pz = _pole_at(T[i], p)
             dx, dy, dz = _drag_accel(
-                Y[0, i], Y[1, i], Y[2, i], Y[3, i], Y[4, i], Y[5, i], p, ebx, eby, ebz
+                Y[0, i], Y[1, i], Y[2, i], Y[3, i], Y[4, i], Y[5, i], p, ebx, eby, ebz, px, py, pz
             )
             out[3, i] += dx
             out[4, i] += dy

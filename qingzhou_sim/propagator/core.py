@@ -197,7 +197,8 @@ class Propagator:
 
     def _params(self, epoch: Time | None) -> np.ndarray:
         if epoch is None:
-            if self.force_model.needs_epoch:
+            # Without an epoch the Earth's axis is the GCRS z axis (see propagate_rv).
+            if self.force_model.needs_ephemerides:
                 raise InputError(
                     "this force model (Sun, Moon or Harris-Priester bulge) needs the epoch; "
                     "pass epoch=...",
@@ -220,7 +221,9 @@ class Propagator:
             the post-impulse state.
         impulses_dv_km_s : array (k, 3), inertial delta-v's (km/s).
         epoch : Time, optional
-            Initial epoch; needed only for Sun, Moon or Harris-Priester.
+            Initial epoch; needed for Sun, Moon or Harris-Priester, and it sets the
+            Earth's true pole of the zonal field (``ForceModel.pole``); without it
+            the pole is the GCRS z axis.
 
         Returns
         -------
@@ -786,13 +789,17 @@ def specific_energy(rv, mu_km3_s2: float = EARTH.mu_km3_s2) -> u.Quantity:
     )
 
 
-def zonal_jacobi_integral(rv, earth: EarthModel = EARTH, max_degree: int = 4) -> u.Quantity:
+def zonal_jacobi_integral(
+    rv, earth: EarthModel = EARTH, max_degree: int = 4, pole=(0.0, 0.0, 1.0)
+) -> u.Quantity:
     r"""Jacobi-like integral of an axisymmetric, uniformly rotating field (km^2/s^2).
 
-    :math:`C = v^2/2 - U(r) - \omega_\oplus (x v_y - y v_x)`, inertial r and v: the
+    :math:`C = v^2/2 - U(r) - \omega_\oplus \hat k \cdot (r \times v)`, inertial r
+    and v, :math:`\hat k` the field's axis (``pole``, GCRS): the
     energy in the frame rotating with the Earth, conserved exactly by zonal gravity
-    (U time-independent in that frame); for a zonal-only field the rotation term is
-    itself constant (h_z is conserved), so C and the inertial energy are both integrals.
+    (U time-independent in that frame) about a fixed axis (``ForceModel(pole="gcrs-z")``;
+    the true pole precesses, 0.14 arcsec a day); for a zonal-only field the rotation term is
+    itself constant (h.k is conserved), so C and the inertial energy are both integrals.
 
     References
     ----------
@@ -807,14 +814,15 @@ def zonal_jacobi_integral(rv, earth: EarthModel = EARTH, max_degree: int = 4) ->
     >>> from qingzhou_sim.state import State
     >>> s = State.from_elements(Time("2026-01-01", scale="utc"), a=6768.137 * u.km,
     ...                         inc=41.47 * u.deg)
-    >>> prop = Propagator(ForceModel(gravity=ZonalGravity(4)), rtol=1e-11, atol=1e-11)
+    >>> fm = ForceModel(gravity=ZonalGravity(4), pole="gcrs-z")  # a fixed axis
+    >>> prop = Propagator(fm, rtol=1e-11, atol=1e-11)
     >>> c = zonal_jacobi_integral(prop.propagate(s, 6 * u.h).rv_km).value
     >>> bool(abs(c.max() - c.min()) < 1e-10 * abs(c[0]))
     True
     """
     y = _rv_of(rv)
     v2 = np.einsum("...i,...i->...", y[..., 3:], y[..., 3:])
-    hz = y[..., 0] * y[..., 4] - y[..., 1] * y[..., 3]
-    return (0.5 * v2 - zonal_potential(y[..., :3], earth, max_degree) - earth.omega_rad_s * hz) * (
-        u.km**2 / u.s**2
-    )
+    k = np.asarray(pole, dtype=float)
+    hk = np.cross(y[..., :3], y[..., 3:]) @ k
+    u_zonal = zonal_potential(y[..., :3], earth, max_degree, k)
+    return (0.5 * v2 - u_zonal - earth.omega_rad_s * hk) * (u.km**2 / u.s**2)
