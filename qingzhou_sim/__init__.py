@@ -38,10 +38,31 @@ import importlib
 import os as _os
 import sys as _sys
 
+# Kernel modules whose compiled functions other modules' kernels call (and inline).
+# numba keys its disk cache on the calling file's own contents only, so a cache built
+# with an older callee would be reused silently: the cache folder is named by a hash
+# of these sources, and editing one of them starts a fresh cache.
+_CALLEE_SOURCES = (
+    ("forces", "_kernels.py"),
+    ("propagator", "_dop853.py"),
+    ("propagator", "_ensemble.py"),
+    ("relative", "_kernels.py"),
+)
+
 
 def _user_cache_dir() -> str:
+    import hashlib
+
     base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
-    return _os.path.join(base, "qingzhou_sim", "numba")
+    digest = hashlib.sha1()
+    here = _os.path.dirname(__file__)
+    for parts in _CALLEE_SOURCES:
+        try:
+            with open(_os.path.join(here, *parts), "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            pass
+    return _os.path.join(base, "qingzhou_sim", "numba", digest.hexdigest()[:12])
 
 
 # numba's on-disk cache goes to a user cache folder, not next to the sources: cache files
@@ -59,14 +80,43 @@ if "NUMBA_CACHE_DIR" not in _os.environ:
 
 # The library never touches the network: use the IERS tables bundled with
 # astropy-iers-data and never try to download newer ones. Dates beyond the tables'
-# predictions get a degraded-accuracy warning rather than an error.
-from astropy.utils import iers as _iers  # noqa: E402
+# predictions get a degraded-accuracy warning rather than an error. The settings go into
+# astropy's configuration section of ``astropy.utils.iers.iers`` just before that module
+# is first imported (its ``conf`` reads the section), so that neither astropy nor its
+# IERS machinery is imported by ``import qingzhou_sim``: the first frame conversion
+# pays for them.
+_IERS = "astropy.utils.iers.iers"
+_IERS_SETTINGS = {"auto_download": False, "auto_max_age": None, "iers_degraded_accuracy": "warn"}
 
-_iers.conf.auto_download = False
-_iers.conf.auto_max_age = None
-_iers.conf.iers_degraded_accuracy = "warn"
 
-from .constants import EARTH, EarthModel  # noqa: E402
+class _ConfigureIersOnImport:
+    """A meta-path hook that never finds a module: it applies the IERS settings when
+    ``astropy.utils.iers.iers`` is about to be imported, then removes itself."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == _IERS:
+            _configure_iers()
+        return None
+
+
+def _configure_iers() -> None:
+    if _IERS in _sys.modules:
+        conf = _sys.modules[_IERS].conf
+        for key, value in _IERS_SETTINGS.items():
+            setattr(conf, key, value)
+    else:
+        from astropy.config.configuration import get_config
+
+        get_config(_IERS).update(_IERS_SETTINGS)
+    _sys.meta_path[:] = [f for f in _sys.meta_path if f is not _ConfigureIersOnImport]
+
+
+if "astropy" in _sys.modules:
+    _configure_iers()
+else:
+    _sys.meta_path.insert(0, _ConfigureIersOnImport)
+
 from .errors import (  # noqa: E402
     InfeasiblePlanError,
     InputError,
@@ -75,14 +125,18 @@ from .errors import (  # noqa: E402
     QingzhouError,
     UnknownNameError,
 )
-from .maneuvers import Burn  # noqa: E402
-from .state import Elements, State, StateBatch  # noqa: E402
 
 __version__ = "0.1.0"
 
-# Heavier names (numba kernels, the mission stack) load on first use so that
-# ``import qingzhou_sim`` stays fast.
+# Every name but the errors loads on first use (astropy, numba kernels, the mission
+# stack), so that ``import qingzhou_sim`` stays fast.
 _LAZY = {
+    "EARTH": "constants",
+    "EarthModel": "constants",
+    "Burn": "maneuvers",
+    "Elements": "state",
+    "State": "state",
+    "StateBatch": "state",
     "Mission": "mission",
     "MissionResult": "mission",
     "Propagator": "propagator",
