@@ -124,8 +124,8 @@ def test_save_writes_all_outputs(default_result, tmp_path):
         "delta_v_budget_png",
     ):
         assert paths[key].exists() and paths[key].stat().st_size > 0
-    (seg,) = read_oem(paths["chaser_oem"])
-    assert len(seg.epochs) == len(default_result.chaser)
+    # one segment per coast arc (states checked in tests/test_interchange_mission.py)
+    assert len(read_oem(paths["chaser_oem"])) >= 2
 
 
 def test_toml_round_trip(tmp_path):

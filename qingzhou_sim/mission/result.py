@@ -83,6 +83,28 @@ class Ephemeris:
     def __len__(self) -> int:
         return len(self.r_km)
 
+    def to_dataframe(self):
+        """pandas DataFrame: ``epoch_utc`` (datetime64, UTC), ``x_km`` .. ``z_km``,
+        ``vx_km_s`` .. ``vz_km_s`` (GCRS)."""
+        import pandas as pd
+
+        columns = {"epoch_utc": _datetime_utc(self.epochs)}
+        for k, axis in enumerate("xyz"):
+            columns[f"{axis}_km"] = self.r_km[:, k]
+        for k, axis in enumerate("xyz"):
+            columns[f"v{axis}_km_s"] = self.v_km_s[:, k]
+        return pd.DataFrame(columns)
+
+
+_ISO_Z = "%Y-%m-%dT%H:%M:%S.%fZ"  # datetime columns in CSV files, as in the JSON summary
+
+
+def _datetime_utc(epochs: Time):
+    """Epochs as a pandas datetime64[ns, UTC] series (a scalar Time gives one row)."""
+    import pandas as pd
+
+    return pd.Series(pd.to_datetime(np.atleast_1d(epochs.utc.datetime64), utc=True))
+
 
 def _hms(seconds: float) -> str:
     if not math.isfinite(seconds):
@@ -206,19 +228,38 @@ class MissionResult:
         return [ev.to_record() for ev in self.events]
 
     def timeline(self):
-        """The timeline as a pandas DataFrame (one row per event)."""
+        """The timeline as a pandas DataFrame, one row per event: the columns of
+        :meth:`records`, with ``utc`` as datetime64[ns, UTC] (a text column in
+        :meth:`records`)."""
         import pandas as pd
 
-        return pd.DataFrame(self.records())
+        frame = pd.DataFrame(self.records())
+        if len(frame):
+            frame["utc"] = _datetime_utc(Time([ev.epoch for ev in self.events]))
+        return frame
 
-    def budget(self) -> list[dict]:
-        """Delta-v, propellant and duration per phase, plus the total."""
+    def budget(self):
+        """Delta-v, propellant and duration per phase, plus the total, as a pandas
+        DataFrame: ``phase``, ``delta_v_m_s``, ``propellant_kg``, ``duration_s``,
+        ``start_utc`` and ``end_utc`` (datetime64[ns, UTC]). :meth:`budget_records` gives
+        the same rows as plain dicts."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.budget_records())
+        frame["start_utc"] = _datetime_utc(Time([p.start for p in self.phases] + [self.liftoff]))
+        frame["end_utc"] = _datetime_utc(Time([p.end for p in self.phases] + [self.end]))
+        return frame
+
+    def budget_records(self) -> list[dict]:
+        """The rows of :meth:`budget` as plain dicts (epochs as ISO text with 'Z')."""
         rows = [
             {
                 "phase": p.name,
                 "delta_v_m_s": p.delta_v_m_s,
                 "propellant_kg": p.propellant_kg,
                 "duration_s": p.duration_s,
+                "start_utc": _utc(p.start),
+                "end_utc": _utc(p.end),
             }
             for p in self.phases
         ]
@@ -228,6 +269,8 @@ class MissionResult:
                 "delta_v_m_s": float(self.total_delta_v.to_value(u.m / u.s)),
                 "propellant_kg": float(self.total_propellant.to_value(u.kg)),
                 "duration_s": float((self.end - self.liftoff).to_value(u.s)),
+                "start_utc": _utc(self.liftoff),
+                "end_utc": _utc(self.end),
             }
         )
         return rows
@@ -261,7 +304,7 @@ class MissionResult:
         lines += ["", "Delta-v budget"]
         header = f"  {'phase':<24}{'delta-v [m/s]':>15}{'propellant [kg]':>17}{'duration':>14}"
         lines += [header, "  " + "-" * (len(header) - 2)]
-        for row in self.budget():
+        for row in self.budget_records():
             if row["phase"] == "total":
                 lines.append("  " + "-" * (len(header) - 2))
             lines.append(
@@ -428,15 +471,26 @@ class MissionResult:
         return rec
 
     # ------------------------------------------------------------ files
+    def oem_breaks(self) -> Time | None:
+        """Where the chaser's ephemeris is not one smooth arc: the phasing burns (as
+        executed) and the hand-over to the closed-loop approach (None if neither)."""
+        epochs = [b.epoch for b in self.burns_phasing] + [self.phasing_end]
+        epochs = [e for e in epochs if e is not None]
+        return Time(epochs) if epochs else None
+
     def save(self, directory, *, figures: bool = True) -> dict[str, Path]:
         """Write the outputs into ``directory`` (created if needed): ``summary.json``,
-        ``summary.txt``, ``timeline.csv``, ``budget.csv``, CCSDS OEM ephemerides
-        ``chaser.oem`` and ``station.oem``, and the figures as PNG. Returns the paths."""
+        ``summary.txt``, ``timeline.csv``, ``budget.csv``, CCSDS OEM 3.0 ephemerides
+        ``chaser.oem`` and ``station.oem`` (one segment per coast arc), ``mission.czml``
+        (replay in Cesium) and the figures as PNG. Returns the paths.
+
+        Every file is written atomically (temporary file, then rename): a failed save
+        leaves no truncated file. Raises ``OSError`` (naming the file) if one cannot be
+        written."""
         import matplotlib.pyplot as plt
-        import pandas as pd
 
         from .. import plotting
-        from ..io import to_json, write_oem
+        from ..io import atomic_write, to_json, write_czml, write_oem
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -447,28 +501,38 @@ class MissionResult:
             "budget_csv": directory / "budget.csv",
             "chaser_oem": directory / "chaser.oem",
             "station_oem": directory / "station.oem",
+            "mission_czml": directory / "mission.czml",
         }
-        paths["summary_json"].write_text(to_json(self.to_json_dict(), indent=2))
-        paths["summary_txt"].write_text(self.summary() + "\n")
-        self.timeline().to_csv(paths["timeline_csv"], index=False)
-        pd.DataFrame(self.budget()).to_csv(paths["budget_csv"], index=False)
+        summary_json = to_json(self.to_json_dict(), indent=2)
+        atomic_write(paths["summary_json"], lambda tmp: tmp.write_text(summary_json))
+        atomic_write(paths["summary_txt"], lambda tmp: tmp.write_text(self.summary() + "\n"))
+        for key, frame in (("timeline_csv", self.timeline()), ("budget_csv", self.budget())):
+            atomic_write(
+                paths[key],
+                lambda tmp, frame=frame: frame.to_csv(tmp, index=False, date_format=_ISO_Z),
+            )
+        write_czml(paths["mission_czml"], self)
         write_oem(
             paths["chaser_oem"],
             self.chaser.epochs,
-            self.chaser.r_km,
-            self.chaser.v_km_s,
+            self.chaser.r,
+            self.chaser.v,
             object_name=self.mission.chaser.upper(),
             object_id="QINGZHOU-SIM-1",
-            comment=f"qingzhou_sim mission {self.mission.name}",
+            breaks=self.oem_breaks(),
+            comment=f"qingzhou_sim mission {self.mission.name}, simulated\n"
+            "one segment per coast arc between phasing burns (the post-burn state opens a "
+            "segment); the last segment, from the hand-over point, is the closed-loop "
+            "approach (RCS pulses inside it, sampled at the output step)",
         )
         write_oem(
             paths["station_oem"],
             self.station.epochs,
-            self.station.r_km,
-            self.station.v_km_s,
+            self.station.r,
+            self.station.v,
             object_name=self.mission.station_vehicle.upper(),
             object_id="2021-035A",
-            comment="Tiangong (CSS), simulated",
+            comment="Tiangong (CSS), simulated (no manoeuvre: one coast arc)",
         )
         if figures:
             for name, func in (
@@ -479,9 +543,13 @@ class MissionResult:
                 ("delta_v_budget", plotting.plot_delta_v_budget),
             ):
                 fig = func(self)
-                paths[f"{name}_png"] = directory / f"{name}.png"
-                fig.savefig(paths[f"{name}_png"], dpi=120)
-                plt.close(fig)
+                try:
+                    paths[f"{name}_png"] = atomic_write(
+                        directory / f"{name}.png",
+                        lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png"),
+                    )
+                finally:
+                    plt.close(fig)
         return paths
 
 
