@@ -180,16 +180,20 @@ def _cmd_montecarlo(args) -> int:
             dispersions=Dispersions().scaled(args.scale),
             workers=args.workers,
             progress=not args.json,
+            out=args.out,  # finished samples on disk as they come; saved at the end
+            figures=not args.no_figures,
         )
     finally:
         if client is not None:
             client.close()
-    paths = result.save(args.out, figures=not args.no_figures)
     if args.json:
         print(to_json(result.to_json_dict(), indent=2))
     else:
         print(result.summary())
-        print(f"\nSamples, summary and figures written to {paths['samples'].parent}")
+        if result.save_error is None:
+            print(f"\nSamples, summary and figures written to {args.out}")
+    if result.save_error is not None:  # the QingzhouWarning said where; the run failed
+        return 1
     return 130 if result.interrupted else 0
 
 
