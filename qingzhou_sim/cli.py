@@ -104,6 +104,11 @@ def _load_mission(args):
     if getattr(args, "port", None):
         changes["port"] = args.port
         changes["approach_profile"] = None
+    if getattr(args, "launch_date", None):
+        changes["launch_date"], changes["liftoff"] = args.launch_date, None
+    for key in ("liftoff", "station_phasing"):
+        if getattr(args, key, None):
+            changes[key] = getattr(args, key)
     return mission.replace(**changes) if changes else mission
 
 
@@ -322,10 +327,23 @@ def _build_parser() -> argparse.ArgumentParser:
         "mission", nargs="?", help="mission file (TOML); default: the built-in default mission"
     )
     p.add_argument(
-        "--profile", help="phasing profile (overrides the file): two-day, 6.5-hour, 3-hour, 2-hour"
+        "--profile",
+        help="phasing profile (overrides the file): two-day, 6.5-hour, 3.5-hour, 3-hour, 2-hour",
     )
     p.add_argument(
         "--port", choices=("aft", "forward", "radial"), help="docking port (overrides the file)"
+    )
+    p.add_argument("--liftoff", help="liftoff epoch, ISO-8601 UTC ending in Z (overrides the file)")
+    p.add_argument(
+        "--launch-date",
+        metavar="YYYY-MM-DD",
+        help="launch day (UTC): search the launch windows from its 00:00 (overrides the file)",
+    )
+    p.add_argument(
+        "--station-phasing",
+        choices=("auto", "wait", "none"),
+        help="no window fits the profile: phase the station before launch (auto, default), "
+        "search the windows day after day (wait), or stop with the list of windows (none)",
     )
     p.add_argument(
         "--out",

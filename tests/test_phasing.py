@@ -69,7 +69,7 @@ def test_phase_angle_sign_convention():
 
 # ------------------------------------------------------------------ profiles
 def test_profile_registry():
-    assert set(PROFILES) == {"two-day", "6.5-hour", "3-hour", "2-hour"}
+    assert set(PROFILES) == {"two-day", "6.5-hour", "3.5-hour", "3-hour", "2-hour"}
     assert get_profile("6.5-Hour") is PROFILES["6.5-hour"]
     with pytest.raises(UnknownNameError, match="phasing profile 'one-orbit'"):
         get_profile("one-orbit")

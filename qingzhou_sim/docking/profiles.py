@@ -683,7 +683,135 @@ _FAST_HOP_S = 1800.0
 
 AFT_FAST, FORWARD_FAST, RADIAL_FAST = (_fast_variant(p) for p in (AFT, FORWARD, RADIAL))
 
-APPROACH_PROFILES = {p.name: p for p in (AFT, FORWARD, RADIAL, AFT_FAST, FORWARD_FAST, RADIAL_FAST)}
+# ---- the flown fast-rendezvous schemes' close range (issue 15; paired with their
+# phasing profiles by qingzhou_sim.mission.schemes). Hold durations in the fast modes
+# are unpublished (mission-facts.md sec. 2): the durations below are assumptions that
+# make the scheduled close range last as published.
+_SCHEME_HOP_S = 1500.0  # 5 km -> 200-400 m two-impulse hop, ~0.27 orbit (assumption)
+_SCHEME_STRAIGHT = ((0.0, 0.05), (20.0, 0.2), (100.0, 0.3))
+
+
+def _scheme_hold(duration_s: float, label: str, tolerance_m: float = 1.0, **kw) -> Hold:
+    return Hold(duration_s=duration_s, until="settled", tolerance_m=tolerance_m, label=label, **kw)
+
+
+def _hold_19m() -> Hold:
+    return _scheme_hold(120.0, "hold at 19 m", 0.1, max_duration_s=900.0, control_period_s=1.0)
+
+
+def _straight(to_m, label, schedule=_INNER_SCHEDULE) -> Closing:
+    return Closing(to_m=to_m, method="straight", speed_schedule=schedule, control_period_s=1.0, label=label)
+
+
+AFT_2H = ApproachProfile(
+    name="aft-2h",
+    port="aft",
+    docking_axis="-V-bar",
+    ae_entry_axis="-V-bar",
+    port_position_m=_AFT_PORT_M,
+    segments=(
+        Closing(to_m=(-200.0, 0.0, 0.0), tof_s=_SCHEME_HOP_S, label="closing to 200 m"),
+        _straight((-19.0, 0.0, 0.0), "approach to 19 m"),
+        _hold_19m(),
+        FinalApproach(speed_schedule=_FINAL_SCHEDULE),
+    ),
+    references=("TZ5", "SZ19", "SAST-APAS"),
+    description=(
+        "2-hour scheme (Tianzhou-5, aft port): close range of about 40 min with the "
+        "intermediate confirmation holds dropped (CAST 502 Institute via Xinhua, 13 Nov "
+        "2022): 5 km -> 200 m in one two-impulse hop, straight line to 19 m, contact."
+    ),
+)
+
+AFT_3H = ApproachProfile(
+    name="aft-3h",
+    port="aft",
+    docking_axis="-V-bar",
+    ae_entry_axis="-V-bar",
+    port_position_m=_AFT_PORT_M,
+    segments=(
+        _scheme_hold(300.0, "hold at 5 km", 5.0),
+        Closing(to_m=(-400.0, 0.0, 0.0), tof_s=1800.0, label="closing to 400 m"),
+        _straight((-200.0, 0.0, 0.0), "closing to 200 m", _SCHEME_STRAIGHT),
+        _scheme_hold(600.0, "hold at 200 m"),
+        _straight((-19.0, 0.0, 0.0), "approach to 19 m"),
+        _hold_19m(),
+        FinalApproach(speed_schedule=_FINAL_SCHEDULE),
+    ),
+    references=("TZ7-CN", "TZ8", "TZ9", "SZ19", "SAST-APAS"),
+    description=(
+        "3-hour scheme (Tianzhou-7/8/9, aft port): 5 km hold -> 400 m -> 200 m hold "
+        "-> 19 m hold -> contact, about 1 h 15 min from the hand-over (holds assumed)."
+    ),
+)
+
+FORWARD_3P5H = ApproachProfile(
+    name="forward-3.5h",
+    port="forward",
+    docking_axis="+V-bar",
+    ae_entry_axis="+V-bar",
+    port_position_m=_FORWARD_PORT_M,
+    segments=(
+        Closing(to_m=(400.0, 0.0, 0.0), tof_s=1800.0, label="homing to 400 m in front"),
+        _straight((200.0, 0.0, 0.0), "closing to 200 m", _SCHEME_STRAIGHT),
+        _scheme_hold(300.0, "hold at 200 m"),
+        _straight((19.0, 0.0, 0.0), "approach to 19 m"),
+        _hold_19m(),
+        FinalApproach(speed_schedule=_FINAL_SCHEDULE),
+    ),
+    references=("SZ21", "SZ22", "SZ19", "SAST-APAS"),
+    description=(
+        "3.5-hour forward-port scheme (Shenzhou-21/22): homing from the aim point 5 km "
+        "in front, holds and go/no-go at 200 m and 19 m, docking 1 h 07 min after homing "
+        "began (CCTV, 1 Nov 2025)."
+    ),
+)
+
+FORWARD_6P5H = replace(
+    FORWARD_3P5H,
+    name="forward-6.5h",
+    segments=tuple(
+        replace(seg, duration_s=900.0, max_duration_s=1800.0) if seg.label == "hold at 200 m" else seg
+        for seg in FORWARD_3P5H.segments
+    ),
+    references=("SZ12", "SZ12-HK", "SZ19", "SAST-APAS"),
+    description=(
+        "6.5-hour scheme at the forward port (Shenzhou-12, -15, -17..-20): from the aim "
+        "point 5 km in front, 200 m hold (15 min, assumed) and 19 m hold, contact."
+    ),
+)
+
+RADIAL_6P5H = ApproachProfile(
+    name="radial-6.5h",
+    port="radial",
+    docking_axis="+R-bar",
+    ae_entry_axis="+R-bar",
+    ae_entry_half_angle_deg=60.0,
+    port_position_m=_RADIAL_PORT_M,
+    segments=(
+        Closing(to_m=(0.0, 0.0, 2000.0), tof_s=1800.0, label="to the aim point 2 km below"),
+        _scheme_hold(300.0, "R-bar hold at 2 km (active)", 5.0, control_period_s=5.0),
+        Closing(to_m=(0.0, 0.0, 200.0), tof_s=1200.0, label="R-bar closing to 200 m"),
+        _scheme_hold(300.0, "R-bar hold at 200 m (active)", control_period_s=5.0),
+        _straight((0.0, 0.0, 19.0), "R-bar approach to 19 m"),
+        _hold_19m(),
+        FinalApproach(speed_schedule=_FINAL_SCHEDULE),
+    ),
+    references=("SZ13", "SZ14", "SZ19", "SAST-APAS"),
+    description=(
+        "6.5-hour scheme at the radial port (Shenzhou-13/-16): from 5 km behind to an aim "
+        "point about 2 km below the station, then the approach from below along R-bar "
+        "(CCTV via mission-facts, second round), 200 m and 19 m holds (SZ19)."
+    ),
+)
+
+APPROACH_PROFILES = {
+    p.name: p
+    for p in (
+        *(AFT, FORWARD, RADIAL, AFT_FAST, FORWARD_FAST, RADIAL_FAST),
+        *(AFT_2H, AFT_3H, FORWARD_3P5H, FORWARD_6P5H, RADIAL_6P5H),
+    )
+}
 
 
 def get_approach_profile(name: str) -> ApproachProfile:

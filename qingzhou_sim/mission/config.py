@@ -173,6 +173,20 @@ class Mission:
         nominal mission is noise-free; campaigns switch noise on per sample.
     seed : int
         Seed of the nominal run's random numbers (navigation noise when switched on).
+    station_phasing : {"auto", "wait", "none"}
+        When no launch window of the search span gives a phase angle the profile can
+        fly (or the given ``liftoff`` does not): "auto" (default) flies the station's
+        own phasing burns before the launch (from the station epoch; their delta-v is
+        the station's cost) for the first window it can be phased for, "wait" searches
+        the windows day after day (up to 60 days) without station burns, "none" stops
+        with the error that lists the windows and profiles that would work.
+    launch_date : str or None
+        Launch day, ``"YYYY-MM-DD"`` (UTC): the window search starts at its 00:00 UTC
+        (instead of ``window_search_start``).
+    flown : dict or None
+        The real flight this mission reproduces, for the report: ``flight`` (name),
+        ``liftoff`` and ``docking`` (ISO UTC 'Z'), ``source``, ``notes``; the summary
+        prints the flown liftoff-to-docking time beside the simulated one.
     """
 
     name: str = "qingzhou-default"
@@ -192,6 +206,9 @@ class Mission:
     output_step_s: float = 60.0
     navigation_noise: bool = False
     seed: int = 0
+    station_phasing: str = "auto"
+    launch_date: str | None = None
+    flown: dict | None = None
 
     def __post_init__(self):
         # Every field is checked here, when the mission is built, not when it runs.
@@ -216,6 +233,7 @@ class Mission:
             as_time(self.liftoff, "liftoff")
         if self.window_search_start is not None:
             as_time(self.window_search_start, "window_search_start")
+        _check_scheme_keys(self)
         for key, (low, high, unit, why) in _BOUNDS.items():
             value = getattr(self, key)
             if not (math.isfinite(value) and low < value <= high):
@@ -517,7 +535,9 @@ class Mission:
         """The approach profile that :meth:`run` flies (see ``approach_profile``)."""
         if self.approach_profile is not None:
             return self.approach_profile
-        return self.port if self.phasing_profile == "two-day" else f"{self.port}-fast"
+        from .schemes import approach_profile_for
+
+        return approach_profile_for(self.phasing_profile, self.port)
 
     def station_state(self):
         return self.station.state()
@@ -561,6 +581,9 @@ _FIELD_TYPES = {
     "output_step_s": float,
     "navigation_noise": bool,
     "seed": int,
+    "station_phasing": str,
+    "launch_date": str,
+    "flown": dict,
 }
 
 _OPTIONAL = {
@@ -710,3 +733,35 @@ def _station_from_dict(data: dict, source: str = "mission") -> StationOrbit:
         raise MissionFileError(
             f"{source}: station: {exc}", name=exc.name, value=exc.value
         ) from None
+
+
+_STATION_PHASING_MODES = ("auto", "wait", "none")
+_FLOWN_KEYS = ("flight", "liftoff", "docking", "source", "notes")
+
+
+def _check_scheme_keys(mission) -> None:
+    """``station_phasing``, ``launch_date`` and ``flown`` (issue 15)."""
+    if mission.station_phasing not in _STATION_PHASING_MODES:
+        raise UnknownNameError("station_phasing mode", mission.station_phasing, _STATION_PHASING_MODES)
+    if mission.launch_date is not None:
+        text = str(mission.launch_date)
+        if len(text) != 10 or text[4] != "-" or text[7] != "-":
+            raise MissionFileError(
+                f"launch_date = {text!r}; expected a UTC day as 'YYYY-MM-DD'",
+                name="launch_date",
+                value=text,
+                valid="YYYY-MM-DD",
+            )
+        as_time(text + "T00:00:00Z", "launch_date")
+    if mission.flown is not None:
+        unknown = sorted(set(mission.flown) - set(_FLOWN_KEYS))
+        if unknown:
+            raise MissionFileError(
+                f"unknown key 'flown.{unknown[0]}'; allowed keys in [flown]: {', '.join(_FLOWN_KEYS)}",
+                name=f"flown.{unknown[0]}",
+                value=mission.flown[unknown[0]],
+                valid=_FLOWN_KEYS,
+            )
+        for key in ("liftoff", "docking"):
+            if key in mission.flown:
+                as_time(mission.flown[key], f"flown.{key}")

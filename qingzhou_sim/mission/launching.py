@@ -19,7 +19,14 @@ from ..constants import as_time
 if TYPE_CHECKING:
     from .config import Mission
 
-__all__ = ["LaunchStage", "choose_liftoff", "launch_stage", "station_target", "utc"]
+__all__ = [
+    "LaunchStage",
+    "choose_liftoff",
+    "launch_stage",
+    "phasing_profile",
+    "station_target",
+    "utc",
+]
 
 
 def utc(t: Time) -> str:
@@ -31,7 +38,8 @@ def utc(t: Time) -> str:
 class LaunchStage:
     """What the launch stage hands on: the site, the station as a launch target, the
     liftoff and its launch window (None for a given liftoff), the nominal insertion
-    state and the station at insertion."""
+    state, the station at insertion and the station's pre-launch phasing
+    (``StationPhasingPlan`` or None)."""
 
     site: object
     target: object
@@ -39,6 +47,7 @@ class LaunchStage:
     window: object
     chaser_nominal: object
     station0: object
+    station_phasing: object = None
 
     @property
     def insertion(self) -> Time:
@@ -55,8 +64,46 @@ def station_target(mission: Mission):
     return Target.from_state(orbit.state(), name="Tiangong (mission file elements)")
 
 
+def phasing_profile(mission: Mission):
+    """The ``PhasingProfile`` the mission flies (its scheme's, for its port)."""
+    from .schemes import phasing_profile_for
+
+    return phasing_profile_for(mission.phasing_profile, mission.port)
+
+
 def _search_start(mission: Mission) -> Time:
+    if mission.launch_date is not None:
+        return as_time(mission.launch_date + "T00:00:00Z", "launch_date")
     return as_time(mission.window_search_start or mission.station.epoch, "window_search_start")
+
+
+def _search(mission: Mission, target, site, vehicle):
+    """(first window the profile can fly as the station is, or None; the error to
+    raise if None, built only when asked for)."""
+    from ..errors import InfeasiblePlanError
+    from ..launch import insertion_state, launch_windows
+    from ..phasing import phase_angle_windows
+
+    start = _search_start(mission)
+    windows = launch_windows(
+        start, mission.window_search_hours * u.h, target=target, site=site, vehicle=vehicle
+    )
+    if len(windows) == 0:
+        error = InfeasiblePlanError(
+            f"no in-plane launch window from {site.name} in {mission.window_search_hours} h "
+            f"from {utc(start)}; lengthen window_search_hours",
+            name="window_search_hours",
+            value=mission.window_search_hours,
+        )
+        return None, lambda: error
+    example = insertion_state(windows[0].liftoff, target, site=site, vehicle=vehicle)
+    station_at = target.state_at(example.epoch)
+    prof = phasing_profile(mission)
+    wanted = phase_angle_windows(example, station_at, profiles=(prof,))[prof.name]
+    for w in windows:
+        if wanted.contains(w.phase_angle):
+            return w, None
+    return None, lambda: _no_window_error(mission, windows, example, station_at, start, wanted)
 
 
 def choose_liftoff(mission: Mission, target, site, vehicle):
@@ -70,32 +117,12 @@ def choose_liftoff(mission: Mission, target, site, vehicle):
         No window in the span, or none with a phase angle the profile can fly (the
         message lists the windows and the profiles that would fly them).
     """
-    from ..errors import InfeasiblePlanError
-    from ..launch import insertion_state, launch_windows
-    from ..phasing import phase_angle_windows
-
     if mission.liftoff is not None:
         return as_time(mission.liftoff, "liftoff"), None
-    start = _search_start(mission)
-    windows = launch_windows(
-        start, mission.window_search_hours * u.h, target=target, site=site, vehicle=vehicle
-    )
-    if len(windows) == 0:
-        raise InfeasiblePlanError(
-            f"no in-plane launch window from {site.name} in {mission.window_search_hours} h "
-            f"from {utc(start)}; lengthen window_search_hours",
-            name="window_search_hours",
-            value=mission.window_search_hours,
-        )
-    example = insertion_state(windows[0].liftoff, target, site=site, vehicle=vehicle)
-    station_at = target.state_at(example.epoch)
-    wanted = phase_angle_windows(example, station_at, profiles=(mission.phasing_profile,))[
-        mission.phasing_profile
-    ]
-    for w in windows:
-        if wanted.contains(w.phase_angle):
-            return w.liftoff, w
-    raise _no_window_error(mission, windows, example, station_at, start, wanted)
+    window, error = _search(mission, target, site, vehicle)
+    if window is None:
+        raise error()
+    return window.liftoff, window
 
 
 def _no_window_error(mission: Mission, windows, example, station_at, start, wanted):
@@ -140,9 +167,10 @@ def with_working_windows(exc, mission: Mission, stage: LaunchStage, vehicle):
             liftoff - 12 * u.h, 48 * u.h, target=target, site=site, vehicle=vehicle
         )
         example = insertion_state(liftoff, target, site=site, vehicle=vehicle)
-        wanted = phase_angle_windows(
-            example, target.state_at(example.epoch), profiles=(mission.phasing_profile,)
-        )[mission.phasing_profile]
+        prof = phasing_profile(mission)
+        wanted = phase_angle_windows(example, target.state_at(example.epoch), profiles=(prof,))[
+            prof.name
+        ]
         good = [w for w in windows if wanted.contains(w.phase_angle)]
     except Exception:  # the hint must never hide the original error
         good = []
@@ -176,16 +204,73 @@ def launch_stage(mission: Mission) -> LaunchStage:
     return _LAUNCH_CACHE[key]
 
 
+def _stage_at(site, target, vehicle, liftoff, window) -> LaunchStage:
+    from ..launch import insertion_state
+
+    chaser_nominal = insertion_state(liftoff, target, site=site, vehicle=vehicle)
+    station0 = target.state_at(chaser_nominal.epoch)
+    return LaunchStage(site, target, liftoff, window, chaser_nominal, station0)
+
+
 def _compute_launch_stage(mission: Mission) -> LaunchStage:
-    from ..launch import get_site, insertion_state
+    """The launch stage in the mission's ``station_phasing`` mode: the first window
+    the profile can fly as the station is; otherwise ("auto") the first window the
+    station can be phased for, or ("wait") the first window, day after day, that
+    the profile can fly without station burns."""
+    from ..launch import get_site
+    from .station import fits_profile, phase_station
 
     vehicle = mission.launcher()
     site = get_site(mission.site)
     target = station_target(mission)
-    liftoff, window = choose_liftoff(mission, target, site, vehicle)
-    chaser_nominal = insertion_state(liftoff, target, site=site, vehicle=vehicle)
-    station0 = target.state_at(chaser_nominal.epoch)
-    return LaunchStage(site, target, liftoff, window, chaser_nominal, station0)
+    if mission.liftoff is not None or mission.station_phasing == "none":
+        liftoff, window = choose_liftoff(mission, target, site, vehicle)
+        stage = _stage_at(site, target, vehicle, liftoff, window)
+        if mission.station_phasing != "auto" or fits_profile(
+            mission, stage.chaser_nominal, stage.station0
+        ):
+            return stage
+        return phase_station(mission, stage)
+    window, _ = _search(mission, target, site, vehicle)
+    if window is not None:
+        return _stage_at(site, target, vehicle, window.liftoff, window)
+    return _search_days(mission, site, target, vehicle)
+
+
+def _search_days(mission: Mission, site, target, vehicle) -> LaunchStage:
+    """Windows day after day from the search start, up to ``MAX_SEARCH_DAYS``: the
+    first that the profile flies as it is or ("auto") after station phasing."""
+    from ..errors import InfeasiblePlanError
+    from ..launch import launch_windows
+    from .station import phase_station, profile_window
+
+    start = _search_start(mission)
+    wanted = None  # the profile's phase window depends on the orbits' shapes only
+    for day in range(MAX_SEARCH_DAYS):
+        day_start = start + day * u.day
+        for w in launch_windows(day_start, 24 * u.h, target=target, site=site, vehicle=vehicle):
+            stage = _stage_at(site, target, vehicle, w.liftoff, w)
+            wanted = wanted or profile_window(mission, stage.chaser_nominal, stage.station0)
+            if wanted.contains(w.phase_angle):
+                return stage
+            if mission.station_phasing == "auto":
+                try:
+                    return phase_station(mission, stage)
+                except InfeasiblePlanError:
+                    continue
+    raise InfeasiblePlanError(
+        f"no launch window in {MAX_SEARCH_DAYS} days from {utc(start)} gives a phase angle "
+        f"that the {mission.phasing_profile!r} profile can fly with station_phasing = "
+        f"{mission.station_phasing!r}",
+        name="station_phasing",
+        value=mission.station_phasing,
+        valid=("auto", "wait"),
+    )
+
+
+# Longest search of the "auto" and "wait" modes: two months, over which the
+# insertion phase angle of Jiuquan's windows sweeps every value many times.
+MAX_SEARCH_DAYS = 60
 
 
 def offset_lvlh(state, offset_lvlh):

@@ -163,6 +163,7 @@ class MissionResult:
     phasing_end: Time
     burns_phasing: tuple
     launch_window: object = None
+    station_phasing: object = None
 
     # ------------------------------------------------------------ figures of merit
     @property
@@ -287,6 +288,7 @@ class MissionResult:
             lines.append(
                 f"  station phase angle at insertion {self.phasing_plan.phase_angle_at_insertion.to_value(u.deg):.2f} deg ahead"
             )
+        lines += _scheme_lines(self)
         outcome = (
             f"DOCKED, hard dock {_hms((self.end - self.liftoff).to_value(u.s))} after liftoff"
             if self.docked
@@ -567,3 +569,29 @@ def _min_range_outside_corridor_m(approach) -> float:
     if not np.any(outside):
         return math.nan
     return float(np.min(np.linalg.norm(r_m[outside], axis=1)))
+
+
+def _scheme_lines(result) -> list:
+    """Summary lines of the station's pre-launch phasing and of the flown mission this
+    one reproduces (``Mission.flown``), simulated beside flown (issue 15)."""
+    lines = []
+    sp = result.station_phasing
+    if sp is not None:
+        lines.append(
+            f"  station phasing before launch: {len(sp.burns)} burns, "
+            f"{sp.total_dv.to_value(u.m / u.s):.2f} m/s of the station's propellant, "
+            f"altitude {sp.altitude_change.to_value(u.km):+.2f} km"
+        )
+    flown = result.mission.flown or {}
+    contact = next((e for e in result.events if e.name == "contact"), None)
+    if "liftoff" in flown and "docking" in flown:
+        from astropy.time import Time
+
+        real = (Time(flown["docking"].rstrip("Z"), scale="utc") - Time(flown["liftoff"].rstrip("Z"), scale="utc")).to_value(u.s)
+        sim = _hms(contact.elapsed_s) if contact is not None else "no contact"
+        lines.append(
+            f"  flown {flown.get('flight', '')}: liftoff to docking {_hms(real)}; "
+            f"simulated liftoff to contact {sim}"
+            + (f" ({flown['source']})" if "source" in flown else "")
+        )
+    return lines

@@ -16,7 +16,7 @@ import numpy as np
 
 from .approach import approach_stage, joined_trajectories
 from .flight import phasing_flight, vehicle_force_model
-from .launching import launch_stage, offset_lvlh, with_working_windows
+from .launching import launch_stage, offset_lvlh, phasing_profile, with_working_windows
 from .timeline import assemble_result
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def _plan(mission: Mission, launch, chaser0, station_known, fm_plan, p, referenc
         return plan_phasing(
             chaser0,
             station_known,
-            mission.phasing_profile,
+            phasing_profile(mission),
             force_model=fm_plan,
             reference=reference,
         )

@@ -55,6 +55,17 @@ def _launch_and_phasing_events(launch, flight, trajectories, approach) -> list:
             f"{chaser.apogee_altitude.to_value(u.km):.1f} km",
         ),
     ]
+    for b in launch.station_phasing.burns if launch.station_phasing is not None else ():
+        # the station's cost: shown, not in the chaser's delta-v and propellant
+        raw.append(
+            (
+                f"station burn {b.label}",
+                b.epoch,
+                "station phasing",
+                0.0,
+                f"station {b.dv_m_s:.3f} m/s (its own propellant)",
+            )
+        )
     for b in flight.burns:
         dv = ", ".join(f"{x:+.3f}" for x in b.dv.to_value(u.m / u.s))
         raw.append((f"burn {b.label}", b.epoch, "phasing", b.dv_m_s, f"LVLH [{dv}] m/s"))
@@ -240,4 +251,5 @@ def assemble_result(mission, launch, flight, approach, trajectories, chaser_sc) 
         phasing_end=flight.plan.handover_epoch,
         burns_phasing=tuple(flight.burns),
         launch_window=launch.window,
+        station_phasing=launch.station_phasing,
     )

@@ -13,8 +13,12 @@ two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h 
                       NCC half a rev later, NPC
 3-hour   N-impulse    4 impulses on revs 1-2, first    5 km behind on    1.85 h (~1.2 revs)
          (N = 4)      >= 10 min after insertion        V-bar, at rest
-2-hour   N-impulse    4 impulses on rev 1, first       5 km behind on    1.25 h (~0.8 rev)
-         (N = 4)      >= 10 min after insertion        V-bar, at rest
+3.5-hour N-impulse    4 impulses (Shenzhou-21: four    5 km behind (in   2.35 h (~1.5 revs)
+         (N = 4)      orbit-control burns)             front at the
+                                                       forward port)
+2-hour   Lambert      TI >= 10 min after insertion,    5 km behind on    1.25 h (~0.8 rev)
+                      TF at the hand-over (two         V-bar, at rest
+                      combined manoeuvres)
 ======== ============ ================================ ================= =====================
 
 Hand-over points. The two-day profile hands over about 52 km behind and below the
@@ -32,6 +36,8 @@ Durations (``mission-facts.md`` sec. 2). Launch -> docking = Kinetica-2 ascent (
   (SF101-2ORB);
 * 6.5-hour: 0.17 + 5.07 + 1.3 h = 6.54 h (Shenzhou-12: 6 h 32 min, SZ12);
 * 3-hour: 0.17 + 1.85 + 1.3 h = 3.32 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
+* 3.5-hour: 0.17 + 2.35 h = 2.52 h to the start of homing (Shenzhou-21: 2 h 31 min), + 1.12 h
+  (homing -> docking 1 h 07 min) = 3.63 h (Shenzhou-21/22: 3 h 38 min, SZ21, SZ22);
 * 2-hour: 0.17 + 1.25 + 0.7 h = 2.12 h (Tianzhou-5: 2 h 07 min, TZ5).
 
 The approach times are assumptions (hold durations in the fast modes are unpublished);
@@ -174,20 +180,35 @@ PROFILES = MappingProxyType(
             [0.0, 0.0, 0.0] * (u.m / u.s),
             None,
             nominal_approach_time=1.3 * u.h,
-            flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 17 min, Tianzhou-9 ~3 h 18 min",
+            flown="Tianzhou-7 3 h 19 min, Tianzhou-8 3 h 19 min (TZ8-WIKI, issue 15), "
+            "Tianzhou-9 ~3 h 18 min",
             burn_schedule="4 impulses on revs 1-2, the first >= 10 min after insertion "
             "(epochs and vectors optimised, warm-started from the two-impulse Lambert optimum)",
         ),
+        "3.5-hour": PhasingProfile(
+            "3.5-hour",
+            "n-impulse",
+            2.35 * u.h,
+            [-5.0, 0.0, 0.0] * u.km,
+            [0.0, 0.0, 0.0] * (u.m / u.s),
+            None,
+            nominal_approach_time=1.12 * u.h,
+            flown="Shenzhou-21 3 h 38 min, Shenzhou-22 3 h 38 min (forward port)",
+            burn_schedule="4 orbit-control burns to the end of far-range guidance, homing "
+            "from 2 h 31 min after liftoff (SZ21, CCTV 1 Nov 2025)",
+        ),
         "2-hour": PhasingProfile(
             "2-hour",
-            "n-impulse",
+            "lambert",
             1.25 * u.h,
             [-5.0, 0.0, 0.0] * u.km,
             [0.0, 0.0, 0.0] * (u.m / u.s),
             None,
             nominal_approach_time=0.7 * u.h,
             flown="Tianzhou-5 2 h 07 min",
-            burn_schedule="TI on rev 1 (>= 10 min after insertion), TF on rev 1 (epochs optimised)",
+            burn_schedule="two combined orbit-change manoeuvres in less than one orbit: TI "
+            ">= 10 min after insertion, TF at the hand-over (CAST 502 Institute via Xinhua, "
+            "13 Nov 2022)",
         ),
     }
 )
