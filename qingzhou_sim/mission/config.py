@@ -591,6 +591,8 @@ _OPTIONAL = {
     "window_search_start",
     "approach_profile",
     "force_model",
+    "launch_date",
+    "flown",
 }
 
 # Bounds that keep the sizes of a run finite and stated up front: (low, high, unit, why).
