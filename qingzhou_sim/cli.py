@@ -78,6 +78,7 @@ def _cmd_windows(args) -> int:
     """Print the in-plane launch windows of a site (table, or JSON with --json)."""
     from .launch import Target, launch_windows
 
+    _check_hours(args.hours)
     if args.tle_file is not None:
         target = Target.from_tle_file(args.tle_file)
     elif args.tle is not None:
@@ -224,6 +225,27 @@ def _check_output_dir(out: str) -> None:
         )
 
 
+def _check_hours(hours: float) -> None:
+    from .errors import InputError
+
+    high = _max_hours()
+    why = (
+        "is not a finite number"
+        if not math.isfinite(hours)
+        else "is not positive"
+        if hours <= 0
+        else f"is more than {high:g} h"
+    )
+    if not (math.isfinite(hours) and 0 < hours <= high):
+        raise InputError(
+            f"--hours {hours} {why}; expected a span 0 < hours <= {high:g} (one month; "
+            "split longer searches)",
+            name="hours",
+            value=hours,
+            valid=f"(0, {high:g}]",
+        )
+
+
 def _dask_client(address: str, timeout_s: float):
     """A ``dask.distributed`` client of the scheduler at ``address``, or a clear error."""
     from .errors import InputError
@@ -309,7 +331,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="start of the span, ISO-8601 UTC ending in Z")
     p.add_argument(
         "--hours",
-        type=_span_hours,
+        type=float,
         required=True,
         help=f"length of the span in hours, 0 < hours <= {_max_hours():g}",
     )
@@ -468,11 +490,6 @@ def _worker_count(text: str) -> int:
 
 def _seed(text: str) -> int:
     return _int_in(text, 0, 2**63 - 1, "a non-negative integer below 2**63")
-
-
-def _span_hours(text: str) -> float:
-    high = _max_hours()
-    return _float_in(text, 0.0, high, f"a number of hours, 0 < hours <= {high:g}", open_low=True)
 
 
 def _scale(text: str) -> float:

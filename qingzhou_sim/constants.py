@@ -15,7 +15,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from .errors import InputError
+from .errors import InputError, OrbitRangeError
 
 __all__ = [
     "EARTH",
@@ -28,11 +28,15 @@ __all__ = [
     "MU_EARTH_KM3_S2",
     "OMEGA_EARTH_RAD_S",
     "R_EARTH_KM",
+    "GEOCENTRIC_RANGE_KM",
     "as_array",
+    "as_count",
     "as_quantity",
     "as_duration_s",
+    "as_rv_km",
     "as_time",
     "check_finite",
+    "check_geocentric",
 ]
 
 # Earth's gravitational parameter incl. atmosphere, WGS-84 (NIMA TR8350.2, 3rd ed., 2000, Table 3.1).
@@ -99,6 +103,7 @@ class EarthModel:
                     value=value,
                     valid="finite",
                 )
+            object.__setattr__(self, name, float(value))
         for name in ("mu_km3_s2", "radius_km", "omega_rad_s"):
             value = getattr(self, name)
             if not value > 0:
@@ -225,7 +230,8 @@ def as_quantity(
             )
         value = check_finite(value, name) * unit
     try:
-        q = value.to(unit)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN are rejected below
+            q = value.to(unit)
     except (u.UnitsError, TypeError, ValueError):
         raise InputError(
             f"{name} = {_short(value)} has unit {value.unit}, which cannot be converted to "
@@ -248,6 +254,78 @@ def _unit_text(unit) -> str:
 def as_array(value, unit: u.UnitBase, name: str, *, shape=None, bare: bool = False) -> np.ndarray:
     """``as_quantity(value, unit, name).value`` as float64: the one-way door into kernels."""
     return np.asarray(as_quantity(value, unit, name, shape=shape, bare=bare).value, dtype=float)
+
+
+def as_rv_km(r, v, r_name: str = "r", v_name: str = "v") -> np.ndarray:
+    """Position and velocity Quantities of the same shape (3,) or (n, 3) as one
+    (..., 6) float64 array in km and km/s (the kernel form of a state).
+
+    Raises
+    ------
+    InputError
+        Either is not a length / speed Quantity, not finite, not (..., 3), or the
+        shapes differ.
+    """
+    r_km = as_array(r, u.km, r_name, shape=(..., 3))
+    v_km_s = as_array(v, u.km / u.s, v_name, shape=(..., 3))
+    if r_km.shape != v_km_s.shape:
+        raise InputError(
+            f"{r_name} has shape {r_km.shape} and {v_name} has shape {v_km_s.shape}; "
+            "expected the same shape, (3,) or (n, 3)",
+            name=v_name,
+            value=v_km_s.shape,
+            valid=str(r_km.shape),
+        )
+    return np.concatenate([r_km, v_km_s], axis=-1)
+
+
+# Range of a geocentric position (km): beyond ~100 Hill-sphere radii of the Earth
+# (1.5e6 km) a geocentric position means nothing; below 1 km it is the geocentre.
+GEOCENTRIC_RANGE_KM = (1.0, 1.0e8)
+
+
+def check_geocentric(r_km: np.ndarray, name: str) -> np.ndarray:
+    """``r_km`` (..., 3) with every |r| in :data:`GEOCENTRIC_RANGE_KM`, else OrbitRangeError."""
+    low, high = GEOCENTRIC_RANGE_KM
+    with np.errstate(over="ignore"):
+        rn = np.sqrt(np.einsum("...i,...i->...", r_km, r_km))
+    bad = ~((rn >= low) & (rn <= high))
+    if np.any(bad):
+        value = float(np.ravel(rn)[np.argmax(np.ravel(bad))])
+        raise OrbitRangeError(
+            f"|{name}| = {value:g} km is outside the range of a geocentric position; expected "
+            f"{low:g} km <= |{name}| <= {high:g} km",
+            name=name,
+            value=value,
+            valid=f"[{low:g}, {high:g}] km",
+        )
+    return r_km
+
+
+def as_count(value, name: str, low: int = 1, high: int = 10_000) -> int:
+    """An integer count in [low, high] (``True`` and ``2.5`` are not counts).
+
+    Raises
+    ------
+    InputError
+        Not an integer, or outside the bounds (which keep sizes finite up front).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(
+            f"{name} = {_short(value)} of type {type(value).__name__} is not an integer; "
+            f"expected an integer from {low} to {high}",
+            name=name,
+            value=value,
+            valid=f"integer in [{low}, {high}]",
+        )
+    if not low <= value <= high:
+        raise InputError(
+            f"{name} = {value}; expected an integer from {low} to {high}",
+            name=name,
+            value=int(value),
+            valid=f"[{low}, {high}]",
+        )
+    return int(value)
 
 
 def as_time(value, name: str = "epoch") -> Time:

@@ -26,7 +26,15 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from .constants import EARTH, EarthModel, as_array, as_time, check_finite
+from .constants import (
+    EARTH,
+    EarthModel,
+    as_array,
+    as_rv_km,
+    as_time,
+    check_finite,
+    check_geocentric,
+)
 from .errors import InputError, UnknownNameError
 
 __all__ = [
@@ -181,21 +189,6 @@ def _to_relative(frame: str, target, chaser) -> RelativeState:
     return RelativeState(rel[..., :3] * u.km, rel[..., 3:] * (u.km / u.s), frame)
 
 
-def _relative_vectors(r, v, r_name: str, v_name: str) -> np.ndarray:
-    """(..., 6) km, km/s of a relative position and velocity of the same shape."""
-    r_km = as_array(r, u.km, r_name, shape=(..., 3))
-    v_km_s = as_array(v, u.km / u.s, v_name, shape=(..., 3))
-    if r_km.shape != v_km_s.shape:
-        raise InputError(
-            f"{r_name} has shape {r_km.shape} and {v_name} has shape {v_km_s.shape}; "
-            "expected the same shape, (3,) or (n, 3)",
-            name=v_name,
-            value=v_km_s.shape,
-            valid=str(r_km.shape),
-        )
-    return np.concatenate([r_km, v_km_s], axis=-1)
-
-
 def _broadcast(name: str, *shapes) -> tuple:
     """The broadcast shape of ``shapes``, or an InputError naming them."""
     try:
@@ -212,7 +205,7 @@ def _broadcast(name: str, *shapes) -> tuple:
 def _from_relative(frame: str, target, r, v):
     from .state import State, StateBatch
 
-    rel = _relative_vectors(r, v, "r", "v")
+    rel = as_rv_km(r, v, "r", "v")
     out = _relative_to_inertial(frame, _rv_of(target), rel)
     epoch = target.epoch if hasattr(target, "epoch") else target.epochs
     if out.ndim == 1:
@@ -258,13 +251,13 @@ def rsw_to_gcrs(target, r_rsw: u.Quantity, v_rsw: u.Quantity):
 
 def lvlh_to_rsw(r_lvlh: u.Quantity, v_lvlh: u.Quantity) -> RelativeState:
     """Re-express an LVLH relative state in RSW (a fixed axis permutation)."""
-    x = _lvlh_to_rsw(_relative_vectors(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh"))
+    x = _lvlh_to_rsw(as_rv_km(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh"))
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "RSW")
 
 
 def rsw_to_lvlh(r_rsw: u.Quantity, v_rsw: u.Quantity) -> RelativeState:
     """Re-express an RSW relative state in LVLH (a fixed axis permutation)."""
-    x = _rsw_to_lvlh(_relative_vectors(r_rsw, v_rsw, "r_rsw", "v_rsw"))
+    x = _rsw_to_lvlh(as_rv_km(r_rsw, v_rsw, "r_rsw", "v_rsw"))
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "LVLH")
 
 
@@ -294,7 +287,7 @@ def _earth_fixed_args(epochs, r, v, frame: str):
     if v is None:
         r_km, v_km_s = as_array(r, u.km, f"r_{frame}", shape=(..., 3)), None
     else:
-        rv = _relative_vectors(r, v, f"r_{frame}", f"v_{frame}")
+        rv = as_rv_km(r, v, f"r_{frame}", f"v_{frame}")
         r_km, v_km_s = rv[..., :3], rv[..., 3:]
     if not epochs.isscalar and epochs.shape != r_km.shape[:-1]:
         raise InputError(
@@ -304,7 +297,7 @@ def _earth_fixed_args(epochs, r, v, frame: str):
             value=epochs.shape,
             valid=f"() or {r_km.shape[:-1]}",
         )
-    return epochs, r_km, v_km_s
+    return epochs, check_geocentric(r_km, f"r_{frame}"), v_km_s
 
 
 def gcrs_to_itrs(epochs: Time, r_gcrs: u.Quantity, v_gcrs: u.Quantity | None = None):
@@ -364,9 +357,8 @@ def geodetic_to_itrs(
 
 def itrs_to_geodetic(r_itrs: u.Quantity, earth: EarthModel = EARTH):
     """ITRS position -> (lat, lon, height) Quantities on the WGS-84 ellipsoid."""
-    g = _ecef_to_geodetic(
-        as_array(r_itrs, u.km, "r_itrs", shape=(..., 3)), earth.radius_km, earth.flattening
-    )
+    r_km = check_geocentric(as_array(r_itrs, u.km, "r_itrs", shape=(..., 3)), "r_itrs")
+    g = _ecef_to_geodetic(r_km, earth.radius_km, earth.flattening)
     return (g[..., 0] * u.rad).to(u.deg), (g[..., 1] * u.rad).to(u.deg), g[..., 2] * u.km
 
 

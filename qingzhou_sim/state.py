@@ -20,7 +20,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from .constants import EARTH, EarthModel, as_array, as_time, check_finite
+from .constants import EARTH, EarthModel, as_array, as_time, check_finite, check_geocentric
 from .errors import InputError, OrbitRangeError
 
 __all__ = ["Elements", "State", "StateBatch"]
@@ -163,10 +163,7 @@ def _check_closed_orbit_elements(a_km, ecc, earth: EarthModel, what="orbit") -> 
         )
 
 
-# Range of a geocentric state: beyond ~100 Hill-sphere radii of the Earth (1.5e6 km) a
-# geocentric state means nothing, and a speed must stay below that of light (km/s).
-_R_MAX_KM = 1.0e8
-_R_MIN_KM = 1.0
+# A speed must stay below that of light (km/s).
 _C_KM_S = 299792.458
 
 
@@ -182,16 +179,7 @@ def _check_vectors(r_km, v_km_s, *, batch: bool) -> tuple[np.ndarray, np.ndarray
             value=(r.shape, v.shape),
             valid=want,
         )
-    rn = _norm(r)
-    if np.any(rn < _R_MIN_KM) or np.any(rn > _R_MAX_KM):
-        bad = float(rn.ravel()[np.argmax((rn < _R_MIN_KM) | (rn > _R_MAX_KM))])
-        raise OrbitRangeError(
-            f"|r| = {bad:g} km is outside the range of a geocentric state; expected "
-            f"{_R_MIN_KM:g} km <= |r| <= {_R_MAX_KM:g} km",
-            name="r",
-            value=bad,
-            valid=f"[{_R_MIN_KM:g}, {_R_MAX_KM:g}] km",
-        )
+    check_geocentric(r, "r")
     vn = _norm(v)
     if np.any(vn >= _C_KM_S):
         bad = float(np.max(vn))

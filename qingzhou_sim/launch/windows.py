@@ -285,7 +285,7 @@ def launch_windows(
     span_s = as_duration_s(duration, "duration")
     if not 0 < span_s <= MAX_SPAN_HOURS * 3600:
         raise InputError(
-            f"duration {span_s / 3600:.6g} h is outside the search span; expected "
+            f"duration {span_s / 3600:.6g} h is {'not positive' if span_s <= 0 else 'too long'}; expected "
             f"0 h < duration <= {MAX_SPAN_HOURS:g} h (one month, a few seconds of search; split longer spans)",
             name="duration",
             value=span_s,

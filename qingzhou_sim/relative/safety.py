@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import astropy.units as u
 import numpy as np
 
-from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity
+from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity, as_rv_km
 from ..errors import InputError, UnknownNameError
 from ._kernels import _in_cone, _in_ellipsoid
 
@@ -57,13 +57,32 @@ _AXES = {
 }
 
 
-def _positions_km(r_lvlh) -> np.ndarray:
-    r = as_array(r_lvlh, u.km, "r_lvlh")
-    if r.shape[-1:] != (3,):
+# Samples of one drift grid: 2e6 (a 24 h horizon at 1/200 of an orbit is ~3,000).
+_MAX_GRID_SAMPLES = 2_000_000
+# Collision-avoidance search: magnitudes from 0.01 m/s to dv_max, at most 1 km/s (km/s).
+_CAM_DV_MIN_KM_S, _CAM_DV_MAX_KM_S = 1e-5, 1.0
+
+
+def _time_grid(horizon_s: float, step_s: float, step_name: str) -> np.ndarray:
+    """Times 0, step, ..., horizon (s), bounded in size."""
+    if not horizon_s > 0:
         raise InputError(
-            f"r_lvlh has shape {r.shape}; expected (..., 3)", name="r_lvlh", value=r.shape
+            f"horizon {horizon_s} s must be > 0", name="horizon", value=horizon_s, valid="> 0 s"
         )
-    return r
+    if not step_s > 0 or horizon_s / step_s > _MAX_GRID_SAMPLES:
+        raise InputError(
+            f"horizon {horizon_s:g} s with a step of {step_s:g} s needs "
+            f"{horizon_s / step_s if step_s > 0 else math.inf:.3g} samples; expected a step > 0 "
+            f"and at most {_MAX_GRID_SAMPLES:g} samples (lengthen the step or shorten the horizon)",
+            name=step_name,
+            value=step_s,
+            valid=f"> {horizon_s / _MAX_GRID_SAMPLES:g} s",
+        )
+    return np.union1d(np.arange(0.0, horizon_s, step_s), [horizon_s])
+
+
+def _positions_km(r_lvlh) -> np.ndarray:
+    return as_array(r_lvlh, u.km, "r_lvlh", shape=(..., 3))
 
 
 def _axis_vector(axis) -> np.ndarray:
@@ -210,21 +229,13 @@ def _rel_state_arrays(rel_state) -> np.ndarray:
             name="rel_state",
             value=frame,
         )
-    try:
-        r, v = rel_state[0], rel_state[1]
-    except (TypeError, IndexError):
+    if not isinstance(rel_state, tuple | list) or len(rel_state) < 2:
         raise InputError(
-            "rel_state must be a frames.RelativeState or a (r_lvlh, v_lvlh) pair of Quantities",
-            name="rel_state",
-        ) from None
-    r = as_array(r, u.km, "r_lvlh")
-    v = as_array(v, u.km / u.s, "v_lvlh")
-    if r.shape[-1:] != (3,) or v.shape != r.shape:
-        raise InputError(
-            f"r_lvlh {r.shape} and v_lvlh {v.shape} must have the same shape (..., 3)",
+            f"rel_state = {type(rel_state).__name__}; expected a frames.RelativeState or a "
+            "(r_lvlh, v_lvlh) pair of Quantities",
             name="rel_state",
         )
-    return np.concatenate([r, v], axis=-1)
+    return as_rv_km(rel_state[0], rel_state[1], "r_lvlh", "v_lvlh")
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,10 +334,8 @@ def passive_safety(
     x0 = _rel_state_arrays(rel_state)
     n = _mean_motion_rad_s(mean_motion, target, earth)
     hz = as_duration_s(horizon, "horizon")
-    if not hz > 0:
-        raise InputError(f"horizon {hz} s must be > 0", name="horizon", value=hz)
     dt = (2.0 * math.pi / n) / 200.0 if step is None else as_duration_s(step, "step")
-    t = np.union1d(np.arange(0.0, hz, dt), [hz])
+    t = _time_grid(hz, dt, "step")
     drift = _FreeDrift(model, x0, n=n, target=target, earth=earth)
     pos = drift.grid(t)[..., :3]
     rng = np.sqrt(np.einsum("...i,...i->...", pos, pos))
@@ -562,10 +571,17 @@ def collision_avoidance_burn(
     hz = as_duration_s(horizon, "horizon")
     t_exit_max = period if exit_within is None else as_duration_s(exit_within, "exit_within")
     dvm = float(as_array(dv_max, u.km / u.s, "dv_max", shape=()))
-    t = np.union1d(np.arange(0.0, hz, period / 100.0), [hz])
+    if not 0 < dvm <= _CAM_DV_MAX_KM_S:
+        raise InputError(
+            f"dv_max = {dvm * 1e3:g} m/s; expected 0 m/s < dv_max <= {_CAM_DV_MAX_KM_S * 1e3:g} m/s",
+            name="dv_max",
+            value=dvm * 1e3,
+            valid=f"(0, {_CAM_DV_MAX_KM_S * 1e3:g}] m/s",
+        )
+    t = _time_grid(hz, period / 100.0, "mean_motion")
     dirs = _cam_directions()
     axes = ellipsoid.semi_axes_km
-    for mag in np.geomspace(1e-5, dvm, 48):
+    for mag in np.geomspace(_CAM_DV_MIN_KM_S, dvm, 48):
         cand = np.repeat(x0[None, :], len(dirs), axis=0)
         cand[:, 3:] += mag * dirs
         pos = _FreeDrift(model, cand, n=n, target=target, earth=earth).grid(t)[..., :3]

@@ -20,7 +20,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from ..constants import EARTH, EarthModel, as_array, as_quantity
+from ..constants import EARTH, EarthModel, as_array, as_quantity, as_rv_km
 from ..errors import InputError, OrbitRangeError, UnknownNameError
 from ._kernels import (
     _P6,
@@ -277,6 +277,7 @@ def _to_frame(phi: np.ndarray, frame: str) -> np.ndarray:
 
 def _model_stm(model: str, t_s: np.ndarray, *, n=None, target=None, earth=EARTH) -> np.ndarray:
     """LVLH STMs of a named model at times ``t_s`` (kernel units)."""
+    _check_model(model)
     if model == "CW":
         return _cw_stm(n if n is not None else _mean_motion_rad_s(None, target, earth), t_s)
     if target is None:
@@ -287,6 +288,11 @@ def _model_stm(model: str, t_s: np.ndarray, *, n=None, target=None, earth=EARTH)
     if model == "SS":
         return _ss_stm_of(target, t_s, earth)
     raise UnknownNameError("relative-motion model", model, MODELS)
+
+
+def _check_model(model) -> None:
+    if not isinstance(model, str) or model not in MODELS:
+        raise UnknownNameError("relative-motion model", model, MODELS)
 
 
 class _FreeDrift:
@@ -370,10 +376,9 @@ def propagate_relative(
     >>> tr.r_km[-1].round(6).tolist()
     [-0.4, 0.0, 0.0]
     """
-    x0 = np.concatenate(
-        [as_array(r_lvlh, u.km, "r_lvlh"), as_array(v_lvlh, u.km / u.s, "v_lvlh")], axis=-1
-    )
+    x0 = as_rv_km(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh")
     t_s = np.atleast_1d(_times_s(t))
+    _check_model(model)
     n = None if mean_motion is None else _mean_motion_rad_s(mean_motion)
     if model == "CW" and n is None:
         n = _mean_motion_rad_s(None, target, earth)

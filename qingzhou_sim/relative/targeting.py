@@ -26,7 +26,15 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity, as_time
+from ..constants import (
+    EARTH,
+    EarthModel,
+    as_array,
+    as_count,
+    as_duration_s,
+    as_quantity,
+    as_time,
+)
 from ..errors import InputError, UnknownNameError
 from ._kernels import (
     MAX_CONDITION,
@@ -496,10 +504,9 @@ def straight_line(
     total = 2.0 * sp + dv_cont
     pulses = None
     if n_pulses is not None:
-        if int(n_pulses) < 1:
-            raise InputError(f"n_pulses {n_pulses} must be >= 1", name="n_pulses", value=n_pulses)
+        n_pulses = as_count(n_pulses, "n_pulses")
         dyn = _Dynamics("CW", n, earth.mu_km3_s2)
-        tp = np.linspace(0.0, duration, int(n_pulses) + 1)
+        tp = np.linspace(0.0, duration, n_pulses + 1)
         wp = r0 + np.multiply.outer(tp, vel)
         dvs = _chain(dyn, wp, tp, np.zeros(3), np.zeros(3), max_condition=MAX_CONDITION)
         labels = [f"SL{i}" for i in range(len(tp))]
@@ -579,8 +586,7 @@ def glideslope(
             value=(rd0, rdt),
             valid="range_rate0 < range_rate_final < 0",
         )
-    if int(n_pulses) < 1:
-        raise InputError(f"n_pulses {n_pulses} must be >= 1", name="n_pulses", value=n_pulses)
+    n_pulses = as_count(n_pulses, "n_pulses")
     a = (rd0 - rdt) / rho0
     duration = math.log(rdt / rd0) / a
     t, rho = _glideslope_profile(rho0, rd0, rdt, duration, int(n_pulses))
@@ -639,10 +645,9 @@ def fly_around(
             name="end_axis",
             value=end_axis,
         )
-    if int(n_legs) < 1:
-        raise InputError(f"n_legs {n_legs} must be >= 1", name="n_legs", value=n_legs)
+    n_legs = as_count(n_legs, "n_legs")
     tot = as_duration_s(duration, "duration")
-    frac = np.linspace(0.0, 1.0, int(n_legs) + 1)
+    frac = np.linspace(0.0, 1.0, n_legs + 1)
     # spherical interpolation between the two axes
     s = math.sin(ang)
     dirs = (np.sin((1 - frac) * ang)[:, None] * a0 + np.sin(frac * ang)[:, None] * a1) / s

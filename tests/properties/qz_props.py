@@ -79,8 +79,9 @@ def outcome(fn, *args, **kwargs):
     return result, None
 
 
-# Fields where +inf is the physical answer: period and apogee of an open orbit, a of a parabola.
-INFINITE_OK = {"a", "period", "apogee_altitude"}
+# Fields where +inf is the physical answer: period and apogee of an open orbit, a of a
+# parabola, the entry time into the keep-out sphere of a drift that never enters.
+INFINITE_OK = {"a", "period", "apogee_altitude", "t_entry"}
 
 
 def assert_finite(obj, where: str = "result", _depth: int = 0) -> None:

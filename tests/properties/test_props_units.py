@@ -58,4 +58,4 @@ EARTH_FIELDS = ("mu_km3_s2", "radius_km", "j2", "j3", "j4", "omega_rad_s", "flat
 def test_earth_model_rejects_non_finite_and_wrong_types(field, value):
     model, err = outcome(EarthModel, **{field: value})
     if err is None:
-        assert all(np.isfinite(getattr(model, f)) for f in EARTH_FIELDS)
+        assert all(np.isfinite(float(getattr(model, f))) for f in EARTH_FIELDS)
