@@ -373,7 +373,7 @@ def propagate_relative(
     >>> import astropy.units as u
     >>> tr = propagate_relative([-0.4, 0, 0] * u.km, [0, 0, 0] * u.m / u.s,
     ...                         [0, 3000] * u.s, mean_motion=1.1339e-3 * u.rad / u.s)
-    >>> tr.r_km[-1].round(6).tolist()
+    >>> (tr.r_km[-1].round(6) + 0.0).tolist()  # + 0.0 turns a -0.0 into 0.0
     [-0.4, 0.0, 0.0]
     """
     x0 = as_rv_km(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh")
