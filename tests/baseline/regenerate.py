@@ -12,8 +12,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-root = Path(__file__).resolve().parents[2]
-env = dict(os.environ, QZ_REGENERATE_BASELINES="1", MPLBACKEND="Agg")
-tests = sorted(str(p) for p in (root / "tests").glob("test_plotting*.py"))
-cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
-sys.exit(subprocess.call(cmd, cwd=root, env=env))
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QZ_REGENERATE_BASELINES="1", MPLBACKEND="Agg")
+    tests = sorted(str(p) for p in (root / "tests").glob("test_plotting*.py"))
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    return subprocess.call(cmd, cwd=root, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
