@@ -40,6 +40,29 @@ def _dv_from_inertial(
     return np.einsum("...ij,...j->...i", basis, dv)
 
 
+def _dv_target_to_chaser_lvlh(
+    rel_lvlh: np.ndarray, r_t_km, rdot_t_km_s, nudot_rad_s, dv_lvlh: np.ndarray
+) -> np.ndarray:
+    """Delta-v's given in the target's LVLH frame, expressed in the chaser's own LVLH.
+
+    ``rel_lvlh`` (..., 6): chaser relative to the target in the target's LVLH (km,
+    km/s, rotating-frame velocity); the target on a Keplerian orbit of radius
+    ``r_t_km``, radial rate ``rdot_t_km_s`` and angular rate ``nudot_rad_s``. In the
+    target's LVLH the Earth's centre is at (0, 0, r_t), the target moves at
+    (r_t nudot, 0, -rdot) and the frame turns at (0, -nudot, 0) (y = -orbit normal),
+    so the chaser's inertial position and velocity there give its own LVLH axes
+    (Fehse 2003, sec. 3.2: rho_dot_inertial = rho_dot + omega x rho).
+    """
+    rel = np.asarray(rel_lvlh, dtype=float)
+    r_t = np.asarray(r_t_km, dtype=float)
+    zeros = np.zeros_like(r_t)
+    p = rel[..., :3] - np.stack([zeros, zeros, r_t], axis=-1)
+    omega = np.stack([zeros, -np.asarray(nudot_rad_s, float), zeros], axis=-1)
+    v_t = np.stack([r_t * nudot_rad_s, zeros, -np.asarray(rdot_t_km_s, float)], axis=-1)
+    v_c = v_t + np.cross(omega, rel[..., :3]) + rel[..., 3:]
+    return np.einsum("...ij,...j->...i", _lvlh_basis(p, v_c), dv_lvlh)
+
+
 @dataclass(frozen=True, slots=True)
 class Burn:
     """An impulsive burn.

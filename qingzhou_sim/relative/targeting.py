@@ -5,9 +5,10 @@ glideslopes and fly-arounds between approach axes.
 Every plan is a :class:`ManeuverPlan`: burn times (s since the initial state), delta-v
 vectors **in the target's LVLH frame** (x V-bar, y H-bar, z R-bar), the waypoints, and
 enough of the model to sample the trajectory. ``plan.burns(epoch0)`` turns it into
-:class:`~qingzhou_sim.maneuvers.Burn` objects with ``frame="LVLH"``; a Burn's LVLH is
-the chaser's own, which differs from the target's by a rotation of ``|r| / R`` rad
-(1.5e-4 rad per km of separation), negligible at proximity-operation ranges.
+:class:`~qingzhou_sim.maneuvers.Burn` objects that execute the plan in the target's
+LVLH: a Burn's LVLH is the chaser's own, rotated from the target's by ``|r| / R`` rad
+(1.5e-4 rad per km of separation, 9-36 m of miss on a 5-10 km transfer if ignored), so
+each delta-v is rotated into it (or given in GCRS with ``burns(target=...)``).
 
 References
 ----------
@@ -87,6 +88,32 @@ class _Dynamics:
         return _ya_stm(self.mu, self.a_km, self.ecc, nu_t0, dt)
 
 
+def _target_motion(dyn: _Dynamics, t_s: np.ndarray):
+    """Radius (km), radial rate (km/s) and angular rate (rad/s) of the plan's Keplerian
+    target at ``t_s`` (circular for CW). Vallado (2013), eqs. 2-83 and 2-86."""
+    t_s = np.asarray(t_s, dtype=float)
+    if dyn.model == "CW":
+        r = (dyn.mu / dyn.n_rad_s**2) ** (1.0 / 3.0)
+        return np.full(t_s.shape, r), np.zeros(t_s.shape), np.full(t_s.shape, dyn.n_rad_s)
+    nu = np.array([_nu_at(dyn, t) for t in t_s])
+    p = dyn.a_km * (1.0 - dyn.ecc**2)
+    r = p / (1.0 + dyn.ecc * np.cos(nu))
+    return r, np.sqrt(dyn.mu / p) * dyn.ecc * np.sin(nu), np.sqrt(dyn.mu * p) / r**2
+
+
+def _dv_lvlh_of_target_to_gcrs(target, epochs, dv_km_s, propagator) -> np.ndarray:
+    """Delta-v's (k, 3) given in the target's LVLH at ``epochs`` -> GCRS (km/s)."""
+    from ..frames import _lvlh_basis
+    from ..propagator import Propagator
+
+    prop = Propagator(method="kepler") if propagator is None else propagator
+    out = np.empty((len(epochs), 3))
+    for i, epoch in enumerate(epochs):
+        s = prop.propagate(target, epoch).final_state
+        out[i] = _lvlh_basis(s.r_km, s.v_km_s).T @ dv_km_s[i]
+    return out
+
+
 def _nu_at(dyn: _Dynamics, t_s: float) -> float:
     from ._kernels import _kepler_true_anomaly
 
@@ -152,19 +179,42 @@ class ManeuverPlan:
     def duration(self) -> u.Quantity:
         return float(self.t_s[-1] - self.t_s[0]) * u.s
 
-    def burns(self, epoch0: Time | None = None) -> tuple:
-        """The burns as :class:`~qingzhou_sim.maneuvers.Burn` (frame ``"LVLH"``)."""
-        from ..maneuvers import Burn
+    def burns(self, epoch0: Time | None = None, *, target=None, propagator=None) -> tuple:
+        """The burns as :class:`~qingzhou_sim.maneuvers.Burn`, executing the plan's
+        delta-v in the frame it was computed in, the target's LVLH.
+
+        A Burn's ``"LVLH"`` is the chaser's own frame, rotated from the target's by
+        about ``|r| / R`` (1.5e-4 rad per km of separation). Without ``target`` each
+        delta-v is rotated into the chaser's LVLH at the planned relative state (the
+        plan's Keplerian target: circular for CW, its ellipse for YA); with ``target``
+        (the target's State) it is given in GCRS from the target's LVLH at the burn
+        epoch, the target propagated by ``propagator`` (default two-body Kepler).
+
+        References
+        ----------
+        Fehse (2003), sec. 3.2 (LVLH of the target; relative velocity in the rotating
+        frame: an impulse is the same vector in both).
+        """
+        from ..maneuvers import Burn, _dv_target_to_chaser_lvlh
 
         ep = self.epoch0 if epoch0 is None else as_time(epoch0, "epoch0")
         if ep is None:
             raise InputError(
                 "give epoch0 (the epoch of t_s = 0) to make Burn objects", name="epoch0"
             )
-        dv = self.dv_lvlh.to_value(u.m / u.s)
+        epochs = [ep + float(t) * u.s for t in self.t_s]
+        if target is not None:
+            dv_gcrs = _dv_lvlh_of_target_to_gcrs(target, epochs, self.dv_km_s, propagator)
+            return tuple(
+                Burn(e, dv_gcrs[i] * 1e3 * (u.m / u.s), "GCRS", self.labels[i])
+                for i, e in enumerate(epochs)
+            )
+        rel = self.trajectory(self.t_s).rv_km
+        rel[:, 3:] -= self.dv_km_s  # the state just before each burn
+        r_t, rdot_t, nudot = _target_motion(self._dyn, self.t_s)
+        dv = _dv_target_to_chaser_lvlh(rel, r_t, rdot_t, nudot, self.dv_km_s) * 1e3
         return tuple(
-            Burn(ep + float(t) * u.s, dv[i] * (u.m / u.s), "LVLH", self.labels[i])
-            for i, t in enumerate(self.t_s)
+            Burn(e, dv[i] * (u.m / u.s), "LVLH", self.labels[i]) for i, e in enumerate(epochs)
         )
 
     def state_after(self, t_s: float) -> np.ndarray:
