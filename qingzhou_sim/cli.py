@@ -83,6 +83,11 @@ def _cmd_windows(args) -> int:
         target = Target.from_tle_file(args.tle_file)
     elif args.tle is not None:
         target = Target.from_tle(args.tle[0], args.tle[1])
+    elif args.mission is not None:
+        from .mission import Mission
+        from .mission.launching import station_target
+
+        target = station_target(Mission.from_toml(args.mission))
     else:
         target = None
     windows = launch_windows(args.start, args.hours * u.hour, target=target, site=args.site)
@@ -328,6 +333,11 @@ def _build_parser() -> argparse.ArgumentParser:
     tle = p.add_mutually_exclusive_group()
     tle.add_argument("--tle-file", metavar="PATH", help="station TLE file (2- or 3-line format)")
     tle.add_argument("--tle", nargs=2, metavar=("LINE1", "LINE2"), help="station TLE lines")
+    tle.add_argument(
+        "--mission",
+        metavar="FILE",
+        help="the station of this mission file (the windows its 'run' chooses from)",
+    )
     p.add_argument("--start", required=True, help="start of the span, ISO-8601 UTC ending in Z")
     p.add_argument(
         "--hours",
