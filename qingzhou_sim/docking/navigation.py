@@ -33,37 +33,44 @@ estimate); the chi-square consistency holds exactly only when they are zero.
 
 How the loop calls this
 -----------------------
-Once per approach (Python), with ``sp = SensorSuite(...).params()`` from
-:mod:`qingzhou_sim.docking.sensors` and the thruster execution errors from the
-thruster configuration (one source)::
+Once per approach (Python), with ``sp = suite.params()`` and ``err`` from
+:mod:`qingzhou_sim.docking.sensors`, the thruster execution errors from the thruster
+configuration (one source) and the station's orbit radius ``a_st_km``::
 
     fc = FilterConfig()
     fp = fc.params(sp, dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0,
-                   reference_radius_km=a_station_km)   # 0: linear CW mean
+                   reference_radius_km=a_st_km)   # 0: linear CW mean
     x, p = init_translation(x0_est, fc.initial_position_sigma_m * 1e-3,
                             fc.initial_velocity_sigma_m_s * 1e-3)
     q, b, pa = init_attitude(q0_est, np.deg2rad(fc.initial_attitude_sigma_deg),
                              sp.gyro[sensors.G_BIAS0])
+    q_nom = np.array([1.0, 0.0, 0.0, 0.0])   # the station's nominal q_lvlh_st (LVLH hold)
 
-Every GNC step of ``dt`` s, after the sensors have been sampled (see
-:mod:`qingzhou_sim.docking.sensors`; ``q_nom`` = nominal ``q_lvlh_st``)::
+``x0_est`` and ``q0_est`` are the truth plus errors drawn with those sigmas from the
+run's generator. Every GNC step of ``dt`` s (compiled), two lines around guidance and
+control::
 
-    # measurement updates, attitude first (the position updates use its result)
-    if ok_st: q, b, pa = update_star_tracker(q, b, pa, q_st, sp.star, fp)
-    if ok_c:  q, b, pa = update_camera_attitude(q, b, pa, z_c, sp.camera, q_nom, fp)
-    if ok_g:  x, p = update_gnss(x, p, z_g, sp.gnss, fp)
-    if ok_l:  x, p = update_lidar(x, p, z_l, sp.lidar, q, pa, q_nom, fp)
-    if ok_c:  x, p = update_camera_position(x, p, z_c, sp.camera, q, pa, q_nom, fp)
-    # guidance, safety and control read: x (6,), p; q (4,);
-    #   w_inertial, w_rel = body_rates(q, b, omega_m, omega_lvlh)
-    # ... thrusters fire dv_fired_lvlh (km/s, LVLH: after selection, minimum impulse and
-    # quantisation, i.e. what the valves did; NEVER the commanded dv) ...
-    x, p = predict_translation(x, p, dv_fired_lvlh, dt, n, fp)
-    q, b, pa = predict_attitude(q, b, pa, omega_m, dt, omega_lvlh, fp)
+    ok, z_g, z_l, z_c, q_st, omega_m, gyro_bias = sample_sensors(...)   # sensors.py
+    x, p, q, b, pa = update_navigation(x, p, q, b, pa, ok, z_g, z_l, z_c, q_st, sp,
+                                       q_nom, fp)
+    # guidance, safety and control read the estimates:
+    #   x (6,) relative state (km, km/s, LVLH), p (6, 6) its covariance (white errors),
+    #   p[:3, :3] + bias_covariance(x, q, sp, q_nom, use, fp) with use =
+    #       select_sensors(norm(x[:3]), sp.gnss, sp.lidar, sp.camera): the bound of the
+    #       total position error, sensor biases included (for the safety cross-check),
+    #   q (4,) q_lvlh_body, pa[:3, :3] its covariance (rad^2),
+    #   w_inertial, w_rel = body_rates(q, b, omega_m, omega_lvlh)   (rad/s, body)
+    # ... thruster selection fires dv_fired_lvlh (km/s, LVLH): after selection, minimum
+    # impulse and quantisation, i.e. what the valves did; NEVER the commanded dv ...
+    x, p, q, b, pa = predict_navigation(x, p, q, b, pa, dv_fired_lvlh, omega_m, dt, n,
+                                        omega_lvlh, fp)
 
-``omega_m`` is the gyro sample of the coming step (:func:`~qingzhou_sim.docking.sensors.
-measure_gyro` over ``[t, t + dt]``); ``n`` the station's mean motion (rad/s);
-``omega_lvlh`` (3,) the LVLH frame's inertial rate in LVLH (rad/s).
+``n`` is the station's orbital rate (rad/s) and ``omega_lvlh = (0, -n, 0)`` the LVLH
+frame's rate in LVLH (:mod:`qingzhou_sim.docking.bodies`: ``w_orb``). The single-sensor
+updates (``update_gnss``, ``update_lidar``, ``update_camera_position``,
+``update_star_tracker``, ``update_camera_attitude``) and time updates
+(``predict_translation``, ``predict_attitude``) are the parts of these two; a new sensor
+is one update function plus one line in :func:`update_navigation`.
 
 References
 ----------
@@ -105,15 +112,18 @@ from .sensors import (
 
 __all__ = [
     "FilterConfig",
+    "bias_covariance",
     "body_rates",
     "init_attitude",
     "init_translation",
     "predict_attitude",
+    "predict_navigation",
     "predict_translation",
     "update_camera_attitude",
     "update_camera_position",
     "update_gnss",
     "update_lidar",
+    "update_navigation",
     "update_star_tracker",
 ]
 
@@ -262,19 +272,24 @@ def update_position(x, p, z_lvlh, r_cov):
 
 
 @njit(cache=True)
-def update_gnss(x, p, z, sp, fp):
-    """Update with a relative-GNSS sample ``z`` (6,) = LVLH position (km), velocity
-    (km/s)."""
+def _gnss_cov(x, sp, noise, bias):
+    """Covariance (6, 6) of a GNSS sample near the estimate ``x``: white noise times
+    ``noise`` plus per-run bias and misalignment times ``bias`` (0 or 1)."""
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
     spd = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
     r = np.zeros((6, 6))
     for i in range(6):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * rng
-        r[i, i] = s * s
-        if fp[F_RBIAS] != 0.0:
-            arm = rng if i < 3 else spd
-            r[i, i] += sp[R_BIAS + i] ** 2 + (sp[R_MIS] * arm) ** 2
-    dx, p1 = _kf_update(x, p, z - x, np.eye(6), r)
+        arm = rng if i < 3 else spd
+        r[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + (sp[R_MIS] * arm) ** 2)
+    return r
+
+
+@njit(cache=True)
+def update_gnss(x, p, z, sp, fp):
+    """Update with a relative-GNSS sample ``z`` (6,) = LVLH position (km), velocity
+    (km/s)."""
+    dx, p1 = _kf_update(x, p, z - x, np.eye(6), _gnss_cov(x, sp, 1.0, fp[F_RBIAS]))
     return x + dx, p1
 
 
@@ -295,23 +310,47 @@ def _position_from_los(los_s, c_s, sp, q, pa, q_nom):
 
 
 @njit(cache=True)
-def update_lidar(x, p, z, sp, q, pa, q_nom, fp):
-    """Update with a lidar sample ``z`` = (range km, azimuth, elevation rad), converted
-    to a position with the attitude estimate ``q`` (covariance ``pa``)."""
-    r, az, el = z[0], z[1], z[2]
-    ca, sa, ce, se = math.cos(az), math.sin(az), math.cos(el), math.sin(el)
-    los = np.array([r * ce * ca, r * ce * sa, r * se])
+def _lidar_cov(los, sp, noise, bias):
+    """Covariance (3, 3, lidar frame) of the line of sight ``los`` (km) measured as
+    range, azimuth, elevation: white noise times ``noise``, bias and misalignment times
+    ``bias``."""
+    r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
+    rh = math.sqrt(los[0] * los[0] + los[1] * los[1])
+    ca, sa = los[0] / rh, los[1] / rh
+    ce, se = rh / r, los[2] / r
     a = np.empty((3, 3))  # d los / d (range, az, el)
-    a[:, 0] = los / r
+    a[0, 0], a[1, 0], a[2, 0] = ce * ca, ce * sa, se
     a[0, 1], a[1, 1], a[2, 1] = -r * ce * sa, r * ce * ca, 0.0
     a[0, 2], a[1, 2], a[2, 2] = -r * se * ca, -r * se * sa, r * ce
     var = np.zeros((3, 3))
     for i in range(3):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
-        var[i, i] = s * s
-        if fp[F_RBIAS] != 0.0:
-            var[i, i] += sp[R_BIAS + i] ** 2 + (sp[R_MIS] ** 2 if i > 0 else 0.0)
-    pos, c = _position_from_los(los, a @ var @ a.T, sp, q, pa, q_nom)
+        mis = sp[R_MIS] ** 2 if i > 0 else 0.0
+        var[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + mis)
+    return a @ var @ a.T
+
+
+@njit(cache=True)
+def _camera_cov(los, sp, noise, bias):
+    """Covariance (3, 3, camera frame) of the measured target position ``los`` (km)."""
+    r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
+    c = np.zeros((3, 3))
+    for i in range(3):
+        s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
+        c[i, i] = noise * s * s + bias * sp[R_BIAS + i] ** 2
+    return c + bias * sp[R_MIS] ** 2 * (r * r * np.eye(3) - np.outer(los, los))
+
+
+@njit(cache=True)
+def update_lidar(x, p, z, sp, q, pa, q_nom, fp):
+    """Update with a lidar sample ``z`` = (range km, azimuth, elevation rad), converted
+    to a position with the attitude estimate ``q`` (covariance ``pa``)."""
+    r, az, el = z[0], z[1], z[2]
+    los = np.array(
+        [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
+    )
+    c_s = _lidar_cov(los, sp, 1.0, fp[F_RBIAS])
+    pos, c = _position_from_los(los, c_s, sp, q, pa, q_nom)
     return update_position(x, p, pos, c)
 
 
@@ -320,17 +359,62 @@ def update_camera_position(x, p, z, sp, q, pa, q_nom, fp):
     """Update with the position part of a camera sample ``z`` (7,), converted with the
     attitude estimate ``q`` (covariance ``pa``)."""
     los = z[:3].copy()
-    r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
-    c_s = np.zeros((3, 3))
-    for i in range(3):
-        s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
-        c_s[i, i] = s * s
-        if fp[F_RBIAS] != 0.0:
-            c_s[i, i] += sp[R_BIAS + i] ** 2
-    if fp[F_RBIAS] != 0.0:
-        c_s += sp[R_MIS] ** 2 * (r * r * np.eye(3) - np.outer(los, los))
-    pos, c = _position_from_los(los, c_s, sp, q, pa, q_nom)
+    pos, c = _position_from_los(los, _camera_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, pa, q_nom)
     return update_position(x, p, pos, c)
+
+
+@njit(cache=True)
+def _covs_lvlh(kind, x, q, sp, q_nom, fp):
+    """(R, B): the covariance the filter gives a position fix of sensor ``kind`` (0
+    GNSS, 1 lidar, 2 camera) at the estimated geometry, and that of its per-run bias
+    and misalignment, both in LVLH (3, 3)."""
+    if kind == 0:
+        r6 = _gnss_cov(x, sp.gnss, 1.0, fp[F_RBIAS])
+        b6 = _gnss_cov(x, sp.gnss, 0.0, 1.0)
+        return r6[:3, :3].copy(), b6[:3, :3].copy()
+    s = sp.lidar if kind == 1 else sp.camera
+    r_bs = qdcm(s[R_MOUNT_Q : R_MOUNT_Q + 4])
+    r_lb = qdcm(q)
+    d_lvlh = qdcm(q_nom) @ s[R_TGT_R : R_TGT_R + 3] - x[:3]
+    d_body = np.ascontiguousarray(r_lb.T) @ d_lvlh - s[R_MOUNT_R : R_MOUNT_R + 3]
+    los = np.ascontiguousarray(r_bs.T) @ d_body
+    m = r_lb @ r_bs
+    if kind == 1:
+        return m @ _lidar_cov(los, s, 1.0, fp[F_RBIAS]) @ m.T, m @ _lidar_cov(
+            los, s, 0.0, 1.0
+        ) @ m.T
+    return m @ _camera_cov(los, s, 1.0, fp[F_RBIAS]) @ m.T, m @ _camera_cov(los, s, 0.0, 1.0) @ m.T
+
+
+@njit(cache=True)
+def bias_covariance(x, q, sp, q_nom, use, fp):
+    """Covariance (3, 3, LVLH, km^2) of the position error the filter cannot see: the
+    per-run biases and misalignments of the relative sensors in use (``use`` from
+    :func:`qingzhou_sim.docking.sensors.select_sensors`).
+
+    The filter treats each sample's error as white, so after many samples its estimate
+    carries the sensors' constant biases while ``p`` shrinks below them. In steady state
+    the estimate is the information-weighted mean of the sensors' fixes, ``W_s =
+    (sum_j R_j^-1)^-1 R_s^-1``, so its bias has covariance ``sum_s W_s B_s W_s^T``;
+    ``p[:3, :3] + bias_covariance(...)`` bounds the total error (a consider-covariance
+    approximation, Bar-Shalom et al. 2001, sec. 5.5).
+    """
+    info = np.zeros((3, 3))
+    rs = np.zeros((3, 3, 3))
+    bs = np.zeros((3, 3, 3))
+    for kind in range(3):
+        if use[kind]:
+            rs[kind], bs[kind] = _covs_lvlh(kind, x, q, sp, q_nom, fp)
+            info += np.linalg.inv(rs[kind])
+    out = np.zeros((3, 3))
+    if not (use[0] or use[1] or use[2]):
+        return out
+    total = np.linalg.inv(info)
+    for kind in range(3):
+        if use[kind]:
+            w = total @ np.linalg.inv(rs[kind])
+            out += w @ bs[kind] @ w.T
+    return out
 
 
 # --------------------------------------------------------------------------- attitude
@@ -446,6 +530,35 @@ def body_rates(q, b, omega_meas, omega_lvlh):
     relative to LVLH (the inertial rate less the LVLH frame's own rotation)."""
     w = omega_meas - b
     return w, w - np.ascontiguousarray(qdcm(q).T) @ omega_lvlh
+
+
+# ------------------------------------------------------------------------ one step
+@njit(cache=True)
+def update_navigation(x, p, q, b, pa, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp):
+    """Every valid sample of one step (``ok`` and the samples of
+    :func:`qingzhou_sim.docking.sensors.sample_sensors`): the attitude first (star
+    tracker, camera attitude), then the translation (GNSS, lidar, camera position) with
+    the updated attitude. Returns (x, p, q, b, pa)."""
+    if ok[3]:
+        q, b, pa = update_star_tracker(q, b, pa, q_star, sp.star, fp)
+    if ok[2]:
+        q, b, pa = update_camera_attitude(q, b, pa, z_camera, sp.camera, q_nom, fp)
+    if ok[0]:
+        x, p = update_gnss(x, p, z_gnss, sp.gnss, fp)
+    if ok[1]:
+        x, p = update_lidar(x, p, z_lidar, sp.lidar, q, pa, q_nom, fp)
+    if ok[2]:
+        x, p = update_camera_position(x, p, z_camera, sp.camera, q, pa, q_nom, fp)
+    return x, p, q, b, pa
+
+
+@njit(cache=True)
+def predict_navigation(x, p, q, b, pa, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp):
+    """Both time updates over ``dt`` s: translation with the impulse the thrusters
+    fired (km/s, LVLH), attitude with the gyro's rate. Returns (x, p, q, b, pa)."""
+    x, p = predict_translation(x, p, dv_fired_lvlh, dt, n, fp)
+    q, b, pa = predict_attitude(q, b, pa, omega_meas, dt, omega_lvlh, fp)
+    return x, p, q, b, pa
 
 
 # ============================================================== public configuration

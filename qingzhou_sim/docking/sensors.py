@@ -31,34 +31,33 @@ How the loop calls this
 -----------------------
 Once per approach (Python)::
 
-    sp = SensorSuite().params()                  # SensorParams of float64 arrays
+    suite = SensorSuite().at_ports(QINGZHOU.port("front"), TIANGONG.port("aft"))
+    sp = suite.params()                          # SensorParams of float64 arrays
     err = draw_run_errors(sp, gen)               # RunErrors: biases, misalignments
     gyro_bias = err.gyro_bias.copy()             # true gyro bias (rad/s), evolves
     noise = draw_step_noise(n_steps, gen)        # (n_steps, N_NOISE) standard normals
 
-Every GNC step ``k`` (compiled), with the truth ``rel`` (6,) LVLH, ``q_lvlh_body``,
-``q_lvlh_st`` (station attitude), the body's inertial rate ``omega_body`` (rad/s) and
-the estimated range ``rng_est`` (km, from the navigation filter)::
+Every GNC step ``k`` of ``dt`` s (compiled), one line, with the truth ``rel`` (6,) LVLH,
+the attitude states ``xc`` (chaser) and ``xs`` (station) of
+:mod:`qingzhou_sim.docking.bodies` and the filter's estimate ``x``::
 
-    use = select_sensors(rng_est, sp.gnss, sp.lidar, sp.camera)   # (3,) bool
-    nz = noise[k]
-    omega_m, gyro_bias = measure_gyro(sp.gyro, gyro_bias, omega_body, dt,
-                                      nz[NZ_GYRO:NZ_GYRO + 6])
-    ok_st, q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body,
-                                       nz[NZ_STAR:NZ_STAR + 4])
-    if use[0]: ok_g, z_g = measure_gnss(sp.gnss, err.gnss, rel, nz[NZ_GNSS:NZ_GNSS + 7])
-    if use[1]: ok_l, z_l = measure_lidar(sp.lidar, err.lidar, rel, q_lvlh_body,
-                                         q_lvlh_st, nz[NZ_LIDAR:NZ_LIDAR + 7])
-    if use[2]: ok_c, z_c = measure_camera(sp.camera, err.camera, rel, q_lvlh_body,
-                                          q_lvlh_st, nz[NZ_CAMERA:NZ_CAMERA + 7])
+    ok, z_g, z_l, z_c, q_st, omega_m, gyro_bias = sample_sensors(
+        sp, err, norm(x[:3]), rel, xc[A_Q:A_Q + 4], xs[A_Q:A_Q + 4], xc[A_W:A_W + 3],
+        gyro_bias, dt, noise[k])
 
-A measurement with ``ok`` False (out of range, outside the field of view, dropped)
-must not be passed to the filter. Outputs: ``z_g`` (6,) = LVLH position (km) and
-velocity (km/s); ``z_l`` (3,) = range (km), azimuth, elevation (rad) in the lidar frame;
-``z_c`` (7,) = target position in the camera frame (km) and ``q_camera_target`` (4,);
-``q_st`` (4,) = measured ``q_lvlh_body``; ``omega_m`` (3,) = mean body rate over the
-step (rad/s). The matching filter updates are in
-:mod:`qingzhou_sim.docking.navigation`.
+``ok`` (4,) bool marks the valid samples of (GNSS, lidar, camera, star tracker): a
+sensor not selected at the estimated range (:func:`select_sensors`), out of its window,
+outside its field of view or dropped gives False and NaN. Outputs: ``z_g`` (6,) = LVLH
+position (km) and velocity (km/s); ``z_l`` (3,) = range (km), azimuth, elevation (rad)
+in the lidar frame; ``z_c`` (7,) = target position in the camera frame (km) and
+``q_camera_target`` (4,); ``q_st`` (4,) = measured ``q_lvlh_body``; ``omega_m`` (3,) =
+the gyro's mean body rate over the step (rad/s), the true rate taken as the one at the
+start of the step. All of it goes to
+:func:`qingzhou_sim.docking.navigation.update_navigation` and ``omega_m`` to
+:func:`~qingzhou_sim.docking.navigation.predict_navigation`. Each sensor also has its
+own function (``measure_gnss``, ``measure_lidar``, ``measure_camera``,
+``measure_star_tracker``, ``measure_gyro``): a new sensor is one such function plus one
+line in :func:`sample_sensors`.
 
 References
 ----------
@@ -72,14 +71,14 @@ Crassidis, J. L. and Junkins, J. L. (2012), *Optimal Estimation of Dynamic Syste
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._quat import qconj, qfrom_rotvec, qmul, qnormalize, qrotate
+from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
 
 __all__ = [
     "GyroConfig",
@@ -95,6 +94,7 @@ __all__ = [
     "measure_gyro",
     "measure_lidar",
     "measure_star_tracker",
+    "sample_sensors",
     "select_sensors",
 ]
 
@@ -313,6 +313,57 @@ def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
     for i in range(3):
         err[i] = e_mis[i] + s[S_SIG + i] * nz[i]
     return True, qnormalize(qmul(q_lvlh_body, qfrom_rotvec(err)))
+
+
+@njit(cache=True)
+def sample_sensors(
+    sp, err, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz
+):
+    """All sensors of one GNC step of ``dt`` s: the relative sensors selected at the
+    estimated range (:func:`select_sensors`), the star tracker and the gyro.
+
+    Parameters
+    ----------
+    sp, err : SensorParams, RunErrors
+    rng_est_km : float
+        Estimated range, km (selects the relative sensors).
+    rel_lvlh : (6,) truth relative state; q_lvlh_body, q_lvlh_st : (4,) truth attitudes
+    omega_body : (3,) the chaser's true inertial rate in body axes, rad/s
+    gyro_bias : (3,) true gyro bias, rad/s
+    nz : (N_NOISE,) this step's standard normals
+
+    Returns
+    -------
+    ok : (4,) bool
+        Valid samples of (GNSS, lidar, camera, star tracker).
+    z_gnss (6,), z_lidar (3,), z_camera (7,), q_star (4,)
+        The samples (NaN where not valid).
+    omega_meas (3,), gyro_bias_next (3,)
+        Gyro output over the step and the next true bias.
+    """
+    use = select_sensors(rng_est_km, sp.gnss, sp.lidar, sp.camera)
+    ok = np.zeros(4, dtype=np.bool_)
+    z_g = np.full(6, np.nan)
+    z_l = np.full(3, np.nan)
+    z_c = np.full(7, np.nan)
+    if use[0]:
+        ok[0], z_g = measure_gnss(sp.gnss, err.gnss, rel_lvlh, nz[NZ_GNSS : NZ_GNSS + NZ_REL])
+    if use[1]:
+        ok[1], z_l = measure_lidar(
+            sp.lidar, err.lidar, rel_lvlh, q_lvlh_body, q_lvlh_st, nz[NZ_LIDAR : NZ_LIDAR + NZ_REL]
+        )
+    if use[2]:
+        ok[2], z_c = measure_camera(
+            sp.camera,
+            err.camera,
+            rel_lvlh,
+            q_lvlh_body,
+            q_lvlh_st,
+            nz[NZ_CAMERA : NZ_CAMERA + NZ_REL],
+        )
+    ok[3], q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body, nz[NZ_STAR : NZ_STAR + 4])
+    omega_m, b1 = measure_gyro(sp.gyro, gyro_bias, omega_body, dt, nz[NZ_GYRO : NZ_GYRO + 6])
+    return ok, z_g, z_l, z_c, q_st, omega_m, b1
 
 
 # ============================================================== public configuration
@@ -590,6 +641,38 @@ class SensorSuite:
                     name=name,
                     value=sensor,
                 )
+
+    def at_ports(self, chaser_port, station_port) -> SensorSuite:
+        """A copy with the lidar and the camera at the chaser's docking port, looking
+        along its outward axis, and their targets at the station's port.
+
+        Parameters
+        ----------
+        chaser_port, station_port : qingzhou_sim.vehicles.DockingPort
+            Ports in their vehicles' body frames (``position_m`` from the centre of
+            mass, unit outward ``axis``). The target pattern's x axis is the station
+            port's outward axis.
+
+        Returns
+        -------
+        SensorSuite
+            The camera then measures the port-to-port vector and the station port's
+            attitude relative to the chaser's port (Fehse 2003, sec. 5.5).
+        """
+        x_axis = np.array([1.0, 0.0, 0.0])
+        mount = {
+            "mount_position_m": tuple(chaser_port.position_m),
+            "mount_q_body_sensor": tuple(
+                qfrom_two_vectors(x_axis, np.array(chaser_port.axis, dtype=float))
+            ),
+            "target_position_m": tuple(station_port.position_m),
+            "target_q_station_target": tuple(
+                qfrom_two_vectors(x_axis, np.array(station_port.axis, dtype=float))
+            ),
+        }
+        return replace(
+            self, lidar=replace(self.lidar, **mount), camera=replace(self.camera, **mount)
+        )
 
     def params(self) -> SensorParams:
         """Float64 parameter arrays for the compiled kernels."""
