@@ -10,7 +10,10 @@ nominal plan as a ground segment would (one local optimisation and a full-force
 correction instead of the nominal planner's multi-start search), flies the burns with execution errors through the full-force truth, and flies
 the approach with its own navigation noise. A sample that fails (infeasible plan, abort,
 solver error) is a row with ``docked = False`` and the reason in ``failure``: never a
-lost row, never a crashed campaign.
+lost row, never a crashed campaign. A worker process that dies takes no finished sample
+with it: its unfinished samples run again on a fresh pool (bit-identical, by the seeding
+above), and one that keeps killing its worker becomes a "worker lost" row. With an output
+directory, finished samples are on disk (written atomically) as soon as they finish.
 """
 
 from __future__ import annotations

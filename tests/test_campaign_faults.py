@@ -156,6 +156,24 @@ def test_output_directory_lost_mid_run_keeps_the_result_and_says_where(mission, 
     assert got.paths == {}
 
 
+def test_a_full_disk_leaves_no_truncated_file_and_keeps_the_result(
+    mission, cheap, tmp_path, monkeypatch
+):
+    def full_disk(frame, path, suffix):
+        path.write_bytes(b"PAR1 half a file")
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(montecarlo, "_write_samples", full_disk)
+    with pytest.warns(QingzhouWarning, match=r"No space left on device.*in memory only"):
+        got = run_campaign(
+            mission, 3, workers=1, chunk_size=1, progress=False, out=tmp_path, figures=False
+        )
+    assert list(got.samples["index"]) == [0, 1, 2]
+    assert "No space left on device" in got.save_error
+    assert not (tmp_path / "samples.parquet").exists()
+    assert not list(tmp_path.rglob("*.tmp"))  # no half-written file left behind
+
+
 def test_finished_samples_are_on_disk_while_the_campaign_runs(mission, cheap, tmp_path):
     out = tmp_path / "out"
     seen = {}
