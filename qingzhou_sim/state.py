@@ -264,8 +264,9 @@ class _StateMixin:
         return np.concatenate([self.r_km, self.v_km_s], axis=-1)
 
     def _el(self, mu: float) -> np.ndarray:
+        # Rectilinear when |r x v| is negligible against a circular orbit's sqrt(mu |r|).
         h = _norm(np.cross(self.r_km, self.v_km_s))
-        if np.any(h <= 1e-12 * _norm(self.r_km) * np.maximum(_norm(self.v_km_s), 1e-300)):
+        if np.any(h <= 1e-12 * np.sqrt(mu * _norm(self.r_km))):
             raise OrbitRangeError(
                 "velocity is zero or parallel to the position (rectilinear motion); the "
                 "orbital elements are undefined; expected a non-zero angular momentum r x v",
@@ -301,10 +302,13 @@ class _StateMixin:
 
     @property
     def apogee_altitude(self) -> u.Quantity:
-        """Apogee radius p / (1 - e) minus R_eq; +inf for an open orbit (no apogee)."""
-        ecc = self._el(EARTH.mu_km3_s2)[..., 1]
-        with np.errstate(divide="ignore"):
-            ra = np.where(ecc < 1, self._semi_latus_rectum_km() / np.maximum(1 - ecc, 0), np.inf)
+        """Apogee radius 2a - r_p minus R_eq (stable for nearly rectilinear ellipses);
+        +inf for an open orbit (no apogee)."""
+        el = self._el(EARTH.mu_km3_s2)
+        a, ecc = el[..., 0], el[..., 1]
+        rp = self._semi_latus_rectum_km() / (1 + ecc)
+        closed = (ecc < 1) & (a > 0) & np.isfinite(a)
+        ra = np.where(closed, 2 * np.where(closed, a, 0.0) - rp, np.inf)
         return (ra - EARTH.radius_km) * u.km
 
     @property

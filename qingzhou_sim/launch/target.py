@@ -50,6 +50,14 @@ def validate_tle(line1: str, line2: str) -> tuple[str, str]:
                 valid="a 69-character string",
             )
         text = line.rstrip("\r\n ")
+        if not (text.isascii() and text.isprintable()):
+            raise InputError(
+                f"TLE line {k} contains non-ASCII or control characters: {text[:80]!r}; "
+                "expected the 69 ASCII characters of the format",
+                name=f"TLE line {k}",
+                value=text,
+                valid="ASCII",
+            )
         if len(text) != 69:
             raise InputError(
                 f"TLE line {k} has {len(text)} characters; expected 69: {text!r}",

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 import astropy.units as u
 import numpy as np
 
-from ..constants import EARTH, EarthModel, as_array, as_duration_s, as_quantity, as_rv_km
+from ..constants import (
+    EARTH,
+    EarthModel,
+    as_array,
+    as_duration_s,
+    as_quantity,
+    as_rv_km,
+    check_finite,
+)
 from ..errors import InputError, UnknownNameError
 from ._kernels import _in_cone, _in_ellipsoid
 
@@ -90,7 +98,7 @@ def _axis_vector(axis) -> np.ndarray:
         if axis not in _AXES:
             raise UnknownNameError("corridor axis", axis, tuple(_AXES))
         return np.array(_AXES[axis])
-    vec = np.asarray(axis, dtype=float)
+    vec = check_finite(axis, "axis")
     norm = float(np.linalg.norm(vec)) if vec.shape == (3,) else 0.0
     if not (vec.shape == (3,) and np.isfinite(norm) and norm > 0):
         raise InputError(

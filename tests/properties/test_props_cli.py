@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from qz_props import CALLS, PROFILE, time_limit
@@ -159,3 +160,12 @@ def test_no_broken_pipe_error_when_the_reader_goes_away():
 def test_debug_shows_the_traceback():
     status, _, err = _main(["--debug", "windows", "--start", "garbageZ", "--hours", "1"])
     assert status == 2 and "Traceback" in err
+
+
+def test_unknown_scheduler_address_is_one_clear_line():
+    pytest.importorskip("dask.distributed")
+    for address in ("not an address", "tcp://127.0.0.1:1"):
+        argv = ["montecarlo", "-n", "2", "--scheduler", address, "--connect-timeout", "1"]
+        status, out, err = _main([*argv, "--out", os.path.join(_DIR, "campaign")])
+        _check(argv, status, out, err)
+        assert status == 2 and "--scheduler" in err and address in err

@@ -4,7 +4,7 @@ import astropy.units as u
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from qz_props import EPOCH, EPOCHS, PROFILE, any_value, outcome, quantities
+from qz_props import EPOCH, EPOCHS, PROFILE, SLOW, any_value, outcome, quantities
 
 from qingzhou_sim import frames
 from qingzhou_sim.state import State
@@ -46,7 +46,7 @@ def test_relative_permutations(r, v, fn):
         )
 
 
-@PROFILE
+@SLOW
 @given(
     epochs=st.one_of(st.just(EPOCH), EPOCHS),
     r=any_value(st.just(np.array([6778.0, 0, 0]) * u.km)),

@@ -4,7 +4,7 @@ import astropy.units as u
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from qz_props import EPOCH, EPOCHS, GARBAGE, PROFILE, any_value, outcome, quantities
+from qz_props import EPOCH, EPOCHS, GARBAGE, PROFILE, SLOW, any_value, outcome, quantities
 
 from qingzhou_sim import launch, maneuvers
 
@@ -39,7 +39,7 @@ def test_get_site(site):
     outcome(launch.get_site, site)
 
 
-@PROFILE
+@SLOW
 @given(
     start=st.one_of(st.just(EPOCH), EPOCHS),
     duration=any_value(st.sampled_from([1 * u.h, 6 * u.h, 1e9 * u.h, 0 * u.s, -1 * u.h])),
@@ -52,7 +52,7 @@ def test_launch_windows(start, duration, site):
             assert 0 <= d["azimuth_deg"] <= 360
 
 
-@PROFILE
+@SLOW
 @given(liftoff=st.one_of(st.just(EPOCH), EPOCHS), target=st.one_of(st.none(), GARBAGE))
 def test_insertion_state(liftoff, target):
     s, err = outcome(launch.insertion_state, liftoff, target)
