@@ -47,6 +47,16 @@ _CALLEE_SOURCES = (
     ("propagator", "_dop853.py"),
     ("propagator", "_ensemble.py"),
     ("relative", "_kernels.py"),
+    ("docking", "_kernels.py"),
+    ("docking", "_quat.py"),
+    ("docking", "bodies.py"),
+    ("docking", "contact.py"),
+    ("docking", "control.py"),
+    ("docking", "guidance.py"),
+    ("docking", "safety.py"),
+    ("docking", "thrusters.py"),
+    ("docking", "sensors.py"),
+    ("docking", "navigation.py"),
 )
 
 

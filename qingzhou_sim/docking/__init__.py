@@ -8,9 +8,12 @@ capture and hard dock, with closed-loop GNC on a nonlinear truth and safety chec
 - :mod:`~qingzhou_sim.docking.simulate`: :func:`simulate_approach`;
   :mod:`~qingzhou_sim.docking.result`: :class:`ApproachResult` and its parts.
 - :mod:`~qingzhou_sim.docking.plots`: :func:`plot_approach`, :func:`plot_range`.
-- :mod:`~qingzhou_sim.docking._kernels`: compiled kernels (truth plant, CW model,
-  Kalman filter, thrusters, safety helpers); :mod:`~qingzhou_sim.docking._loop`: the
-  compiled GNC loop of a segment.
+- The six-degree-of-freedom loop, one module per part: :mod:`~.bodies` (truth attitude
+  of both vehicles), :mod:`~.safety`, :mod:`~.guidance`, :mod:`~.control`,
+  :mod:`~.thrusters` (RCS layout and selection), :mod:`~.contact` (port-to-port
+  geometry, the nine contact figures), composed by :mod:`~.loop`;
+  :mod:`~qingzhou_sim.docking._kernels`: translation truth plant, CW model, Kalman
+  filter, main-engine burns.
 
 Examples
 --------

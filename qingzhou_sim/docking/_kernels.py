@@ -1,6 +1,7 @@
-r"""Compiled kernels of the docking approach: truth plant, CW guidance model, Kalman
-filter, thruster model and safety helpers (the GNC loop that uses them is in
-:mod:`qingzhou_sim.docking._loop`).
+r"""Compiled kernels of the docking approach: truth translation plant, CW guidance
+model, translation Kalman filter, main-engine burn execution, speed schedule (the
+six-degree-of-freedom loop that uses them is :mod:`qingzhou_sim.docking.loop`; the
+safety monitor :mod:`~qingzhou_sim.docking.safety`).
 
 Plain float64 in km, km/s, s, rad, kg; no astropy. Everything runs inside numba so that
 a whole approach (hand-over to contact, ~10^3-10^4 GNC steps) costs milliseconds.
@@ -70,14 +71,14 @@ MODE_HOLD = 1
 MODE_STRAIGHT = 2
 MODE_DRIFT = 3
 
-# History columns: t, true rel (6), estimate (6), dv commanded (3), dv applied (3), mass.
+# History columns (the loop appends the attitude ones): t, true rel (6), estimate (6),
+# dv commanded (3), dv applied (3), mass.
 H_T = 0
 H_TRUE = 1
 H_EST = 7
 H_DVC = 13
 H_DVA = 16
 H_MASS = 19
-H_COLS = 20
 N_NOISE = 14
 MAX_EVENTS = 256
 
@@ -576,70 +577,7 @@ def _burn_mass(mass, dv, cfg):
     return mass * (1.0 - math.exp(-_norm3(dv) / (cfg.isp * G0_KM_S2)))
 
 
-# ------------------------------------------------------------------------------ safety
-@njit(cache=True)
-def _port_geometry(x, cfg):
-    """(distance along the docking axis, lateral offset, closing speed, lateral rate)
-    of the chaser's port relative to the station's port, km and km/s."""
-    rx = x[0] - cfg.px
-    ry = x[1] - cfg.py
-    rz = x[2] - cfg.pz
-    d = rx * cfg.ax + ry * cfg.ay + rz * cfg.az
-    lx = rx - d * cfg.ax
-    ly = ry - d * cfg.ay
-    lz = rz - d * cfg.az
-    lat = math.sqrt(lx * lx + ly * ly + lz * lz)
-    vd = x[3] * cfg.ax + x[4] * cfg.ay + x[5] * cfg.az
-    wx = x[3] - vd * cfg.ax
-    wy = x[4] - vd * cfg.ay
-    wz = x[5] - vd * cfg.az
-    return d, lat, -vd, math.sqrt(wx * wx + wy * wy + wz * wz)
-
-
-@njit(cache=True)
-def _in_corridor(x, cfg, margin):
-    d, lat, _, _ = _port_geometry(x, cfg)
-    if d < -0.002:
-        return False
-    return lat <= max(cfg.cor_rmin, d * cfg.cor_tan) + margin
-
-
-@njit(cache=True)
-def _in_ae(r, cfg):
-    return (r[0] / cfg.ae_a) ** 2 + (r[1] / cfg.ae_b) ** 2 + (r[2] / cfg.ae_c) ** 2 < 1.0
-
-
-@njit(cache=True)
-def choose_cam(x, cfg):
-    """Collision-avoidance delta-v (km/s LVLH) for the estimated state ``x``.
-
-    First choice: ``cam_dv`` along the outward docking axis (Fehse 2003, sec. 4.5: a
-    fixed boost away from the target); if its 24 h CW drift re-enters the keep-out
-    sphere, the safest of eight in-plane directions (largest minimum range)."""
-    best = np.zeros(3)
-    best_r = -1.0
-    for k in range(9):
-        d = np.zeros(3)
-        if k == 0:
-            d[0] = cfg.ax
-            d[1] = cfg.ay
-            d[2] = cfg.az
-        else:
-            ang = (k - 1) * math.pi / 4.0
-            d[0] = math.cos(ang)
-            d[2] = math.sin(ang)
-        y = x.copy()
-        y[3:] += cfg.cam_dv * d
-        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos)
-        score = rmin if not unsafe else -1.0 / (1.0 + rmin)
-        if k == 0 and not unsafe:
-            return cfg.cam_dv * d
-        if score > best_r:
-            best_r = score
-            best = cfg.cam_dv * d
-    return best
-
-
+# ------------------------------------------------------------------- speed schedule
 @njit(cache=True)
 def _sched(d, sd, sv):
     if d <= sd[0]:

@@ -99,8 +99,11 @@ class ThrusterConfig:
     """Thruster model.
 
     ``main_thrust_n`` (None: the chaser's ``thrust_n``, 4 x 490 N) executes transfer
-    burns; ``rcs_thrust_n`` per axis executes hold and straight-line control
-    (assumption: 150 N, the largest Tianzhou attitude thrusters, TZ-SPEC).
+    burns; ``rcs_thrust_n`` is the RCS force along one lateral axis, shared by the six
+    thrusters of the layout (:func:`~qingzhou_sim.docking.thrusters.qingzhou_rcs_layout`)
+    that push that way: 150 N -> 25 N each (assumption: Tianzhou's smallest attitude
+    thrusters, TZ-SPEC). The RCS executes attitude control, holds and straight lines;
+    execution errors of its thrusters are static per thruster over a run.
     The minimum impulse bit is not a setting here: it is the chaser's own
     ``Spacecraft.min_impulse_bit_m_s`` (one figure, :mod:`qingzhou_sim.vehicles`), times
     its mass for the impulse in N s; ``impulse_quantum_n_s``: on-time
@@ -215,16 +218,58 @@ class ContactLimits:
 
 @dataclass(frozen=True, slots=True)
 class AttitudeConfig:
-    """Attitude pointing error at contact (1-sigma per axis), drawn when the noise is on
-    and zero otherwise. Assumption: a 0.5 deg / 0.05 deg/s attitude controller (not
-    published for Qingzhou; Fehse 2003, sec. 6.4 quotes 0.1-1 deg for docking)."""
+    """Attitude of both vehicles (the truth of :mod:`~qingzhou_sim.docking.bodies`) and
+    the chaser's attitude control; angles as (roll about x, pitch about y, yaw about z)
+    of each body, deg and deg/s.
 
-    pitch_yaw_sigma_deg: float = 0.5
-    roll_sigma_deg: float = 0.5
-    rate_sigma_deg_s: float = 0.05
+    - ``station_error_deg``: the station's hold attitude relative to LVLH, held by its
+      control-moment gyroscopes as a PD loop of natural period ``station_period_s`` and
+      damping ``station_damping``; ``station_rate_deg_s`` its initial rate relative to
+      LVLH. Assumption (unpublished for Tiangong): a few tenths of a degree, as a
+      station flying near a torque-equilibrium attitude; a 10 min, 0.7 loop.
+    - ``chaser_error_deg`` / ``chaser_rate_deg_s``: the chaser's attitude and rate
+      errors at hand-over (zero by default; Monte Carlo dispersions).
+    - ``com_offset_m``: the chaser's true centre of mass minus the flight software's
+      value (body axes, m). Assumption: 2 cm off the axis (cargo loading; unpublished).
+    - ``inertia_scale``: true / flight-software principal inertia (1: known).
+    - ``time_constant_s``: attitude correction time constant (at least two control
+      periods are used, for a stable sampled loop), ``max_rate_deg_s`` the largest correction rate commanded.
+    - ``step_s``: integration step of the attitude dynamics.
+    """
+
+    station_error_deg: tuple = (0.1, 0.2, 0.1)
+    station_rate_deg_s: tuple = (0.0, 0.0, 0.0)
+    station_period_s: float = 600.0
+    station_damping: float = 0.7
+    chaser_error_deg: tuple = (0.0, 0.0, 0.0)
+    chaser_rate_deg_s: tuple = (0.0, 0.0, 0.0)
+    com_offset_m: tuple = (0.0, 0.02, -0.02)
+    inertia_scale: tuple = (1.0, 1.0, 1.0)
+    time_constant_s: float = 4.0
+    max_rate_deg_s: float = 0.3
+    step_s: float = 5.0
 
     def __post_init__(self):
-        _check_nonneg(self)
+        _check_nonneg(
+            self,
+            positive=("station_period_s", "time_constant_s", "max_rate_deg_s", "step_s"),
+        )
+        for f in fields(self):
+            if f.type != "tuple":
+                continue
+            value = getattr(self, f.name)
+            vec = tuple(float(x) for x in value)
+            bad = len(vec) != 3 or not all(math.isfinite(x) for x in vec)
+            if f.name == "inertia_scale" and not bad:
+                bad = min(vec) <= 0
+            if bad:
+                raise InputError(
+                    f"AttitudeConfig.{f.name} = {value!r}; expected three finite numbers"
+                    + (" > 0" if f.name == "inertia_scale" else ""),
+                    name=f.name,
+                    value=value,
+                )
+            object.__setattr__(self, f.name, vec)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from astropy.time import Time, TimeDelta
 
 from ..state import State
 from . import _kernels as K
-from .config import AttitudeConfig, ContactLimits
 from .profiles import ApproachProfile
 
 __all__ = [
@@ -98,8 +97,12 @@ class ContactCheck:
 
 @dataclass(frozen=True, slots=True)
 class ContactConditions:
-    """Relative state of the docking ports at first contact (truth) and the attitude
-    pointing errors, checked against :class:`~qingzhou_sim.docking.ContactLimits`."""
+    """Relative state of the docking ports at first contact, from both bodies'
+    simulated positions, velocities, attitudes and rates (:mod:`.contact`): closing
+    speed, lateral offset and rate of the port centres; pitch, yaw, roll misalignment of
+    the chaser from its docked attitude relative to the station and the relative rates
+    (chaser body axes, roll about the capture axis); checked against
+    :class:`~qingzhou_sim.docking.ContactLimits`."""
 
     closing_speed_m_s: float
     lateral_offset_m: float
@@ -129,6 +132,13 @@ class ApproachResult:
     ``r_est``/``v_est`` the chaser relative to the station in the station's LVLH frame
     (centres of mass); ``dv_commanded``/``dv_applied`` per step (LVLH, m/s);
     ``mass`` and ``propellant_used`` (kg).
+
+    Attitude (truth, :mod:`~qingzhou_sim.docking.bodies`): ``q_chaser`` and
+    ``q_station`` (n, 4) ``q_lvlh_body`` (Hamilton, scalar first); ``rate_chaser`` and
+    ``rate_station`` (deg/s, body axes) relative to LVLH; ``attitude_error`` (deg,
+    chaser body axes x roll, y pitch, z yaw) the small-angle error from the guidance
+    target. Thrusters, per step: ``thrusters_fired`` (count), ``rcs_impulse`` (N s,
+    summed over thrusters) and ``angular_impulse`` (N m s) delivered to the chaser.
     """
 
     profile: ApproachProfile
@@ -152,6 +162,14 @@ class ApproachResult:
     post_abort_reenters_keep_out: bool | None
     final_chaser: State
     final_station: State
+    q_chaser: np.ndarray | None = None
+    rate_chaser: u.Quantity | None = None
+    attitude_error: u.Quantity | None = None
+    q_station: np.ndarray | None = None
+    rate_station: u.Quantity | None = None
+    thrusters_fired: np.ndarray | None = None
+    rcs_impulse: u.Quantity | None = None
+    angular_impulse: u.Quantity | None = None
 
     @property
     def epochs(self) -> Time:
@@ -284,51 +302,3 @@ def _decode_events(raw, epoch0: Time) -> tuple:
         else:
             out.append(ApproachEvent(name, float(t), ep, seg))
     return tuple(out)
-
-
-def _contact_conditions(
-    vcl, lat, latr, limits: ContactLimits, att: AttitudeConfig, gen, noise_on: bool
-):
-    if noise_on:
-        ang = gen.standard_normal(6)
-    else:
-        ang = np.zeros(6)
-    pitch, yaw = ang[0] * att.pitch_yaw_sigma_deg, ang[1] * att.pitch_yaw_sigma_deg
-    roll = ang[2] * att.roll_sigma_deg
-    rates = ang[3:] * att.rate_sigma_deg_s
-    lim = limits
-    checks = (
-        ContactCheck(
-            "closing speed",
-            vcl,
-            lim.closing_speed_max_m_s,
-            "m/s",
-            lim.closing_speed_min_m_s <= vcl <= lim.closing_speed_max_m_s,
-            lim.closing_speed_min_m_s,
-        ),
-        *(
-            ContactCheck(name, value, limit, unit, value <= limit)
-            for name, value, limit, unit in (
-                ("lateral offset", lat, lim.lateral_offset_m, "m"),
-                ("lateral rate", latr, lim.lateral_rate_m_s, "m/s"),
-                ("pitch", abs(pitch), lim.pitch_yaw_deg, "deg"),
-                ("yaw", abs(yaw), lim.pitch_yaw_deg, "deg"),
-                ("roll", abs(roll), lim.roll_deg, "deg"),
-                ("pitch rate", abs(rates[0]), lim.angular_rate_deg_s, "deg/s"),
-                ("yaw rate", abs(rates[1]), lim.angular_rate_deg_s, "deg/s"),
-                ("roll rate", abs(rates[2]), lim.angular_rate_deg_s, "deg/s"),
-            )
-        ),
-    )
-    return ContactConditions(
-        closing_speed_m_s=float(vcl),
-        lateral_offset_m=float(lat),
-        lateral_rate_m_s=float(latr),
-        pitch_deg=float(pitch),
-        yaw_deg=float(yaw),
-        roll_deg=float(roll),
-        pitch_rate_deg_s=float(rates[0]),
-        yaw_rate_deg_s=float(rates[1]),
-        roll_rate_deg_s=float(rates[2]),
-        checks=checks,
-    )

@@ -1,12 +1,16 @@
 r"""Closed-loop simulation of the docking approach: :func:`simulate_approach`.
 
 Guidance gives each segment's reference (CW two-impulse transfers re-targeted
-``corrections`` times, station keeping, forced straight lines with a speed schedule);
-navigation is a Kalman filter on the CW model fed by range-dependent sensors; control
-is impulsive (main engines for transfers, RCS PD tracking with CW feed-forward
-elsewhere) through a thruster model; the truth is the nonlinear motion of both
-vehicles under J2 and drag. A safety monitor checks every step and triggers a
-collision-avoidance manoeuvre (CAM) and an abort when a rule is broken.
+``corrections`` times, station keeping, forced straight lines with a speed schedule)
+and the chaser's attitude target (LVLH hold, then alignment with the station's port
+axis in the final approach); navigation is a Kalman filter on the CW model fed by
+range-dependent sensors and the fired impulses; control is impulsive (main engines for
+transfers, RCS elsewhere and for attitude, through a thruster layout and selection);
+the truth is the nonlinear motion of both vehicles under J2 and drag and their
+rigid-body attitude. A safety monitor checks every step and triggers a
+collision-avoidance manoeuvre (CAM) and an abort when a rule is broken. Contact is the
+port-to-port event; its nine figures come from both bodies' states. The loop itself is
+:mod:`.loop`.
 
 References
 ----------
@@ -28,7 +32,9 @@ from ..errors import InputError
 from ..frames import _inertial_to_relative, _relative_to_inertial
 from ..state import State
 from . import _kernels as K
-from ._loop import run_segment
+from . import bodies as B
+from . import thrusters as T
+from ._quat import qdcm, qfrom_rotvec, qmul
 from .config import (
     AttitudeConfig,
     BerthingConfig,
@@ -39,6 +45,8 @@ from .config import (
     SafetyConfig,
     ThrusterConfig,
 )
+from .contact import capture_check, ports_array
+from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, run_segment
 from .profiles import (
     AXES,
     ApproachProfile,
@@ -53,9 +61,9 @@ from .result import (
     ABORT_REASONS,
     ApproachResult,
     SegmentReport,
-    _contact_conditions,
     _decode_events,
 )
+from .safety import F_N
 
 __all__ = [
     "default_handover_lvlh",
@@ -286,6 +294,73 @@ def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth, 
     return K.Cfg(**cfg_kw), ch_sc
 
 
+def _q_from_rpy_deg(rpy) -> np.ndarray:
+    """``q`` of a 3-2-1 rotation (yaw about z, then pitch about y, then roll about x)."""
+    r, p, y = np.radians(np.asarray(rpy, float))
+    qz = qfrom_rotvec(np.array([0.0, 0.0, y]))
+    qy = qfrom_rotvec(np.array([0.0, p, 0.0]))
+    qx = qfrom_rotvec(np.array([r, 0.0, 0.0]))
+    return qmul(qz, qmul(qy, qx))
+
+
+def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
+    """Attitude, thruster and contact parameters of the loop (:class:`loop.Att`) and the
+    initial attitude states of station and chaser."""
+    st_port, ch_port = st_sc.port(prof.port), ch_sc.port("front")
+    q_dock = B.docked_quat(st_port.axis, ch_port.axis)
+    i_fsw = np.array(ch_sc.inertia_kg_m2)
+    scale = np.sqrt(np.array(attitude.inertia_scale))
+    i_ch = scale[:, None] * i_fsw * scale[None, :]
+    i_st = np.array(st_sc.inertia_kg_m2)
+    wn = 2 * math.pi / attitude.station_period_s
+    pos, dirs, _ = T.qingzhou_rcs_layout()
+    # ThrusterConfig.rcs_thrust_n is the force per lateral axis: six thrusters share it
+    thrust = np.full(len(pos), thrusters.rcs_thrust_n / 6.0)
+    b_nom = T.effectiveness(pos, dirs, np.ones(len(pos)), np.zeros(3))
+    true_dirs, true_scale = dirs, np.ones(len(pos))
+    if noise_on:
+        true_dirs, true_scale = T.draw_execution_errors(
+            dirs, thrusters.magnitude_sigma, math.radians(thrusters.pointing_sigma_deg), gen
+        )
+    att = Att(
+        inertia_ch=i_ch,
+        inertia_ch_inv=np.linalg.inv(i_ch),
+        inertia_fsw=i_fsw,
+        inertia_st=i_st,
+        inertia_st_inv=np.linalg.inv(i_st),
+        q_hold_st=_q_from_rpy_deg(attitude.station_error_deg),
+        kp_st=np.diag(i_st) * wn**2,
+        kd_st=np.diag(i_st) * 2 * attitude.station_damping * wn,
+        q_dock=q_dock,
+        ports=ports_array(st_port, ch_port),
+        table=T.selection_table(b_nom),
+        b_nominal=b_nom,
+        b_true=T.effectiveness(pos, true_dirs, true_scale, np.array(attitude.com_offset_m)),
+        thrust=thrust,
+        mib=T.thruster_minimum_impulse_n_s(ch_sc.min_impulse_bit_m_s, ch_sc.mass_kg),
+        quantum=thrusters.impulse_quantum_n_s,
+        isp_rcs=float(thrusters.isp_s if thrusters.isp_s is not None else ch_sc.isp_s),
+        tau=attitude.time_constant_s,
+        max_rate=math.radians(attitude.max_rate_deg_s),
+        step=attitude.step_s,
+    )
+    xs = B.initial_state(att.q_hold_st, np.radians(attitude.station_rate_deg_s), w_orb)
+    qc = qmul(q_dock, _q_from_rpy_deg(attitude.chaser_error_deg))
+    xc = B.initial_state(qc, np.radians(attitude.chaser_rate_deg_s), w_orb)
+    return att, xs, xc
+
+
+def _port_cfg(cfg, att, xs, arm_km):
+    """The loop configuration with the station's port axis and the chaser's
+    centre-of-mass aim point turned with the station's actual attitude (port-axis
+    alignment of the final approach; the port pose known on board, as the camera
+    pose sensor gives it)."""
+    rs = qdcm(xs[B.A_Q : B.A_Q + 4])
+    axis = rs @ att.ports[1]
+    aim = rs @ att.ports[0] + axis * arm_km
+    return cfg._replace(ax=axis[0], ay=axis[1], az=axis[2], px=aim[0], py=aim[1], pz=aim[2]), aim
+
+
 # ------------------------------------------------------------------ main entry
 def simulate_approach(
     station: State,
@@ -445,8 +520,13 @@ def simulate_approach(
 
     t = 0.0
     mass = ch_sc.mass_kg
-    flags = np.zeros(3, dtype=np.int64)
-    xchk = 0
+    flags = np.zeros(F_N, dtype=np.int64)
+    zones = np.zeros(2, dtype=np.int64)
+    resid = np.zeros(3)
+    w_orb, _ = B.orbit_rates(st_rv, earth.mu_km3_s2)
+    st_sc = _spacecraft(plant.station)
+    att, xs, xc = _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb)
+    contact_fig = None
     plan_pt = rel0[:3].copy()
     hist_parts, seg_reports = [], []
     raw_events = []  # (t, code, v1, v2, segment label)
@@ -548,7 +628,9 @@ def simulate_approach(
             dt = sgm.control_period_s
             if final and control_rate_hz is not None:
                 dt = 1.0 / control_rate_hz
-            end = com_off.copy() if final else np.array(sgm.to_m) / 1e3 + com_off
+            end = np.array(sgm.to_m) / 1e3 + com_off if not final else com_off.copy()
+            if final:
+                cfg, end = _port_cfg(cfg, att, xs, prof.chaser_port_arm_m / 1e3)
             line = end - plan_pt
             length = float(np.linalg.norm(line))
             sched = np.array(sgm.speed_schedule, float) / 1e3
@@ -583,9 +665,12 @@ def simulate_approach(
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
         for ks in kseg:
             out = run_segment(
-                ks, cfg, t, st_rv, ch_rv, xhat, pcov, mass, noise_for(ks.n_max), xchk, flags
-            )
-            status, reason, t, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
+                ks, cfg, att, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass,
+                noise_for(ks.n_max), flags, zones, resid,
+            )  # fmt: skip
+            status, reason, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass, hist, ev, fig = out
+            if status == K.ST_CONTACT:
+                contact_fig = fig
             hist_parts.append(hist)
             dv_seg += float(np.sum(np.linalg.norm(hist[:, K.H_DVA : K.H_DVA + 3], axis=1)))
             for row in ev:
@@ -613,11 +698,7 @@ def simulate_approach(
     post_min = None
     post_reenter = None
     if status == K.ST_CONTACT:
-        rel_c = K._to_lvlh(st_rv, ch_rv)
-        _, lat, vcl, latr = K._port_geometry(rel_c, cfg)
-        contact = _contact_conditions(
-            vcl * 1e3, lat * 1e3, latr * 1e3, limits, attitude, gen, noise_on
-        )
+        contact = capture_check(contact_fig, limits)
         if contact.ok:
             docked = True
             raw_events.append((t, "capture", math.nan, "docking"))
@@ -668,19 +749,10 @@ def simulate_approach(
         post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
         post_reenter = bool(reenter_truth or unsafe_cw)
         out = run_segment(
-            drift_seg,
-            cfg,
-            t,
-            st_rv,
-            ch_rv,
-            xhat,
-            pcov,
-            mass,
-            noise_for(drift_seg.n_max),
-            xchk,
-            flags,
-        )
-        _, _, t_end, st_rv, ch_rv, xhat, pcov, mass, hist, ev, xchk = out
+            drift_seg, cfg, att, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass,
+            noise_for(drift_seg.n_max), flags, zones, resid,
+        )  # fmt: skip
+        _, _, t_end, st_rv, ch_rv, xs, xc, xhat, pcov, mass, hist, ev, _ = out
         hist_parts.append(hist)
         for row in ev:
             raw_events.append((row[0], int(row[1]), (row[2], row[3]), "post-CAM drift"))
@@ -706,6 +778,14 @@ def simulate_approach(
         dv_commanded=(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3) * (u.m / u.s),
         dv_applied=(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3) * (u.m / u.s),
         mass=hist[:, K.H_MASS] * u.kg,
+        q_chaser=hist[:, H_QC : H_QC + 4].copy(),
+        rate_chaser=np.degrees(hist[:, H_WC : H_WC + 3]) * (u.deg / u.s),
+        attitude_error=np.degrees(hist[:, H_ERR : H_ERR + 3]) * u.deg,
+        q_station=hist[:, H_QS : H_QS + 4].copy(),
+        rate_station=np.degrees(hist[:, H_WS : H_WS + 3]) * (u.deg / u.s),
+        thrusters_fired=hist[:, H_NFIRE].astype(int),
+        rcs_impulse=hist[:, H_IMP] * (u.N * u.s),
+        angular_impulse=hist[:, H_ANG] * (u.N * u.m * u.s),
         events=ev_objs,
         segments=tuple(seg_reports),
         contact=contact,

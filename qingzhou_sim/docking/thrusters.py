@@ -167,7 +167,8 @@ def _nnls_spread(b, wrench, allowed, eps):
 @njit(cache=True)
 def _quantise(u, impulse_max, mib, quantum):
     """Scale the set down together if one thruster exceeds ``impulse_max`` (keeps the
-    wrench's direction); drop impulses below ``mib``; round to the on-time quantum."""
+    wrench's direction); impulses below the minimum impulse ``mib`` are not fired (the
+    control laws carry or re-command them); the rest rounded to the on-time quantum."""
     n = u.shape[0]
     out = np.zeros(n)
     factor = 1.0
@@ -182,6 +183,25 @@ def _quantise(u, impulse_max, mib, quantum):
         if quantum > 0.0:
             ui = max(mib, round(ui / quantum) * quantum)
         out[i] = min(ui, impulse_max[i])
+    return out
+
+
+def _group(b_nominal: np.ndarray, w: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Thruster group for the unit wrench ``w``: the basic NNLS solution (fewest
+    thrusters, so each pulse stays above the minimum impulse) when its thrusters share
+    the work equally (a symmetric couple or pair), else the spread solution (e.g. the
+    four axial thrusters rather than one plus a torque trim); impulses solved exactly
+    on the chosen set (minimum norm), removing the spreading term's small bias."""
+    basic = _nnls_spread(b_nominal, w, allowed, 0.0)
+    on = basic > 1e-9
+    if np.ptp(basic[on]) <= 1e-9 * basic[on].max():
+        u = basic
+    else:
+        u = _nnls_spread(b_nominal, w, allowed, 1e-3)
+        on = u > 1e-9
+    exact = np.linalg.pinv(b_nominal[:, on]) @ w
+    out = np.zeros_like(u)
+    out[on] = exact if np.all(exact > 0) else u[on]
     return out
 
 
@@ -206,13 +226,7 @@ def selection_table(b_nominal: np.ndarray) -> np.ndarray:
         for j, sign in enumerate((1.0, -1.0)):
             w = np.zeros(6)
             w[k] = sign
-            u = _nnls_spread(b_nominal, w, allowed, 1e-3)
-            # the spreading term picks the thrusters; the impulses are then solved
-            # exactly on that set (minimum norm), removing the term's small bias
-            on = u > 0
-            exact = np.linalg.pinv(b_nominal[:, on]) @ w
-            if np.all(exact > 0):
-                u[on] = exact
+            u = _group(b_nominal, w, allowed)
             if np.linalg.norm(b_nominal @ u - w) > 1e-6:
                 raise InputError(
                     f"thruster layout cannot produce a pure wrench along axis {k} "
@@ -268,3 +282,21 @@ def minimum_impulse_wrench(b_nominal: np.ndarray, mib: float) -> float:
     """Largest wrench (N s or N m s, any component) one minimum-impulse pulse of one
     thruster produces: the resolution of the selection."""
     return float(np.abs(b_nominal).max() * mib)
+
+
+@njit(cache=True)
+def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
+    """Fire the RCS for one control period ``dt`` s.
+
+    Returns (impulses (n,) N s ordered by the flight software, nominal wrench (6,) it
+    believes fired, true wrench (6,) about the true centre of mass). With ``stuck`` the
+    translation part of the command delivers nothing (the valves of the translation
+    groups do not open; attitude control still works), unknown to the flight software.
+    """
+    u = select(table, wrench, thrust_n * dt, mib, quantum)
+    w_nominal = b_nominal @ u
+    if stuck:
+        rot = np.zeros(6)
+        rot[3:] = wrench[3:]
+        return u, w_nominal, b_true @ select(table, rot, thrust_n * dt, mib, quantum)
+    return u, w_nominal, b_true @ u

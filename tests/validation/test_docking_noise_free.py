@@ -64,8 +64,10 @@ def test_aft_docks_inside_the_contact_envelope(aft):
     assert LIMITS.closing_speed_min_m_s <= c.closing_speed_m_s <= LIMITS.closing_speed_max_m_s
     assert c.lateral_offset_m < LATERAL_TOL
     assert c.lateral_rate_m_s <= LIMITS.lateral_rate_m_s
-    # attitude errors are zero with the noise off
-    assert c.pitch_deg == c.yaw_deg == c.roll_deg == 0.0
+    # attitude figures come from the simulated bodies (issue 14): non-zero even with the
+    # noise off (station hold offset, minimum-impulse limit cycle), inside the limits
+    assert max(abs(c.pitch_deg), abs(c.yaw_deg)) <= LIMITS.pitch_yaw_deg
+    assert abs(c.roll_deg) <= LIMITS.roll_deg
     assert all(check.ok for check in c.checks)
 
 
@@ -151,11 +153,11 @@ def test_fast_variants_dock_from_the_5_km_hold_point(station, profile):
 
 def test_vehicle_minimum_impulse_bit_is_the_one_flown(aft):
     """Issue 14: the default approach docks with the vehicle's own minimum impulse bit
-    (0.01 m/s, vehicles.py), and no executed per-axis RCS impulse is smaller."""
+    (0.01 m/s, vehicles.py), and no RCS firing is smaller than one thruster's share of
+    it (an axial pulse fires four thrusters: 0.01 m/s x 5 t / 4 = 12.5 N s)."""
     from qingzhou_sim.vehicles import QINGZHOU
 
     assert aft.docked
-    dv = np.abs(aft.dv_applied.to_value(u.m / u.s))
-    fired = dv[dv > 0]
-    # quantisation (0.05 N s on 5 t = 1e-5 m/s) can round a pulse down by half a quantum
-    assert fired.min() >= QINGZHOU.min_impulse_bit_m_s * (1 - 1e-3)
+    imp = aft.rcs_impulse.to_value(u.N * u.s)
+    one_thruster = QINGZHOU.min_impulse_bit_m_s * QINGZHOU.mass_kg / 4
+    assert imp[imp > 0].min() >= one_thruster * (1 - 1e-9)

@@ -1,0 +1,156 @@
+r"""Guidance of the approach: translation references (re-targeted CW two-impulse
+transfers, station-keeping holds, forced straight lines with a speed schedule) and
+attitude targets (LVLH hold far away, alignment with the station's port axis in the
+final approach).
+
+Kernels in km, km/s, s, rad (numba). A segment's guidance state is a float array
+``gs`` with named indices: :data:`G_SREF` (distance flown along the straight line,
+km) and :data:`G_BURN` (index of the next transfer burn).
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP: sec. 3.3.4
+(two-impulse transfers), sec. 4.3 (passive safety), sec. 5.3 (straight-line
+approaches), sec. 6.4 (attitude during the final approach).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._kernels import (
+    AB_NONE,
+    AB_PASSIVE,
+    AB_TRACKING,
+    EV_PASSIVE,
+    MODE_HOLD,
+    MODE_STRAIGHT,
+    _norm3,
+    _passive,
+    _sched,
+    _two_impulse_curv,
+)
+from ._quat import qdcm, qmul
+from .bodies import A_Q, A_W, lvlh_rate_body
+from .safety import _event, port_geometry
+
+__all__: list[str] = []
+
+G_SREF = 0
+G_BURN = 1
+G_N = 2
+
+# Retiming factors tried when a transfer's departure burn is not passively safe.
+_RETIME = (0.9, 1.1, 0.8, 1.2, 0.7, 1.3, 1.4, 1.5)
+
+
+@njit(cache=True)
+def _retime(seg, cfg, k, xhat, nb):
+    """Try other transfer times for a departure burn that is not passively safe; on
+    success re-scale the burn schedule in place. Returns (dv, rmin, tmin, found)."""
+    tof0 = (seg.burn_steps[nb - 1] - k) * seg.dt
+    for f in _RETIME:
+        steps2 = int(round(f * tof0 / seg.dt))
+        if k + steps2 >= seg.n_max:
+            continue
+        d1, ok = _two_impulse_curv(cfg.n, cfg.r_curv, xhat, seg.tgt, steps2 * seg.dt, 100.0)
+        if not ok:
+            continue
+        y = xhat.copy()
+        y[3:] += d1
+        rmin, tmin, _, unsafe = _passive(
+            cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce
+        )
+        if not unsafe:
+            for j in range(1, nb):
+                seg.burn_steps[j] = k + int(
+                    round((seg.burn_steps[j] - k) * steps2 / (tof0 / seg.dt))
+                )
+            seg.burn_steps[nb - 1] = k + steps2
+            return d1, rmin, tmin, True
+    return np.zeros(3), 0.0, 0.0, False
+
+
+@njit(cache=True)
+def transfer(seg, cfg, k, t, xhat, gs, ev, ne):
+    """Re-targeted CW two-impulse transfer: the departure burn, mid-course corrections
+    (only when well conditioned) and the arrival burn at the scheduled steps; each
+    departure is checked for passive safety and re-timed or refused. Returns
+    (dv km/s LVLH, done, abort code, ne)."""
+    dv = np.zeros(3)
+    nb = seg.burn_steps.shape[0]
+    ib = int(gs[G_BURN])
+    if ib >= nb or k < seg.burn_steps[ib]:
+        return dv, False, AB_NONE, ne
+    gs[G_BURN] = ib + 1
+    if ib == nb - 1:
+        return seg.tgt[3:] - xhat[3:], True, AB_NONE, ne
+    tof = (seg.burn_steps[nb - 1] - k) * seg.dt
+    d1, ok = _two_impulse_curv(cfg.n, cfg.r_curv, xhat, seg.tgt, tof, 100.0 if ib == 0 else 30.0)
+    if ok:
+        dv = d1
+    if seg.check_passive == 0:
+        return dv, False, AB_NONE, ne
+    y = xhat.copy()
+    y[3:] += dv
+    rmin, tmin, _, unsafe = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce)
+    # enforced on the burn that starts the arc (first trying other transfer times);
+    # mid-course trims of an arc verified at departure are reported only
+    if unsafe and ib == 0:
+        d2, rmin2, tmin2, found = _retime(seg, cfg, k, xhat, nb)
+        if found:
+            dv, rmin, tmin, unsafe = d2, rmin2, tmin2, False
+    ne = _event(ev, ne, t, EV_PASSIVE, rmin, tmin)
+    if unsafe and ib == 0:
+        return np.zeros(3), False, AB_PASSIVE, ne
+    return dv, False, AB_NONE, ne
+
+
+@njit(cache=True)
+def reference(seg, cfg, k, xhat, gs):
+    """Position and velocity reference (km, km/s LVLH) of a hold or straight line, and
+    whether the segment is done; straight lines advance ``gs[G_SREF]`` along the speed
+    schedule. Returns (r_ref, v_ref, done, abort code)."""
+    r_ref = seg.tgt[:3].copy()
+    v_ref = seg.tgt[3:].copy()
+    done = False
+    reason = AB_NONE
+    if seg.mode == MODE_STRAIGHT:
+        s_ref = gs[G_SREF]
+        togo = seg.line_len - s_ref
+        spd = _sched(max(togo, 0.0), seg.sched_d, seg.sched_v)
+        if togo <= 0.0 and seg.final == 0:
+            done = True
+        r_ref = seg.line0 + s_ref * seg.line_u
+        v_ref = spd * seg.line_u
+        gs[G_SREF] = s_ref + spd * seg.dt
+        dport, _, _, _ = port_geometry(xhat, cfg)
+        if _norm3(xhat[:3] - r_ref) > cfg.track_abs + cfg.track_rel * max(dport, 0.0):
+            reason = AB_TRACKING
+    elif seg.settle_tol > 0.0:
+        if (
+            _norm3(xhat[:3] - r_ref) < seg.settle_tol
+            and _norm3(xhat[3:] - v_ref) < seg.settle_tol / 300.0
+            and k * seg.dt >= seg.min_time
+        ):
+            done = True
+    if seg.mode == MODE_HOLD and k >= seg.n_max:
+        done = True
+    return r_ref, v_ref, done, reason
+
+
+@njit(cache=True)
+def attitude_target(xs, align, q_dock, w_orb):
+    """Attitude target of the chaser (``q_lvlh_body``) and its inertial body rate
+    (rad/s, target axes): ``align`` false, the docked attitude relative to LVLH (LVLH
+    hold, turning with the orbit); true, the docked attitude relative to the station's
+    actual attitude (port-axis alignment), turning with the station."""
+    if align:
+        q_ref = qmul(xs[A_Q : A_Q + 4], q_dock)
+        # station rate (station axes) expressed in the target axes
+        w_ref = qdcm(q_dock).T @ xs[A_W : A_W + 3]
+    else:
+        q_ref = q_dock.copy()
+        w_ref = lvlh_rate_body(q_ref, w_orb)
+    return q_ref, w_ref

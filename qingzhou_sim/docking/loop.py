@@ -1,0 +1,370 @@
+r"""The closed six-degree-of-freedom loop of one approach segment, compiled with numba.
+
+One step reads like the block diagram, one line per part::
+
+    bodies (truth zones) -> sensors + navigation -> safety monitor -> guidance
+    -> control -> thruster selection -> bodies (impulses, then propagation)
+
+Parts: :mod:`.bodies` (truth attitude of both vehicles; translation in
+:mod:`._kernels`), navigation (today the translation Kalman filter of :mod:`._kernels`
+fed by range-dependent position sensors; the chaser's attitude is known to the flight
+software without error until an attitude filter is wired in), :mod:`.safety`,
+:mod:`.guidance`, :mod:`.control`, :mod:`.thrusters`, :mod:`.contact`. A broken rule
+means a collision-avoidance manoeuvre and the end of the segment with an abort status.
+
+Transfer burns and the CAM are executed by the main engines as impulses along the
+commanded direction (the attitude slew to the burn direction is not modelled); all
+other translation and all attitude control goes through the RCS layout, so an offset
+centre of mass or a misaligned thruster disturbs the attitude.
+
+References
+----------
+Fehse (2003), ch. 4-6; Hablani, Tapper & Dana-Bashian (2002), sec. 3-5; Wie (2008),
+ch. 7.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from ._kernels import (
+    AB_NONE,
+    AB_TIMEOUT,
+    EV_ABORT,
+    EV_BURN,
+    EV_CAM,
+    EV_CONTACT,
+    G0_KM_S2,
+    MAX_EVENTS,
+    MODE_DRIFT,
+    MODE_TRANSFER,
+    ST_ABORT,
+    ST_CONTACT,
+    ST_DONE,
+    _basis,
+    _burn_mass,
+    _cw_stm_nb,
+    _kf_predict,
+    _kf_update,
+    _norm3,
+    _sigma,
+    _thruster,
+    _to_lvlh,
+    propagate_truth,
+)
+from ._quat import qdcm
+from .bodies import A_Q, A_W, attitude_error, lvlh_rate_body, propagate_attitude, propagate_station
+from .contact import C_N, figures, separation
+from .control import attitude_impulse, translation_dv
+from .guidance import G_N, attitude_target, reference, transfer
+from .safety import _event, choose_cam, gate, monitor, zone_events
+from .thrusters import fire
+
+__all__: list[str] = []
+
+# History columns: t, true rel (6), estimate (6), dv commanded (3), dv applied (3), mass,
+# chaser q_lvlh_body (4), chaser rate relative to LVLH (3, body), chaser attitude error
+# from its target (3, rad), station q_lvlh_body (4), station rate relative to LVLH (3),
+# thrusters fired (count), RCS impulse (N s, sum over thrusters), angular impulse
+# applied (N m s, norm).
+H_T = 0
+H_TRUE = 1
+H_EST = 7
+H_DVC = 13
+H_DVA = 16
+H_MASS = 19
+H_QC = 20
+H_WC = 24
+H_ERR = 27
+H_QS = 30
+H_WS = 34
+H_NFIRE = 37
+H_IMP = 38
+H_ANG = 39
+H_COLS = 40
+
+
+class Att(NamedTuple):
+    """Attitude, thruster and contact parameters of the loop (built by simulate.py)."""
+
+    inertia_ch: np.ndarray  # (3, 3) kg m^2, true
+    inertia_ch_inv: np.ndarray
+    inertia_fsw: np.ndarray  # (3, 3) the flight software's value
+    inertia_st: np.ndarray
+    inertia_st_inv: np.ndarray
+    q_hold_st: np.ndarray  # (4,) station hold attitude q_lvlh_body
+    kp_st: np.ndarray  # (3,) N m / rad
+    kd_st: np.ndarray  # (3,) N m s / rad
+    q_dock: np.ndarray  # (4,) q_station_chaser docked
+    ports: np.ndarray  # (4, 3) contact.ports_array, km
+    table: np.ndarray  # (12, n) thruster groups
+    b_nominal: np.ndarray  # (6, n)
+    b_true: np.ndarray  # (6, n)
+    thrust: np.ndarray  # (n,) N
+    mib: float  # N s per thruster
+    quantum: float  # N s
+    isp_rcs: float  # s
+    tau: float  # s, attitude correction time constant
+    max_rate: float  # rad/s, largest commanded correction rate
+    step: float  # s, attitude integration step
+
+
+@njit(cache=True)
+def _orbit(st):
+    """(w_orb rad/s, 3 mu / r^3 1/s^2 with mu from the orbit) of the station state:
+    the two-body ``3 n^2`` term uses the local ``|r x v| / r^2`` and ``r``."""
+    r2 = st[0] * st[0] + st[1] * st[1] + st[2] * st[2]
+    hx = st[1] * st[5] - st[2] * st[4]
+    hy = st[2] * st[3] - st[0] * st[5]
+    hz = st[0] * st[4] - st[1] * st[3]
+    return math.sqrt(hx * hx + hy * hy + hz * hz) / r2, r2
+
+
+@njit(cache=True)
+def _navigate(rel, xhat, pcov, k, noise, seg, cfg, t):
+    """Sensors and translation filter: range-dependent position measurement (with a
+    forced bias after ``bias_t0``), Kalman update; the independent monitor sensor.
+    Returns (xhat, pcov, monitor position km, monitor sigma km)."""
+    rng = _norm3(rel[:3])
+    sig = _sigma(rng, cfg)
+    bias = np.zeros(3)
+    if t >= cfg.bias_t0:
+        bias[0] = cfg.bias_x
+        bias[1] = cfg.bias_y
+        bias[2] = cfg.bias_z
+    if cfg.noise_on != 0.0:
+        z = rel[:3] + bias + sig * noise[k, 0:3]
+        if seg.mode != MODE_DRIFT or k == 0:
+            xhat, pcov = _kf_update(xhat, pcov, z, sig)
+    else:
+        xhat = rel.copy()
+        xhat[:3] += bias
+    sig_mon = sig * cfg.mon_scale
+    mon = rel[:3] + cfg.noise_on * sig_mon * noise[k, 3:6]
+    return xhat, pcov, mon, sig_mon
+
+
+@njit(cache=True)
+def _nav_predict(xhat, pcov, fired, u2, seg, cfg, dt):
+    """Filter time update over the step; the fired impulse (not the command) enters the
+    state, the execution uncertainty of the burn (``fired``) and of every RCS pulse
+    (``u2``: sum of the squared per-thruster delta-v, km^2/s^2, attitude pulses
+    included) the velocity covariance; then the CW time update over ``dt`` s (none
+    when 0, at the end of a segment)."""
+    xhat = xhat.copy()
+    xhat[3:] += fired
+    if cfg.noise_on == 0.0:
+        return (_cw_stm_nb(cfg.n, dt) @ xhat if dt > 0.0 else xhat), pcov
+    dvv = (cfg.mag_sig * cfg.mag_sig + cfg.pnt_sig * cfg.pnt_sig) * (fired @ fired + u2)
+    for i in range(3, 6):
+        pcov[i, i] += dvv
+    if dt == 0.0:
+        return xhat, pcov
+    return _kf_predict(xhat, pcov, cfg.n, dt, _norm3(xhat[:3]), cfg)
+
+
+@njit(cache=True)
+def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
+    hist[k, H_T] = t
+    hist[k, H_TRUE : H_TRUE + 6] = rel
+    hist[k, H_EST : H_EST + 6] = xhat
+    hist[k, H_MASS] = mass
+    hist[k, H_QC : H_QC + 4] = xc[A_Q : A_Q + 4]
+    hist[k, H_WC : H_WC + 3] = xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)
+    hist[k, H_ERR : H_ERR + 3] = attitude_error(xc[A_Q : A_Q + 4], q_ref)
+    hist[k, H_QS : H_QS + 4] = xs[A_Q : A_Q + 4]
+    hist[k, H_WS : H_WS + 3] = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
+
+
+@njit(cache=True)
+def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
+    """Guidance and translation control: (dv km/s LVLH, done, abort code, ne)."""
+    if seg.mode == MODE_TRANSFER:
+        dv, done, reason, ne = transfer(seg, cfg, k, t, xhat, gs, ev, ne)
+    else:
+        r_ref, v_ref, done, reason = reference(seg, cfg, k, xhat, gs)
+        dv = np.zeros(3)
+        if not done and reason == AB_NONE:
+            dv = translation_dv(xhat, r_ref, v_ref, seg, cfg.n)
+    if seg.final != 0 and reason == AB_NONE:
+        reason, ne = gate(xhat, flags, cfg, t, ev, ne)
+    if k >= seg.n_max and not done and reason == AB_NONE:
+        reason = AB_TIMEOUT
+    return dv, done, reason, ne
+
+
+@njit(cache=True)
+def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck):
+    """Thruster selection and execution of one step: RCS for attitude and (outside
+    transfers) translation, with pulse accumulation below the minimum impulse; main
+    engines for transfer burns. Applies the true impulses to the chaser (velocity,
+    body rate, mass). Returns (fired dv known on board km/s LVLH, true dv, mass,
+    thrusters fired, RCS impulse N s, angular impulse N m s, sum of the squared
+    per-thruster delta-v km^2/s^2)."""
+    rc = qdcm(xc[A_Q : A_Q + 4])
+    wrench = np.zeros(6)
+    wrench[3:] = dl
+    fired = np.zeros(3)
+    dva = np.zeros(3)
+    if seg.mode == MODE_TRANSFER:
+        nom = _thruster(dv, mass, seg.dt, cfg.f_main, cfg, noise[k, 6:10], stuck, False)
+        fired = _thruster(dv, mass, seg.dt, cfg.f_main, cfg, noise[k, 6:10], False, False)
+        dva = nom
+        if cfg.exec_on != 0.0 and _norm3(nom) > 0.0:
+            dva = _thruster(nom, mass, seg.dt, 1e12, cfg, noise[k, 6:10], stuck, True)
+        mass -= _burn_mass(mass, dva, cfg)
+    else:
+        cmd = dv + resid
+        wrench[:3] = rc.T @ cmd * (mass * 1e3)
+    u, w_nom, w_true = fire(
+        ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
+    )
+    if seg.mode != MODE_TRANSFER:
+        fired = rc @ w_nom[:3] / (mass * 1e3)
+        dva = rc @ w_true[:3] / (mass * 1e3)
+        mib_dv = cfg.mib / mass * 1e-3
+        for i in range(3):
+            ri = cmd[i] - fired[i]
+            resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
+    if _norm3(dva) > 0.0:
+        ch[3:] += _basis(st).T @ dva
+    xc[A_W : A_W + 3] += ac.inertia_ch_inv @ w_true[3:]
+    total = u.sum()
+    mass -= total / (ac.isp_rcs * G0_KM_S2 * 1e3)
+    nfire = 0
+    for i in range(u.shape[0]):
+        if u[i] > 0.0:
+            nfire += 1
+    u2 = (u @ u) / (mass * mass * 1e6)
+    return fired, dva, mass, nfire, total, _norm3(w_true[3:]), u2
+
+
+@njit(cache=True)
+def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg):
+    """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
+    attitude under its own hold, the chaser's free between impulses."""
+    st, ch = propagate_truth(st, ch, duration, mass, cfg)
+    xs = propagate_station(
+        xs, duration, ac.step, ac.inertia_st, ac.inertia_st_inv, w_orb, gg,
+        ac.q_hold_st, ac.kp_st, ac.kd_st,
+    )  # fmt: skip
+    xc = propagate_attitude(
+        xc, duration, ac.step, ac.inertia_ch, ac.inertia_ch_inv, w_orb, gg, np.zeros(3)
+    )
+    return st, ch, xs, xc
+
+
+@njit(cache=True)
+def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
+    """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
+    contact (separation along the capture axis reaching zero, located by linear
+    interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
+    nsub = max(1, int(math.ceil(dt / cfg.plant_step - 1e-9)))
+    h = dt / nsub
+    dprev = separation(_to_lvlh(st, ch), xs, xc, ac.ports, w_orb)
+    flown = 0.0
+    for _ in range(nsub):
+        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, ac, w_orb, gg)
+        dnew = separation(_to_lvlh(st1, ch1), xs1, xc1, ac.ports, w_orb)
+        if dnew <= 0.0:
+            f = dprev / (dprev - dnew)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, ac, w_orb, gg)
+            return True, flown + f * h, st, ch, xs, xc
+        st, ch, xs, xc = st1, ch1, xs1, xc1
+        flown += h
+        dprev = dnew
+    return False, flown, st, ch, xs, xc
+
+
+@njit(cache=True)
+def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags, zones, resid):
+    """Fly one segment in closed loop at ``seg.dt``.
+
+    ``st``/``ch`` absolute states (km, km/s), ``xs``/``xc`` attitude states of station
+    and chaser (:mod:`.bodies`), ``flags`` monitor flags (:mod:`.safety`), ``zones``
+    truth zone flags, ``resid`` translation pulses carried below the minimum impulse.
+    Returns (status, abort reason, t, st, ch, xs, xc, xhat, pcov, mass, history rows
+    (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
+    """
+    hist = np.zeros((seg.n_max + 2, H_COLS))
+    ev = np.zeros((MAX_EVENTS, 4))
+    ne = 0
+    gs = np.zeros(G_N)
+    contact = np.full(C_N, np.nan)
+    status = ST_DONE
+    reason = AB_NONE
+    t = t0
+    k = 0
+    for k in range(seg.n_max + 1):
+        t = t0 + k * seg.dt
+        w_orb, r2 = _orbit(st)
+        gg = 3.0 * cfg.mu / (r2 * math.sqrt(r2))
+        rel = _to_lvlh(st, ch)
+        # ---- bodies (truth zone events), sensors and navigation
+        ne = zone_events(rel, zones, cfg, t, ev, ne)
+        xhat, pcov, mon, sig_mon = _navigate(rel, xhat, pcov, k, noise, seg, cfg, t)
+        q_ref, w_ref = attitude_target(xs, seg.final != 0, ac.q_dock, w_orb)
+        _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
+        if seg.mode == MODE_DRIFT:
+            if k == seg.n_max:
+                break
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+            continue
+        # ---- safety monitor, guidance, control
+        stuck = t >= cfg.stuck_t0 and t < cfg.stuck_t1
+        reason = monitor(
+            xhat, pcov, mon, sig_mon, _norm3(rel[:3]), mass, seg.mode, seg.final, flags, cfg
+        )
+        dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
+        reason = reason if reason != AB_NONE else r_g
+        dl = attitude_impulse(
+            xc, q_ref, w_ref, ac.inertia_fsw, max(ac.tau, 2.0 * seg.dt), ac.max_rate
+        )
+        if reason != AB_NONE:
+            # ---- collision-avoidance manoeuvre (main engines), end of the segment
+            dv = choose_cam(xhat, cfg)
+            dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
+            if cfg.exec_on != 0.0:
+                dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
+            ch[3:] += _basis(st).T @ dva
+            mass -= _burn_mass(mass, dva, cfg)
+            hist[k, H_DVC : H_DVC + 3] = dv
+            hist[k, H_DVA : H_DVA + 3] = dva
+            ne = _event(ev, ne, t, EV_CAM, _norm3(dva), 0.0)
+            ne = _event(ev, ne, t, EV_ABORT, reason, 0.0)
+            xhat[3:] += _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
+            status = ST_ABORT
+            break
+        # ---- thruster selection and execution
+        fired, dva, mass, nfire, imp, ang, u2 = _actuate(
+            seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck
+        )
+        hist[k, H_DVC : H_DVC + 3] = dv
+        hist[k, H_DVA : H_DVA + 3] = dva
+        hist[k, H_NFIRE] = nfire
+        hist[k, H_IMP] = imp
+        hist[k, H_ANG] = ang
+        if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0:
+            ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
+        # ---- navigation time update, bodies propagated to the next step
+        xhat, pcov = _nav_predict(xhat, pcov, fired, u2, seg, cfg, 0.0 if done else seg.dt)
+        if done:
+            break
+        if seg.final == 0:
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+            continue
+        hit, flown, st, ch, xs, xc = _find_contact(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+        if hit:
+            t += flown
+            status = ST_CONTACT
+            rel = _to_lvlh(st, ch)
+            contact = figures(rel, xs, xc, ac.ports, ac.q_dock, w_orb)
+            k += 1
+            _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
+            ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
+            break
+    return status, reason, t, st, ch, xs, xc, xhat, pcov, mass, hist[: k + 1], ev[:ne], contact

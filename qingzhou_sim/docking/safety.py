@@ -1,0 +1,205 @@
+r"""Safety monitor of the approach: approach-ellipsoid and keep-out-sphere zones,
+final-approach corridor, navigation cross-check with an independent sensor, final
+gate, collision distance, propellant; and the collision-avoidance manoeuvre (CAM).
+
+Decisions are taken on the navigation estimate and the independent monitor sensor,
+never on the truth; the truth's zone crossings are only recorded as events. Plain
+float64 kernels in km, km/s, s (numba).
+
+References
+----------
+Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP, ch. 4 (safety
+zones, passive safety, CAM), sec. 4.4 (independent monitoring), sec. 5.3 (corridor).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._kernels import (
+    AB_AE_ENTRY,
+    AB_COLLISION,
+    AB_CORRIDOR,
+    AB_GATE,
+    AB_KOS_OUTSIDE_CORRIDOR,
+    AB_NAV_CROSSCHECK,
+    AB_NONE,
+    AB_PROPELLANT,
+    EV_AE_ENTRY,
+    EV_AE_EXIT,
+    EV_GATE,
+    EV_KOS_ENTRY,
+    EV_KOS_EXIT,
+    MAX_EVENTS,
+    MODE_STRAIGHT,
+    _norm3,
+    _passive,
+)
+
+__all__: list[str] = []
+
+# Monitor flags carried across segments (int64 array): estimate inside the approach
+# ellipsoid, estimate inside the keep-out sphere, final gate passed, consecutive
+# cross-check failures.
+F_EST_AE = 0
+F_EST_KOS = 1
+F_GATE = 2
+F_XCHK = 3
+F_N = 4
+
+
+@njit(cache=True)
+def port_geometry(x, cfg):
+    """(distance along the docking axis, lateral offset, closing speed, lateral rate)
+    of the chaser's port relative to the station's port for the centre-of-mass state
+    ``x`` (LVLH), the chaser assumed aligned with the axis; km and km/s."""
+    rx = x[0] - cfg.px
+    ry = x[1] - cfg.py
+    rz = x[2] - cfg.pz
+    d = rx * cfg.ax + ry * cfg.ay + rz * cfg.az
+    lx = rx - d * cfg.ax
+    ly = ry - d * cfg.ay
+    lz = rz - d * cfg.az
+    lat = math.sqrt(lx * lx + ly * ly + lz * lz)
+    vd = x[3] * cfg.ax + x[4] * cfg.ay + x[5] * cfg.az
+    wx = x[3] - vd * cfg.ax
+    wy = x[4] - vd * cfg.ay
+    wz = x[5] - vd * cfg.az
+    return d, lat, -vd, math.sqrt(wx * wx + wy * wy + wz * wz)
+
+
+@njit(cache=True)
+def in_corridor(x, cfg, margin):
+    """Inside the final-approach cone (apex at the station's port, ``cor_tan``,
+    minimum radius ``cor_rmin``) widened by ``margin`` km."""
+    d, lat, _, _ = port_geometry(x, cfg)
+    if d < -0.002:
+        return False
+    return lat <= max(cfg.cor_rmin, d * cfg.cor_tan) + margin
+
+
+@njit(cache=True)
+def in_ae(r, cfg):
+    """Inside the approach ellipsoid (semi-axes ``ae_a``, ``ae_b``, ``ae_c`` km)."""
+    return (r[0] / cfg.ae_a) ** 2 + (r[1] / cfg.ae_b) ** 2 + (r[2] / cfg.ae_c) ** 2 < 1.0
+
+
+@njit(cache=True)
+def _event(ev, ne, t, code, v1, v2):
+    if ne < MAX_EVENTS:
+        ev[ne, 0] = t
+        ev[ne, 1] = code
+        ev[ne, 2] = v1
+        ev[ne, 3] = v2
+        ne += 1
+    return ne
+
+
+@njit(cache=True)
+def zone_events(rel, zones, cfg, t, ev, ne):
+    """Record the truth's entries into and exits from the approach ellipsoid and the
+    keep-out sphere; ``zones`` (int64 (2,)) holds the previous inside flags."""
+    rng = _norm3(rel[:3])
+    inside_ae = in_ae(rel[:3], cfg)
+    inside_kos = rng < cfg.kos
+    if inside_ae != (zones[0] != 0):
+        cosang = (rel[0] * cfg.ae_ax + rel[1] * cfg.ae_ay + rel[2] * cfg.ae_az) / max(rng, 1e-12)
+        code = EV_AE_ENTRY if inside_ae else EV_AE_EXIT
+        ne = _event(ev, ne, t, code, 1.0 if cosang >= cfg.ae_cos else 0.0, 0.0)
+    if inside_kos != (zones[1] != 0):
+        code = EV_KOS_ENTRY if inside_kos else EV_KOS_EXIT
+        ne = _event(ev, ne, t, code, 1.0 if in_corridor(rel, cfg, 0.0) else 0.0, 0.0)
+    zones[0] = 1 if inside_ae else 0
+    zones[1] = 1 if inside_kos else 0
+    return ne
+
+
+@njit(cache=True)
+def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
+    """Rules checked on the estimate ``xhat`` and the monitor sensor ``mon`` (km):
+    approach-ellipsoid entry direction, keep-out-sphere entry inside the corridor,
+    corridor (estimate and monitor with a 3-sigma margin), collision distance outside
+    the final approach, navigation cross-check, propellant. Returns an abort code
+    (``AB_NONE`` when all hold); updates ``flags`` (:data:`F_EST_AE` ...)."""
+    reason = AB_NONE
+    est_rng = _norm3(xhat[:3])
+    est_ae = in_ae(xhat[:3], cfg)
+    est_kos = est_rng < cfg.kos
+    if est_ae and flags[F_EST_AE] == 0:
+        cosang = (xhat[0] * cfg.ae_ax + xhat[1] * cfg.ae_ay + xhat[2] * cfg.ae_az) / max(
+            est_rng, 1e-12
+        )
+        if cosang < cfg.ae_cos:
+            reason = AB_AE_ENTRY
+    flags[F_EST_AE] = 1 if est_ae else 0
+    if est_kos and flags[F_EST_KOS] == 0:
+        if mode != MODE_STRAIGHT or not in_corridor(xhat, cfg, 0.0):
+            reason = AB_KOS_OUTSIDE_CORRIDOR
+    flags[F_EST_KOS] = 1 if est_kos else 0
+    if est_kos and reason == AB_NONE:
+        if not in_corridor(xhat, cfg, 0.0) or not in_corridor(mon, cfg, 3.0 * sig_mon):
+            reason = AB_CORRIDOR
+    if rng_true < cfg.collide and final == 0 and reason == AB_NONE:
+        reason = AB_COLLISION
+    pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg.noise_on != 0.0 else 0.0
+    thr = cfg.xchk_k * math.sqrt(pvar + sig_mon * sig_mon) + cfg.xchk_abs
+    dx = xhat[:3] - mon
+    # the independent monitor (lidar / camera) exists inside the relative-GNSS range
+    if _norm3(dx) > thr and rng_true <= cfg.gnss_range:
+        flags[F_XCHK] += 1
+    else:
+        flags[F_XCHK] = 0
+    if flags[F_XCHK] >= cfg.xchk_n and reason == AB_NONE:
+        reason = AB_NAV_CROSSCHECK
+    if mass <= cfg.prop_min and reason == AB_NONE:
+        reason = AB_PROPELLANT
+    return reason
+
+
+@njit(cache=True)
+def gate(xhat, flags, cfg, t, ev, ne):
+    """Final go/no-go gate at ``cfg.gate`` km from the port: estimated lateral offset,
+    lateral rate and closing speed inside their limits. Returns (abort code, ne)."""
+    if flags[F_GATE] != 0:
+        return AB_NONE, ne
+    dport, lat, vcl, latr = port_geometry(xhat, cfg)
+    if dport > cfg.gate:
+        return AB_NONE, ne
+    flags[F_GATE] = 1
+    ok = lat <= cfg.gate_lat and latr <= cfg.gate_latrate and cfg.vmin <= vcl <= cfg.vmax
+    ne = _event(ev, ne, t, EV_GATE, 1.0 if ok else 0.0, lat)
+    return (AB_NONE if ok else AB_GATE), ne
+
+
+@njit(cache=True)
+def choose_cam(x, cfg):
+    """Collision-avoidance delta-v (km/s LVLH) for the estimated state ``x``.
+
+    First choice: ``cam_dv`` along the outward docking axis (Fehse 2003, sec. 4.5: a
+    fixed boost away from the target); if its 24 h CW drift re-enters the keep-out
+    sphere, the safest of eight in-plane directions (largest minimum range)."""
+    best = np.zeros(3)
+    best_r = -1.0
+    for k in range(9):
+        d = np.zeros(3)
+        if k == 0:
+            d[0] = cfg.ax
+            d[1] = cfg.ay
+            d[2] = cfg.az
+        else:
+            ang = (k - 1) * math.pi / 4.0
+            d[0] = math.cos(ang)
+            d[2] = math.sin(ang)
+        y = x.copy()
+        y[3:] += cfg.cam_dv * d
+        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos)
+        score = rmin if not unsafe else -1.0 / (1.0 + rmin)
+        if k == 0 and not unsafe:
+            return cfg.cam_dv * d
+        if score > best_r:
+            best_r = score
+            best = cfg.cam_dv * d
+    return best
