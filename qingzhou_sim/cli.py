@@ -15,6 +15,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
@@ -290,7 +291,7 @@ def _sub(sub, name: str, help: str, description: str, example: str):
     return sub.add_parser(
         name,
         help=help,
-        description=description,
+        description=textwrap.fill(description, 88),
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

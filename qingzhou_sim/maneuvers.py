@@ -98,8 +98,15 @@ class Burn:
         if not epoch.isscalar:
             raise InputError("Burn.epoch must be a scalar Time", name="epoch", value=epoch.shape)
         dv = as_quantity(self.dv, u.m / u.s, "dv", shape=(3,))
-        if self.frame not in BURN_FRAMES:
+        if not isinstance(self.frame, str) or self.frame not in BURN_FRAMES:
             raise UnknownNameError("burn frame", self.frame, BURN_FRAMES)
+        if not isinstance(self.label, str):
+            raise InputError(
+                f"burn label {self.label!r} of type {type(self.label).__name__}; expected a string",
+                name="label",
+                value=self.label,
+                valid="str",
+            )
         object.__setattr__(self, "epoch", epoch)
         object.__setattr__(self, "dv", dv)
 

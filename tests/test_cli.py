@@ -1,0 +1,77 @@
+"""The ``qingzhou-sim`` command: the cases named in issue 13 (generated command lines
+are in tests/properties/test_props_cli.py)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qingzhou_sim import __version__
+from qingzhou_sim.cli import main
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qingzhou-sim: error: "), err
+    return lines[0]
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"qingzhou-sim {__version__}"
+
+
+@pytest.mark.parametrize("command", ["states", "windows", "run", "profiles", "montecarlo"])
+def test_help_has_a_description_an_example_and_json(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "example:\n  qingzhou-sim " + command in out
+    assert "--json" in out
+
+
+def test_states_json(capsys):
+    assert main(["states", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["frame"] for r in rows] == ["GCRS", "GCRS"]
+    # 390 km circular station: a = 6378.137 + 390 km (the command's nominal orbit)
+    assert rows[0]["a_km"] == pytest.approx(6768.137, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["montecarlo", "-n", "2", "--seed", "-1"], "--seed: -1 is out of range"),
+        (["montecarlo", "-n", "2", "--seed", "x"], "--seed: 'x' is not an integer"),
+        (["run", "--out", ""], "--out: the output directory is empty"),
+        (["windows", "--start", "2026-12-01T00:00:00Z", "--hours", "1e9"], "more than 744 h"),
+        (["windows", "--start", "2026-12-01T00:00:00Z", "--hours", "1e5"], "more than 744 h"),
+        (["windows", "--start", "garbageZ", "--hours", "1"], "not a valid ISO-8601"),
+        (["windows", "--start", "2026-13-01T00:00:00Z", "--hours", "1"], "not a valid ISO-8601"),
+        (["run", "missing-file.toml"], "cannot read mission file"),
+        (["bogus"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, match, capsys):
+    assert main(argv) == 2
+    assert match in _one_error_line(capsys)
+
+
+def test_bad_mission_file_names_the_key_and_line(tmp_path, capsys):
+    path = tmp_path / "m.toml"
+    path.write_text('name = "x"\nstation = "junk"\n')
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert f"{path}, line 2: key 'station'" in _one_error_line(capsys)
+
+
+def test_debug_shows_the_traceback(capsys):
+    assert main(["--debug", "windows", "--start", "garbageZ", "--hours", "1"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_piped_into_head_without_broken_pipe_error():
+    shell = f"{sys.executable} -m qingzhou_sim.cli profiles --json | head -n 1"
+    done = subprocess.run(shell, shell=True, capture_output=True, timeout=120)
+    assert done.stdout.strip() == b"["
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
