@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 
 import pandas as pd
@@ -88,6 +89,34 @@ def test_a_killed_worker_loses_no_sample_and_changes_no_bit(mission, undisturbed
     assert killed.exists()  # the worker did die
     pd.testing.assert_frame_equal(undisturbed.samples, got.samples)
     pd.testing.assert_frame_equal(pd.read_parquet(got.paths["samples"]), got.samples)
+
+
+def test_a_worker_killed_from_outside_loses_no_sample(mission, undisturbed, tmp_path):
+    # The fault of the issue: SIGKILL sent to one process of the default pool while the
+    # campaign runs (no hook in the workers: any start method).
+    out = tmp_path / "out"
+    before = {p.pid for p in multiprocessing.active_children()}
+    seen = {}
+
+    def kill_one_worker():
+        deadline = time.monotonic() + 300.0
+        while time.monotonic() < deadline:
+            finished = list((out / "samples.parts").glob("samples-*"))
+            workers = [p for p in multiprocessing.active_children() if p.pid not in before]
+            if finished and workers:
+                seen["finished_at_kill"] = len(finished)
+                os.kill(workers[0].pid, signal.SIGKILL)
+                return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    got = run_campaign(
+        mission, N, seed=11, workers=2, chunk_size=1, progress=False, out=out, figures=False
+    )
+    killer.join()
+    assert 1 <= seen["finished_at_kill"] < N  # killed mid-run
+    pd.testing.assert_frame_equal(undisturbed.samples, got.samples)
 
 
 @forked
