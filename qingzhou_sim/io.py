@@ -88,7 +88,7 @@ _HALF_US = 0.5e-6  # s: half the printed resolution of an epoch
 _LAGRANGE_DEGREE = 7  # 8 samples 60 s apart: sub-millimetre in LEO (checked in the tests)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class OemSegment:
     """One segment of an OEM file: its metadata (keyword -> text) and its states.
 
@@ -119,6 +119,14 @@ class OemSegment:
 
     def __len__(self) -> int:
         return len(self.r_km)
+
+    def __repr__(self) -> str:
+        meta = self.metadata
+        span = f"{self.epochs[0].isot} to {self.epochs[-1].isot}" if len(self) else "empty"
+        return (
+            f"OemSegment({meta.get('OBJECT_NAME', '?')}, {meta.get('REF_FRAME', '?')}, "
+            f"{meta.get('TIME_SYSTEM', '?')}: {len(self)} states, {span})"
+        )
 
 
 def write_oem(

@@ -29,6 +29,7 @@ def test_oem_round_trip(tmp_path):
     assert "INTERPOLATION = LAGRANGE" in text and "INTERPOLATION_DEGREE = 3" in text
     (seg,) = read_oem(path)
     assert seg.metadata["OBJECT_NAME"] == "QINGZHOU"
+    assert repr(seg).startswith("OemSegment(QINGZHOU, GCRF, UTC: 4 states, 2026-05-01T00:00:00")
     # whole-second epochs: no rounding shift, the states are the given ones
     np.testing.assert_allclose(seg.r_km, r.to_value(u.km), rtol=0, atol=R_PRINT)
     np.testing.assert_allclose(seg.v_km_s, v.to_value(u.km / u.s), rtol=0, atol=V_PRINT)
