@@ -161,19 +161,17 @@ def _rk_stages(t, y, f, h, p, K, ytmp, ynew):
     """One DOP853 step of size h: stages K[0..12] (K[12] = f(t+h, ynew)), ynew."""
     for j in range(6):
         K[0, j] = f[j]
-    for s in range(1, 12):
+    # Stage 12 is the 8th-order solution itself (_A[12] = _B, _C[12] = 1): one loop,
+    # one call site of the force kernel, which keeps the compiled code (and the
+    # first-run compilation) small.
+    for s in range(1, 13):
+        dst = ytmp if s < 12 else ynew
         for j in range(6):
             acc = 0.0
             for m in range(s):
                 acc += _A[s, m] * K[m, j]
-            ytmp[j] = y[j] + h * acc
-        _rhs_into(t + _C[s] * h, ytmp, p, K[s])
-    for j in range(6):
-        acc = 0.0
-        for m in range(12):
-            acc += _B[m] * K[m, j]
-        ynew[j] = y[j] + h * acc
-    _rhs_into(t + h, ynew, p, K[12])
+            dst[j] = y[j] + h * acc
+        _rhs_into(t + _C[s] * h, dst, p, K[s])
 
 
 @njit(cache=True, error_model="numpy")
@@ -263,6 +261,14 @@ def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
 
 
 @njit(cache=True, error_model="numpy")
+def _copy6(dst, src):
+    """dst[:6] = src[:6] as a loop: a slice assignment compiles numba's shape-mismatch
+    error path (about 2 s of first-run compilation per kernel)."""
+    for j in range(6):
+        dst[j] = src[j]
+
+
+@njit(cache=True, error_model="numpy")
 def _finite6(y):
     for j in range(6):
         if not math.isfinite(y[j]):
@@ -342,7 +348,7 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
     ys = np.empty((cap, 6))
     Fs = np.empty((cap, 7, 6))
     ts[0] = t0
-    ys[0, :] = y0
+    _copy6(ys[0], y0)
     n = 0
     status = _OK
     if t1 == t0:
@@ -386,12 +392,12 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
             _dense_coeffs(t, y, ynew, h, p, K, ytmp, Fs[n])
             n += 1
             ts[n] = t + h
-            ys[n, :] = ynew
+            _copy6(ys[n], ynew)
             status = _REENTRY
             break
         n += 1
         ts[n] = t_new
-        ys[n, :] = ynew
+        _copy6(ys[n], ynew)
         t = t_new
         for j in range(6):
             y[j] = ynew[j]
@@ -411,7 +417,7 @@ def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_s
     nout = t_out.shape[0]
     if t1 == t0:
         while k < nout and inclusive and t_out[k] == t0:
-            out[k, :] = y
+            _copy6(out[k], y)
             k += 1
         return k, t0, y, _OK
     direction = 1.0 if t1 > t0 else -1.0
@@ -423,7 +429,7 @@ def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_s
     _rhs_into(t0, y, p, f)
     # Outputs exactly at the start.
     while k < nout and t_out[k] == t0 and (inclusive or t1 != t0):
-        out[k, :] = y
+        _copy6(out[k], y)
         k += 1
     h_abs = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
     t = t0
@@ -454,7 +460,7 @@ def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_s
                 _dense_eval(F, y, (t_out[k] - t) / h, out[k])
                 k += 1
             elif dt_end == 0.0 and (inclusive or t_new != t1):
-                out[k, :] = ynew
+                _copy6(out[k], ynew)
                 k += 1
             else:
                 break

@@ -26,6 +26,7 @@ from ._dop853 import (
     _OK,
     _REENTRY,
     _TOO_MANY_STEPS,
+    _copy6,
     _dop853_to_times,
     _finite6,
     _radius,
@@ -36,16 +37,18 @@ from ._ensemble import _ensemble_block
 # --------------------------------------------------------------------------- RK4 kernels
 @njit(cache=True, error_model="numpy")
 def _rk4_step(t, y, h, p, k1, k2, k3, k4, ytmp, ynew):
-    _rhs_into(t, y, p, k1)
-    for j in range(6):
-        ytmp[j] = y[j] + 0.5 * h * k1[j]
-    _rhs_into(t + 0.5 * h, ytmp, p, k2)
-    for j in range(6):
-        ytmp[j] = y[j] + 0.5 * h * k2[j]
-    _rhs_into(t + 0.5 * h, ytmp, p, k3)
-    for j in range(6):
-        ytmp[j] = y[j] + h * k3[j]
-    _rhs_into(t + h, ytmp, p, k4)
+    """Classical fourth-order Runge-Kutta step (Hairer et al. 1993, sec. II.1, Table 1.2),
+    stages in a loop so that the force kernel has one call site (small compiled code)."""
+    for s in range(4):
+        dst = k1 if s == 0 else (k2 if s == 1 else (k3 if s == 2 else k4))
+        if s == 0:
+            _rhs_into(t, y, p, dst)
+            continue
+        c = 0.5 if s < 3 else 1.0
+        src = k1 if s == 1 else (k2 if s == 2 else k3)
+        for j in range(6):
+            ytmp[j] = y[j] + c * h * src[j]
+        _rhs_into(t + c * h, ytmp, p, dst)
     for j in range(6):
         ynew[j] = y[j] + h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
 
@@ -72,24 +75,25 @@ def _rk4_arc(t0, y0, t1, step_s, p, stop_radius):
     ys = np.empty((nstep + 1, 6))
     fs = np.empty((nstep + 1, 6))
     ts[0] = t0
-    ys[0, :] = y0
-    _rhs_into(t0, y0, p, fs[0])
+    _copy6(ys[0], y0)
     direction = 1.0 if t1 >= t0 else -1.0
     k1 = np.empty(6)
     k2 = np.empty(6)
     k3 = np.empty(6)
     k4 = np.empty(6)
     ytmp = np.empty(6)
-    for i in range(nstep):
+    for i in range(nstep + 1):
+        _rhs_into(ts[i], ys[i], p, fs[i])
+        if i > 0 and not _finite6(ys[i]):
+            return ts[:i], ys[:i], fs[:i], _NOT_FINITE
+        if i > 0 and stop_radius > 0.0 and _radius(ys[i]) < stop_radius:
+            return ts[: i + 1], ys[: i + 1], fs[: i + 1], _REENTRY
+        if i == nstep:
+            break
         t = ts[i]
         t_new = t1 if i == nstep - 1 else t0 + direction * step_s * (i + 1)
         _rk4_step(t, ys[i], t_new - t, p, k1, k2, k3, k4, ytmp, ys[i + 1])
         ts[i + 1] = t_new
-        _rhs_into(t_new, ys[i + 1], p, fs[i + 1])
-        if not _finite6(ys[i + 1]):
-            return ts[: i + 1], ys[: i + 1], fs[: i + 1], _NOT_FINITE
-        if stop_radius > 0.0 and _radius(ys[i + 1]) < stop_radius:
-            return ts[: i + 2], ys[: i + 2], fs[: i + 2], _REENTRY
     return ts, ys, fs, _OK
 
 
@@ -217,7 +221,7 @@ def _arc_to_times(
         while i < m - 2 and direction * (tk - ts[i + 1]) > 0.0:
             i += 1
         if m == 1:
-            out[k, :] = ys[0]
+            _copy6(out[k], ys[0])
         else:
             h = ts[i + 1] - ts[i]
             _hermite_eval(ys[i], ys[i + 1], fs[i], fs[i + 1], h, (tk - ts[i]) / h, out[k])
@@ -241,47 +245,45 @@ def _propagate_rv_kernel(
         return out, 0, 0.0, _OK
     t_end = t_out[n - 1]
     direction = 1.0 if t_end >= 0.0 else -1.0
-    y = y0.copy()
-    t = 0.0
-    k = 0
+    # The stops: the impulses inside [0, t_end] (forward) or [t_end, 0) (backward),
+    # then t_end; one call site of the arc driver keeps the compiled code small.
+    stops = np.empty(imp_t.shape[0] + 1)
+    which = np.empty(imp_t.shape[0] + 1, dtype=np.int64)
+    ns = 0
     for i in range(imp_t.shape[0]):
         tb = imp_t[i]
-        if direction > 0.0:
-            if tb < 0.0 or tb > t_end:
-                continue
-            k, t, y, st = _arc_to_times(
-                method,
-                t,
-                y,
-                tb,
-                t_out,
-                k,
-                False,
-                out,
-                p,
-                rtol,
-                atol,
-                step_s,
-                max_steps,
-                stop_radius,
-            )
-            if st != _OK:
-                return out, k, t, st
-            for j in range(3):
-                y[3 + j] += imp_dv[i, j]
-        else:
-            if tb >= 0.0 or tb < t_end:
-                continue
-            k, t, y, st = _arc_to_times(
-                method, t, y, tb, t_out, k, True, out, p, rtol, atol, step_s, max_steps, stop_radius
-            )
-            if st != _OK:
-                return out, k, t, st
-            for j in range(3):
-                y[3 + j] -= imp_dv[i, j]
-    k, t, y, st = _arc_to_times(
-        method, t, y, t_end, t_out, k, True, out, p, rtol, atol, step_s, max_steps, stop_radius
-    )
+        inside = (0.0 <= tb <= t_end) if direction > 0.0 else (t_end <= tb < 0.0)
+        if inside:
+            stops[ns] = tb
+            which[ns] = i
+            ns += 1
+    stops[ns] = t_end
+    which[ns] = -1
+    y = y0.copy()
+    t = 0.0
+    k = np.int64(0)  # not the literal 0: that would compile the arc driver twice
+    st = _OK
+    for i in range(ns + 1):
+        k, t, y, st = _arc_to_times(
+            method,
+            t,
+            y,
+            stops[i],
+            t_out,
+            k,
+            which[i] < 0 or direction < 0.0,
+            out,
+            p,
+            rtol,
+            atol,
+            step_s,
+            max_steps,
+            stop_radius,
+        )
+        if st != _OK or which[i] < 0:
+            break
+        for j in range(3):
+            y[3 + j] += direction * imp_dv[which[i], j]
     return out, k, t, st
 
 
@@ -300,6 +302,10 @@ def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
     tstop = np.full(n, t_end)
     status = np.zeros(n, dtype=np.int64)
     t_out = np.array([t_end])
+    # Typed arguments, not the literals 0 and True: those would compile a second
+    # specialisation of the arc drivers.
+    k0 = np.int64(0)
+    yes = np.bool_(True)
     for b in prange(nb):
         lo = b * _BLOCK
         hi = min(n, lo + _BLOCK)
@@ -316,9 +322,9 @@ def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
                     yout[i, j] = Y[j, i - lo]
             else:
                 k, t, y, st1 = _dop853_to_times(
-                    0.0, y0s[i], t_end, t_out, 0, True, buf, p, rtol, atol, max_steps, stop_radius
+                    0.0, y0s[i], t_end, t_out, k0, yes, buf, p, rtol, atol, max_steps, stop_radius
                 )
-                yout[i, :] = y
+                _copy6(yout[i], y)
                 tstop[i] = t
                 status[i] = st1
     return yout, tstop, status
@@ -333,6 +339,10 @@ def _batch_final(method, y0s, t_end, p, rtol, atol, step_s, max_steps, stop_radi
     tstop = np.empty(n)
     status = np.empty(n, dtype=np.int64)
     t_out = np.array([t_end])
+    # Typed arguments, not the literals 0 and True: those would compile a second
+    # specialisation of the arc drivers.
+    k0 = np.int64(0)
+    yes = np.bool_(True)
     for i in prange(n):
         buf = np.empty((1, 6))
         k, t, y, st = _arc_to_times(
@@ -341,8 +351,8 @@ def _batch_final(method, y0s, t_end, p, rtol, atol, step_s, max_steps, stop_radi
             y0s[i],
             t_end,
             t_out,
-            0,
-            True,
+            k0,
+            yes,
             buf,
             p,
             rtol,
@@ -351,7 +361,7 @@ def _batch_final(method, y0s, t_end, p, rtol, atol, step_s, max_steps, stop_radi
             max_steps,
             stop_radius,
         )
-        yout[i, :] = y
+        _copy6(yout[i], y)
         tstop[i] = t
         status[i] = st
     return yout, tstop, status
@@ -365,6 +375,8 @@ def _batch_history(method, y0s, t_out, p, rtol, atol, step_s, max_steps, stop_ra
     res = np.full((n, m, 6), np.nan)
     filled = np.empty(n, dtype=np.int64)
     status = np.empty(n, dtype=np.int64)
+    k0 = np.int64(0)
+    yes = np.bool_(True)
     for i in prange(n):
         buf = np.empty((m, 6))
         k, t, y, st = _arc_to_times(
@@ -373,8 +385,8 @@ def _batch_history(method, y0s, t_out, p, rtol, atol, step_s, max_steps, stop_ra
             y0s[i],
             t_out[m - 1],
             t_out,
-            0,
-            True,
+            k0,
+            yes,
             buf,
             p,
             rtol,
@@ -383,7 +395,8 @@ def _batch_history(method, y0s, t_out, p, rtol, atol, step_s, max_steps, stop_ra
             max_steps,
             stop_radius,
         )
-        res[i, :k, :] = buf[:k]
+        for r in range(k):
+            _copy6(res[i, r], buf[r])
         filled[i] = k
         status[i] = st
     return res, filled, status
