@@ -121,11 +121,13 @@ def _load_mission(args):
 
 def _cmd_run(args) -> int:
     """Run a mission (the default one without a file), print its summary, save outputs."""
+    from ._jit import compile_progress
     from .io import to_json
 
     _check_output_dir(args.out)
     mission = _load_mission(args)
-    result = mission.run(progress=not args.json and sys.stderr.isatty())
+    with compile_progress():  # says so on stderr while numba compiles (first run only)
+        result = mission.run(progress=not args.json and sys.stderr.isatty())
     paths = result.save(args.out, figures=not args.no_figures)
     if args.json:
         print(to_json(result.to_json_dict(), indent=2))

@@ -1,0 +1,109 @@
+"""First run on a fresh machine: numba compilation of the default mission.
+
+Run: ``python benchmarks/bench_first_run.py`` (a few minutes: it compiles everything).
+
+A new interpreter runs the default mission (``qingzhou-sim run --no-figures``) with an
+empty ``NUMBA_CACHE_DIR``, then again with the cache it left (warm). The difference is
+the compilation; the script also lists the kernels that took longest to compile
+(top-level compilations, callees included) and, as the peer measured in the same run,
+how long heyoka takes to compile a J2 Taylor integrator (if installed).
+
+The machine may be shared: CPU time (user + system of the child process) is printed
+beside the wall-clock time, and the compilation is judged on CPU time. Issue 16 asks for
+at most 15 s of compilation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+LIMIT_S = 15.0
+
+CHILD = r"""
+import json, sys, time, collections
+from numba.core import event as ev
+stack = []; tops = collections.Counter()
+class L(ev.Listener):
+    def on_start(self, e): stack.append(time.process_time())
+    def on_end(self, e):
+        t0 = stack.pop()
+        if not stack:
+            f = e.data["dispatcher"].py_func
+            tops[f"{f.__module__}.{f.__qualname__}"] += time.process_time() - t0
+ev.register("numba:compile", L())
+sys.argv = ["qingzhou-sim", "run", "--no-figures", "--out", sys.argv[1]]
+from qingzhou_sim.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("@@" + json.dumps(tops.most_common(12)))
+"""
+
+
+def run_child(cache_dir: str, out_dir: str) -> tuple[float, float, list]:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, out_dir], env=env, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    line = [x for x in proc.stdout.splitlines() if x.startswith("@@")]
+    if not line:
+        raise SystemExit(f"the mission run failed:\n{proc.stderr[-2000:]}")
+    return wall, cpu, json.loads(line[-1][2:])
+
+
+def heyoka_compile_s() -> float | None:
+    try:
+        import heyoka as hy
+    except ImportError:
+        return None
+    from qingzhou_sim.constants import EARTH
+
+    mu, re, j2 = EARTH.mu_km3_s2, EARTH.radius_km, EARTH.j2
+    x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
+    r2 = x * x + y * y + z * z
+    r = hy.sqrt(r2)
+    k = -mu / (r2 * r)
+    c = -1.5 * j2 * mu * re**2 / (r2 * r2 * r)
+    s = 5.0 * z * z / r2
+    sys_ = [(x, vx), (y, vy), (z, vz)]
+    sys_ += [(vx, x * (k + c * (1 - s))), (vy, y * (k + c * (1 - s))), (vz, z * (k + c * (3 - s)))]
+    t0 = time.process_time()
+    hy.taylor_adaptive(sys_, [6778.0, 0, 0, 0, 7.67, 0], tol=1e-12)
+    return time.process_time() - t0
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
+        cold_wall, cold_cpu, tops = run_child(cache, out)
+        warm_wall, warm_cpu, _ = run_child(cache, out)
+    compile_cpu = cold_cpu - warm_cpu
+    print("== first `qingzhou-sim run --no-figures` with an empty NUMBA_CACHE_DIR ==")
+    print(f"cold run: {cold_wall:6.1f} s wall, {cold_cpu:6.1f} s CPU")
+    print(f"warm run: {warm_wall:6.1f} s wall, {warm_cpu:6.1f} s CPU")
+    print(
+        f"compilation (cold - warm CPU): {compile_cpu:.1f} s; limit {LIMIT_S:g} s: "
+        f"{compile_cpu / LIMIT_S:.2f}x the limit"
+    )
+    print("slowest top-level compilations (CPU s, callees included):")
+    for name, sec in tops:
+        print(f"  {sec:6.2f}  {name}")
+    hy_s = heyoka_compile_s()
+    if hy_s is not None:
+        print(f"peer: heyoka compiles a J2 Taylor integrator in {hy_s:.2f} s CPU")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
