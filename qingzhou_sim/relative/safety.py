@@ -27,7 +27,6 @@ from ..constants import (
     as_array,
     as_duration_s,
     as_quantity,
-    as_rv_km,
     check_finite,
 )
 from ..errors import InputError, UnknownNameError
@@ -243,7 +242,9 @@ def _rel_state_arrays(rel_state) -> np.ndarray:
             "(r_lvlh, v_lvlh) pair of Quantities",
             name="rel_state",
         )
-    return as_rv_km(rel_state[0], rel_state[1], "r_lvlh", "v_lvlh")
+    from .stm import _relative_rv
+
+    return _relative_rv(rel_state[0], rel_state[1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from ..constants import EARTH, EarthModel, as_array, as_quantity, as_rv_km
+from ..constants import EARTH, EarthModel, as_array, as_rv_km
 from ..errors import InputError, OrbitRangeError, UnknownNameError
 from ._kernels import (
     _P6,
@@ -108,8 +108,38 @@ class RelativeTrajectory:
 
 
 # ------------------------------------------------------------------ input helpers
+# Linear relative motion: beyond 1e5 km (~15 Earth radii) from the target, 100 km/s or
+# 1e7 s (~4 months) the linearisation means nothing; the bounds also keep products finite.
+_MAX_REL_KM, _MAX_REL_KM_S, _MAX_REL_S = 1e5, 100.0, 1e7
+
+
+def _bounded(values: np.ndarray, limit: float, name: str, unit: str) -> np.ndarray:
+    """``values`` (floats or (..., 3) vectors) whose magnitudes are at most ``limit``."""
+    values = np.asarray(values, dtype=float)
+    size = np.abs(values) if values.ndim == 0 or values.shape[-1] != 3 else None
+    if size is None:
+        size = np.sqrt(np.einsum("...i,...i->...", values, values))
+    if np.any(size > limit):
+        raise InputError(
+            f"{name} of {float(np.max(size)):g} {unit} is beyond the range of linear relative "
+            f"motion; expected at most {limit:g} {unit}",
+            name=name,
+            value=float(np.max(size)),
+            valid=f"<= {limit:g} {unit}",
+        )
+    return values
+
+
+def _relative_rv(r, v, r_name: str = "r_lvlh", v_name: str = "v_lvlh") -> np.ndarray:
+    """(..., 6) km, km/s of a relative state, within the range of linear relative motion."""
+    x = as_rv_km(r, v, r_name, v_name)
+    _bounded(x[..., :3], _MAX_REL_KM, r_name, "km")
+    _bounded(x[..., 3:], _MAX_REL_KM_S, v_name, "km/s")
+    return x
+
+
 def _times_s(t, name: str = "t") -> np.ndarray:
-    return as_array(t, u.s, name)
+    return _bounded(as_array(t, u.s, name), _MAX_REL_S, name, "s")
 
 
 def _mean_motion_rad_s(mean_motion=None, target=None, earth: EarthModel = EARTH) -> float:
@@ -376,7 +406,7 @@ def propagate_relative(
     >>> (tr.r_km[-1].round(6) + 0.0).tolist()  # + 0.0 turns a -0.0 into 0.0
     [-0.4, 0.0, 0.0]
     """
-    x0 = as_rv_km(r_lvlh, v_lvlh, "r_lvlh", "v_lvlh")
+    x0 = _relative_rv(r_lvlh, v_lvlh)
     t_s = np.atleast_1d(_times_s(t))
     _check_model(model)
     n = None if mean_motion is None else _mean_motion_rad_s(mean_motion)
@@ -397,6 +427,9 @@ def _check_state6(x, name: str) -> np.ndarray:
 
 
 def _rel_state_km(r_lvlh, v_lvlh, name: str = "r_lvlh") -> np.ndarray:
-    r = as_quantity(r_lvlh, u.km, name, shape=(3,)).value
-    v = as_quantity(v_lvlh, u.km / u.s, name.replace("r_", "v_"), shape=(3,)).value
-    return np.concatenate([r, v])
+    x = _relative_rv(r_lvlh, v_lvlh, name, name.replace("r_", "v_"))
+    if x.shape != (6,):
+        raise InputError(
+            f"{name} has shape {x[..., :3].shape}; expected (3,)", name=name, value=x.shape
+        )
+    return x

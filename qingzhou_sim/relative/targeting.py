@@ -48,7 +48,14 @@ from ._kernels import (
     _ya_stm,
 )
 from .safety import _axis_vector
-from .stm import RelativeTrajectory, _mean_motion_rad_s, _target_elements
+from .stm import (
+    _MAX_REL_KM,
+    _MAX_REL_KM_S,
+    RelativeTrajectory,
+    _bounded,
+    _mean_motion_rad_s,
+    _target_elements,
+)
 
 __all__ = [
     "ForcedMotionPlan",
@@ -309,8 +316,8 @@ class ForcedMotionPlan:
 def _state6(r, v, rname: str, vname: str) -> np.ndarray:
     return np.concatenate(
         [
-            as_quantity(r, u.km, rname, shape=(3,)).value,
-            as_quantity(v, u.km / u.s, vname, shape=(3,)).value,
+            _bounded(as_array(r, u.km, rname, shape=(3,)), _MAX_REL_KM, rname, "km"),
+            _bounded(as_array(v, u.km / u.s, vname, shape=(3,)), _MAX_REL_KM_S, vname, "km/s"),
         ]
     )
 
@@ -535,7 +542,7 @@ def straight_line(
         Length of the line (> 0).
     """
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    r0 = as_quantity(r0_lvlh, u.km, "r0_lvlh", shape=(3,)).value
+    r0 = _bounded(as_array(r0_lvlh, u.km, "r0_lvlh", shape=(3,)), _MAX_REL_KM, "r0_lvlh", "km")
     e = _axis_vector(direction)
     sp = float(as_array(speed, u.km / u.s, "speed", shape=()))
     d = float(as_array(distance, u.km, "distance", shape=()))
@@ -616,8 +623,8 @@ def glideslope(
         Chaser velocity before the first pulse (default at rest).
     """
     n = _mean_motion_rad_s(mean_motion, target, earth)
-    r0 = as_quantity(r0_lvlh, u.km, "r0_lvlh", shape=(3,)).value
-    rf = as_quantity(rf_lvlh, u.km, "rf_lvlh", shape=(3,)).value
+    r0 = _bounded(as_array(r0_lvlh, u.km, "r0_lvlh", shape=(3,)), _MAX_REL_KM, "r0_lvlh", "km")
+    rf = _bounded(as_array(rf_lvlh, u.km, "rf_lvlh", shape=(3,)), _MAX_REL_KM, "rf_lvlh", "km")
     rd0 = float(as_array(range_rate0, u.km / u.s, "range_rate0", shape=()))
     rdt = float(as_array(range_rate_final, u.km / u.s, "range_rate_final", shape=()))
     v0 = (

@@ -115,3 +115,17 @@ def test_to_finite(thrust, mass, isp, rate):
     fb, err = outcome(maneuvers.to_finite, burn, thrust, mass, isp, orbit_rate=rate)
     if err is None:
         assert fb.duration.to_value(u.s) >= 0
+
+
+@SLOW
+@given(
+    a=any_value(st.floats(6000, 8000).map(lambda x: x * u.km)),
+    inc=any_value(st.floats(-10, 190).map(lambda x: x * u.deg)),
+    when=st.one_of(st.just(EPOCH + 1 * u.h), EPOCHS),
+)
+def test_target_from_elements_and_state_at(a, inc, when):
+    target, err = outcome(launch.Target.from_elements, EPOCH, a=a, inc=inc)
+    if err is None:
+        s, err = outcome(target.state_at, when)
+        if err is None:
+            assert float(s.perigee_altitude.to_value(u.km)) > 0
