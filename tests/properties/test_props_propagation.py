@@ -18,6 +18,9 @@ from qingzhou_sim.state import State
 
 STATION = State.from_elements(EPOCH, a=6768.137 * u.km, inc=41.5 * u.deg)
 FAST = Propagator(force_model=ForceModel(gravity=ZonalGravity(max_degree=2), drag=None))
+# Compile (or load from numba's cache) before the timed calls: a first compilation on a
+# busy machine is not a hang.
+FAST.propagate(STATION, 60 * u.s)
 
 
 @PROFILE
