@@ -108,3 +108,21 @@ def test_max_steps_gives_a_propagation_error_with_the_last_epoch():
     with pytest.raises(PropagationError, match="maximum number of steps") as info:
         Propagator(max_steps=5).propagate(STATION, 1 * u.day)
     assert EPOCH < info.value.last_epoch < EPOCH + 1 * u.day
+
+
+def test_parallel_batches_use_only_the_free_cores(monkeypatch):
+    import os
+
+    import numba
+
+    from qingzhou_sim.propagator import core
+
+    n_cpu = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # this process alone
+    assert core._free_cores() == n_cpu
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0 + n_cpu, 0.0, 0.0))  # all busy
+    assert core._free_cores() == 1
+    with core._threads(True):
+        assert numba.get_num_threads() == 1
+    with core._threads(False):
+        assert numba.get_num_threads() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -625,15 +626,29 @@ class BatchHistory:
     status: np.ndarray
 
 
+def _free_cores() -> int:
+    """Cores this process may use that no other process is keeping busy: the CPUs of
+    its affinity mask minus the 1-minute load average of the others (this process
+    counted once). A thread sharing a core with another busy process makes every
+    thread of the parallel loop wait for it, which is slower than one thread."""
+    try:
+        n_cpu = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n_cpu = os.cpu_count() or 1
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return 1
+    return max(1, int(math.floor(n_cpu - others + 0.5)))
+
+
 @contextmanager
 def _threads(parallel: bool):
-    """Run numba's parallel loops on all its threads, or on the calling thread only
-    (``numba.set_num_threads`` is per calling thread)."""
-    if parallel:
-        yield
-        return
+    """Run numba's parallel loops on the free cores (at most numba's thread count), or
+    on the calling thread only (``numba.set_num_threads`` is per calling thread)."""
     previous = numba.get_num_threads()
-    numba.set_num_threads(1)
+    n = min(previous, _free_cores()) if parallel else 1
+    numba.set_num_threads(n)
     try:
         yield
     finally:
@@ -671,10 +686,12 @@ def propagate_batch(
         < 100 km) ends at its re-entry, so the batch then carries one epoch per sample.
         "history": a :class:`BatchHistory` at every ``output_step``.
     parallel : bool
-        Spread the samples over numba's threads (``numba.get_num_threads()``). Off by
-        default: campaigns scale with processes (``montecarlo.py`` takes an
-        Executor), and threads inside every process would oversubscribe the cores.
-        Turn it on for one big batch in one process on otherwise idle cores.
+        Spread the samples over numba's threads, as many as there are free cores
+        (the CPUs this process may use minus the 1-minute load average of the other
+        processes; one when the machine is busy), so that it is never slower than one
+        thread. Off by default: campaigns scale with processes (``montecarlo.py``
+        takes an Executor), and threads inside every process would oversubscribe the
+        cores.
 
     Returns
     -------
