@@ -291,7 +291,7 @@ def test_figures_use_pyplot_only_in_ipython(monkeypatch):
     before = len(plt.get_fignums())
     fig = plotting.plot_lvlh(np.zeros((2, 3)) * u.km)
     assert len(plt.get_fignums()) == before  # headless: a plain Figure
-    monkeypatch.setattr(plotting, "_in_interactive_session", lambda: True)
+    monkeypatch.setattr(plotting._common, "_in_interactive_session", lambda: True)
     fig = plotting.plot_lvlh(np.zeros((2, 3)) * u.km)
     assert fig.number in plt.get_fignums()  # in IPython: managed, so it displays
     plt.close(fig)

@@ -47,7 +47,7 @@ def _approach_parts(result):
 
 
 def _as_approach(result, func: str):
-    from ..plotting import _require
+    from ..plotting._common import _require
 
     kind = _require(result, func, ("approach", "mission"))
     return result.approach if kind == "mission" else result
@@ -79,7 +79,8 @@ def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto")
     InputError
         ``result`` is neither an ApproachResult nor a MissionResult.
     """
-    from ..plotting import CLOSE_RANGE_M, _draw_lvlh_panel, _figure_legend, _new_figure
+    from ..plotting._common import CLOSE_RANGE_M, _figure_legend, _new_figure
+    from ..plotting.lvlh import _draw_lvlh_panel
 
     result = _as_approach(result, "plot_approach")
     if zoom is not None:

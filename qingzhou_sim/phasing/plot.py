@@ -57,7 +57,7 @@ def plot_phasing(plan, *, liftoff=None, figsize=(12.0, 8.0)):
     InputError
         ``plan`` is neither a PhasingPlan nor a MissionResult.
     """
-    from ..plotting import _group_labels, _new_figure, _time_axis
+    from ..plotting._common import _group_labels, _new_figure, _time_axis
 
     plan, liftoff = _plan_and_liftoff(plan, liftoff)
     t0, since = (liftoff, "liftoff") if liftoff is not None else (plan.insertion_epoch, "insertion")
