@@ -47,7 +47,15 @@ CHEAP = st.one_of(
         st.sampled_from(["2026-12-01T00:00:00Z", "garbageZ", "2026-13-01T00:00:00Z", "2026-12-01"]),
         st.sampled_from(["1", "0", "-3", "1e9", "1e5", "nan", "inf", "x", "745"]),
         st.sampled_from(
-            [[], ["--json"], ["--site", "mars"], ["--site", "wenchang"], ["--tle", "a", "b"]]
+            [
+                [],
+                ["--json"],
+                ["--site", "mars"],
+                ["--site", "wenchang"],
+                ["--tle", "a", "b"],
+                ["--mission", BAD_FILE],
+                ["--tle-file", A_FILE],
+            ]
         ),
     ).map(lambda t: ["windows", "--start", t[0], "--hours", t[1], *t[2]]),
 )
@@ -62,6 +70,10 @@ BAD_RUN_ARG = st.sampled_from(
         [BAD_FILE],
         [os.path.join(_DIR, "missing.toml")],
         [_DIR],
+        ["--liftoff", "garbageZ"],
+        ["--liftoff", "2026-13-01T00:00:00Z"],
+        ["--launch-date", "2026-13-45"],
+        ["--station-phasing", "junk"],
     ]
 )
 BAD_CAMPAIGN_ARG = st.sampled_from(
