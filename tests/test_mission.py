@@ -5,9 +5,10 @@ import math
 import astropy.units as u
 import numpy as np
 import pytest
+from astropy.time import Time
 
 from qingzhou_sim.constants import EARTH, G0_M_S2
-from qingzhou_sim.errors import InfeasiblePlanError, MissionFileError, UnknownNameError
+from qingzhou_sim.errors import InfeasiblePlanError, InputError, MissionFileError, UnknownNameError
 from qingzhou_sim.mission import Mission
 from qingzhou_sim.vehicles import QINGZHOU
 
@@ -209,8 +210,51 @@ def test_infeasible_liftoff_lists_working_windows():
     # cannot fly it, and the error names the windows that would work.
     bad = (good + 0.5 * u.day).utc.isot + "Z"
     with pytest.raises(InfeasiblePlanError, match="windows that would work") as info:
-        default.replace(liftoff=bad).run()
+        default.replace(liftoff=bad, station_phasing="none").run()
     assert "phase" in str(info.value)
+
+
+# ------------------------------------------------------------ station phasing (issue 15)
+def test_station_phasing_none_keeps_the_window_error():
+    from qingzhou_sim.mission.launching import launch_stage
+
+    mission = Mission.default().replace(phasing_profile="6.5-hour", station_phasing="none")
+    with pytest.raises(InfeasiblePlanError, match="6.5-hour"):
+        launch_stage(mission)
+
+
+def test_station_phasing_auto_flies_the_station_burns():
+    from qingzhou_sim.mission.launching import launch_stage
+    from qingzhou_sim.mission.station import fits_profile
+
+    mission = Mission.default().replace(phasing_profile="2-hour")
+    stage = launch_stage(mission)
+    plan = stage.station_phasing
+    assert plan is not None and len(plan.burns) == 2
+    # Tiangong's band and the planner's 15 km limit (phasing.station)
+    assert abs(plan.altitude_change.to_value(u.km)) <= 15.0
+    assert all(b.epoch < stage.liftoff for b in plan.burns)
+    assert fits_profile(mission, stage.chaser_nominal, stage.station0)
+
+
+def test_launch_date_starts_the_window_search():
+    from qingzhou_sim.mission.launching import launch_stage
+
+    stage = launch_stage(Mission.default().replace(launch_date="2026-12-03"))
+    assert stage.liftoff >= Time("2026-12-03T00:00:00", scale="utc")
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"station_phasing": "sometimes"}, "station_phasing"),
+        ({"launch_date": "3 Dec 2026"}, "YYYY-MM-DD"),
+        ({"flown": {"flight": "Tianzhou-5", "crew": 0}}, "flown.crew"),
+    ],
+)
+def test_scheme_keys_are_checked(changes, match):
+    with pytest.raises(InputError, match=match):
+        Mission.default().replace(**changes)
 
 
 def test_station_phased_for_another_profile():

@@ -71,11 +71,37 @@ def _rotating_azimuth(beta: np.ndarray, v_orbit: float, v_site: float) -> np.nda
     return np.arctan2(east, north) % (2 * np.pi)
 
 
+# Yaw steering of the launcher toward the target plane during the ascent: 1 deg, an
+# assumption (unpublished for Kinetica-2) covering the ~0.7 deg that Long March 7 flies
+# from Wenchang 300 s before the crossing (80 km at 270 m/s of cross-plane drift;
+# Tianzhou-2 still arrived in the station's plane, TZ2).
+_YAW_STEERING_RAD = np.deg2rad(1.0)
+
+
 def _insertion_rv(
     mu: float, r_site: np.ndarray, h_hat: np.ndarray, downrange: float, rp: float, ra: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Chaser at the perigee of an (rp, ra) orbit in the plane ``h_hat``, ``downrange``
-    rad ahead of the pad's projection into that plane. (..., 3) km and km/s."""
+    """Chaser at the perigee of an (rp, ra) orbit ``downrange`` rad ahead of the pad's
+    liftoff position projected into the launcher's plane. (..., 3) km and km/s.
+
+    The launcher's plane: from the pad it can reach the planes through the pad
+    (azimuth choice), the closest to the target plane ``h_hat`` being at the angle
+    asin(h_hat . r_site / |r_site|), and yaw-steers during the ascent by up to
+    ``_YAW_STEERING_RAD`` toward the target plane. The rest is the insertion's plane
+    error, kept by the chaser (zero within a launch window; a liftoff hours off the
+    window inserts off the station's plane)."""
+    p_hat = r_site / np.linalg.norm(r_site, axis=-1, keepdims=True)
+    sin_err = np.einsum("...i,...i->...", h_hat, p_hat)
+    err = np.arcsin(np.clip(np.abs(sin_err), 0.0, 1.0))
+    closest = h_hat - sin_err[..., None] * p_hat
+    closest = closest / np.linalg.norm(closest, axis=-1, keepdims=True)
+    left = np.maximum(err - _YAW_STEERING_RAD, 0.0)
+    # the plane at the angle ``left`` from the target plane toward the closest one
+    sin_e = np.where(left > 0, np.sin(err), 1.0)
+    tilted = (np.sin(err - left) / sin_e)[..., None] * h_hat + (np.sin(left) / sin_e)[
+        ..., None
+    ] * closest
+    h_hat = np.where((left > 0)[..., None], tilted, h_hat)
     p = r_site - np.einsum("...i,...i->...", r_site, h_hat)[..., None] * h_hat
     p_hat = p / np.linalg.norm(p, axis=-1, keepdims=True)
     r_hat = p_hat * np.cos(downrange) + np.cross(h_hat, p_hat) * np.sin(downrange)

@@ -16,16 +16,21 @@ __all__ = ["LaunchSite", "SITES", "get_site"]
 # ------------------------------------------------------------------------ launch sites
 @dataclass(frozen=True, slots=True)
 class LaunchSite:
-    """A launch pad: geodetic (WGS-84) latitude, longitude, height and its source."""
+    """A launch pad: geodetic (WGS-84) latitude, longitude, height and its source, and
+    the site's practice of liftoff timing: ``liftoff_offset_s``, liftoff minus the
+    instant the pad crosses the target's plane (negative: liftoff before the crossing),
+    with ``practice`` saying where it comes from."""
 
     name: str
     lat_deg: float
     lon_deg: float
     height_m: float
     source: str = ""
+    liftoff_offset_s: float = 0.0
+    practice: str = "assumption: liftoff at the pad's in-plane instant"
 
     def __post_init__(self):
-        for name in ("lat_deg", "lon_deg", "height_m"):
+        for name in ("lat_deg", "lon_deg", "height_m", "liftoff_offset_s"):
             v = getattr(self, name)
             if not (isinstance(v, int | float) and np.isfinite(v)):
                 raise InputError(
@@ -79,6 +84,11 @@ SITES = {
         1000.0,
         "SN-JSLC https://spacenews.com/satellite-image-of-jiuquan-space-launch-center-china/ "
         "(crewed pad area; elevation approx., RR-JSLC)",
+        0.0,
+        "liftoff at the in-plane instant: Shenzhou-12 lifted off 40 s after and Shenzhou-13 "
+        "34 s before the crossing computed from Tianhe TLEs (tests/validation/"
+        "test_launch_sz12_vs_tle.py), mean +3 s; the pad drifts across the plane at only "
+        "~50 m/s near the vertex of the ground track",
     ),
     "wenchang": LaunchSite(
         "Wenchang",
@@ -87,6 +97,10 @@ SITES = {
         0.0,
         "WIKI-WENCHANG https://en.wikipedia.org/wiki/Wenchang_Spacecraft_Launch_Site "
         "(LM-7 pad; height assumed sea level, coastal site)",
+        -300.0,
+        "liftoff 300 s (half a 600 s ascent) before the in-plane instant: Tianzhou-2 lifted "
+        "off 312 s before the crossing computed from a Tianhe TLE (test_launch_sz12_vs_tle."
+        "py); at ~270 m/s of cross-plane drift the launcher leads the plane",
     ),
     "taiyuan": LaunchSite(
         "Taiyuan",

@@ -248,7 +248,8 @@ def launch_windows(
     vehicle : LaunchVehicle
         Provides the default ascent lead, the ascent duration and the insertion orbit.
     ascent_lead : Quantity (time), optional
-        Liftoff precedes the in-plane instant by this; default ``vehicle.window_lead_s``.
+        Liftoff precedes the in-plane instant by this; default the site's practice,
+        ``-site.liftoff_offset_s`` (Jiuquan 0 s, Wenchang 300 s; see ``SITES``).
     payload_mass : Quantity (mass), optional
         Checked against the vehicle's capability; default Qingzhou's launch mass.
 
@@ -294,10 +295,12 @@ def launch_windows(
     target = _as_target(target)
     site = get_site(site)
     vehicle.check_payload(QINGZHOU.mass_kg * u.kg if payload_mass is None else payload_mass)
+    # The site's practice sets the liftoff relative to the crossing (Jiuquan: at it,
+    # Wenchang: half an ascent before it); an explicit lead overrides it.
     lead_s = (
-        vehicle.window_lead_s if ascent_lead is None else as_duration_s(ascent_lead, "ascent_lead")
+        -site.liftoff_offset_s if ascent_lead is None else as_duration_s(ascent_lead, "ascent_lead")
     )
-    if lead_s < 0:
+    if ascent_lead is not None and lead_s < 0:
         raise InputError(
             f"ascent_lead {lead_s} s is negative; expected >= 0 s",
             name="ascent_lead",
@@ -389,11 +392,22 @@ def insertion_state(
 
     Insertion happens ``vehicle.ascent_duration_s`` after liftoff, at the perigee of
     the nominal insertion orbit (``insertion_perigee_km`` x ``insertion_apogee_km``),
-    in the target's mean plane at the insertion epoch, ``downrange_angle_deg`` ahead
-    (in the direction of motion) of the pad's liftoff position projected into that
-    plane. The insertion is always in the target plane: the yaw steering that a liftoff
-    away from a window would need is the launcher's problem, not a plane error of the
-    chaser. Dispersions are not applied (see ``vehicle.insertion_covariance_lvlh``).
+    ``downrange_angle_deg`` ahead (in the direction of motion) of the pad's liftoff
+    position projected into the launcher's plane. That plane is the one the launcher
+    reaches from the pad: the planes through the pad at liftoff (azimuth choice), the
+    closest at asin(pad distance to the target plane / radius) from the target's mean
+    plane at the insertion epoch, yaw-steered up to 1 deg toward the target plane
+    (``launch._kernels._YAW_STEERING_RAD``, an assumption). The chaser keeps what is
+    left as its plane error, and the phase that goes with it: zero in a launch window
+    (Jiuquan's pad is ~2 km off the plane 40 s from the crossing, Wenchang's 80 km 300
+    s before it), growing for liftoffs hours away from one. Dispersions are not applied
+    (see ``vehicle.insertion_covariance_lvlh``).
+
+    Insertion orbit: Kinetica-2's is unpublished; Qingzhou is assumed to get 200 x
+    380 km at 41.5 deg (``vehicles.KINETICA_2``, mission-facts sec. 5 default), between
+    Long March 7's Tianzhou insertions (200 x 394 km, CGWIC-LM7) and Long March 2F's
+    Shenzhou-21 insertion (200 x 363 km at 41.5 deg, Beijing Aerospace Control Center,
+    31 Oct 2025).
 
     Parameters
     ----------

@@ -37,10 +37,12 @@ class StationOrbit:
     Defaults are the nominal Tiangong orbit of ``mission-facts.md`` sec. 1: near-circular
     at a typical 386 x 391 km (ORION-TZ7, Jan 2024), inclination 41.5 deg (TZ5-WIKI).
     The node is arbitrary (nominal); pass a TLE for a real date. The default true
-    anomaly (312 deg at the epoch, perigee at the node) puts the station 4.9 deg ahead
-    of Qingzhou at the first Jiuquan insertion of 2026-12-01, the middle of the 3-hour
-    profile's phase window: as real fast-rendezvous missions do, the station is
-    assumed phased for the launch by its own orbit adjustments in the days before.
+    anomaly (293.2 deg at the epoch, perigee at the node) puts the station 4.7 deg
+    ahead of Qingzhou at the first Jiuquan insertion of 2026-12-01 (liftoff at the
+    pad's in-plane instant, Jiuquan's practice), the middle of the 3-hour profile's
+    phase window (``Mission.with_station_phased``): as real fast-rendezvous missions
+    do, the station is assumed phased for the launch by its own orbit adjustments in
+    the days before (``Mission.station_phasing`` flies them for other profiles).
     """
 
     epoch: str = _DEFAULT_EPOCH
@@ -49,7 +51,7 @@ class StationOrbit:
     inc_deg: float = 41.5
     raan_deg: float = 0.0
     argp_deg: float = 0.0
-    nu_deg: float = 312.0
+    nu_deg: float = 293.2
     tle: tuple[str, ...] = ()
 
     def __post_init__(self):

@@ -156,7 +156,7 @@ def _no_window_error(mission: Mission, windows, example, station_at, start, want
 
 def with_working_windows(exc, mission: Mission, stage: LaunchStage, vehicle):
     """An infeasible-phase error of a given liftoff, with the launch windows that would
-    work for the profile (within -12 h .. +36 h of the liftoff)."""
+    work for the profile (within -13 h .. +36 h of the liftoff)."""
     from ..errors import InfeasiblePlanError
     from ..launch import insertion_state, launch_windows
     from ..phasing import phase_angle_windows
@@ -164,9 +164,10 @@ def with_working_windows(exc, mission: Mission, stage: LaunchStage, vehicle):
     target, site, liftoff = stage.target, stage.site, stage.liftoff
     try:
         windows = launch_windows(
-            liftoff - 12 * u.h, 48 * u.h, target=target, site=site, vehicle=vehicle
+            liftoff - 13 * u.h, 49 * u.h, target=target, site=site, vehicle=vehicle
         )
-        example = insertion_state(liftoff, target, site=site, vehicle=vehicle)
+        # the profile's window for an insertion in a window (in the station's plane)
+        example = insertion_state(windows[0].liftoff, target, site=site, vehicle=vehicle)
         prof = phasing_profile(mission)
         wanted = phase_angle_windows(example, target.state_at(example.epoch), profiles=(prof,))[
             prof.name
@@ -177,7 +178,7 @@ def with_working_windows(exc, mission: Mission, stage: LaunchStage, vehicle):
     hint = (
         "windows that would work: " + ", ".join(utc(w.liftoff) for w in good)
         if good
-        else "no window within -12 h .. +36 h of this liftoff works for this profile"
+        else "no window within -13 h .. +36 h of this liftoff works for this profile"
     )
     return InfeasiblePlanError(
         f"liftoff {utc(liftoff)}: {exc}; {hint}",

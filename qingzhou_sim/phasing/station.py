@@ -190,8 +190,8 @@ def plan_station_phasing(
     f1, end = err(x1)
     it = 1
     for it in range(1, 10):  # noqa: B007
-        if abs(f1) < 0.01 * window.width.to_value(u.deg) or abs(x1) > 3 * max_da:
-            break
+        if abs(f1) < 0.01 * window.width.to_value(u.deg) or abs(x1) > 3 * max_da or f1 == f0:
+            break  # converged, hopeless, or flat (no secant step)
         x0, f0, x1 = x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0)
         f1, end = err(x1)
     alt_new = np.linalg.norm(rv_s[:3]) - dyn.earth.radius_km + x1

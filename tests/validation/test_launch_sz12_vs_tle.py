@@ -31,10 +31,11 @@ TIANHE_2021_10_22 = (
     "2 48274  41.4697 224.1728 0006726 240.5427 202.4055 15.60684462 27671",
 )
 
-# "Within a few minutes" (issue 5): the model's liftoff precedes the in-plane instant by
-# the Kinetica-2 lead of 300 s (half the ascent), Jiuquan's historical liftoffs sit at
-# the in-plane instant itself, so they are ~5-6 min from the modelled liftoff.
-FEW_MINUTES_S = 6 * 60.0
+# Jiuquan's practice (launch.SITES): liftoff at the in-plane instant. Shenzhou-12 lifted
+# off 40 s after and Shenzhou-13 34 s before the crossing computed from these TLEs
+# (15 and 7 days old), so the modelled liftoff is within a minute of both (issue 15;
+# the previous model's 300 s lead put them 5-6 min away).
+FEW_MINUTES_S = 60.0
 # Jiuquan lies 0.7 deg (geocentric) below the plane's vertex: there the pad drifts
 # across the plane at only ~50 m/s, and liftoffs happen within a minute of the crossing.
 IN_PLANE_TOL_S = 60.0
