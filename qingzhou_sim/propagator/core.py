@@ -578,6 +578,7 @@ class Propagator:
             span,
             state,
         )
+        rv = None
         if t_out is not None:
             ts = t_out[(t_out >= span[0]) & (t_out <= span[1])]
         elif output_step is not None:
@@ -585,6 +586,12 @@ class Propagator:
             _check_samples(dt, span[1] - span[0])
             ts = np.arange(span[0], span[1], dt)
             ts = np.append(ts, span[1]) if ts.size == 0 or ts[-1] < span[1] else ts
+        elif len(segs) == 1 and segs[0][1] == (segs[0][0].lo, segs[0][0].hi):
+            # One whole arc (the common case): its nodes are the integrator's own states,
+            # no interpolation needed.
+            seg = segs[0][0]
+            order = slice(None) if seg.ts[-1] >= seg.ts[0] else slice(None, None, -1)
+            ts, rv = seg.ts[order], seg.ys[order]
         else:
             nodes = []
             for seg, (a, b) in segs:
@@ -592,7 +599,8 @@ class Propagator:
                 tt = np.sort(np.unique(np.concatenate([tt, [a, b]])))
                 nodes.append(tt)
             ts = np.unique(np.concatenate(nodes)) if nodes else np.array([0.0])
-        rv = traj._eval(ts) if ts.size else np.zeros((0, 6))
+        if rv is None:
+            rv = traj._eval(ts) if ts.size else np.zeros((0, 6))
         records.sort(key=lambda r: float((r.epoch - epoch0).to_value(u.s)))
         applied.sort(key=lambda b: float((b.epoch - epoch0).to_value(u.s)))
         message = "; ".join(m for m in messages)
