@@ -326,3 +326,26 @@ def test_record_phase_columns_add_up_to_the_total(default_result):
         if k.endswith("_delta_v_m_s") and k != "total_delta_v_m_s" and not math.isnan(v)
     ]
     assert sum(phases) == pytest.approx(record["total_delta_v_m_s"], abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("name", "profile", "port"),
+    [
+        ("tianzhou-5", "2-hour", "aft"),
+        ("tianzhou-7", "3-hour", "aft"),
+        ("shenzhou-12", "6.5-hour", "forward"),
+        ("shenzhou-21", "3.5-hour", "forward"),
+        ("shenzhou-8", "two-day", "aft"),
+    ],
+)
+def test_mission_catalogue_files(name, profile, port):
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "missions" / f"{name}.toml"
+    m = Mission.from_toml(path)
+    assert (m.phasing_profile, m.port) == (profile, port)
+    # the real liftoff, and the flown figures the summary prints beside the simulated
+    assert m.liftoff == m.flown["liftoff"]
+    assert Time(m.flown["docking"].rstrip("Z"), scale="utc") > Time(
+        m.liftoff.rstrip("Z"), scale="utc"
+    )
