@@ -478,13 +478,13 @@ class Mission:
 
     def with_liftoff(self) -> Mission:
         """This mission with ``liftoff`` fixed to the launch window that :meth:`run`
-        would pick (a campaign searches the windows once, not once per sample)."""
+        would pick (a campaign searches the windows once, not once per sample),
+        including a window that needs the station's phasing (``station_phasing``)."""
         if self.liftoff is not None:
             return self
-        from ..launch import get_site
-        from .launching import choose_liftoff, station_target
+        from .launching import launch_stage
 
-        liftoff, _ = choose_liftoff(self, station_target(self), get_site(self.site), self.launcher())
+        liftoff = launch_stage(self).liftoff
         # Nanosecond digits: the fixed liftoff must reproduce the searched one exactly.
         return replace(self, liftoff=Time(liftoff, precision=9).utc.isot + "Z")
 
