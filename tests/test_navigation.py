@@ -15,6 +15,9 @@ from qingzhou_sim.docking._quat import qconj, qmul, qto_rotvec
 from qingzhou_sim.errors import InputError
 
 N_MEAN = 1.13e-3  # rad/s, a ~390 km orbit
+ID = np.array([1.0, 0.0, 0.0, 0.0])
+W0 = np.zeros(3)
+ZERO_P = np.zeros((nav.N_ERR, nav.N_ERR))
 OMEGA_LVLH = np.array([0.0, -N_MEAN, 0.0])
 MM = 1e-6  # km
 NRAD = 1e-9  # rad
@@ -59,7 +62,7 @@ def test_translation_time_update_is_the_cw_flow_after_the_fired_impulse():
     _, fp = _fp(process_accel_m_s2=0.0, process_accel_per_km_m_s2=0.0)
     x0 = np.array([-1.0, 0.02, 0.05, 1e-4, -2e-5, 3e-5])
     dv = np.array([2e-5, 0.0, -1e-5])
-    x, p = nav.predict_translation(x0, np.zeros((6, 6)), dv, 300.0, N_MEAN, fp)
+    x, _, _, p = nav.predict_navigation(x0, ID, np.zeros(3), ZERO_P, dv, W0, 300.0, N_MEAN, W0, fp)
     expected = expm(_cw_matrix(N_MEAN) * 300.0) @ (x0 + np.r_[0, 0, 0, dv])
     np.testing.assert_allclose(x, expected, atol=1e-3 * MM)
 
@@ -67,44 +70,44 @@ def test_translation_time_update_is_the_cw_flow_after_the_fired_impulse():
 def test_execution_error_of_the_fired_impulse_enters_the_velocity_covariance():
     _, fp = _fp(process_accel_m_s2=0.0, process_accel_per_km_m_s2=0.0)
     dv = np.array([1e-4, 0.0, 0.0])  # 0.1 m/s along V-bar, fired at the start
-    _, p = nav.predict_translation(np.zeros(6), np.zeros((6, 6)), dv, 0.0, N_MEAN, fp)
+    _, _, _, p = nav.predict_navigation(np.zeros(6), ID, W0, ZERO_P, dv, W0, 0.0, N_MEAN, W0, fp)
     # magnitude 1 % along the impulse, pointing 1 deg across it
     along, across = 0.01 * 1e-4, np.deg2rad(1.0) * 1e-4
-    np.testing.assert_allclose(np.diag(p)[3:], [along**2, across**2, across**2], rtol=1e-12)
+    np.testing.assert_allclose(np.diag(p)[3:6], [along**2, across**2, across**2], rtol=1e-12)
 
 
 def test_process_noise_grows_with_range():
     _, fp = _fp()
-    near = nav.predict_translation(
-        np.r_[-0.1, 0, 0, 0, 0, 0.0], np.zeros((6, 6)), np.zeros(3), 60.0, N_MEAN, fp
-    )[1]
-    far = nav.predict_translation(
-        np.r_[-10.0, 0, 0, 0, 0, 0.0], np.zeros((6, 6)), np.zeros(3), 60.0, N_MEAN, fp
-    )[1]
-    assert far[3, 3] > 10 * near[3, 3] > 0
+
+    def velocity_variance(x_km):
+        x0 = np.array([x_km, 0, 0, 0, 0, 0.0])
+        p = nav.predict_navigation(x0, ID, W0, ZERO_P, W0, W0, 60.0, N_MEAN, W0, fp)[3]
+        return p[3, 3]
+
+    assert velocity_variance(-10.0) > 10 * velocity_variance(-0.1) > 0
 
 
 def test_gnss_update_matches_the_scalar_kalman_gain():
     sp, fp = _fp(include_bias_in_r=False)
     x0 = np.array([-2.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-    p0 = np.diag([1e-4, 1e-4, 1e-4, 1e-9, 1e-9, 1e-9])
+    p0 = np.diag([1e-4, 1e-4, 1e-4, 1e-9, 1e-9, 1e-9] + [1e-8] * 6)
     z = x0 + np.array([3e-3, -1e-3, 2e-3, 1e-5, 0.0, -1e-5])
-    x, p = nav.update_gnss(x0, p0, z, sp.gnss, fp)
+    x, q, _, p = nav.update_gnss(x0, ID, W0, p0, z, sp.gnss, fp)
     r = (sp.gnss[sen.R_SIGA : sen.R_SIGA + 6]) ** 2
-    gain = np.diag(p0) / (np.diag(p0) + r)
+    gain = np.diag(p0)[:6] / (np.diag(p0)[:6] + r)
     np.testing.assert_allclose(x, x0 + gain * (z - x0), rtol=1e-10, atol=1e-12 * MM)
-    np.testing.assert_allclose(np.diag(p), (1 - gain) * np.diag(p0), rtol=1e-10)
+    np.testing.assert_allclose(np.diag(p)[:6], (1 - gain) * np.diag(p0)[:6], rtol=1e-10)
+    np.testing.assert_array_equal(q, ID)  # uncorrelated attitude: untouched
+    np.testing.assert_allclose(p[6:, 6:], p0[6:, 6:], rtol=1e-12)
 
 
 def test_bias_inflation_widens_the_measurement_covariance():
     sp, fp_in = _fp()
     _, fp_out = _fp(include_bias_in_r=False)
-    x0, p0 = nav.init_translation(np.r_[-2.0, 0, 0, 0, 0, 0.0], 0.05, 1e-4)
+    x0, q0, b0, p0 = nav.init_navigation(np.r_[-2.0, 0, 0, 0, 0, 0.0], ID, 0.05, 1e-4, 1e-3, 1e-6)
     z = x0 + 1e-3
-    assert (
-        nav.update_gnss(x0, p0, z, sp.gnss, fp_in)[1][0, 0]
-        > nav.update_gnss(x0, p0, z, sp.gnss, fp_out)[1][0, 0]
-    )
+    wide = nav.update_gnss(x0, q0, b0, p0, z, sp.gnss, fp_in)[3][0, 0]
+    assert wide > nav.update_gnss(x0, q0, b0, p0, z, sp.gnss, fp_out)[3][0, 0]
 
 
 @pytest.mark.parametrize("kind", ["lidar", "camera"])
@@ -119,14 +122,16 @@ def test_sensor_to_filter_geometry_round_trip(kind):
     q_ls = _q([0.001, -0.002, 0.0015])  # the station's attitude, known to the filter here
     noise = np.zeros(sen.NZ_REL)
     e = np.zeros(sen.E_LEN)
-    x0, p0 = nav.init_translation(rel + np.r_[0.01, -0.01, 0.01, 0, 0, 0], 1.0, 1e-3)
-    pa0 = np.zeros((6, 6))  # attitude known exactly
+    # attitude known exactly (zero attitude covariance)
+    x0, _, b0, p0 = nav.init_navigation(
+        rel + np.r_[0.01, -0.01, 0.01, 0, 0, 0], q_lb, 1.0, 1e-3, 0, 0
+    )
     if kind == "lidar":
         ok, z = sen.measure_lidar(p, e, rel, q_lb, q_ls, noise)
-        x, _ = nav.update_lidar(x0, p0, z, p, q_lb, pa0, q_ls, fp)
+        x, _, _, _ = nav.update_lidar(x0, q_lb, b0, p0, z, p, q_ls, fp)
     else:
         ok, z = sen.measure_camera(p, e, rel, q_lb, q_ls, noise)
-        x, _ = nav.update_camera_position(x0, p0, z, p, q_lb, pa0, q_ls, fp)
+        x, _, _, _ = nav.update_camera_position(x0, q_lb, b0, p0, z, p, q_ls, fp)
     assert ok
     np.testing.assert_allclose(x[:3], rel[:3], atol=1e-3 * MM)
 
@@ -140,8 +145,11 @@ def test_camera_attitude_round_trip():
     ok, z = sen.measure_camera(
         p, np.zeros(sen.E_LEN), np.r_[-0.05, 0, 0, 0, 0, 0.0], q_lb, q_ls, np.zeros(7)
     )
-    q0, b0, pa0 = nav.init_attitude(qmul(q_lb, _q([0.01, 0.0, -0.01])), 0.05, 1e-6)
-    q, _, pa = nav.update_camera_attitude(q0, b0, pa0, z, p, q_ls, fp)
+    x0, q0, b0, p0 = nav.init_navigation(
+        np.r_[-0.05, 0, 0, 0, 0, 0.0], qmul(q_lb, _q([0.01, 0.0, -0.01])), 0.01, 1e-5, 0.05, 1e-6
+    )
+    _, q, _, p1 = nav.update_camera_attitude(x0, q0, b0, p0, z, p, q_ls, fp)
+    pa = p1[6:, 6:]
     assert ok
     np.testing.assert_allclose(qto_rotvec(qmul(qconj(q), q_lb)), 0.0, atol=10 * NRAD)
     assert np.all(np.diag(pa)[:3] < 1e-12)
@@ -152,9 +160,9 @@ def test_attitude_time_update_follows_a_known_spin():
     _, fp = _fp()
     omega = np.deg2rad([0.3, -0.2, 0.5])  # inertial body rate, rad/s
     q0 = _q([0.4, -1.0, 0.2])
-    q, b, pa = nav.init_attitude(q0, 0.01, 1e-6)
+    x, q, b, p = nav.init_navigation(np.zeros(6), q0, 0.0, 0.0, 0.01, 1e-6)
     for _ in range(100):
-        q, b, pa = nav.predict_attitude(q, b, pa, omega, 2.0, OMEGA_LVLH, fp)
+        x, q, b, p = nav.predict_navigation(x, q, b, p, W0, omega, 2.0, N_MEAN, OMEGA_LVLH, fp)
     t = 200.0
     expected = (
         Rotation.from_rotvec(-OMEGA_LVLH * t)
@@ -194,17 +202,20 @@ def test_attitude_process_noise_is_van_loans_at_zero_rate():
     m[6:, 6:] = f.T
     e = expm(m * dt)
     qd = e[6:, 6:].T @ e[:6, 6:]  # Van Loan (1978)
-    _, _, pa = nav.predict_attitude(
-        np.array([1.0, 0, 0, 0]), np.zeros(3), np.zeros((6, 6)), np.zeros(3), dt, np.zeros(3), fp
-    )
-    np.testing.assert_allclose(pa, qd, rtol=1e-9, atol=1e-30)
+    p = nav.predict_navigation(np.zeros(6), ID, W0, ZERO_P, W0, W0, dt, N_MEAN, W0, fp)[3]
+    np.testing.assert_allclose(p[6:, 6:], qd, rtol=1e-9, atol=1e-30)
+    np.testing.assert_array_equal(p[:6, 6:], 0.0)  # no cross term from the time update
 
 
 def test_star_tracker_update_pulls_toward_the_measurement():
     sp, fp = _fp()
     q_true = _q([0.3, 0.2, -0.1])
-    q0, b0, pa0 = nav.init_attitude(qmul(q_true, _q([1e-3, -2e-3, 5e-4])), 0.01, 1e-6)
-    q, b, pa = nav.update_star_tracker(q0, b0, pa0, q_true, sp.star, fp)
+    x0, q0, b0, p0 = nav.init_navigation(
+        np.zeros(6), qmul(q_true, _q([1e-3, -2e-3, 5e-4])), 0.01, 1e-5, 0.01, 1e-6
+    )
+    pa0 = p0[6:, 6:]
+    _, q, _, p = nav.update_star_tracker(x0, q0, b0, p0, q_true, sp.star, fp)
+    pa = p[6:, 6:]
     before = np.linalg.norm(qto_rotvec(qmul(qconj(q0), q_true)))
     after = np.linalg.norm(qto_rotvec(qmul(qconj(q), q_true)))
     assert after < 0.01 * before
@@ -235,23 +246,18 @@ def _documented_loop(sp, err, fp, rel, steps, dt, n, noise, gyro_bias):
     # chaser rests on V-bar (a CW equilibrium) holding the LVLH attitude
     omega_lvlh = np.array([0.0, -n, 0.0])
     q_nom = np.array([1.0, 0.0, 0.0, 0.0])
-    x, p = nav.init_translation(rel, 0.01, 2e-5)
-    q, b, pa = nav.init_attitude(q_nom, 0.01, 1e-6)
+    x, q, b, p = nav.init_navigation(rel, q_nom, 0.01, 2e-5, 0.01, 1e-6)
     counts = np.zeros(4)
     for k in range(steps):
         rng_est = np.sqrt(x[0] ** 2 + x[1] ** 2 + x[2] ** 2)
         ok, z_g, z_l, z_c, q_st, om, gyro_bias = sen.sample_sensors(
             sp, err, rng_est, rel, q_nom, q_nom, omega_lvlh, gyro_bias, dt, noise[k]
         )
-        x, p, q, b, pa = nav.update_navigation(
-            x, p, q, b, pa, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp
-        )
+        x, q, b, p = nav.update_navigation(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp)
         for i in range(4):
             counts[i] += ok[i]
-        x, p, q, b, pa = nav.predict_navigation(
-            x, p, q, b, pa, np.zeros(3), om, dt, n, omega_lvlh, fp
-        )
-    return x, p, q, pa, counts
+        x, q, b, p = nav.predict_navigation(x, q, b, p, np.zeros(3), om, dt, n, omega_lvlh, fp)
+    return x, p, q, counts
 
 
 def test_the_documented_step_runs_compiled_and_converges():
@@ -261,7 +267,7 @@ def test_the_documented_step_runs_compiled_and_converges():
     _, fp = _fp()
     rel = np.array([-0.1, 0.0, 0.0, 0.0, 0.0, 0.0])  # 100 m on V-bar: lidar and camera
     noise = sen.draw_step_noise(300, 6)
-    x, p, q, pa, counts = _documented_loop(
+    x, p, q, counts = _documented_loop(
         sp, err, fp, rel, 300, 1.0, N_MEAN, noise, err.gyro_bias.copy()
     )
     assert counts[0] == 0 and counts[1:].min() > 250  # GNSS not selected at 100 m
@@ -275,4 +281,4 @@ def test_the_documented_step_runs_compiled_and_converges():
     total = p[:3, :3] + nav.bias_covariance(x, q, sp, np.array([1.0, 0, 0, 0]), use, fp)
     assert err_pos @ np.linalg.solve(total, err_pos) < 16.3
     # the star tracker's misalignment is the attitude's (20 arcsec, inside R)
-    assert np.linalg.norm(qto_rotvec(q)) < 4 * np.sqrt(np.trace(pa[:3, :3]))
+    assert np.linalg.norm(qto_rotvec(q)) < 4 * np.sqrt(np.trace(p[6:9, 6:9]))

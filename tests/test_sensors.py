@@ -249,3 +249,25 @@ def test_quaternions_are_normalised_on_entry():
     q = qfrom_rotvec(np.array([0.1, 0.2, 0.3])) * (1 + 1e-8)
     cfg = replace(sen.SensorSuite().camera, mount_q_body_sensor=tuple(q))
     assert abs(np.linalg.norm(cfg.mount_q_body_sensor) - 1.0) < 1e-15
+
+
+def test_sensors_at_the_ports_measure_the_port_to_port_vector():
+    from qingzhou_sim.vehicles import QINGZHOU, TIANGONG
+
+    front, aft = QINGZHOU.port("front"), TIANGONG.port("aft")
+    suite = sen.SensorSuite().at_ports(front, aft)
+    cfg = _quiet(suite.camera)
+    # chaser behind the station on V-bar, front port (body +x) toward the aft port
+    # (station -x): 50 m between the two interface planes
+    gap_m = 50.0
+    x_m = aft.position_m[0] - gap_m - front.position_m[0]
+    ok, z = sen.measure_camera(
+        cfg.params(), _errors(), _rel(x_m / 1e3), IDENTITY, IDENTITY, NO_NOISE
+    )
+    assert ok
+    np.testing.assert_allclose(z[:3], [gap_m / 1e3, 0.0, 0.0], atol=1e-3 * MM)
+    # the pattern's x axis is the aft port's outward normal, opposite the camera's
+    pattern_x = Rotation.from_quat(np.roll(z[3:], -1)).apply([1.0, 0.0, 0.0])
+    np.testing.assert_allclose(pattern_x, [-1.0, 0.0, 0.0], atol=1e-12)
+    assert suite.lidar.mount_position_m == front.position_m
+    assert suite.gnss == sen.SensorSuite().gnss

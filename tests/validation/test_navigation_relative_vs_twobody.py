@@ -68,9 +68,9 @@ def test_nonlinear_mean_matches_two_body_truth(rel0):
         sp, dv_magnitude_sigma=0.0, dv_pointing_sigma_deg=0.0, reference_radius_km=R_ST
     )
     fp_cw = cfg.params(sp, dv_magnitude_sigma=0.0, dv_pointing_sigma_deg=0.0)
-    p0 = np.eye(6) * 1e-6
-    x_nl, _ = nav.predict_translation(rel0, p0, np.zeros(3), DT, N_ST, fp_nl)
-    x_cw, _ = nav.predict_translation(rel0, p0, np.zeros(3), DT, N_ST, fp_cw)
+    q, w0, p0 = np.array([1.0, 0, 0, 0]), np.zeros(3), np.eye(nav.N_ERR) * 1e-6
+    x_nl = nav.predict_navigation(rel0, q, w0, p0, w0, w0, DT, N_ST, w0, fp_nl)[0]
+    x_cw = nav.predict_navigation(rel0, q, w0, p0, w0, w0, DT, N_ST, w0, fp_cw)[0]
     err_nl = np.linalg.norm(x_nl[:3] - truth[:3])
     err_cw = np.linalg.norm(x_cw[:3] - truth[:3])
     print(f"after {DT:.0f} s: nonlinear {err_nl * 1e3:.2e} m, CW {err_cw * 1e3:.1f} m")
