@@ -297,6 +297,8 @@ class CampaignResult:
         return "\n".join(lines)
 
     def to_json_dict(self) -> dict:
+        from .docking.result import CONTACT_FIGURES
+
         stats = self.delta_v_stats().get("total_delta_v_m_s", {})
         lo, hi = self.success_interval()
         return {
@@ -318,6 +320,10 @@ class CampaignResult:
                     # pandas stores a missing reason as NaN in an object column
                     "failure": r["failure"]
                     if isinstance(r["failure"], str) and r["failure"]
+                    else None,
+                    # the nine contact figures; null when the sample did not dock
+                    "contact": {k: float(r[k]) for k in CONTACT_FIGURES}
+                    if bool(r["docked"]) and all(k in r for k in CONTACT_FIGURES)
                     else None,
                 }
                 for r in self.samples.to_dict("records")

@@ -350,3 +350,16 @@ def test_rectilinear_guidance_option(station):
     res = simulate_approach(station, noise=False, curvilinear=False)
     assert res.docked
     assert res.contact.ok
+
+
+def test_attitude_and_thruster_figures(aft):
+    from qingzhou_sim.docking import plot_attitude, plot_thrusters
+
+    fig = plot_attitude(aft, last_s=600.0)
+    assert fig.axes[0].get_ylabel() == "Attitude error [deg]"
+    assert fig.axes[1].get_ylabel() == "Body rate rel. LVLH [deg/s]"
+    assert "aft approach" in fig.axes[0].get_title()
+    assert len(fig.axes[0].lines) >= 3
+    fig = plot_thrusters(aft, last_s=600.0)
+    assert fig.axes[0].get_ylabel() == "Thrusters fired [count]"
+    assert "RCS firings" in fig.axes[0].get_title()

@@ -7,7 +7,8 @@ capture and hard dock, with closed-loop GNC on a nonlinear truth and safety chec
   limits, attitude, berthing, faults.
 - :mod:`~qingzhou_sim.docking.simulate`: :func:`simulate_approach`;
   :mod:`~qingzhou_sim.docking.result`: :class:`ApproachResult` and its parts.
-- :mod:`~qingzhou_sim.docking.plots`: :func:`plot_approach`, :func:`plot_range`.
+- :mod:`~qingzhou_sim.docking.plots`: :func:`plot_approach`, :func:`plot_range`,
+  :func:`plot_attitude`, :func:`plot_thrusters`.
 - The six-degree-of-freedom loop, one module per part: :mod:`~.bodies` (truth attitude
   of both vehicles), :mod:`~.safety`, :mod:`~.guidance`, :mod:`~.control`,
   :mod:`~.thrusters` (RCS layout and selection), :mod:`~.contact` (port-to-port
@@ -40,7 +41,7 @@ from .config import (
     SafetyConfig,
     ThrusterConfig,
 )
-from .plots import plot_approach, plot_range
+from .plots import plot_approach, plot_attitude, plot_range, plot_thrusters
 from .profiles import (
     APPROACH_PROFILES,
     ApproachProfile,
@@ -86,6 +87,8 @@ __all__ = [
     "default_handover_lvlh",
     "get_approach_profile",
     "plot_approach",
+    "plot_attitude",
     "plot_range",
+    "plot_thrusters",
     "simulate_approach",
 ]

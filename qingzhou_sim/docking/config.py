@@ -233,7 +233,10 @@ class AttitudeConfig:
       value (body axes, m). Assumption: 2 cm off the axis (cargo loading; unpublished).
     - ``inertia_scale``: true / flight-software principal inertia (1: known).
     - ``time_constant_s``: attitude correction time constant (at least two control
-      periods are used, for a stable sampled loop), ``max_rate_deg_s`` the largest correction rate commanded.
+      periods are used, for a stable sampled loop); ``max_rate_deg_s`` the largest
+      correction rate commanded. It must exceed the rate one minimum roll pulse gives
+      (a couple of two 12.5 N s pulses on 1.65 m arms: ~0.35 deg/s on Qingzhou's
+      6,800 kg m^2), or the roll loop could never fire.
     - ``step_s``: integration step of the attitude dynamics.
     """
 
@@ -246,7 +249,7 @@ class AttitudeConfig:
     com_offset_m: tuple = (0.0, 0.02, -0.02)
     inertia_scale: tuple = (1.0, 1.0, 1.0)
     time_constant_s: float = 4.0
-    max_rate_deg_s: float = 0.3
+    max_rate_deg_s: float = 0.5
     step_s: float = 5.0
 
     def __post_init__(self):

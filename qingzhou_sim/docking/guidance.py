@@ -129,9 +129,12 @@ def reference(seg, cfg, k, xhat, gs):
         if _norm3(xhat[:3] - r_ref) > cfg.track_abs + cfg.track_rel * max(dport, 0.0):
             reason = AB_TRACKING
     elif seg.settle_tol > 0.0:
+        # velocity settled to within the tolerance / 300 s, or to within one minimum
+        # impulse (at the dry mass): finer is not what the thrusters can hold
+        v_tol = max(seg.settle_tol / 300.0, cfg.mib / cfg.prop_min * 1e-3)
         if (
             _norm3(xhat[:3] - r_ref) < seg.settle_tol
-            and _norm3(xhat[3:] - v_ref) < seg.settle_tol / 300.0
+            and _norm3(xhat[3:] - v_ref) < v_tol
             and k * seg.dt >= seg.min_time
         ):
             done = True

@@ -13,7 +13,7 @@ import astropy.units as u
 import numpy as np
 from matplotlib.patches import Rectangle
 
-__all__ = ["plot_approach", "plot_range"]
+__all__ = ["plot_approach", "plot_attitude", "plot_range", "plot_thrusters"]
 
 
 def _approach_parts(result):
@@ -193,4 +193,99 @@ def plot_range(result, *, liftoff=None):
         fig.axes[0].set_title(
             f"Range and range rate: {result.profile.name} approach ({result.status})"
         )
+    return fig
+
+
+# ----------------------------------------------- six-degree-of-freedom figures (issue 14)
+def _final_window(result, last_s):
+    """Indices of the samples in the last ``last_s`` seconds before the end (contact)."""
+    t = result.t_s
+    return np.nonzero(t >= t[-1] - last_s)[0]
+
+
+def plot_attitude(result, *, last_s: float = 1200.0):
+    """The chaser's attitude over the end of the approach: pointing error from its
+    guidance target (deg) and body rates relative to LVLH (deg/s), per body axis
+    (x roll about the docking axis, y pitch, z yaw), with the mechanism's contact limits.
+
+    Parameters
+    ----------
+    result : ApproachResult or MissionResult
+    last_s : float
+        Length of the window before the end of the approach, s.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``axes[0]`` attitude error [deg], ``axes[1]`` body rate [deg/s] against the
+        time to the end [s].
+    """
+    from ..plotting._common import _new_figure
+
+    res = _as_approach(result, "plot_attitude")
+    idx = _final_window(res, last_s)
+    t = res.t_s[idx] - res.t_s[-1]
+    err = res.attitude_error.to_value(u.deg)[idx]
+    rate = res.rate_chaser.to_value(u.deg / u.s)[idx]
+    fig = _new_figure(figsize=(8, 6))
+    ax_e, ax_w = fig.subplots(2, 1, sharex=True)
+    from .config import ContactLimits
+
+    lim = ContactLimits()
+    for k, name in enumerate(("roll (x)", "pitch (y)", "yaw (z)")):
+        ax_e.plot(t, err[:, k], lw=0.9, label=name)
+        ax_w.plot(t, rate[:, k], lw=0.9, label=name)
+    for sign in (1, -1):
+        ax_e.axhline(sign * lim.pitch_yaw_deg, color="0.5", ls="--", lw=0.8)
+        ax_w.axhline(sign * lim.angular_rate_deg_s, color="0.5", ls="--", lw=0.8)
+    ax_e.set_ylabel("Attitude error [deg]")
+    ax_w.set_ylabel("Body rate rel. LVLH [deg/s]")
+    ax_w.set_xlabel("Time to the end of the approach [s]")
+    ax_e.set_title(f"Chaser attitude: {res.profile.name} approach ({res.status})")
+    ax_e.legend(loc="upper left", fontsize="small", ncol=3)
+    ax_e.text(
+        0.99, 0.97, "dashed: pitch/yaw and rate limits at contact", transform=ax_e.transAxes,
+        ha="right", va="top", fontsize="x-small", color="0.4",
+    )  # fmt: skip
+    return fig
+
+
+def plot_thrusters(result, *, last_s: float = 1200.0):
+    """RCS firings over the end of the approach: thrusters fired per control step, the
+    impulse they delivered (N s, summed) and the angular impulse on the chaser (N m s).
+
+    Parameters
+    ----------
+    result : ApproachResult or MissionResult
+    last_s : float
+        Length of the window before the end of the approach, s.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``axes[0]`` thrusters fired [count], ``axes[1]`` impulse [N s] and angular
+        impulse [N m s] against the time to the end [s].
+    """
+    from ..plotting._common import _new_figure
+
+    res = _as_approach(result, "plot_thrusters")
+    idx = _final_window(res, last_s)
+    t = res.t_s[idx] - res.t_s[-1]
+    fig = _new_figure(figsize=(8, 5))
+    ax_n, ax_i = fig.subplots(2, 1, sharex=True)
+    ax_n.vlines(t, 0, res.thrusters_fired[idx], lw=0.8)
+    ax_n.set_ylabel("Thrusters fired [count]")
+    ax_i.plot(t, res.rcs_impulse.to_value(u.N * u.s)[idx], ".", ms=3, label="impulse [N s]")
+    ax_i.plot(
+        t, res.angular_impulse.to_value(u.N * u.m * u.s)[idx], "x", ms=3,
+        label="angular impulse [N m s]",
+    )  # fmt: skip
+    ax_i.set_ylabel("Per step [N s], [N m s]")
+    ax_i.set_xlabel("Time to the end of the approach [s]")
+    ax_i.legend(loc="upper left", fontsize="small")
+    total = float(np.sum(res.rcs_impulse.to_value(u.N * u.s)[idx]))
+    ax_n.set_title(
+        f"RCS firings: {res.profile.name} approach, last {last_s:.0f} s "
+        f"(total impulse {total:.0f} N s)"
+    )
     return fig

@@ -16,6 +16,7 @@ from .profiles import ApproachProfile
 
 __all__ = [
     "ABORT_REASONS",
+    "CONTACT_FIGURES",
     "ApproachEvent",
     "ApproachResult",
     "ContactCheck",
@@ -95,6 +96,20 @@ class ContactCheck:
         return f"{self.name:<22s} {self.value:10.4f} {self.unit:<6s} {lim:<16s} {verdict}"
 
 
+# The nine contact figures (field names of ContactConditions, campaign columns).
+CONTACT_FIGURES = (
+    "closing_speed_m_s",
+    "lateral_offset_m",
+    "lateral_rate_m_s",
+    "pitch_deg",
+    "yaw_deg",
+    "roll_deg",
+    "pitch_rate_deg_s",
+    "yaw_rate_deg_s",
+    "roll_rate_deg_s",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ContactConditions:
     """Relative state of the docking ports at first contact, from both bodies'
@@ -118,6 +133,10 @@ class ContactConditions:
     @property
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
+
+    def figures(self) -> dict:
+        """The nine figures by name (:data:`CONTACT_FIGURES`), plain floats."""
+        return {name: float(getattr(self, name)) for name in CONTACT_FIGURES}
 
     def __str__(self) -> str:
         return "\n".join(str(c) for c in self.checks)

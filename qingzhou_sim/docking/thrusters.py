@@ -241,10 +241,15 @@ def selection_table(b_nominal: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def select(table, wrench, impulse_max, mib, quantum):
     """Per-thruster impulses (n,) N s for a commanded wrench impulse (6,) = force N s,
-    angular impulse N m s (body axes): the sum of the table's groups weighted by the
-    command's components (exact before quantisation), then the pulse-width
-    quantisation of :func:`_quantise` (minimum impulse ``mib``, on-time ``quantum``,
-    saturation ``impulse_max`` (n,))."""
+    angular impulse N m s (body axes).
+
+    Each axis's thruster group (a row of the table) fires as a unit, scaled by the
+    command's component: a group whose smallest pulse would be below the minimum
+    impulse ``mib`` does not fire at all (so a group never fires unbalanced, e.g. one
+    thruster of a torque couple, which would push the vehicle sideways); the sum of the
+    groups then goes through :func:`_quantise` (on-time ``quantum``, saturation
+    ``impulse_max`` (n,)). Exact, before quantisation, for the groups that fire.
+    """
     n = table.shape[1]
     u = np.zeros(n)
     for k in range(6):
@@ -252,6 +257,12 @@ def select(table, wrench, impulse_max, mib, quantum):
         row = 2 * k if wk >= 0.0 else 2 * k + 1
         a = abs(wk)
         if a == 0.0:
+            continue
+        gmin = np.inf
+        for i in range(n):
+            if table[row, i] > 0.0:
+                gmin = min(gmin, table[row, i])
+        if a * gmin < mib * (1.0 - 1e-9):
             continue
         for i in range(n):
             u[i] += a * table[row, i]

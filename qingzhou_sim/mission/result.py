@@ -10,6 +10,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
+from ..docking.result import CONTACT_FIGURES
 from ..errors import UnknownNameError
 from .config import Mission, _utc
 
@@ -336,9 +337,7 @@ class MissionResult:
         contact_dict = None
         if contact is not None:
             contact_dict = {
-                "closing_speed_m_s": contact.closing_speed_m_s,
-                "lateral_offset_m": contact.lateral_offset_m,
-                "lateral_rate_m_s": contact.lateral_rate_m_s,
+                **contact.figures(),  # the nine contact figures
                 "checks": [
                     {
                         "name": c.name,
@@ -420,9 +419,7 @@ class MissionResult:
             "propellant_kg": math.nan,
             "duration_s": math.nan,
             "phase_angle_deg": math.nan,
-            "closing_speed_m_s": math.nan,
-            "lateral_offset_m": math.nan,
-            "lateral_rate_m_s": math.nan,
+            **dict.fromkeys(CONTACT_FIGURES, math.nan),
             "min_range_outside_corridor_m": math.nan,
             "n_collision_avoidance": 0,
         }
@@ -453,9 +450,7 @@ class MissionResult:
                 rec[f"{key}_duration_s"] = float(sum(p.duration_s for p in matching))
         contact = self.contact
         if contact is not None:
-            rec["closing_speed_m_s"] = float(contact.closing_speed_m_s)
-            rec["lateral_offset_m"] = float(contact.lateral_offset_m)
-            rec["lateral_rate_m_s"] = float(contact.lateral_rate_m_s)
+            rec.update(contact.figures())
         if self.approach is not None:
             # a contingency that was not needed cost nothing (not "undefined", which
             # would put only the aborted samples in its statistics)
