@@ -1,4 +1,7 @@
-"""Compare the three Tianhe docking approaches: aft (V-bar from behind), forward
+"""Approach profiles: aft, forward and radial ports
+================================================
+
+Compare the three Tianhe docking approaches: aft (V-bar from behind), forward
 (fly-around to +V-bar) and radial (R-bar from below).
 
 Each profile is flown from the same hand-over point (52 km behind and 5 km below the

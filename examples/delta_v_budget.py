@@ -1,4 +1,7 @@
-"""A delta-v budget figure for a report: the default mission on three approach ports,
+"""A delta-v budget figure for a report
+====================================
+
+A delta-v budget figure for a report: the default mission on three approach ports,
 stacked by phase, with the propellant margin printed below."""
 
 import tempfile

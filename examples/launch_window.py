@@ -1,4 +1,7 @@
-"""A week of Jiuquan launch windows into the Tiangong plane, with the station's phase
+"""A week of launch windows from Jiuquan
+=====================================
+
+A week of Jiuquan launch windows into the Tiangong plane, with the station's phase
 angle at Kinetica-2 insertion.
 
 Every day the pad at Jiuquan crosses the station's orbital plane twice (a northbound
@@ -58,7 +61,6 @@ def main(out_dir: str | Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "launch_window.png"
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     print(f"wrote {path}")
     return path
 

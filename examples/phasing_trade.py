@@ -1,4 +1,7 @@
-"""Phasing trade: total delta-v against time from launch to docking for the named
+"""Phasing trade: delta-v against rendezvous time
+==============================================
+
+Phasing trade: total delta-v against time from launch to docking for the named
 profiles (two-day, 6.5-hour, 3-hour, 2-hour).
 
 Qingzhou is inserted by Kinetica-2 into a 200 x 380 km orbit (mission-facts.md sec. 5
@@ -118,7 +121,6 @@ def main(out_dir: str | Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "phasing_trade.png"
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     fig2 = plot_phasing(plan_65)
     fig2.savefig(out / "phasing_6p5h.png", dpi=110)
     print(plan_65.summary())

@@ -1,4 +1,7 @@
-"""V-bar approach to Tiangong's aft port with hold points, and a passive-safety check.
+"""Relative motion: a V-bar approach and passive safety
+====================================================
+
+V-bar approach to Tiangong's aft port with hold points, and a passive-safety check.
 
 Qingzhou arrives at a hold 5 km behind the station (Tianhe-era hold points,
 mission-facts.md sec. 2), makes a radial hop to 400 m, a CW two-impulse transfer to
