@@ -7,6 +7,13 @@ and reports CPU time per run and per simulated hour. Peer in the same run: the t
 plant alone (two RK4-integrated absolute states, J2 + drag) over the same duration, to
 show how much of the cost is GNC, navigation and safety monitoring.
 
+Issue 14 (six degrees of freedom): measured on the three-degree-of-freedom loop before
+the change, same machine, same script (best of 5, CPU ms per run, quiet / noise):
+aft 14.2 / 21.3, forward 28.3 / 36.4, radial 43.1 / 52.4; truth plant alone 1.7 ms.
+The 6-DOF loop should cost at most 3x that. A second peer times the attitude truth of
+both bodies alone and the thruster selection alone over the aft run's steps, to say
+where the time goes.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
@@ -74,6 +81,28 @@ def main() -> dict:
     ch = st + np.array([1.0, 0, 0, 0, 0, 0])
     dur = rows[("aft", False)][1] * 3600.0
     cpu_plant, _ = cpu_best_of(lambda: K.propagate_truth(st, ch, dur, 5000.0, cfg))
+    # peers of the 6-DOF parts over the aft run: attitude truth of both bodies (10 s
+    # RK4 steps, the AttitudeConfig default) and one thruster selection per GNC step
+    from qingzhou_sim.docking import bodies as B
+    from qingzhou_sim.docking import thrusters as T
+
+    inertia = np.diag([6806.0, 30070.0, 30070.0])
+    inv = np.linalg.inv(inertia)
+    x0 = B.initial_state(np.array([1.0, 0, 0, 0]), np.zeros(3), n)
+    cpu_att, _ = cpu_best_of(
+        lambda: B.propagate_attitude(x0, 2 * dur, 10.0, inertia, inv, n, 3 * n * n, np.zeros(3))
+    )
+    pos, dirs, thrust = T.qingzhou_rcs_layout()
+    b = T.effectiveness(pos, dirs, np.ones(len(pos)), np.zeros(3))
+    table = T.selection_table(b)
+    steps = rows[("aft", False)][3]
+    w = np.array([40.0, 10.0, -20.0, 50.0, 90.0, -90.0])
+
+    def select_all():
+        for _ in range(steps):
+            T.select(table, w, thrust * 10.0, 12.5, 0.05)
+
+    cpu_sel, _ = cpu_best_of(select_all)
 
     print(
         f"{'profile':<8} {'noise':<6} {'CPU/run ms':>11} {'sim h':>6} {'CPU ms/sim h':>13} "
@@ -85,6 +114,11 @@ def main() -> dict:
             f"{steps:6d} {dv:7.2f} {docked}"
         )
     print(f"peer: truth plant alone (aft duration, 10 s RK4 steps): {cpu_plant * 1e3:.1f} ms CPU")
+    print(
+        f"peer: attitude truth of both bodies alone (aft duration, 10 s RK4): "
+        f"{cpu_att * 1e3:.1f} ms CPU; thruster selection x {steps} steps (from Python, "
+        f"call overhead included): {cpu_sel * 1e3:.1f} ms CPU"
+    )
     return {f"{p}/{'noise' if z else 'quiet'}": v[0] for (p, z), v in rows.items()}
 
 

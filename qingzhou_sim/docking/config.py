@@ -250,7 +250,7 @@ class AttitudeConfig:
     inertia_scale: tuple = (1.0, 1.0, 1.0)
     time_constant_s: float = 4.0
     max_rate_deg_s: float = 0.5
-    step_s: float = 5.0
+    step_s: float = 10.0
 
     def __post_init__(self):
         _check_nonneg(
