@@ -163,15 +163,94 @@ def _skew(v):
 
 
 @njit(cache=True)
+def _mul(a, b):
+    """``a @ b`` for the filter's small matrices, written out: numba's ``@`` calls BLAS,
+    whose per-call cost dominates at 3 x 3 to 12 x 12 (zeros of ``a`` are skipped)."""
+    n, k = a.shape
+    m = b.shape[1]
+    out = np.zeros((n, m))
+    for i in range(n):
+        for j in range(k):
+            aij = a[i, j]
+            if aij != 0.0:
+                for c in range(m):
+                    out[i, c] += aij * b[j, c]
+    return out
+
+
+@njit(cache=True)
+def _mul_t(a, b):
+    """``a @ b.T`` (see :func:`_mul`)."""
+    n, k = a.shape
+    m = b.shape[0]
+    out = np.zeros((n, m))
+    for i in range(n):
+        for c in range(m):
+            acc = 0.0
+            for j in range(k):
+                acc += a[i, j] * b[c, j]
+            out[i, c] = acc
+    return out
+
+
+@njit(cache=True)
+def _sandwich(a, c):
+    """``a @ c @ a.T``."""
+    return _mul_t(_mul(a, c), a)
+
+
+@njit(cache=True)
+def _spd_inv(s):
+    """Inverse of a small symmetric positive-definite matrix by its Cholesky factor
+    ``s = L L^T``: ``s^-1 = L^-T L^-1``."""
+    m = s.shape[0]
+    low = np.zeros((m, m))
+    for j in range(m):
+        d = s[j, j]
+        for c in range(j):
+            d -= low[j, c] * low[j, c]
+        if d <= 0.0:
+            return np.linalg.inv(s)  # not positive definite: let LAPACK report it
+        low[j, j] = math.sqrt(d)
+        for i in range(j + 1, m):
+            v = s[i, j]
+            for c in range(j):
+                v -= low[i, c] * low[j, c]
+            low[i, j] = v / low[j, j]
+    inv_low = np.zeros((m, m))  # L^-1 by forward substitution
+    for j in range(m):
+        inv_low[j, j] = 1.0 / low[j, j]
+        for i in range(j + 1, m):
+            v = 0.0
+            for c in range(j, i):
+                v -= low[i, c] * inv_low[c, j]
+            inv_low[i, j] = v / low[i, i]
+    out = np.zeros((m, m))
+    for i in range(m):
+        for j in range(i, m):
+            v = 0.0
+            for c in range(j, m):
+                v += inv_low[c, i] * inv_low[c, j]
+            out[i, j] = v
+            out[j, i] = v
+    return out
+
+
+@njit(cache=True)
 def _kf_update(p, y, h, r):
-    """Linear update of the error state with innovation ``y``, Joseph form (Bar-Shalom
-    et al. 2001, eq. 5.2.3-18): returns (correction, covariance)."""
-    ht = np.ascontiguousarray(h.T)
-    s = h @ p @ ht + r
-    k = p @ ht @ np.linalg.inv(s)
-    ikh = np.eye(p.shape[0]) - k @ h
-    p_new = ikh @ p @ ikh.T + k @ r @ k.T
-    return k @ y, 0.5 * (p_new + p_new.T)
+    """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
+    eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``, symmetrised):
+    returns (correction, covariance)."""
+    ph = _mul_t(p, h)
+    s = _mul(h, ph) + r
+    k = _mul(ph, _spd_inv(0.5 * (s + s.T)))
+    n, m = k.shape
+    dx = np.zeros(n)
+    for i in range(n):
+        for j in range(m):
+            dx[i] += k[i, j] * y[j]
+    p1 = p - _mul_t(k, ph)
+    return dx, 0.5 * (p1 + p1.T)
 
 
 @njit(cache=True)
@@ -248,7 +327,7 @@ def _phi_attitude(w, dt):
     wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
     th = wn * dt
     wx = _skew(w)
-    wx2 = wx @ wx
+    wx2 = _mul(wx, wx)
     if th < 1e-2:
         c1 = dt * (1.0 - th * th / 6.0)  # sin(th) / wn
         c2 = dt * dt * (0.5 - th * th / 24.0)  # (1 - cos(th)) / wn^2
@@ -328,7 +407,7 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     phi[6:, 6:] = phi_a
     qm[:6, :6] = q_t
     qm[6:, 6:] = q_a
-    p2 = phi @ p1 @ phi.T + qm
+    p2 = _sandwich(phi, p1) + qm
     return x2, q2, b.copy(), 0.5 * (p2 + p2.T)
 
 
@@ -381,9 +460,9 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     r_lb = qdcm(q)
     w = sp[R_MOUNT_R : R_MOUNT_R + 3] + r_bs @ los_s
     pos = qdcm(q_nom) @ sp[R_TGT_R : R_TGT_R + 3] - r_lb @ w
-    m = r_lb @ r_bs
+    m = _mul(r_lb, r_bs)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
-    return pos, m @ c_s @ m.T, -(r_lb @ _skew(w))
+    return pos, _sandwich(m, c_s), -_mul(r_lb, _skew(w))
 
 
 @njit(cache=True)
@@ -404,7 +483,7 @@ def _lidar_cov(los, sp, noise, bias):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
         mis = sp[R_MIS] ** 2 if i > 0 else 0.0
         var[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + mis)
-    return a @ var @ a.T
+    return _sandwich(a, var)
 
 
 @njit(cache=True)
@@ -454,12 +533,12 @@ def _covs_lvlh(kind, x, q, sp, q_nom, fp):
     d_lvlh = qdcm(q_nom) @ s[R_TGT_R : R_TGT_R + 3] - x[:3]
     d_body = np.ascontiguousarray(r_lb.T) @ d_lvlh - s[R_MOUNT_R : R_MOUNT_R + 3]
     los = np.ascontiguousarray(r_bs.T) @ d_body
-    m = r_lb @ r_bs
+    m = _mul(r_lb, r_bs)
     if kind == 1:
         c_r, c_b = _lidar_cov(los, s, 1.0, fp[F_RBIAS]), _lidar_cov(los, s, 0.0, 1.0)
     else:
         c_r, c_b = _camera_cov(los, s, 1.0, fp[F_RBIAS]), _camera_cov(los, s, 0.0, 1.0)
-    return m @ c_r @ m.T, m @ c_b @ m.T
+    return _sandwich(m, c_r), _sandwich(m, c_b)
 
 
 @njit(cache=True)
@@ -529,7 +608,7 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     """
     q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
     q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
-    r_pt = np.ascontiguousarray(qdcm(q).T) @ qdcm(q_lt)  # target frame -> body frame
+    r_pt = _mul(np.ascontiguousarray(qdcm(q).T), qdcm(q_lt))  # target frame -> body frame
     r = np.zeros(3)
     rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
     for i in range(3):
@@ -537,7 +616,7 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
         r[i] = s * s
         if fp[F_RBIAS] != 0.0:
             r[i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
-    return update_attitude(x, q, b, p, q_m, r_pt @ np.diag(r) @ r_pt.T)
+    return update_attitude(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)))
 
 
 @njit(cache=True)
