@@ -319,7 +319,9 @@ class _StateMixin:
 
     def _require_closed(self) -> np.ndarray:
         el = self._el(EARTH.mu_km3_s2)
-        if np.any(el[..., 1] >= 1):
+        # Closed: ecc < 1 and negative energy (a > 0); near ecc = 1 round-off can give
+        # one without the other.
+        if np.any((el[..., 1] >= 1) | ~(el[..., 0] > 0) | ~np.isfinite(el[..., 0])):
             ecc = float(np.max(el[..., 1]))
             raise OrbitRangeError(
                 f"orbit eccentricity {ecc:.6f} is not closed; a period needs ecc < 1",
