@@ -458,16 +458,26 @@ def heyoka_case(state, repeat):
         tk, _ = cpu_best(lambda prop=prop: prop.propagate_rv(y0, [DAY], epoch=EPOCH), repeat * 10)
         tp, tr = cpu_best(lambda prop=prop: prop.propagate(state, DAY * u.s), repeat * 5)
         e_p = err_m(tr.final_state.r_km, ref)
+
+        def taylor_err(tol):
+            prop_t = Propagator(fm, method="taylor", rtol=tol)
+            return err_m(prop_t.propagate_rv(y0, [DAY], epoch=EPOCH)[0, :3], ref)
+
+        tol_t, e_t = loosest(taylor_err, HY_SCAN, target)
+        prop_t = Propagator(fm, method="taylor", rtol=tol_t)
+        tt, _ = cpu_best(lambda p=prop_t: p.propagate_rv(y0, [DAY], epoch=EPOCH), repeat * 10)
         label = f"{target:g} m"
         rows = [
             (f"heyoka taylor_adaptive (tol {tol_h:g})", th, e_h),
             (f"qingzhou_sim propagate_rv, DOP853 (tol {tol_q:g})", tk, e_q),
             (f"qingzhou_sim Propagator.propagate (tol {tol_q:g})", tp, e_p),
+            (f"qingzhou_sim propagate_rv, taylor (tol {tol_t:g})", tt, e_t),
         ]
         for name, t, e in rows:
             print(f"{label:>9s} {name:44s} {t * 1e6:7.0f} us {e * 1e3:7.3f} mm {t / th:9.2f}x")
         print(f"{'':9s} public propagate / kernel: {tp / tk:.2f}x (issue 16 target <= 1.5x)")
         ratios[label] = tk / th
+        ratios[f"{label} taylor"] = tt / th
     # Batch: 1000 states x 6 h (heyoka's SIMD batch integrator, batch size as recommended).
     n, t_end = 1000, 6 * 3600.0
     rng = np.random.default_rng(2026)

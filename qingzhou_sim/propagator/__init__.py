@@ -24,8 +24,15 @@ Examples
 ('success', ['ascending node'])
 """
 
-from ._dop853 import METHODS, REENTRY_ALTITUDE_KM
-from .core import BatchHistory, Propagator, propagate_batch, specific_energy, zonal_jacobi_integral
+from ._dop853 import REENTRY_ALTITUDE_KM
+from .core import (
+    METHODS,
+    BatchHistory,
+    Propagator,
+    propagate_batch,
+    specific_energy,
+    zonal_jacobi_integral,
+)
 from .events import Event, EventRecord, altitude_event, apsis_event, arglat_event, node_event
 from .trajectory import Trajectory
 

@@ -22,10 +22,10 @@ from ._dop853 import (
     _OK,
     _REENTRY,
     _STATUS_TEXT,
-    METHODS,
     REENTRY_ALTITUDE_KM,
     _dop853_arc,
 )
+from ._dop853 import METHODS as _KERNEL_METHODS
 from ._kernels import (
     _batch_final,
     _batch_final_ensemble,
@@ -38,7 +38,11 @@ from ._kernels import (
 from .events import EventRecord, _event_meta, _find_events
 from .trajectory import Trajectory, _Segment
 
+# "taylor": heyoka as an optional backend (propagate_rv only), see ._taylor.
+METHODS = (*_KERNEL_METHODS, "taylor")
+
 __all__ = [
+    "METHODS",
     "BatchHistory",
     "Propagator",
     "propagate_batch",
@@ -119,9 +123,11 @@ class Propagator:
     force_model : ForceModel
         Forces (default :meth:`ForceModel.default`, J2-J4 + drag; for ``method="kepler"``
         the default is :meth:`ForceModel.two_body`, and any other model is an error).
-    method : {"dop853", "kepler", "rk4"}
+    method : {"dop853", "kepler", "rk4", "taylor"}
         Compiled adaptive Dormand-Prince 8(5,3) with dense output; analytic two-body
-        (universal variables); classical RK4 with a fixed step ``step_s``.
+        (universal variables); classical RK4 with a fixed step ``step_s``; heyoka's
+        Taylor integrator (optional ``heyoka`` extra; point-mass and zonal gravity;
+        :meth:`propagate_rv` only; its tolerance is ``rtol``).
     rtol, atol : float
         DOP853 relative and absolute tolerances (atol in km and km/s). The defaults keep
         the position error of a day of LEO propagation at the millimetre-to-centimetre
@@ -160,6 +166,10 @@ class Propagator:
             raise InputError(
                 f"force_model {fm!r} is not a ForceModel", name="force_model", value=fm
             )
+        if self.method == "taylor":
+            from ._taylor import check_taylor_model
+
+            check_taylor_model(fm)
         if self.method == "kepler" and (fm.gravity.kind != "point-mass" or not fm.is_zonal_only):
             raise InputError(
                 "method 'kepler' is analytic two-body motion; use force_model="
@@ -269,6 +279,8 @@ class Propagator:
                     value=idv.shape,
                 )
         p = self._params(None if epoch is None else as_time(epoch))
+        if self.method == "taylor":
+            return self._taylor_rv(y0, t, it, idv, p)
         out = np.empty((t.size, 6))
         neg = t < 0
         for mask, sign in ((neg, -1.0), (~neg, 1.0)):
@@ -301,6 +313,19 @@ class Propagator:
                     last_epoch=t_stop,
                 )
             out[mask] = res if sign > 0 else res[::-1]
+        return out
+
+    def _taylor_rv(self, y0, t, it, idv, p) -> np.ndarray:
+        """propagate_rv through heyoka: each side of 0 separately, like the kernels."""
+        from ._taylor import taylor_rv
+
+        out = np.empty((t.size, 6))
+        neg = t < 0
+        for mask, sign in ((neg, -1.0), (~neg, 1.0)):
+            if np.any(mask):
+                tt = t[mask] if sign > 0 else t[mask][::-1]
+                res = taylor_rv(y0, tt, it, idv, p, self.rtol, self._stop_radius)
+                out[mask] = res if sign > 0 else res[::-1]
         return out
 
     # -- arcs
@@ -495,6 +520,14 @@ class Propagator:
         if not isinstance(state, State):
             raise InputError(
                 f"state must be a State, got {type(state).__name__}", name="state", value=state
+            )
+        if self.method == "taylor":
+            raise InputError(
+                "method 'taylor' (heyoka) serves propagate_rv only for now (no dense output "
+                "for trajectories, events or burns by epoch); use method='dop853' here",
+                name="method",
+                value="taylor",
+                valid=tuple(m for m in METHODS if m != "taylor"),
             )
         epoch0 = state.epoch
         t_out, t_lo, t_hi = _parse_to(state, to)
