@@ -654,12 +654,23 @@ class FilterConfig:
     ``process_accel_m_s2 + process_accel_per_km_m_s2 * range_km``: 1-sigma white
     acceleration of the translation filter (the same defaults as
     :class:`~qingzhou_sim.docking.config.NavigationConfig`: unmodelled differential
-    J2, drag and frame curvature grow with separation; assumption). Initial 1-sigma
+    J2, drag and, with the linear mean, frame curvature grow with separation;
+    assumption). Initial 1-sigma
     errors of the estimate (assumptions: the hand-over accuracy of the ground orbit
     determination and a coarse attitude acquisition). ``include_bias_in_r``: add the
     sensors' bias and misalignment variances to their noise (see the module text).
     The gyro noise comes from the sensor suite and the execution errors of the
     impulses from the thruster configuration (one source each, :meth:`params`).
+
+    Examples
+    --------
+    >>> from qingzhou_sim.docking.navigation import F_LEN, FilterConfig
+    >>> from qingzhou_sim.docking.sensors import SensorSuite
+    >>> fp = FilterConfig().params(
+    ...     SensorSuite().params(), dv_magnitude_sigma=0.01, dv_pointing_sigma_deg=1.0
+    ... )
+    >>> fp.shape == (F_LEN,)
+    True
     """
 
     process_accel_m_s2: float = 1e-6
@@ -703,7 +714,7 @@ class FilterConfig:
         reference_radius_km : float
             Radius of the station's (circular) reference orbit: the estimate is then
             propagated with the nonlinear relative motion about it, consistent with the
-            ``n`` given to :func:`predict_translation` (``n = sqrt(mu / a^3)``); 0 keeps
+            ``n`` given to :func:`predict_navigation` (``n = sqrt(mu / a^3)``); 0 keeps
             the linear CW model.
         """
         for name, value in (

@@ -623,7 +623,15 @@ class RunErrors(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class SensorSuite:
-    """The chaser's navigation sensors."""
+    """The chaser's navigation sensors.
+
+    Examples
+    --------
+    >>> from qingzhou_sim.docking.sensors import SensorSuite, select_sensors
+    >>> sp = SensorSuite().params()
+    >>> select_sensors(0.1, sp.gnss, sp.lidar, sp.camera).tolist()  # at 100 m
+    [False, True, True]
+    """
 
     gnss: RelativeSensorConfig = field(default_factory=_default_gnss)
     lidar: RelativeSensorConfig = field(default_factory=_default_lidar)

@@ -28,6 +28,8 @@ from qingzhou_sim.docking import navigation as nav
 from qingzhou_sim.docking import sensors as sen
 from qingzhou_sim.docking._quat import qconj, qfrom_rotvec, qmul, qto_rotvec
 
+pytestmark = pytest.mark.slow  # 100-run campaigns, ~1 min
+
 RUNS = 100
 MU = 398600.4418  # km^3/s^2
 N_MEAN = np.sqrt(MU / (6378.137 + 390.0) ** 3)  # rad/s, Tiangong's ~390 km orbit
