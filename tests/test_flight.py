@@ -53,7 +53,10 @@ def scenario():
     plan = plan_phasing(CHASER, station, "3-hour")
     model = ForceModel.default()
     t_end = plan.duration.to_value(u.s)
-    station_end = Propagator(model).propagate_rv(station.rv_km, np.array([t_end]))[0]
+    # the epoch fixes the Earth's true pole of the force model (as the planner's)
+    station_end = Propagator(model).propagate_rv(
+        station.rv_km, np.array([t_end]), epoch=station.epoch
+    )[0]
     return plan, model, station_end
 
 
