@@ -282,3 +282,25 @@ def test_the_documented_step_runs_compiled_and_converges():
     assert err_pos @ np.linalg.solve(total, err_pos) < 16.3
     # the star tracker's misalignment is the attitude's (20 arcsec, inside R)
     assert np.linalg.norm(qto_rotvec(q)) < 4 * np.sqrt(np.trace(p[6:9, 6:9]))
+
+
+def test_position_fix_is_the_finest_valid_sample():
+    sp = sen.SensorSuite().params()
+    _, fp = _fp()
+    q = np.array([1.0, 0, 0, 0])
+    rel = np.array([-0.1, 0.001, -0.002, 0, 0, 0.0])
+    e = np.zeros(sen.E_LEN)
+    quiet = np.zeros(sen.NZ_REL)
+    _, z_l = sen.measure_lidar(sp.lidar, e, rel, q, q, quiet)
+    _, z_c = sen.measure_camera(sp.camera, e, rel, q, q, quiet)
+    z_g = np.full(6, np.nan)
+    both = np.array([False, True, True, True])
+    ok, pos, cov = nav.position_fix(both, z_g, z_l, z_c, sp, q, q, fp)
+    assert ok
+    np.testing.assert_allclose(pos, rel[:3], atol=1e-3 * MM)
+    # the camera's lateral accuracy at 100 m (3 mm + 1 m/km, plus bias and misalignment)
+    lidar_only = np.array([False, True, False, True])
+    cov_l = nav.position_fix(lidar_only, z_g, z_l, z_c, sp, q, q, fp)[2]
+    assert cov[1, 1] < cov_l[1, 1]
+    none = np.array([False, False, False, True])
+    assert not nav.position_fix(none, z_g, z_l, z_c, sp, q, q, fp)[0]

@@ -62,6 +62,8 @@ control::
     #   p[:3, :3] + bias_covariance(x, q, sp, q_nom, use, fp) with use =
     #       select_sensors(norm(x[:3]), sp.gnss, sp.lidar, sp.camera): the bound of the
     #       total position error, sensor biases included (for the safety cross-check),
+    #   position_fix(ok, z_g, z_l, z_c, sp, q, q_nom, fp): the raw fix of the finest
+    #       valid sensor (valid, LVLH position, covariance with biases) for the monitor,
     #   q (4,) q_lvlh_body, p[6:9, 6:9] its covariance (rad^2),
     #   w_inertial, w_rel = body_rates(q, b, omega_m, omega_lvlh)   (rad/s, body)
     # ... thruster selection fires dv_fired_lvlh (km/s, LVLH): after selection, minimum
@@ -119,6 +121,7 @@ __all__ = [
     "bias_covariance",
     "body_rates",
     "init_navigation",
+    "position_fix",
     "predict_navigation",
     "update_camera_attitude",
     "update_camera_position",
@@ -570,6 +573,30 @@ def bias_covariance(x, q, sp, q_nom, use, fp):
             w = total @ np.linalg.inv(rs[kind])
             out += w @ bs[kind] @ w.T
     return out
+
+
+@njit(cache=True)
+def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
+    """The raw LVLH position (km) of the finest valid relative sample of this step and
+    its covariance (3, 3), without the filter: the independent reading a safety
+    monitor compares the estimate with (Fehse 2003, sec. 4.4). Returns (valid,
+    position, covariance); not valid when no relative sample is."""
+    if ok[2]:
+        los = z_camera[:3].copy()
+        pos, c, _ = _position_from_los(
+            los, _camera_cov(los, sp.camera, 1.0, 1.0), sp.camera, q, q_nom
+        )
+        return True, pos, c
+    if ok[1]:
+        r, az, el = z_lidar[0], z_lidar[1], z_lidar[2]
+        los = np.array(
+            [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
+        )
+        pos, c, _ = _position_from_los(los, _lidar_cov(los, sp.lidar, 1.0, 1.0), sp.lidar, q, q_nom)
+        return True, pos, c
+    if ok[0]:
+        return True, z_gnss[:3].copy(), _gnss_cov(z_gnss, sp.gnss, 1.0, 1.0)[:3, :3].copy()
+    return False, np.full(3, np.nan), np.full((3, 3), np.nan)
 
 
 # --------------------------------------------------------------------- attitude fixes

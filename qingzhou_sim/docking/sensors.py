@@ -535,7 +535,9 @@ def _default_lidar() -> RelativeSensorConfig:
 def _default_camera() -> RelativeSensorConfig:
     # Assumptions (Fehse 2003, sec. 5.5: videometers / camera pose sensors, mm-to-cm
     # and 0.1 deg class close in, accuracy degrading with range): along the boresight
-    # 1 cm + 2 m per km, across 3 mm + 1 m per km, attitude 0.1 deg + 1 deg per km;
+    # (range from the pattern's apparent size) 1 cm + 2 m per km, across 3 mm + 0.2 m
+    # per km (0.2 mrad: a fraction of a pixel of a ~1000-pixel, 30 deg imager),
+    # attitude 0.1 deg + 1 deg per km;
     # +-15 deg field of view; 0.3 m to 250 m (ATV's videometer took over at 250 m,
     # mission-facts.md sec. ATV; Shenzhou's CCD sensor at ~100-140 m, not firm).
     return RelativeSensorConfig(
@@ -545,7 +547,7 @@ def _default_camera() -> RelativeSensorConfig:
         fov_half_angle_deg=15.0,
         dropout_probability=0.02,
         noise_sigma=(0.01, 0.003, 0.003, 0.1, 0.1, 0.1),
-        noise_sigma_per_km=(2.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+        noise_sigma_per_km=(2.0, 0.2, 0.2, 1.0, 1.0, 1.0),
         bias_sigma=(0.005, 0.002, 0.002, 0.05, 0.05, 0.05),
         misalignment_sigma_deg=0.05,
     )
