@@ -84,10 +84,11 @@ FLIGHTS = [
         flight="Shenzhou-8",
         site="jiuquan",
         liftoff="2011-10-31T21:58:10Z",
-        docking="2011-11-02T17:37:00Z",
+        docking="2011-11-02T17:58:10Z",
         profile="two-day",
         port="aft",
-        source="China News Service via mission-facts (about 44 h, docked on rev 30); "
+        source="China News Service via mission-facts: docked on rev 30 about 44 h after launch "
+        "(the docking time here is liftoff + 44 h); "
         "flown to Tiangong-1, whose orbit is not modelled: today's Tiangong stands in",
     ),
 ]
