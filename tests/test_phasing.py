@@ -109,7 +109,7 @@ def test_station_at_another_epoch_is_propagated(plan_65):
     # gives the same plan
     st = station_at(13.0)
     prop = Propagator(force_model=_station_force_model(ForceModel.default()))
-    rv = prop.propagate_rv(st.rv_km, np.array([-1800.0]))[0]
+    rv = prop.propagate_rv(st.rv_km, np.array([-1800.0]), epoch=st.epoch)[0]
     earlier = State.from_vectors(T0 - 30 * u.min, rv[:3], rv[3:])
     p = plan_phasing(CHASER, earlier, "6.5-hour")
     assert p.total_dv.to_value(u.m / u.s) == pytest.approx(
