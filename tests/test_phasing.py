@@ -298,3 +298,15 @@ def test_plan_to_finite_burns(plan_65):
     expect = 5000 * (1 - np.exp(-plan_65.total_dv.to_value(u.m / u.s) / (300 * g0)))
     assert propellant == pytest.approx(expect, rel=1e-9)
     assert all(f.dv_loss.to_value(u.m / u.s) < 0.01 * f.burn.dv_m_s + 1e-12 for f in fbs)
+
+
+def test_coplanar_lower_bound_refuses_bad_input():
+    from qingzhou_sim.errors import InputError, OrbitRangeError
+    from qingzhou_sim.phasing import coplanar_lower_bound
+
+    with pytest.raises(OrbitRangeError, match="radius"):
+        coplanar_lower_bound(CHASER, 0 * u.km)
+    with pytest.raises(InputError, match="insertion_orbit"):
+        coplanar_lower_bound(None, 6768 * u.km)
+    with pytest.raises(InputError, match="radius"):
+        coplanar_lower_bound(CHASER, 6768.0)

@@ -67,8 +67,14 @@ from typing import NamedTuple
 import astropy.units as u
 import numpy as np
 
-from ..constants import EARTH, as_duration_s
-from ..errors import InfeasiblePlanError, PropagationError, UnknownNameError
+from ..constants import EARTH, as_duration_s, as_quantity
+from ..errors import (
+    InfeasiblePlanError,
+    InputError,
+    OrbitRangeError,
+    PropagationError,
+    UnknownNameError,
+)
 from ..state import State, _rv_to_elements
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
@@ -276,14 +282,35 @@ def coplanar_lower_bound(insertion_orbit: State, radius: u.Quantity) -> u.Quanti
     Quantity
         Delta-v in m/s.
 
+    Raises
+    ------
+    InputError
+        ``insertion_orbit`` not a State, ``radius`` not a finite length.
+    OrbitRangeError
+        ``radius`` not above the Earth's surface.
+
     References
     ----------
     Curtis (2014), eqs. 6.2-6.3 (vis-viva, Hohmann).
     """
+    if not isinstance(insertion_orbit, State):
+        raise InputError(
+            f"insertion_orbit must be a State, got {type(insertion_orbit).__name__}",
+            name="insertion_orbit",
+            value=insertion_orbit,
+            valid="State",
+        )
+    r = float(as_quantity(radius, u.km, "radius", shape=()).value)
+    if not r > EARTH.radius_km:
+        raise OrbitRangeError(
+            f"radius {r} km is not above the Earth's surface; expected > {EARTH.radius_km} km",
+            name="radius",
+            value=r * u.km,
+            valid=f"> {EARTH.radius_km} km",
+        )
     mu = EARTH.mu_km3_s2
     el = _rv_to_elements(mu, insertion_orbit.r_km, insertion_orbit.v_km_s)
     rp, ra = el[0] * (1 - el[1]), el[0] * (1 + el[1])
-    r = float(radius.to_value(u.km))
     return _coplanar_bound_km_s(mu, rp, ra, r) * 1e3 * (u.m / u.s)
 
 
