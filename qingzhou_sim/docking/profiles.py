@@ -830,6 +830,7 @@ def get_approach_profile(name: str) -> ApproachProfile:
     """
     if isinstance(name, ApproachProfile):
         return name
-    if name not in APPROACH_PROFILES:
+    # a non-string (a list, None) is not a name: the same error, not a raw TypeError
+    if not isinstance(name, str) or name not in APPROACH_PROFILES:
         raise UnknownNameError("approach profile", name, APPROACH_PROFILES)
     return APPROACH_PROFILES[name]

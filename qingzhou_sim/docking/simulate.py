@@ -425,6 +425,14 @@ def simulate_approach(
     ----------
     Fehse (2003), ch. 2-7; Hablani, Tapper & Dana-Bashian (2002).
     """
+    for name, value in (("station", station), ("chaser", chaser)):
+        if not isinstance(value, State) and not (name == "chaser" and value is None):
+            raise InputError(
+                f"{name} = {value!r} is not a State; expected a qingzhou_sim.State "
+                "(GCRS position and velocity at the hand-over epoch)",
+                name=name,
+                value=value,
+            )
     prof = get_approach_profile(profile)
     thrusters = thrusters or ThrusterConfig()
     plant = plant or PlantConfig()
