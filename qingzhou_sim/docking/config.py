@@ -60,6 +60,14 @@ class NavigationConfig:
     cross-checked with the filter: ``crosscheck_samples`` consecutive differences above
     ``crosscheck_k`` sigma + ``crosscheck_abs_m`` declare a navigation failure
     (Fehse 2003, sec. 4.4: independent safety monitoring).
+
+    In the six-degree-of-freedom loop the sensors and the filter are those of
+    :mod:`.sensors` and :mod:`.navigation`: the sigmas here scale the suite's
+    relative-sensor noise (ratio to these defaults: GNSS, radar/lidar, camera), the
+    monitor reads the raw fix of the finest valid sensor
+    (:func:`.navigation.position_fix`) and bounds the estimate's error by the filter's
+    covariance plus :func:`.navigation.bias_covariance`; ``gnss_range_m`` and the
+    ``crosscheck_*`` settings still set the cross-check.
     """
 
     gnss_range_m: float = 3000.0

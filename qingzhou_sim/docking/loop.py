@@ -6,9 +6,15 @@ One step reads like the block diagram, one line per part::
     -> control -> thruster selection -> bodies (impulses, then propagation)
 
 Parts: :mod:`.bodies` (truth attitude of both vehicles; translation in
-:mod:`._kernels`), navigation (today the translation Kalman filter of :mod:`._kernels`
-fed by range-dependent position sensors; the chaser's attitude is known to the flight
-software without error until an attitude filter is wired in), :mod:`.safety`,
+:mod:`._kernels`), :mod:`.sensors` (relative GNSS far, lidar medium, camera pose close,
+gyro, star tracker; run errors drawn once per run) and :mod:`.navigation` (one
+error-state filter: relative translation on CW fed the impulses actually fired, MEKF of
+the chaser's attitude with gyro bias). Guidance, control and the safety monitor read
+only the estimates: the relative state, the chaser's attitude and rates (MEKF and gyro
+less its estimated bias), the station's port at its nominal pose (the camera measures
+relative to the real port); the monitor cross-checks the estimate with the raw fix of
+the finest sensor (:func:`.navigation.position_fix`) within the filter's covariance
+plus :func:`.navigation.bias_covariance`. Then :mod:`.safety`,
 :mod:`.guidance`, :mod:`.control`, :mod:`.thrusters`, :mod:`.contact`. A broken rule
 means a collision-avoidance manoeuvre and the end of the segment with an abort status.
 
@@ -47,11 +53,7 @@ from ._kernels import (
     ST_DONE,
     _basis,
     _burn_mass,
-    _cw_stm_nb,
-    _kf_predict,
-    _kf_update,
     _norm3,
-    _sigma,
     _thruster,
     _to_lvlh,
     propagate_truth,
@@ -61,7 +63,15 @@ from .bodies import A_Q, A_W, attitude_error, lvlh_rate_body, propagate_attitude
 from .contact import C_N, figures, separation
 from .control import attitude_impulse, translation_dv
 from .guidance import G_N, attitude_target, reference, transfer
+from .navigation import (
+    bias_covariance,
+    body_rates,
+    position_fix,
+    predict_navigation,
+    update_navigation,
+)
 from .safety import _event, choose_cam, gate, monitor, zone_events
+from .sensors import NZ_GYRO, measure_gyro, sample_sensors, select_sensors
 from .thrusters import fire
 
 __all__: list[str] = []
@@ -113,6 +123,18 @@ class Att(NamedTuple):
     step: float  # s, attitude integration step
 
 
+class Nav(NamedTuple):
+    """Sensor and navigation-filter parameters of the loop (built by simulate.py):
+    :mod:`.sensors` arrays, the run's sensor errors (drawn once per run), the filter
+    parameters of :mod:`.navigation` and the station's nominal attitude."""
+
+    sp: object  # sensors.SensorParams
+    err: object  # sensors.RunErrors
+    fp: np.ndarray  # navigation.FilterConfig.params
+    q_nom: np.ndarray  # (4,) the station's nominal q_lvlh_body (LVLH hold)
+    xs_nom: np.ndarray  # (A_N,) the station's attitude known on board (nominal, LVLH hold)
+
+
 @njit(cache=True)
 def _orbit(st):
     """(w_orb rad/s, 3 mu / r^3 1/s^2 with mu from the orbit) of the station state:
@@ -125,46 +147,69 @@ def _orbit(st):
 
 
 @njit(cache=True)
-def _navigate(rel, xhat, pcov, k, noise, seg, cfg, t):
-    """Sensors and translation filter: range-dependent position measurement (with a
-    forced bias after ``bias_t0``), Kalman update; the independent monitor sensor.
-    Returns (xhat, pcov, monitor position km, monitor sigma km)."""
-    rng = _norm3(rel[:3])
-    sig = _sigma(rng, cfg)
+def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
+    """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
+    star tracker, gyro) and the filter's measurement update
+    (:func:`.navigation.update_navigation`). A navigation fault (``bias_t0``) biases
+    the relative sensors' view of the geometry from then on; the monitor's raw fix
+    (:func:`.navigation.position_fix`) stays clean. ``est`` = (x, q, b, p, true gyro
+    bias at the start of the step, gyro rate). Returns (est, monitor position km, its
+    sigma km, (3, 3) bound of the total position error of the estimate, km^2)."""
+    x, q, b, p, gb, om = est
+    sp, fp = nav.sp, nav.fp
     bias = np.zeros(3)
     if t >= cfg.bias_t0:
         bias[0] = cfg.bias_x
         bias[1] = cfg.bias_y
         bias[2] = cfg.bias_z
-    if cfg.noise_on != 0.0:
-        z = rel[:3] + bias + sig * noise[k, 0:3]
-        if seg.mode != MODE_DRIFT or k == 0:
-            xhat, pcov = _kf_update(xhat, pcov, z, sig)
+    seen = rel.copy()
+    seen[:3] += bias
+    ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
+        sp, nav.err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
+        xc[A_W : A_W + 3], gb, seg.dt, snoise[k],
+    )  # fmt: skip
+    if seg.mode != MODE_DRIFT or k == 0:
+        x, q, b, p = update_navigation(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp)
+    valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, nav.q_nom, fp)
+    if valid:
+        mon = mon - bias
+        sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
     else:
-        xhat = rel.copy()
-        xhat[:3] += bias
-    sig_mon = sig * cfg.mon_scale
-    mon = rel[:3] + cfg.noise_on * sig_mon * noise[k, 3:6]
-    return xhat, pcov, mon, sig_mon
+        mon = x[:3].copy()
+        sig_mon = 0.0
+    use = select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
+    ptot = p[:3, :3] + bias_covariance(x, q, sp, nav.q_nom, use, fp)
+    return (x, q, b, p, gb, om), mon, sig_mon, ptot
 
 
 @njit(cache=True)
-def _nav_predict(xhat, pcov, fired, u2, seg, cfg, dt):
-    """Filter time update over the step; the fired impulse (not the command) enters the
-    state, the execution uncertainty of the burn (``fired``) and of every RCS pulse
-    (``u2``: sum of the squared per-thruster delta-v, km^2/s^2, attitude pulses
-    included) the velocity covariance; then the CW time update over ``dt`` s (none
-    when 0, at the end of a segment)."""
-    xhat = xhat.copy()
-    xhat[3:] += fired
-    if cfg.noise_on == 0.0:
-        return (_cw_stm_nb(cfg.n, dt) @ xhat if dt > 0.0 else xhat), pcov
-    dvv = (cfg.mag_sig * cfg.mag_sig + cfg.pnt_sig * cfg.pnt_sig) * (fired @ fired + u2)
-    for i in range(3, 6):
-        pcov[i, i] += dvv
-    if dt == 0.0:
-        return xhat, pcov
-    return _kf_predict(xhat, pcov, cfg.n, dt, _norm3(xhat[:3]), cfg)
+def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
+    """Filter time update over the step (:func:`.navigation.predict_navigation`): the
+    impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
+    over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
+    with the step's bias and noise, so the bias walk is the one of
+    :func:`.sensors.sample_sensors`); over ``dt`` s (0 at the end of a segment: the
+    impulse only)."""
+    x, q, b, p, gb, om = est
+    if dt > 0.0:
+        om, gb = measure_gyro(
+            nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, snoise[k, NZ_GYRO : NZ_GYRO + 6]
+        )
+    w_lvlh = np.array([0.0, -w_orb, 0.0])
+    x, q, b, p = predict_navigation(x, q, b, p, fired, om, dt, cfg.n, w_lvlh, nav.fp)
+    return (x, q, b, p, gb, om)
+
+
+@njit(cache=True)
+def _attitude_estimate(xc, est, w_orb):
+    """The chaser's attitude state as the flight software knows it: the MEKF's
+    quaternion and the gyro rate less the estimated bias (inertial, body)."""
+    x, q, b, p, gb, om = est
+    xe = xc.copy()
+    xe[A_Q : A_Q + 4] = q
+    w, _ = body_rates(q, b, om, np.array([0.0, -w_orb, 0.0]))
+    xe[A_W : A_W + 3] = w
+    return xe
 
 
 @njit(cache=True)
@@ -198,14 +243,17 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
 
 
 @njit(cache=True)
-def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck):
+def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stuck):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
-    engines for transfer burns. Applies the true impulses to the chaser (velocity,
-    body rate, mass). Returns (fired dv known on board km/s LVLH, true dv, mass,
-    thrusters fired, RCS impulse N s, angular impulse N m s, sum of the squared
-    per-thruster delta-v km^2/s^2)."""
+    engines for transfer burns. The flight software turns the LVLH command into body
+    axes and the fired impulse back with its attitude estimate ``q_est``; the true
+    impulses (true attitude, true thrusters) go to the chaser (velocity, body rate,
+    mass). Returns (fired dv known on board km/s LVLH, true dv, mass, thrusters fired,
+    RCS impulse N s, angular impulse N m s, sum of the squared per-thruster delta-v
+    km^2/s^2, nominal angular impulse fired N m s body)."""
     rc = qdcm(xc[A_Q : A_Q + 4])
+    re = qdcm(q_est)
     wrench = np.zeros(6)
     wrench[3:] = dl
     fired = np.zeros(3)
@@ -219,12 +267,12 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck):
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = dv + resid
-        wrench[:3] = rc.T @ cmd * (mass * 1e3)
+        wrench[:3] = re.T @ cmd * (mass * 1e3)
     u, w_nom, w_true = fire(
         ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
     )
     if seg.mode != MODE_TRANSFER:
-        fired = rc @ w_nom[:3] / (mass * 1e3)
+        fired = re @ w_nom[:3] / (mass * 1e3)
         dva = rc @ w_true[:3] / (mass * 1e3)
         mib_dv = cfg.mib / mass * 1e-3
         for i in range(3):
@@ -240,7 +288,7 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck):
         if u[i] > 0.0:
             nfire += 1
     u2 = (u @ u) / (mass * mass * 1e6)
-    return fired, dva, mass, nfire, total, _norm3(w_true[3:]), u2
+    return fired, dva, mass, nfire, total, _norm3(w_true[3:]), u2, w_nom[3:].copy()
 
 
 @njit(cache=True)
@@ -281,13 +329,17 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
 
 
 @njit(cache=True)
-def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags, zones, resid):
+def run_segment(
+    seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, noise, snoise, flags, zones, resid
+):
     """Fly one segment in closed loop at ``seg.dt``.
 
     ``st``/``ch`` absolute states (km, km/s), ``xs``/``xc`` attitude states of station
     and chaser (:mod:`.bodies`), ``flags`` monitor flags (:mod:`.safety`), ``zones``
-    truth zone flags, ``resid`` translation pulses carried below the minimum impulse.
-    Returns (status, abort reason, t, st, ch, xs, xc, xhat, pcov, mass, history rows
+    truth zone flags, ``resid`` translation pulses carried below the minimum impulse,
+    ``est`` the navigation state (x, q, b, p, true gyro bias, gyro rate), ``noise`` the
+    actuators' and ``snoise`` the sensors' standard normals per step.
+    Returns (status, abort reason, t, st, ch, xs, xc, est, mass, history rows
     (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
     """
     hist = np.zeros((seg.n_max + 2, H_COLS))
@@ -306,8 +358,9 @@ def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
-        xhat, pcov, mon, sig_mon = _navigate(rel, xhat, pcov, k, noise, seg, cfg, t)
-        q_ref, w_ref = attitude_target(xs, seg.final != 0, ac.q_dock, w_orb)
+        est, mon, sig_mon, ptot = _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t)
+        xhat, xe = est[0], _attitude_estimate(xc, est, w_orb)
+        q_ref, w_ref = attitude_target(nav.xs_nom, seg.final != 0, ac.q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
         if seg.mode == MODE_DRIFT:
             if k == seg.n_max:
@@ -317,12 +370,12 @@ def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags
         # ---- safety monitor, guidance, control
         stuck = t >= cfg.stuck_t0 and t < cfg.stuck_t1
         reason = monitor(
-            xhat, pcov, mon, sig_mon, _norm3(rel[:3]), mass, seg.mode, seg.final, flags, cfg
+            xhat, ptot, mon, sig_mon, _norm3(rel[:3]), mass, seg.mode, seg.final, flags, cfg
         )
         dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
         reason = reason if reason != AB_NONE else r_g
         dl = attitude_impulse(
-            xc, q_ref, w_ref, ac.inertia_fsw, max(ac.tau, 2.0 * seg.dt), ac.max_rate
+            xe, q_ref, w_ref, ac.inertia_fsw, max(ac.tau, 2.0 * seg.dt), ac.max_rate
         )
         if reason != AB_NONE:
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
@@ -340,8 +393,8 @@ def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags
             status = ST_ABORT
             break
         # ---- thruster selection and execution
-        fired, dva, mass, nfire, imp, ang, u2 = _actuate(
-            seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, noise, stuck
+        fired, dva, mass, nfire, imp, ang, u2, h_nom = _actuate(
+            seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], noise, stuck
         )
         hist[k, H_DVC : H_DVC + 3] = dv
         hist[k, H_DVA : H_DVA + 3] = dva
@@ -351,7 +404,7 @@ def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags
         if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0:
             ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
         # ---- navigation time update, bodies propagated to the next step
-        xhat, pcov = _nav_predict(xhat, pcov, fired, u2, seg, cfg, 0.0 if done else seg.dt)
+        est = _nav_predict(est, fired, xc, k, snoise, nav, cfg, 0.0 if done else seg.dt, w_orb)
         if done:
             break
         if seg.final == 0:
@@ -364,7 +417,7 @@ def run_segment(seg, cfg, ac, t0, st, ch, xs, xc, xhat, pcov, mass, noise, flags
             rel = _to_lvlh(st, ch)
             contact = figures(rel, xs, xc, ac.ports, ac.q_dock, w_orb)
             k += 1
-            _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
+            _record(hist, k, t, rel, est[0], mass, xc, xs, q_ref, w_orb)
             ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
             break
-    return status, reason, t, st, ch, xs, xc, xhat, pcov, mass, hist[: k + 1], ev[:ne], contact
+    return status, reason, t, st, ch, xs, xc, est, mass, hist[: k + 1], ev[:ne], contact

@@ -3,8 +3,11 @@ r"""Closed-loop simulation of the docking approach: :func:`simulate_approach`.
 Guidance gives each segment's reference (CW two-impulse transfers re-targeted
 ``corrections`` times, station keeping, forced straight lines with a speed schedule)
 and the chaser's attitude target (LVLH hold, then alignment with the station's port
-axis in the final approach); navigation is a Kalman filter on the CW model fed by
-range-dependent sensors and the fired impulses; control is impulsive (main engines for
+axis in the final approach); navigation (:mod:`.navigation`) is one error-state filter
+(relative translation on CW, MEKF of the chaser's attitude with gyro bias) fed by the
+sensors of :mod:`.sensors` (relative GNSS far, lidar medium, camera pose close, gyro,
+star tracker; bias and misalignment drawn once per run) and the fired impulses;
+guidance, control and the safety monitor use only its estimates; control is impulsive (main engines for
 transfers, RCS elsewhere and for attitude, through a thruster layout and selection);
 the truth is the nonlinear motion of both vehicles under J2 and drag and their
 rigid-body attitude. A safety monitor checks every step and triggers a
@@ -33,6 +36,8 @@ from ..frames import _inertial_to_relative, _relative_to_inertial
 from ..state import State
 from . import _kernels as K
 from . import bodies as B
+from . import navigation as NV
+from . import sensors as SN
 from . import thrusters as T
 from ._quat import qdcm, qfrom_rotvec, qmul
 from .config import (
@@ -46,7 +51,7 @@ from .config import (
     ThrusterConfig,
 )
 from .contact import capture_check, ports_array
-from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, run_segment
+from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, Nav, run_segment
 from .profiles import (
     AXES,
     ApproachProfile,
@@ -232,7 +237,9 @@ def _build_cfg(n, prof, nav, noise_on, thrusters, plant, safety, limits, earth, 
         bc_st=st_sc.mass_kg / (st_sc.cd * plant.cd_scale_station * st_sc.drag_area_m2),
         cda_ch=ch_sc.cd * plant.cd_scale_chaser * ch_sc.drag_area_m2,
         plant_step=plant.step_s,
-        noise_on=1.0 if noise_on else 0.0,
+        # the monitor reads the filter's covariance with or without noise: the filter
+        # always runs (its model differs from the truth's J2 and drag)
+        noise_on=1.0,
         gnss_range=nav.gnss_range_m / 1e3,
         cam_range=nav.camera_range_m / 1e3,
         sg_gnss=nav.gnss_sigma_m / 1e3,
@@ -350,6 +357,48 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     return att, xs, xc
 
 
+def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_orb):
+    """Sensor suite at the ports of this approach, its run errors (drawn once per run
+    from ``gen``; zero without noise), the filter parameters (:class:`Nav`). The
+    relative sensors' noise follows ``nav`` as a scale of the defaults (GNSS, lidar /
+    radar, camera), so :meth:`NavigationConfig.scaled` keeps working."""
+    sp = SN.SensorSuite().at_ports(ch_sc.port("front"), st_sc.port(prof.port)).params()
+    ref = NavigationConfig()
+    for arr, num, den in (
+        (sp.gnss, nav.gnss_sigma_m, ref.gnss_sigma_m),
+        (sp.lidar, nav.radar_sigma_m, ref.radar_sigma_m),
+        (sp.camera, nav.camera_sigma_m, ref.camera_sigma_m),
+    ):
+        arr[SN.R_SIGA : SN.R_SIGB + 6] *= num / den
+    if noise_on:
+        err = SN.draw_run_errors(sp, gen)
+    else:
+        err = SN.RunErrors(*(np.zeros(SN.E_LEN) for _ in range(3)), np.zeros(3), np.zeros(3))
+    fp = NV.FilterConfig().params(
+        sp,
+        dv_magnitude_sigma=thrusters.magnitude_sigma,
+        dv_pointing_sigma_deg=thrusters.pointing_sigma_deg,
+        reference_radius_km=r_ref_km,
+    )
+    q_nom = np.array([1.0, 0.0, 0.0, 0.0])  # the station's nominal attitude: LVLH hold
+    return Nav(sp, err, fp, q_nom, B.initial_state(q_nom, np.zeros(3), w_orb))
+
+
+def _init_estimate(rel0, qc, navp, noise_on, gen):
+    """Initial navigation state (x, q, b, p, true gyro bias, gyro rate): the truth plus
+    errors drawn with :class:`navigation.FilterConfig`'s initial sigmas."""
+    fc = NV.FilterConfig()
+    sr, sv = fc.initial_position_sigma_m * 1e-3, fc.initial_velocity_sigma_m_s * 1e-3
+    sa = math.radians(fc.initial_attitude_sigma_deg)
+    x0, q0 = rel0.copy(), np.array(qc, float)
+    if noise_on:
+        x0[:3] += sr * gen.standard_normal(3)
+        x0[3:] += sv * gen.standard_normal(3)
+        q0 = qmul(q0, qfrom_rotvec(sa * gen.standard_normal(3)))
+    x, q, b, p = NV.init_navigation(x0, q0, sr, sv, sa, navp.sp.gyro[SN.G_BIAS0])
+    return (x, q, b, p, navp.err.gyro_bias.copy(), np.zeros(3))
+
+
 def _port_cfg(cfg, att, xs, arm_km):
     """The loop configuration with the station's port axis and the chaser's
     centre-of-mass aim point turned with the station's actual attitude (port-axis
@@ -399,8 +448,11 @@ def simulate_approach(
         Random numbers of the navigation noise, execution errors and attitude errors;
         the same seed gives the same result.
     noise : bool or NavigationConfig
-        False: perfect navigation, no execution or attitude errors. True: defaults of
-        :class:`NavigationConfig`; or a configuration (e.g. ``.scaled(2.0)``).
+        False: no sensor noise, sensor biases or misalignments, no execution or
+        attitude errors (the filter still runs, from the true initial state). True:
+        the sensor suite's defaults; or a configuration whose relative-sensor sigmas
+        scale the suite's noise (e.g. ``.scaled(2.0)``) and whose cross-check settings
+        the monitor uses.
     thrusters, plant, safety, limits, attitude, berthing
         Configurations (see :mod:`qingzhou_sim.docking.config`).
     faults : Fault or sequence of Fault
@@ -497,14 +549,6 @@ def simulate_approach(
     port = np.array(prof.port_position_m) / 1e3
     com_off = port + axis * prof.chaser_port_arm_m / 1e3  # CoM = port-relative point + com_off
 
-    # navigation initial estimate
-    sig0 = K._sigma(float(np.linalg.norm(rel0[:3])), base_cfg)
-    xhat = rel0.copy()
-    pcov = np.diag([sig0**2] * 3 + [base_cfg.sg_vel0**2] * 3)
-    if noise_on:
-        xhat[:3] += sig0 * gen.standard_normal(3)
-        xhat[3:] += base_cfg.sg_vel0 * gen.standard_normal(3)
-
     # expand the profile into kernel segments
     labels = [s.label for s in prof.segments]
 
@@ -534,6 +578,10 @@ def simulate_approach(
     w_orb, _ = B.orbit_rates(st_rv, earth.mu_km3_s2)
     st_sc = _spacecraft(plant.station)
     att, xs, xc = _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb)
+    navp = _build_nav(
+        prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, a_st if curvilinear else 0.0, w_orb
+    )
+    est = _init_estimate(rel0, xc[B.A_Q : B.A_Q + 4], navp, noise_on, gen)
     contact_fig = None
     plan_pt = rel0[:3].copy()
     hist_parts, seg_reports = [], []
@@ -549,6 +597,11 @@ def simulate_approach(
         if nmax not in zeros_cache:
             zeros_cache[nmax] = np.zeros((nmax + 2, K.N_NOISE))
         return zeros_cache[nmax]
+
+    def sensor_noise_for(nmax: int) -> np.ndarray:
+        if noise_on:
+            return SN.draw_step_noise(nmax + 2, gen)
+        return np.zeros((nmax + 2, SN.N_NOISE))
 
     for iseg, sgm in enumerate(prof.segments):
         for f in fault_at.get(iseg, ()):
@@ -575,7 +628,7 @@ def simulate_approach(
                 tofs = [sgm.tof_s] * len(pts)
             x_from = np.concatenate([plan_pt, np.zeros(3)])
             if isinstance(sgm, Homing):
-                x_from = xhat.copy()
+                x_from = est[0].copy()
             legs = []
             for p, tof in zip(pts, tofs):
                 xf = np.concatenate([p, np.zeros(3)])
@@ -638,7 +691,7 @@ def simulate_approach(
                 dt = 1.0 / control_rate_hz
             end = np.array(sgm.to_m) / 1e3 + com_off if not final else com_off.copy()
             if final:
-                cfg, end = _port_cfg(cfg, att, xs, prof.chaser_port_arm_m / 1e3)
+                cfg, end = _port_cfg(cfg, att, navp.xs_nom, prof.chaser_port_arm_m / 1e3)
             line = end - plan_pt
             length = float(np.linalg.norm(line))
             sched = np.array(sgm.speed_schedule, float) / 1e3
@@ -673,10 +726,10 @@ def simulate_approach(
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
         for ks in kseg:
             out = run_segment(
-                ks, cfg, att, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass,
-                noise_for(ks.n_max), flags, zones, resid,
+                ks, cfg, att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
+                noise_for(ks.n_max), sensor_noise_for(ks.n_max), flags, zones, resid,
             )  # fmt: skip
-            status, reason, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass, hist, ev, fig = out
+            status, reason, t, st_rv, ch_rv, xs, xc, est, mass, hist, ev, fig = out
             if status == K.ST_CONTACT:
                 contact_fig = fig
             hist_parts.append(hist)
@@ -757,10 +810,10 @@ def simulate_approach(
         post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
         post_reenter = bool(reenter_truth or unsafe_cw)
         out = run_segment(
-            drift_seg, cfg, att, t, st_rv, ch_rv, xs, xc, xhat, pcov, mass,
-            noise_for(drift_seg.n_max), flags, zones, resid,
+            drift_seg, cfg, att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
+            noise_for(drift_seg.n_max), sensor_noise_for(drift_seg.n_max), flags, zones, resid,
         )  # fmt: skip
-        _, _, t_end, st_rv, ch_rv, xs, xc, xhat, pcov, mass, hist, ev, _ = out
+        _, _, t_end, st_rv, ch_rv, xs, xc, est, mass, hist, ev, _ = out
         hist_parts.append(hist)
         for row in ev:
             raw_events.append((row[0], int(row[1]), (row[2], row[3]), "post-CAM drift"))
