@@ -31,6 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._kernels import _cross
 from ._quat import qconj, qdcm, qmul, qnormalize
 
 __all__: list[str] = []
@@ -39,15 +40,6 @@ __all__: list[str] = []
 A_Q = 0
 A_W = 4
 A_N = 7
-
-
-@njit(cache=True)
-def _cross(a, b):
-    out = np.empty(3)
-    out[0] = a[1] * b[2] - a[2] * b[1]
-    out[1] = a[2] * b[0] - a[0] * b[2]
-    out[2] = a[0] * b[1] - a[1] * b[0]
-    return out
 
 
 @njit(cache=True)

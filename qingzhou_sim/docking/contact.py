@@ -29,6 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ._kernels import _cross
 from ._quat import euler_321, qconj, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
@@ -51,15 +52,6 @@ C_PITCH_RATE = 6
 C_YAW_RATE = 7
 C_ROLL_RATE = 8
 C_N = 9
-
-
-@njit(cache=True)
-def _cross(a, b):
-    out = np.empty(3)
-    out[0] = a[1] * b[2] - a[2] * b[1]
-    out[1] = a[2] * b[0] - a[0] * b[2]
-    out[2] = a[0] * b[1] - a[1] * b[0]
-    return out
 
 
 @njit(cache=True)
