@@ -22,7 +22,7 @@ import astropy.units as u
 import numpy as np
 from astropy.time import Time
 
-from .constants import EARTH, as_quantity, as_time
+from .constants import EARTH, as_quantity, as_time, check_geocentric
 from .errors import EpochOrderError, InputError, MissionFileError, UnknownNameError
 
 __all__ = [
@@ -188,7 +188,9 @@ def write_oem(
     ------
     InputError
         ``r`` or ``v`` without a unit or with the wrong one, wrong shapes, or
-        non-finite values; :class:`~qingzhou_sim.errors.EpochOrderError` for epochs
+        non-finite values; :class:`~qingzhou_sim.errors.OrbitRangeError` for a position
+        that is not geocentric (``|r|`` outside 1 km to 1e8 km: zero, overflowing);
+        :class:`~qingzhou_sim.errors.EpochOrderError` for epochs
         that do not increase within a segment; :class:`UnknownNameError` for an
         unsupported ``time_system``.
 
@@ -200,7 +202,7 @@ def write_oem(
     path = Path(path)
     epochs = as_time(epochs, "epochs")
     epochs = epochs.reshape(-1) if epochs.shape else epochs.reshape(1)
-    r_km = _state_array(r, u.km, "r", len(epochs))
+    r_km = check_geocentric(_state_array(r, u.km, "r", len(epochs)), "r")
     v_km_s = _state_array(v, u.km / u.s, "v", len(epochs))
     if time_system not in _OEM_TIME_SCALES:
         raise UnknownNameError("OEM time system", time_system, tuple(_OEM_TIME_SCALES))
@@ -564,21 +566,59 @@ def to_json(obj, **kwargs) -> str:
     return json.dumps(_jsonable(obj), **kwargs)
 
 
+# A mission file is a few kilobytes; a megabyte is not a mission file.
+_MAX_TOML_BYTES = 1 << 20
+
+
 def read_toml(path) -> dict:
-    """Parse a TOML file, turning syntax errors into :class:`MissionFileError` with the
-    file name and the parser's line and column."""
+    """Parse a TOML file, turning every failure into :class:`MissionFileError`: an
+    unreadable or too large file, bytes that are not UTF-8 (with their line), a syntax
+    error (with the parser's line and column), nesting deeper than the parser handles."""
+    return _read_toml_text(path)[1]
+
+
+def _read_toml_text(path) -> tuple[str, dict]:
+    """``(text, data)`` of a TOML file: as :func:`read_toml`, also returning the text
+    (for callers that report the line of a key)."""
     path = Path(path)
     try:
-        text = path.read_text()
+        size = path.stat().st_size
+        if size > _MAX_TOML_BYTES:
+            raise MissionFileError(
+                f"{path}: {size} bytes; a mission file is at most {_MAX_TOML_BYTES} bytes",
+                name="path",
+                value=str(path),
+                valid=f"<= {_MAX_TOML_BYTES} bytes",
+            )
+        raw = path.read_bytes()
     except OSError as exc:
         raise MissionFileError(
-            f"cannot read mission file {path}: {exc.strerror}", name="path", value=str(path)
+            f"cannot read mission file {path}: {exc.strerror or exc}", name="path", value=str(path)
         ) from None
     try:
-        return tomllib.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise MissionFileError(
+            f"{path}, line {line}: byte {raw[exc.start : exc.start + 1]!r} is not UTF-8; "
+            "TOML files are UTF-8 text",
+            name="path",
+            value=str(path),
+            valid="UTF-8",
+        ) from None
+    try:
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MissionFileError(
             f"{path}: malformed TOML: {exc}", name="path", value=str(path)
+        ) from None
+    except RecursionError:
+        raise MissionFileError(
+            f"{path}: TOML nested too deeply (the parser stops at ~1000 levels); "
+            "a mission file nests a few tables",
+            name="path",
+            value=str(path),
+            valid="a few levels of nesting",
         ) from None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import os
 import re
 import shutil
@@ -92,7 +93,11 @@ class Dispersions:
 
     def __post_init__(self):
         for name, value in asdict(self).items():
-            if not (math.isfinite(value) and value >= 0):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not (math.isfinite(value) and value >= 0)
+            ):
                 raise InputError(
                     f"dispersion {name} = {value!r} must be a finite number >= 0",
                     name=name,

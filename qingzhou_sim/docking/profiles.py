@@ -54,7 +54,7 @@ AXES = {
 def _point(value, name: str) -> tuple[float, float, float]:
     try:
         p = tuple(float(x) for x in value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         p = ()
     if len(p) != 3 or not all(math.isfinite(x) for x in p):
         raise InputError(
@@ -67,7 +67,10 @@ def _point(value, name: str) -> tuple[float, float, float]:
 
 
 def _positive(value, name: str, *, allow_zero: bool = False) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    try:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        ok = False
     ok = ok and (value >= 0 if allow_zero else value > 0)
     if not ok:
         raise InputError(
@@ -82,7 +85,7 @@ def _positive(value, name: str, *, allow_zero: bool = False) -> float:
 def _schedule(value, name: str) -> tuple[tuple[float, float], ...]:
     try:
         sched = tuple((float(d), float(v)) for d, v in value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         sched = ()
     ok = len(sched) >= 1 and all(
         math.isfinite(d) and math.isfinite(v) and d >= 0 and v > 0 for d, v in sched
@@ -126,6 +129,16 @@ class Homing:
     label: str = "homing"
 
     def __post_init__(self):
+        for name in ("aim_points_m", "tof_s"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple | list):
+                raise InputError(
+                    f"{name} = {value!r}; expected a sequence (tuple or list) of "
+                    + ("points (x_m, y_m, z_m)" if name == "aim_points_m" else "times > 0 s"),
+                    name=name,
+                    value=value,
+                    valid="tuple",
+                )
         pts = tuple(_point(p, "aim_points_m") for p in self.aim_points_m)
         if not pts:
             raise InputError("homing needs at least one aim point", name="aim_points_m", value=pts)
@@ -312,7 +325,7 @@ def _segment_from_dict(data: dict, where: str):
             value=data,
         )
     kind = data["kind"]
-    if kind not in SEGMENT_KINDS:
+    if not isinstance(kind, str) or kind not in SEGMENT_KINDS:
         raise UnknownNameError("approach segment kind", kind, SEGMENT_KINDS)
     cls = SEGMENT_KINDS[kind]
     names = {f.name for f in fields(cls)}
@@ -381,7 +394,7 @@ class ApproachProfile:
         if self.port not in ("aft", "forward", "radial"):
             raise UnknownNameError("docking port", self.port, ("aft", "forward", "radial"))
         for name in ("docking_axis", "ae_entry_axis"):
-            if getattr(self, name) not in AXES:
+            if not isinstance(getattr(self, name), str) or getattr(self, name) not in AXES:
                 raise UnknownNameError(name.replace("_", " "), getattr(self, name), AXES)
         object.__setattr__(self, "port_position_m", _point(self.port_position_m, "port_position_m"))
         _positive(self.chaser_port_arm_m, "chaser_port_arm_m", allow_zero=True)
@@ -462,6 +475,14 @@ class ApproachProfile:
                     valid=sorted(names),
                 )
             if key == "segments":
+                if not isinstance(value, list | tuple):
+                    raise MissionFileError(
+                        f"approach profile segments = {value!r}; expected an array of "
+                        f"tables, each with a 'kind' key (one of {tuple(SEGMENT_KINDS)})",
+                        name="segments",
+                        value=value,
+                        valid="array of tables",
+                    )
                 kwargs[key] = tuple(
                     _segment_from_dict(s, f"approach profile segment {i}")
                     for i, s in enumerate(value)
@@ -700,7 +721,9 @@ def _hold_19m() -> Hold:
 
 
 def _straight(to_m, label, schedule=_INNER_SCHEDULE) -> Closing:
-    return Closing(to_m=to_m, method="straight", speed_schedule=schedule, control_period_s=1.0, label=label)
+    return Closing(
+        to_m=to_m, method="straight", speed_schedule=schedule, control_period_s=1.0, label=label
+    )
 
 
 AFT_2H = ApproachProfile(
@@ -771,7 +794,9 @@ FORWARD_6P5H = replace(
     FORWARD_3P5H,
     name="forward-6.5h",
     segments=tuple(
-        replace(seg, duration_s=900.0, max_duration_s=1800.0) if seg.label == "hold at 200 m" else seg
+        replace(seg, duration_s=900.0, max_duration_s=1800.0)
+        if seg.label == "hold at 200 m"
+        else seg
         for seg in FORWARD_3P5H.segments
     ),
     references=("SZ12", "SZ12-HK", "SZ19", "SAST-APAS"),

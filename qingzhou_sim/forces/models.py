@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
@@ -257,8 +258,22 @@ class ThirdBody:
             raise UnknownNameError("third body", self.body, THIRD_BODIES)
 
 
+def _table(value, where: str) -> dict:
+    """A copy of the mapping ``value``; anything else is an :class:`InputError`."""
+    if not isinstance(value, Mapping):
+        raise InputError(
+            f"{where} = {value!r} of type {type(value).__name__}; expected a table "
+            "(a mapping of setting names to values)",
+            name=where,
+            value=value,
+            valid="table",
+        )
+    return dict(value)
+
+
 def _settings(cls, values: dict, where: str):
     """``cls(**values)``, with unknown keys reported as an :class:`InputError`."""
+    values = _table(values, where)
     valid = sorted(f.name for f in fields(cls))
     extra = sorted(set(values) - set(valid))
     if extra:
@@ -370,7 +385,7 @@ class ForceModel:
     @classmethod
     def from_dict(cls, data: dict) -> ForceModel:
         """Inverse of :meth:`to_dict`; unknown keys raise :class:`InputError`."""
-        data = dict(data)
+        data = _table(data, "force_model")
         known = {"gravity", "drag", "third_bodies", "earth", "pole"}
         extra = set(data) - known
         if extra:
@@ -380,7 +395,7 @@ class ForceModel:
                 value=sorted(extra),
                 valid=sorted(known),
             )
-        g = dict(data.get("gravity", {"kind": "zonal", "max_degree": 4}))
+        g = _table(data.get("gravity", {"kind": "zonal", "max_degree": 4}), "gravity")
         kind = g.pop("kind", "zonal")
         if kind == "point-mass":
             gravity = _settings(PointMass, g, "gravity")
@@ -390,14 +405,22 @@ class ForceModel:
             raise UnknownNameError("gravity model", kind, ("point-mass", "zonal"))
         drag = None
         if data.get("drag") is not None:
-            d = dict(data["drag"])
-            atm = dict(d.pop("atmosphere", {"kind": "exponential"}))
+            d = _table(data["drag"], "drag")
+            atm = _table(d.pop("atmosphere", {"kind": "exponential"}), "drag.atmosphere")
             akind = atm.pop("kind", "exponential")
-            if akind not in _ATMOSPHERES:
+            if not isinstance(akind, str) or akind not in _ATMOSPHERES:
                 raise UnknownNameError("atmosphere model", akind, tuple(_ATMOSPHERES))
             d["atmosphere"] = _settings(_ATMOSPHERES[akind], atm, "drag.atmosphere")
             drag = _settings(Drag, d, "drag")
-        tb = tuple(ThirdBody(b) for b in data.get("third_bodies", ()))
+        bodies = data.get("third_bodies", ())
+        if not isinstance(bodies, list | tuple):
+            raise InputError(
+                f"third_bodies = {bodies!r}; expected a list of names from {THIRD_BODIES}",
+                name="third_bodies",
+                value=bodies,
+                valid=THIRD_BODIES,
+            )
+        tb = tuple(ThirdBody(b) for b in bodies)
         earth = _settings(EarthModel, data["earth"], "earth") if data.get("earth") else EARTH
         pole = data.get("pole", "true")
         return cls(gravity=gravity, drag=drag, third_bodies=tb, earth=earth, pole=pole)

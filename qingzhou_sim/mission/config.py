@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -395,19 +394,9 @@ class Mission:
             unknown key, a wrong type or a bad value (the message names the key and its
             line).
         """
-        text = _read_mission_text(path)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise MissionFileError(
-                f"{path}: malformed TOML: {exc}", name="path", value=str(path)
-            ) from None
-        except RecursionError:
-            raise MissionFileError(
-                f"{path}: TOML nested too deeply (the parser stops at ~1000 levels); a mission file nests a few tables",
-                name="path",
-                value=str(path),
-            ) from None
+        from ..io import _read_toml_text
+
+        text, data = _read_toml_text(path)
         try:
             return cls.from_dict(data, source=str(path))
         except MissionFileError as exc:
@@ -646,39 +635,6 @@ _STATION_TYPES = {
 }
 
 
-# A mission file is a few kilobytes; a megabyte is not a mission file.
-_MAX_FILE_BYTES = 1 << 20
-
-
-def _read_mission_text(path) -> str:
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > _MAX_FILE_BYTES:
-            raise MissionFileError(
-                f"{path}: {size} bytes; a mission file is at most {_MAX_FILE_BYTES} bytes",
-                name="path",
-                value=str(path),
-                valid=f"<= {_MAX_FILE_BYTES} bytes",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MissionFileError(
-            f"cannot read mission file {path}: {exc.strerror or exc}", name="path", value=str(path)
-        ) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise MissionFileError(
-            f"{path}, line {line}: byte {raw[exc.start : exc.start + 1]!r} is not UTF-8; "
-            "TOML files are UTF-8 text",
-            name="path",
-            value=str(path),
-            valid="UTF-8",
-        ) from None
-
-
 def _key_line(text: str, name) -> int | None:
     """Line (1-based) where the key ``name`` (``"seed"`` or ``"station.tle"``) is set."""
     if not isinstance(name, str) or not name:
@@ -746,7 +702,9 @@ _FLOWN_KEYS = ("flight", "liftoff", "docking", "source", "notes")
 def _check_scheme_keys(mission) -> None:
     """``station_phasing``, ``launch_date`` and ``flown`` (issue 15)."""
     if mission.station_phasing not in _STATION_PHASING_MODES:
-        raise UnknownNameError("station_phasing mode", mission.station_phasing, _STATION_PHASING_MODES)
+        raise UnknownNameError(
+            "station_phasing mode", mission.station_phasing, _STATION_PHASING_MODES
+        )
     if mission.launch_date is not None:
         text = str(mission.launch_date)
         if len(text) != 10 or text[4] != "-" or text[7] != "-":

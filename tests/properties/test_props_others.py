@@ -1,16 +1,15 @@
 """Generated inputs for interchange files, campaigns and approach profiles (owners: the
-io-campaign and 6dof-core helpers). Failures in their files are marked
-``xfail(strict=False)`` with the owner and what fails."""
+io-campaign and 6dof-core helpers). Failures in their files were marked
+``xfail(strict=False)`` with the owner and what fails; none is left."""
 
 import os
 import tempfile
 
 import astropy.units as u
 import numpy as np
-import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from qz_props import EPOCH, FLOATS, GARBAGE, KNOWN, PROFILE, any_value, outcome
+from qz_props import EPOCH, FLOATS, GARBAGE, PROFILE, any_value, outcome
 
 from qingzhou_sim import io
 from qingzhou_sim.docking import APPROACH_PROFILES, get_approach_profile
@@ -27,12 +26,7 @@ def _file(data: bytes) -> str:
     return path
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: io-campaign, io.read_toml raises raw UnicodeDecodeError for non-UTF-8 "
-    "and RecursionError for deeply nested files (Mission.from_toml handles both)",
-)
-@KNOWN
+@PROFILE
 @given(data=st.one_of(st.binary(max_size=64), st.just(b"a = " + b"[" * 3000 + b"]" * 3000)))
 def test_read_toml(data):
     outcome(io.read_toml, _file(data))
@@ -50,7 +44,7 @@ def test_read_oem_of_garbage(data):
     v=any_value(st.just(np.array([[0, 7.6, 0], [0, 7.6, 0]]) * u.km / u.s)),
 )
 def test_write_oem_units(r, v):
-    # positions off the geocentric range or of another shape: the xfail case below
+    # positions off the geocentric range or of another shape: the off-range test below
     assume(not _off_range(r))
     epochs = EPOCH + [0, 60] * u.s
     path = os.path.join(_DIR, "out.oem")
@@ -60,30 +54,19 @@ def test_write_oem_units(r, v):
         np.testing.assert_allclose(seg.r_km, r.to_value(u.km), rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=False, reason="owner: io-campaign, Dispersions.scaled(None) raises raw TypeError"
-)
-@KNOWN
+@PROFILE
 @given(scale=st.one_of(FLOATS, GARBAGE))
 def test_dispersions_scaled(scale):
     outcome(Dispersions().scaled, scale)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: 6dof-core, get_approach_profile([..]) raises raw TypeError (unhashable)",
-)
-@KNOWN
+@PROFILE
 @given(name=st.one_of(st.sampled_from(list(APPROACH_PROFILES) + ["", "AFT"]), GARBAGE))
 def test_get_approach_profile(name):
     outcome(get_approach_profile, name)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: 6dof-core, Homing(aim_points_m=None) and other segment fields raise raw TypeError",
-)
-@KNOWN
+@PROFILE
 @given(
     cls=st.sampled_from([Homing, Closing, Hold]),
     field=st.sampled_from(
@@ -97,11 +80,7 @@ def test_approach_segments(cls, field, value):
     outcome(cls, **{field: value})
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: 6dof-core, ApproachProfile.from_dict with segments=None raises raw TypeError",
-)
-@KNOWN
+@PROFILE
 @given(
     key=st.sampled_from(
         ["name", "port", "docking_axis", "segments", "port_position_m", "corridor_half_angle_deg"]
@@ -115,7 +94,7 @@ def test_approach_profile_from_dict(key, value):
 
 
 def _off_range(r) -> bool:
-    """A length Quantity that is not (2, 3) geocentric positions (the xfail case)."""
+    """A length Quantity that is not (2, 3) geocentric positions (the off-range test)."""
     try:
         km = r.to_value(u.km)
     except (AttributeError, u.UnitsError, ValueError, TypeError):
@@ -125,12 +104,7 @@ def _off_range(r) -> bool:
     return np.shape(km) != (2, 3) or bool(np.any(~((rn >= 1.0) & (rn <= 1e8))))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: io-campaign, write_oem of a zero, huge (1e154 km) or scalar position: "
-    "raw RuntimeWarning (invalid value in divide, overflow) instead of an InputError",
-)
-@KNOWN
+@PROFILE
 @given(scale=st.sampled_from([0.0, 1e-300, 1e154]), scalar=st.booleans())
 def test_write_oem_position_off_range(scale, scalar):
     r = np.array([[6778.0, 0, 0], [6778.0, 1.0, 0]]) * scale * u.km

@@ -3,10 +3,9 @@
 that no phasing plan or approach is flown; failures are xfails naming the owner."""
 
 import astropy.units as u
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from qz_props import EPOCH, GARBAGE, KNOWN, PROFILE, any_value, outcome
+from qz_props import EPOCH, GARBAGE, PROFILE, any_value, outcome
 
 from qingzhou_sim import docking, phasing, vehicles
 from qingzhou_sim.state import State
@@ -41,23 +40,13 @@ def test_phase_angle_windows_refuses_non_states(station):
     outcome(phasing.phase_angle_windows, STATION, station)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: schemes, phasing.coplanar_lower_bound: raw UnitConversionError, "
-    "AttributeError (None), ZeroDivisionError (0 km) and NaN (sqrt of a negative radius)",
-)
-@KNOWN
+@PROFILE
 @given(radius=any_value(st.sampled_from([6778 * u.km, -1 * u.km, 0 * u.km])))
 def test_coplanar_lower_bound(radius):
     outcome(phasing.coplanar_lower_bound, STATION, radius)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: 6dof-core, simulate_approach: raw TypeError for profile=[..] (unhashable, "
-    "get_approach_profile) and raw AttributeError for a station that is not a State",
-)
-@KNOWN
+@PROFILE
 @given(station=NOT_STATES, profile=st.one_of(st.sampled_from(["", "AFT", "nadir"]), GARBAGE))
 def test_simulate_approach_refuses_bad_arguments(station, profile):
     outcome(docking.simulate_approach, station, None, profile)

@@ -6,10 +6,9 @@ they pass once the owner's validation lands.
 
 import astropy.units as u
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from qz_props import EPOCH, EPOCHS, FLOATS, GARBAGE, KNOWN, PROFILE, SLOW, any_value, outcome
+from qz_props import EPOCH, EPOCHS, FLOATS, GARBAGE, PROFILE, SLOW, any_value, outcome
 
 from qingzhou_sim.constants import EARTH
 from qingzhou_sim.forces import Drag, ForceModel, PointMass, ZonalGravity
@@ -79,12 +78,7 @@ def test_force_model_settings(cd, area, degree):
     outcome(PointMass)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="owner: speed, ForceModel.from_dict raises raw TypeError/ValueError for non-table "
-    "values (dict(None), dict('ab'))",
-)
-@KNOWN
+@PROFILE
 @given(
     data=st.one_of(
         GARBAGE,
