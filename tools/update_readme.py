@@ -10,8 +10,9 @@ Each generated block sits between ``<!-- readme-sync: NAME -->`` and
 - ``contact``: the time from liftoff to contact, from that run's ``summary.json``;
 - ``windows``: the command ``qingzhou-sim windows --mission examples/missions/default.toml``
   over the day of the default mission's liftoff, and what it prints; the script fails
-  if the liftoff that ``run`` flew is not one of those windows;
-- ``tests``: the number of tests ``python -m pytest`` collects.
+  if the liftoff that ``run`` flew is not one of those windows.
+
+The README quotes no test count: one would go stale with every test added.
 
 Without ``--check`` it also copies the run's approach figure to
 ``docs/images/approach_lvlh.png`` (an image is not compared: its bytes depend on the
@@ -84,21 +85,10 @@ def generate(work: Path) -> tuple[dict[str, str], Path]:
             f"the default mission lifts off at {liftoff}, which is not one of the windows "
             f"'{command}' lists: {listed}"
         )
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-    ).stdout
-    match = re.search(r"(\d+) tests? collected", collected)
-    if match is None:
-        raise SystemExit(f"pytest --collect-only printed no count:\n{collected[-2000:]}")
     blocks = {
         "run": _fenced(run_out),
         "contact": contact_text,
         "windows": f"```bash\n{command}\n```\n\n" + _fenced(windows_out),
-        "tests": f"{match.group(1)} tests",
     }
     return blocks, work / "qingzhou_out"
 
