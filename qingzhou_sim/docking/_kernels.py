@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numba import typeof as nb_typeof
+from numba import types as nb_types
 
 from ..relative._kernels import _cw_stm_fill
 
@@ -540,7 +542,17 @@ def _kf_update(x, p, z, sig):
 
 
 # ------------------------------------------------------------------------- thrusters
-@njit(cache=True)
+# explicit signature: ``stuck``/``errors`` are literal True/False at most call sites,
+# and numba would otherwise compile one copy per combination (4 in the loop).
+_CFG_T = nb_typeof(Cfg(*([0.0] * len(Cfg._fields))))
+_F1 = nb_types.float64[::1]
+
+
+@njit(
+    _F1(_F1, nb_types.float64, nb_types.float64, nb_types.float64, _CFG_T, _F1,
+        nb_types.boolean, nb_types.boolean),
+    cache=True,
+)  # fmt: skip
 def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
     """Executed delta-v (km/s, LVLH) of a command: per axis minimum impulse bit,
     quantisation of the impulse, saturation at ``fmax`` N over ``dt`` s; then the

@@ -18,8 +18,10 @@ import math
 
 import numpy as np
 from numba import njit
+from numba import types as nb_types
 
 from ._kernels import (
+    _CFG_T,
     AB_AE_ENTRY,
     AB_COLLISION,
     AB_CORRIDOR,
@@ -87,7 +89,9 @@ def in_ae(r, cfg):
     return (r[0] / cfg.ae_a) ** 2 + (r[1] / cfg.ae_b) ** 2 + (r[2] / cfg.ae_c) ** 2 < 1.0
 
 
-@njit(cache=True)
+# explicit signature: the event codes are literals at every call site, and numba
+# would otherwise compile one copy per literal (8 copies in the loop).
+@njit("int64(float64[:, ::1], int64, float64, int64, float64, float64)", cache=True)
 def _event(ev, ne, t, code, v1, v2):
     if ne < MAX_EVENTS:
         ev[ne, 0] = t
@@ -98,7 +102,12 @@ def _event(ev, ne, t, code, v1, v2):
     return ne
 
 
-@njit(cache=True)
+# explicit signature: ``ne`` starts as the literal 0 in the loop (one more copy).
+@njit(
+    nb_types.int64(nb_types.float64[::1], nb_types.int64[::1], _CFG_T, nb_types.float64,
+                   nb_types.float64[:, ::1], nb_types.int64),
+    cache=True,
+)  # fmt: skip
 def zone_events(rel, zones, cfg, t, ev, ne):
     """Record the truth's entries into and exits from the approach ellipsoid and the
     keep-out sphere; ``zones`` (int64 (2,)) holds the previous inside flags."""
