@@ -155,7 +155,7 @@ def test_plan_summary_has_units(plan_65):
 def test_plot_phasing_labels(plan_65):
     fig = plot_phasing(plan_65)
     ax_alt, ax_ph, ax_rel = fig.axes[:3]
-    assert "[km]" in ax_alt.get_ylabel() and "[h]" in ax_ph.get_xlabel()
+    assert "[km]" in ax_alt.get_ylabel() and "[h:mm]" in ax_ph.get_xlabel()
     assert "[deg]" in ax_ph.get_ylabel()
     assert "[km]" in ax_rel.get_xlabel() and "[km]" in ax_rel.get_ylabel()
     assert "6.5-hour" in ax_alt.get_title()
