@@ -1,5 +1,5 @@
 r"""Compiled kernels of the docking approach: truth translation plant, CW guidance
-model, translation Kalman filter, main-engine burn execution, speed schedule (the
+model, the old loop's sensor noise law, main-engine burn execution, speed schedule (the
 six-degree-of-freedom loop that uses them is :mod:`qingzhou_sim.docking.loop`; the
 safety monitor :mod:`~qingzhou_sim.docking.safety`).
 
@@ -505,40 +505,6 @@ def _sigma(rng, cfg):
     if rng > cfg.cam_range:
         return cfg.sg_rad_a + cfg.sg_rad_b * rng
     return cfg.sg_cam_a + cfg.sg_cam_b * rng
-
-
-@njit(cache=True)
-def _kf_predict(x, p, n, dt, rng, cfg):
-    phi = _cw_stm_nb(n, dt)
-    x = phi @ x
-    sa = cfg.q_a + cfg.q_b * rng
-    q = sa * sa
-    qm = np.zeros((6, 6))
-    for i in range(3):
-        qm[i, i] = q * dt * dt * dt / 3.0
-        qm[i, i + 3] = q * dt * dt / 2.0
-        qm[i + 3, i] = q * dt * dt / 2.0
-        qm[i + 3, i + 3] = q * dt
-    p = phi @ p @ phi.T + qm
-    return x, p
-
-
-@njit(cache=True)
-def _kf_update(x, p, z, sig):
-    """Position-measurement update, H = [I 0], Joseph form (noise floored at 1 um so
-    that a zero-noise sensor keeps the innovation covariance invertible)."""
-    sig = max(sig, 1e-9)
-    s = p[:3, :3].copy()
-    for i in range(3):
-        s[i, i] += sig * sig
-    sinv = np.linalg.inv(s)
-    k = np.ascontiguousarray(p[:, :3]) @ sinv
-    x = x + k @ (z - x[:3])
-    ikh = np.eye(6)
-    ikh[:, :3] -= k
-    rm = np.eye(3) * sig * sig
-    p = ikh @ p @ ikh.T + k @ rm @ k.T
-    return x, p
 
 
 # ------------------------------------------------------------------------- thrusters
