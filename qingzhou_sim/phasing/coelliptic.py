@@ -61,21 +61,47 @@ class CoellipticSchedule:
     plane_margin_s : float
         The plane correction NPC is made at the last crossing of the station's plane
         that comes at least this long before the hand-over.
+    split : int
+        The perigee raise and the apogee adjust are each made in ``split`` equal steps
+        of apsis radius, alternately at apogee (``NC1``, ``NC2``, ...) and at the next
+        perigee (``NH1``, ``NH2``, ...); the phasing revolutions come before the last
+        NH, the height revolutions after it. Tangential burns at the apsides, so the
+        split costs (to first order) no extra delta-v; 1 = the classic NC1, NH.
+    ncc_revs : tuple of int
+        The co-elliptic burn made in ``1 + len(ncc_revs)`` equal steps of perigee
+        radius at successive apogee passages, ``ncc_revs[k]`` full revolutions apart
+        (``NCC1``, ``NCC2``, ...); empty = one NCC.
     """
 
     apogee: int = 1
     phasing_revs: int = 1
     height_revs: int = 0
     plane_margin_s: float = 300.0
+    split: int = 1
+    ncc_revs: tuple = ()
 
     def __post_init__(self):
-        if self.apogee < 1 or self.phasing_revs < 0 or self.height_revs < 0:
+        bad = self.apogee < 1 or self.phasing_revs < 0 or self.height_revs < 0
+        bad = bad or not isinstance(self.split, int) or self.split < 1
+        bad = bad or any(not isinstance(r, int) or r < 1 for r in self.ncc_revs)
+        if bad:
             raise InputError(
-                f"CoellipticSchedule({self.apogee}, {self.phasing_revs}, {self.height_revs}): "
-                "expected apogee >= 1 and revolution counts >= 0",
+                f"CoellipticSchedule({self.apogee}, {self.phasing_revs}, {self.height_revs}, "
+                f"split={self.split}, ncc_revs={self.ncc_revs}): expected apogee >= 1, "
+                "revolution counts >= 0, split >= 1 and ncc_revs of integers >= 1",
                 name="schedule",
                 value=(self.apogee, self.phasing_revs, self.height_revs),
             )
+        object.__setattr__(self, "ncc_revs", tuple(self.ncc_revs))
+
+    def labels(self) -> list:
+        """Names of the in-plane burns in order (NPC, at a node, is added separately)."""
+        if self.split == 1:
+            out = ["NC1", "NH"]
+        else:
+            out = [f"{n}{k + 1}" for k in range(self.split) for n in ("NC", "NH")]
+        m = 1 + len(self.ncc_revs)
+        return out + (["NCC"] if m == 1 else [f"NCC{j + 1}" for j in range(m)])
 
 
 def _nu_to_m(nu, e):
@@ -127,40 +153,56 @@ class _CoellipticModel:
         a, e = 0.5 * (rp + ra), abs(ra - rp) / (ra + rp)
         return _secular_rates(self.mu, self.re, self.j2, a, e, self.inc)
 
+    def _steps(self, rp1):
+        """In-plane burns as (apsis, perigee radius after, apogee radius after, coast
+        angle after in rad or None for the co-elliptic coast to the hand-over)."""
+        sch, rp0, ra0, r_f = self.sch, self.rp0, self.ra0, self.r_f
+        s = sch.split
+        steps = []
+        for k in range(1, s + 1):
+            last = k == s
+            rp_k, ra_k = rp0 + (rp1 - rp0) * k / s, ra0 + (r_f - ra0) * k / s
+            ra_before = ra0 + (r_f - ra0) * (k - 1) / s
+            steps.append(("apo", rp_k, ra_before, np.pi + 2 * np.pi * (sch.phasing_revs * last)))
+            steps.append(("peri", rp_k, ra_k, np.pi + 2 * np.pi * (sch.height_revs * last)))
+        m = 1 + len(sch.ncc_revs)
+        for j in range(1, m + 1):
+            coast = 2 * np.pi * sch.ncc_revs[j - 1] if j < m else None
+            steps.append(("apo", rp1 + (r_f - rp1) * j / m, r_f, coast))
+        return steps
+
     def sequence(self, rp1):
-        """Burn times, tangential dv magnitudes (km/s) and the phase gain G (rad):
-        station-ahead angle at the hand-over minus that at insertion."""
+        """Burn times, tangential dv magnitudes (km/s), the phase gain G (rad):
+        station-ahead angle at the hand-over minus that at insertion, and the
+        co-elliptic coast before the hand-over (s)."""
         sch, mu = self.sch, self.mu
-        rd0, wd0, md0 = self._rates(self.rp0, self.ra0)
-        t1 = (((np.pi - self.m0) % (2 * np.pi)) + 2 * np.pi * (sch.apogee - 1)) / md0
-        du = wd0 * t1 + ((np.pi - self.nu0) % (2 * np.pi)) + 2 * np.pi * (sch.apogee - 1)
-        draan = rd0 * t1
-        rd1, wd1, md1 = self._rates(rp1, self.ra0)
-        dt1 = (2 * np.pi * sch.phasing_revs + np.pi) / md1
-        du += wd1 * dt1 + 2 * np.pi * sch.phasing_revs + np.pi
-        draan += rd1 * dt1
-        rd2, wd2, md2 = self._rates(rp1, self.r_f)
-        dt2 = (2 * np.pi * sch.height_revs + np.pi) / md2
-        du += wd2 * dt2 + 2 * np.pi * sch.height_revs + np.pi
-        draan += rd2 * dt2
-        t2, t3 = t1 + dt1, t1 + dt1 + dt2
-        rd3, wd3, md3 = self._rates(self.r_f, self.r_f)
-        dt3 = self.T - t3
-        du += (wd3 + md3) * dt3
-        draan += rd3 * dt3
-        gain = self.lam_rate_s * self.T - (du + np.cos(self.inc) * draan)
-        self.raan_drift = draan - self.raan_rate_s * self.T  # chaser minus station, rad
 
         def vis(r, a):
             return np.sqrt(mu * (2.0 / r - 1.0 / a))
 
-        a0, a1, a2 = 0.5 * (self.rp0 + self.ra0), 0.5 * (rp1 + self.ra0), 0.5 * (rp1 + self.r_f)
-        dvs = (
-            vis(self.ra0, a1) - vis(self.ra0, a0),
-            vis(rp1, a2) - vis(rp1, a1),
-            np.sqrt(mu / self.r_f) - vis(self.r_f, a2),
-        )
-        return (t1, t2, t3), dvs, gain, dt3
+        rd0, wd0, md0 = self._rates(self.rp0, self.ra0)
+        t = (((np.pi - self.m0) % (2 * np.pi)) + 2 * np.pi * (sch.apogee - 1)) / md0
+        du = wd0 * t + ((np.pi - self.nu0) % (2 * np.pi)) + 2 * np.pi * (sch.apogee - 1)
+        draan = rd0 * t
+        rp, ra = self.rp0, self.ra0
+        times, dvs = [], []
+        for apsis, rp_new, ra_new, coast in self._steps(rp1):
+            r = ra if apsis == "apo" else rp
+            dvs.append(vis(r, 0.5 * (rp_new + ra_new)) - vis(r, 0.5 * (rp + ra)))
+            times.append(t)
+            rp, ra = rp_new, ra_new
+            rd, wd, md = self._rates(rp, ra)
+            if coast is None:  # co-elliptic coast to the hand-over
+                dt = self.T - t
+                du += (wd + md) * dt
+            else:
+                dt = coast / md
+                du += wd * dt + coast
+            draan += rd * dt
+            t += dt
+        gain = self.lam_rate_s * self.T - (du + np.cos(self.inc) * draan)
+        self.raan_drift = draan - self.raan_rate_s * self.T  # chaser minus station, rad
+        return tuple(times), tuple(dvs), gain, self.T - times[-1]
 
     def window(self):
         """(lo, hi) station phase angle at insertion (rad, lo <= hi, may exceed 2 pi)
@@ -304,7 +346,7 @@ def plan_coelliptic(
     rp1, (times, dvs, _, _) = model.solve()
     imp_t = np.array(times)
     dv = _tangential_impulses(pb.dyn, pb.rv0, imp_t, dvs)
-    labels = ["NC1", "NH", "NCC"]
+    labels = schedule.labels()
     notes = [
         f"phasing-orbit perigee altitude {rp1 - pb.dyn.earth.radius_km:.2f} km (mean), "
         f"co-elliptic height {model.r_f - pb.dyn.earth.radius_km:.2f} km (mean)"
@@ -350,7 +392,7 @@ def _coelliptic_bases(pb, imp_t, dv, labels):
         h_hat /= np.linalg.norm(h_hat)
         if lab == "NPC":
             out.append(np.eye(3))
-        elif lab == "NCC":
+        elif lab.startswith("NCC"):
             out.append(np.stack([t_hat, h_hat], axis=1))
         else:
             out.append(t_hat[:, None])
