@@ -47,3 +47,22 @@ def test_taylor_rejects_what_it_cannot_express():
     prop = Propagator(ForceModel(gravity=ZonalGravity(2)), method="taylor")
     with pytest.raises(InputError, match="propagate_rv only"):
         prop.propagate(state, 1 * u.h)
+
+
+def test_taylor_integrator_compiled_once_for_every_epoch():
+    # The Earth's axis enters heyoka as runtime parameters: a new epoch (a new true
+    # pole) reuses the compiled integrator and still matches DOP853 about that pole.
+    from qingzhou_sim.propagator._taylor import _compiled
+
+    fm = ForceModel(gravity=ZonalGravity(max_degree=3))
+    tay = Propagator(fm, method="taylor", rtol=1e-14)
+    dop = Propagator(fm, rtol=1e-13, atol=1e-13)
+    t = np.array([5400.0, 43200.0])
+    tay.propagate_rv(Y0, t, epoch=EPOCH)
+    misses = _compiled.cache_info().misses
+    for epoch in (Time("2030-01-01T00:00:00", scale="utc"), Time("2001-06-01", scale="utc")):
+        got = tay.propagate_rv(Y0, t, epoch=epoch)
+        np.testing.assert_allclose(
+            got[:, :3], dop.propagate_rv(Y0, t, epoch=epoch)[:, :3], atol=AGREE
+        )
+    assert _compiled.cache_info().misses == misses

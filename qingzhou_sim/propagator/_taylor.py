@@ -24,12 +24,8 @@ from ..forces import (
     P_J3,
     P_J4,
     P_MU,
-    P_POLE_DX,
-    P_POLE_DY,
     P_POLE_DZ,
     P_POLE_X,
-    P_POLE_Y,
-    P_POLE_Z,
     P_RE,
 )
 
@@ -54,63 +50,103 @@ def check_taylor_model(force_model) -> None:
         ) from None
 
 
-@functools.lru_cache(maxsize=32)
-def _integrator(params: bytes, tol: float):
-    """A compiled heyoka integrator for the parameter array's bytes (ForceModel.build)."""
+def _system(mu: float, re: float, js: tuple, degree: int, fixed_axis: bool):
+    """heyoka expressions of the right-hand side of :func:`qingzhou_sim.forces._zonal_accel`.
+
+    a = F r - G k with F = (sum_n c_n Q_n(s) / r^n - mu) / r^3, G = sum_n c_n P_n'(s) / r^(n+2),
+    c_n = mu J_n R^n, s = r.k / r, Q_n = (n + 1) P_n + s P_n' (Montenbruck & Gill 2000,
+    eq. 3.7 with m = 0, regrouped so that heyoka's decomposition stays as short as a
+    hand-written J2 field). The axis k is the GCRS z axis (``fixed_axis``) or
+    k(t) = k0 + t dk/dt with (k0, dk/dt) the runtime parameters ``par[0..5]``, so that one
+    compiled integrator serves every epoch.
+    """
     import heyoka as hy
 
-    p = np.frombuffer(params, dtype=np.float64)
     x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
-    mu, re = p[P_MU], p[P_RE]
     r2 = x * x + y * y + z * z
-    ir = 1.0 / hy.sqrt(r2)
-    k0 = -mu * ir * ir * ir
-    ax, ay, az = k0 * x, k0 * y, k0 * z
+    r = hy.sqrt(r2)
+    pos = (x, y, z)
+    if degree < 2:
+        acc = [-mu / (r2 * r) * c for c in pos]
+    else:
+        if fixed_axis:
+            k = (None, None, 1.0)
+            zk = z
+        else:
+            k = tuple(hy.par[i] + hy.time * hy.par[3 + i] for i in range(3))
+            zk = x * k[0] + y * k[1] + z * k[2]
+        s = zk / r
+        s2 = zk * zk / r2
+        q = {
+            2: 7.5 * s2 - 1.5,
+            3: s * (17.5 * s2 - 7.5),
+            4: (315.0 * s2 * s2 - 210.0 * s2 + 15.0) / 8.0,
+        }
+        dp = {2: 3.0 * s, 3: 7.5 * s2 - 1.5, 4: s * (35.0 * s2 - 15.0) / 2.0}
+        rn = {2: r2, 3: r2 * r, 4: r2 * r2}
+        fq, gq = 0.0, 0.0
+        for n in range(2, degree + 1):
+            cn = mu * js[n - 2] * re**n
+            fq = fq + cn * q[n] / rn[n]
+            gq = gq + cn * dp[n] / rn[n]
+        f = (fq - mu) / (r2 * r)
+        g = gq / r2
+        acc = [f * c if kc is None else f * c - g * kc for c, kc in zip(pos, k, strict=True)]
+    return [(x, vx), (y, vy), (z, vz), (vx, acc[0]), (vy, acc[1]), (vz, acc[2])]
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(mu, re, js, degree, fixed_axis, tol, batch_size):
+    """A heyoka integrator (scalar, or SIMD batch of ``batch_size`` lanes), compiled once
+    per (field, axis kind, tolerance) and reused by resetting its time and state."""
+    import heyoka as hy
+
+    system = _system(mu, re, js, degree, fixed_axis)
+    if batch_size == 0:
+        return hy.taylor_adaptive(system, np.zeros(6), tol=tol)
+    return hy.taylor_adaptive_batch(system, np.zeros((6, batch_size)), tol=tol)
+
+
+def _integrator(p: np.ndarray, tol: float, batch_size: int = 0):
+    """The cached integrator for the parameter array ``p`` (ForceModel.build), its axis
+    parameters set (the Earth's axis at t = 0 and its rate)."""
     degree = int(p[P_DEGREE])
-    if degree >= 2:
-        # k(t) = k0 + t dk/dt; zero terms left out so that heyoka's expression (and
-        # its Taylor recursion) is as short as the z-axis formula when the axis is z.
-        k = [
-            _lin(p[P_POLE_X], p[P_POLE_DX], hy.time),
-            _lin(p[P_POLE_Y], p[P_POLE_DY], hy.time),
-            _lin(p[P_POLE_Z], p[P_POLE_DZ], hy.time),
-        ]
-        kx, ky, kz = k
-        # Montenbruck & Gill (2000), eq. 3.7 restricted to m = 0, as in _zonal_accel.
-        s = sum(c * kc for c, kc in zip((x, y, z), k, strict=True) if kc is not None) * ir
-        q = re * ir
-        base = mu * ir * ir
-        terms = [
-            (2, p[P_J2], 1.5 * s * s - 0.5, 3.0 * s),
-            (3, p[P_J3], 2.5 * s * s * s - 1.5 * s, 7.5 * s * s - 1.5),
-            (4, p[P_J4], (35.0 * s**4 - 30.0 * s * s + 3.0) / 8.0, (35.0 * s**3 - 15.0 * s) / 2.0),
-        ]
-        cr, cz = 0.0, 0.0
-        for n, jn, pn, dpn in terms[: degree - 1]:
-            c = base * jn * q**n
-            cr = cr + c * ((n + 1) * pn + s * dpn)
-            cz = cz + c * dpn
-        ax, ay, az = (
-            a + cr * c * ir - (cz * kc if kc is not None else 0.0)
-            for a, c, kc in zip((ax, ay, az), (x, y, z), (kx, ky, kz), strict=True)
-        )
-    system = [(x, vx), (y, vy), (z, vz), (vx, ax), (vy, ay), (vz, az)]
-    return hy.taylor_adaptive(system, np.zeros(6), tol=tol)
-
-
-def _lin(value: float, rate: float, t):
-    """value + t rate as a heyoka expression, None when zero."""
-    if rate != 0.0:
-        return value + t * rate
-    return None if value == 0.0 else (1.0 if value == 1.0 else value)
+    axis = p[P_POLE_X : P_POLE_DZ + 1]
+    fixed_axis = degree < 2 or (
+        axis[0] == 0.0 and axis[1] == 0.0 and axis[2] == 1.0 and not np.any(axis[3:])
+    )
+    ta = _compiled(
+        float(p[P_MU]),
+        float(p[P_RE]),
+        (float(p[P_J2]), float(p[P_J3]), float(p[P_J4])),
+        degree,
+        bool(fixed_axis),
+        float(tol),
+        int(batch_size),
+    )
+    if not fixed_axis:
+        if batch_size:
+            ta.pars[:] = axis[:, None]
+        else:
+            ta.pars[:] = axis
+    return ta
 
 
 def taylor_rv(y0, t_s, imp_t, imp_dv, p, tol, stop_radius) -> np.ndarray:
     """States (n, 6) at ``t_s`` (sorted, one side of 0) with inertial impulses applied
     when reached (outputs at an impulse time get the post-impulse state)."""
-    ta = _integrator(np.ascontiguousarray(p, dtype=np.float64).tobytes(), float(tol))
+    ta = _integrator(p, tol)
     out = np.empty((t_s.size, 6))
     if t_s.size == 0:
+        return out
+    if t_s.size == 1 and imp_t.size == 0:
+        # The common call (one end time, no impulse): no bookkeeping.
+        ta.time = 0.0
+        ta.state[:] = y0
+        if t_s[0] != 0.0:
+            _check(ta.propagate_until(t_s[0])[0], ta)
+        out[0] = ta.state
+        _check_radius(out, stop_radius)
         return out
     t_end = t_s[-1]
     d = 1.0 if t_end >= 0.0 else -1.0
@@ -156,12 +192,16 @@ def taylor_rv(y0, t_s, imp_t, imp_dv, p, tol, stop_radius) -> np.ndarray:
         k = j
         if not last:
             ta.state[3:] += d * np.asarray(imp_dv[i])
-    if np.any(np.linalg.norm(out[:, :3], axis=1) < stop_radius):
+    _check_radius(out, stop_radius)
+    return out
+
+
+def _check_radius(out, stop_radius) -> None:
+    if np.any(np.einsum("ij,ij->i", out[:, :3], out[:, :3]) < stop_radius * stop_radius):
         raise PropagationError(
             "re-entry (altitude < 100 km) with method 'taylor'; use method='dop853', which "
             "locates it"
         )
-    return out
 
 
 def _check(outcome, ta) -> None:

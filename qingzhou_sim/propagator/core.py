@@ -216,6 +216,10 @@ class Propagator:
                     name="epoch",
                 )
             return self.force_model.build()
+        if not self.force_model.needs_epoch:
+            # The same parameters but for P_JD0, which nothing reads then: skips astropy's
+            # UTC -> TT conversion (tens of microseconds a call).
+            return self.force_model.build()
         return self.force_model.build(float(epoch.tt.jd))
 
     def propagate_rv(
@@ -278,7 +282,10 @@ class Propagator:
                     name="impulses_dv_km_s",
                     value=idv.shape,
                 )
-        p = self._params(None if epoch is None else as_time(epoch))
+        if epoch is not None and not (isinstance(epoch, Time) and not self.force_model.needs_epoch):
+            # (A Time the force model does not read is not checked: tens of microseconds.)
+            epoch = as_time(epoch)
+        p = self._params(epoch)
         if self.method == "taylor":
             return self._taylor_rv(y0, t, it, idv, p)
         out = np.empty((t.size, 6))
@@ -319,6 +326,8 @@ class Propagator:
         """propagate_rv through heyoka: each side of 0 separately, like the kernels."""
         from ._taylor import taylor_rv
 
+        if t[0] >= 0.0:
+            return taylor_rv(y0, t, it, idv, p, self.rtol, self._stop_radius)
         out = np.empty((t.size, 6))
         neg = t < 0
         for mask, sign in ((neg, -1.0), (~neg, 1.0)):
