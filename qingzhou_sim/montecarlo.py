@@ -44,6 +44,15 @@ __all__ = [
 ]
 
 
+# Terms that switch the approach's noise on: its filter then needs noisy sensors.
+_NEEDS_SENSOR_NOISE = (
+    "sensor_bias",
+    "sensor_misalignment",
+    "thruster_magnitude_frac",
+    "thruster_misalignment_deg",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Dispersions:
     """One-sigma dispersions of a campaign, each with its source or assumption.
@@ -77,8 +86,46 @@ class Dispersions:
     station_position_m, station_velocity_m_s : float
         Station state knowledge error, 1-sigma per LVLH axis. Defaults 50 m and
         0.05 m/s: assumption, GNSS-based orbit determination of a crewed station.
+    sensor_bias : float
+        Multiplier on the approach sensors' per-run bias sigmas and the gyro's initial
+        bias sigma (``qingzhou_sim.docking.sensors.SensorSuite`` defaults, assumptions
+        of the order Fehse 2003, sec. 5.3-5.5 gives: GNSS 1 m and 5 mm/s, lidar 10 cm
+        and 0.01 deg, camera 5 mm and 0.05 deg; gyro 0.1 deg/h, Crassidis & Junkins
+        2012, sec. 7.2.1). The biases are drawn once per sample.
+    sensor_misalignment : float
+        Multiplier on the mounting-misalignment sigmas of the lidar and the camera
+        (0.05 deg per axis) and the star tracker (20 arcsec; SensorSuite defaults,
+        assumptions), drawn once per sample.
+    thruster_magnitude_frac : float
+        Thrust error of each approach thruster (static over the approach) and of the
+        approach's transfer burns, 1-sigma fraction. Default 1 %: the same assumption
+        as ``burn_magnitude_frac`` (Fehse 2003, sec. 5.6).
+    thruster_misalignment_deg : float
+        Misalignment of each approach thruster's direction (static), and pointing error
+        of the approach's transfer burns, 1-sigma per axis (deg). Default 1 deg:
+        assumption (``ThrusterConfig`` default), as ``burn_pointing_deg``.
+    inertia_frac : float
+        True / flight-software principal inertia, 1-sigma fraction per axis. Default
+        5 %: assumption (cargo loading; Qingzhou's mass properties are unpublished).
+    chaser_attitude_deg : float
+        Chaser attitude error at hand-over about each body axis (3-2-1 angles), 1-sigma
+        (deg). Default 2 deg: assumption (an LVLH hold far from the station, not yet
+        aligned with the port; unpublished).
+    chaser_rate_deg_s : float
+        Chaser rate error at hand-over per body axis, 1-sigma (deg/s). Default
+        0.05 deg/s: assumption (the rate dead band of a thruster-controlled hold).
     scale : float
         Global multiplier applied to every term.
+
+    The sensor and thruster terms of the approach switch its noise on; they need the
+    sensors' white noise on too (``navigation > 0``), since a navigation filter
+    cannot run on noiseless sensors: ``Dispersions.only("sensor_bias", "navigation")``.
+
+    Raises
+    ------
+    InputError
+        A term is negative or not finite, or a sensor or thruster term is on while
+        ``navigation`` is 0.
     """
 
     insertion: float = 1.0
@@ -89,6 +136,13 @@ class Dispersions:
     cd_frac: float = 0.10
     station_position_m: float = 50.0
     station_velocity_m_s: float = 0.05
+    sensor_bias: float = 1.0
+    sensor_misalignment: float = 1.0
+    thruster_magnitude_frac: float = 0.01
+    thruster_misalignment_deg: float = 1.0
+    inertia_frac: float = 0.05
+    chaser_attitude_deg: float = 2.0
+    chaser_rate_deg_s: float = 0.05
     scale: float = 1.0
 
     def __post_init__(self):
@@ -104,11 +158,22 @@ class Dispersions:
                     value=value,
                     valid=">= 0",
                 )
+        needs_noise = [n for n in _NEEDS_SENSOR_NOISE if getattr(self, n) > 0]
+        if needs_noise and self.navigation == 0:
+            raise InputError(
+                f"dispersion {needs_noise[0]} = {getattr(self, needs_noise[0])!r} needs the "
+                "sensor noise on (navigation > 0): the approach's navigation filter cannot "
+                "run on noiseless sensors (its innovation covariance is singular); e.g. "
+                f"Dispersions.only({needs_noise[0]!r}, 'navigation')",
+                name=needs_noise[0],
+                value=getattr(self, needs_noise[0]),
+                valid="navigation > 0, or this term 0",
+            )
 
     @classmethod
     def none(cls) -> Dispersions:
         """All dispersions off: every sample equals the nominal mission."""
-        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+        return cls(**{name: 0.0 for name in asdict(cls()) if name != "scale"})
 
     @classmethod
     def only(cls, *names: str, scale: float = 1.0) -> Dispersions:
@@ -133,7 +198,11 @@ def draw_perturbations(mission, dispersions: Dispersions, seed: int, index: int)
 
     The generator is ``default_rng([seed, index])``: independent of chunking and worker.
     The draws are made in a fixed order whether or not a term is switched off, so that
-    switching one term off does not change the others' values.
+    switching one term off does not change the others' values. The approach's
+    per-sample errors that come in numbers of their own layout (sensor biases and
+    misalignments, per-thruster errors) are drawn by the approach from the sample's
+    ``seed`` with the sigmas given here (see
+    :func:`qingzhou_sim.mission.approach.approach_stage`).
     """
     from .mission import Perturbations
 
@@ -143,6 +212,10 @@ def draw_perturbations(mission, dispersions: Dispersions, seed: int, index: int)
     z_station = rng.standard_normal(6)
     z_drag = rng.standard_normal(4)
     sample_seed = int(rng.integers(0, 2**63 - 1))
+    # drawn after the older terms, so that their values are those of earlier versions
+    z_attitude = rng.standard_normal(3)
+    z_rate = rng.standard_normal(3)
+    z_inertia = rng.standard_normal(3)
     chol = mission.insertion_cholesky()
     station_sigma = np.array(
         [dispersions.station_position_m * 1e-3] * 3 + [dispersions.station_velocity_m_s * 1e-3] * 3
@@ -158,6 +231,16 @@ def draw_perturbations(mission, dispersions: Dispersions, seed: int, index: int)
         burn_pointing_rad=s * np.deg2rad(dispersions.burn_pointing_deg),
         navigation_scale=s * dispersions.navigation,
         seed=sample_seed,
+        sensor_bias_scale=s * dispersions.sensor_bias,
+        sensor_misalignment_scale=s * dispersions.sensor_misalignment,
+        thruster_magnitude_frac=s * dispersions.thruster_magnitude_frac,
+        thruster_misalignment_rad=s * np.deg2rad(dispersions.thruster_misalignment_deg),
+        chaser_attitude_error_rad=tuple(
+            s * np.deg2rad(dispersions.chaser_attitude_deg) * z_attitude
+        ),
+        chaser_rate_error_rad_s=tuple(s * np.deg2rad(dispersions.chaser_rate_deg_s) * z_rate),
+        # floored like the drag scales: an inertia must stay positive
+        inertia_scale=tuple(np.maximum(0.05, 1.0 + s * dispersions.inertia_frac * z_inertia)),
     )
 
 

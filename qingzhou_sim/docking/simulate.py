@@ -357,12 +357,13 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     return att, xs, xc
 
 
-def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_orb):
+def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_orb, sensors=None):
     """Sensor suite at the ports of this approach, its run errors (drawn once per run
     from ``gen``; zero without noise), the filter parameters (:class:`Nav`). The
     relative sensors' noise follows ``nav`` as a scale of the defaults (GNSS, lidar /
     radar, camera), so :meth:`NavigationConfig.scaled` keeps working."""
-    sp = SN.SensorSuite().at_ports(ch_sc.port("front"), st_sc.port(prof.port)).params()
+    suite = sensors if sensors is not None else SN.SensorSuite()
+    sp = suite.at_ports(ch_sc.port("front"), st_sc.port(prof.port)).params()
     ref = NavigationConfig()
     for arr, num, den in (
         (sp.gnss, nav.gnss_sigma_m, ref.gnss_sigma_m),
@@ -428,6 +429,7 @@ def simulate_approach(
     attitude: AttitudeConfig | None = None,
     berthing: BerthingConfig | None = None,
     faults: tuple | list | Fault | None = None,
+    sensors: SN.SensorSuite | None = None,
     control_rate_hz: float | None = None,
     curvilinear: bool = True,
     earth: EarthModel = EARTH,
@@ -457,6 +459,9 @@ def simulate_approach(
         Configurations (see :mod:`qingzhou_sim.docking.config`).
     faults : Fault or sequence of Fault
         Forced failures (thruster stuck off, navigation bias).
+    sensors : SensorSuite, optional
+        The navigation sensors (default :class:`~.sensors.SensorSuite`, mounted at the
+        ports of the profile); its relative-sensor noise is scaled by ``noise``.
     control_rate_hz : float, optional
         GNC rate of the final approach (default: the profile's, 1 Hz).
     curvilinear : bool
@@ -579,8 +584,9 @@ def simulate_approach(
     st_sc = _spacecraft(plant.station)
     att, xs, xc = _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb)
     navp = _build_nav(
-        prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, a_st if curvilinear else 0.0, w_orb
-    )
+        prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, a_st if curvilinear else 0.0, w_orb,
+        sensors,
+    )  # fmt: skip
     est = _init_estimate(rel0, xc[B.A_Q : B.A_Q + 4], navp, noise_on, gen)
     contact_fig = None
     plan_pt = rel0[:3].copy()

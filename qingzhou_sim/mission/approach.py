@@ -18,6 +18,28 @@ __all__ = ["Trajectories", "approach_stage", "joined_trajectories"]
 def approach_stage(mission, flight, p, chaser_sc, station_sc):
     """Fly the approach from the chaser's and the station's states at the hand-over.
 
+    The sample's dispersions reach the approach as follows (their 1-sigma values and
+    sources: :class:`qingzhou_sim.montecarlo.Dispersions`):
+
+    - ``navigation_scale`` scales the relative sensors' white noise
+      (:meth:`NavigationConfig.scaled`);
+    - ``sensor_bias_scale`` and ``sensor_misalignment_scale`` scale the sensor suite's
+      per-run bias (and initial gyro bias) and mounting-misalignment sigmas
+      (:class:`~qingzhou_sim.docking.sensors.SensorSuite` defaults); the approach draws
+      them from the sample's seed;
+    - ``thruster_magnitude_frac`` and ``thruster_misalignment_rad`` are the approach's
+      per-thruster static execution errors and its transfer burns' execution errors
+      (:class:`~qingzhou_sim.docking.ThrusterConfig`), drawn from the sample's seed;
+    - ``chaser_attitude_error_rad``, ``chaser_rate_error_rad_s`` and ``inertia_scale``
+      are the chaser's attitude and rate at hand-over and its true / flight-software
+      principal inertia (:class:`~qingzhou_sim.docking.AttitudeConfig`).
+
+    With all of the sensor and thruster terms at zero the approach runs without noise
+    (no draw at all; the filter starts from the truth). When any of them is on, the
+    approach's noise is on: the navigation filter's initial estimate errors (its
+    ``FilterConfig`` sigmas), the gyro's and star tracker's white noise and the
+    sensors' dropouts are then drawn too (``SensorSuite`` defaults).
+
     Parameters
     ----------
     mission : Mission
@@ -25,30 +47,63 @@ def approach_stage(mission, flight, p, chaser_sc, station_sc):
     flight : PhasingFlight
         The phasing stage (its last samples are the hand-over states).
     p : Perturbations
-        Navigation noise, thruster errors and drag scales of the sample.
+        The sample's dispersions (above) and drag scales.
     chaser_sc, station_sc : Spacecraft
 
     Returns
     -------
     ApproachResult
+
+    Raises
+    ------
+    InputError
+        A sensor or thruster term is on while ``navigation_scale`` is 0.
     """
-    from ..docking import NavigationConfig, PlantConfig, ThrusterConfig, simulate_approach
+    from ..docking import (
+        AttitudeConfig,
+        NavigationConfig,
+        PlantConfig,
+        ThrusterConfig,
+        simulate_approach,
+    )
+    from ..errors import InputError
     from ..state import State
 
     t_ho = flight.plan.handover_epoch
     c, s = flight.chaser, flight.station
     chaser_ho = State.from_vectors(t_ho, c.r_km[-1], c.v_km_s[-1])
     station_ho = State.from_vectors(t_ho, s.r_km[-1], s.v_km_s[-1])
-    quiet = p.navigation_scale == 0 and p.burn_magnitude_frac == 0 and p.burn_pointing_rad == 0
+    noisy = {
+        "sensor_bias_scale": p.sensor_bias_scale,
+        "sensor_misalignment_scale": p.sensor_misalignment_scale,
+        "thruster_magnitude_frac": p.thruster_magnitude_frac,
+        "thruster_misalignment_rad": p.thruster_misalignment_rad,
+    }
+    on = [name for name, value in noisy.items() if value]
+    if on and not p.navigation_scale:
+        raise InputError(
+            f"perturbation {on[0]} = {noisy[on[0]]!r} needs navigation_scale > 0: the "
+            "navigation filter cannot run on noiseless sensors",
+            name=on[0],
+            value=noisy[on[0]],
+            valid="navigation_scale > 0, or this term 0",
+        )
+    quiet = not p.navigation_scale and not on
     return simulate_approach(
         station_ho,
         chaser_ho,
         profile=mission.approach_profile_name,
         rng=np.random.default_rng([p.seed, 1]),
         noise=False if quiet else NavigationConfig().scaled(p.navigation_scale),
+        sensors=_sensor_suite(p),
         thrusters=ThrusterConfig(
-            magnitude_sigma=p.burn_magnitude_frac,
-            pointing_sigma_deg=float(np.rad2deg(p.burn_pointing_rad)),
+            magnitude_sigma=p.thruster_magnitude_frac,
+            pointing_sigma_deg=float(np.rad2deg(p.thruster_misalignment_rad)),
+        ),
+        attitude=AttitudeConfig(
+            chaser_error_deg=tuple(np.rad2deg(p.chaser_attitude_error_rad)),
+            chaser_rate_deg_s=tuple(np.rad2deg(p.chaser_rate_error_rad_s)),
+            inertia_scale=p.inertia_scale,
         ),
         plant=PlantConfig(
             chaser=chaser_sc,
@@ -59,6 +114,39 @@ def approach_stage(mission, flight, p, chaser_sc, station_sc):
             cd_scale_station=p.cd_scale_station,
         ),
         control_rate_hz=mission.control_rate_hz,
+    )
+
+
+def _sensor_suite(p):
+    """The default sensor suite with its per-run bias and mounting-misalignment sigmas
+    scaled by the sample's ``sensor_bias_scale`` and ``sensor_misalignment_scale``
+    (white noise: ``navigation_scale``, through the approach's ``NavigationConfig``)."""
+    from dataclasses import replace
+
+    from ..docking.sensors import SensorSuite
+
+    suite = SensorSuite()
+    bias, mis = p.sensor_bias_scale, p.sensor_misalignment_scale
+
+    def relative(cfg):
+        return replace(
+            cfg,
+            bias_sigma=tuple(bias * b for b in cfg.bias_sigma),
+            misalignment_sigma_deg=mis * cfg.misalignment_sigma_deg,
+        )
+
+    return replace(
+        suite,
+        gnss=relative(suite.gnss),
+        lidar=relative(suite.lidar),
+        camera=relative(suite.camera),
+        gyro=replace(
+            suite.gyro, initial_bias_sigma_deg_h=bias * suite.gyro.initial_bias_sigma_deg_h
+        ),
+        star_tracker=replace(
+            suite.star_tracker,
+            misalignment_sigma_arcsec=mis * suite.star_tracker.misalignment_sigma_arcsec,
+        ),
     )
 
 

@@ -123,6 +123,17 @@ class Perturbations:
     burn_pointing_rad: float = 0.0
     navigation_scale: float = 0.0
     seed: int = 0
+    # approach (six degrees of freedom): sensor-suite bias and misalignment sigmas as
+    # multiples of their defaults, per-thruster execution errors, and the chaser's
+    # attitude (3-2-1 roll, pitch, yaw) and rate errors at hand-over and true / flight
+    # software principal inertia
+    sensor_bias_scale: float = 0.0
+    sensor_misalignment_scale: float = 0.0
+    thruster_magnitude_frac: float = 0.0
+    thruster_misalignment_rad: float = 0.0
+    chaser_attitude_error_rad: tuple[float, ...] = (0.0,) * 3
+    chaser_rate_error_rad_s: tuple[float, ...] = (0.0,) * 3
+    inertia_scale: tuple[float, ...] = (1.0,) * 3
 
     @property
     def is_nominal(self) -> bool:
@@ -184,6 +195,10 @@ class Mission:
     launch_date : str or None
         Launch day, ``"YYYY-MM-DD"`` (UTC): the window search starts at its 00:00 UTC
         (instead of ``window_search_start``).
+    insertion_perigee_km, insertion_apogee_km : float or None
+        This mission's insertion orbit (altitudes, km), when the launcher targets a
+        mission-specific one (Shenzhou-8: 200 x 329 km, CD-SZ8-ORBIT); None: the launch
+        vehicle's nominal insertion (``vehicles.LaunchVehicle``).
     flown : dict or None
         The real flight this mission reproduces, for the report: ``flight`` (name),
         ``liftoff`` and ``docking`` (ISO UTC 'Z'), ``source``, ``notes``; the summary
@@ -209,6 +224,8 @@ class Mission:
     seed: int = 0
     station_phasing: str = "auto"
     launch_date: str | None = None
+    insertion_perigee_km: float | None = None
+    insertion_apogee_km: float | None = None
     flown: dict | None = None
 
     def __post_init__(self):
@@ -253,6 +270,7 @@ class Mission:
             )
         self._check_names()
         self._check_force_model()
+        self.launcher()  # a bad insertion orbit raises here, not when the mission runs
 
     def _check_force_model(self) -> None:
         if self.force_model is None:
@@ -457,8 +475,12 @@ class Mission:
         from ._guard import single_thread_blas
         from .stages import fly_mission
 
+        noise = 1.0 if self.navigation_noise else 0.0
         p = perturbations or Perturbations(
-            seed=self.seed, navigation_scale=1.0 if self.navigation_noise else 0.0
+            seed=self.seed,
+            navigation_scale=noise,
+            sensor_bias_scale=noise,
+            sensor_misalignment_scale=noise,
         )
         # One run at a time per process, BLAS on one thread: the same numbers in any
         # process, pool or Dask worker (see _guard._RunGuard).
@@ -544,9 +566,18 @@ class Mission:
         return get_spacecraft(self.station_vehicle)
 
     def launcher(self):
+        """The launch vehicle, with this mission's insertion orbit when it has one."""
+        from dataclasses import replace as _replace
+
         from ..vehicles import get_launch_vehicle
 
-        return get_launch_vehicle(self.launch_vehicle)
+        vehicle = get_launch_vehicle(self.launch_vehicle)
+        orbit = {
+            key: getattr(self, key)
+            for key in ("insertion_perigee_km", "insertion_apogee_km")
+            if getattr(self, key) is not None
+        }
+        return _replace(vehicle, **orbit) if orbit else vehicle
 
     def insertion_cholesky(self) -> np.ndarray:
         """Lower Cholesky factor of the launcher's 1-sigma insertion covariance (LVLH km, km/s)."""
@@ -574,6 +605,8 @@ _FIELD_TYPES = {
     "seed": int,
     "station_phasing": str,
     "launch_date": str,
+    "insertion_perigee_km": float,
+    "insertion_apogee_km": float,
     "flown": dict,
 }
 
@@ -583,6 +616,8 @@ _OPTIONAL = {
     "approach_profile",
     "force_model",
     "launch_date",
+    "insertion_perigee_km",
+    "insertion_apogee_km",
     "flown",
 }
 
