@@ -46,6 +46,7 @@ _CALLEE_SOURCES = (
     ("forces", "_kernels.py"),
     ("propagator", "_dop853.py"),
     ("propagator", "_ensemble.py"),
+    ("propagator", "_kernels.py"),
     ("relative", "_kernels.py"),
     ("docking", "_kernels.py"),
     ("docking", "_quat.py"),

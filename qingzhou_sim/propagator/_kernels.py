@@ -230,6 +230,28 @@ def _arc_to_times(
 
 
 @njit(cache=True, error_model="numpy")
+def _impulse_stops(t_end, imp_t):
+    """The stops of an impulsive propagation to t_end: the impulses inside [0, t_end]
+    (forward) or [t_end, 0) (backward), in the given (integration) order, then t_end.
+
+    Returns (direction, stops, which (impulse index, -1 for the end), number of impulses)."""
+    direction = 1.0 if t_end >= 0.0 else -1.0
+    stops = np.empty(imp_t.shape[0] + 1)
+    which = np.empty(imp_t.shape[0] + 1, dtype=np.int64)
+    ns = 0
+    for i in range(imp_t.shape[0]):
+        tb = imp_t[i]
+        inside = (0.0 <= tb <= t_end) if direction > 0.0 else (t_end <= tb < 0.0)
+        if inside:
+            stops[ns] = tb
+            which[ns] = i
+            ns += 1
+    stops[ns] = t_end
+    which[ns] = -1
+    return direction, stops, which, ns
+
+
+@njit(cache=True, error_model="numpy")
 def _propagate_rv_kernel(
     method, y0, t_out, imp_t, imp_dv, p, rtol, atol, step_s, max_steps, stop_radius
 ):
@@ -243,22 +265,7 @@ def _propagate_rv_kernel(
     out = np.empty((n, 6))
     if n == 0:
         return out, 0, 0.0, _OK
-    t_end = t_out[n - 1]
-    direction = 1.0 if t_end >= 0.0 else -1.0
-    # The stops: the impulses inside [0, t_end] (forward) or [t_end, 0) (backward),
-    # then t_end; one call site of the arc driver keeps the compiled code small.
-    stops = np.empty(imp_t.shape[0] + 1)
-    which = np.empty(imp_t.shape[0] + 1, dtype=np.int64)
-    ns = 0
-    for i in range(imp_t.shape[0]):
-        tb = imp_t[i]
-        inside = (0.0 <= tb <= t_end) if direction > 0.0 else (t_end <= tb < 0.0)
-        if inside:
-            stops[ns] = tb
-            which[ns] = i
-            ns += 1
-    stops[ns] = t_end
-    which[ns] = -1
+    direction, stops, which, ns = _impulse_stops(t_out[n - 1], imp_t)
     y = y0.copy()
     t = 0.0
     k = np.int64(0)  # not the literal 0: that would compile the arc driver twice

@@ -5,8 +5,10 @@ compiled DOP853 when the force model is point-mass or zonal gravity: the right-h
 side of :func:`qingzhou_sim.forces._zonal_accel` is written here as heyoka expressions,
 with the Earth's axis k(t) = k0 + t dk/dt as in :func:`qingzhou_sim.forces._pole_at`.
 Drag (a tabulated atmosphere) and the Sun and Moon series are not expressed: a force
-model with them is rejected. Integrators are compiled once per (parameters, tolerance)
-and kept for the session.
+model with them is rejected. An integrator is compiled once per (field, kind of axis,
+tolerance, batch size) and kept for the session: the axis enters as runtime parameters,
+so a new epoch only resets them with the time and state. Batches run on heyoka's SIMD
+batch integrator (``taylor_adaptive_batch``).
 
 Install with ``pip install qingzhou_sim[heyoka]``.
 """
@@ -209,3 +211,55 @@ def _check(outcome, ta) -> None:
 
     if outcome not in (hy.taylor_outcome.time_limit, hy.taylor_outcome.success):
         raise PropagationError(f"heyoka stopped: {outcome} at t = {ta.time:.3f} s")
+
+
+# Samples whose osculating perigee is less than this above the re-entry radius are
+# integrated by the RKN12(10) kernel, which locates a re-entry (heyoka's batch here has
+# no event): zonal terms move a LEO perigee by ~10 km at most over a revolution.
+_PERIGEE_MARGIN_KM = 50.0
+
+
+def taylor_batch_final(y0s, t_end, p, tol, stop_radius):
+    """Final states of n propagations from 0 to t_end by heyoka's SIMD batch integrator
+    (lanes of ``heyoka.recommended_simd_size()``); returns (y (n, 6), t_stop (n,),
+    status (n,)) as the compiled batch kernels do."""
+    import heyoka as hy
+
+    from ._rkn import _batch_rkn
+
+    n = y0s.shape[0]
+    y = np.empty((n, 6))
+    tstop = np.full(n, float(t_end))
+    status = np.zeros(n, dtype=np.int64)
+    risky = _osculating_perigee_km(y0s, p[P_MU]) < stop_radius + _PERIGEE_MARGIN_KM
+    safe = np.flatnonzero(~risky)
+    bs = hy.recommended_simd_size()
+    ta = _integrator(p, tol, bs)
+    for lo in range(0, safe.size, bs):
+        idx = safe[lo : lo + bs]
+        # A short last block is padded with copies of its last sample.
+        lanes = np.concatenate([idx, np.full(bs - idx.size, idx[-1])])
+        ta.set_time(0.0)
+        ta.state[:] = y0s[lanes].T
+        ta.propagate_until(float(t_end))
+        for res in ta.propagate_res:
+            if res[0] != hy.taylor_outcome.time_limit and t_end != 0.0:
+                raise PropagationError(f"heyoka stopped: {res[0]} in a batch of samples {idx}")
+        y[idx] = ta.state[:, : idx.size].T
+    if np.any(risky):
+        # Max steps as the Propagator's default.
+        _, _, yr, tr, sr = _batch_rkn(
+            y0s[risky], np.array([float(t_end)]), p, float(tol), float(tol), 1_000_000, stop_radius
+        )
+        y[risky], tstop[risky], status[risky] = yr, tr, sr
+    return y, tstop, status
+
+
+def _osculating_perigee_km(y, mu):
+    """Two-body perigee radius h^2 / (mu (1 + e)) of states (n, 6), any conic (the orbit
+    equation at true anomaly 0, e from the eccentricity vector: Curtis 2014, ch. 2)."""
+    r, v = y[:, :3], y[:, 3:]
+    h2 = np.sum(np.cross(r, v) ** 2, axis=1)
+    rn = np.linalg.norm(r, axis=1)
+    e_vec = np.cross(v, np.cross(r, v)) / mu - r / rn[:, None]
+    return h2 / (mu * (1.0 + np.linalg.norm(e_vec, axis=1)))

@@ -35,11 +35,13 @@ from ._kernels import (
     _rk4_arc,
     _rk4_step,
 )
+from ._rkn import _batch_rkn, _propagate_rv_rkn
 from .events import EventRecord, _event_meta, _find_events
 from .trajectory import Trajectory, _Segment
 
-# "taylor": heyoka as an optional backend (propagate_rv only), see ._taylor.
-METHODS = (*_KERNEL_METHODS, "taylor")
+# "rkn": the Runge-Kutta-Nystrom 12(10) pair (propagate_rv and propagate_batch), see ._rkn;
+# "taylor": heyoka as an optional backend (propagate_rv and propagate_batch), see ._taylor.
+METHODS = (*_KERNEL_METHODS, "rkn", "taylor")
 
 __all__ = [
     "METHODS",
@@ -123,11 +125,15 @@ class Propagator:
     force_model : ForceModel
         Forces (default :meth:`ForceModel.default`, J2-J4 + drag; for ``method="kepler"``
         the default is :meth:`ForceModel.two_body`, and any other model is an error).
-    method : {"dop853", "kepler", "rk4", "taylor"}
+    method : {"dop853", "kepler", "rk4", "rkn", "taylor"}
         Compiled adaptive Dormand-Prince 8(5,3) with dense output; analytic two-body
-        (universal variables); classical RK4 with a fixed step ``step_s``; heyoka's
-        Taylor integrator (optional ``heyoka`` extra; point-mass and zonal gravity;
-        :meth:`propagate_rv` only; its tolerance is ``rtol``).
+        (universal variables); classical RK4 with a fixed step ``step_s``; the
+        Runge-Kutta-Nystrom 12(10) pair of Dormand, El-Mikkawy & Prince (1987) for
+        r'' = f(t, r), two to three times faster than DOP853 at equal accuracy in LEO
+        (:meth:`propagate_rv` only; a force model with drag, which depends on the
+        velocity, is integrated by DOP853); heyoka's Taylor integrator (optional
+        ``heyoka`` extra; point-mass and zonal gravity; :meth:`propagate_rv` only; its
+        tolerance is ``rtol``).
     rtol, atol : float
         DOP853 relative and absolute tolerances (atol in km and km/s). The defaults keep
         the position error of a day of LEO propagation at the millimetre-to-centimetre
@@ -200,7 +206,13 @@ class Propagator:
     # -- kernel-level
     @property
     def _code(self) -> int:
-        return _METHOD_CODE[self.method]
+        # "rkn" with drag: DOP853 (see the class docstring).
+        return _METHOD_CODE.get(self.method, 0)
+
+    @property
+    def _nystrom(self) -> bool:
+        """True when the RKN12(10) kernels integrate (method "rkn", no drag)."""
+        return self.method == "rkn" and self.force_model.drag is None
 
     @property
     def _stop_radius(self) -> float:
@@ -295,19 +307,25 @@ class Propagator:
                 continue
             tt = t[mask] if sign > 0 else t[mask][::-1]
             order = np.argsort(sign * it, kind="stable")
-            res, filled, t_stop, st = _propagate_rv_kernel(
-                self._code,
-                y0,
-                np.ascontiguousarray(tt),
-                it[order],
-                np.ascontiguousarray(idv[order]),
-                p,
-                float(self.rtol),
-                float(self.atol),
-                float(self.step_s),
-                int(self.max_steps),
-                self._stop_radius,
-            )
+            tt, imp_t, imp_dv = np.ascontiguousarray(tt), it[order], idv[order]
+            tol = (float(self.rtol), float(self.atol))
+            limits = (int(self.max_steps), self._stop_radius)
+            if self._nystrom:
+                res, filled, t_stop, st = _propagate_rv_rkn(
+                    y0, tt, imp_t, np.ascontiguousarray(imp_dv), p, *tol, *limits
+                )
+            else:
+                res, filled, t_stop, st = _propagate_rv_kernel(
+                    self._code,
+                    y0,
+                    tt,
+                    imp_t,
+                    np.ascontiguousarray(imp_dv),
+                    p,
+                    *tol,
+                    float(self.step_s),
+                    *limits,
+                )
             if st != _OK or filled < tt.size:
                 what = (
                     "re-entered (altitude < 100 km)"
@@ -530,13 +548,14 @@ class Propagator:
             raise InputError(
                 f"state must be a State, got {type(state).__name__}", name="state", value=state
             )
-        if self.method == "taylor":
+        if self.method in ("taylor", "rkn"):
+            what = "(heyoka) " if self.method == "taylor" else ""
             raise InputError(
-                "method 'taylor' (heyoka) serves propagate_rv only for now (no dense output "
-                "for trajectories, events or burns by epoch); use method='dop853' here",
+                f"method {self.method!r} {what}serves propagate_rv only for now (no dense "
+                "output for trajectories, events or burns by epoch); use method='dop853' here",
                 name="method",
-                value="taylor",
-                valid=tuple(m for m in METHODS if m != "taylor"),
+                value=self.method,
+                valid=tuple(m for m in METHODS if m not in ("taylor", "rkn")),
             )
         epoch0 = state.epoch
         t_out, t_lo, t_hi = _parse_to(state, to)
@@ -716,6 +735,7 @@ def propagate_batch(
     rtol: float = 1e-9,
     atol: float = 1e-9,
     parallel: bool = False,
+    method: str = "dop853",
 ):
     """Propagate N states (one common epoch) together in compiled code.
 
@@ -735,6 +755,12 @@ def propagate_batch(
         "final": a StateBatch of final states. A sample that re-entered (altitude
         < 100 km) ends at its re-entry, so the batch then carries one epoch per sample.
         "history": a :class:`BatchHistory` at every ``output_step``.
+    method : {"dop853", "rkn", "taylor"}
+        The adaptive integrator (ignored when ``step`` is given): DOP853 in vectorised
+        blocks; the Runge-Kutta-Nystrom 12(10) pair, one sample at a time (a force
+        model with drag falls back to DOP853); heyoka's SIMD batch Taylor integrator
+        (``heyoka`` extra; point-mass and zonal gravity; ``output="final"``; its
+        tolerance is ``rtol``). See :class:`Propagator`.
     parallel : bool
         Spread the samples over numba's threads, as many as there are free cores
         (the CPUs this process may use minus the 1-minute load average of the other
@@ -780,9 +806,19 @@ def propagate_batch(
         epoch0 = epoch0[0]
     if output not in ("final", "history"):
         raise UnknownNameError("batch output", output, ("final", "history"))
+    if method not in ("dop853", "rkn", "taylor"):
+        raise UnknownNameError("batch propagation method", method, ("dop853", "rkn", "taylor"))
+    if method == "taylor" and output != "final":
+        raise InputError(
+            "method 'taylor' in propagate_batch gives final states only; use "
+            "output='final' or method='rkn'",
+            name="output",
+            value=output,
+            valid="final",
+        )
     prop = Propagator(
         force_model=force_model,
-        method="dop853" if step is None else "rk4",
+        method=method if step is None else "rk4",
         rtol=rtol,
         atol=atol,
         step_s=10.0 if step is None else as_duration_s(step, "step"),
@@ -799,7 +835,13 @@ def propagate_batch(
     )
     if output == "final":
         with _threads(parallel):
-            if prop.method == "dop853":
+            if prop.method == "taylor":
+                from ._taylor import taylor_batch_final
+
+                y, tstop, st = taylor_batch_final(y0s, t_end, p, prop.rtol, prop._stop_radius)
+            elif prop._nystrom:
+                _, _, y, tstop, st = _batch_rkn(y0s, np.array([t_end]), p, *args[:2], *args[3:])
+            elif prop._code == 0:
                 y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
             else:
                 y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
@@ -824,7 +866,10 @@ def propagate_batch(
     if t_out.size == 0 or t_out[-1] != t_end:
         t_out = np.append(t_out, t_end)
     with _threads(parallel):
-        res, filled, st = _batch_history(prop._code, y0s, t_out, p, *args)
+        if prop._nystrom:
+            res, filled, _, _, st = _batch_rkn(y0s, t_out, p, *args[:2], *args[3:])
+        else:
+            res, filled, st = _batch_history(prop._code, y0s, t_out, p, *args)
     bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
     if bad.size:
         raise PropagationError(f"{bad.size} sample(s) failed, indices {bad[:10].tolist()}")
