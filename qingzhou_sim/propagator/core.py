@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from contextlib import contextmanager
@@ -116,6 +117,20 @@ def _parse_to(state: State, to):
     return t_out, min(float(t_out[0]), 0.0), max(float(t_out[-1]), 0.0)
 
 
+def _finite(values, name: str) -> np.ndarray:
+    """check_finite, with a fast path for float64 arrays: a sum is finite only when every
+    term is (an overflowing sum of finite values goes the full way)."""
+    if type(values) is np.ndarray and values.dtype == np.float64 and math.isfinite(values.sum()):
+        return values
+    return check_finite(values, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _built(force_model: ForceModel, jd_tt0: float | None) -> np.ndarray:
+    """ForceModel.build, kept: callers get copies (the kernels take writeable arrays)."""
+    return force_model.build(jd_tt0)
+
+
 @dataclass(frozen=True, slots=True)
 class Propagator:
     """Frozen propagation settings: force model, method and tolerances.
@@ -227,12 +242,12 @@ class Propagator:
                     "pass epoch=...",
                     name="epoch",
                 )
-            return self.force_model.build()
+            return _built(self.force_model, None).copy()
         if not self.force_model.needs_epoch:
             # The same parameters but for P_JD0, which nothing reads then: skips astropy's
             # UTC -> TT conversion (tens of microseconds a call).
-            return self.force_model.build()
-        return self.force_model.build(float(epoch.tt.jd))
+            return _built(self.force_model, None).copy()
+        return _built(self.force_model, float(epoch.tt.jd)).copy()
 
     def propagate_rv(
         self, rv0_km, t_s, *, impulses_t_s=None, impulses_dv_km_s=None, epoch=None
@@ -276,11 +291,13 @@ class Propagator:
         >>> rv.shape
         (2, 6)
         """
-        y0 = check_finite(rv0_km, "rv0_km").reshape(-1)
+        y0 = _finite(rv0_km, "rv0_km").reshape(-1)
         if y0.shape != (6,):
             raise InputError(f"rv0_km has shape {y0.shape}; expected (6,)", name="rv0_km")
-        t = check_finite(np.atleast_1d(t_s), "t_s").astype(float).ravel()
-        if np.any(np.diff(t) < 0):
+        t = _finite(np.atleast_1d(t_s), "t_s").astype(float).ravel()
+        if t.size == 0:
+            return np.empty((0, 6))
+        if t.size > 1 and np.any(np.diff(t) < 0):
             raise EpochOrderError("t_s is not sorted in increasing order", name="t_s", value=t)
         if impulses_t_s is None:
             it = np.zeros(0)
@@ -300,45 +317,41 @@ class Propagator:
         p = self._params(epoch)
         if self.method == "taylor":
             return self._taylor_rv(y0, t, it, idv, p)
+        if t[0] >= 0.0:  # the common case: forward only
+            return self._kernel_side(y0, t, it, idv, p, 1.0)
         out = np.empty((t.size, 6))
         neg = t < 0
-        for mask, sign in ((neg, -1.0), (~neg, 1.0)):
-            if not np.any(mask):
-                continue
-            tt = t[mask] if sign > 0 else t[mask][::-1]
-            order = np.argsort(sign * it, kind="stable")
-            tt, imp_t, imp_dv = np.ascontiguousarray(tt), it[order], idv[order]
-            tol = (float(self.rtol), float(self.atol))
-            limits = (int(self.max_steps), self._stop_radius)
-            if self._nystrom:
-                res, filled, t_stop, st = _propagate_rv_rkn(
-                    y0, tt, imp_t, np.ascontiguousarray(imp_dv), p, *tol, *limits
-                )
-            else:
-                res, filled, t_stop, st = _propagate_rv_kernel(
-                    self._code,
-                    y0,
-                    tt,
-                    imp_t,
-                    np.ascontiguousarray(imp_dv),
-                    p,
-                    *tol,
-                    float(self.step_s),
-                    *limits,
-                )
-            if st != _OK or filled < tt.size:
-                what = (
-                    "re-entered (altitude < 100 km)"
-                    if st == _REENTRY
-                    else _STATUS_TEXT.get(st, "stopped")
-                )
-                raise PropagationError(
-                    f"propagation {what} at t = {t_stop:.3f} s, before the last output time "
-                    f"{tt[-1]:.3f} s",
-                    last_epoch=t_stop,
-                )
-            out[mask] = res if sign > 0 else res[::-1]
+        out[neg] = self._kernel_side(y0, t[neg][::-1], it, idv, p, -1.0)[::-1]
+        if not np.all(neg):
+            out[~neg] = self._kernel_side(y0, t[~neg], it, idv, p, 1.0)
         return out
+
+    def _kernel_side(self, y0, tt, it, idv, p, sign) -> np.ndarray:
+        """One side of 0 of propagate_rv (tt sorted away from 0) through the kernels."""
+        tt = np.ascontiguousarray(tt)
+        if it.size:
+            order = np.argsort(sign * it, kind="stable")
+            it, idv = it[order], np.ascontiguousarray(idv[order])
+        tol = (float(self.rtol), float(self.atol))
+        limits = (int(self.max_steps), self._stop_radius)
+        if self._nystrom:
+            res, filled, t_stop, st = _propagate_rv_rkn(y0, tt, it, idv, p, *tol, *limits)
+        else:
+            res, filled, t_stop, st = _propagate_rv_kernel(
+                self._code, y0, tt, it, idv, p, *tol, float(self.step_s), *limits
+            )
+        if st != _OK or filled < tt.size:
+            what = (
+                "re-entered (altitude < 100 km)"
+                if st == _REENTRY
+                else _STATUS_TEXT.get(st, "stopped")
+            )
+            raise PropagationError(
+                f"propagation {what} at t = {t_stop:.3f} s, before the last output time "
+                f"{tt[-1]:.3f} s",
+                last_epoch=t_stop,
+            )
+        return res
 
     def _taylor_rv(self, y0, t, it, idv, p) -> np.ndarray:
         """propagate_rv through heyoka: each side of 0 separately, like the kernels."""
