@@ -68,7 +68,7 @@ from .result import (
     SegmentReport,
     _decode_events,
 )
-from .safety import F_N
+from .safety import F_N, port_geometry
 
 __all__ = [
     "default_handover_lvlh",
@@ -400,6 +400,19 @@ def _init_estimate(rel0, qc, navp, noise_on, gen):
     return (x, q, b, p, navp.err.gyro_bias.copy(), np.zeros(3))
 
 
+def _line_start(plan_pt, x_est, cfg):
+    """Start of a straight closing line: the planned point, or the estimated position
+    when the chaser is farther from the planned point than the line's own tracking
+    tolerance (``track_abs + track_rel * distance``). A two-impulse transfer arriving
+    at a couple of m/s misses its aim point by its arrival dispersion (~10-20 m after a
+    5 km hop); the line is then planned from where the chaser is (the guidance
+    re-plans from its estimate), not flagged as a tracking failure at its first step."""
+    d0, _, _, _ = port_geometry(x_est, cfg)
+    if np.linalg.norm(x_est[:3] - plan_pt) > cfg.track_abs + cfg.track_rel * max(d0, 0.0):
+        return np.array(x_est[:3], float)
+    return plan_pt
+
+
 def _port_cfg(cfg, att, xs, arm_km):
     """The loop configuration with the station's port axis and the chaser's
     centre-of-mass aim point turned with the station's actual attitude (port-axis
@@ -698,7 +711,8 @@ def simulate_approach(
             end = np.array(sgm.to_m) / 1e3 + com_off if not final else com_off.copy()
             if final:
                 cfg, end = _port_cfg(cfg, att, navp.xs_nom, prof.chaser_port_arm_m / 1e3)
-            line = end - plan_pt
+            start = plan_pt if final else _line_start(plan_pt, est[0], cfg)
+            line = end - start
             length = float(np.linalg.norm(line))
             sched = np.array(sgm.speed_schedule, float) / 1e3
             vmin = float(sched[:, 1].min())
@@ -713,7 +727,7 @@ def simulate_approach(
                 mode=K.MODE_STRAIGHT,
                 final=1 if final else 0,
                 tgt=np.concatenate([end, np.zeros(3)]),
-                line0=plan_pt.copy(),
+                line0=start.copy(),
                 line_u=line / max(length, 1e-12),
                 line_len=length,
                 sched_d=np.ascontiguousarray(sched[:, 0]),
