@@ -37,6 +37,7 @@ from ._kernels import (
     _rk4_step,
 )
 from ._rkn import _batch_rkn, _propagate_rv_rkn
+from ._rkn_ensemble import _batch_final_rkn_ensemble
 from .events import EventRecord, _event_meta, _find_events
 from .trajectory import Trajectory, _Segment
 
@@ -853,7 +854,7 @@ def propagate_batch(
 
                 y, tstop, st = taylor_batch_final(y0s, t_end, p, prop.rtol, prop._stop_radius)
             elif prop._nystrom:
-                _, _, y, tstop, st = _batch_rkn(y0s, np.array([t_end]), p, *args[:2], *args[3:])
+                y, tstop, st = _batch_final_rkn_ensemble(y0s, t_end, p, *args[:2], *args[3:])
             elif prop._code == 0:
                 y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
             else:
