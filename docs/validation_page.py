@@ -39,7 +39,7 @@ def write_validation_page(folder: Path, out: Path) -> None:
         lines.append(
             f"| [`{path.name}`](#{anchor}) | {_first_sentence(doc).replace('|', '/')} | {len(tests)} |"
         )
-        sections.append(f"\n({anchor})=\n## `{path.name}`\n")
+        sections.append(f"\n({anchor})=\n### `{path.name}`\n")  # under "The tests"
         sections.append(doc)
         sections.append("")
         for node in tests:
