@@ -13,13 +13,20 @@ the velocities seen in the rotating frame:
 (the Keplerian frame rate; perturbations add a rotation about the radial axis of order
 ``a_normal / v`` ~ 1e-9 rad/s, which is neglected).
 
-Earth-fixed conversions go through astropy's GCRS -> ITRS transform (IAU 2006/2000A,
-IERS Earth orientation from the bundled ``astropy-iers-data`` tables; downloads are
-switched off when ``qingzhou_sim`` is imported).
+Earth-fixed conversions are astropy's GCRS -> ITRS transform (IAU 2006/2000A, IERS
+Earth orientation from the bundled ``astropy-iers-data`` tables; downloads are switched
+off when ``qingzhou_sim`` is imported). Positions are rotated by the same ERFA matrices
+astropy's transform graph multiplies (``c2i06a``, ``era00``, ``sp00``, ``pom00``; for
+TEME ``gmst82``), built here directly: the same numbers (to rounding, checked against
+astropy in tests/test_frames.py) without the frame machinery's cost per call. Velocities
+still go through astropy (its finite-difference frame rates). The parsed IERS table is
+kept in the user cache (see :func:`_use_cached_iers_table`).
 """
 
 from __future__ import annotations
 
+import os
+import warnings
 from typing import NamedTuple
 
 import astropy.units as u
@@ -261,22 +268,163 @@ def rsw_to_lvlh(r_rsw: u.Quantity, v_rsw: u.Quantity) -> RelativeState:
     return RelativeState(x[..., :3] * u.km, x[..., 3:] * (u.km / u.s), "LVLH")
 
 
+# ------------------------------------------------------------- Earth orientation
+def _iers_cache_file() -> str | None:
+    """Path of the pickled IERS table for the installed IERS files and library versions
+    (None if a file cannot be read: then astropy reads its tables as usual)."""
+    import hashlib
+
+    import astropy
+    from astropy.utils import iers
+
+    digest = hashlib.sha1(f"{astropy.__version__} {np.__version__}".encode())
+    files = (iers.IERS_A_FILE, iers.IERS_A_README, iers.IERS_B_FILE, iers.IERS_B_README)
+    try:
+        for path in files:
+            st = os.stat(path)
+            digest.update(f"{os.path.abspath(path)} {st.st_size} {st.st_mtime_ns}".encode())
+    except (OSError, TypeError):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "qingzhou_sim", "iers", digest.hexdigest()[:16] + ".pickle")
+
+
+def _use_cached_iers_table() -> None:
+    """Give astropy its IERS-A/B Earth orientation table from the user cache.
+
+    astropy parses the bundled ``finals2000A.all`` and ``eopc04`` text tables (~0.5 s)
+    in every new process; the parsed table (what ``IERS_Auto.open()`` returns) is
+    pickled once into ``~/.cache/qingzhou_sim/iers/`` under a key of the files' sizes and
+    modification times and the astropy and numpy versions, and loaded from there in
+    ~5 ms. Nothing changes when astropy has already opened its table, when a
+    ``finals2000A.all`` in the working directory overrides the bundled one (astropy's
+    rule), or when the cache cannot be read or written.
+    """
+    import pickle
+
+    from astropy.utils import iers
+
+    if iers.IERS_Auto.iers_table is not None or os.path.exists("finals2000A.all"):
+        return
+    path = _iers_cache_file()
+    if path is None:
+        return
+    try:
+        with open(path, "rb") as fh:
+            table = pickle.load(fh)
+        if isinstance(table, iers.IERS_Auto):
+            iers.IERS_Auto.iers_table = table
+            return
+    except Exception:  # missing, truncated or from another build: read and rewrite
+        pass
+    table = iers.IERS_Auto.open()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _jd12(epochs: Time, scale: str):
+    """(jd1, jd2) of ``epochs`` in ``scale``; astropy's rule beyond the IERS table: UT1
+    falls back to the epochs' own scale with a warning
+    (``astropy.coordinates.builtin_frames.utils.get_jd12``)."""
+    from astropy.utils import iers
+
+    try:
+        t = getattr(epochs, scale)
+    except iers.IERSRangeError as exc:
+        from astropy.utils.exceptions import AstropyWarning
+
+        warnings.warn(f"{exc}; using {epochs.scale} for {scale}", AstropyWarning, stacklevel=3)
+        t = epochs
+    return t.jd1, t.jd2
+
+
+# The 50-year mean pole astropy uses outside the IERS table (arcsec; IERS Conventions
+# 2010, sec. 7.1.4), as in astropy.coordinates.builtin_frames.utils._DEFAULT_PM.
+_DEFAULT_PM_RAD = np.deg2rad(np.array([0.035, 0.29]) / 3600.0)
+
+
+def _polar_motion(epochs: Time):
+    """Polar motion (xp, yp) in rad from the IERS table, as astropy's
+    ``get_polar_motion`` (the mean pole, with a warning, outside the table)."""
+    from astropy.utils import iers
+    from astropy.utils.exceptions import AstropyWarning
+
+    xp, yp, status = iers.earth_orientation_table.get().pm_xy(epochs, return_status=True)
+    xp, yp = np.array(xp.to_value(u.rad)), np.array(yp.to_value(u.rad))
+    outside = (status == iers.TIME_BEFORE_IERS_RANGE) | (status == iers.TIME_BEYOND_IERS_RANGE)
+    if np.any(outside):
+        xp[outside], yp[outside] = _DEFAULT_PM_RAD
+        warnings.warn(
+            "polar motion requested outside the IERS table; using the 50-year mean pole",
+            AstropyWarning,
+            stacklevel=3,
+        )
+    return xp, yp
+
+
+def _earth_orientation(epochs: Time):
+    """The two rotations of astropy's GCRS -> ITRS at ``epochs`` (..., 3, 3):
+    ``c2i`` GCRS -> CIRS (IAU 2006/2000A, ``erfa.c2i06a``) and ``c2t`` CIRS -> ITRS
+    (Earth rotation angle and polar motion with the TIO locator, ``erfa.c2tcio``).
+
+    References
+    ----------
+    Petit & Luzum (2010), IERS Conventions, Technical Note 36, sec. 5.4.4 (eq. 5.1);
+    astropy ``gcrs_to_cirs_mat`` and ``cirs_to_itrs_mat``.
+    """
+    import erfa
+
+    _use_cached_iers_table()
+    tt1, tt2 = _jd12(epochs, "tt")
+    xp, yp = _polar_motion(epochs)
+    pom = erfa.pom00(xp, yp, erfa.sp00(tt1, tt2))
+    c2t = erfa.c2tcio(np.eye(3), erfa.era00(*_jd12(epochs, "ut1")), pom)
+    return erfa.c2i06a(tt1, tt2), c2t
+
+
+def _teme_itrs_matrix(epochs: Time) -> np.ndarray:
+    """TEME -> ITRS rotation (..., 3, 3) as astropy's ``teme_to_itrs_mat``: GMST 1982
+    and polar motion without the TIO locator (Vallado et al. 2006, AIAA 2006-6753)."""
+    import erfa
+
+    _use_cached_iers_table()
+    xp, yp = _polar_motion(epochs)
+    return erfa.c2tcio(np.eye(3), erfa.gmst82(*_jd12(epochs, "ut1")), erfa.pom00(xp, yp, 0.0))
+
+
 def _gcrs_itrs_kernel(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray | None, *, to_itrs: bool):
+    if v_km_s is None:
+        import erfa
+
+        c2i, c2t = _earth_orientation(epochs)
+        r = np.asarray(r_km, dtype=float)
+        if to_itrs:
+            return erfa.rxp(c2t, erfa.rxp(c2i, r)), None
+        return erfa.rxp(np.swapaxes(c2i, -1, -2), erfa.rxp(np.swapaxes(c2t, -1, -2), r)), None
+    return _gcrs_itrs_astropy(epochs, r_km, v_km_s, to_itrs=to_itrs)
+
+
+def _gcrs_itrs_astropy(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray, *, to_itrs: bool):
+    """Positions and velocities through astropy's transform graph (its velocities are
+    finite differences of the frame transformation)."""
     from astropy.coordinates import GCRS, ITRS, CartesianDifferential, CartesianRepresentation
 
-    rep = CartesianRepresentation(np.moveaxis(r_km, -1, 0) * u.km)
-    if v_km_s is not None:
-        rep = rep.with_differentials(
-            CartesianDifferential(np.moveaxis(v_km_s, -1, 0) * (u.km / u.s))
-        )
+    _use_cached_iers_table()
+    rep = CartesianRepresentation(np.moveaxis(r_km, -1, 0) * u.km).with_differentials(
+        CartesianDifferential(np.moveaxis(v_km_s, -1, 0) * (u.km / u.s))
+    )
     if to_itrs:
         out = GCRS(rep, obstime=epochs).transform_to(ITRS(obstime=epochs))
     else:
         out = ITRS(rep, obstime=epochs).transform_to(GCRS(obstime=epochs))
     cart = out.cartesian
     r = np.moveaxis(cart.xyz.to_value(u.km), 0, -1)
-    if v_km_s is None:
-        return r, None
     v = np.moveaxis(cart.differentials["s"].d_xyz.to_value(u.km / u.s), 0, -1)
     return r, v
 

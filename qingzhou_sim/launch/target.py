@@ -95,6 +95,9 @@ def validate_tle(line1: str, line2: str) -> tuple[str, str]:
 def _teme_to_gcrs(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray):
     from astropy.coordinates import GCRS, TEME, CartesianDifferential, CartesianRepresentation
 
+    from ..frames import _use_cached_iers_table
+
+    _use_cached_iers_table()
     rep = CartesianRepresentation(np.moveaxis(r_km, -1, 0) * u.km).with_differentials(
         CartesianDifferential(np.moveaxis(v_km_s, -1, 0) * (u.km / u.s))
     )
@@ -107,19 +110,34 @@ def _teme_to_gcrs(epochs: Time, r_km: np.ndarray, v_km_s: np.ndarray):
 def _teme_gcrs_matrix(epochs: Time) -> np.ndarray:
     """Rotation matrices TEME -> GCRS at ``epochs``, (..., 3, 3): ``r_gcrs = M @ r_teme``.
 
-    Columns are the TEME axes expressed in GCRS (astropy's TEME frame; a pure rotation
-    about the geocentre, so unit axes transformed as positions give the matrix).
-    """
-    from astropy.coordinates import GCRS, TEME, CartesianRepresentation
+    astropy's TEME -> ITRS -> CIRS -> GCRS chain for positions, its three ERFA rotations
+    (``teme_to_itrs_mat``, ``cirs_to_itrs_mat`` transposed, ``gcrs_to_cirs_mat``
+    transposed; see :mod:`qingzhou_sim.frames`) applied without the frame machinery
+    (equal to astropy's transform: tests/test_frames.py).
 
-    shape = tuple(epochs.shape)
-    cols = []
-    for k in range(3):
-        e = np.zeros(shape + (3,))
-        e[..., k] = 1e4  # km; scale is irrelevant for a rotation
-        rep = CartesianRepresentation(np.moveaxis(e, -1, 0) * u.km)
-        out = TEME(rep, obstime=epochs).transform_to(GCRS(obstime=epochs)).cartesian
-        cols.append(np.moveaxis(out.xyz.to_value(u.km), 0, -1) / 1e4)
+    References
+    ----------
+    Vallado et al. (2006), AIAA 2006-6753, sec. on TEME; Petit & Luzum (2010), IERS
+    Technical Note 36, eq. 5.1.
+    """
+    import erfa
+
+    from ..frames import _earth_orientation, _teme_itrs_matrix
+
+    c2i, c2t = _earth_orientation(epochs)
+    teme_to_itrs = _teme_itrs_matrix(epochs)
+    # Columns: the TEME axes (scaled to 1e4 km) rotated step by step, with the same
+    # operations in the same order as astropy's transform, so the matrix is astropy's to
+    # the last bit (the closed-loop approach downstream amplifies 1e-16 differences).
+    axes = np.broadcast_to(1e4 * np.eye(3), np.shape(c2i)[:-2] + (3, 3))
+    cols = [
+        erfa.rxp(
+            np.swapaxes(c2i, -1, -2),
+            erfa.rxp(np.swapaxes(c2t, -1, -2), erfa.rxp(teme_to_itrs, axes[..., k, :])),
+        )
+        / 1e4
+        for k in range(3)
+    ]
     return np.stack(cols, axis=-1)
 
 
