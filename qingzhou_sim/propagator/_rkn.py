@@ -275,6 +275,17 @@ _EBP = _rational_array(
     {k: str(Fraction(_BP_RAT.get(k, "0")) - Fraction(_BPH_RAT.get(k, "0"))) for k in range(1, 18)},
     _S,
 )
+# The non-zero entries of each row of A (121 of 136), and the stages with a non-zero
+# solution or error weight: the loops skip the zeros (adding 0 * k changes no sum).
+_A_COUNT = np.array([np.count_nonzero(_A[s]) for s in range(_S)])
+_A_COL = np.zeros((_S, _S), dtype=np.int64)
+_A_VAL = np.zeros((_S, _S))
+for _s in range(_S):
+    _nz = np.flatnonzero(_A[_s])
+    _A_COL[_s, : _nz.size] = _nz
+    _A_VAL[_s, : _nz.size] = _A[_s, _nz]
+del _s, _nz
+_W_STAGES = np.flatnonzero((_B != 0) | (_BP != 0) | (_EB != 0) | (_EBP != 0))
 # Step-size exponent: the error estimate is O(h^11) (embedded order 10; Hairer et al.
 # 1993, eq. II.4.13).
 _ERR_EXP = -1.0 / 11.0
@@ -290,18 +301,25 @@ def _rkn_step(t, y, a0, h, p, K, ytmp, ftmp, ynew):
         K[0, j] = a0[j]
         ytmp[3 + j] = y[3 + j]
     for s in range(1, _S):
-        for j in range(3):
-            acc = 0.0
-            for m in range(s):
-                acc += _A[s, m] * K[m, j]
-            ytmp[j] = y[j] + h * (_C[s] * y[3 + j] + h * acc)
+        acc0 = 0.0
+        acc1 = 0.0
+        acc2 = 0.0
+        for q in range(_A_COUNT[s]):
+            m = _A_COL[s, q]
+            a = _A_VAL[s, q]
+            acc0 += a * K[m, 0]
+            acc1 += a * K[m, 1]
+            acc2 += a * K[m, 2]
+        ytmp[0] = y[0] + h * (_C[s] * y[3] + h * acc0)
+        ytmp[1] = y[1] + h * (_C[s] * y[4] + h * acc1)
+        ytmp[2] = y[2] + h * (_C[s] * y[5] + h * acc2)
         _rhs_into(t + _C[s] * h, ytmp, p, ftmp)
         for j in range(3):
             K[s, j] = ftmp[3 + j]
     for j in range(3):
         sb = 0.0
         sbp = 0.0
-        for m in range(_S):
+        for m in _W_STAGES:
             sb += _B[m] * K[m, j]
             sbp += _BP[m] * K[m, j]
         ynew[j] = y[j] + h * (y[3 + j] + h * sb)
@@ -316,7 +334,7 @@ def _rkn_error(K, h, y, ynew, rtol, atol):
     for j in range(3):
         er = 0.0
         ev = 0.0
-        for m in range(_S):
+        for m in _W_STAGES:
             er += _EB[m] * K[m, j]
             ev += _EBP[m] * K[m, j]
         sc = atol + rtol * max(abs(y[j]), abs(ynew[j]))
