@@ -29,6 +29,7 @@ from .errors import InputError, UnknownNameError
 __all__ = [
     "DockingPort",
     "KINETICA_2",
+    "LONG_MARCH_2F",
     "LAUNCH_VEHICLES",
     "LaunchVehicle",
     "QINGZHOU",
@@ -505,7 +506,34 @@ KINETICA_2 = LaunchVehicle(
     ),
 )
 
-LAUNCH_VEHICLES = {"kinetica-2": KINETICA_2}
+# Long March 2F, the Shenzhou launcher from Jiuquan. Its insertion is mission-specific
+# (the launcher targets the orbit each rendezvous scheme needs): the nominal here is
+# the latest published one, Shenzhou-21's 200 x 363 km at 41.5 deg for the 3.5-hour
+# scheme; a mission file sets another with insertion_perigee_km / insertion_apogee_km
+# (Shenzhou-8: 200 x 329 km, CD-SZ8-ORBIT). The ascent, downrange and window lead are
+# not in the references: Kinetica-2's assumptions are kept, so that the two launchers
+# differ only in what is published.
+LONG_MARCH_2F = LaunchVehicle(
+    name="Long March 2F",
+    payload_leo_kg=8_000.0,
+    ascent_duration_s=KINETICA_2.ascent_duration_s,
+    downrange_angle_deg=KINETICA_2.downrange_angle_deg,
+    window_lead_s=KINETICA_2.window_lead_s,
+    insertion_perigee_km=200.0,
+    insertion_apogee_km=363.0,
+    insertion_inc_deg=41.5,
+    insertion_sigma_lvlh=KINETICA_2.insertion_sigma_lvlh,
+    sources=(
+        "payload 8,000 kg to 200-350 km at 42.4-42.7 deg: LM2F-CN (firm)",
+        "insertion 200 x 363 km at 41.5 deg: Shenzhou-21, Beijing Aerospace Control Center "
+        "via anewz.tv, 31 Oct 2025 (mission-facts, second round; firm)",
+        "other Shenzhou insertions differ per mission: Shenzhou-8 200 x 329 km (CD-SZ8-ORBIT)",
+        "assumption: ascent, downrange angle, window lead and insertion dispersions as "
+        "Kinetica-2's (unpublished for Long March 2F in the references)",
+    ),
+)
+
+LAUNCH_VEHICLES = {"kinetica-2": KINETICA_2, "long-march-2f": LONG_MARCH_2F}
 
 
 def get_launch_vehicle(name: str) -> LaunchVehicle:
@@ -516,9 +544,10 @@ def get_launch_vehicle(name: str) -> LaunchVehicle:
     UnknownNameError
         If the name is not in :data:`LAUNCH_VEHICLES`.
     """
-    key = str(name).strip().lower().replace("_", "-")
-    if key == "kinetica2":
-        key = "kinetica-2"
+    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
+    key = {"kinetica2": "kinetica-2", "lm-2f": "long-march-2f", "cz-2f": "long-march-2f"}.get(
+        key, key
+    )
     if key not in LAUNCH_VEHICLES:
         raise UnknownNameError("launch vehicle", name, tuple(LAUNCH_VEHICLES))
     return LAUNCH_VEHICLES[key]

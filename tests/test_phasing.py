@@ -91,13 +91,14 @@ def plan_65() -> PhasingPlan:
 def test_plan_phasing_default_profile_arrives(plan_65):
     p = plan_65
     assert p.profile == "6.5-hour" and p.strategy == "coelliptic"
-    # the plane correction sits at the last node crossing, before or after NCC
-    assert sorted(b.label for b in p.burns) == ["NC1", "NCC", "NH", "NPC"]
+    # six burns (CCTV, Shenzhou-16): NC1, NH1, NC2, NH2 alternately at the apsides, NCC,
+    # and the plane correction at the last node crossing, before or after NCC
+    assert sorted(b.label for b in p.burns) == ["NC1", "NC2", "NCC", "NH1", "NH2", "NPC"]
     assert p.correction.converged
     assert p.miss_distance.to_value(u.m) < HANDOVER_POS_TOL
     assert np.linalg.norm(p.miss_velocity.to_value(u.m / u.s)) < HANDOVER_VEL_TOL
     assert p.duration.to_value(u.h) == pytest.approx(PROFILES["6.5-hour"].handover_time.value)
-    np.testing.assert_allclose(p.handover_r_lvlh.to_value(u.km), [-5.0, 0.0, 0.0])
+    np.testing.assert_allclose(p.handover_r_lvlh.to_value(u.km), [-50.0, 0.0, 5.0])
 
 
 def test_station_at_another_epoch_is_propagated(plan_65):

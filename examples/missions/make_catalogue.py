@@ -66,6 +66,10 @@ FLIGHTS = [
         docking="2021-06-17T07:54:00Z",
         profile="6.5-hour",
         port="forward",
+        launcher=(
+            "long-march-2f",
+            "Long March 2F's nominal insertion (Shenzhou-12's own is not in the references)",
+        ),
         source="SZ12, SZ12-EDA (6 h 32 min); TLE: Tianhe 2021-06-01 (16 days old)",
         tle=TIANHE_2021_06_01,
     ),
@@ -77,6 +81,11 @@ FLIGHTS = [
         docking="2025-10-31T19:22:00Z",
         profile="3.5-hour",
         port="forward",
+        launcher=(
+            "long-march-2f",
+            "insertion 200 x 363 km at 41.5 deg, Beijing Aerospace "
+            "Control Center (mission-facts, second round)",
+        ),
         source="SZ21, SZ21-CCTV (23:44 -> 03:22 BJT); minute precision",
     ),
     dict(
@@ -87,6 +96,8 @@ FLIGHTS = [
         docking="2011-11-02T17:58:10Z",
         profile="two-day",
         port="aft",
+        launcher=("long-march-2f", "insertion 200 x 329 km (CD-SZ8-ORBIT)"),
+        insertion_km=(200.0, 329.0),
         source="China News Service via mission-facts: docked on rev 30 about 44 h after launch "
         "(the docking time here is liftoff + 44 h); "
         "flown to Tiangong-1, whose orbit is not modelled: today's Tiangong stands in",
@@ -99,13 +110,17 @@ def _base(f) -> Mission:
     station = StationOrbit(
         epoch=epoch, perigee_altitude_km=386.0, apogee_altitude_km=391.0, inc_deg=41.47
     )
+    perigee, apogee = f.get("insertion_km", (None, None))
     return Mission(
         name=f["flight"].lower(),
         site=f["site"],
+        launch_vehicle=f.get("launcher", ("kinetica-2",))[0],
         liftoff=f["liftoff"],
         phasing_profile=f["profile"],
         port=f["port"],
         station=station,
+        insertion_perigee_km=perigee,
+        insertion_apogee_km=apogee,
     )
 
 
@@ -126,7 +141,7 @@ def _place_phase(m: Mission) -> Mission:
     """True anomaly such that the phase at insertion is the profile window's centre."""
     for _ in range(3):
         target = station_target(m)
-        chaser = insertion_state(m.liftoff, target, site=m.site)
+        chaser = insertion_state(m.liftoff, target, site=m.site, vehicle=m.launcher())
         station = target.state_at(chaser.epoch)
         prof = phasing_profile(m)
         centre = phase_angle_windows(chaser, station, profiles=(prof,))[prof.name].centre
@@ -143,9 +158,18 @@ def _toml(f, m: Mission) -> str:
         f"# {f['flight']}: the {f['profile']} scheme to the {f['port']} port, flown with the "
         "real liftoff time.",
         f"# Run it with:  qingzhou-sim run examples/missions/{f['file']}",
-        "# Qingzhou on Kinetica-2 stands in for the real vehicle and launcher (the insertion",
-        "# model is Kinetica-2's, launch.insertion_state). Written by make_catalogue.py.",
     ]
+    if "launcher" in f:
+        lines += [
+            f"# Qingzhou stands in for the real vehicle on {m.launcher().name}:",
+            f"# {f['launcher'][1]}.",
+            "# Written by make_catalogue.py.",
+        ]
+    else:
+        lines += [
+            "# Qingzhou on Kinetica-2 stands in for the real vehicle and launcher (the insertion",
+            "# model is Kinetica-2's, launch.insertion_state). Written by make_catalogue.py.",
+        ]
     if "tle" in f:
         lines.append("# Station: a real Tianhe TLE (the closest one available offline).")
     else:
@@ -159,13 +183,18 @@ def _toml(f, m: Mission) -> str:
         "",
         f'name = "{m.name}"',
         f'site = "{m.site}"',
+        f'launch_vehicle = "{m.launch_vehicle}"',
         f'liftoff = "{m.liftoff}"',
         f'phasing_profile = "{m.phasing_profile}"',
         f'port = "{m.port}"',
         'station_phasing = "auto"',
-        "",
-        "[station]",
     ]
+    if m.insertion_perigee_km is not None:
+        lines += [
+            f"insertion_perigee_km = {m.insertion_perigee_km}",
+            f"insertion_apogee_km = {m.insertion_apogee_km}",
+        ]
+    lines += ["", "[station]"]
     if "tle" in f:
         lines.append(f'tle = ["{f["tle"][0]}", "{f["tle"][1]}"]')
     else:

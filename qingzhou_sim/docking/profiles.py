@@ -582,7 +582,15 @@ FORWARD = ApproachProfile(
         ),
         Closing(to_m=(400.0, 0.0, 0.0), label="closing to 400 m"),
         Hold(duration_s=300.0, until="settled", tolerance_m=1.0, label="hold at 400 m"),
-        Closing(to_m=(200.0, 0.0, 0.0), label="closing to 200 m"),
+        # a forced line, not the radial hop: in front of the station the half-orbit hop
+        # arcs above and meets the 200 m keep-out sphere off the 10 deg corridor
+        Closing(
+            to_m=(200.0, 0.0, 0.0),
+            method="straight",
+            speed_schedule=((0.0, 0.05), (20.0, 0.2), (100.0, 0.3)),
+            control_period_s=1.0,
+            label="closing to 200 m",
+        ),
         Hold(duration_s=900.0, until="settled", tolerance_m=1.0, label="hold at 200 m"),
         Closing(
             to_m=(19.0, 0.0, 0.0),
@@ -605,7 +613,8 @@ FORWARD = ApproachProfile(
     description=(
         "Tianhe forward port, +V-bar from ahead (Shenzhou practice): 5 km behind "
         "(SZ19) -> fly-around below the station to an aim point 5 km in front (SZ12-HK) "
-        "-> 400 m -> 200 m hold -> 19 m hold (SZ19, SZ12-HK) -> contact."
+        "-> 400 m -> straight line to the 200 m hold -> 19 m hold (SZ19, SZ12-HK) -> "
+        "contact."
     ),
 )
 
@@ -790,19 +799,37 @@ FORWARD_3P5H = ApproachProfile(
     ),
 )
 
+# The 6.5-hour scheme hands over at ~50 km, where the microwave radar and the
+# space-to-space link acquire (CCTV, Shenzhou-16, mission-facts second round); the
+# homing from there to the first aim point is a closed-loop CW transfer in 55 min, as
+# Shenzhou-8's 52 km -> 5 km (China News Service, second round): its two burns and two
+# mid-course corrections are the "four burns" of that record.
+_HOMING_50KM_S = 55 * 60.0
+
+
+def _homing_from_50km(aim_m, label: str) -> Homing:
+    return Homing(aim_points_m=(aim_m,), tof_s=(_HOMING_50KM_S,), corrections=2, label=label)
+
+
 FORWARD_6P5H = replace(
     FORWARD_3P5H,
     name="forward-6.5h",
-    segments=tuple(
-        replace(seg, duration_s=900.0, max_duration_s=1800.0)
-        if seg.label == "hold at 200 m"
-        else seg
-        for seg in FORWARD_3P5H.segments
+    segments=(
+        _homing_from_50km((5000.0, 0.0, 0.0), "homing to the aim point 5 km in front"),
+        _scheme_hold(720.0, "hold at 5 km in front", 5.0),
+        Closing(to_m=(400.0, 0.0, 0.0), tof_s=1800.0, label="closing to 400 m in front"),
+        _scheme_hold(120.0, "hold at 400 m in front"),
+        _straight((200.0, 0.0, 0.0), "closing to 200 m", _SCHEME_STRAIGHT),
+        _scheme_hold(300.0, "hold at 200 m"),
+        _straight((19.0, 0.0, 0.0), "approach to 19 m"),
+        _hold_19m(),
+        FinalApproach(speed_schedule=_FINAL_SCHEDULE),
     ),
     references=("SZ12", "SZ12-HK", "SZ19", "SAST-APAS"),
     description=(
-        "6.5-hour scheme at the forward port (Shenzhou-12, -15, -17..-20): from the aim "
-        "point 5 km in front, 200 m hold (15 min, assumed) and 19 m hold, contact."
+        "6.5-hour scheme at the forward port (Shenzhou-12, -15, -17..-20): from the "
+        "hand-over ~50 km in front (radar acquisition, CCTV) homing to the aim point "
+        "5 km in front (SZ12-HK), 200 m hold and 19 m hold (SZ19), contact."
     ),
 )
 
@@ -814,6 +841,8 @@ RADIAL_6P5H = ApproachProfile(
     ae_entry_half_angle_deg=60.0,
     port_position_m=_RADIAL_PORT_M,
     segments=(
+        _homing_from_50km((-5000.0, 0.0, 0.0), "homing to 5 km behind"),
+        _scheme_hold(300.0, "hold at 5 km behind", 5.0),
         Closing(to_m=(0.0, 0.0, 2000.0), tof_s=_SCHEME_HOP_S, label="to the aim point 2 km below"),
         _scheme_hold(300.0, "R-bar hold at 2 km (active)", 5.0, control_period_s=5.0),
         Closing(to_m=(0.0, 0.0, 400.0), tof_s=900.0, label="R-bar closing to 400 m"),
@@ -825,9 +854,59 @@ RADIAL_6P5H = ApproachProfile(
     ),
     references=("SZ13", "SZ14", "SZ19", "SAST-APAS"),
     description=(
-        "6.5-hour scheme at the radial port (Shenzhou-13/-16): from 5 km behind to an aim "
-        "point about 2 km below the station, then the approach from below along R-bar "
-        "(CCTV via mission-facts, second round), 200 m and 19 m holds (SZ19)."
+        "6.5-hour scheme at the radial port (Shenzhou-13/-16): from the hand-over ~50 km "
+        "behind homing to 5 km behind, then to an aim point about 2 km below the station "
+        "and the approach from below along R-bar (CCTV via mission-facts, second round), "
+        "200 m and 19 m holds (SZ19). The R-bar holds are active (3 n^2 z: ~0.8 m/s per "
+        "100 s at 2 km), so they are kept short."
+    ),
+)
+
+AFT_6P5H = replace(
+    AFT_3H,
+    name="aft-6.5h",
+    segments=(_homing_from_50km((-5000.0, 0.0, 0.0), "homing to 5 km"), *AFT_3H.segments),
+    references=("TZ3", "TZ6", "SZ19", "SAST-APAS"),
+    description=(
+        "6.5-hour scheme at the aft port (Tianzhou-3 ~6.5 h, TZ3): from the hand-over "
+        "~50 km behind homing to 5 km in 55 min, then the 3-hour scheme's close range "
+        "(5 km, 200 m and 19 m holds)."
+    ),
+)
+
+# Shenzhou-8 (China News Service via mission-facts, second round): hand-over to
+# autonomy at 52 km, 55 min and four burns to the 5 km hold, 85 min from there to
+# contact with holds at 400, 140 and 30 m; the autonomous segment 52 km -> contact
+# took about 2.5 h (CD-SZ8), which leaves ~10 min at 5 km. Hold durations at 400, 140
+# and 30 m are unpublished (assumptions that make the 85 min).
+_SZ8_SCHEDULE = ((0.0, 0.05), (20.0, 0.15), (100.0, 0.3), (400.0, 0.3))
+AFT_TWO_DAY = ApproachProfile(
+    name="aft-two-day",
+    port="aft",
+    docking_axis="-V-bar",
+    ae_entry_axis="-V-bar",
+    port_position_m=_AFT_PORT_M,
+    segments=(
+        Homing(
+            aim_points_m=((-5000.0, 0.0, 0.0),),
+            tof_s=(_HOMING_50KM_S,),
+            corrections=2,
+            label="homing to 5 km",
+        ),
+        _scheme_hold(600.0, "hold at 5 km", 5.0),
+        Closing(to_m=(-400.0, 0.0, 0.0), tof_s=2400.0, label="closing to 400 m"),
+        _scheme_hold(300.0, "hold at 400 m"),
+        _straight((-140.0, 0.0, 0.0), "approach to 140 m", _SZ8_SCHEDULE),
+        _scheme_hold(300.0, "hold at 140 m"),
+        _straight((-30.0, 0.0, 0.0), "approach to 30 m"),
+        _scheme_hold(300.0, "hold at 30 m", 0.1, max_duration_s=900.0, control_period_s=1.0),
+        FinalApproach(speed_schedule=((0.0, 0.12), (3.0, 0.12), (10.0, 0.15), (30.0, 0.2))),
+    ),
+    references=("PD-SZ8", "CD-SZ8", "CNORG-SZ8", "SAST-APAS"),
+    description=(
+        "Two-day scheme (Shenzhou-8), aft port from behind along V-bar: hand-over at 52 km, "
+        "homing to the 5 km hold in 55 min with four burns, 5 km -> 400 m -> 140 m -> "
+        "30 m holds -> contact in 85 min (China News Service; PD-SZ8)."
     ),
 )
 
@@ -835,7 +914,7 @@ APPROACH_PROFILES = {
     p.name: p
     for p in (
         *(AFT, FORWARD, RADIAL, AFT_FAST, FORWARD_FAST, RADIAL_FAST),
-        *(AFT_2H, AFT_3H, FORWARD_3P5H, FORWARD_6P5H, RADIAL_6P5H),
+        *(AFT_2H, AFT_3H, FORWARD_3P5H, FORWARD_6P5H, RADIAL_6P5H, AFT_6P5H, AFT_TWO_DAY),
     )
 }
 

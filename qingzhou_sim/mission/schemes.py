@@ -12,11 +12,14 @@ scheme     flights (liftoff->dock) phasing                     close range (pair
 3.5-hour   Shenzhou-21/22 3 h 38   4 impulses to 5 km in       forward-3.5h: homing
            (forward)               front, homing at 2 h 31      from 2 h 31, 200 m and
                                                                19 m holds, 1 h 07
-6.5-hour   Shenzhou-12..20         co-elliptic, 4 burns over   forward-fast /
-           6 h 32-34 (forward,     ~3 orbits                   radial-fast
-           radial)
-two-day    Shenzhou-8 ~44 h        co-elliptic, 52 km hand-    aft (classic holds)
-                                   over
+6.5-hour   Shenzhou-12..20         co-elliptic, 6 burns over   forward-6.5h /
+           6 h 32-34 (forward,     ~3 orbits to ~50 km, where  radial-6.5h: homing
+           radial)                 the relative sensors take   55 min to the aim
+                                   over                        point (radial: 2 km
+                                                               below), 200 m, 19 m
+two-day    Shenzhou-8 ~44 h        co-elliptic, burns on revs  aft-two-day: 55 min,
+                                   5, 13, 16, 19, 24; 52 km    4 burns to 5 km; 400,
+                                   hand-over                   140, 30 m holds, 85 min
 ========== ======================= =========================== ========================
 
 Sources: ``../shared/reference/mission-facts.md`` sec. 2 and its second-round notes;
@@ -28,12 +31,12 @@ reference file (SZ21, 1 Nov 2025); Tianzhou-5 from the CAST 502 Institute via Xi
 A port without a published scheme-specific close range flies the port's fast variant
 (``"<port>-fast"``; two-day: the classic ``"<port>"``). The 3.5-hour scheme hands over
 5 km in front of the station at the forward port (the forward-port aim point in front,
-SZ12-HK) and 5 km behind at the other ports.
+SZ12-HK) and 5 km behind at the other ports; the 6.5-hour scheme hands over 50 km in
+front (5 km above) at the forward port, 50 km behind (5 km below) at the others.
 
-Not modelled: the 6.5-hour scheme's six burns to ~50 km and its ~2 km radial aim
-point, and the two-day scheme's burns on revolutions 19 and 24 (its co-elliptic
-sequence burns on revolutions ~4, ~21 and after); those schemes keep the co-elliptic
-sequences of :mod:`qingzhou_sim.phasing.profiles`.
+Assumptions: the roles of the published burns (which burn raises the perigee, which
+corrects the plane) and the hold durations of every scheme (unpublished, mission-facts
+sec. 2); the two-day scheme's forward and radial ports keep the classic profiles.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ SCHEMES = MappingProxyType(
         ),
         "6.5-hour": Scheme(
             "6.5-hour",
-            (("forward", "forward-6.5h"), ("radial", "radial-6.5h")),
+            (("forward", "forward-6.5h"), ("radial", "radial-6.5h"), ("aft", "aft-6.5h")),
             (
                 FlownMission("Shenzhou-12", _hm(6, 32), "forward", "SZ12"),
                 FlownMission("Shenzhou-13", _hm(6, 33), "radial", "SZ13"),
@@ -121,7 +124,7 @@ SCHEMES = MappingProxyType(
         ),
         "two-day": Scheme(
             "two-day",
-            (("aft", "aft"), ("forward", "forward"), ("radial", "radial")),
+            (("aft", "aft-two-day"), ("forward", "forward"), ("radial", "radial")),
             (FlownMission("Shenzhou-8", 44 * 3600.0, "aft", "CNS via mission-facts"),),
         ),
     }

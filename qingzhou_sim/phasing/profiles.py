@@ -4,13 +4,18 @@ phase-angle windows, and the public entry :func:`plan_phasing`.
 ======== ============ ================================ ================= =====================
 profile  strategy     burn schedule                    hand-over (LVLH)  insertion -> hand-over
 ======== ============ ================================ ================= =====================
-two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h (~27 revs)
-                      NH after 17 more revs (rev ~21), 5 km below,
-                      NCC half a rev later, NPC at the co-elliptic drift
-                      last node before hand-over
-6.5-hour co-elliptic  NC1 at the 1st apogee (rev 1),   5 km behind on    5.07 h (~3.3 revs)
-                      NH at the perigee of rev 2,      V-bar, at rest
-                      NCC half a rev later, NPC
+two-day  co-elliptic  NC1 at the 5th apogee (rev 5),   52 km behind,     41.0 h (~27 revs)
+                      NH 7.5 revs later (rev 13),      5 km below,
+                      NCC1 3.5 revs later (rev 16),    co-elliptic drift
+                      NCC2 3 revs later (rev 19), NPC
+                      at a node >= 5 h before the
+                      hand-over (rev 24)
+6.5-hour co-elliptic  six burns over three orbits:     50 km behind,     4.05 h (~2.7 revs)
+                      NC1, NH1, NC2, NH2 alternately   5 km below (in
+                      at apogee and perigee from the   front and above
+                      1st apogee, NCC at the 3rd       at the forward
+                      apogee, NPC at the last node     port), co-
+                                                       elliptic drift
 3-hour   N-impulse    4 impulses on revs 1-2, first    5 km behind on    1.85 h (~1.2 revs)
          (N = 4)      >= 10 min after insertion        V-bar, at rest
 3.5-hour N-impulse    4 impulses (Shenzhou-21: four    5 km behind (in   2.35 h (~1.5 revs)
@@ -22,19 +27,25 @@ two-day  co-elliptic  NC1 at the 4th apogee (rev ~4),  52 km behind,     41.0 h 
 ======== ============ ================================ ================= =====================
 
 Hand-over points. The two-day profile hands over about 52 km behind and below the
-station (firm: PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km height is an assumption, the same
-as ``docking.default_handover_lvlh``. The fast profiles (6.5-hour, 3-hour, 2-hour) are
-autonomous all the way: their phasing ends at the Tianhe-era 5 km hold point behind the
-station (SZ19), on V-bar, at rest in LVLH, where the approach module (which starts its
-homing at the hand-over point) takes over for the close range.
+station (firm: PD-SZ8, CD-SZ8, CCTV-SZ11); the 6.5-hour profile at about 50 km, where
+the microwave radar and the space-to-space link acquire (CCTV, Shenzhou-16, mission-facts
+second round); the 5 km heights are assumptions. Burns: Shenzhou-8's ground-commanded
+burns were on revolutions 5, 13, 16, 19 and 24 (China News Service, second round; the
+roles given to them here -- perigee raise, apogee adjust, co-elliptic burn in two parts,
+plane correction -- are assumptions), the 6.5-hour scheme's six burns over about three
+orbits (CCTV). Both keep every scheduled burn in its role (``optimise=False``: minimum-
+norm corrections through the force model, no re-optimisation that would merge burns).
+The other fast profiles (3-hour, 3.5-hour, 2-hour) end at the Tianhe-era 5 km hold point
+behind the station (SZ19), on V-bar, at rest in LVLH, where the approach module takes
+over for the close range.
 
-Durations (``mission-facts.md`` sec. 2). Launch -> docking = Kinetica-2 ascent (600 s,
+Durations (``mission-facts.md`` sec. 2). Launch -> docking = ascent (600 s,
 ``vehicles.KINETICA_2``) + insertion -> hand-over + nominal approach:
 
-* two-day: 0.17 + 41.0 + 2.5 h (52 km -> contact, CD-SZ8) = 43.7 h, i.e. about 28 station
-  revolutions, the Shenzhou-8-era two-day scheme; Soyuz's two-day profile is 34 orbits
-  (SF101-2ORB);
-* 6.5-hour: 0.17 + 5.07 + 1.3 h = 6.54 h (Shenzhou-12: 6 h 32 min, SZ12);
+* two-day: 0.17 + 41.0 + 2.5 h (52 km -> contact, CD-SZ8) = 43.7 h, docked on rev ~30
+  (Shenzhou-8: about 44 h, rev 30);
+* 6.5-hour: 0.17 + 4.05 + 2.3 h = 6.5 h (Shenzhou-12: 6 h 32 min, SZ12); the approach
+  from 50 km is 55 min of homing (Shenzhou-8's 52 km -> 5 km) and the Tianhe-era holds;
 * 3-hour: 0.17 + 1.85 + 1.3 h = 3.32 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
 * 3.5-hour: 0.17 + 2.35 h = 2.52 h to the start of homing (Shenzhou-21: 2 h 31 min), + 1.12 h
   (homing -> docking 1 h 07 min) = 3.63 h (Shenzhou-21/22: 3 h 38 min, SZ21, SZ22);
@@ -131,6 +142,10 @@ class PhasingProfile:
         The flown analogue (mission-facts sec. 2).
     burn_schedule : str
         Which revolutions the burns are on (for reports).
+    optimise : bool
+        Co-elliptic strategy: after targeting, lower the total delta-v with the epochs
+        fixed (True), or keep every burn of the schedule in its role with minimum-norm
+        corrections only (False: the published burn structure, flown as scheduled).
     """
 
     name: str
@@ -145,6 +160,7 @@ class PhasingProfile:
     n_impulses: int = 4
     flown: str = ""
     burn_schedule: str = ""
+    optimise: bool = True
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -159,24 +175,31 @@ PROFILES = MappingProxyType(
             41.0 * u.h,
             [-52.0, 0.0, 5.0] * u.km,
             None,
-            CoellipticSchedule(apogee=4, phasing_revs=17, height_revs=0),
+            CoellipticSchedule(
+                apogee=5, phasing_revs=7, height_revs=3, ncc_revs=(3,), plane_margin_s=5 * 3600.0
+            ),
             nominal_approach_time=2.5 * u.h,
-            flown="Shenzhou-8..11 two-day ground-guided scheme; Soyuz two-day = 34 orbits",
-            burn_schedule="NC1 at the 4th apogee (rev ~4), NH 17 revs later at perigee "
-            "(rev ~21), NCC half a rev after NH, NPC at the last node before hand-over",
+            flown="Shenzhou-8 ~44 h (burns on revs 5, 13, 16, 19, 24; hand-over at 52 km); "
+            "Soyuz two-day = 34 orbits",
+            burn_schedule="NC1 at the 5th apogee (rev 5), NH 7.5 revs later at perigee "
+            "(rev 13), NCC1 3.5 revs later at apogee (rev 16), NCC2 3 revs later (rev 19), "
+            "NPC at the last node at least 5 h before the hand-over (rev 24)",
+            optimise=False,
         ),
         "6.5-hour": PhasingProfile(
             "6.5-hour",
             "coelliptic",
-            5.07 * u.h,
-            [-5.0, 0.0, 0.0] * u.km,
-            [0.0, 0.0, 0.0] * (u.m / u.s),
-            CoellipticSchedule(apogee=1, phasing_revs=1, height_revs=0),
-            nominal_approach_time=1.3 * u.h,
-            flown="Shenzhou-12 6 h 32 min, Shenzhou-13 6 h 33 min, Tianzhou-3 ~6.5 h",
-            burn_schedule="NC1 at the 1st apogee (rev 1), NH at the perigee of rev 2, NCC "
-            "half a rev later (rev 3), NPC at the last node before hand-over; then a "
-            "co-orbiting coast at the 5 km point",
+            4.05 * u.h,
+            [-50.0, 0.0, 5.0] * u.km,
+            None,
+            CoellipticSchedule(apogee=1, phasing_revs=0, height_revs=0, split=2),
+            nominal_approach_time=2.3 * u.h,
+            flown="Shenzhou-12 6 h 32 min, Shenzhou-13 6 h 33 min, Shenzhou-15..20 "
+            "6 h 32-34 min, Tianzhou-3 ~6.5 h",
+            burn_schedule="six burns over three orbits to ~50 km: NC1 at the 1st apogee, NH1 "
+            "at the next perigee, NC2, NH2, NCC at the 3rd apogee, NPC at the last node "
+            "before the hand-over (CCTV, Shenzhou-16)",
+            optimise=False,
         ),
         "3-hour": PhasingProfile(
             "3-hour",
@@ -501,7 +524,8 @@ def plan_phasing(
     station : State
         Station at any epoch (propagated to the insertion epoch with the force model).
     profile : str or PhasingProfile
-        ``"two-day"``, ``"6.5-hour"`` (default), ``"3-hour"`` or ``"2-hour"``.
+        ``"two-day"``, ``"6.5-hour"`` (default), ``"3.5-hour"``, ``"3-hour"`` or
+        ``"2-hour"``.
     strategy : {"coelliptic", "lambert", "n-impulse"}, optional
         Override the profile's strategy (same hand-over point and time).
     force_model : ForceModel, "two-body" or None
@@ -556,7 +580,7 @@ def plan_phasing(
     ...                               apogee_altitude=380 * u.km, inc=41.5 * u.deg)
     >>> plan = plan_phasing(chaser, station, "6.5-hour")
     >>> plan.correction.converged, len(plan.burns)
-    (True, 4)
+    (True, 6)
     """
     prof = get_profile(profile)
     if propagator is not None:
@@ -649,7 +673,7 @@ def plan_phasing(
         )
     if strat == "coelliptic":
         schedule = prof.schedule or CoellipticSchedule()
-        return plan_coelliptic(chaser, station, schedule=schedule, **common)
+        return plan_coelliptic(chaser, station, schedule=schedule, optimise=prof.optimise, **common)
     if strat == "lambert":
         return plan_lambert(chaser, station, earliest_burn=prof.earliest_burn, **common)
     return plan_n_impulse(

@@ -83,6 +83,8 @@ def _holds_m(approach):
     for seg in approach.segments:
         if seg.kind == "hold" and here is not None:
             holds.append(float(np.linalg.norm(here)))
+        elif seg.kind == "homing":
+            here = np.asarray(seg.aim_points_m[-1])
         elif seg.kind != "hold" and hasattr(seg, "to_m"):
             here = np.asarray(seg.to_m)
     return holds
@@ -132,10 +134,35 @@ def test_3_5_hour_forward_timeline(flown):
 
 def test_6_5_hour_radial_aim_point_below(flown):
     _, approach, _, _ = flown["6.5-hour", "radial"]
-    # an aim point about 2 km below before the approach from below (CCTV, Shenzhou-16)
-    ends = [np.asarray(s.to_m) for s in approach.segments if hasattr(s, "to_m")]
-    np.testing.assert_allclose(ends[0], [0.0, 0.0, 2000.0])
+    # an aim point about 2 km below before the approach from below (CCTV, Shenzhou-16),
+    # after the homing from the ~50 km hand-over to the 5 km point behind
+    assert approach.segments[0].kind == "homing"
+    assert _holds_m(approach)[:2] == [5000.0, 2000.0]
+    aim = next(s.to_m for s in approach.segments if s.kind == "closing")
+    np.testing.assert_allclose(aim, [0.0, 0.0, 2000.0])  # below: +R-bar
     assert approach.docking_axis == "+R-bar"
+
+
+@pytest.mark.parametrize("port", ["forward", "radial"])
+def test_6_5_hour_six_burns_in_three_orbits_to_50_km(flown, port):
+    plan, _, _, _ = flown["6.5-hour", port]
+    # CCTV (Shenzhou-16): six orbit-control burns over about three orbits (~4.5 h) to
+    # about 50 km, where the microwave radar and the space-to-space link acquire
+    burns = _burns(plan)
+    assert len(burns) == 6
+    t = [(b.epoch - plan.insertion_epoch).to_value(u.s) for b in burns]
+    assert max(t) <= 3 * CHASER_ORBIT_S
+    r = np.linalg.norm(plan.handover_r_lvlh.to_value(u.km))
+    assert abs(r - 50.0) < 5.0  # "about 50 km"
+
+
+def test_two_day_five_ground_burns(flown):
+    plan, approach, _, _ = flown["two-day", "aft"]
+    # China News Service (Shenzhou-8): five ground-commanded burns (revolutions 5, 13, 16,
+    # 19, 24: checked on the flown ephemeris in test_catalogue_vs_flown.py); holds at
+    # 5 km, 400 m, 140 m and 30 m
+    assert len(_burns(plan)) == 5
+    assert _holds_m(approach) == [5000.0, 400.0, 140.0, 30.0]
 
 
 def test_two_day_hands_over_at_52_km(flown):
