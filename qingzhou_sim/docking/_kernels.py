@@ -217,6 +217,26 @@ def _cross(a, b):
     return out
 
 
+# numba's ``@`` calls BLAS, whose per-call overhead is many times the arithmetic of a
+# 3 x 3 product; the loop does dozens per step, so they are written out.
+@njit(cache=True)
+def _mv3(m, v):
+    """``m @ v`` for a (3, 3) matrix and a (3,) vector."""
+    out = np.empty(3)
+    for i in range(3):
+        out[i] = m[i, 0] * v[0] + m[i, 1] * v[1] + m[i, 2] * v[2]
+    return out
+
+
+@njit(cache=True)
+def _mtv3(m, v):
+    """``m.T @ v`` for a (3, 3) matrix and a (3,) vector."""
+    out = np.empty(3)
+    for i in range(3):
+        out[i] = m[0, i] * v[0] + m[1, i] * v[1] + m[2, i] * v[2]
+    return out
+
+
 # --------------------------------------------------------------------------- CW model
 @njit(cache=True)
 def _cw_stm_nb(n, t):
@@ -343,6 +363,7 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
     m = int(horizon / step) + 1
     p1 = _cw_stm_nb(n, step)
     y = x.copy()
+    y1 = np.empty(6)
     exited = _norm3(y[:3]) >= kos
     rmin = 1e300
     tmin = 0.0
@@ -361,7 +382,12 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
                 unsafe = True
                 if k * step <= enforce:
                     unsafe_enf = True
-        y = p1 @ y
+        for i in range(6):
+            acc = 0.0
+            for j in range(6):
+                acc += p1[i, j] * y[j]
+            y1[i] = acc
+        y, y1 = y1, y
     if not exited:
         unsafe = True
         unsafe_enf = True
@@ -381,23 +407,23 @@ def _density(h):
 
 
 @njit(cache=True)
-def _accel(rv, bc, dscale, cfg):
+def _accel(rv, bc, dscale, cfg, out):
     """Two-body + J2 (Vallado 2013, eq. 8-37) + drag with a co-rotating atmosphere
-    (Vallado 2013, eq. 8-30), km/s^2."""
+    (Vallado 2013, eq. 8-30), km/s^2, into ``out[3:6]`` (``out[:3]`` = velocity:
+    ``out`` is the state derivative)."""
     x, y, z = rv[0], rv[1], rv[2]
     r2 = x * x + y * y + z * z
     r = math.sqrt(r2)
     mur3 = cfg.mu / (r2 * r)
-    a = np.empty(3)
-    a[0] = -mur3 * x
-    a[1] = -mur3 * y
-    a[2] = -mur3 * z
+    ax = -mur3 * x
+    ay = -mur3 * y
+    az = -mur3 * z
     if cfg.j2 != 0.0:
         k = 1.5 * cfg.j2 * cfg.mu * cfg.re * cfg.re / (r2 * r2 * r)
         f = 5.0 * z * z / r2
-        a[0] += k * x * (f - 1.0)
-        a[1] += k * y * (f - 1.0)
-        a[2] += k * z * (f - 3.0)
+        ax += k * x * (f - 1.0)
+        ay += k * y * (f - 1.0)
+        az += k * z * (f - 3.0)
     if cfg.drag_on != 0.0 and bc > 0.0:
         vrx = rv[3] + cfg.we * y
         vry = rv[4] - cfg.we * x
@@ -406,27 +432,32 @@ def _accel(rv, bc, dscale, cfg):
         rho = dscale * _density(r - cfg.re)
         # 0.5 rho v^2 / BC with v in km/s -> m/s (1e6), result m/s^2 -> km/s^2 (1e-3).
         d = 0.5e3 * rho * vr / bc
-        a[0] -= d * vrx
-        a[1] -= d * vry
-        a[2] -= d * vrz
-    return a
-
-
-@njit(cache=True)
-def _deriv(rv, bc, dscale, cfg):
-    out = np.empty(6)
-    out[:3] = rv[3:]
-    out[3:] = _accel(rv, bc, dscale, cfg)
-    return out
+        ax -= d * vrx
+        ay -= d * vry
+        az -= d * vrz
+    out[0] = rv[3]
+    out[1] = rv[4]
+    out[2] = rv[5]
+    out[3] = ax
+    out[4] = ay
+    out[5] = az
 
 
 @njit(cache=True)
 def _rk4(rv, h, bc, dscale, cfg):
-    k1 = _deriv(rv, bc, dscale, cfg)
-    k2 = _deriv(rv + 0.5 * h * k1, bc, dscale, cfg)
-    k3 = _deriv(rv + 0.5 * h * k2, bc, dscale, cfg)
-    k4 = _deriv(rv + h * k3, bc, dscale, cfg)
-    return rv + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    """One classical RK4 step of :func:`_accel` (no temporaries per stage)."""
+    k = np.empty((4, 6))
+    y = np.empty(6)
+    _accel(rv, bc, dscale, cfg, k[0])
+    for j in range(1, 4):
+        c = 0.5 * h if j < 3 else h
+        for i in range(6):
+            y[i] = rv[i] + c * k[j - 1, i]
+        _accel(y, bc, dscale, cfg, k[j])
+    out = np.empty(6)
+    for i in range(6):
+        out[i] = rv[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
+    return out
 
 
 @njit(cache=True)
@@ -440,7 +471,9 @@ def _basis(rt):
     for i in range(3):
         b[2, i] = -r[i] / rn
         b[1, i] = -h[i] / hn
-    b[0] = _cross(b[1], b[2])
+    b[0, 0] = b[1, 1] * b[2, 2] - b[1, 2] * b[2, 1]
+    b[0, 1] = b[1, 2] * b[2, 0] - b[1, 0] * b[2, 2]
+    b[0, 2] = b[1, 0] * b[2, 1] - b[1, 1] * b[2, 0]
     return b
 
 
@@ -448,13 +481,30 @@ def _basis(rt):
 def _to_lvlh(st, ch):
     """Chaser relative to the station in the station's LVLH frame (rotating velocity)."""
     b = _basis(st)
-    r = st[:3]
-    w = _cross(r, st[3:]) / (r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
-    dr = ch[:3] - st[:3]
-    dv = ch[3:] - st[3:] - _cross(w, dr)
+    r2 = st[0] * st[0] + st[1] * st[1] + st[2] * st[2]
+    # orbit rate vector w = (r x v) / r^2
+    wx = (st[1] * st[5] - st[2] * st[4]) / r2
+    wy = (st[2] * st[3] - st[0] * st[5]) / r2
+    wz = (st[0] * st[4] - st[1] * st[3]) / r2
+    dx, dy, dz = ch[0] - st[0], ch[1] - st[1], ch[2] - st[2]
+    ux = ch[3] - st[3] - (wy * dz - wz * dy)
+    uy = ch[4] - st[4] - (wz * dx - wx * dz)
+    uz = ch[5] - st[5] - (wx * dy - wy * dx)
     out = np.empty(6)
-    out[:3] = b @ dr
-    out[3:] = b @ dv
+    for i in range(3):
+        out[i] = b[i, 0] * dx + b[i, 1] * dy + b[i, 2] * dz
+        out[3 + i] = b[i, 0] * ux + b[i, 1] * uy + b[i, 2] * uz
+    return out
+
+
+@njit(cache=True)
+def _lvlh_to_inertial_dv(st, dv):
+    """A velocity change given in the station's LVLH axes (km/s) in inertial axes
+    (``_basis(st).T @ dv``)."""
+    b = _basis(st)
+    out = np.empty(3)
+    for i in range(3):
+        out[i] = b[0, i] * dv[0] + b[1, i] * dv[1] + b[2, i] * dv[2]
     return out
 
 

@@ -83,7 +83,11 @@ def qdcm(q):
 @njit(cache=True)
 def qrotate(q, v):
     """Rotate ``v`` from frame b to frame a for ``q = q_a_b``."""
-    return qdcm(q) @ v
+    m = qdcm(q)
+    out = np.empty(3)
+    for i in range(3):
+        out[i] = m[i, 0] * v[0] + m[i, 1] * v[1] + m[i, 2] * v[2]
+    return out
 
 
 @njit(cache=True)

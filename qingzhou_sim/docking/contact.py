@@ -29,7 +29,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross
+from ._kernels import _cross, _mv3
 from ._quat import euler_321, qconj, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
@@ -62,11 +62,11 @@ def port_states(rel, xs, xc, ports, w_orb):
     rc = qdcm(xc[A_Q : A_Q + 4])
     ws = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
     wc = xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)
-    ps = rs @ ports[P_ST_POS]
-    vs = rs @ _cross(ws, ports[P_ST_POS])
-    pc = rel[:3] + rc @ ports[P_CH_POS]
-    vc = rel[3:] + rc @ _cross(wc, ports[P_CH_POS])
-    return ps, vs, pc, vc, rs @ ports[P_ST_AX]
+    ps = _mv3(rs, ports[P_ST_POS])
+    vs = _mv3(rs, _cross(ws, ports[P_ST_POS]))
+    pc = rel[:3] + _mv3(rc, ports[P_CH_POS])
+    vc = rel[3:] + _mv3(rc, _cross(wc, ports[P_CH_POS]))
+    return ps, vs, pc, vc, _mv3(rs, ports[P_ST_AX])
 
 
 @njit(cache=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from ._kernels import _cw_accel, _norm3
+from ._kernels import _cw_accel, _mv3, _norm3
 from .bodies import A_Q, A_W, attitude_error
 
 __all__: list[str] = []
@@ -46,4 +46,4 @@ def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
     if nc > max_rate:
         corr *= max_rate / nc
     w_cmd = w_ref + corr
-    return inertia @ (w_cmd - x[A_W : A_W + 3])
+    return _mv3(inertia, w_cmd - x[A_W : A_W + 3])

@@ -26,6 +26,7 @@ from ._kernels import (
     EV_PASSIVE,
     MODE_HOLD,
     MODE_STRAIGHT,
+    _mtv3,
     _norm3,
     _passive,
     _sched,
@@ -152,7 +153,7 @@ def attitude_target(xs, align, q_dock, w_orb):
     if align:
         q_ref = qmul(xs[A_Q : A_Q + 4], q_dock)
         # station rate (station axes) expressed in the target axes
-        w_ref = qdcm(q_dock).T @ xs[A_W : A_W + 3]
+        w_ref = _mtv3(qdcm(q_dock), xs[A_W : A_W + 3])
     else:
         q_ref = q_dock.copy()
         w_ref = lvlh_rate_body(q_ref, w_orb)

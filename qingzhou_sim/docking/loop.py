@@ -51,8 +51,10 @@ from ._kernels import (
     ST_ABORT,
     ST_CONTACT,
     ST_DONE,
-    _basis,
     _burn_mass,
+    _lvlh_to_inertial_dv,
+    _mtv3,
+    _mv3,
     _norm3,
     _thruster,
     _to_lvlh,
@@ -98,6 +100,13 @@ H_ANG = 39
 H_COLS = 40
 
 
+# The loop's own parts are inlined into run_segment by numba before compilation
+# (``inline="always"``): each is called from one place, and a separately compiled
+# function would be linked into run_segment and optimised by LLVM a second time with
+# all its callees (most of the first-run compilation time was such re-optimisation).
+_part = njit(inline="always")
+
+
 class Att(NamedTuple):
     """Attitude, thruster and contact parameters of the loop (built by simulate.py)."""
 
@@ -135,7 +144,7 @@ class Nav(NamedTuple):
     xs_nom: np.ndarray  # (A_N,) the station's attitude known on board (nominal, LVLH hold)
 
 
-@njit(cache=True)
+@_part
 def _orbit(st):
     """(w_orb rad/s, 3 mu / r^3 1/s^2 with mu from the orbit) of the station state:
     the two-body ``3 n^2`` term uses the local ``|r x v| / r^2`` and ``r``."""
@@ -146,7 +155,7 @@ def _orbit(st):
     return math.sqrt(hx * hx + hy * hy + hz * hz) / r2, r2
 
 
-@njit(cache=True)
+@_part
 def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
@@ -182,7 +191,7 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     return (x, q, b, p, gb, om), mon, sig_mon, ptot
 
 
-@njit(cache=True)
+@_part
 def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
@@ -200,7 +209,7 @@ def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
     return (x, q, b, p, gb, om)
 
 
-@njit(cache=True)
+@_part
 def _attitude_estimate(xc, est, w_orb):
     """The chaser's attitude state as the flight software knows it: the MEKF's
     quaternion and the gyro rate less the estimated bias (inertial, body)."""
@@ -212,7 +221,7 @@ def _attitude_estimate(xc, est, w_orb):
     return xe
 
 
-@njit(cache=True)
+@_part
 def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     hist[k, H_T] = t
     hist[k, H_TRUE : H_TRUE + 6] = rel
@@ -225,7 +234,7 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     hist[k, H_WS : H_WS + 3] = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
 
 
-@njit(cache=True)
+@_part
 def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
     """Guidance and translation control: (dv km/s LVLH, done, abort code, ne)."""
     if seg.mode == MODE_TRANSFER:
@@ -242,7 +251,7 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
     return dv, done, reason, ne
 
 
-@njit(cache=True)
+@_part
 def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stuck):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
@@ -267,27 +276,30 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = dv + resid
-        wrench[:3] = re.T @ cmd * (mass * 1e3)
+        wrench[:3] = _mtv3(re, cmd) * (mass * 1e3)
     u, w_nom, w_true = fire(
         ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
     )
     if seg.mode != MODE_TRANSFER:
-        fired = re @ w_nom[:3] / (mass * 1e3)
-        dva = rc @ w_true[:3] / (mass * 1e3)
+        fired = _mv3(re, w_nom[:3]) / (mass * 1e3)
+        dva = _mv3(rc, w_true[:3]) / (mass * 1e3)
         mib_dv = cfg.mib / mass * 1e-3
         for i in range(3):
             ri = cmd[i] - fired[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
     if _norm3(dva) > 0.0:
-        ch[3:] += _basis(st).T @ dva
-    xc[A_W : A_W + 3] += ac.inertia_ch_inv @ w_true[3:]
+        ch[3:] += _lvlh_to_inertial_dv(st, dva)
+    xc[A_W : A_W + 3] += _mv3(ac.inertia_ch_inv, w_true[3:])
     total = u.sum()
     mass -= total / (ac.isp_rcs * G0_KM_S2 * 1e3)
     nfire = 0
     for i in range(u.shape[0]):
         if u[i] > 0.0:
             nfire += 1
-    u2 = (u @ u) / (mass * mass * 1e6)
+    u2 = 0.0
+    for i in range(u.shape[0]):
+        u2 += u[i] * u[i]
+    u2 /= mass * mass * 1e6
     return fired, dva, mass, nfire, total, _norm3(w_true[3:]), u2, w_nom[3:].copy()
 
 
@@ -306,7 +318,7 @@ def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg):
     return st, ch, xs, xc
 
 
-@njit(cache=True)
+@_part
 def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
     """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
     contact (separation along the capture axis reaching zero, located by linear
@@ -383,7 +395,7 @@ def run_segment(
             dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
             if cfg.exec_on != 0.0:
                 dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
-            ch[3:] += _basis(st).T @ dva
+            ch[3:] += _lvlh_to_inertial_dv(st, dva)
             mass -= _burn_mass(mass, dva, cfg)
             hist[k, H_DVC : H_DVC + 3] = dv
             hist[k, H_DVA : H_DVA + 3] = dva

@@ -99,6 +99,7 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
+from ._kernels import _mtv3, _mv3
 from ._quat import qconj, qdcm, qfrom_rotvec, qmul, qnormalize, qto_rotvec
 from .sensors import (
     G_ARW,
@@ -150,6 +151,13 @@ I_TH = 6
 I_B = 9
 N_ERR = 12
 _SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 / 120)
+
+# Functions called from one place (a single-sensor update inside update_navigation, a
+# stage of the time update) are inlined by numba into their caller before compilation
+# instead of being compiled, linked and optimised again at every level of the call
+# tree (that re-optimisation dominated the first run's compile time). Called from
+# Python they compile as usual.
+_inlined = njit(cache=True, inline="always")
 
 
 # --------------------------------------------------------------------- linear algebra
@@ -213,7 +221,7 @@ def _spd_inv(s):
         for c in range(j):
             d -= low[j, c] * low[j, c]
         if d <= 0.0:
-            return np.linalg.inv(s)  # not positive definite: let LAPACK report it
+            raise ValueError("innovation covariance is not positive definite")
         low[j, j] = math.sqrt(d)
         for i in range(j + 1, m):
             v = s[i, j]
@@ -240,23 +248,72 @@ def _spd_inv(s):
 
 
 @njit(cache=True)
-def _kf_update(p, y, h, r):
-    """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
-    eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``, symmetrised):
-    returns (correction, covariance)."""
-    ph = _mul_t(p, h)
-    s = _mul(h, ph) + r
-    k = _mul(ph, _spd_inv(0.5 * (s + s.T)))
-    n, m = k.shape
-    dx = np.zeros(n)
-    for i in range(n):
-        for j in range(m):
-            dx[i] += k[i, j] * y[j]
-    p1 = p - _mul_t(k, ph)
-    return dx, 0.5 * (p1 + p1.T)
+def _inv3(m):
+    """Inverse of a 3 x 3 matrix by its adjugate (Cramer's rule)."""
+    out = np.empty((3, 3))
+    out[0, 0] = m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1]
+    out[0, 1] = m[0, 2] * m[2, 1] - m[0, 1] * m[2, 2]
+    out[0, 2] = m[0, 1] * m[1, 2] - m[0, 2] * m[1, 1]
+    out[1, 0] = m[1, 2] * m[2, 0] - m[1, 0] * m[2, 2]
+    out[1, 1] = m[0, 0] * m[2, 2] - m[0, 2] * m[2, 0]
+    out[1, 2] = m[0, 2] * m[1, 0] - m[0, 0] * m[1, 2]
+    out[2, 0] = m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]
+    out[2, 1] = m[0, 1] * m[2, 0] - m[0, 0] * m[2, 1]
+    out[2, 2] = m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]
+    det = m[0, 0] * out[0, 0] + m[0, 1] * out[1, 0] + m[0, 2] * out[2, 0]
+    for i in range(3):
+        for j in range(3):
+            out[i, j] /= det
+    return out
 
 
 @njit(cache=True)
+def _kf_update(p, y, h, r):
+    """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
+    eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``, symmetrised):
+    returns (correction, covariance). ``H`` is mostly zeros (identity blocks and the
+    attitude sensitivity): its zeros are skipped."""
+    n = p.shape[0]
+    m = h.shape[0]
+    ph = np.zeros((n, m))  # P H^T
+    for c in range(m):
+        for j in range(n):
+            hcj = h[c, j]
+            if hcj != 0.0:
+                for i in range(n):
+                    ph[i, c] += p[i, j] * hcj
+    s = r.copy()  # H P H^T + R
+    for c in range(m):
+        for j in range(n):
+            hcj = h[c, j]
+            if hcj != 0.0:
+                for d in range(m):
+                    s[c, d] += hcj * ph[j, d]
+    for c in range(m):
+        for d in range(c + 1, m):
+            v = 0.5 * (s[c, d] + s[d, c])
+            s[c, d] = v
+            s[d, c] = v
+    k = _mul(ph, _spd_inv(s))
+    dx = np.zeros(n)
+    for i in range(n):
+        for c in range(m):
+            dx[i] += k[i, c] * y[c]
+    p1 = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            kij = 0.0
+            kji = 0.0
+            for c in range(m):
+                kij += k[i, c] * ph[j, c]
+                kji += k[j, c] * ph[i, c]
+            v = 0.5 * ((p[i, j] - kij) + (p[j, i] - kji))
+            p1[i, j] = v
+            p1[j, i] = v
+    return dx, p1
+
+
+@_inlined
 def _correct(x, q, b, dx):
     """Fold an error-state correction into the estimate (the MEKF reset, Markley &
     Crassidis 2014, eq. 6.27)."""
@@ -269,20 +326,22 @@ def _correct(x, q, b, dx):
 
 # ------------------------------------------------------------------------ time update
 @njit(cache=True)
-def _relative_accel(n, rr, s):
-    """Relative acceleration in LVLH of two-body motion about a target on a circular
-    orbit of radius ``rr`` (km) and rate ``n`` (rad/s): the nonlinear equations whose
-    linearisation is CW (Fehse 2003, eqs. 3.13-3.22). The Earth's centre is at
-    ``(0, 0, rr)`` in LVLH; the frame turns at ``-n`` about y."""
+def _relative_deriv(n, rr, s, out):
+    """Derivative (6,) of the relative state into ``out``: two-body motion about a
+    target on a circular orbit of radius ``rr`` (km) and rate ``n`` (rad/s), in LVLH:
+    the nonlinear equations whose linearisation is CW (Fehse 2003, eqs. 3.13-3.22).
+    The Earth's centre is at ``(0, 0, rr)`` in LVLH; the frame turns at ``-n`` about
+    y."""
     mu = n * n * rr * rr * rr
     cx, cy, cz = s[0], s[1], s[2] - rr
     r = math.sqrt(cx * cx + cy * cy + cz * cz)
     k = mu / (r * r * r)
-    a = np.empty(3)
-    a[0] = -k * cx + 2.0 * n * s[5] + n * n * s[0]
-    a[1] = -k * cy
-    a[2] = -k * cz - mu / (rr * rr) - 2.0 * n * s[3] + n * n * s[2]
-    return a
+    out[0] = s[3]
+    out[1] = s[4]
+    out[2] = s[5]
+    out[3] = -k * cx + 2.0 * n * s[5] + n * n * s[0]
+    out[4] = -k * cy
+    out[5] = -k * cz - mu / (rr * rr) - 2.0 * n * s[3] + n * n * s[2]
 
 
 @njit(cache=True)
@@ -290,19 +349,22 @@ def _relative_flow(n, rr, s, dt):
     """Nonlinear relative state after ``dt`` s (fixed-step RK4)."""
     m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
     h = dt / m
+    k = np.empty((4, 6))
+    y = np.empty(6)
+    s = s.copy()
     for _ in range(m):
-        k = np.empty((4, 6))
-        y = s.copy()
-        for j in range(4):
-            if j > 0:
-                y = s + (0.5 * h if j < 3 else h) * k[j - 1]
-            k[j, :3] = y[3:]
-            k[j, 3:] = _relative_accel(n, rr, y)
-        s = s + (k[0] + 2.0 * k[1] + 2.0 * k[2] + k[3]) * (h / 6.0)
+        _relative_deriv(n, rr, s, k[0])
+        for j in range(1, 4):
+            c = 0.5 * h if j < 3 else h
+            for i in range(6):
+                y[i] = s[i] + c * k[j - 1, i]
+            _relative_deriv(n, rr, y, k[j])
+        for i in range(6):
+            s[i] += (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
     return s
 
 
-@njit(cache=True)
+@_inlined
 def _translation_step(x, dt, n, fp):
     """Mean, transition matrix and process noise of the free translation over ``dt``:
     CW (Fehse 2003, eq. 3.25), white acceleration of density ``(F_QA + F_QB range)^2``
@@ -319,7 +381,13 @@ def _translation_step(x, dt, n, fp):
         qm[i, i + 3] = q * dt * dt / 2.0
         qm[i + 3, i] = q * dt * dt / 2.0
         qm[i + 3, i + 3] = q * dt
-    x1 = _relative_flow(n, fp[F_RREF], x, dt) if fp[F_RREF] > 0.0 else phi @ x
+    if fp[F_RREF] > 0.0:
+        x1 = _relative_flow(n, fp[F_RREF], x, dt)
+    else:
+        x1 = np.zeros(6)
+        for i in range(6):
+            for j in range(6):
+                x1[i] += phi[i, j] * x[j]
     return x1, phi, qm
 
 
@@ -330,7 +398,6 @@ def _phi_attitude(w, dt):
     wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
     th = wn * dt
     wx = _skew(w)
-    wx2 = _mul(wx, wx)
     if th < 1e-2:
         c1 = dt * (1.0 - th * th / 6.0)  # sin(th) / wn
         c2 = dt * dt * (0.5 - th * th / 24.0)  # (1 - cos(th)) / wn^2
@@ -339,13 +406,18 @@ def _phi_attitude(w, dt):
         c1 = math.sin(th) / wn
         c2 = (1.0 - math.cos(th)) / (wn * wn)
         c3 = (th - math.sin(th)) / (wn * wn * wn)
-    phi = np.eye(6)
-    phi[:3, :3] = np.eye(3) - c1 * wx + c2 * wx2
-    phi[:3, 3:] = -(dt * np.eye(3) - c2 * wx + c3 * wx2)
+    phi = np.zeros((6, 6))
+    for i in range(3):
+        for j in range(3):
+            eye = 1.0 if i == j else 0.0
+            wx2 = w[i] * w[j] - eye * wn * wn  # [w x]^2 = w w^T - |w|^2 I
+            phi[i, j] = eye - c1 * wx[i, j] + c2 * wx2
+            phi[i, 3 + j] = -(dt * eye - c2 * wx[i, j] + c3 * wx2)
+        phi[3 + i, 3 + i] = 1.0
     return phi
 
 
-@njit(cache=True)
+@_inlined
 def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp):
     """Mean, transition and process noise of the attitude over ``dt``:
     ``q(t + dt) = exp(-omega_lvlh dt) ⊗ q ⊗ exp((omega_meas - b) dt)`` (the body turns
@@ -404,18 +476,50 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
             p1[I_V + i, I_V + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
     x2, phi_t, q_t = _translation_step(x1, dt, n, fp)
     q2, phi_a, q_a = _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp)
-    phi = np.zeros((N_ERR, N_ERR))
-    qm = np.zeros((N_ERR, N_ERR))
-    phi[:6, :6] = phi_t
-    phi[6:, 6:] = phi_a
-    qm[:6, :6] = q_t
-    qm[6:, 6:] = q_a
-    p2 = _sandwich(phi, p1) + qm
-    return x2, q2, b.copy(), 0.5 * (p2 + p2.T)
+    return x2, q2, b.copy(), _propagate_covariance(p1, phi_t, phi_a, q_t, q_a)
+
+
+@_inlined
+def _propagate_covariance(p, phi_t, phi_a, q_t, q_a):
+    """``Phi P Phi^T + Q`` (symmetrised) for the block-diagonal transition
+    ``Phi = diag(phi_t, phi_a)`` and noise ``Q = diag(q_t, q_a)`` (translation and
+    attitude, 6 x 6 each), by blocks: half the products of the dense 12 x 12 form,
+    and none with zeros of ``phi_a``."""
+    # a = Phi P: rows 0-5 mix the translation rows of P, rows 6-11 the attitude rows
+    a = np.zeros((N_ERR, N_ERR))
+    for i in range(6):
+        for j in range(6):
+            ft = phi_t[i, j]
+            fa = phi_a[i, j]
+            for c in range(N_ERR):
+                a[i, c] += ft * p[j, c]
+            if fa != 0.0:
+                for c in range(N_ERR):
+                    a[6 + i, c] += fa * p[6 + j, c]
+    # out = a Phi^T + Q, upper triangle, then mirrored
+    out = np.empty((N_ERR, N_ERR))
+    for r in range(N_ERR):
+        for i in range(r, N_ERR):
+            acc = 0.0
+            if i < 6:
+                for j in range(6):
+                    acc += a[r, j] * phi_t[i, j]
+                if r < 6:
+                    acc += q_t[r, i]
+            else:
+                for j in range(6):
+                    fa = phi_a[i - 6, j]
+                    if fa != 0.0:
+                        acc += a[r, 6 + j] * fa
+                if r >= 6:
+                    acc += q_a[r - 6, i - 6]
+            out[r, i] = acc
+            out[i, r] = acc
+    return out
 
 
 # ------------------------------------------------------------------ translation fixes
-@njit(cache=True)
+@_inlined
 def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
     """Update with a measured LVLH position (km) of noise covariance ``r_cov`` whose
     error also depends on the attitude error as ``j_att @ delta_theta`` (3, 3)."""
@@ -442,7 +546,7 @@ def _gnss_cov(x, sp, noise, bias):
     return r
 
 
-@njit(cache=True)
+@_inlined
 def update_gnss(x, q, b, p, z, sp, fp):
     """Update with a relative-GNSS sample ``z`` (6,) = LVLH position (km), velocity
     (km/s)."""
@@ -461,8 +565,8 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     the attitude estimate ``q``: (position, covariance, d position / d delta_theta)."""
     r_bs = qdcm(sp[R_MOUNT_Q : R_MOUNT_Q + 4])
     r_lb = qdcm(q)
-    w = sp[R_MOUNT_R : R_MOUNT_R + 3] + r_bs @ los_s
-    pos = qdcm(q_nom) @ sp[R_TGT_R : R_TGT_R + 3] - r_lb @ w
+    w = sp[R_MOUNT_R : R_MOUNT_R + 3] + _mv3(r_bs, los_s)
+    pos = _mv3(qdcm(q_nom), sp[R_TGT_R : R_TGT_R + 3]) - _mv3(r_lb, w)
     m = _mul(r_lb, r_bs)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
     return pos, _sandwich(m, c_s), -_mul(r_lb, _skew(w))
@@ -497,10 +601,15 @@ def _camera_cov(los, sp, noise, bias):
     for i in range(3):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
         c[i, i] = noise * s * s + bias * sp[R_BIAS + i] ** 2
-    return c + bias * sp[R_MIS] ** 2 * (r * r * np.eye(3) - np.outer(los, los))
+    mis2 = bias * sp[R_MIS] ** 2
+    for i in range(3):
+        for j in range(3):
+            # misalignment turns the line of sight: r^2 I - los los^T
+            c[i, j] += mis2 * ((r * r if i == j else 0.0) - los[i] * los[j])
+    return c
 
 
-@njit(cache=True)
+@_inlined
 def update_lidar(x, q, b, p, z, sp, q_nom, fp):
     """Update with a lidar sample ``z`` = (range km, azimuth, elevation rad), converted
     to a position with the attitude estimate (the attitude error enters through the
@@ -513,7 +622,7 @@ def update_lidar(x, q, b, p, z, sp, q_nom, fp):
     return update_position(x, q, b, p, pos, c, j)
 
 
-@njit(cache=True)
+@_inlined
 def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     """Update with the position part of a camera sample ``z`` (7,)."""
     los = z[:3].copy()
@@ -521,7 +630,7 @@ def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     return update_position(x, q, b, p, pos, c, j)
 
 
-@njit(cache=True)
+@_inlined
 def _covs_lvlh(kind, x, q, sp, q_nom, fp):
     """(R, B): the covariance the filter gives a position fix of sensor ``kind`` (0
     GNSS, 1 lidar, 2 camera) at the estimated geometry, and that of its per-run bias
@@ -533,9 +642,9 @@ def _covs_lvlh(kind, x, q, sp, q_nom, fp):
     s = sp.lidar if kind == 1 else sp.camera
     r_bs = qdcm(s[R_MOUNT_Q : R_MOUNT_Q + 4])
     r_lb = qdcm(q)
-    d_lvlh = qdcm(q_nom) @ s[R_TGT_R : R_TGT_R + 3] - x[:3]
-    d_body = np.ascontiguousarray(r_lb.T) @ d_lvlh - s[R_MOUNT_R : R_MOUNT_R + 3]
-    los = np.ascontiguousarray(r_bs.T) @ d_body
+    d_lvlh = _mv3(qdcm(q_nom), s[R_TGT_R : R_TGT_R + 3]) - x[:3]
+    d_body = _mtv3(r_lb, d_lvlh) - s[R_MOUNT_R : R_MOUNT_R + 3]
+    los = _mtv3(r_bs, d_body)
     m = _mul(r_lb, r_bs)
     if kind == 1:
         c_r, c_b = _lidar_cov(los, s, 1.0, fp[F_RBIAS]), _lidar_cov(los, s, 0.0, 1.0)
@@ -558,20 +667,20 @@ def bias_covariance(x, q, sp, q_nom, use, fp):
     approximation, Bar-Shalom et al. 2001, sec. 5.5).
     """
     info = np.zeros((3, 3))
-    rs = np.zeros((3, 3, 3))
+    r_inv = np.zeros((3, 3, 3))
     bs = np.zeros((3, 3, 3))
     for kind in range(3):
         if use[kind]:
-            rs[kind], bs[kind] = _covs_lvlh(kind, x, q, sp, q_nom, fp)
-            info += np.linalg.inv(rs[kind])
+            r_s, bs[kind] = _covs_lvlh(kind, x, q, sp, q_nom, fp)
+            r_inv[kind] = _inv3(r_s)
+            info += r_inv[kind]
     out = np.zeros((3, 3))
     if not (use[0] or use[1] or use[2]):
         return out
-    total = np.linalg.inv(info)
+    total = _inv3(info)
     for kind in range(3):
         if use[kind]:
-            w = total @ np.linalg.inv(rs[kind])
-            out += w @ bs[kind] @ w.T
+            out += _sandwich(_mul(total, r_inv[kind]), bs[kind])
     return out
 
 
@@ -600,7 +709,7 @@ def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
 
 
 # --------------------------------------------------------------------- attitude fixes
-@njit(cache=True)
+@_inlined
 def update_attitude(x, q, b, p, q_meas, r_cov):
     """MEKF update with a measured ``q_lvlh_body`` whose body-frame error has
     covariance ``r_cov`` (3, 3) (Markley & Crassidis 2014, eqs. 6.62-6.65); the
@@ -614,7 +723,7 @@ def update_attitude(x, q, b, p, q_meas, r_cov):
     return x1, q1, b1, p1
 
 
-@njit(cache=True)
+@_inlined
 def update_star_tracker(x, q, b, p, q_meas, stp, fp):
     """MEKF update with a star-tracker ``q_lvlh_body``."""
     r = np.zeros((3, 3))
@@ -625,7 +734,7 @@ def update_star_tracker(x, q, b, p, q_meas, stp, fp):
     return update_attitude(x, q, b, p, q_meas, r)
 
 
-@njit(cache=True)
+@_inlined
 def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     """MEKF update with the attitude part of a camera sample ``z`` (7,).
 
@@ -635,7 +744,7 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     """
     q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
     q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
-    r_pt = _mul(np.ascontiguousarray(qdcm(q).T), qdcm(q_lt))  # target frame -> body frame
+    r_pt = _mul(qdcm(qconj(q)), qdcm(q_lt))  # target frame -> body frame
     r = np.zeros(3)
     rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
     for i in range(3):
@@ -651,7 +760,7 @@ def body_rates(q, b, omega_meas, omega_lvlh):
     """Estimated body rates (rad/s, body frame): inertial ``omega_meas - b`` and
     relative to LVLH (the inertial rate less the LVLH frame's own rotation)."""
     w = omega_meas - b
-    return w, w - np.ascontiguousarray(qdcm(q).T) @ omega_lvlh
+    return w, w - _mtv3(qdcm(q), omega_lvlh)
 
 
 # ------------------------------------------------------------------------ one step

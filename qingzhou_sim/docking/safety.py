@@ -204,7 +204,7 @@ def choose_cam(x, cfg):
             d[2] = math.sin(ang)
         y = x.copy()
         y[3:] += cfg.cam_dv * d
-        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos)
+        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, 1e300)
         score = rmin if not unsafe else -1.0 / (1.0 + rmin)
         if k == 0 and not unsafe:
             return cfg.cam_dv * d

@@ -141,6 +141,11 @@ N_NOISE = NZ_STAR + 4
 
 _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
 
+# The single-sensor models are called from one place (sample_sensors): numba inlines
+# them there instead of compiling, linking and re-optimising each separately (first-run
+# compile time). Called from Python they compile as usual.
+_inlined = njit(cache=True, inline="always")
+
 
 # --------------------------------------------------------------------- small helpers
 @njit(cache=True)
@@ -207,7 +212,7 @@ def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
 
 
 # -------------------------------------------------------------- relative sensors
-@njit(cache=True)
+@_inlined
 def measure_gnss(p, e, rel_lvlh, nz):
     """Relative GNSS: LVLH position (km) and velocity (km/s) of the chaser relative to
     the station (differenced receiver solutions sent over the inter-satellite link).
@@ -228,7 +233,7 @@ def measure_gnss(p, e, rel_lvlh, nz):
     return True, z
 
 
-@njit(cache=True)
+@_inlined
 def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     """Lidar / radar: range (km), azimuth ``atan2(y, x)`` and elevation ``asin(z / r)``
     (rad) of the station's reflector in the lidar frame (boresight +x).
@@ -250,7 +255,7 @@ def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     return True, z
 
 
-@njit(cache=True)
+@_inlined
 def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     """Camera pose sensor: position of the station's target pattern in the camera frame
     (km) and its attitude ``q_camera_target``.
@@ -299,7 +304,7 @@ def measure_gyro(g, bias, omega_body, dt, nz):
     return om, b1
 
 
-@njit(cache=True)
+@_inlined
 def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
     """Star tracker: measured ``q_lvlh_body = q_true ⊗ exp(mis + noise)`` (body-frame
     rotation vector; the inertial-to-LVLH rotation is taken as known from the chaser's

@@ -24,6 +24,7 @@ autonomous rendezvous in a circular orbit", J. Guid. Control Dyn. 25(3), 553-562
 
 from __future__ import annotations
 
+import functools
 import math
 
 import astropy.units as u
@@ -107,7 +108,7 @@ def _best_tof(
     period = 2 * math.pi / n
     best, best_tof = math.inf, 0.5 * period
     for f in np.linspace(lo, hi, 76):
-        d1, d2, ok = K._two_impulse_nb(n, x0, xf, f * period)
+        d1, d2, ok = K._two_impulse_nb(n, x0, xf, f * period, 100.0)
         if ok:
             cost = np.linalg.norm(d1) + np.linalg.norm(d2)
             y = x0.copy()
@@ -135,7 +136,7 @@ def _coast_then_transfer(
     best, best_tc = math.inf, 0.0
     for tc in np.linspace(0.0, max_coast_orbits * period, max(2, int(200 * max_coast_orbits) + 1)):
         xc = K._cw_stm_nb(n, tc) @ c0
-        d1, d2, ok = K._two_impulse_nb(n, xc, cf, tof)
+        d1, d2, ok = K._two_impulse_nb(n, xc, cf, tof, 100.0)
         if ok:
             cost = np.linalg.norm(d1) + np.linalg.norm(d2)
             if cost < best:
@@ -310,6 +311,16 @@ def _q_from_rpy_deg(rpy) -> np.ndarray:
     return qmul(qz, qmul(qy, qx))
 
 
+@functools.cache
+def _nominal_rcs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Qingzhou's RCS layout (positions, directions), its nominal effectiveness matrix
+    and thruster-selection table: the same for every approach, so built once per
+    process (the table's NNLS solves cost milliseconds; the loop never writes them)."""
+    pos, dirs, _ = T.qingzhou_rcs_layout()
+    b_nom = T.effectiveness(pos, dirs, np.ones(len(pos)), np.zeros(3))
+    return pos, dirs, b_nom, T.selection_table(b_nom)
+
+
 def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     """Attitude, thruster and contact parameters of the loop (:class:`loop.Att`) and the
     initial attitude states of station and chaser."""
@@ -320,10 +331,9 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     i_ch = scale[:, None] * i_fsw * scale[None, :]
     i_st = np.array(st_sc.inertia_kg_m2)
     wn = 2 * math.pi / attitude.station_period_s
-    pos, dirs, _ = T.qingzhou_rcs_layout()
+    pos, dirs, b_nom, table = _nominal_rcs()
     # ThrusterConfig.rcs_thrust_n is the force per lateral axis: six thrusters share it
     thrust = np.full(len(pos), thrusters.rcs_thrust_n / 6.0)
-    b_nom = T.effectiveness(pos, dirs, np.ones(len(pos)), np.zeros(3))
     true_dirs, true_scale = dirs, np.ones(len(pos))
     if noise_on:
         true_dirs, true_scale = T.draw_execution_errors(
@@ -340,7 +350,7 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
         kd_st=np.diag(i_st) * 2 * attitude.station_damping * wn,
         q_dock=q_dock,
         ports=ports_array(st_port, ch_port),
-        table=T.selection_table(b_nom),
+        table=table,
         b_nominal=b_nom,
         b_true=T.effectiveness(pos, true_dirs, true_scale, np.array(attitude.com_offset_m)),
         thrust=thrust,
@@ -817,7 +827,9 @@ def simulate_approach(
         kw.update(mode=K.MODE_DRIFT)
         drift_seg = K.Seg(**kw)
         rel_after = K._to_lvlh(st_rv, ch_rv)
-        rmin_cw, _, unsafe_cw, _ = K._passive(n, rel_after, cfg.ps_horizon, cfg.ps_step, cfg.kos)
+        rmin_cw, _, unsafe_cw, _ = K._passive(
+            n, rel_after, cfg.ps_horizon, cfg.ps_step, cfg.kos, 1e300
+        )
         truth = K.truth_drift(st_rv, ch_rv, cfg.ps_horizon, cfg.ps_step, mass, cfg)
         rng_truth = np.linalg.norm(truth[:, :3], axis=1)
         outside = np.nonzero(rng_truth >= cfg.kos)[0]

@@ -101,9 +101,11 @@ def effectiveness(positions, directions, scale, com):
     return b
 
 
-@njit(cache=True)
 def _nnls(a, b):
-    """min |a x - b| subject to x >= 0 (Lawson & Hanson 1974, ch. 23, algorithm NNLS)."""
+    """min |a x - b| subject to x >= 0 (Lawson & Hanson 1974, ch. 23, algorithm NNLS).
+
+    Plain numpy: it runs a few dozen times per process to build the selection table,
+    where compiling it (with LAPACK's least squares) cost more than it ever saves."""
     m, n = a.shape
     x = np.zeros(n)
     passive = np.zeros(n, dtype=np.bool_)
@@ -122,7 +124,7 @@ def _nnls(a, b):
         for _inner in range(3 * n):
             idx = np.nonzero(passive)[0]
             ap = np.ascontiguousarray(a[:, idx])
-            zp = np.linalg.lstsq(ap, b)[0]
+            zp = np.linalg.lstsq(ap, b, rcond=-1)[0]
             if zp.min() > 0.0:
                 x[:] = 0.0
                 x[idx] = zp
@@ -141,7 +143,6 @@ def _nnls(a, b):
     return x
 
 
-@njit(cache=True)
 def _nnls_spread(b, wrench, allowed, eps):
     """NNLS over the ``allowed`` thrusters with a small Tikhonov term ``eps |u|^2``
     (augmented rows), which spreads the impulse over symmetric thrusters instead of
@@ -305,9 +306,19 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     groups do not open; attitude control still works), unknown to the flight software.
     """
     u = select(table, wrench, thrust_n * dt, mib, quantum)
-    w_nominal = b_nominal @ u
+    u_true = u
     if stuck:
         rot = np.zeros(6)
         rot[3:] = wrench[3:]
-        return u, w_nominal, b_true @ select(table, rot, thrust_n * dt, mib, quantum)
-    return u, w_nominal, b_true @ u
+        u_true = select(table, rot, thrust_n * dt, mib, quantum)
+    # b @ u written out, skipping the thrusters that do not fire (most of them)
+    w_nominal = np.zeros(6)
+    w_true = np.zeros(6)
+    for i in range(u.shape[0]):
+        if u[i] != 0.0:
+            for j in range(6):
+                w_nominal[j] += b_nominal[j, i] * u[i]
+        if u_true[i] != 0.0:
+            for j in range(6):
+                w_true[j] += b_true[j, i] * u_true[i]
+    return u, w_nominal, w_true
