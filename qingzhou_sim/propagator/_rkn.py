@@ -46,7 +46,6 @@ from ._dop853 import (
     _TOO_MANY_STEPS,
     _copy6,
     _finite6,
-    _initial_step,
     _radius,
 )
 from ._kernels import _impulse_stops
@@ -353,6 +352,22 @@ def _accel(t, y, p, ftmp, a):
 
 
 @njit(cache=True, error_model="numpy")
+def _rkn_initial_step(y, a, rtol, span):
+    """Starting step: 0.25 tau rtol^(1/12), tau = sqrt(|r| / |a|) the free-fall time
+    scale (1/n on a circular orbit). Hairer's starting-step formula (Hairer et al.
+    1993, p. 169) assumes unit time scales and gives ~0.05 s in LEO, where this pair's
+    steps are ~1000 s: it costs ~6 ramp-up steps (a quarter of a 6 h propagation); the
+    step-size control corrects any starting step within a step or two."""
+    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+    an = math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+    h = 0.25 * math.sqrt(rn / an) * max(rtol, 1e-16) ** (1.0 / 12.0) if an > 0.0 else span
+    # An undefined scale (zero or non-finite): the whole span, shrunk by the control.
+    if not h > 0.0 or not math.isfinite(h):
+        h = span
+    return min(h, span)
+
+
+@njit(cache=True, error_model="numpy")
 def _rkn_advance(t, y, a0, h_abs, t1, direction, p, rtol, atol, K, ytmp, ftmp, ynew):
     """Attempt RKN steps from (t, y) toward t1 until one is accepted.
 
@@ -411,7 +426,7 @@ def _rkn_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_step
     while k < nout and t_out[k] == t0:
         _copy6(out[k], y)
         k += 1
-    h_abs = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
+    h_abs = _rkn_initial_step(y, a0, rtol, abs(t1 - t0))
     t = t0
     nsteps = 0
     while direction * (t1 - t) > 0.0:

@@ -29,10 +29,20 @@ from ._dop853 import (
     _STEP_TOO_SMALL,
     _TOO_MANY_STEPS,
     _copy6,
-    _initial_step,
 )
 from ._ensemble import _rhs_block
-from ._rkn import _A, _B, _BP, _C, _EB, _EBP, _ERR_EXP, _S, _rkn_to_times
+from ._rkn import (
+    _A,
+    _B,
+    _BP,
+    _C,
+    _EB,
+    _EBP,
+    _ERR_EXP,
+    _S,
+    _rkn_initial_step,
+    _rkn_to_times,
+)
 
 _BLOCK = 64  # lanes per block: K (17 x 3 x 64 floats) stays in cache
 
@@ -122,15 +132,14 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
     er = np.empty(m)
     ev = np.empty(m)
     y = np.empty(6)
-    f = np.empty(6)
+    a = np.empty(3)
     _rhs_block(T, Y, p, F)
     for i in range(m):
-        for j in range(6):
-            y[j] = Y[j, i]
-            f[j] = F[j, i]
         for j in range(3):
+            y[j] = Y[j, i]
+            a[j] = F[3 + j, i]
             K[0, j, i] = F[3 + j, i]
-        Habs[i] = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
+        Habs[i] = _rkn_initial_step(y, a, rtol, abs(t1 - t0))
     n_active = m
     while n_active > 0:
         for i in range(m):
