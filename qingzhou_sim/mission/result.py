@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +100,48 @@ class Ephemeris:
 
 
 _ISO_Z = "%Y-%m-%dT%H:%M:%S.%fZ"  # datetime columns in CSV files, as in the JSON summary
+
+
+def _iso_z_us(epochs: Time) -> list[str]:
+    """Epochs as ``_ISO_Z`` text, microseconds truncated from the nanoseconds of
+    ``Time.datetime64``: what pandas writes for :func:`_datetime_utc` with ``_ISO_Z``."""
+    us = np.atleast_1d(epochs.utc.datetime64).astype("datetime64[ns]").astype("datetime64[us]")
+    return [f"{text}Z" for text in np.datetime_as_string(us, unit="us")]
+
+
+def _csv_column(values: list) -> list[str]:
+    """One column as pandas ``to_csv`` writes it after ``DataFrame(records)``: a column
+    of numbers with a float or a missing value among them is float64 (integers written
+    as ``5.0``, NaN and None as empty fields, floats by their shortest repr); anything
+    else is written with ``str`` (None as an empty field)."""
+    numbers = all(
+        v is None
+        or (
+            isinstance(v, int | float | np.integer | np.floating)
+            and not isinstance(v, bool | np.bool_)
+        )
+        for v in values
+    )
+    if numbers and any(v is None or isinstance(v, float | np.floating) for v in values):
+        return ["" if v is None or math.isnan(v) else repr(float(v)) for v in values]
+    return ["" if v is None else str(v) for v in values]
+
+
+def _csv_text(rows: list[dict], columns: dict[str, list[str]]) -> str:
+    """CSV of ``rows`` (dicts with the same keys), with the given columns already as
+    text, in the format of ``pandas.DataFrame(rows).to_csv(index=False)`` (minimal
+    quoting, the platform's line ending), without importing pandas."""
+    import csv
+    import io
+
+    keys = list(rows[0]) if rows else []
+    text = {k: columns[k] if k in columns else _csv_column([r[k] for r in rows]) for k in keys}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=os.linesep)
+    writer.writerow(keys)  # an empty header line for no rows, as pandas writes
+    for k in range(len(rows)):
+        writer.writerow([text[key][k] for key in keys])
+    return out.getvalue()
 
 
 def _datetime_utc(epochs: Time):
@@ -276,6 +320,18 @@ class MissionResult:
             }
         )
         return rows
+
+    def _timeline_csv(self) -> str:
+        """``timeline.csv``: :meth:`timeline` as pandas writes it with ``_ISO_Z``."""
+        utc = _iso_z_us(Time([ev.epoch for ev in self.events])) if self.events else []
+        return _csv_text(self.records(), {"utc": utc})
+
+    def _budget_csv(self) -> str:
+        """``budget.csv``: :meth:`budget` as pandas writes it with ``_ISO_Z``."""
+        starts = Time([p.start for p in self.phases] + [self.liftoff])
+        ends = Time([p.end for p in self.phases] + [self.end])
+        columns = {"start_utc": _iso_z_us(starts), "end_utc": _iso_z_us(ends)}
+        return _csv_text(self.budget_records(), columns)
 
     def summary(self) -> str:
         """A readable report: the mission, the timeline and the budget as aligned tables."""
@@ -484,9 +540,6 @@ class MissionResult:
         Every file is written atomically (temporary file, then rename): a failed save
         leaves no truncated file. Raises ``OSError`` (naming the file) if one cannot be
         written."""
-        import matplotlib.pyplot as plt
-
-        from .. import plotting
         from ..io import atomic_write, to_json, write_czml, write_oem
 
         directory = Path(directory)
@@ -503,11 +556,11 @@ class MissionResult:
         summary_json = to_json(self.to_json_dict(), indent=2)
         atomic_write(paths["summary_json"], lambda tmp: tmp.write_text(summary_json))
         atomic_write(paths["summary_txt"], lambda tmp: tmp.write_text(self.summary() + "\n"))
-        for key, frame in (("timeline_csv", self.timeline()), ("budget_csv", self.budget())):
-            atomic_write(
-                paths[key],
-                lambda tmp, frame=frame: frame.to_csv(tmp, index=False, date_format=_ISO_Z),
-            )
+        for key, text in (
+            ("timeline_csv", self._timeline_csv()),
+            ("budget_csv", self._budget_csv()),
+        ):
+            atomic_write(paths[key], lambda tmp, text=text: tmp.write_text(text, newline=""))
         write_czml(paths["mission_czml"], self)
         write_oem(
             paths["chaser_oem"],
@@ -532,22 +585,51 @@ class MissionResult:
             comment="Tiangong (CSS), simulated (no manoeuvre: one coast arc)",
         )
         if figures:
-            for name, func in (
-                ("ground_track", plotting.plot_ground_track),
-                ("altitude_phase", plotting.plot_altitude_phase),
-                ("approach_lvlh", plotting.plot_mission_approach),
-                ("range", plotting.plot_range),
-                ("delta_v_budget", plotting.plot_delta_v_budget),
-            ):
-                fig = func(self)
-                try:
-                    paths[f"{name}_png"] = atomic_write(
-                        directory / f"{name}.png",
-                        lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png"),
-                    )
-                finally:
-                    plt.close(fig)
+            paths.update(save_figures(self, directory))
         return paths
+
+
+# The figures ``save`` writes: file stem and the name of the plotting function.
+FIGURES = (
+    ("ground_track", "plot_ground_track"),
+    ("altitude_phase", "plot_altitude_phase"),
+    ("approach_lvlh", "plot_mission_approach"),
+    ("range", "plot_range"),
+    ("delta_v_budget", "plot_delta_v_budget"),
+)
+FIGURE_DPI = 120
+
+
+def save_figures(result: MissionResult, directory, names=None) -> dict[str, Path]:
+    """Draw the mission figures of ``result`` and write them as PNG files (atomically)
+    into ``directory``; returns ``{"<name>_png": path}``.
+
+    Parameters
+    ----------
+    result : MissionResult
+    directory : path-like
+        An existing directory.
+    names : sequence of str, optional
+        File stems out of :data:`FIGURES` (default: all of them).
+    """
+    from .. import plotting
+    from ..io import atomic_write
+
+    wanted = [name for name, _ in FIGURES] if names is None else list(names)
+    paths = {}
+    for name, func in FIGURES:
+        if name not in wanted:
+            continue
+        fig = getattr(plotting, func)(result)
+        try:
+            paths[f"{name}_png"] = atomic_write(
+                Path(directory) / f"{name}.png",
+                lambda tmp, fig=fig: fig.savefig(tmp, dpi=FIGURE_DPI, format="png"),
+            )
+        finally:
+            if "matplotlib.pyplot" in sys.modules:  # a figure made through pyplot (IPython)
+                sys.modules["matplotlib.pyplot"].close(fig)
+    return paths
 
 
 def _min_range_outside_corridor_m(approach) -> float:
@@ -582,7 +664,10 @@ def _scheme_lines(result) -> list:
     if "liftoff" in flown and "docking" in flown:
         from astropy.time import Time
 
-        real = (Time(flown["docking"].rstrip("Z"), scale="utc") - Time(flown["liftoff"].rstrip("Z"), scale="utc")).to_value(u.s)
+        real = (
+            Time(flown["docking"].rstrip("Z"), scale="utc")
+            - Time(flown["liftoff"].rstrip("Z"), scale="utc")
+        ).to_value(u.s)
         sim = _hms(contact.elapsed_s) if contact is not None else "no contact"
         lines.append(
             f"  flown {flown.get('flight', '')}: liftoff to docking {_hms(real)}; "
