@@ -40,6 +40,7 @@ __all__ = [
     "Dispersions",
     "draw_perturbations",
     "run_campaign",
+    "sample_record",
     "sweep_dispersion_scale",
 ]
 
@@ -260,13 +261,117 @@ def _run_sample(mission, dispersions: Dispersions, seed: int, index: int, refere
     row: dict = {"index": int(index)}
     try:
         perturbations = draw_perturbations(mission, dispersions, seed, index)
-        result = mission.run(
-            perturbations=perturbations, progress=False, phasing_reference=reference
-        )
-        row.update(result.to_record())
+        row.update(sample_record(mission, perturbations, reference))
     except Exception as exc:  # a failed sample is a recorded failure, never a lost row
         row.update(_failure_record(exc))
     return row
+
+
+def sample_record(mission, perturbations, reference=None) -> dict:
+    """``mission.run(perturbations=..., phasing_reference=reference).to_record()``,
+    bit for bit, without what only the full result needs: the joined ephemerides of
+    both vehicles, the timeline (its ranges need a frame conversion per event) and the
+    :class:`~qingzhou_sim.mission.MissionResult`. The stages are the same functions as
+    :meth:`Mission.run`'s; the phase budget is that of ``mission.timeline`` (same
+    order of sums, same epochs), checked against ``Mission.run`` in
+    ``tests/test_campaign_record.py``."""
+    import astropy.units as u
+
+    from .mission._guard import single_thread_blas
+    from .mission.approach import approach_stage
+    from .mission.flight import phasing_flight, vehicle_force_model
+    from .mission.launching import launch_stage, offset_lvlh
+    from .mission.stages import _plan
+
+    p = perturbations
+    with single_thread_blas():
+        chaser_sc, station_sc = mission.chaser_vehicle(), mission.station_spacecraft()
+        mission.launcher().check_payload(chaser_sc.mass_kg * u.kg)
+        launch = launch_stage(mission)
+        chaser0 = offset_lvlh(launch.chaser_nominal, p.insertion_lvlh)
+        station_known = offset_lvlh(launch.station0, p.station_knowledge_lvlh)
+        fm = mission.force_model
+        fm_plan = vehicle_force_model(fm, chaser_sc)
+        fm_chaser = vehicle_force_model(
+            fm, chaser_sc, density_scale=p.density_scale_chaser, cd_scale=p.cd_scale_chaser
+        )
+        fm_station = vehicle_force_model(
+            fm, station_sc, density_scale=p.density_scale_station, cd_scale=p.cd_scale_station
+        )
+        plan = _plan(mission, launch, chaser0, station_known, fm_plan, p, reference, True)
+        models = (fm_plan, fm_chaser, fm_station)
+        flight = phasing_flight(plan, chaser0, launch.station0, p, models, mission.output_step_s)
+        approach = approach_stage(mission, flight, p, chaser_sc, station_sc)
+    return _record(launch, flight, approach, chaser_sc)
+
+
+def _record(launch, flight, approach, chaser_sc) -> dict:
+    """The campaign row of :meth:`MissionResult.to_record` from the stages' outputs."""
+    import astropy.units as u
+
+    from .constants import G0_M_S2
+    from .mission import MissionResult
+    from .mission.result import _min_range_outside_corridor_m
+    from .mission.timeline import _APPROACH_PHASES
+
+    liftoff, t_ins, t_ho = launch.liftoff, launch.insertion, flight.plan.handover_epoch
+    # (name, delta-v m/s, duration s) in the order of mission.timeline._phases
+    phases = [
+        ("launch", 0.0, float((t_ins - liftoff).to_value(u.s))),
+        (
+            "phasing",
+            float(sum(b.dv_m_s for b in flight.burns)),
+            float((t_ho - t_ins).to_value(u.s)),
+        ),
+    ]
+    order, agg = [], {}
+    for seg in approach.segments:
+        name = _APPROACH_PHASES.get(seg.kind, seg.kind)
+        if name not in agg:
+            order.append(name)
+            agg[name] = [0.0, 0.0]
+        agg[name][0] += float(seg.dv.to_value(u.m / u.s))
+        agg[name][1] += seg.t_end_s - seg.t_start_s
+    phases += [(n, agg[n][0], float(agg[n][1])) for n in order if agg[n][1] > 0 or agg[n][0] > 0]
+    cams = [e for e in approach.events if e.name == "collision avoidance manoeuvre"]
+    cam_dv = sum(float(e.value) if math.isfinite(e.value) else 0.0 for e in cams)
+    if cam_dv > 0:
+        span = float((cams[-1].epoch - cams[0].epoch).to_value(u.s))
+        phases.append(("collision avoidance", cam_dv, span))
+    contact = next((e for e in approach.events if e.name == "contact"), None)
+    hard = next((e for e in approach.events if e.name == "hard dock"), None)
+    if contact is not None and hard is not None:
+        phases.append(("berthing", 0.0, float((hard.epoch - contact.epoch).to_value(u.s))))
+    c_m_s = chaser_sc.isp_s * G0_M_S2
+    mass, props = chaser_sc.mass_kg, []
+    for _, dv, _ in phases:
+        props.append(mass * (1.0 - math.exp(-dv / c_m_s)))
+        mass -= props[-1]
+
+    rec = MissionResult.empty_record()
+    rec["docked"] = bool(approach.docked)
+    rec["failure"] = None if approach.docked else (approach.failure_reason or approach.status)
+    rec["total_delta_v_m_s"] = float(sum(dv for _, dv, _ in phases))
+    rec["propellant_kg"] = float(sum(props))
+    end = hard.epoch if hard is not None else approach.epochs[-1]
+    rec["duration_s"] = float((end - liftoff).to_value(u.s))
+    rec["phase_angle_deg"] = float(flight.plan.phase_angle_at_insertion.to_value(u.deg))
+    for column in MissionResult._PHASE_COLUMNS:
+        key = column.replace(" ", "_").replace("-", "_")
+        matching = [(dv, dur) for name, dv, dur in phases if name == column]
+        if matching:
+            rec[f"{key}_delta_v_m_s"] = float(sum(dv for dv, _ in matching))
+            rec[f"{key}_duration_s"] = float(sum(dur for _, dur in matching))
+    if approach.contact is not None:
+        rec.update(approach.contact.figures())
+    for column in ("collision_avoidance_delta_v_m_s", "collision_avoidance_duration_s"):
+        if math.isnan(rec[column]):
+            rec[column] = 0.0
+    rec["min_range_outside_corridor_m"] = _min_range_outside_corridor_m(approach)
+    rec["n_collision_avoidance"] = int(
+        sum(1 for e in approach.events if "collision avoidance" in e.name or e.name == "CAM")
+    )
+    return rec
 
 
 def _nominal_phasing_plan(mission):
