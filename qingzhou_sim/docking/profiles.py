@@ -805,6 +805,10 @@ FORWARD_3P5H = ApproachProfile(
 # Shenzhou-8's 52 km -> 5 km (China News Service, second round): its two burns and two
 # mid-course corrections are the "four burns" of that record.
 _HOMING_50KM_S = 55 * 60.0
+# After a 50 km homing the 5 km hold settles (5 m, at rest) in 6-20 min in the closed
+# loop; the schemes' timelines allow 14 min at most there (assumption), after which the
+# next transfer corrects the rest.
+_AIM_HOLD_MAX_S = 840.0
 
 
 def _homing_from_50km(aim_m, label: str) -> Homing:
@@ -816,7 +820,7 @@ FORWARD_6P5H = replace(
     name="forward-6.5h",
     segments=(
         _homing_from_50km((5000.0, 0.0, 0.0), "homing to the aim point 5 km in front"),
-        _scheme_hold(720.0, "hold at 5 km in front", 5.0),
+        _scheme_hold(600.0, "hold at 5 km in front", 5.0, max_duration_s=_AIM_HOLD_MAX_S),
         Closing(to_m=(400.0, 0.0, 0.0), tof_s=1800.0, label="closing to 400 m in front"),
         _scheme_hold(120.0, "hold at 400 m in front"),
         _straight((200.0, 0.0, 0.0), "closing to 200 m", _SCHEME_STRAIGHT),
@@ -842,7 +846,7 @@ RADIAL_6P5H = ApproachProfile(
     port_position_m=_RADIAL_PORT_M,
     segments=(
         _homing_from_50km((-5000.0, 0.0, 0.0), "homing to 5 km behind"),
-        _scheme_hold(300.0, "hold at 5 km behind", 5.0),
+        _scheme_hold(300.0, "hold at 5 km behind", 5.0, max_duration_s=_AIM_HOLD_MAX_S),
         Closing(to_m=(0.0, 0.0, 2000.0), tof_s=_SCHEME_HOP_S, label="to the aim point 2 km below"),
         _scheme_hold(300.0, "R-bar hold at 2 km (active)", 5.0, control_period_s=5.0),
         Closing(to_m=(0.0, 0.0, 400.0), tof_s=900.0, label="R-bar closing to 400 m"),
@@ -893,7 +897,7 @@ AFT_TWO_DAY = ApproachProfile(
             corrections=2,
             label="homing to 5 km",
         ),
-        _scheme_hold(600.0, "hold at 5 km", 5.0),
+        _scheme_hold(600.0, "hold at 5 km", 5.0, max_duration_s=_AIM_HOLD_MAX_S),
         Closing(to_m=(-400.0, 0.0, 0.0), tof_s=2400.0, label="closing to 400 m"),
         _scheme_hold(300.0, "hold at 400 m"),
         _straight((-140.0, 0.0, 0.0), "approach to 140 m", _SZ8_SCHEDULE),

@@ -10,7 +10,7 @@ two-day  co-elliptic  NC1 at the 5th apogee (rev 5),   52 km behind,     41.0 h 
                       NCC2 3 revs later (rev 19), NPC
                       at a node >= 5 h before the
                       hand-over (rev 24)
-6.5-hour co-elliptic  six burns over three orbits:     50 km behind,     4.05 h (~2.7 revs)
+6.5-hour co-elliptic  six burns over three orbits:     50 km behind,     4.08 h (~2.7 revs)
                       NC1, NH1, NC2, NH2 alternately   5 km below (in
                       at apogee and perigee from the   front and above
                       1st apogee, NCC at the 3rd       at the forward
@@ -44,7 +44,7 @@ Durations (``mission-facts.md`` sec. 2). Launch -> docking = ascent (600 s,
 
 * two-day: 0.17 + 41.0 + 2.5 h (52 km -> contact, CD-SZ8) = 43.7 h, docked on rev ~30
   (Shenzhou-8: about 44 h, rev 30);
-* 6.5-hour: 0.17 + 4.05 + 2.3 h = 6.5 h (Shenzhou-12: 6 h 32 min, SZ12); the approach
+* 6.5-hour: 0.17 + 4.08 + 2.3 h = 6.55 h (Shenzhou-12: 6 h 32 min, SZ12); the approach
   from 50 km is 55 min of homing (Shenzhou-8's 52 km -> 5 km) and the Tianhe-era holds;
 * 3-hour: 0.17 + 1.85 + 1.3 h = 3.32 h (Tianzhou-7/8/9: 3 h 17-19 min, TZ7-CN, TZ8, TZ9);
 * 3.5-hour: 0.17 + 2.35 h = 2.52 h to the start of homing (Shenzhou-21: 2 h 31 min), + 1.12 h
@@ -189,7 +189,7 @@ PROFILES = MappingProxyType(
         "6.5-hour": PhasingProfile(
             "6.5-hour",
             "coelliptic",
-            4.05 * u.h,
+            (245.0 / 60.0) * u.h,  # 4 h 05 min
             [-50.0, 0.0, 5.0] * u.km,
             None,
             CoellipticSchedule(apogee=1, phasing_revs=0, height_revs=0, split=2),
