@@ -40,6 +40,7 @@ from ._rkn import (
     _EBP,
     _ERR_EXP,
     _S,
+    _W_STAGES,
     _rkn_initial_step,
     _rkn_to_times,
 )
@@ -77,7 +78,7 @@ def _solution_and_error(Y, H, K, rtol, atol, Yn, err, sb, sbp, er, ev):
             sbp[i] = 0.0
             er[i] = 0.0
             ev[i] = 0.0
-        for q in range(_S):
+        for q in _W_STAGES:
             b = _B[q]
             bp = _BP[q]
             eb = _EB[q]
