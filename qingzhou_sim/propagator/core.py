@@ -36,8 +36,6 @@ from ._kernels import (
     _rk4_arc,
     _rk4_step,
 )
-from ._rkn import _batch_rkn, _propagate_rv_rkn
-from ._rkn_ensemble import _batch_final_rkn_ensemble
 from .events import EventRecord, _event_meta, _find_events
 from .trajectory import Trajectory, _Segment
 
@@ -336,6 +334,8 @@ class Propagator:
         tol = (float(self.rtol), float(self.atol))
         limits = (int(self.max_steps), self._stop_radius)
         if self._nystrom:
+            from ._rkn import _propagate_rv_rkn  # (imported when used: ~7 ms)
+
             res, filled, t_stop, st = _propagate_rv_rkn(y0, tt, it, idv, p, *tol, *limits)
         else:
             res, filled, t_stop, st = _propagate_rv_kernel(
@@ -854,6 +854,8 @@ def propagate_batch(
 
                 y, tstop, st = taylor_batch_final(y0s, t_end, p, prop.rtol, prop._stop_radius)
             elif prop._nystrom:
+                from ._rkn_ensemble import _batch_final_rkn_ensemble
+
                 y, tstop, st = _batch_final_rkn_ensemble(y0s, t_end, p, *args[:2], *args[3:])
             elif prop._code == 0:
                 y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
@@ -881,6 +883,8 @@ def propagate_batch(
         t_out = np.append(t_out, t_end)
     with _threads(parallel):
         if prop._nystrom:
+            from ._rkn import _batch_rkn
+
             res, filled, _, _, st = _batch_rkn(y0s, t_out, p, *args[:2], *args[3:])
         else:
             res, filled, st = _batch_history(prop._code, y0s, t_out, p, *args)
