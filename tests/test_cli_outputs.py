@@ -1,14 +1,21 @@
 """The files ``MissionResult.save`` writes (what ``qingzhou-sim run`` leaves in its output
 folder): the CSV tables are written without pandas and must stay byte for byte what
-``pandas.DataFrame.to_csv`` wrote before (issue 16 item 3)."""
+``pandas.DataFrame.to_csv`` wrote before; with ``parallel=True`` a forked process draws
+part of the figures, and the files and the errors are those of the sequential save
+(issue 16 item 3)."""
 
+import errno
 import math
+import os
 
 import pandas as pd
 import pytest
 
 import qingzhou_sim as qz
-from qingzhou_sim.mission.result import _ISO_Z, FIGURES, _csv_text
+from qingzhou_sim import io, plotting
+from qingzhou_sim.mission.result import _ISO_Z, _csv_text
+from qingzhou_sim.plotting import _files
+from qingzhou_sim.plotting._files import FIGURES
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +56,59 @@ def test_save_writes_every_file_and_figure(result, tmp_path):
     for path in paths.values():
         assert path.stat().st_size > 0
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+needs_fork = pytest.mark.skipif(
+    not _files.can_fork(), reason="no fork here (not Linux, one core, or other threads)"
+)
+
+
+def _bytes(paths):
+    # an OEM header carries its creation time: compare the files without that line
+    return {
+        key: b"".join(
+            line for line in path.read_bytes().splitlines(True) if b"CREATION_DATE" not in line
+        )
+        for key, path in paths.items()
+    }
+
+
+@needs_fork
+def test_parallel_save_writes_the_same_files(result, tmp_path):
+    one = result.save(tmp_path / "one")
+    two = result.save(tmp_path / "two", parallel=True)
+    assert list(one) == list(two)
+    assert _bytes(one) == _bytes(two)
+
+
+@needs_fork
+def test_an_error_in_the_figure_process_is_raised_here(result, tmp_path, monkeypatch):
+    def broken(_result):
+        raise ValueError("no range today")
+
+    monkeypatch.setattr(plotting, "plot_range", broken)  # the child inherits the patch
+    with pytest.raises(RuntimeError, match=r"ValueError.*range.*no range today"):
+        result.save(tmp_path, parallel=True)
+
+
+@needs_fork
+def test_an_os_error_in_the_figure_process_keeps_its_errno(result, tmp_path, monkeypatch):
+    def full(_result):
+        raise OSError(errno.ENOSPC, "No space left on device", "range.png")
+
+    monkeypatch.setattr(plotting, "plot_range", full)
+    with pytest.raises(OSError, match="No space left") as info:
+        result.save(tmp_path, parallel=True)
+    assert info.value.errno == errno.ENOSPC and info.value.filename == "range.png"
+
+
+@needs_fork
+def test_a_failing_parent_still_reaps_the_figure_process(result, tmp_path, monkeypatch):
+    def no_czml(*_args, **_kwargs):
+        raise OSError(errno.EACCES, "Permission denied", "mission.czml")
+
+    monkeypatch.setattr(io, "write_czml", no_czml)
+    with pytest.raises(OSError, match="Permission denied"):
+        result.save(tmp_path, parallel=True)
+    with pytest.raises(ChildProcessError):  # no child left to wait for
+        os.waitpid(-1, os.WNOHANG)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -531,19 +530,46 @@ class MissionResult:
         epochs = [e for e in epochs if e is not None]
         return Time(epochs) if epochs else None
 
-    def save(self, directory, *, figures: bool = True) -> dict[str, Path]:
+    def save(self, directory, *, figures: bool = True, parallel: bool = False) -> dict[str, Path]:
         """Write the outputs into ``directory`` (created if needed): ``summary.json``,
         ``summary.txt``, ``timeline.csv``, ``budget.csv``, CCSDS OEM 3.0 ephemerides
         ``chaser.oem`` and ``station.oem`` (one segment per coast arc), ``mission.czml``
         (replay in Cesium) and the figures as PNG. Returns the paths.
 
+        With ``parallel=True`` (what ``qingzhou-sim run`` does) a forked process draws
+        part of the figures while this one writes the rest, on Linux with two free cores
+        and no other thread running (otherwise everything is written here); the files
+        are the same either way.
+
         Every file is written atomically (temporary file, then rename): a failed save
         leaves no truncated file. Raises ``OSError`` (naming the file) if one cannot be
         written."""
-        from ..io import atomic_write, to_json, write_czml, write_oem
+        from ..plotting import _files
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        finish, mine = None, None
+        if figures and parallel and _files.can_fork():
+            finish = _files.start_figures_process(self, directory, _files.CHILD_FIGURES)
+            mine = [n for n, _ in _files.FIGURES if n not in _files.CHILD_FIGURES]
+        try:
+            paths = self._save_files(directory)
+            if figures:
+                paths.update(_files.save_figures(self, directory, mine))
+        except BaseException:
+            if finish is not None:
+                finish(False)
+            raise
+        if finish is not None:
+            paths.update(finish())
+        files = [key for key in paths if not key.endswith("_png")]
+        order = files + [f"{name}_png" for name, _ in _files.FIGURES]
+        return {key: paths[key] for key in order if key in paths}
+
+    def _save_files(self, directory: Path) -> dict[str, Path]:
+        """The JSON, text, CSV, OEM and CZML files of :meth:`save`."""
+        from ..io import atomic_write, to_json, write_czml, write_oem
+
         paths = {
             "summary_json": directory / "summary.json",
             "summary_txt": directory / "summary.txt",
@@ -584,52 +610,7 @@ class MissionResult:
             object_id="2021-035A",
             comment="Tiangong (CSS), simulated (no manoeuvre: one coast arc)",
         )
-        if figures:
-            paths.update(save_figures(self, directory))
         return paths
-
-
-# The figures ``save`` writes: file stem and the name of the plotting function.
-FIGURES = (
-    ("ground_track", "plot_ground_track"),
-    ("altitude_phase", "plot_altitude_phase"),
-    ("approach_lvlh", "plot_mission_approach"),
-    ("range", "plot_range"),
-    ("delta_v_budget", "plot_delta_v_budget"),
-)
-FIGURE_DPI = 120
-
-
-def save_figures(result: MissionResult, directory, names=None) -> dict[str, Path]:
-    """Draw the mission figures of ``result`` and write them as PNG files (atomically)
-    into ``directory``; returns ``{"<name>_png": path}``.
-
-    Parameters
-    ----------
-    result : MissionResult
-    directory : path-like
-        An existing directory.
-    names : sequence of str, optional
-        File stems out of :data:`FIGURES` (default: all of them).
-    """
-    from .. import plotting
-    from ..io import atomic_write
-
-    wanted = [name for name, _ in FIGURES] if names is None else list(names)
-    paths = {}
-    for name, func in FIGURES:
-        if name not in wanted:
-            continue
-        fig = getattr(plotting, func)(result)
-        try:
-            paths[f"{name}_png"] = atomic_write(
-                Path(directory) / f"{name}.png",
-                lambda tmp, fig=fig: fig.savefig(tmp, dpi=FIGURE_DPI, format="png"),
-            )
-        finally:
-            if "matplotlib.pyplot" in sys.modules:  # a figure made through pyplot (IPython)
-                sys.modules["matplotlib.pyplot"].close(fig)
-    return paths
 
 
 def _min_range_outside_corridor_m(approach) -> float:
