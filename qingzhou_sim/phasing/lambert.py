@@ -4,6 +4,7 @@ total delta-v over burn epochs and revolution counts."""
 from __future__ import annotations
 
 import functools
+import math
 
 import astropy.units as u
 import numpy as np
@@ -61,7 +62,8 @@ def _lambert_pair(mu, c1, tgt2, tof, m_max):
                 continue
             v1, v2 = sol
             d1, d2 = v1 - c1[3:], tgt2[3:] - v2
-            tot = np.linalg.norm(d1) + np.linalg.norm(d2)
+            # what np.linalg.norm computes for a 1-D array, without its dispatch overhead
+            tot = math.sqrt(d1 @ d1) + math.sqrt(d2 @ d2)
             if np.isfinite(tot) and (best is None or tot < best[0]):
                 best = (tot, m, low, d1, d2)
     return best
@@ -103,8 +105,13 @@ def _lambert_search(
     best = None
     for t1 in t1s:
         t2s = [t_end] if arrive_at_end else np.linspace(t1 + tof_min, t_end, n_grid)
+        c1 = c_at(t1)  # the same departure state for every arrival time of this row
         for t2 in t2s:
-            r = evaluate(t1, t2)
+            tof = t2 - t1
+            if t1 < t_min or t2 > t_end or tof < tof_min:
+                continue
+            mm = int(tof / period_min) if m_max is None else min(m_max, int(tof / period_min))
+            r = _lambert_pair(mu, c1, tgt_at(t2), tof, mm)
             if r is not None and (best is None or r[0] < best[0]):
                 best = (r[0], t1, t2)
     if best is None:
