@@ -270,7 +270,12 @@ class Mission:
             )
         self._check_names()
         self._check_force_model()
-        self.launcher()  # a bad insertion orbit raises here, not when the mission runs
+        try:  # a bad insertion orbit raises here, not when the mission runs
+            self.launcher()
+        except InputError as exc:
+            raise MissionFileError(
+                f"insertion orbit: {exc}", name=exc.name, value=exc.value, valid=exc.valid
+            ) from None
 
     def _check_force_model(self) -> None:
         if self.force_model is None:
