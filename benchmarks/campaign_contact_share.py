@@ -5,6 +5,31 @@ each contact figure comes to its limit, and the reasons of the samples that fail
 
 Run: ``python benchmarks/campaign_contact_share.py [N] [SEED] [WORKERS]`` (default 300
 samples, seed 1, 1 worker). About 0.3 s of CPU per sample.
+
+Result (2026-11-30, 300 samples, seed 1, every term of ``Dispersions()`` on): 297 of 300
+inside every limit, 99.0 % (Wilson 95 % 97.1-99.66 %), below issue 14's 99.7 %. No
+mechanism limit binds: every one of the 297 contacts is inside all nine limits, the
+nearest being the roll rate (at most 56 % of 0.6 deg/s) and the lateral offset (45 % of
+0.16 m); closing speed 116.4 +- 4.5 mm/s, at least 29 mm/s inside [0.08, 0.18] m/s. The
+three failures happen before contact, upstream of the mechanism:
+
+- sample 108: the phasing flight (burn execution errors, mid-course corrections) hands
+  over 5.9 km from the planned point, inside the approach ellipsoid and outside its entry
+  corridor; the safety monitor aborts at once (a physical consequence of the dispersions);
+- sample 170: a dispersed hand-over asks for a 4.9 m/s departure and a 5.8 m/s arrival
+  burn; each is cut to one control step of main-engine thrust (about 3.9 m/s), the
+  1.1 m/s left after the arrival burn is more than the straight line's RCS control
+  absorbs before the tracking error passes 1 m + 5 % of range (a limitation of the
+  guidance: an impulsive burn cut by the thrust is not continued);
+- sample 282: the insertion error puts the phase angle (4.71 deg) outside the 3-hour
+  profile's window; the re-plan would cost 73.4 m/s, over the 71.9 m/s budget.
+
+Before the straight-line fix of 9164ba3 the README's 100-sample campaign (seed 1, older
+dispersions) lost samples 21, 72 and 85 to the tracking check at the first step of the
+400 m -> 200 m line: the two-impulse transfer arrives ~20 m from its aim point at
+2.4 m/s and the line started at the aim point, so the arrival dispersion counted as a
+tracking error; the line now starts where the chaser is when it is outside that
+tolerance, and the three dock.
 """
 
 from __future__ import annotations
