@@ -37,6 +37,17 @@ __all__: list[str] = []
 
 G0_KM_S2 = 9.80665e-3
 
+# The decorator of a part of the loop called from one place: numba inlines it into its
+# caller before compiling (``inline="always"``) instead of compiling it separately,
+# linking it into the caller and letting LLVM optimise it again there, at every level
+# of the call tree (that re-optimisation was most of the first run's compile time).
+# Called from Python, such a function compiles (and is cached) as usual. Inlining
+# everything into run_segment was slower still (104 s against 68 s of CPU on the loaded
+# machine): LLVM's cost grows faster than the size of one function, so the parts with
+# their own closures (the filter's update and time update, sensors, guidance, control,
+# safety) stay compiled functions.
+_inlined = njit(cache=True, inline="always")
+
 # Event codes written by the loop (decoded in simulate.py).
 EV_AE_ENTRY = 1
 EV_AE_EXIT = 2
@@ -558,21 +569,31 @@ def _sigma(rng, cfg):
 
 
 # ------------------------------------------------------------------------- thrusters
-# explicit signature: ``stuck``/``errors`` are literal True/False at most call sites,
+# explicit signatures: ``stuck``/``errors`` are literal True/False at most call sites,
 # and numba would otherwise compile one copy per combination (4 in the loop).
 _CFG_T = nb_typeof(Cfg(*([0.0] * len(Cfg._fields))))
 _F1 = nb_types.float64[::1]
+_F8 = nb_types.float64
 
 
-@njit(
-    _F1(_F1, nb_types.float64, nb_types.float64, nb_types.float64, _CFG_T, _F1,
-        nb_types.boolean, nb_types.boolean),
-    cache=True,
-)  # fmt: skip
+@_inlined
 def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
     """Executed delta-v (km/s, LVLH) of a command: per axis minimum impulse bit,
     quantisation of the impulse, saturation at ``fmax`` N over ``dt`` s; then the
-    magnitude and pointing execution errors (Fehse 2003, sec. 6.3)."""
+    magnitude and pointing execution errors (Fehse 2003, sec. 6.3). The settings come
+    from ``cfg``; the work is :func:`_execute`'s."""
+    return _execute(
+        dv_cmd, mass, dt, fmax, cfg.mib, cfg.quantum, cfg.mag_sig, cfg.pnt_sig, nz, stuck, errors
+    )
+
+
+# scalars rather than the 70-field Cfg: a signature with Cfg cost ~4 s to compile
+@njit(
+    _F1(_F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean),
+    cache=True,
+)  # fmt: skip
+def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, errors):
+    """:func:`_thruster` with its settings as scalars (N s, N s, fraction, rad)."""
     out = np.zeros(3)
     if stuck:
         return out
@@ -583,20 +604,20 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
             break
         imp = dv_cmd[i] * 1e3 * mass  # N s
         a = abs(imp)
-        if a < cfg.mib:
+        if a < mib:
             continue
-        if cfg.quantum > 0.0:
-            a = round(a / cfg.quantum) * cfg.quantum
+        if quantum > 0.0:
+            a = round(a / quantum) * quantum
         lim = fmax * dt
         if a > lim:
             a = lim
         out[i] = math.copysign(a, imp) / mass * 1e-3
     if errors and _norm3(out) > 0.0:
         th = np.empty(3)
-        th[0] = cfg.pnt_sig * nz[1]
-        th[1] = cfg.pnt_sig * nz[2]
-        th[2] = cfg.pnt_sig * nz[3]
-        out = out * (1.0 + cfg.mag_sig * nz[0]) + _cross(th, out)
+        th[0] = pnt_sig * nz[1]
+        th[1] = pnt_sig * nz[2]
+        th[2] = pnt_sig * nz[3]
+        out = out * (1.0 + mag_sig * nz[0]) + _cross(th, out)
     return out
 
 

@@ -52,6 +52,7 @@ from ._kernels import (
     ST_CONTACT,
     ST_DONE,
     _burn_mass,
+    _inlined,
     _lvlh_to_inertial_dv,
     _mtv3,
     _mv3,
@@ -100,13 +101,6 @@ H_ANG = 39
 H_COLS = 40
 
 
-# The loop's own parts are inlined into run_segment by numba before compilation
-# (``inline="always"``): each is called from one place, and a separately compiled
-# function would be linked into run_segment and optimised by LLVM a second time with
-# all its callees (most of the first-run compilation time was such re-optimisation).
-_part = njit(inline="always")
-
-
 class Att(NamedTuple):
     """Attitude, thruster and contact parameters of the loop (built by simulate.py)."""
 
@@ -144,7 +138,7 @@ class Nav(NamedTuple):
     xs_nom: np.ndarray  # (A_N,) the station's attitude known on board (nominal, LVLH hold)
 
 
-@_part
+@_inlined
 def _orbit(st):
     """(w_orb rad/s, 3 mu / r^3 1/s^2 with mu from the orbit) of the station state:
     the two-body ``3 n^2`` term uses the local ``|r x v| / r^2`` and ``r``."""
@@ -155,7 +149,7 @@ def _orbit(st):
     return math.sqrt(hx * hx + hy * hy + hz * hz) / r2, r2
 
 
-@_part
+@_inlined
 def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
@@ -191,7 +185,7 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     return (x, q, b, p, gb, om), mon, sig_mon, ptot
 
 
-@_part
+@_inlined
 def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
@@ -209,7 +203,7 @@ def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
     return (x, q, b, p, gb, om)
 
 
-@_part
+@_inlined
 def _attitude_estimate(xc, est, w_orb):
     """The chaser's attitude state as the flight software knows it: the MEKF's
     quaternion and the gyro rate less the estimated bias (inertial, body)."""
@@ -221,7 +215,7 @@ def _attitude_estimate(xc, est, w_orb):
     return xe
 
 
-@_part
+@_inlined
 def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     hist[k, H_T] = t
     hist[k, H_TRUE : H_TRUE + 6] = rel
@@ -234,7 +228,7 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     hist[k, H_WS : H_WS + 3] = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
 
 
-@_part
+@_inlined
 def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
     """Guidance and translation control: (dv km/s LVLH, done, abort code, ne)."""
     if seg.mode == MODE_TRANSFER:
@@ -251,7 +245,7 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
     return dv, done, reason, ne
 
 
-@_part
+@_inlined
 def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stuck):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
@@ -318,7 +312,7 @@ def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg):
     return st, ch, xs, xc
 
 
-@_part
+@_inlined
 def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
     """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
     contact (separation along the capture axis reaching zero, located by linear

@@ -99,7 +99,7 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import _mtv3, _mv3
+from ._kernels import _inlined, _mtv3, _mv3
 from ._quat import qconj, qdcm, qfrom_rotvec, qmul, qnormalize, qto_rotvec
 from .sensors import (
     G_ARW,
@@ -151,13 +151,6 @@ I_TH = 6
 I_B = 9
 N_ERR = 12
 _SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 / 120)
-
-# Functions called from one place (a single-sensor update inside update_navigation, a
-# stage of the time update) are inlined by numba into their caller before compilation
-# instead of being compiled, linked and optimised again at every level of the call
-# tree (that re-optimisation dominated the first run's compile time). Called from
-# Python they compile as usual.
-_inlined = njit(cache=True, inline="always")
 
 
 # --------------------------------------------------------------------- linear algebra
@@ -211,43 +204,6 @@ def _sandwich(a, c):
 
 
 @njit(cache=True)
-def _spd_inv(s):
-    """Inverse of a small symmetric positive-definite matrix by its Cholesky factor
-    ``s = L L^T``: ``s^-1 = L^-T L^-1``."""
-    m = s.shape[0]
-    low = np.zeros((m, m))
-    for j in range(m):
-        d = s[j, j]
-        for c in range(j):
-            d -= low[j, c] * low[j, c]
-        if d <= 0.0:
-            raise ValueError("innovation covariance is not positive definite")
-        low[j, j] = math.sqrt(d)
-        for i in range(j + 1, m):
-            v = s[i, j]
-            for c in range(j):
-                v -= low[i, c] * low[j, c]
-            low[i, j] = v / low[j, j]
-    inv_low = np.zeros((m, m))  # L^-1 by forward substitution
-    for j in range(m):
-        inv_low[j, j] = 1.0 / low[j, j]
-        for i in range(j + 1, m):
-            v = 0.0
-            for c in range(j, i):
-                v -= low[i, c] * inv_low[c, j]
-            inv_low[i, j] = v / low[i, i]
-    out = np.zeros((m, m))
-    for i in range(m):
-        for j in range(i, m):
-            v = 0.0
-            for c in range(j, m):
-                v += inv_low[c, i] * inv_low[c, j]
-            out[i, j] = v
-            out[j, i] = v
-    return out
-
-
-@njit(cache=True)
 def _inv3(m):
     """Inverse of a 3 x 3 matrix by its adjugate (Cramer's rule)."""
     out = np.empty((3, 3))
@@ -270,9 +226,14 @@ def _inv3(m):
 @njit(cache=True)
 def _kf_update(p, y, h, r):
     """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
-    eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``, symmetrised):
-    returns (correction, covariance). ``H`` is mostly zeros (identity blocks and the
-    attitude sensitivity): its zeros are skipped."""
+    eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``): returns
+    (correction, covariance).
+
+    With the Cholesky factor ``S = L L^T`` and ``M = P H^T L^-T`` (forward
+    substitution), ``K y = M L^-1 y`` and ``K S K^T = M M^T``: no inverse, and the
+    updated covariance is symmetric by construction. ``H`` is mostly zeros (identity
+    blocks and the attitude sensitivity): its zeros are skipped.
+    """
     n = p.shape[0]
     m = h.shape[0]
     ph = np.zeros((n, m))  # P H^T
@@ -282,32 +243,48 @@ def _kf_update(p, y, h, r):
             if hcj != 0.0:
                 for i in range(n):
                     ph[i, c] += p[i, j] * hcj
-    s = r.copy()  # H P H^T + R
+    s = r.copy()  # H P H^T + R (its lower triangle is used)
     for c in range(m):
         for j in range(n):
             hcj = h[c, j]
             if hcj != 0.0:
-                for d in range(m):
+                for d in range(c + 1):
                     s[c, d] += hcj * ph[j, d]
-    for c in range(m):
-        for d in range(c + 1, m):
-            v = 0.5 * (s[c, d] + s[d, c])
-            s[c, d] = v
-            s[d, c] = v
-    k = _mul(ph, _spd_inv(s))
-    dx = np.zeros(n)
+    low = np.zeros((m, m))
+    for j in range(m):
+        d = s[j, j]
+        for c in range(j):
+            d -= low[j, c] * low[j, c]
+        if d <= 0.0:
+            raise ValueError("innovation covariance is not positive definite")
+        low[j, j] = math.sqrt(d)
+        for i in range(j + 1, m):
+            v = s[i, j]
+            for c in range(j):
+                v -= low[i, c] * low[j, c]
+            low[i, j] = v / low[j, j]
+    mm = np.empty((n, m))  # M L^T = P H^T, row by row
     for i in range(n):
         for c in range(m):
-            dx[i] += k[i, c] * y[c]
+            v = ph[i, c]
+            for d in range(c):
+                v -= low[c, d] * mm[i, d]
+            mm[i, c] = v / low[c, c]
+    z = np.empty(m)  # L z = y
+    for c in range(m):
+        v = y[c]
+        for d in range(c):
+            v -= low[c, d] * z[d]
+        z[c] = v / low[c, c]
+    dx = np.zeros(n)
     p1 = np.empty((n, n))
     for i in range(n):
+        for c in range(m):
+            dx[i] += mm[i, c] * z[c]
         for j in range(i, n):
-            kij = 0.0
-            kji = 0.0
+            v = 0.5 * (p[i, j] + p[j, i])
             for c in range(m):
-                kij += k[i, c] * ph[j, c]
-                kji += k[j, c] * ph[i, c]
-            v = 0.5 * ((p[i, j] - kij) + (p[j, i] - kji))
+                v -= mm[i, c] * mm[j, c]
             p1[i, j] = v
             p1[j, i] = v
     return dx, p1

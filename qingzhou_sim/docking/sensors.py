@@ -78,6 +78,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
+from ._kernels import _inlined
 from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
 
 __all__ = [
@@ -140,11 +141,6 @@ NZ_STAR = NZ_GYRO + 6  # 3 noise + 1 dropout
 N_NOISE = NZ_STAR + 4
 
 _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
-
-# The single-sensor models are called from one place (sample_sensors): numba inlines
-# them there instead of compiling, linking and re-optimising each separately (first-run
-# compile time). Called from Python they compile as usual.
-_inlined = njit(cache=True, inline="always")
 
 
 # --------------------------------------------------------------------- small helpers
