@@ -337,16 +337,18 @@ def _locate_radius(F, y_old, t_old, h, stop_radius, out):
 
 @njit(cache=True, error_model="numpy")
 def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
-    """Integrate from t0 to t1 storing every accepted step and its dense coefficients.
+    """Integrate from t0 to t1 storing every accepted step and its 13 stages, from which
+    :func:`_dense_from_stages` makes the dense output when it is first needed (its three
+    extra stages per step are a quarter of the integration's cost).
 
-    Returns (ts (m+1,), ys (m+1, 6), Fs (m, 7, 6), status). On re-entry (|r| falls below
-    ``stop_radius``) the last step ends exactly at the crossing, located by bisection
-    on the dense output, and the status is 1.
+    Returns (ts (m+1,), ys (m+1, 6), Ks (m, 13, 6), status). On re-entry (|r| falls
+    below ``stop_radius``) the last step ends exactly at the crossing, located by
+    bisection on the dense output, and the status is 1.
     """
     cap = 64
     ts = np.empty(cap)
     ys = np.empty((cap, 6))
-    Fs = np.empty((cap, 7, 6))
+    Fs = np.empty((cap, 13, 6))
     ts[0] = t0
     _copy6(ys[0], y0)
     n = 0
@@ -374,22 +376,24 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
             cap *= 2
             ts2 = np.empty(cap)
             ys2 = np.empty((cap, 6))
-            Fs2 = np.empty((cap, 7, 6))
+            Fs2 = np.empty((cap, 13, 6))
             ts2[: n + 1] = ts[: n + 1]
             ys2[: n + 1] = ys[: n + 1]
             Fs2[:n] = Fs[:n]
             ts, ys, Fs = ts2, ys2, Fs2
-        _dense_coeffs(t, y, ynew, h, p, K, ytmp, Fs[n])
+        _copy_stages(K, Fs[n])
         if not _finite6(ynew):
             status = _NOT_FINITE
             break
         if stop_radius > 0.0 and _radius(ynew) < stop_radius:
             # End the arc at the crossing: redo the step with the shorter h so that the
-            # stored polynomial spans exactly [t, t_crossing].
-            t_new = _locate_radius(Fs[n], y, t, h, stop_radius, ynew)
+            # stored stages span exactly [t, t_crossing].
+            F = np.empty((7, 6))
+            _dense_coeffs(t, y, ynew, h, p, K, ytmp, F)
+            t_new = _locate_radius(F, y, t, h, stop_radius, ynew)
             h = t_new - t
             _rk_stages(t, y, f, h, p, K, ytmp, ynew)
-            _dense_coeffs(t, y, ynew, h, p, K, ytmp, Fs[n])
+            _copy_stages(K, Fs[n])
             n += 1
             ts[n] = t + h
             _copy6(ys[n], ynew)
@@ -403,6 +407,30 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
             y[j] = ynew[j]
             f[j] = K[12, j]
     return ts[: n + 1], ys[: n + 1], Fs[:n], status
+
+
+@njit(cache=True, error_model="numpy")
+def _copy_stages(K, dst):
+    """dst (13, 6) = the stages K[0..12] of an accepted step."""
+    for s in range(13):
+        for j in range(6):
+            dst[s, j] = K[s, j]
+
+
+@njit(cache=True, error_model="numpy")
+def _dense_from_stages(ts, ys, Ks, p):
+    """Dense-output coefficients Fs (m, 7, 6) of the steps of an arc from their stages
+    (:func:`_dop853_arc`): the same operations as computing them step by step."""
+    m = Ks.shape[0]
+    Fs = np.empty((m, 7, 6))
+    K = np.empty((16, 6))
+    ytmp = np.empty(6)
+    for n in range(m):
+        for s in range(13):
+            for j in range(6):
+                K[s, j] = Ks[n, s, j]
+        _dense_coeffs(ts[n], ys[n], ys[n + 1], ts[n + 1] - ts[n], p, K, ytmp, Fs[n])
+    return Fs
 
 
 @njit(cache=True, error_model="numpy")

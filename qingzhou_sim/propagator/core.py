@@ -92,6 +92,11 @@ def _parse_to(state: State, to):
             value=to,
             valid="Time, TimeDelta or time Quantity",
         )
+    if type(to) is u.Quantity and to.unit is u.s and to.isscalar and math.isfinite(to.value):
+        # The common "duration in seconds": what as_duration_s would return, without
+        # astropy's unit machinery (tens of microseconds).
+        t = float(to.value)
+        return None, min(t, 0.0), max(t, 0.0)
     if isinstance(to, TimeDelta) or isinstance(to, u.Quantity):
         t = as_duration_s(to, "to")
         return None, min(t, 0.0), max(t, 0.0)
@@ -384,7 +389,7 @@ class Propagator:
                 int(self.max_steps),
                 self._stop_radius,
             )
-            return _Segment("dop853", ts, ys, Fs, mu), int(st)
+            return _Segment("dop853", ts, ys, Fs, mu, p), int(st)
         if self.method == "rk4":
             if abs(t1 - t0) / self.step_s > self.max_steps:
                 raise PropagationError(

@@ -11,6 +11,7 @@ from astropy.time import Time, TimeDelta
 from ..constants import EARTH, as_time
 from ..errors import EpochOrderError, InputError
 from ..state import State, StateBatch
+from ._dop853 import _dense_from_stages
 from ._kernels import _kepler_many
 
 __all__ = ["Trajectory"]
@@ -25,6 +26,18 @@ class _Segment:
     ys: np.ndarray
     coef: np.ndarray | None  # DOP853 (m, 7, 6) or RK4 derivatives (m+1, 6)
     mu: float
+    # DOP853 straight from the integrator: the force parameters, and ``coef`` holds the
+    # steps' stages (m, 13, 6) until the first evaluation turns them into the dense
+    # coefficients (then None).
+    params: np.ndarray | None = None
+
+    def _dense(self) -> np.ndarray:
+        """The DOP853 dense-output coefficients (m, 7, 6), made on first use."""
+        if self.params is not None:
+            coef = _dense_from_stages(self.ts, self.ys, self.coef, self.params)
+            object.__setattr__(self, "coef", coef)
+            object.__setattr__(self, "params", None)
+        return self.coef
 
     @property
     def lo(self) -> float:
@@ -60,7 +73,7 @@ class _Segment:
                 + x * x * (3 - 2 * x) * y1
                 + x * x * (x - 1) * hh * f1
             )
-        F = self.coef[k]
+        F = self._dense()[k]
         y = np.zeros((t.size, 6))
         for i in range(7):
             y += F[:, 6 - i, :]
@@ -83,7 +96,7 @@ class _Segment:
                 self.mu,
             )
         # Keep the step [ts[keep-1], ts[keep]] whole; the span is limited by the caller.
-        coef = self.coef[:keep] if self.kind == "dop853" else self.coef[: keep + 1]
+        coef = self._dense()[:keep] if self.kind == "dop853" else self.coef[: keep + 1]
         return _Segment(self.kind, ts[: keep + 1], self.ys[: keep + 1], coef, self.mu)
 
 
