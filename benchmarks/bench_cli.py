@@ -11,8 +11,9 @@ numba cache. This script measures, each in fresh interpreters:
   (c) where one run's time goes, by stage (wall time, in a fresh process): the imports
       the run needs (done first, all at once, so that the stages below exclude them),
       building the mission, the launch window, the phasing plan and flight, the
-      approach, the result tables (trajectories, timeline, summary), the figures
-      (drawing and PNG writing) and the other files;
+      approach, the result tables (trajectories, timeline), the figures (drawing and
+      PNG writing, all in this process: the command itself draws two of them in a
+      forked process, on Linux with two free cores) and the other files;
   (d) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
@@ -66,6 +67,11 @@ def timed(label, owner, attr):
     setattr(obj, attr, wrapper)
 from matplotlib.figure import Figure
 from qingzhou_sim import cli, plotting
+try:  # the breakdown draws every figure in this process (no forked figure process)
+    from qingzhou_sim.plotting import _files
+    _files.can_fork = lambda: False
+except ImportError:
+    pass
 from qingzhou_sim.mission.result import MissionResult
 S = "qingzhou_sim.mission.stages"
 timed("mission build", cli, "_load_mission")

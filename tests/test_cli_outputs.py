@@ -74,15 +74,19 @@ def _bytes(paths):
 
 
 @needs_fork
-def test_parallel_save_writes_the_same_files(result, tmp_path):
-    one = result.save(tmp_path / "one")
-    two = result.save(tmp_path / "two", parallel=True)
+@pytest.mark.parametrize("figures", [True, False])
+def test_parallel_save_writes_the_same_files(result, tmp_path, figures):
+    one = result.save(tmp_path / "one", figures=figures)
+    two = result.save(tmp_path / "two", figures=figures, parallel=True)
     assert list(one) == list(two)
     assert _bytes(one) == _bytes(two)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
+        p.name for p in two.values()
+    )
 
 
 @needs_fork
-def test_an_error_in_the_figure_process_is_raised_here(result, tmp_path, monkeypatch):
+def test_an_error_in_the_forked_process_is_raised_here(result, tmp_path, monkeypatch):
     def broken(_result):
         raise ValueError("no range today")
 
@@ -92,7 +96,7 @@ def test_an_error_in_the_figure_process_is_raised_here(result, tmp_path, monkeyp
 
 
 @needs_fork
-def test_an_os_error_in_the_figure_process_keeps_its_errno(result, tmp_path, monkeypatch):
+def test_an_os_error_in_the_forked_process_keeps_its_errno(result, tmp_path, monkeypatch):
     def full(_result):
         raise OSError(errno.ENOSPC, "No space left on device", "range.png")
 
@@ -103,11 +107,11 @@ def test_an_os_error_in_the_figure_process_keeps_its_errno(result, tmp_path, mon
 
 
 @needs_fork
-def test_a_failing_parent_still_reaps_the_figure_process(result, tmp_path, monkeypatch):
-    def no_czml(*_args, **_kwargs):
-        raise OSError(errno.EACCES, "Permission denied", "mission.czml")
+def test_a_failing_parent_still_reaps_the_forked_process(result, tmp_path, monkeypatch):
+    def no_oem(*_args, **_kwargs):
+        raise OSError(errno.EACCES, "Permission denied", "chaser.oem")
 
-    monkeypatch.setattr(io, "write_czml", no_czml)
+    monkeypatch.setattr(io, "write_oem", no_oem)  # written by the parent
     with pytest.raises(OSError, match="Permission denied"):
         result.save(tmp_path, parallel=True)
     with pytest.raises(ChildProcessError):  # no child left to wait for

@@ -536,10 +536,10 @@ class MissionResult:
         ``chaser.oem`` and ``station.oem`` (one segment per coast arc), ``mission.czml``
         (replay in Cesium) and the figures as PNG. Returns the paths.
 
-        With ``parallel=True`` (what ``qingzhou-sim run`` does) a forked process draws
-        part of the figures while this one writes the rest, on Linux with two free cores
-        and no other thread running (otherwise everything is written here); the files
-        are the same either way.
+        With ``parallel=True`` (what ``qingzhou-sim run`` does) a forked process writes
+        ``mission.czml`` and part of the figures while this one writes the rest, on Linux
+        with two free cores and no other thread running (otherwise everything is written
+        here); the files are the same either way.
 
         Every file is written atomically (temporary file, then rename): a failed save
         leaves no truncated file. Raises ``OSError`` (naming the file) if one cannot be
@@ -548,27 +548,38 @@ class MissionResult:
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        finish, mine = None, None
-        if figures and parallel and _files.can_fork():
-            finish = _files.start_figures_process(self, directory, _files.CHILD_FIGURES)
-            mine = [n for n, _ in _files.FIGURES if n not in _files.CHILD_FIGURES]
+        names = [name for name, _ in _files.FIGURES] if figures else []
+        child = [name for name in names if name in _files.CHILD_FIGURES]
+        czml = [lambda: self._save_czml(directory)]
+        figs = [lambda: _files.save_figures(self, directory, child)] if child else []
+        finish = None
+        if parallel and _files.can_fork():
+            finish = _files.start_child(czml + figs, f"mission.czml and the figures {child}")
+            czml = figs = []
         try:
             paths = self._save_files(directory)
-            if figures:
-                paths.update(_files.save_figures(self, directory, mine))
+            for task in czml + figs:
+                paths.update(task())
+            paths.update(_files.save_figures(self, directory, [n for n in names if n not in child]))
         except BaseException:
             if finish is not None:
                 finish(False)
             raise
         if finish is not None:
             paths.update(finish())
-        files = [key for key in paths if not key.endswith("_png")]
-        order = files + [f"{name}_png" for name, _ in _files.FIGURES]
-        return {key: paths[key] for key in order if key in paths}
+        order = [*_SAVED_FILES, *(f"{name}_png" for name in names)]
+        return {key: paths[key] for key in order}
+
+    def _save_czml(self, directory: Path) -> dict[str, Path]:
+        from ..io import write_czml
+
+        path = directory / "mission.czml"
+        write_czml(path, self)
+        return {"mission_czml": path}
 
     def _save_files(self, directory: Path) -> dict[str, Path]:
-        """The JSON, text, CSV, OEM and CZML files of :meth:`save`."""
-        from ..io import atomic_write, to_json, write_czml, write_oem
+        """The JSON, text, CSV and OEM files of :meth:`save`."""
+        from ..io import atomic_write, to_json, write_oem
 
         paths = {
             "summary_json": directory / "summary.json",
@@ -577,7 +588,6 @@ class MissionResult:
             "budget_csv": directory / "budget.csv",
             "chaser_oem": directory / "chaser.oem",
             "station_oem": directory / "station.oem",
-            "mission_czml": directory / "mission.czml",
         }
         summary_json = to_json(self.to_json_dict(), indent=2)
         atomic_write(paths["summary_json"], lambda tmp: tmp.write_text(summary_json))
@@ -587,7 +597,6 @@ class MissionResult:
             ("budget_csv", self._budget_csv()),
         ):
             atomic_write(paths[key], lambda tmp, text=text: tmp.write_text(text, newline=""))
-        write_czml(paths["mission_czml"], self)
         write_oem(
             paths["chaser_oem"],
             self.chaser.epochs,
@@ -611,6 +620,18 @@ class MissionResult:
             comment="Tiangong (CSS), simulated (no manoeuvre: one coast arc)",
         )
         return paths
+
+
+# The files of MissionResult.save besides the figures, in the order it returns them.
+_SAVED_FILES = (
+    "summary_json",
+    "summary_txt",
+    "timeline_csv",
+    "budget_csv",
+    "chaser_oem",
+    "station_oem",
+    "mission_czml",
+)
 
 
 def _min_range_outside_corridor_m(approach) -> float:

@@ -1,9 +1,10 @@
-"""The mission figures as PNG files: the five figures ``MissionResult.save`` writes, drawn
-in this process or, for ``qingzhou-sim run``, partly in a forked child process while
-this one writes the other files (issue 16 item 3: the figures were a third of a warm run).
+"""The mission figures as PNG files: the five figures ``MissionResult.save`` writes, and
+the forked process that ``qingzhou-sim run`` hands part of its output to (issue 16 item
+3: the figures were a third of a warm run, the CZML file's library a tenth).
 
-Drawing is the same code either way, so the files are the same; an error in the child
-is raised here with its type and message (``OSError`` keeps its errno and file name).
+The child runs the same code, so the files are the same; an error in the child is
+raised in the parent with its type and message (``OSError`` keeps its errno and file
+name).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ FIGURES = (
     ("delta_v_budget", "plot_delta_v_budget"),
 )
 FIGURE_DPI = 120
-# The share of the figures a child process draws: about half of the drawing time
-# (range and altitude-phase, ~55 % of it, measured by benchmarks/bench_cli.py), the
-# parent drawing the rest beside the JSON, CSV, OEM and CZML files.
-CHILD_FIGURES = ("range", "altitude_phase")
+# The figures a child process draws (with the CZML file, see MissionResult.save): the
+# range figure and the CZML library's import and writing are ~45 % of the output time
+# (benchmarks/bench_cli.py), the parent drawing the other four figures beside the JSON,
+# CSV and OEM files.
+CHILD_FIGURES = ("range",)
 
 
 def save_figures(result, directory, names=None) -> dict[str, Path]:
@@ -75,12 +77,13 @@ def can_fork() -> bool:
     return all(type(t).__name__ == "TMonitor" for t in others)
 
 
-def start_figures_process(result, directory, names) -> Callable[[bool], dict[str, Path]]:
-    """Fork a child that writes the figures ``names`` of ``result`` into ``directory``.
+def start_child(tasks, what: str) -> Callable[[bool], dict[str, Path]]:
+    """Fork a child that runs ``tasks`` (callables returning ``{key: path}``) in order.
 
-    Returns ``finish(raise_errors=True)``, which waits for the child and returns its
-    paths, raising the child's error (if ``raise_errors``; a caller that is already
-    failing passes False and only reaps the child).
+    Returns ``finish(raise_errors=True)``, which waits for the child and returns the
+    paths its tasks returned, raising the child's error (if ``raise_errors``; a caller
+    that is already failing passes False and only reaps the child). ``what`` names the
+    work in error messages.
     """
     from . import mission  # noqa: F401 (matplotlib imported once, before the fork)
 
@@ -88,12 +91,14 @@ def start_figures_process(result, directory, names) -> Callable[[bool], dict[str
         stream.flush()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: draw, report, and leave without running the parent's exit code
+    if pid == 0:  # the child: work, report, and leave without running the parent's exit code
         status = 1
         try:
             os.close(read_fd)
             try:
-                paths = save_figures(result, directory, names)
+                paths = {}
+                for task in tasks:
+                    paths.update(task())
                 report = {"paths": {k: str(v) for k, v in paths.items()}}
                 status = 0
             except BaseException as exc:  # noqa: BLE001 (reported to the parent)
@@ -121,9 +126,9 @@ def start_figures_process(result, directory, names) -> Callable[[bool], dict[str
             report = {"error": "RuntimeError", "message": f"exit status {wait_status}"}
         if "paths" in report:
             return {k: Path(v) for k, v in report["paths"].items()}
-        message = f"drawing the figures {', '.join(names)}: {report['message']}"
+        message = f"writing {what}: {report['message']}"
         if report.get("errno") is not None:
             raise OSError(report["errno"], message, report.get("filename"))
-        raise RuntimeError(f"{report['error']} in the figure process while {message}")
+        raise RuntimeError(f"{report['error']} in the forked process {message}")
 
     return finish
