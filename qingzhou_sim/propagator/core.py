@@ -129,9 +129,17 @@ def _finite(values, name: str) -> np.ndarray:
     return check_finite(values, name)
 
 
-@functools.lru_cache(maxsize=256)
 def _built(force_model: ForceModel, jd_tt0: float | None) -> np.ndarray:
-    """ForceModel.build, kept: callers get copies (the kernels take writeable arrays)."""
+    """ForceModel.build, kept per (model, epoch): callers copy it (the kernels take
+    writeable arrays). A model that cannot be hashed is built every time."""
+    try:
+        return _built_cached(force_model, jd_tt0)
+    except TypeError:
+        return force_model.build(jd_tt0)
+
+
+@functools.lru_cache(maxsize=256)
+def _built_cached(force_model: ForceModel, jd_tt0: float | None) -> np.ndarray:
     return force_model.build(jd_tt0)
 
 
