@@ -156,7 +156,7 @@ class Propagator:
         Compiled adaptive Dormand-Prince 8(5,3) with dense output; analytic two-body
         (universal variables); classical RK4 with a fixed step ``step_s``; the
         Runge-Kutta-Nystrom 12(10) pair of Dormand, El-Mikkawy & Prince (1987) for
-        r'' = f(t, r), two to three times faster than DOP853 at equal accuracy in LEO
+        r'' = f(t, r), 3-4 times faster than DOP853 at equal accuracy in LEO
         (:meth:`propagate_rv` only; a force model with drag, which depends on the
         velocity, is integrated by DOP853); heyoka's Taylor integrator (optional
         ``heyoka`` extra; point-mass and zonal gravity; :meth:`propagate_rv` only; its
