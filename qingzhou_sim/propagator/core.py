@@ -157,7 +157,7 @@ class Propagator:
         (universal variables); classical RK4 with a fixed step ``step_s``; the
         Runge-Kutta-Nystrom 12(10) pair of Dormand, El-Mikkawy & Prince (1987) for
         r'' = f(t, r), 3-4 times faster than DOP853 at equal accuracy in LEO
-        (:meth:`propagate_rv` only; a force model with drag, which depends on the
+        (:meth:`propagate_rv` and :func:`propagate_batch`; a force model with drag, which depends on the
         velocity, is integrated by DOP853); heyoka's Taylor integrator (optional
         ``heyoka`` extra; point-mass and zonal gravity; :meth:`propagate_rv` only; its
         tolerance is ``rtol``).
