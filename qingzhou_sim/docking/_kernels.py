@@ -28,7 +28,6 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
-from numba import typeof as nb_typeof
 from numba import types as nb_types
 
 from ..relative._kernels import _cw_stm_fill
@@ -308,6 +307,23 @@ def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
 
 
 @njit(cache=True)
+def _coast_costs(n, c0, cf, tof, coasts):
+    """Total delta-v (km/s) of a free CW coast of ``coasts[i]`` s from ``c0``, then the
+    two-impulse transfer to ``cf`` in ``tof`` s (:func:`_two_impulse_nb`); inf where
+    the transfer is singular. One compiled call for the planner's whole search."""
+    out = np.empty(coasts.shape[0])
+    for i in range(coasts.shape[0]):
+        p = _cw_stm_nb(n, coasts[i])
+        xc = np.zeros(6)
+        for r in range(6):
+            for c in range(6):
+                xc[r] += p[r, c] * c0[c]
+        d1, d2, ok = _two_impulse_nb(n, xc, cf, tof, 100.0)
+        out[i] = _norm3(d1) + _norm3(d2) if ok else np.inf
+    return out
+
+
+@njit(cache=True)
 def _to_curv(x, rr):
     """Rectilinear LVLH state -> curvilinear (cylindrical) LVLH state about the
     station's radius ``rr`` (km): X = rr * theta along the orbit, Z = rr - rho below
@@ -375,21 +391,23 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
     p1 = _cw_stm_nb(n, step)
     y = x.copy()
     y1 = np.empty(6)
+    # squared ranges in the loop (sqrt is monotonic: the same minimum, one sqrt)
+    kos2 = kos * kos
     exited = _norm3(y[:3]) >= kos
-    rmin = 1e300
+    rmin2 = 1e300
     tmin = 0.0
     unsafe = False
     unsafe_enf = False
     for k in range(m):
-        rng = _norm3(y[:3])
+        rng2 = y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
         if not exited:
-            if rng >= kos:
+            if rng2 >= kos2:
                 exited = True
         if exited:
-            if rng < rmin:
-                rmin = rng
+            if rng2 < rmin2:
+                rmin2 = rng2
                 tmin = k * step
-            if rng < kos:
+            if rng2 < kos2:
                 unsafe = True
                 if k * step <= enforce:
                     unsafe_enf = True
@@ -399,6 +417,7 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
                 acc += p1[i, j] * y[j]
             y1[i] = acc
         y, y1 = y1, y
+    rmin = math.sqrt(rmin2) if rmin2 < 1e300 else 1e300
     if not exited:
         unsafe = True
         unsafe_enf = True
@@ -571,7 +590,6 @@ def _sigma(rng, cfg):
 # ------------------------------------------------------------------------- thrusters
 # explicit signatures: ``stuck``/``errors`` are literal True/False at most call sites,
 # and numba would otherwise compile one copy per combination (4 in the loop).
-_CFG_T = nb_typeof(Cfg(*([0.0] * len(Cfg._fields))))
 _F1 = nb_types.float64[::1]
 _F8 = nb_types.float64
 

@@ -133,14 +133,10 @@ def _coast_then_transfer(
     tof = 0.5 * period
     c0 = K._to_curv(x0, r_curv) if r_curv > 0 else x0
     cf = K._to_curv(xf, r_curv) if r_curv > 0 else xf
-    best, best_tc = math.inf, 0.0
-    for tc in np.linspace(0.0, max_coast_orbits * period, max(2, int(200 * max_coast_orbits) + 1)):
-        xc = K._cw_stm_nb(n, tc) @ c0
-        d1, d2, ok = K._two_impulse_nb(n, xc, cf, tof, 100.0)
-        if ok:
-            cost = np.linalg.norm(d1) + np.linalg.norm(d2)
-            if cost < best:
-                best, best_tc = cost, float(tc)
+    coasts = np.linspace(0.0, max_coast_orbits * period, max(2, int(200 * max_coast_orbits) + 1))
+    costs = K._coast_costs(n, c0, cf, tof, coasts)
+    # the first least-cost coast; none solvable: no coast
+    best_tc = float(coasts[np.argmin(costs)]) if np.isfinite(costs).any() else 0.0
     end = K._cw_stm_nb(n, best_tc) @ c0
     if r_curv > 0:
         end = _from_curv(end, r_curv)
