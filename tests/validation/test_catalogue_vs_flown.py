@@ -63,6 +63,9 @@ IDS = {
 }
 
 
+RADIAL_6P5H = "default mission, 6.5-hour, radial"
+
+
 @pytest.fixture(scope="module")
 def flown():
     """name -> (mission, result), each mission flown once for the whole module."""
@@ -70,7 +73,10 @@ def flown():
 
     def get(name):
         if name not in cache:
-            mission = qz.Mission.from_toml(CATALOGUE / f"{name}.toml")
+            if name == RADIAL_6P5H:  # no catalogue file: the default mission at the radial port
+                mission = qz.Mission.default().replace(phasing_profile="6.5-hour", port="radial")
+            else:
+                mission = qz.Mission.from_toml(CATALOGUE / f"{name}.toml")
             cache[name] = (mission, mission.run())
         return cache[name]
 
@@ -220,3 +226,16 @@ def test_shenzhou_8_revolutions_handover_and_holds(flown):
     leave_5km = next(e for e in result.events if e.name.startswith("hold departure"))
     assert abs(_t(result, "contact") - leave_5km.elapsed_s - 85 * MIN_S) < FIVE_MIN_S
     _check_holds(result, mission, [5000.0, 400.0, 140.0, 30.0])
+
+
+@pytest.mark.slow
+def test_6_5_hour_radial_aim_point_below_and_shenzhou_13_time(flown):
+    mission, result = flown(RADIAL_6P5H)
+    # Shenzhou-13, radial port: 6 h 33 min (SZ13); CCTV (Shenzhou-16): ~50 km hand-over,
+    # an aim point about 2 km below before the approach from below; Tianhe-era 200 m and
+    # 19 m holds (SZ19). The default mission's station stands in for 2021's.
+    assert result.docked
+    assert abs(_t(result, "contact") - (6 * 3600 + 33 * 60)) < FIVE_MIN_S
+    assert abs(result.event("hand-over").range_km - 50.0) < 5.0
+    assert len(_phasing_burns(result)) == 6
+    _check_holds(result, mission, [5000.0, 2000.0, 200.0, 19.0])
