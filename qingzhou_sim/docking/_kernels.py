@@ -300,7 +300,10 @@ def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     xs = np.empty(6)
     xs[:3] = x0[:3]
     xs[3:] = v0
-    arr = p @ xs
+    arr = np.zeros(6)
+    for i in range(6):
+        for j in range(6):
+            arr[i] += p[i, j] * xs[j]
     dv1 = v0 - x0[3:]
     dv2 = xf[3:] - arr[3:]
     return dv1, dv2, True

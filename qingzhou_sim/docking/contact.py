@@ -24,12 +24,10 @@ Fehse, W. (2003), *Automated Rendezvous and Docking of Spacecraft*, CUP, sec. 8.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _mv3
+from ._kernels import _cross, _mtv3, _mv3, _norm3
 from ._quat import euler_321, qconj, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
@@ -83,22 +81,23 @@ def figures(rel, xs, xc, ports, q_dock, w_orb):
     ps, vs, pc, vc, ax = port_states(rel, xs, xc, ports, w_orb)
     dp = pc - ps
     dv = vc - vs
-    d = dp @ ax
-    vd = dv @ ax
+    d = dp[0] * ax[0] + dp[1] * ax[1] + dp[2] * ax[2]
+    vd = dv[0] * ax[0] + dv[1] * ax[1] + dv[2] * ax[2]
     out = np.empty(C_N)
     out[C_VCL] = -vd
     lat = dp - d * ax
     latr = dv - vd * ax
-    out[C_LAT] = math.sqrt(lat @ lat)
-    out[C_LATR] = math.sqrt(latr @ latr)
+    out[C_LAT] = _norm3(lat)
+    out[C_LATR] = _norm3(latr)
     # chaser attitude relative to the station, against the docked one (chaser axes)
     q_sc = qmul(qconj(xs[A_Q : A_Q + 4]), xc[A_Q : A_Q + 4])
     ypr = euler_321(qmul(qconj(q_dock), q_sc))
     out[C_YAW] = ypr[0]
     out[C_PITCH] = ypr[1]
     out[C_ROLL] = ypr[2]
-    r_cs = qdcm(qconj(xc[A_Q : A_Q + 4])) @ qdcm(xs[A_Q : A_Q + 4])
-    w_rel = xc[A_W : A_W + 3] - r_cs @ xs[A_W : A_W + 3]
+    # station rate in chaser axes: R_lvlh_chaser^T R_lvlh_station w_station
+    w_st = _mtv3(qdcm(xc[A_Q : A_Q + 4]), _mv3(qdcm(xs[A_Q : A_Q + 4]), xs[A_W : A_W + 3]))
+    w_rel = xc[A_W : A_W + 3] - w_st
     out[C_ROLL_RATE] = w_rel[0]
     out[C_PITCH_RATE] = w_rel[1]
     out[C_YAW_RATE] = w_rel[2]
