@@ -229,6 +229,23 @@ def _cross(a, b):
 
 # numba's ``@`` calls BLAS, whose per-call overhead is many times the arithmetic of a
 # 3 x 3 product; the loop does dozens per step, so they are written out.
+# A slice assignment (``a[i:j] = b``, ``a[i:j] += b``) compiles numba's general
+# broadcasting code (shape checks, error paths) at every site; the loop's many small
+# ones use these plain loops instead (less code for LLVM to optimise at first run).
+@njit(cache=True)
+def _put(dst, i0, src):
+    """``dst[i0 : i0 + len(src)] = src`` for 1-D arrays."""
+    for j in range(src.shape[0]):
+        dst[i0 + j] = src[j]
+
+
+@njit(cache=True)
+def _add(dst, i0, src):
+    """``dst[i0 : i0 + len(src)] += src`` for 1-D arrays."""
+    for j in range(src.shape[0]):
+        dst[i0 + j] += src[j]
+
+
 @njit(cache=True)
 def _mv3(m, v):
     """``m @ v`` for a (3, 3) matrix and a (3,) vector."""

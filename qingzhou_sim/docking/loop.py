@@ -51,12 +51,14 @@ from ._kernels import (
     ST_ABORT,
     ST_CONTACT,
     ST_DONE,
+    _add,
     _burn_mass,
     _inlined,
     _lvlh_to_inertial_dv,
     _mtv3,
     _mv3,
     _norm3,
+    _put,
     _thruster,
     _to_lvlh,
     propagate_truth,
@@ -166,7 +168,7 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
         bias[1] = cfg.bias_y
         bias[2] = cfg.bias_z
     seen = rel.copy()
-    seen[:3] += bias
+    _add(seen, 0, bias)
     ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
         sp, nav.err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
         xc[A_W : A_W + 3], gb, seg.dt, snoise[k],
@@ -209,23 +211,24 @@ def _attitude_estimate(xc, est, w_orb):
     quaternion and the gyro rate less the estimated bias (inertial, body)."""
     x, q, b, p, gb, om = est
     xe = xc.copy()
-    xe[A_Q : A_Q + 4] = q
+    _put(xe, A_Q, q)
     w, _ = body_rates(q, b, om, np.array([0.0, -w_orb, 0.0]))
-    xe[A_W : A_W + 3] = w
+    _put(xe, A_W, w)
     return xe
 
 
 @_inlined
 def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     hist[k, H_T] = t
-    hist[k, H_TRUE : H_TRUE + 6] = rel
-    hist[k, H_EST : H_EST + 6] = xhat
+    row = hist[k]
+    _put(row, H_TRUE, rel)
+    _put(row, H_EST, xhat)
     hist[k, H_MASS] = mass
-    hist[k, H_QC : H_QC + 4] = xc[A_Q : A_Q + 4]
-    hist[k, H_WC : H_WC + 3] = xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)
-    hist[k, H_ERR : H_ERR + 3] = attitude_error(xc[A_Q : A_Q + 4], q_ref)
-    hist[k, H_QS : H_QS + 4] = xs[A_Q : A_Q + 4]
-    hist[k, H_WS : H_WS + 3] = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
+    _put(row, H_QC, xc[A_Q : A_Q + 4])
+    _put(row, H_WC, xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb))
+    _put(row, H_ERR, attitude_error(xc[A_Q : A_Q + 4], q_ref))
+    _put(row, H_QS, xs[A_Q : A_Q + 4])
+    _put(row, H_WS, xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb))
 
 
 @_inlined
@@ -258,7 +261,7 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
     rc = qdcm(xc[A_Q : A_Q + 4])
     re = qdcm(q_est)
     wrench = np.zeros(6)
-    wrench[3:] = dl
+    _put(wrench, 3, dl)
     fired = np.zeros(3)
     dva = np.zeros(3)
     if seg.mode == MODE_TRANSFER:
@@ -270,7 +273,7 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = dv + resid
-        wrench[:3] = _mtv3(re, cmd) * (mass * 1e3)
+        _put(wrench, 0, _mtv3(re, cmd) * (mass * 1e3))
     u, w_nom, w_true = fire(
         ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
     )
@@ -282,8 +285,8 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
             ri = cmd[i] - fired[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
     if _norm3(dva) > 0.0:
-        ch[3:] += _lvlh_to_inertial_dv(st, dva)
-    xc[A_W : A_W + 3] += _mv3(ac.inertia_ch_inv, w_true[3:])
+        _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
+    _add(xc, A_W, _mv3(ac.inertia_ch_inv, w_true[3:]))
     total = u.sum()
     mass -= total / (ac.isp_rcs * G0_KM_S2 * 1e3)
     nfire = 0
@@ -389,21 +392,21 @@ def run_segment(
             dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
             if cfg.exec_on != 0.0:
                 dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
-            ch[3:] += _lvlh_to_inertial_dv(st, dva)
+            _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
             mass -= _burn_mass(mass, dva, cfg)
-            hist[k, H_DVC : H_DVC + 3] = dv
-            hist[k, H_DVA : H_DVA + 3] = dva
+            _put(hist[k], H_DVC, dv)
+            _put(hist[k], H_DVA, dva)
             ne = _event(ev, ne, t, EV_CAM, _norm3(dva), 0.0)
             ne = _event(ev, ne, t, EV_ABORT, reason, 0.0)
-            xhat[3:] += _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
+            _add(xhat, 3, _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False))
             status = ST_ABORT
             break
         # ---- thruster selection and execution
         fired, dva, mass, nfire, imp, ang, u2, h_nom = _actuate(
             seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], noise, stuck
         )
-        hist[k, H_DVC : H_DVC + 3] = dv
-        hist[k, H_DVA : H_DVA + 3] = dva
+        _put(hist[k], H_DVC, dv)
+        _put(hist[k], H_DVA, dva)
         hist[k, H_NFIRE] = nfire
         hist[k, H_IMP] = imp
         hist[k, H_ANG] = ang

@@ -854,8 +854,9 @@ def simulate_approach(
     epoch0 = station.epoch
     ev_objs = _decode_events(raw_events, epoch0)
     passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
-    st_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), st_rv[:3], st_rv[3:])
-    ch_final = State.from_vectors(epoch0 + TimeDelta(t * u.s), ch_rv[:3], ch_rv[3:])
+    epoch_end = epoch0 + TimeDelta(t * u.s)
+    st_final = State.from_vectors(epoch_end, st_rv[:3], st_rv[3:])
+    ch_final = State.from_vectors(epoch_end, ch_rv[:3], ch_rv[3:])
     return ApproachResult(
         profile=prof,
         epoch0=epoch0,
