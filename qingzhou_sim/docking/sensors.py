@@ -78,7 +78,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined
+from ._kernels import _inlined, _norm3
 from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
 
 __all__ = [
@@ -144,11 +144,6 @@ _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
 
 
 # --------------------------------------------------------------------- small helpers
-@njit(cache=True)
-def _norm3(a):
-    return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
-
-
 @njit(cache=True)
 def _dropped(p_drop, nz):
     """True with probability ``p_drop`` for a standard-normal ``nz`` (its CDF is uniform)."""
