@@ -202,9 +202,11 @@ def _crossings(site: LaunchSite, target: Target, start: Time, span_s: float) -> 
     roots = np.unique(np.asarray(roots, float))
     if roots.size == 0:
         return roots
-    # One Newton step on the exact astropy positions removes the (sub-mm) spline error.
-    r_exact = site.gcrs_km(start + TimeDelta(roots * u.s), target.earth)
-    h = target._normal_at_s(dt0 + roots, mat)
+    # One Newton step on the exact positions and plane normals removes the (sub-mm)
+    # spline error and the mid-span matrix's precession-nutation drift (~1 mm in 12 h).
+    at_roots = start + TimeDelta(roots * u.s)
+    r_exact = site.gcrs_km(at_roots, target.earth)
+    h = target._normal_at_s(dt0 + roots, _teme_gcrs_matrix(at_roots))
     d_exact = np.einsum("...i,...i->...", h, r_exact)
     eps = 0.5
     slope = (dist(roots + eps) - dist(roots - eps)) / (2 * eps)
