@@ -270,7 +270,7 @@ def rsw_to_lvlh(r_rsw: u.Quantity, v_rsw: u.Quantity) -> RelativeState:
 
 # ------------------------------------------------------------- Earth orientation
 def _iers_cache_file() -> str | None:
-    """Path of the pickled IERS table for the installed IERS files and library versions
+    """Path of the cached IERS table for the installed IERS files and library versions
     (None if a file cannot be read: then astropy reads its tables as usual)."""
     import hashlib
 
@@ -286,22 +286,70 @@ def _iers_cache_file() -> str | None:
     except (OSError, TypeError):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "qingzhou_sim", "iers", digest.hexdigest()[:16] + ".pickle")
+    return os.path.join(base, "qingzhou_sim", "iers", digest.hexdigest()[:16] + ".npz")
+
+
+def _write_iers_npz(table, path: str) -> None:
+    """Write an IERS table's columns as plain arrays (no pickle), units and column kinds
+    in a JSON header, atomically."""
+    import json
+
+    from astropy.table import MaskedColumn
+
+    arrays, spec = {}, []
+    for name in table.colnames:
+        col = table[name]
+        if isinstance(col, u.Quantity):
+            arrays[name] = col.value
+            spec.append([name, "quantity", col.unit.to_string()])
+        elif isinstance(col, MaskedColumn):
+            arrays[name] = np.asarray(col.data.data)
+            arrays[name + "~mask"] = np.asarray(col.mask)
+            spec.append([name, "masked", None])
+        else:
+            arrays[name] = np.asarray(col)
+            spec.append([name, "column", None])
+    meta = {k: v.item() if isinstance(v, np.generic) else v for k, v in table.meta.items()}
+    arrays["~header"] = np.array(json.dumps({"columns": spec, "meta": meta}))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp.npz"
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+def _read_iers_npz(path: str):
+    """The IERS table written by :func:`_write_iers_npz` (``allow_pickle=False``)."""
+    import json
+
+    from astropy.table import Column, MaskedColumn
+    from astropy.utils import iers
+
+    with np.load(path, allow_pickle=False) as z:
+        header = json.loads(str(z["~header"]))
+        cols, names = [], []
+        for name, kind, unit in header["columns"]:
+            if kind == "quantity":
+                cols.append(u.Quantity(z[name], unit, copy=False))
+            elif kind == "masked":
+                cols.append(MaskedColumn(z[name], mask=z[name + "~mask"], name=name))
+            else:
+                cols.append(Column(z[name], name=name))
+            names.append(name)
+    return iers.IERS_Auto(cols, names=names, meta=header["meta"])
 
 
 def _use_cached_iers_table() -> None:
     """Give astropy its IERS-A/B Earth orientation table from the user cache.
 
     astropy parses the bundled ``finals2000A.all`` and ``eopc04`` text tables (~0.5 s)
-    in every new process; the parsed table (what ``IERS_Auto.open()`` returns) is
-    pickled once into ``~/.cache/qingzhou_sim/iers/`` under a key of the files' sizes and
-    modification times and the astropy and numpy versions, and loaded from there in
-    ~5 ms. Nothing changes when astropy has already opened its table, when a
-    ``finals2000A.all`` in the working directory overrides the bundled one (astropy's
-    rule), or when the cache cannot be read or written.
+    in every new process; the parsed table (what ``IERS_Auto.open()`` returns) is saved
+    once as plain arrays (``.npz``, read without pickle) into
+    ``~/.cache/qingzhou_sim/iers/`` under a key of the files' sizes and modification
+    times and the astropy and numpy versions, and loaded from there in ~10 ms. Nothing
+    changes when astropy has already opened its table, when a ``finals2000A.all`` in the
+    working directory overrides the bundled one (astropy's rule), or when the cache
+    cannot be read or written.
     """
-    import pickle
-
     from astropy.utils import iers
 
     if iers.IERS_Auto.iers_table is not None or os.path.exists("finals2000A.all"):
@@ -310,20 +358,13 @@ def _use_cached_iers_table() -> None:
     if path is None:
         return
     try:
-        with open(path, "rb") as fh:
-            table = pickle.load(fh)
-        if isinstance(table, iers.IERS_Auto):
-            iers.IERS_Auto.iers_table = table
-            return
+        iers.IERS_Auto.iers_table = _read_iers_npz(path)
+        return
     except Exception:  # missing, truncated or from another build: read and rewrite
         pass
     table = iers.IERS_Auto.open()
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(table, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _write_iers_npz(table, path)
     except OSError:
         pass
 

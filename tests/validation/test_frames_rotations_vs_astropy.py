@@ -3,7 +3,6 @@ against astropy's own frame transforms (``transform_to``), which they replace on
 path of ``qingzhou-sim run`` (issue 16 item 3), and the cached IERS table against
 astropy's parse of the bundled files."""
 
-import pickle
 import warnings
 
 import astropy.units as u
@@ -77,21 +76,30 @@ def test_beyond_the_iers_table_as_astropy_does():
 def test_cached_iers_table_equals_astropys_parse(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(iers.IERS_Auto, "iers_table", None)
-    frames._use_cached_iers_table()  # parses the bundled files, writes the pickle
+    frames._use_cached_iers_table()  # parses the bundled files, writes the cache
     parsed = iers.IERS_Auto.iers_table
     path = frames._iers_cache_file()
     assert path.startswith(str(tmp_path)) and parsed is not None
     monkeypatch.setattr(iers.IERS_Auto, "iers_table", None)
-    frames._use_cached_iers_table()  # now from the pickle
+    frames._use_cached_iers_table()  # now from the cache
     cached = iers.IERS_Auto.iers_table
     assert cached is not parsed
-    with open(path, "rb") as fh:
-        assert isinstance(pickle.load(fh), iers.IERS_Auto)
+    with np.load(path, allow_pickle=False) as z:  # plain arrays: readable without pickle
+        assert "~header" in z.files
     assert cached.colnames == parsed.colnames and cached.meta == parsed.meta
     for name in parsed.colnames:
         a, b = np.asarray(parsed[name]), np.asarray(cached[name])
         assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), name
         assert getattr(parsed[name], "unit", None) == getattr(cached[name], "unit", None)
+    # what the rotations read: UT1-UTC, polar motion and CIP offsets, with their status
+    mjd = Time(np.linspace(41700.0, 62000.0, 2000), format="mjd")
+    for query in ("ut1_utc", "pm_xy", "dcip_xy"):
+        for a, b in zip(
+            getattr(parsed, query)(mjd, return_status=True),
+            getattr(cached, query)(mjd, return_status=True),
+            strict=True,
+        ):
+            assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True), query
 
 
 def test_a_corrupt_cache_is_read_again(tmp_path, monkeypatch):
@@ -99,9 +107,8 @@ def test_a_corrupt_cache_is_read_again(tmp_path, monkeypatch):
     path = frames._iers_cache_file()
     (tmp_path / "qingzhou_sim" / "iers").mkdir(parents=True)
     with open(path, "wb") as fh:
-        fh.write(b"not a pickle")
+        fh.write(b"not an npz file")
     monkeypatch.setattr(iers.IERS_Auto, "iers_table", None)
     frames._use_cached_iers_table()
     assert isinstance(iers.IERS_Auto.iers_table, iers.IERS_Auto)
-    with open(path, "rb") as fh:  # rewritten
-        assert isinstance(pickle.load(fh), iers.IERS_Auto)
+    assert isinstance(frames._read_iers_npz(path), iers.IERS_Auto)  # rewritten
