@@ -250,23 +250,25 @@ def _kf_update(p, y, h, r):
             if hcj != 0.0:
                 for d in range(c + 1):
                     s[c, d] += hcj * ph[j, d]
-    low = np.zeros((m, m))
+    # Cholesky factor in place of S's lower triangle (column by column: the entries
+    # still to be read are the original ones)
+    low = s
     for j in range(m):
-        d = s[j, j]
+        d = low[j, j]
         for c in range(j):
             d -= low[j, c] * low[j, c]
         if d <= 0.0:
             raise ValueError("innovation covariance is not positive definite")
         low[j, j] = math.sqrt(d)
         for i in range(j + 1, m):
-            v = s[i, j]
+            v = low[i, j]
             for c in range(j):
                 v -= low[i, c] * low[j, c]
             low[i, j] = v / low[j, j]
-    mm = np.empty((n, m))  # M L^T = P H^T, row by row
+    mm = ph  # M L^T = P H^T, row by row, in place of P H^T
     for i in range(n):
         for c in range(m):
-            v = ph[i, c]
+            v = mm[i, c]
             for d in range(c):
                 v -= low[c, d] * mm[i, d]
             mm[i, c] = v / low[c, c]
