@@ -3,6 +3,7 @@ the row of a full ``Mission.run(...).to_record()`` of the same perturbed mission
 docked samples, an aborted one (collision-avoidance manoeuvre, post-CAM drift) and
 one whose plan is infeasible (both raise the same error)."""
 
+import dataclasses
 import math
 
 import pytest
@@ -17,10 +18,15 @@ from qingzhou_sim.montecarlo import (
 )
 
 SEED = 1
-# seed 1, default dispersions: 0 and 1 dock; 170 aborts on the straight-line tracking
-# check after a truncated arrival burn (benchmarks/campaign_contact_share.py)
-INDICES = (0, 1, 170)
-INFEASIBLE = 282  # phase angle at insertion outside the profile's window
+# seed 1, default dispersions: samples 0 and 1 dock. The aborted case is built, not
+# drawn (which drawn sample aborts moves with any rounding-level change of the loop):
+# sample 0 with the station's position known 2 km off along LVLH z, so that the
+# chaser arrives outside the approach corridor and the monitor fires a CAM.
+INDICES = (0, 1, "abort")
+STATION_KNOWLEDGE_ERROR_KM = 2.0
+# sample 0 inserted 300 km further behind the station (LVLH -x): the phase angle at
+# insertion leaves the profile's window and the re-plan exceeds the delta-v budget
+INSERTION_BEHIND_KM = 300.0
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +39,18 @@ def _same(a, b) -> bool:
     return (isinstance(a, float) and math.isnan(a) and math.isnan(b)) or a == b
 
 
+def _perturbations(mission, index):
+    if index != "abort":
+        return draw_perturbations(mission, Dispersions(), SEED, index)
+    p = draw_perturbations(mission, Dispersions(), SEED, 0)
+    knowledge = (0.0, 0.0, -STATION_KNOWLEDGE_ERROR_KM, 0.0, 0.0, 0.0)
+    return dataclasses.replace(p, station_knowledge_lvlh=knowledge)
+
+
 @pytest.mark.parametrize("index", INDICES)
 def test_record_path_equals_the_full_run(setup, index):
     mission, reference = setup
-    p = draw_perturbations(mission, Dispersions(), SEED, index)
+    p = _perturbations(mission, index)
     full = mission.run(perturbations=p, phasing_reference=reference).to_record()
     fast = sample_record(mission, p, reference)
     assert list(fast) == list(full)
@@ -46,7 +60,7 @@ def test_record_path_equals_the_full_run(setup, index):
 
 def test_the_aborted_sample_is_covered(setup):
     mission, reference = setup
-    p = draw_perturbations(mission, Dispersions(), SEED, 170)
+    p = _perturbations(mission, "abort")
     rec = sample_record(mission, p, reference)
     assert not rec["docked"] and rec["n_collision_avoidance"] >= 1
     assert rec["collision_avoidance_delta_v_m_s"] > 0
@@ -54,7 +68,9 @@ def test_the_aborted_sample_is_covered(setup):
 
 def test_an_infeasible_plan_raises_the_same_error(setup):
     mission, reference = setup
-    p = draw_perturbations(mission, Dispersions(), SEED, INFEASIBLE)
+    p = draw_perturbations(mission, Dispersions(), SEED, 0)
+    behind = (-INSERTION_BEHIND_KM, 0.0, 0.0, 0.0, 0.0, 0.0)
+    p = dataclasses.replace(p, insertion_lvlh=behind)
     with pytest.raises(InfeasiblePlanError) as full:
         mission.run(perturbations=p, phasing_reference=reference)
     with pytest.raises(InfeasiblePlanError) as fast:
