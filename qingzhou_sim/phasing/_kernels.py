@@ -3,6 +3,10 @@ r"""Phasing kernels: plain float64 arrays in km, km/s, s, rad; no astropy.
 * :func:`_kepler` -- universal-variable two-body propagation (Vallado 2013,
   Algorithm 8; Curtis 2014, Algorithm 3.4), compiled with numba.
 * :func:`_kepler_rv` -- two-body propagation through a list of inertial impulses.
+* :func:`_kepler_stm` -- two-body state and 6x6 state-transition matrix, closed form in
+  universal variables (Battin 1999, sec. 9.7, eqs. 9.74; Goodyear 1965).
+* :func:`_impulse_chain_jac` -- Jacobian of the arrival state w.r.t. the impulses'
+  delta-v's and epochs from the two-body STMs between the impulses.
 * :func:`_phase_angle` -- station phase angle ahead of the chaser.
 * :func:`_secular_rates` -- first-order J2 secular rates of RAAN, argument of perigee
   and mean anomaly (Vallado 2013, eqs. 9-41 and 9-43 to 9-45).
@@ -92,6 +96,114 @@ def _kepler_rv(mu, rv0, t_s, imp_t, imp_dv):
         rr, vv = _kepler(mu, r, v, t_s[j] - tc)
         out[j, :3] = rr
         out[j, 3:] = vv
+    return out
+
+
+@numba.njit(cache=True)
+def _stumpff45(z):
+    """c4(z), c5(z) (series below |z| = 0.01, where the closed forms cancel)."""
+    if abs(z) < 1e-2:
+        return (
+            1.0 / 24.0 - z / 720.0 + z * z / 40320.0 - z**3 / 3628800.0,
+            1.0 / 120.0 - z / 5040.0 + z * z / 362880.0 - z**3 / 39916800.0,
+        )
+    c2, c3 = _stumpff(z)
+    return (0.5 - c2) / z, (1.0 / 6.0 - c3) / z
+
+
+@numba.njit(cache=True)
+def _kepler_stm(mu, r0, v0, dt):
+    """Two-body state after ``dt`` seconds and the state-transition matrix
+    d(r, v)/d(r0, v0) (6, 6), in closed form.
+
+    References
+    ----------
+    Battin (1999), *An Introduction to the Mathematics and Methods of Astrodynamics*,
+    rev. ed., sec. 9.7, eqs. 9.74 (the matrices R~, R, V~, V in universal functions
+    U0..U5 and C = (3 U5 - chi U4) / sqrt(mu) - dt U2); Goodyear (1965), AJ 70, 189.
+    """
+    phi = np.eye(6)
+    if dt == 0.0:
+        return r0.copy(), v0.copy(), phi
+    sq = math.sqrt(mu)
+    rn = math.sqrt(r0[0] ** 2 + r0[1] ** 2 + r0[2] ** 2)
+    vn2 = v0[0] ** 2 + v0[1] ** 2 + v0[2] ** 2
+    sig0 = (r0[0] * v0[0] + r0[1] * v0[1] + r0[2] * v0[2]) / sq
+    alpha = 2.0 / rn - vn2 / mu
+    rr, vv = _kepler(mu, r0, v0, dt)
+    r = math.sqrt(rr[0] ** 2 + rr[1] ** 2 + rr[2] ** 2)
+    sig = (rr[0] * vv[0] + rr[1] * vv[1] + rr[2] * vv[2]) / sq
+    # universal anomaly from the end states, chi = alpha sqrt(mu) dt + sigma - sigma0
+    # (Battin 1999, ch. 4, universal form of Kepler's equation): exact for the solution
+    chi = alpha * sq * dt + sig - sig0
+    z = alpha * chi * chi
+    c2, c3 = _stumpff(z)
+    c4, c5 = _stumpff45(z)
+    u1 = chi * (1.0 - z * c3)
+    u2 = chi * chi * c2
+    u4 = chi**4 * c4
+    u5 = chi**5 * c5
+    f = 1.0 - u2 / rn
+    g = (rn * u1 + sig0 * u2) / sq
+    ft = -sq * u1 / (r * rn)
+    gt = 1.0 - u2 / r
+    c = (3.0 * u5 - chi * u4) / sq - dt * u2
+    dv = vv - v0
+    dr = rr - r0
+    rv = rr[0] * vv[0] + rr[1] * vv[1] + rr[2] * vv[2]
+    # (r v^T - v r^T) r = r (v.r) - v r^2, the vector of the last term of V~
+    w = rr * rv - vv * r * r
+    for i in range(3):
+        for j in range(3):
+            d = 1.0 if i == j else 0.0
+            # R~ = dr/dr0
+            phi[i, j] = (
+                r / mu * dv[i] * dv[j]
+                + (rn * (1.0 - f) * rr[i] * r0[j] + c * vv[i] * r0[j]) / rn**3
+                + f * d
+            )
+            # R = dr/dv0
+            phi[i, 3 + j] = (
+                rn / mu * (1.0 - f) * (dr[i] * v0[j] - dv[i] * r0[j])
+                + c / mu * vv[i] * v0[j]
+                + g * d
+            )
+            # V~ = dv/dr0
+            phi[3 + i, j] = (
+                -dv[i] * r0[j] / rn**2
+                - rr[i] * dv[j] / r**2
+                + ft * (d - rr[i] * rr[j] / r**2 + w[i] * dv[j] / (mu * r))
+                - mu * c / (r**3 * rn**3) * rr[i] * r0[j]
+            )
+            # V = dv/dv0
+            phi[3 + i, 3 + j] = (
+                rn / mu * dv[i] * dv[j]
+                + (rn * (1.0 - f) * rr[i] * r0[j] - c * rr[i] * v0[j]) / r**3
+                + gt * d
+            )
+    return rr, vv, phi
+
+
+@numba.njit(cache=True)
+def _impulse_chain_jac(mu, post_rv, seg_t):
+    """Partials of the arrival state w.r.t. k impulses, from the two-body STMs between
+    the impulses.
+
+    ``post_rv`` (k, 6): the states just after each impulse; ``seg_t`` (k,): the coast
+    from each impulse to the next (the last one to the arrival). Returns
+    P_i = Phi(t_end, t_i) = Phi_{k-1} ... Phi_i (k, 6, 6) (Battin 1999, sec. 9.7: coast
+    STMs chained across impulses, whose jump x+ = x- + (0, dv) has identity partials):
+    d y / d dv_i = P_i[:, 3:], and d y / d t_i = -P_i[:, :3] dv_i (moving an impulse
+    later by dt leaves the post-impulse state short of (dv dt, 0) when the acceleration
+    depends on position only).
+    """
+    k = post_rv.shape[0]
+    out = np.empty((k, 6, 6))
+    p = np.eye(6)
+    for i in range(k - 1, -1, -1):
+        _, _, phi = _kepler_stm(mu, post_rv[i, :3].copy(), post_rv[i, 3:].copy(), seg_t[i])
+        p = p @ phi
+        out[i] = p
     return out
 
 
