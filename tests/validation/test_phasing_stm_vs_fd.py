@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from boinor.core.propagation.vallado import vallado
 
-from qingzhou_sim.phasing._kernels import _kepler, _kepler_stm
+from qingzhou_sim.phasing._kernels import _impulse_chain_jac, _kepler, _kepler_stm
 from qingzhou_sim.phasing.core import _make_dynamics
 from qingzhou_sim.phasing.targeting import _fd_jacobian, _stm_jacobian
 
@@ -95,3 +95,22 @@ def test_burn_jacobian_matches_finite_differences_of_two_body_dynamics():
     fd = _fd_jacobian(dyn, rv0, t_end, imp_t, x, np.zeros(6), f)
     jac = _stm_jacobian(dyn.mu, rv0, t_end, imp_t, x)
     assert _rel_err(jac, fd) < 1e-4
+
+
+def test_burn_epoch_partials_match_finite_differences():
+    """d(arrival state)/d(burn epoch) = -P_i[:, :3] dv_i (the partial the STM chain
+    gives for a burn moved in time) against central differences of 1 s."""
+    dyn = _make_dynamics("two-body")
+    rv0 = np.array([6578.137, 0.0, 0.0, 0.0, 5.85, 5.16])
+    t_end = 6.5 * 3600.0
+    imp_t = np.array([600.0, 5000.0, 12000.0])
+    dv = np.array([[0.0, 0.02, 0.01], [0.0, 0.015, -0.01], [0.005, 0.0, 0.0]])
+    post = dyn.chaser(rv0, imp_t, imp_t, dv)
+    p = _impulse_chain_jac(MU, post, np.diff(np.append(imp_t, t_end)))
+    for i in range(imp_t.size):
+        tp, tm = imp_t.copy(), imp_t.copy()
+        tp[i] += 1.0
+        tm[i] -= 1.0
+        fd = (dyn.chaser(rv0, [t_end], tp, dv)[0] - dyn.chaser(rv0, [t_end], tm, dv)[0]) / 2.0
+        analytic = -p[i][:, :3] @ dv[i]
+        assert np.max(np.abs(analytic - fd)) < 1e-5 * np.max(np.abs(fd))
