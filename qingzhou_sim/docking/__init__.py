@@ -41,7 +41,6 @@ from .config import (
     SafetyConfig,
     ThrusterConfig,
 )
-from .plots import plot_approach, plot_attitude, plot_range, plot_thrusters
 from .profiles import (
     APPROACH_PROFILES,
     ApproachProfile,
@@ -61,6 +60,23 @@ from .result import (
     SegmentReport,
 )
 from .simulate import default_handover_lvlh, simulate_approach
+
+# The figures import matplotlib (~0.1 s): loaded on first use, so that a run without
+# figures (and every campaign worker) does not pay for it.
+_PLOTS = ("plot_approach", "plot_attitude", "plot_range", "plot_thrusters")
+
+
+def __getattr__(name: str):
+    if name in _PLOTS:
+        from . import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ABORT_REASONS",
