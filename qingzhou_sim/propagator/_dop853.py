@@ -25,6 +25,7 @@ from numba import njit
 from ..forces import (
     _rhs_into,
 )
+from ._stepsize import _MAX_REJECTS, _control, _min_step, _step_end
 
 METHODS = ("dop853", "kepler", "rk4")
 _METHOD_CODE = {"dop853": 0, "rk4": 1, "kepler": 2}
@@ -145,14 +146,7 @@ _D[3] = [
 ]
 # fmt: on
 _B = _A[12, :12].copy()
-_SAFETY = 0.9
-_MIN_FACTOR = 0.2
-_MAX_FACTOR = 10.0
 _ERR_EXP = -1.0 / 8.0  # error estimator of order 7 (Hairer et al. 1993, eq. II.4.13)
-_EPS = 2.220446049250313e-16
-# Consecutive rejected attempts of one step before giving up: each rejection shrinks the
-# step at least 5-fold, so 200 of them span far more than the 1e-16..1e8 s of any step.
-_MAX_REJECTS = 200
 
 
 # --------------------------------------------------------------------------- DOP853 kernels
@@ -287,33 +281,21 @@ def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
 
     Returns (t_new, h_used, h_abs_next, status); the accepted state is in ``ynew`` and
     K holds its stages (K[12] = f(t_new, ynew))."""
-    min_step = 16.0 * _EPS * max(abs(t), 1.0)
+    min_step = _min_step(t)
     rejected = False
     for _ in range(_MAX_REJECTS):
         # "not >=" also stops a NaN step size (NaN or infinite force parameters),
         # which would otherwise be rejected forever.
         if not h_abs >= min_step:
             return t, 0.0, h_abs, _STEP_TOO_SMALL
-        t_new = t + h_abs * direction
-        if direction * (t_new - t1) > 0.0:
-            t_new = t1
+        t_new = _step_end(t, h_abs, direction, t1)
         h = t_new - t
         h_abs = abs(h)
         _rk_stages(t, y, f, h, p, K, ytmp, ynew)
         err = _error_norm(K, h, y, ynew, rtol, atol)
-        if not math.isfinite(err):
-            h_abs *= _MIN_FACTOR
-            rejected = True
-            continue
-        if err < 1.0:
-            if err == 0.0:
-                factor = _MAX_FACTOR
-            else:
-                factor = min(_MAX_FACTOR, _SAFETY * err**_ERR_EXP)
-            if rejected:
-                factor = min(1.0, factor)
-            return t_new, h, h_abs * factor, _OK
-        h_abs *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
+        accepted, h_abs = _control(err, h_abs, rejected, _ERR_EXP)
+        if accepted:
+            return t_new, h, h_abs, _OK
         rejected = True
     return t, 0.0, h_abs, _TOO_MANY_STEPS
 

@@ -40,19 +40,15 @@ from ..forces import (
 )
 from ._dop853 import (
     _C,
-    _EPS,
     _ERR_EXP,
-    _MAX_FACTOR,
-    _MAX_REJECTS,
-    _MIN_FACTOR,
     _NOT_FINITE,
     _OK,
     _REENTRY,
-    _SAFETY,
     _STEP_TOO_SMALL,
     _TOO_MANY_STEPS,
     _initial_step,
 )
+from ._stepsize import _MAX_REJECTS, _control, _inlined, _min_step, _step_end
 
 
 @njit(cache=True, error_model="numpy")
@@ -294,6 +290,34 @@ def _error_sums(Y, Yn, K, rtol, atol, e5, e3):
             e3[i] += (a3 / sc) ** 2
 
 
+@_inlined
+def _lane_gives_up(h_abs, t, nrej):
+    """Whether a lane stops before its next attempt: step below the round-off limit
+    ("not >=" also stops a NaN step size) or _MAX_REJECTS rejections in a row, so that
+    no input makes the loop run forever."""
+    return not h_abs >= _min_step(t) or nrej >= _MAX_REJECTS
+
+
+@_inlined
+def _lane_status(Y, i, t, t1, direction, nsteps, max_steps, stop_radius):
+    """Status of lane i of Y (6, m) after an accepted step that ended at t, or -1 while
+    it goes on: not finite, re-entered (|r| < stop_radius), at t1, or out of steps."""
+    finite = True
+    for j in range(6):
+        if not math.isfinite(Y[j, i]):
+            finite = False
+    rr = math.sqrt(Y[0, i] ** 2 + Y[1, i] ** 2 + Y[2, i] ** 2)
+    if not finite:
+        return _NOT_FINITE
+    if stop_radius > 0.0 and rr < stop_radius:
+        return _REENTRY
+    if direction * (t1 - t) <= 0.0:
+        return _OK
+    if nsteps >= max_steps:
+        return _TOO_MANY_STEPS
+    return -1
+
+
 @njit(cache=True, error_model="numpy")
 def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     """DOP853 on a block of independent samples Y (6, m), advanced in place from t0 to t1.
@@ -339,18 +363,13 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             Tn[i] = T[i]
             if not active[i]:
                 continue
-            # "not >=" also stops a NaN step size; a lane rejected _MAX_REJECTS times
-            # in a row gives up too, so that no input makes the loop run forever.
-            if not Habs[i] >= 16.0 * _EPS * max(abs(T[i]), 1.0) or nrej[i] >= _MAX_REJECTS:
+            if _lane_gives_up(Habs[i], T[i], nrej[i]):
                 status[i] = _STEP_TOO_SMALL
                 active[i] = False
                 n_active -= 1
                 continue
-            tn = T[i] + Habs[i] * direction
-            if direction * (tn - t1) > 0.0:
-                tn = t1
-            Tn[i] = tn
-            H[i] = tn - T[i]
+            Tn[i] = _step_end(T[i], Habs[i], direction, t1)
+            H[i] = Tn[i] - T[i]
             Habs[i] = abs(H[i])
         if n_active == 0:
             break
@@ -367,41 +386,20 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             err = 0.0
             if e5[i] != 0.0 or e3[i] != 0.0:
                 err = Habs[i] * e5[i] / math.sqrt((e5[i] + 0.01 * e3[i]) * 6.0)
-            if not math.isfinite(err):
-                Habs[i] *= _MIN_FACTOR
-                rejected[i] = True
-                nrej[i] += 1
-                continue
-            if err >= 1.0:
-                Habs[i] *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
-                rejected[i] = True
+            accepted, h_next = _control(err, Habs[i], rejected[i], _ERR_EXP)
+            Habs[i] = h_next
+            rejected[i] = not accepted
+            if not accepted:
                 nrej[i] += 1
                 continue
             nrej[i] = 0
-            factor = _MAX_FACTOR if err == 0.0 else min(_MAX_FACTOR, _SAFETY * err**_ERR_EXP)
-            if rejected[i]:
-                factor = min(1.0, factor)
-            Habs[i] *= factor
-            rejected[i] = False
             T[i] = Tn[i]
             for j in range(6):
                 Y[j, i] = Yn[j, i]
                 K[0, j, i] = K[12, j, i]
             nsteps[i] += 1
-            finite = True
-            for j in range(6):
-                if not math.isfinite(Y[j, i]):
-                    finite = False
-            rr = math.sqrt(Y[0, i] ** 2 + Y[1, i] ** 2 + Y[2, i] ** 2)
-            if not finite:
-                status[i] = _NOT_FINITE
-            elif stop_radius > 0.0 and rr < stop_radius:
-                status[i] = _REENTRY
-            elif direction * (t1 - T[i]) <= 0.0:
-                status[i] = _OK
-            elif nsteps[i] >= max_steps:
-                status[i] = _TOO_MANY_STEPS
-            else:
-                continue
-            active[i] = False
-            n_active -= 1
+            st = _lane_status(Y, i, T[i], t1, direction, nsteps[i], max_steps, stop_radius)
+            if st >= 0:
+                status[i] = st
+                active[i] = False
+                n_active -= 1

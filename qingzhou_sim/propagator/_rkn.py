@@ -34,14 +34,9 @@ from numba import njit, prange
 
 from ..forces import _rhs_into
 from ._dop853 import (
-    _EPS,
-    _MAX_FACTOR,
-    _MAX_REJECTS,
-    _MIN_FACTOR,
     _NOT_FINITE,
     _OK,
     _REENTRY,
-    _SAFETY,
     _STEP_TOO_SMALL,
     _TOO_MANY_STEPS,
     _copy6,
@@ -49,6 +44,7 @@ from ._dop853 import (
     _radius,
 )
 from ._kernels import _impulse_stops
+from ._stepsize import _MAX_REJECTS, _control, _min_step, _step_end
 
 # --------------------------------------------------------------------------- tableau
 # Stage i (1-based, as in the paper): t + c_i h, r + c_i h v + h^2 sum_j a_ij k_j.
@@ -372,28 +368,19 @@ def _rkn_advance(t, y, a0, h_abs, t1, direction, p, rtol, atol, K, ytmp, ftmp, y
     """Attempt RKN steps from (t, y) toward t1 until one is accepted.
 
     Returns (t_new, h_used, h_abs_next, status); the accepted state is in ``ynew``."""
-    min_step = 16.0 * _EPS * max(abs(t), 1.0)
+    min_step = _min_step(t)
     rejected = False
     for _ in range(_MAX_REJECTS):
         if not h_abs >= min_step:
             return t, 0.0, h_abs, _STEP_TOO_SMALL
-        t_new = t + h_abs * direction
-        if direction * (t_new - t1) > 0.0:
-            t_new = t1
+        t_new = _step_end(t, h_abs, direction, t1)
         h = t_new - t
         h_abs = abs(h)
         _rkn_step(t, y, a0, h, p, K, ytmp, ftmp, ynew)
         err = _rkn_error(K, h, y, ynew, rtol, atol)
-        if not math.isfinite(err):
-            h_abs *= _MIN_FACTOR
-            rejected = True
-            continue
-        if err < 1.0:
-            factor = _MAX_FACTOR if err == 0.0 else min(_MAX_FACTOR, _SAFETY * err**_ERR_EXP)
-            if rejected:
-                factor = min(1.0, factor)
-            return t_new, h, h_abs * factor, _OK
-        h_abs *= max(_MIN_FACTOR, _SAFETY * err**_ERR_EXP)
+        accepted, h_abs = _control(err, h_abs, rejected, _ERR_EXP)
+        if accepted:
+            return t_new, h, h_abs, _OK
         rejected = True
     return t, 0.0, h_abs, _TOO_MANY_STEPS
 

@@ -17,20 +17,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ._dop853 import (
-    _EPS,
-    _MAX_FACTOR,
-    _MAX_REJECTS,
-    _MIN_FACTOR,
-    _NOT_FINITE,
-    _OK,
-    _REENTRY,
-    _SAFETY,
-    _STEP_TOO_SMALL,
-    _TOO_MANY_STEPS,
-    _copy6,
-)
-from ._ensemble import _rhs_block
+from ._dop853 import _OK, _STEP_TOO_SMALL, _copy6
+from ._ensemble import _lane_gives_up, _lane_status, _rhs_block
 from ._rkn import (
     _A,
     _B,
@@ -44,6 +32,7 @@ from ._rkn import (
     _rkn_initial_step,
     _rkn_to_times,
 )
+from ._stepsize import _control, _step_end
 
 _BLOCK = 64  # lanes per block: K (17 x 3 x 64 floats) stays in cache
 
@@ -147,16 +136,13 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
             H[i] = 0.0
             if not active[i]:
                 continue
-            if not Habs[i] >= 16.0 * _EPS * max(abs(T[i]), 1.0) or nrej[i] >= _MAX_REJECTS:
+            if _lane_gives_up(Habs[i], T[i], nrej[i]):
                 status[i] = _STEP_TOO_SMALL
                 active[i] = False
                 n_active -= 1
                 continue
-            tn = T[i] + Habs[i] * direction
-            if direction * (tn - t1) > 0.0:
-                tn = t1
-            Tn[i] = tn
-            H[i] = tn - T[i]
+            Tn[i] = _step_end(T[i], Habs[i], direction, t1)
+            H[i] = Tn[i] - T[i]
             Habs[i] = abs(H[i])
         if n_active == 0:
             break
@@ -176,45 +162,23 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
         for i in range(m):
             if not active[i]:
                 continue
-            e = err[i]
-            if not math.isfinite(e):
-                Habs[i] *= _MIN_FACTOR
-                rejected[i] = True
-                nrej[i] += 1
-                continue
-            if e >= 1.0:
-                Habs[i] *= max(_MIN_FACTOR, _SAFETY * e**_ERR_EXP)
-                rejected[i] = True
+            ok, h_next = _control(err[i], Habs[i], rejected[i], _ERR_EXP)
+            Habs[i] = h_next
+            rejected[i] = not ok
+            if not ok:
                 nrej[i] += 1
                 continue
             nrej[i] = 0
-            factor = _MAX_FACTOR if e == 0.0 else min(_MAX_FACTOR, _SAFETY * e**_ERR_EXP)
-            if rejected[i]:
-                factor = min(1.0, factor)
-            Habs[i] *= factor
-            rejected[i] = False
             T[i] = Tn[i]
             for j in range(6):
                 Y[j, i] = Yn[j, i]
             nsteps[i] += 1
             accepted = True
-            finite = True
-            for j in range(6):
-                if not math.isfinite(Y[j, i]):
-                    finite = False
-            rr = math.sqrt(Y[0, i] ** 2 + Y[1, i] ** 2 + Y[2, i] ** 2)
-            if not finite:
-                status[i] = _NOT_FINITE
-            elif stop_radius > 0.0 and rr < stop_radius:
-                status[i] = _REENTRY
-            elif direction * (t1 - T[i]) <= 0.0:
-                status[i] = _OK
-            elif nsteps[i] >= max_steps:
-                status[i] = _TOO_MANY_STEPS
-            else:
-                continue
-            active[i] = False
-            n_active -= 1
+            st = _lane_status(Y, i, T[i], t1, direction, nsteps[i], max_steps, stop_radius)
+            if st >= 0:
+                status[i] = st
+                active[i] = False
+                n_active -= 1
         if accepted:
             # First stage of the next step: f(t, r) of the lanes that moved (the others
             # keep theirs; evaluating every lane keeps the loop vectorised).
