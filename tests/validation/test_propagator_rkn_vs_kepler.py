@@ -7,28 +7,17 @@ order of the Dormand, El-Mikkawy & Prince (1987) pair, observed with fixed steps
 import astropy.units as u
 import numpy as np
 import pytest
-from astropy.time import Time
+from test_propagator_vs_kepler import CM, DAY_S, EPOCH, MM
+from test_propagator_vs_kepler import ORBITS as STATION_ORBITS
 
 from qingzhou_sim.forces import ForceModel
 from qingzhou_sim.propagator import Propagator
 from qingzhou_sim.state import State
 
-CM = 1e-5  # km
-MM = 1e-6  # km
-DAY_S = 86400.0
-EPOCH = Time("2026-05-01T00:00:00", scale="utc")
-
-# The station's orbit and the Kinetica-2 insertion ellipse (as test_propagator_vs_kepler),
+# The station's orbit and the Kinetica-2 insertion ellipse (test_propagator_vs_kepler),
 # and a Molniya-like e = 0.7 orbit whose perigee pass forces the step size down 30-fold.
 ORBITS = {
-    "390 km circular": State.from_altitudes(
-        EPOCH, perigee_altitude=390 * u.km, apogee_altitude=390 * u.km, inc=41.47 * u.deg,
-        raan=30 * u.deg, nu=10 * u.deg,
-    ),
-    "200 x 380 km": State.from_altitudes(
-        EPOCH, perigee_altitude=200 * u.km, apogee_altitude=380 * u.km, inc=41.47 * u.deg,
-        raan=30 * u.deg, argp=45 * u.deg, nu=10 * u.deg,
-    ),
+    **STATION_ORBITS,
     "e = 0.7": State.from_elements(
         EPOCH, a=26600 * u.km, ecc=0.7 * u.one, inc=63.4 * u.deg, argp=270 * u.deg, nu=30 * u.deg,
     ),
