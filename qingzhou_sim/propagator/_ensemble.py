@@ -290,32 +290,69 @@ def _error_sums(Y, Yn, K, rtol, atol, e5, e3):
             e3[i] += (a3 / sc) ** 2
 
 
-@_inlined
-def _lane_gives_up(h_abs, t, nrej):
-    """Whether a lane stops before its next attempt: step below the round-off limit
-    ("not >=" also stops a NaN step size) or _MAX_REJECTS rejections in a row, so that
-    no input makes the loop run forever."""
-    return not h_abs >= _min_step(t) or nrej >= _MAX_REJECTS
+@njit(cache=True, error_model="numpy")
+def _propose_steps(T, Habs, nrej, direction, t1, active, status, Tn, H):
+    """The next attempt of every active lane: its end Tn (clipped at t1) and signed step
+    H (0 for the other lanes). A lane whose step fell below the round-off limit ("not
+    >=" also stops a NaN step size) or that was rejected _MAX_REJECTS times in a row
+    stops with _STEP_TOO_SMALL, so that no input makes the loop run forever. Returns
+    the number of lanes stopped."""
+    stopped = 0
+    for i in range(T.shape[0]):
+        H[i] = 0.0
+        Tn[i] = T[i]
+        if not active[i]:
+            continue
+        if not Habs[i] >= _min_step(T[i]) or nrej[i] >= _MAX_REJECTS:
+            status[i] = _STEP_TOO_SMALL
+            active[i] = False
+            stopped += 1
+            continue
+        Tn[i] = _step_end(T[i], Habs[i], direction, t1)
+        H[i] = Tn[i] - T[i]
+        Habs[i] = abs(H[i])
+    return stopped
 
 
 @_inlined
-def _lane_status(Y, i, t, t1, direction, nsteps, max_steps, stop_radius):
-    """Status of lane i of Y (6, m) after an accepted step that ended at t, or -1 while
-    it goes on: not finite, re-entered (|r| < stop_radius), at t1, or out of steps."""
+def _lane_control(i, err, err_exp, Habs, rejected, nrej, Tn, T, nsteps):
+    """Step control of lane i with scaled error norm ``err``: next step size, rejection
+    counts and, when the step is accepted, the lane's time and step count (the caller
+    copies the state). Returns whether the step is accepted."""
+    accepted, h_next = _control(err, Habs[i], rejected[i], err_exp)
+    Habs[i] = h_next
+    rejected[i] = not accepted
+    if not accepted:
+        nrej[i] += 1
+        return False
+    nrej[i] = 0
+    T[i] = Tn[i]
+    nsteps[i] += 1
+    return True
+
+
+@_inlined
+def _lane_finished(Y, i, t1, direction, T, nsteps, max_steps, stop_radius, active, status):
+    """After an accepted step of lane i of Y (6, m): whether it stops there (not finite,
+    re-entered below stop_radius, at t1, or out of steps); if so its status is set and
+    it is made inactive. Returns 1 if it stopped, else 0."""
     finite = True
     for j in range(6):
         if not math.isfinite(Y[j, i]):
             finite = False
     rr = math.sqrt(Y[0, i] ** 2 + Y[1, i] ** 2 + Y[2, i] ** 2)
     if not finite:
-        return _NOT_FINITE
-    if stop_radius > 0.0 and rr < stop_radius:
-        return _REENTRY
-    if direction * (t1 - t) <= 0.0:
-        return _OK
-    if nsteps >= max_steps:
-        return _TOO_MANY_STEPS
-    return -1
+        status[i] = _NOT_FINITE
+    elif stop_radius > 0.0 and rr < stop_radius:
+        status[i] = _REENTRY
+    elif direction * (t1 - T[i]) <= 0.0:
+        status[i] = _OK
+    elif nsteps[i] >= max_steps:
+        status[i] = _TOO_MANY_STEPS
+    else:
+        return 0
+    active[i] = False
+    return 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -358,19 +395,7 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
         Habs[i] = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
     n_active = m
     while n_active > 0:
-        for i in range(m):
-            H[i] = 0.0
-            Tn[i] = T[i]
-            if not active[i]:
-                continue
-            if _lane_gives_up(Habs[i], T[i], nrej[i]):
-                status[i] = _STEP_TOO_SMALL
-                active[i] = False
-                n_active -= 1
-                continue
-            Tn[i] = _step_end(T[i], Habs[i], direction, t1)
-            H[i] = Tn[i] - T[i]
-            Habs[i] = abs(H[i])
+        n_active -= _propose_steps(T, Habs, nrej, direction, t1, active, status, Tn, H)
         if n_active == 0:
             break
         for s in range(1, 13):
@@ -386,20 +411,11 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
             err = 0.0
             if e5[i] != 0.0 or e3[i] != 0.0:
                 err = Habs[i] * e5[i] / math.sqrt((e5[i] + 0.01 * e3[i]) * 6.0)
-            accepted, h_next = _control(err, Habs[i], rejected[i], _ERR_EXP)
-            Habs[i] = h_next
-            rejected[i] = not accepted
-            if not accepted:
-                nrej[i] += 1
+            if not _lane_control(i, err, _ERR_EXP, Habs, rejected, nrej, Tn, T, nsteps):
                 continue
-            nrej[i] = 0
-            T[i] = Tn[i]
             for j in range(6):
                 Y[j, i] = Yn[j, i]
                 K[0, j, i] = K[12, j, i]
-            nsteps[i] += 1
-            st = _lane_status(Y, i, T[i], t1, direction, nsteps[i], max_steps, stop_radius)
-            if st >= 0:
-                status[i] = st
-                active[i] = False
-                n_active -= 1
+            n_active -= _lane_finished(
+                Y, i, t1, direction, T, nsteps, max_steps, stop_radius, active, status
+            )

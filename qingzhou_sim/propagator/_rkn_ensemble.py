@@ -17,8 +17,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from ._dop853 import _OK, _STEP_TOO_SMALL, _copy6
-from ._ensemble import _lane_gives_up, _lane_status, _rhs_block
+from ._dop853 import _OK, _copy6
+from ._ensemble import _lane_control, _lane_finished, _propose_steps, _rhs_block
 from ._rkn import (
     _A,
     _B,
@@ -32,7 +32,6 @@ from ._rkn import (
     _rkn_initial_step,
     _rkn_to_times,
 )
-from ._stepsize import _control, _step_end
 
 _BLOCK = 64  # lanes per block: K (17 x 3 x 64 floats) stays in cache
 
@@ -132,18 +131,7 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
         Habs[i] = _rkn_initial_step(y, a, rtol, abs(t1 - t0))
     n_active = m
     while n_active > 0:
-        for i in range(m):
-            H[i] = 0.0
-            if not active[i]:
-                continue
-            if _lane_gives_up(Habs[i], T[i], nrej[i]):
-                status[i] = _STEP_TOO_SMALL
-                active[i] = False
-                n_active -= 1
-                continue
-            Tn[i] = _step_end(T[i], Habs[i], direction, t1)
-            H[i] = Tn[i] - T[i]
-            Habs[i] = abs(H[i])
+        n_active -= _propose_steps(T, Habs, nrej, direction, t1, active, status, Tn, H)
         if n_active == 0:
             break
         for j in range(3):
@@ -162,23 +150,14 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
         for i in range(m):
             if not active[i]:
                 continue
-            ok, h_next = _control(err[i], Habs[i], rejected[i], _ERR_EXP)
-            Habs[i] = h_next
-            rejected[i] = not ok
-            if not ok:
-                nrej[i] += 1
+            if not _lane_control(i, err[i], _ERR_EXP, Habs, rejected, nrej, Tn, T, nsteps):
                 continue
-            nrej[i] = 0
-            T[i] = Tn[i]
             for j in range(6):
                 Y[j, i] = Yn[j, i]
-            nsteps[i] += 1
             accepted = True
-            st = _lane_status(Y, i, T[i], t1, direction, nsteps[i], max_steps, stop_radius)
-            if st >= 0:
-                status[i] = st
-                active[i] = False
-                n_active -= 1
+            n_active -= _lane_finished(
+                Y, i, t1, direction, T, nsteps, max_steps, stop_radius, active, status
+            )
         if accepted:
             # First stage of the next step: f(t, r) of the lanes that moved (the others
             # keep theirs; evaluating every lane keeps the loop vectorised).
