@@ -18,7 +18,13 @@ import numpy as np
 from numba import njit
 
 from ._dop853 import _OK
-from ._ensemble import _lane_control, _lane_finished, _propose_steps, _rhs_block
+from ._ensemble import (
+    _lane_arrays,
+    _lane_control,
+    _lane_finished,
+    _propose_steps,
+    _rhs_block,
+)
 from ._rkn import (
     _A,
     _B,
@@ -102,15 +108,7 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
     F = np.empty((6, m))  # force kernel output (rows 3-5: the accelerations)
     Ys = np.empty((6, m))  # stage states: positions, and the step's initial velocities
     Yn = np.empty((6, m))
-    T = np.full(m, t0)
-    Tn = np.empty(m)  # end of the step being attempted
-    Ts = np.empty(m)
-    H = np.empty(m)
-    Habs = np.empty(m)
-    rejected = np.zeros(m, dtype=np.bool_)
-    active = np.ones(m, dtype=np.bool_)
-    nsteps = np.zeros(m, dtype=np.int64)
-    nrej = np.zeros(m, dtype=np.int64)
+    T, Tn, Ts, H, Habs, rejected, active, nsteps, nrej = _lane_arrays(m, t0)
     err = np.empty(m)
     acc = np.empty(m)
     sb = np.empty(m)
