@@ -290,24 +290,6 @@ def _error_sums(Y, Yn, K, rtol, atol, e5, e3):
             e3[i] += (a3 / sc) ** 2
 
 
-@_inlined
-def _lane_arrays(m, t0):
-    """The step-control state of m lanes starting at t0: times T, ends of the steps
-    being attempted Tn, stage times Ts, signed steps H (0 for finished lanes), step
-    sizes Habs, rejected-last-attempt flags, active flags, step and rejection counts."""
-    return (
-        np.full(m, t0),
-        np.empty(m),
-        np.empty(m),
-        np.empty(m),
-        np.empty(m),
-        np.zeros(m, dtype=np.bool_),
-        np.ones(m, dtype=np.bool_),
-        np.zeros(m, dtype=np.int64),
-        np.zeros(m, dtype=np.int64),
-    )
-
-
 @njit(cache=True, error_model="numpy")
 def _propose_steps(T, Habs, nrej, direction, t1, active, status, Tn, H):
     """The next attempt of every active lane: its end Tn (clipped at t1) and signed step
@@ -392,7 +374,15 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     K = np.empty((13, 6, m))
     Yt = np.empty((6, m))
     Yn = np.empty((6, m))
-    T, Tn, Ts, H, Habs, rejected, active, nsteps, nrej = _lane_arrays(m, t0)
+    T = np.full(m, t0)  # lane times
+    Tn = np.empty(m)  # end of the step being attempted
+    Ts = np.empty(m)  # stage times
+    H = np.empty(m)  # signed step being attempted (0 for finished lanes)
+    Habs = np.empty(m)
+    rejected = np.zeros(m, dtype=np.bool_)
+    active = np.ones(m, dtype=np.bool_)
+    nsteps = np.zeros(m, dtype=np.int64)
+    nrej = np.zeros(m, dtype=np.int64)
     e5 = np.empty(m)
     e3 = np.empty(m)
     y = np.empty(6)

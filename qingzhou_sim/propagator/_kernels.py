@@ -18,8 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import literally, njit, prange, types
-from numba.extending import overload
+from numba import njit, prange
 
 from ..forces import _rhs_into
 from ._dop853 import (
@@ -295,63 +294,15 @@ def _propagate_rv_kernel(
     return out, k, t, st
 
 
-_BLOCK = 64  # samples per ensemble block: the stages (13 x 6 or 17 x 3, x 64 floats) stay in cache
-# Integrators of the ensemble driver, a compile-time constant of each specialisation.
-_ENS_DOP853, _ENS_RKN = 0, 1
-
-
-def _ensemble_block_of(method, Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
-    """(Compiled code only.) The ensemble block kernel of ``method``: DOP853
-    (:func:`._ensemble._ensemble_block`) or RKN12(10) (:func:`._rkn_ensemble._rkn_ensemble_block`)."""
-
-
-def _alone_of(method, t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_r):
-    """(Compiled code only.) The scalar kernel of ``method``: :func:`._dop853._dop853_to_times`
-    or :func:`._rkn._rkn_to_times`."""
-
-
-@overload(_ensemble_block_of)
-def _ensemble_block_impl(method, Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
-    # Chosen when the driver is typed, so a specialisation compiles one integrator only
-    # (the RKN modules are imported then, not with this one).
-    if not isinstance(method, types.IntegerLiteral):
-        return None
-    if method.literal_value == _ENS_RKN:
-        from ._rkn_ensemble import _rkn_ensemble_block as kernel
-    else:
-        kernel = _ensemble_block
-
-    def impl(method, Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
-        kernel(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status)
-
-    return impl
-
-
-@overload(_alone_of)
-def _alone_impl(method, t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_r):
-    if not isinstance(method, types.IntegerLiteral):
-        return None
-    if method.literal_value == _ENS_RKN:
-        from ._rkn import _rkn_to_times as kernel
-    else:
-        kernel = _dop853_to_times
-
-    def impl(method, t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_r):
-        return kernel(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_r)
-
-    return impl
+_BLOCK = 64  # samples per ensemble block: K (13 x 6 x 64 floats) stays in cache
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _batch_final_ensemble(method, y0s, t_end, p, rtol, atol, max_steps, stop_radius):
-    """Final states of n propagations from 0 to t_end with the integrator ``method``
-    (_ENS_DOP853 or _ENS_RKN), in ensemble blocks run in parallel; a sample that
-    re-enters or fails is redone alone by the scalar kernel, which locates its re-entry
-    exactly. Returns (y (n, 6), t_stop (n,), status (n,)); memory O(n).
-
-    ``method`` is compiled in as a constant (``literally``): one specialisation per
-    integrator, each cached on disk, each compiling its own kernels only."""
-    literally(method)
+def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
+    """Final states of n DOP853 propagations from 0 to t_end, in ensemble blocks
+    (:func:`._ensemble._ensemble_block`) run in parallel; a sample that re-enters or
+    fails is redone alone by the scalar kernel, which locates its re-entry exactly.
+    Returns (y (n, 6), t_stop (n,), status (n,)); memory O(n)."""
     n = y0s.shape[0]
     nb = (n + _BLOCK - 1) // _BLOCK
     yout = np.empty((n, 6))
@@ -370,35 +321,20 @@ def _batch_final_ensemble(method, y0s, t_end, p, rtol, atol, max_steps, stop_rad
         for i in range(lo, hi):
             for j in range(6):
                 Y[j, i - lo] = y0s[i, j]
-        _ensemble_block_of(method, Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius, lane)
+        _ensemble_block(Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius, lane)
         buf = np.empty((1, 6))
         for i in range(lo, hi):
             if lane[i - lo] == _OK:
                 for j in range(6):
                     yout[i, j] = Y[j, i - lo]
             else:
-                k, t, y, st1 = _alone_of(
-                    method, 0.0, y0s[i], t_end, t_out, k0, yes, buf, p, rtol, atol, max_steps,
-                    stop_radius,
-                )  # fmt: skip
+                k, t, y, st1 = _dop853_to_times(
+                    0.0, y0s[i], t_end, t_out, k0, yes, buf, p, rtol, atol, max_steps, stop_radius
+                )
                 _copy6(yout[i], y)
                 tstop[i] = t
                 status[i] = st1
     return yout, tstop, status
-
-
-# Entry points with the integrator a constant: a Python int passed to the driver itself
-# would be retyped as a literal (``literally``) on every call (~30 ms each).
-@njit(cache=True, error_model="numpy")
-def _batch_final_dop853_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
-    """:func:`_batch_final_ensemble` with DOP853."""
-    return _batch_final_ensemble(_ENS_DOP853, y0s, t_end, p, rtol, atol, max_steps, stop_radius)
-
-
-@njit(cache=True, error_model="numpy")
-def _batch_final_rkn_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
-    """:func:`_batch_final_ensemble` with RKN12(10)."""
-    return _batch_final_ensemble(_ENS_RKN, y0s, t_end, p, rtol, atol, max_steps, stop_radius)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

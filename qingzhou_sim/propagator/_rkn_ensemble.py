@@ -15,16 +15,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from ._dop853 import _OK
-from ._ensemble import (
-    _lane_arrays,
-    _lane_control,
-    _lane_finished,
-    _propose_steps,
-    _rhs_block,
-)
+from ._dop853 import _OK, _copy6
+from ._ensemble import _lane_control, _lane_finished, _propose_steps, _rhs_block
 from ._rkn import (
     _A,
     _B,
@@ -36,7 +30,10 @@ from ._rkn import (
     _S,
     _W_STAGES,
     _rkn_initial_step,
+    _rkn_to_times,
 )
+
+_BLOCK = 64  # lanes per block: K (17 x 3 x 64 floats) stays in cache
 
 
 @njit(cache=True, error_model="numpy")
@@ -108,7 +105,15 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
     F = np.empty((6, m))  # force kernel output (rows 3-5: the accelerations)
     Ys = np.empty((6, m))  # stage states: positions, and the step's initial velocities
     Yn = np.empty((6, m))
-    T, Tn, Ts, H, Habs, rejected, active, nsteps, nrej = _lane_arrays(m, t0)
+    T = np.full(m, t0)
+    Tn = np.empty(m)  # end of the step being attempted
+    Ts = np.empty(m)
+    H = np.empty(m)
+    Habs = np.empty(m)
+    rejected = np.zeros(m, dtype=np.bool_)
+    active = np.ones(m, dtype=np.bool_)
+    nsteps = np.zeros(m, dtype=np.int64)
+    nrej = np.zeros(m, dtype=np.int64)
     err = np.empty(m)
     acc = np.empty(m)
     sb = np.empty(m)
@@ -160,3 +165,40 @@ def _rkn_ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status
             for j in range(3):
                 for i in range(m):
                     K[0, j, i] = F[3 + j, i]
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _batch_final_rkn_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
+    """Final states of n RKN12(10) propagations from 0 to t_end, in ensemble blocks run
+    in parallel; a lane that re-enters or fails is redone alone by the scalar kernel.
+    Returns (y (n, 6), t_stop (n,), status (n,))."""
+    n = y0s.shape[0]
+    nb = (n + _BLOCK - 1) // _BLOCK
+    yout = np.empty((n, 6))
+    tstop = np.full(n, t_end)
+    status = np.zeros(n, dtype=np.int64)
+    t_out = np.array([t_end])
+    k0 = np.int64(0)
+    yes = np.bool_(True)
+    for b in prange(nb):
+        lo = b * _BLOCK
+        hi = min(n, lo + _BLOCK)
+        Y = np.empty((6, hi - lo))
+        lane = np.empty(hi - lo, dtype=np.int64)
+        for i in range(lo, hi):
+            for j in range(6):
+                Y[j, i - lo] = y0s[i, j]
+        _rkn_ensemble_block(Y, 0.0, t_end, p, rtol, atol, max_steps, stop_radius, lane)
+        buf = np.empty((1, 6))
+        for i in range(lo, hi):
+            if lane[i - lo] == _OK:
+                for j in range(6):
+                    yout[i, j] = Y[j, i - lo]
+            else:
+                k, t, y, st1 = _rkn_to_times(
+                    0.0, y0s[i], t_end, t_out, k0, yes, buf, p, rtol, atol, max_steps, stop_radius
+                )
+                _copy6(yout[i], y)
+                tstop[i] = t
+                status[i] = st1
+    return yout, tstop, status

@@ -29,8 +29,7 @@ from ._dop853 import (
 from ._dop853 import METHODS as _KERNEL_METHODS
 from ._kernels import (
     _batch_final,
-    _batch_final_dop853_ensemble,
-    _batch_final_rkn_ensemble,
+    _batch_final_ensemble,
     _batch_history,
     _kepler_many,
     _propagate_rv_kernel,
@@ -867,9 +866,12 @@ def propagate_batch(
                 from ._taylor import taylor_batch_final
 
                 y, tstop, st = taylor_batch_final(y0s, t_end, p, prop.rtol, prop._stop_radius)
-            elif prop._nystrom or prop._code == 0:
-                ens = _batch_final_rkn_ensemble if prop._nystrom else _batch_final_dop853_ensemble
-                y, tstop, st = ens(y0s, t_end, p, *args[:2], *args[3:])
+            elif prop._nystrom:
+                from ._rkn_ensemble import _batch_final_rkn_ensemble
+
+                y, tstop, st = _batch_final_rkn_ensemble(y0s, t_end, p, *args[:2], *args[3:])
+            elif prop._code == 0:
+                y, tstop, st = _batch_final_ensemble(y0s, t_end, p, *args[:2], *args[3:])
             else:
                 y, tstop, st = _batch_final(prop._code, y0s, t_end, p, *args)
         bad = np.flatnonzero((st != _OK) & (st != _REENTRY))
