@@ -86,6 +86,44 @@ def test_parallel_save_writes_the_same_files(result, tmp_path, figures):
 
 
 @needs_fork
+@pytest.mark.parametrize("figures", [True, False])
+def test_a_writer_started_before_the_run_writes_the_same_files(result, tmp_path, figures):
+    one = result.save(tmp_path / "one", figures=figures)
+    writer = _files.start_writer()  # what `qingzhou-sim run` forks before the mission runs
+    two = result.save(tmp_path / "two", figures=figures, writer=writer)
+    assert list(one) == list(two)
+    assert _bytes(one) == _bytes(two)
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == sorted(
+        p.name for p in two.values()
+    )
+    with pytest.raises(ChildProcessError):  # both writer processes were waited for
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_fork
+@pytest.mark.parametrize("figure", ["plot_range", "plot_ground_track"])
+def test_an_error_in_a_writer_process_is_raised_here(result, tmp_path, monkeypatch, figure):
+    def broken(_result):
+        raise ValueError("no figure today")
+
+    monkeypatch.setattr(plotting, figure, broken)  # the writer forks after the patch
+    writer = _files.start_writer()
+    with pytest.raises(RuntimeError, match=r"ValueError.*no figure today"):
+        result.save(tmp_path, writer=writer)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_fork
+def test_a_cancelled_writer_leaves_no_file_and_no_process(tmp_path):
+    writer = _files.start_writer()
+    writer.cancel()  # the mission failed: no result to write
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_fork
 def test_an_error_in_the_forked_process_is_raised_here(result, tmp_path, monkeypatch):
     def broken(_result):
         raise ValueError("no range today")

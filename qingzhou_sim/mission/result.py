@@ -530,7 +530,9 @@ class MissionResult:
         epochs = [e for e in epochs if e is not None]
         return Time(epochs) if epochs else None
 
-    def save(self, directory, *, figures: bool = True, parallel: bool = False) -> dict[str, Path]:
+    def save(
+        self, directory, *, figures: bool = True, parallel: bool = False, writer=None
+    ) -> dict[str, Path]:
         """Write the outputs into ``directory`` (created if needed): ``summary.json``,
         ``summary.txt``, ``timeline.csv``, ``budget.csv``, CCSDS OEM 3.0 ephemerides
         ``chaser.oem`` and ``station.oem`` (one segment per coast arc), ``mission.czml``
@@ -539,7 +541,9 @@ class MissionResult:
         With ``parallel=True`` (what ``qingzhou-sim run`` does) a forked process writes
         ``mission.czml`` and part of the figures while this one writes the rest, on Linux
         with two free cores and no other thread running (otherwise everything is written
-        here); the files are the same either way.
+        here); the files are the same either way. A ``writer`` (what
+        ``plotting._files.start_writer`` forked before the run, as ``qingzhou-sim run``
+        does) writes ``mission.czml`` and all the figures instead, this process the rest.
 
         Every file is written atomically (temporary file, then rename): a failed save
         leaves no truncated file. Raises ``OSError`` (naming the file) if one cannot be
@@ -549,6 +553,8 @@ class MissionResult:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         names = [name for name, _ in _files.FIGURES] if figures else []
+        if writer is not None:
+            return self._save_with(writer, directory, names)
         child = [name for name in names if name in _files.CHILD_FIGURES]
         czml = [lambda: self._save_czml(directory)]
         figs = [lambda: _files.save_figures(self, directory, child)] if child else []
@@ -567,6 +573,18 @@ class MissionResult:
             raise
         if finish is not None:
             paths.update(finish())
+        order = [*_SAVED_FILES, *(f"{name}_png" for name in names)]
+        return {key: paths[key] for key in order}
+
+    def _save_with(self, writer, directory: Path, names) -> dict[str, Path]:
+        """:meth:`save` with a writer process: it gets the CZML file and the figures."""
+        try:
+            writer.send(self, directory, names)
+            paths = self._save_files(directory)
+        except BaseException:
+            writer.finish(False)
+            raise
+        paths.update(writer.finish())
         order = [*_SAVED_FILES, *(f"{name}_png" for name in names)]
         return {key: paths[key] for key in order}
 

@@ -20,16 +20,36 @@ scripts, tests and worker processes they are plain ``Figure`` objects, safe head
 and in parallel, that ``fig.savefig(path)`` writes.
 """
 
-from ._common import _new_figure  # noqa: F401 (docking.plots builds its figures with it)
-from .campaign import plot_contact_conditions, plot_delta_v_distributions, plot_success_vs_scale
-from .lvlh import plot_lvlh
-from .mission import (
-    plot_altitude_phase,
-    plot_delta_v_budget,
-    plot_ground_track,
-    plot_mission_approach,
-    plot_range,
-)
+import importlib
+
+# The plot functions load with their module, and matplotlib with them, on first use
+# (module __getattr__): a run that only saves data, or that hands its figures to a
+# forked process (plotting._files.start_writer), never imports matplotlib (~0.5 s).
+_MODULES = {
+    "plot_contact_conditions": "campaign",
+    "plot_delta_v_distributions": "campaign",
+    "plot_success_vs_scale": "campaign",
+    "plot_lvlh": "lvlh",
+    "plot_altitude_phase": "mission",
+    "plot_delta_v_budget": "mission",
+    "plot_ground_track": "mission",
+    "plot_mission_approach": "mission",
+    "plot_range": "mission",
+    "_new_figure": "_common",
+}
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        value = getattr(importlib.import_module(f".{_MODULES[name]}", __name__), name)
+        globals()[name] = value  # later look-ups (and monkeypatching) see a plain attribute
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "plot_altitude_phase",

@@ -1,8 +1,14 @@
 """The mission figures as PNG files: the five figures ``MissionResult.save`` writes, and
-the forked process that ``qingzhou-sim run`` hands part of its output to (issue 16 item
-3: the figures were a third of a warm run, the CZML file's library a tenth).
+the forked processes that write them beside the parent (issue 16 item 3: the figures
+were a third of a warm run, the CZML file's library a tenth).
 
-The child runs the same code, so the files are the same; an error in the child is
+Two ways: :func:`start_child` forks when the files are saved and hands the child part
+of the output; :func:`start_writer` (what ``qingzhou-sim run`` uses) forks before the
+mission runs, so that the child imports matplotlib and czml3 and warms them up on the
+other core meanwhile, then writes the CZML file and every figure of the result it is
+sent, half of the figures in a process of its own.
+
+The children run the same code, so the files are the same; an error in a child is
 raised in the parent with its type and message (``OSError`` keeps its errno and file
 name).
 """
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable
@@ -30,6 +37,9 @@ FIGURE_DPI = 120
 # (benchmarks/bench_cli.py), the parent drawing the other four figures beside the JSON,
 # CSV and OEM files.
 CHILD_FIGURES = ("range",)
+# The writer's second process (see start_writer): the figures it draws, about half of
+# the drawing and PNG time (ground track with its frame conversions, approach panels).
+WRITER_SECOND = ("ground_track", "approach_lvlh")
 
 
 def save_figures(result, directory, names=None) -> dict[str, Path]:
@@ -95,24 +105,37 @@ def start_child(tasks, what: str) -> Callable[[bool], dict[str, Path]]:
         status = 1
         try:
             os.close(read_fd)
-            try:
-                paths = {}
-                for task in tasks:
-                    paths.update(task())
-                report = {"paths": {k: str(v) for k, v in paths.items()}}
-                status = 0
-            except BaseException as exc:  # noqa: BLE001 (reported to the parent)
-                report = {
-                    "error": type(exc).__name__,
-                    "message": str(exc),
-                    "errno": getattr(exc, "errno", None) if isinstance(exc, OSError) else None,
-                    "filename": getattr(exc, "filename", None),
-                }
-            with os.fdopen(write_fd, "w") as pipe:
-                pipe.write(json.dumps(report))
+            status = _run_and_report(tasks, write_fd)
         finally:
             os._exit(status)
     os.close(write_fd)
+    return _finisher(pid, read_fd, what)
+
+
+def _run_and_report(tasks, write_fd: int) -> int:
+    """Run ``tasks`` in this (forked) process; their paths, or the error, as JSON on
+    ``write_fd``. Returns the exit status for ``os._exit``."""
+    status = 1
+    try:
+        paths = {}
+        for task in tasks:
+            paths.update(task())
+        report = {"paths": {k: str(v) for k, v in paths.items()}}
+        status = 0
+    except BaseException as exc:  # noqa: BLE001 (reported to the parent)
+        report = {
+            "error": type(exc).__name__,
+            "message": str(exc),
+            "errno": getattr(exc, "errno", None) if isinstance(exc, OSError) else None,
+            "filename": getattr(exc, "filename", None),
+        }
+    with os.fdopen(write_fd, "w") as pipe:
+        pipe.write(json.dumps(report))
+    return status
+
+
+def _finisher(pid: int, read_fd: int, what: str) -> Callable[[bool], dict[str, Path]]:
+    """``finish(raise_errors=True)`` of a forked process reporting on ``read_fd``."""
 
     def finish(raise_errors: bool = True) -> dict[str, Path]:
         with os.fdopen(read_fd) as pipe:
@@ -132,3 +155,117 @@ def start_child(tasks, what: str) -> Callable[[bool], dict[str, Path]]:
         raise RuntimeError(f"{report['error']} in the forked process {message}")
 
     return finish
+
+
+class Writer:
+    """A forked process that writes the CZML file and the figures of a mission result
+    (:func:`start_writer`): :meth:`send` the result once, then :meth:`finish`; or
+    :meth:`cancel` if there is no result to send."""
+
+    def __init__(self, pid: int, send_fd: int, report_fd: int):
+        self._send_fd = send_fd
+        self._finish = _finisher(pid, report_fd, "mission.czml and the figures")
+
+    def send(self, result, directory, names) -> None:
+        """Hand over ``result``: the child writes ``mission.czml`` and the figures
+        ``names`` (stems of ``FIGURES``) into the existing ``directory``."""
+        with os.fdopen(self._send_fd, "wb") as pipe:  # closed even if pickling fails
+            pipe.write(pickle.dumps((result, str(directory), list(names)), pickle.HIGHEST_PROTOCOL))
+
+    def finish(self, raise_errors: bool = True) -> dict[str, Path]:
+        """Wait for the child; the paths it wrote (``{"mission_czml": ..., "<name>_png":
+        ...}``), or its error raised here (unless ``raise_errors`` is False)."""
+        return self._finish(raise_errors)
+
+    def cancel(self) -> None:
+        """No result will come: the child leaves without writing anything."""
+        os.close(self._send_fd)
+        self._finish(False)
+
+
+def start_writer() -> Writer | None:
+    """Fork the process that will write the CZML file and the figures, before the
+    mission runs (None where :func:`can_fork` is False: the caller saves as usual).
+
+    While the parent flies the mission on one core, the child imports matplotlib and
+    czml3 and draws a small figure (fonts, mathtext, the Agg renderer) on the other;
+    given the result, it forks once more and the two processes draw half of the
+    figures each (``WRITER_SECOND``), the CZML file beside them.
+    """
+    if not can_fork():
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    send_r, send_w = os.pipe()
+    report_r, report_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the parent's code
+        status = 1
+        try:
+            os.close(send_w)
+            os.close(report_r)
+            status = _writer_child(send_r, report_w)
+        finally:
+            os._exit(status)
+    os.close(send_r)
+    os.close(report_w)
+    return Writer(pid, send_w, report_r)
+
+
+def _writer_child(send_fd: int, report_fd: int) -> int:
+    """The writer's work: warm up, wait for the result, write, report."""
+    try:
+        _warm_up()
+    except Exception:  # noqa: BLE001 (only a head start; the real work reports errors)
+        pass
+    with os.fdopen(send_fd, "rb") as pipe:
+        data = pipe.read()
+    if not data:  # cancelled: the parent has no result
+        os.close(report_fd)
+        return 0
+    result, directory, names = pickle.loads(data)
+    second = [n for n in names if n in WRITER_SECOND] if can_fork() else []
+    finish_second = None
+    if second:
+        finish_second = start_child(
+            [lambda: save_figures(result, directory, second)], f"the figures {second}"
+        )
+
+    def write() -> dict[str, Path]:
+        try:
+            paths = result._save_czml(Path(directory))
+            paths.update(save_figures(result, directory, [n for n in names if n not in second]))
+        except BaseException:
+            if finish_second is not None:
+                finish_second(False)
+            raise
+        if finish_second is not None:
+            paths.update(finish_second())
+        return paths
+
+    return _run_and_report([write], report_fd)
+
+
+def _warm_up() -> None:
+    """Import and exercise what the figures and the CZML file need (fonts, the
+    mathtext parser of log-axis labels, the Agg renderer, astropy's leap seconds and
+    Earth orientation table), so that none of it waits for the result."""
+    import io
+
+    import czml3  # noqa: F401
+    import czml3.enums  # noqa: F401
+    import czml3.properties  # noqa: F401
+    from astropy.time import Time
+
+    from ..docking import plots  # noqa: F401
+    from ..frames import _use_cached_iers_table
+    from . import _common, campaign, lvlh, mission  # noqa: F401
+
+    _use_cached_iers_table()
+    Time("2026-12-01T00:00:00", scale="utc").tt.utc  # noqa: B018 (leap-second table)
+    fig = _common.Figure(figsize=(2.0, 1.5), layout="constrained")
+    ax = fig.subplots()
+    ax.semilogy([0.0, 1.0], [1e-2, 1e2], label="x")
+    ax.set_title("warm-up [km]")
+    ax.legend(fontsize="small")
+    fig.savefig(io.BytesIO(), format="png", dpi=30)
