@@ -98,7 +98,7 @@ def main() -> dict:
     st = station.rv_km
     ch = st + np.array([1.0, 0, 0, 0, 0, 0])
     dur = rows[("aft", False)][1] * 3600.0
-    cpu_plant, _ = cpu_best_of(lambda: K.propagate_truth(st, ch, dur, 5000.0, cfg))
+    cpu_plant, _ = cpu_best_of(lambda: K.propagate_truth(st, ch, dur, 5000.0, cfg.array()))
     # peers of the 6-DOF parts over the aft run: attitude truth of both bodies (10 s
     # RK4 steps, the AttitudeConfig default) and one thruster selection per GNC step
     from qingzhou_sim.docking import bodies as B

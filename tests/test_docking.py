@@ -194,7 +194,7 @@ def _cfg(**kw):
     base = {f: 0.0 for f in K.Cfg._fields}
     base.update(mib=0.5, quantum=0.05, isp=300.0)
     base.update(kw)
-    return K.Cfg(**base)
+    return K.Cfg(**base).array()
 
 
 def test_thruster_minimum_impulse_bit_quantisation_and_saturation():

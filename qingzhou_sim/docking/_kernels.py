@@ -45,7 +45,7 @@ G0_KM_S2 = 9.80665e-3
 # machine): LLVM's cost grows faster than the size of one function, so the parts with
 # their own closures (the filter's update and time update, sensors, guidance, control,
 # safety) stay compiled functions.
-_inlined = njit(cache=True, inline="always")
+_inlined = njit(cache=True, inline="always", error_model="numpy")
 
 # Event codes written by the loop (decoded in simulate.py).
 EV_AE_ENTRY = 1
@@ -189,6 +189,90 @@ class Cfg(NamedTuple):
     track_rel: float
     collide: float  # km: CoM distance counted as a collision outside the final approach
 
+    def array(self) -> np.ndarray:
+        """The settings as the compiled kernels take them: a float64 array in field
+        order, read with the index constants ``CF_*`` (one flat array instead of a
+        70-field tuple, which numba unpacks into 70 arguments at every call)."""
+        return np.array(self, dtype=np.float64)
+
+
+# Index constants of ``Cfg.array()`` (field order of :class:`Cfg`).
+CF_N = 0
+CF_R_CURV = 1
+CF_MU = 2
+CF_RE = 3
+CF_J2 = 4
+CF_WE = 5
+CF_DRAG_ON = 6
+CF_DENS_SCALE_ST = 7
+CF_DENS_SCALE_CH = 8
+CF_BC_ST = 9
+CF_CDA_CH = 10
+CF_PLANT_STEP = 11
+CF_NOISE_ON = 12
+CF_GNSS_RANGE = 13
+CF_CAM_RANGE = 14
+CF_SG_GNSS = 15
+CF_SG_RAD_A = 16
+CF_SG_RAD_B = 17
+CF_SG_CAM_A = 18
+CF_SG_CAM_B = 19
+CF_SG_VEL0 = 20
+CF_Q_A = 21
+CF_Q_B = 22
+CF_MON_SCALE = 23
+CF_XCHK_K = 24
+CF_XCHK_ABS = 25
+CF_XCHK_N = 26
+CF_BIAS_X = 27
+CF_BIAS_Y = 28
+CF_BIAS_Z = 29
+CF_BIAS_T0 = 30
+CF_F_MAIN = 31
+CF_F_RCS = 32
+CF_MIB = 33
+CF_QUANTUM = 34
+CF_ISP = 35
+CF_MAG_SIG = 36
+CF_PNT_SIG = 37
+CF_EXEC_ON = 38
+CF_STUCK_T0 = 39
+CF_STUCK_T1 = 40
+CF_PROP_MIN = 41
+CF_KOS = 42
+CF_AE_A = 43
+CF_AE_B = 44
+CF_AE_C = 45
+CF_COR_TAN = 46
+CF_COR_RMIN = 47
+CF_AE_AX = 48
+CF_AE_AY = 49
+CF_AE_AZ = 50
+CF_AE_COS = 51
+CF_PS_HORIZON = 52
+CF_PS_STEP = 53
+CF_PS_ENFORCE = 54
+CF_CAM_DV = 55
+CF_GATE = 56
+CF_GATE_LAT = 57
+CF_GATE_LATRATE = 58
+CF_VMIN = 59
+CF_VMAX = 60
+CF_AX = 61
+CF_AY = 62
+CF_AZ = 63
+CF_PX = 64
+CF_PY = 65
+CF_PZ = 66
+CF_TRACK_ABS = 67
+CF_TRACK_REL = 68
+CF_COLLIDE = 69
+CF_LEN = 70
+
+for _i, _name in enumerate(Cfg._fields):
+    if globals()["CF_" + _name.upper()] != _i:
+        raise RuntimeError(f"CF_{_name.upper()} does not match Cfg's field order")
+
 
 class Seg(NamedTuple):
     """Guidance of one segment."""
@@ -213,12 +297,12 @@ class Seg(NamedTuple):
 
 
 # ------------------------------------------------------------------ small linear algebra
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _norm3(a):
     return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cross(a, b):
     out = np.empty(3)
     out[0] = a[1] * b[2] - a[2] * b[1]
@@ -232,21 +316,21 @@ def _cross(a, b):
 # A slice assignment (``a[i:j] = b``, ``a[i:j] += b``) compiles numba's general
 # broadcasting code (shape checks, error paths) at every site; the loop's many small
 # ones use these plain loops instead (less code for LLVM to optimise at first run).
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _put(dst, i0, src):
     """``dst[i0 : i0 + len(src)] = src`` for 1-D arrays."""
     for j in range(src.shape[0]):
         dst[i0 + j] = src[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _add(dst, i0, src):
     """``dst[i0 : i0 + len(src)] += src`` for 1-D arrays."""
     for j in range(src.shape[0]):
         dst[i0 + j] += src[j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _mv3(m, v):
     """``m @ v`` for a (3, 3) matrix and a (3,) vector."""
     out = np.empty(3)
@@ -255,7 +339,7 @@ def _mv3(m, v):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _mtv3(m, v):
     """``m.T @ v`` for a (3, 3) matrix and a (3,) vector."""
     out = np.empty(3)
@@ -265,7 +349,7 @@ def _mtv3(m, v):
 
 
 # --------------------------------------------------------------------------- CW model
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cw_stm_nb(n, t):
     """CW state-transition matrix in LVLH at one time (Fehse 2003, eq. 3.25): the
     relative-motion kernel :func:`qingzhou_sim.relative._kernels._cw_stm_fill`."""
@@ -274,7 +358,7 @@ def _cw_stm_nb(n, t):
     return out[0]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cw_accel(n, x):
     """CW acceleration of the free motion (Fehse 2003, eq. 3.22), (3,) km/s^2."""
     a = np.empty(3)
@@ -284,7 +368,7 @@ def _cw_accel(n, x):
     return a
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     """First and second impulse of the CW two-impulse transfer x0 -> xf in ``tof`` s
     (Fehse 2003, sec. 3.3.4), in-plane (x, z) and out-of-plane (y) blocks solved
@@ -315,8 +399,9 @@ def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     if abs(p[1, 4] * n) > 0.25:
         v0[1] = (xf[1] - p[1, 1] * x0[1]) / p[1, 4]
     xs = np.empty(6)
-    xs[:3] = x0[:3]
-    xs[3:] = v0
+    for i in range(3):
+        xs[i] = x0[i]
+        xs[3 + i] = v0[i]
     arr = np.zeros(6)
     for i in range(6):
         for j in range(6):
@@ -326,7 +411,7 @@ def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     return dv1, dv2, True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _coast_costs(n, c0, cf, tof, coasts):
     """Total delta-v (km/s) of a free CW coast of ``coasts[i]`` s from ``c0``, then the
     two-impulse transfer to ``cf`` in ``tof`` s (:func:`_two_impulse_nb`); inf where
@@ -343,7 +428,7 @@ def _coast_costs(n, c0, cf, tof, coasts):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _to_curv(x, rr):
     """Rectilinear LVLH state -> curvilinear (cylindrical) LVLH state about the
     station's radius ``rr`` (km): X = rr * theta along the orbit, Z = rr - rho below
@@ -366,7 +451,7 @@ def _to_curv(x, rr):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dv_curv_to_rect(dvc, xc, rr):
     """Impulse given in curvilinear components at the curvilinear state ``xc`` ->
     rectilinear LVLH components."""
@@ -383,7 +468,7 @@ def _dv_curv_to_rect(dvc, xc, rr):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _two_impulse_curv(n, rr, x0, xf, tof, max_cond=100.0):
     """First impulse (rectilinear LVLH, km/s) of the CW two-impulse transfer solved in
     curvilinear coordinates (:func:`_to_curv`); ``rr <= 0`` solves it rectilinear."""
@@ -398,7 +483,7 @@ def _two_impulse_curv(n, rr, x0, xf, tof, max_cond=100.0):
     return _dv_curv_to_rect(d1, c0, rr), ok
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _passive(n, x, horizon, step, kos, enforce=1e300):
     """Free drift of the LVLH state ``x`` under CW for ``horizon`` s.
 
@@ -446,7 +531,7 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
 
 
 # ------------------------------------------------------------------------ truth plant
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _density(h):
     """Exponential atmosphere (Vallado 2013, Table 8-4), kg/m^3."""
     i = 0
@@ -456,7 +541,7 @@ def _density(h):
     return _ATM[i, 1] * math.exp(-(h - _ATM[i, 0]) / _ATM[i, 2])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _accel(rv, bc, dscale, cfg, out):
     """Two-body + J2 (Vallado 2013, eq. 8-37) + drag with a co-rotating atmosphere
     (Vallado 2013, eq. 8-30), km/s^2, into ``out[3:6]`` (``out[:3]`` = velocity:
@@ -464,22 +549,22 @@ def _accel(rv, bc, dscale, cfg, out):
     x, y, z = rv[0], rv[1], rv[2]
     r2 = x * x + y * y + z * z
     r = math.sqrt(r2)
-    mur3 = cfg.mu / (r2 * r)
+    mur3 = cfg[CF_MU] / (r2 * r)
     ax = -mur3 * x
     ay = -mur3 * y
     az = -mur3 * z
-    if cfg.j2 != 0.0:
-        k = 1.5 * cfg.j2 * cfg.mu * cfg.re * cfg.re / (r2 * r2 * r)
+    if cfg[CF_J2] != 0.0:
+        k = 1.5 * cfg[CF_J2] * cfg[CF_MU] * cfg[CF_RE] * cfg[CF_RE] / (r2 * r2 * r)
         f = 5.0 * z * z / r2
         ax += k * x * (f - 1.0)
         ay += k * y * (f - 1.0)
         az += k * z * (f - 3.0)
-    if cfg.drag_on != 0.0 and bc > 0.0:
-        vrx = rv[3] + cfg.we * y
-        vry = rv[4] - cfg.we * x
+    if cfg[CF_DRAG_ON] != 0.0 and bc > 0.0:
+        vrx = rv[3] + cfg[CF_WE] * y
+        vry = rv[4] - cfg[CF_WE] * x
         vrz = rv[5]
         vr = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-        rho = dscale * _density(r - cfg.re)
+        rho = dscale * _density(r - cfg[CF_RE])
         # 0.5 rho v^2 / BC with v in km/s -> m/s (1e6), result m/s^2 -> km/s^2 (1e-3).
         d = 0.5e3 * rho * vr / bc
         ax -= d * vrx
@@ -493,7 +578,7 @@ def _accel(rv, bc, dscale, cfg, out):
     out[5] = az
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rk4(rv, h, bc, dscale, cfg):
     """One classical RK4 step of :func:`_accel` (no temporaries per stage)."""
     k = np.empty((4, 6))
@@ -510,7 +595,7 @@ def _rk4(rv, h, bc, dscale, cfg):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _basis(rt):
     """Rows: LVLH unit axes (V-bar, H-bar, R-bar) of the station state ``rt`` (6,)."""
     r = rt[:3]
@@ -527,7 +612,7 @@ def _basis(rt):
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _to_lvlh(st, ch):
     """Chaser relative to the station in the station's LVLH frame (rotating velocity)."""
     b = _basis(st)
@@ -547,7 +632,7 @@ def _to_lvlh(st, ch):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lvlh_to_inertial_dv(st, dv):
     """A velocity change given in the station's LVLH axes (km/s) in inertial axes
     (``_basis(st).T @ dv``)."""
@@ -558,33 +643,19 @@ def _lvlh_to_inertial_dv(st, dv):
     return out
 
 
-@njit(cache=True)
-def _from_lvlh(st, rel):
-    """Inverse of :func:`_to_lvlh`: chaser inertial state."""
-    b = _basis(st)
-    r = st[:3]
-    w = _cross(r, st[3:]) / (r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
-    dr = b.T @ rel[:3]
-    dv = b.T @ rel[3:] + _cross(w, dr)
-    out = np.empty(6)
-    out[:3] = st[:3] + dr
-    out[3:] = st[3:] + dv
-    return out
-
-
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def propagate_truth(st, ch, duration, mass, cfg):
     """Propagate both absolute states by ``duration`` s (fixed-step RK4)."""
-    nsub = max(1, int(math.ceil(abs(duration) / cfg.plant_step - 1e-9)))
+    nsub = max(1, int(math.ceil(abs(duration) / cfg[CF_PLANT_STEP] - 1e-9)))
     h = duration / nsub
-    bc_ch = mass / cfg.cda_ch
+    bc_ch = mass / cfg[CF_CDA_CH]
     for _ in range(nsub):
-        st = _rk4(st, h, cfg.bc_st, cfg.dens_scale_st, cfg)
-        ch = _rk4(ch, h, bc_ch, cfg.dens_scale_ch, cfg)
+        st = _rk4(st, h, cfg[CF_BC_ST], cfg[CF_DENS_SCALE_ST], cfg)
+        ch = _rk4(ch, h, bc_ch, cfg[CF_DENS_SCALE_CH], cfg)
     return st, ch
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def truth_drift(st, ch, duration, step, mass, cfg):
     """Truth free drift sampled every ``step`` s: LVLH relative states (m, 6)."""
     m = int(duration / step) + 1
@@ -597,14 +668,14 @@ def truth_drift(st, ch, duration, step, mass, cfg):
 
 
 # -------------------------------------------------------------------- sensors, filter
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sigma(rng, cfg):
     """1-sigma per-axis position noise of the sensor in use at range ``rng`` (km)."""
-    if rng > cfg.gnss_range:
-        return cfg.sg_gnss
-    if rng > cfg.cam_range:
-        return cfg.sg_rad_a + cfg.sg_rad_b * rng
-    return cfg.sg_cam_a + cfg.sg_cam_b * rng
+    if rng > cfg[CF_GNSS_RANGE]:
+        return cfg[CF_SG_GNSS]
+    if rng > cfg[CF_CAM_RANGE]:
+        return cfg[CF_SG_RAD_A] + cfg[CF_SG_RAD_B] * rng
+    return cfg[CF_SG_CAM_A] + cfg[CF_SG_CAM_B] * rng
 
 
 # ------------------------------------------------------------------------- thrusters
@@ -621,7 +692,17 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
     magnitude and pointing execution errors (Fehse 2003, sec. 6.3). The settings come
     from ``cfg``; the work is :func:`_execute`'s."""
     return _execute(
-        dv_cmd, mass, dt, fmax, cfg.mib, cfg.quantum, cfg.mag_sig, cfg.pnt_sig, nz, stuck, errors
+        dv_cmd,
+        mass,
+        dt,
+        fmax,
+        cfg[CF_MIB],
+        cfg[CF_QUANTUM],
+        cfg[CF_MAG_SIG],
+        cfg[CF_PNT_SIG],
+        nz,
+        stuck,
+        errors,
     )
 
 
@@ -629,6 +710,7 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
 @njit(
     _F1(_F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean),
     cache=True,
+    error_model="numpy",
 )  # fmt: skip
 def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, errors):
     """:func:`_thruster` with its settings as scalars (N s, N s, fraction, rad)."""
@@ -636,7 +718,8 @@ def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, 
     if stuck:
         return out
     if errors:
-        out[:] = dv_cmd
+        for i in range(3):
+            out[i] = dv_cmd[i]
     for i in range(3):
         if errors:
             break
@@ -659,13 +742,13 @@ def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, 
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _burn_mass(mass, dv, cfg):
-    return mass * (1.0 - math.exp(-_norm3(dv) / (cfg.isp * G0_KM_S2)))
+    return mass * (1.0 - math.exp(-_norm3(dv) / (cfg[CF_ISP] * G0_KM_S2)))
 
 
 # ------------------------------------------------------------------- speed schedule
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sched(d, sd, sv):
     if d <= sd[0]:
         return sv[0]

@@ -30,7 +30,7 @@ from numba import njit
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qmul(p, q):
     """Hamilton product ``p ⊗ q`` (scalar first)."""
     out = np.empty(4)
@@ -41,7 +41,7 @@ def qmul(p, q):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qconj(q):
     """Conjugate (the inverse rotation for a unit quaternion)."""
     out = np.empty(4)
@@ -52,7 +52,7 @@ def qconj(q):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qnormalize(q):
     """Unit quaternion with a non-negative scalar part (one of the two signs)."""
     n = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3])
@@ -63,7 +63,7 @@ def qnormalize(q):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qdcm(q):
     """Rotation matrix ``R`` with ``v_a = R @ v_b`` for ``q = q_a_b``."""
     w, x, y, z = q[0], q[1], q[2], q[3]
@@ -80,7 +80,7 @@ def qdcm(q):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qrotate(q, v):
     """Rotate ``v`` from frame b to frame a for ``q = q_a_b``."""
     m = qdcm(q)
@@ -90,7 +90,7 @@ def qrotate(q, v):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qfrom_rotvec(phi):
     """Quaternion of a rotation by ``|phi|`` rad about ``phi / |phi|``."""
     angle = math.sqrt(phi[0] * phi[0] + phi[1] * phi[1] + phi[2] * phi[2])
@@ -108,7 +108,7 @@ def qfrom_rotvec(phi):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qto_rotvec(q):
     """Rotation vector (rad) of a unit quaternion, angle in [0, pi]."""
     qn = qnormalize(q)
@@ -124,7 +124,7 @@ def qto_rotvec(q):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qpropagate(q, omega_body, dt):
     """Advance ``q_a_body`` by a constant body rate ``omega_body`` (rad/s) over ``dt``:
     ``q(t + dt) = q(t) ⊗ exp(omega dt / 2)`` (Markley & Crassidis 2014, eq. 3.20)."""
@@ -134,7 +134,7 @@ def qpropagate(q, omega_body, dt):
     return qnormalize(qmul(q, qfrom_rotvec(phi)))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def euler_321(q):
     """Yaw, pitch, roll (rad) of a 3-2-1 sequence for ``q = q_ref_body``.
 
@@ -154,7 +154,7 @@ def euler_321(q):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def qfrom_two_vectors(a, b):
     """Shortest rotation taking the direction of ``a`` to that of ``b``: ``q`` with
     ``rotate(q, a / |a|) = b / |b|``. For unit vectors at angle ``th``,

@@ -42,7 +42,7 @@ A_W = 4
 A_N = 7
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lvlh_rate_body(q, w_orb):
     """Angular velocity of the LVLH frame (inertial), in body axes, rad/s."""
     # R^T (0, -w_orb, 0): minus w_orb times the second row of R = qdcm(q)
@@ -54,7 +54,7 @@ def lvlh_rate_body(q, w_orb):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gravity_gradient_torque(q, inertia, gg):
     """Gravity-gradient torque (N m) in body axes: ``gg * c x (I c)`` with ``c`` the
     local vertical in body axes and ``gg = 3 mu / r^3`` (1/s^2) (Hughes 2004, ch. 8)."""
@@ -65,7 +65,7 @@ def gravity_gradient_torque(q, inertia, gg):
     return gg * _cross(c, ic)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
     """Time derivative of the attitude state into ``out`` (A_N,): quaternion
     kinematics relative to LVLH (Markley & Crassidis 2014, eq. 3.20) and Euler's
@@ -101,7 +101,7 @@ def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
         out[A_W + i] = inertia_inv[i, 0] * t0 + inertia_inv[i, 1] * t1 + inertia_inv[i, 2] * t2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
     """One classical RK4 step of :func:`_rhs`, the quaternion renormalised."""
     k = np.empty((4, A_N))
@@ -115,11 +115,13 @@ def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
     out = np.empty(A_N)
     for i in range(A_N):
         out[i] = x[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
-    out[A_Q : A_Q + 4] = qnormalize(out[A_Q : A_Q + 4])
+    qn = qnormalize(out[A_Q : A_Q + 4])
+    for i in range(4):
+        out[A_Q + i] = qn[i]
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torque):
     """Integrate an attitude state over ``duration`` s with a constant body torque
     (N m) in RK4 sub-steps of at most ``step`` s."""
@@ -130,7 +132,7 @@ def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torqu
     return x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def attitude_error(q, q_ref):
     """Small-angle error vector (rad, body axes) of ``q`` from ``q_ref``:
     ``2 vec(q_ref^* q)`` with the scalar part made non-negative (Markley & Crassidis
@@ -139,7 +141,7 @@ def attitude_error(q, q_ref):
     return 2.0 * dq[1:]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def station_torque(x, q_hold, kp, kd, w_orb):
     """Control-moment-gyroscope torque (N m, body) of the station holding ``q_hold``
     (``q_lvlh_body``): PD on the attitude error and the rate relative to LVLH
@@ -150,7 +152,7 @@ def station_torque(x, q_hold, kp, kd, w_orb):
     return -kp * err - kd * w_rel
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd):
     """The station's attitude under gravity gradient and its own PD hold, the torque
     re-evaluated every RK4 sub-step of at most ``step`` s."""

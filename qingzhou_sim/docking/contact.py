@@ -52,7 +52,7 @@ C_ROLL_RATE = 8
 C_N = 9
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def port_states(rel, xs, xc, ports, w_orb):
     """Port centres and their velocities in LVLH (km, km/s, rotating frame), and the
     capture axis: (p_station, v_station, p_chaser, v_chaser, axis)."""
@@ -67,7 +67,7 @@ def port_states(rel, xs, xc, ports, w_orb):
     return ps, vs, pc, vc, _mv3(rs, ports[P_ST_AX])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def separation(rel, xs, xc, ports, w_orb):
     """Distance (km) of the chaser's port centre in front of the station's port plane,
     along the capture axis: the first-contact event is its zero."""
@@ -75,7 +75,7 @@ def separation(rel, xs, xc, ports, w_orb):
     return (pc[0] - ps[0]) * ax[0] + (pc[1] - ps[1]) * ax[1] + (pc[2] - ps[2]) * ax[2]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def figures(rel, xs, xc, ports, q_dock, w_orb):
     """The nine contact figures (C_N,) at the current states (kernel units)."""
     ps, vs, pc, vc, ax = port_states(rel, xs, xc, ports, w_orb)

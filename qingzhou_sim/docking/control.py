@@ -20,21 +20,22 @@ from .bodies import A_Q, A_W, attitude_error
 __all__: list[str] = []
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def translation_dv(xhat, r_ref, v_ref, seg, n):
     """Delta-v (km/s LVLH) of the PD tracking law: desired velocity
     ``v_ref + (r_ref - r) / tau_p`` reached over ``tau_v``, minus the CW free-motion
     acceleration (feed-forward) over the step; zero inside the deadband."""
     v_des = v_ref + (r_ref - xhat[:3]) / seg.tau_p
     xd = xhat.copy()
-    xd[3:] = v_des
+    for i in range(3):
+        xd[3 + i] = v_des[i]
     dv = (v_des - xhat[3:]) * (seg.dt / seg.tau_v) - _cw_accel(n, xd) * seg.dt
     if _norm3(dv) < seg.deadband:
         dv[:] = 0.0
     return dv
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
     """Angular impulse (N m s, body axes) that sets the body rate to the commanded
     ``w_ref - err / tau`` (``err`` the small-angle error from ``q_ref``, its correction

@@ -23,6 +23,16 @@ from ._kernels import (
     AB_NONE,
     AB_PASSIVE,
     AB_TRACKING,
+    CF_KOS,
+    CF_MIB,
+    CF_N,
+    CF_PROP_MIN,
+    CF_PS_ENFORCE,
+    CF_PS_HORIZON,
+    CF_PS_STEP,
+    CF_R_CURV,
+    CF_TRACK_ABS,
+    CF_TRACK_REL,
     EV_PASSIVE,
     MODE_HOLD,
     MODE_STRAIGHT,
@@ -46,7 +56,7 @@ G_N = 2
 _RETIME = (0.9, 1.1, 0.8, 1.2, 0.7, 1.3, 1.4, 1.5)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _retime(seg, cfg, k, xhat, nb):
     """Try other transfer times for a departure burn that is not passively safe; on
     success re-scale the burn schedule in place. Returns (dv, rmin, tmin, found)."""
@@ -55,13 +65,14 @@ def _retime(seg, cfg, k, xhat, nb):
         steps2 = int(round(f * tof0 / seg.dt))
         if k + steps2 >= seg.n_max:
             continue
-        d1, ok = _two_impulse_curv(cfg.n, cfg.r_curv, xhat, seg.tgt, steps2 * seg.dt, 100.0)
+        d1, ok = _two_impulse_curv(cfg[CF_N], cfg[CF_R_CURV], xhat, seg.tgt, steps2 * seg.dt, 100.0)
         if not ok:
             continue
         y = xhat.copy()
-        y[3:] += d1
+        for i in range(3):
+            y[3 + i] += d1[i]
         rmin, tmin, _, unsafe = _passive(
-            cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce
+            cfg[CF_N], y, cfg[CF_PS_HORIZON], cfg[CF_PS_STEP], cfg[CF_KOS], cfg[CF_PS_ENFORCE]
         )
         if not unsafe:
             for j in range(1, nb):
@@ -73,7 +84,7 @@ def _retime(seg, cfg, k, xhat, nb):
     return np.zeros(3), 0.0, 0.0, False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def transfer(seg, cfg, k, t, xhat, gs, ev, ne):
     """Re-targeted CW two-impulse transfer: the departure burn, mid-course corrections
     (only when well conditioned) and the arrival burn at the scheduled steps; each
@@ -88,14 +99,19 @@ def transfer(seg, cfg, k, t, xhat, gs, ev, ne):
     if ib == nb - 1:
         return seg.tgt[3:] - xhat[3:], True, AB_NONE, ne
     tof = (seg.burn_steps[nb - 1] - k) * seg.dt
-    d1, ok = _two_impulse_curv(cfg.n, cfg.r_curv, xhat, seg.tgt, tof, 100.0 if ib == 0 else 30.0)
+    d1, ok = _two_impulse_curv(
+        cfg[CF_N], cfg[CF_R_CURV], xhat, seg.tgt, tof, 100.0 if ib == 0 else 30.0
+    )
     if ok:
         dv = d1
     if seg.check_passive == 0:
         return dv, False, AB_NONE, ne
     y = xhat.copy()
-    y[3:] += dv
-    rmin, tmin, _, unsafe = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, cfg.ps_enforce)
+    for i in range(3):
+        y[3 + i] += dv[i]
+    rmin, tmin, _, unsafe = _passive(
+        cfg[CF_N], y, cfg[CF_PS_HORIZON], cfg[CF_PS_STEP], cfg[CF_KOS], cfg[CF_PS_ENFORCE]
+    )
     # enforced on the burn that starts the arc (first trying other transfer times);
     # mid-course trims of an arc verified at departure are reported only
     if unsafe and ib == 0:
@@ -108,7 +124,7 @@ def transfer(seg, cfg, k, t, xhat, gs, ev, ne):
     return dv, False, AB_NONE, ne
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def reference(seg, cfg, k, xhat, gs):
     """Position and velocity reference (km, km/s LVLH) of a hold or straight line, and
     whether the segment is done; straight lines advance ``gs[G_SREF]`` along the speed
@@ -127,12 +143,12 @@ def reference(seg, cfg, k, xhat, gs):
         v_ref = spd * seg.line_u
         gs[G_SREF] = s_ref + spd * seg.dt
         dport, _, _, _ = port_geometry(xhat, cfg)
-        if _norm3(xhat[:3] - r_ref) > cfg.track_abs + cfg.track_rel * max(dport, 0.0):
+        if _norm3(xhat[:3] - r_ref) > cfg[CF_TRACK_ABS] + cfg[CF_TRACK_REL] * max(dport, 0.0):
             reason = AB_TRACKING
     elif seg.settle_tol > 0.0:
         # velocity settled to within the tolerance / 300 s, or to within one minimum
         # impulse (at the dry mass): finer is not what the thrusters can hold
-        v_tol = max(seg.settle_tol / 300.0, cfg.mib / cfg.prop_min * 1e-3)
+        v_tol = max(seg.settle_tol / 300.0, cfg[CF_MIB] / cfg[CF_PROP_MIN] * 1e-3)
         if (
             _norm3(xhat[:3] - r_ref) < seg.settle_tol
             and _norm3(xhat[3:] - v_ref) < v_tol
@@ -144,7 +160,7 @@ def reference(seg, cfg, k, xhat, gs):
     return r_ref, v_ref, done, reason
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def attitude_target(xs, align, q_dock, w_orb):
     """Attitude target of the chaser (``q_lvlh_body``) and its inertial body rate
     (rad/s, target axes): ``align`` false, the docked attitude relative to LVLH (LVLH

@@ -40,6 +40,18 @@ from numba import njit
 from ._kernels import (
     AB_NONE,
     AB_TIMEOUT,
+    CF_BIAS_T0,
+    CF_BIAS_X,
+    CF_BIAS_Y,
+    CF_BIAS_Z,
+    CF_EXEC_ON,
+    CF_F_MAIN,
+    CF_MIB,
+    CF_MU,
+    CF_N,
+    CF_PLANT_STEP,
+    CF_STUCK_T0,
+    CF_STUCK_T1,
     EV_ABORT,
     EV_BURN,
     EV_CAM,
@@ -163,10 +175,10 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     x, q, b, p, gb, om = est
     sp, fp = nav.sp, nav.fp
     bias = np.zeros(3)
-    if t >= cfg.bias_t0:
-        bias[0] = cfg.bias_x
-        bias[1] = cfg.bias_y
-        bias[2] = cfg.bias_z
+    if t >= cfg[CF_BIAS_T0]:
+        bias[0] = cfg[CF_BIAS_X]
+        bias[1] = cfg[CF_BIAS_Y]
+        bias[2] = cfg[CF_BIAS_Z]
     seen = rel.copy()
     _add(seen, 0, bias)
     ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
@@ -201,7 +213,7 @@ def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
             nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, snoise[k, NZ_GYRO : NZ_GYRO + 6]
         )
     w_lvlh = np.array([0.0, -w_orb, 0.0])
-    x, q, b, p = predict_navigation(x, q, b, p, fired, om, dt, cfg.n, w_lvlh, nav.fp)
+    x, q, b, p = predict_navigation(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp)
     return (x, q, b, p, gb, om)
 
 
@@ -240,7 +252,7 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
         r_ref, v_ref, done, reason = reference(seg, cfg, k, xhat, gs)
         dv = np.zeros(3)
         if not done and reason == AB_NONE:
-            dv = translation_dv(xhat, r_ref, v_ref, seg, cfg.n)
+            dv = translation_dv(xhat, r_ref, v_ref, seg, cfg[CF_N])
     if seg.final != 0 and reason == AB_NONE:
         reason, ne = gate(xhat, flags, cfg, t, ev, ne)
     if k >= seg.n_max and not done and reason == AB_NONE:
@@ -265,10 +277,10 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
     fired = np.zeros(3)
     dva = np.zeros(3)
     if seg.mode == MODE_TRANSFER:
-        nom = _thruster(dv, mass, seg.dt, cfg.f_main, cfg, noise[k, 6:10], stuck, False)
-        fired = _thruster(dv, mass, seg.dt, cfg.f_main, cfg, noise[k, 6:10], False, False)
+        nom = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, noise[k, 6:10], stuck, False)
+        fired = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, noise[k, 6:10], False, False)
         dva = nom
-        if cfg.exec_on != 0.0 and _norm3(nom) > 0.0:
+        if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
             dva = _thruster(nom, mass, seg.dt, 1e12, cfg, noise[k, 6:10], stuck, True)
         mass -= _burn_mass(mass, dva, cfg)
     else:
@@ -280,7 +292,7 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
     if seg.mode != MODE_TRANSFER:
         fired = _mv3(re, w_nom[:3]) / (mass * 1e3)
         dva = _mv3(rc, w_true[:3]) / (mass * 1e3)
-        mib_dv = cfg.mib / mass * 1e-3
+        mib_dv = cfg[CF_MIB] / mass * 1e-3
         for i in range(3):
             ri = cmd[i] - fired[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
@@ -300,7 +312,7 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
     return fired, dva, mass, nfire, total, _norm3(w_true[3:]), u2, w_nom[3:].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg):
     """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
     attitude under its own hold, the chaser's free between impulses."""
@@ -320,7 +332,7 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
     """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
     contact (separation along the capture axis reaching zero, located by linear
     interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
-    nsub = max(1, int(math.ceil(dt / cfg.plant_step - 1e-9)))
+    nsub = max(1, int(math.ceil(dt / cfg[CF_PLANT_STEP] - 1e-9)))
     h = dt / nsub
     dprev = separation(_to_lvlh(st, ch), xs, xc, ac.ports, w_orb)
     flown = 0.0
@@ -337,7 +349,7 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
     return False, flown, st, ch, xs, xc
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def run_segment(
     seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, noise, snoise, flags, zones, resid
 ):
@@ -363,7 +375,7 @@ def run_segment(
     for k in range(seg.n_max + 1):
         t = t0 + k * seg.dt
         w_orb, r2 = _orbit(st)
-        gg = 3.0 * cfg.mu / (r2 * math.sqrt(r2))
+        gg = 3.0 * cfg[CF_MU] / (r2 * math.sqrt(r2))
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
@@ -377,7 +389,7 @@ def run_segment(
             st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
             continue
         # ---- safety monitor, guidance, control
-        stuck = t >= cfg.stuck_t0 and t < cfg.stuck_t1
+        stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
         reason = monitor(
             xhat, ptot, mon, sig_mon, _norm3(rel[:3]), mass, seg.mode, seg.final, flags, cfg
         )
@@ -390,7 +402,7 @@ def run_segment(
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
             dv = choose_cam(xhat, cfg)
             dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
-            if cfg.exec_on != 0.0:
+            if cfg[CF_EXEC_ON] != 0.0:
                 dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
             _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
             mass -= _burn_mass(mass, dva, cfg)

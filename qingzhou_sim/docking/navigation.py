@@ -154,7 +154,7 @@ _SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 
 
 
 # --------------------------------------------------------------------- linear algebra
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _skew(v):
     m = np.zeros((3, 3))
     m[0, 1] = -v[2]
@@ -166,7 +166,7 @@ def _skew(v):
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _mul(a, b):
     """``a @ b`` for the filter's small matrices, written out: numba's ``@`` calls BLAS,
     whose per-call cost dominates at 3 x 3 to 12 x 12 (zeros of ``a`` are skipped)."""
@@ -182,7 +182,7 @@ def _mul(a, b):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _mul_t(a, b):
     """``a @ b.T`` (see :func:`_mul`)."""
     n, k = a.shape
@@ -197,13 +197,13 @@ def _mul_t(a, b):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sandwich(a, c):
     """``a @ c @ a.T``."""
     return _mul_t(_mul(a, c), a)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _inv3(m):
     """Inverse of a 3 x 3 matrix by its adjugate (Cramer's rule)."""
     out = np.empty((3, 3))
@@ -223,7 +223,7 @@ def _inv3(m):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _kf_update(p, y, h, r):
     """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
     eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``): returns
@@ -304,7 +304,7 @@ def _correct(x, q, b, dx):
 
 
 # ------------------------------------------------------------------------ time update
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _relative_deriv(n, rr, s, out):
     """Derivative (6,) of the relative state into ``out``: two-body motion about a
     target on a circular orbit of radius ``rr`` (km) and rate ``n`` (rad/s), in LVLH:
@@ -323,7 +323,7 @@ def _relative_deriv(n, rr, s, out):
     out[5] = -k * cz - mu / (rr * rr) - 2.0 * n * s[3] + n * n * s[2]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _relative_flow(n, rr, s, dt):
     """Nonlinear relative state after ``dt`` s (fixed-step RK4)."""
     m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
@@ -370,7 +370,7 @@ def _translation_step(x, dt, n, fp):
     return x1, phi, qm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _phi_attitude(w, dt):
     """Error-state transition of the MEKF for a constant rate ``w`` (Markley &
     Crassidis 2014, eqs. 6.83-6.84), series near zero rate."""
@@ -421,7 +421,7 @@ def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp):
     return q1, _phi_attitude(w, dt), qm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def init_navigation(x0, q0, sig_pos_km, sig_vel_km_s, sig_att_rad, sig_bias_rad_s):
     """Initial estimate (x, q, b = 0) and diagonal error covariance (N_ERR, N_ERR)."""
     p = np.zeros((N_ERR, N_ERR))
@@ -433,7 +433,7 @@ def init_navigation(x0, q0, sig_pos_km, sig_vel_km_s, sig_att_rad, sig_bias_rad_
     return x0.copy(), qnormalize(q0), np.zeros(3), p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp):
     """Time update over ``dt`` s: the impulse the thrusters fired (km/s, LVLH) at the
     start of the step, then the free translation and the gyro-driven attitude.
@@ -505,13 +505,14 @@ def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
     h = np.zeros((3, N_ERR))
     for i in range(3):
         h[i, I_R + i] = 1.0
-    h[:, I_TH : I_TH + 3] = j_att
+        for j in range(3):
+            h[i, I_TH + j] = j_att[i, j]
     dx, p1 = _kf_update(p, z_lvlh - x[:3], h, r_cov)
     x1, q1, b1 = _correct(x, q, b, dx)
     return x1, q1, b1, p1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gnss_cov(x, sp, noise, bias):
     """Covariance (6, 6) of a GNSS sample near the estimate ``x``: white noise times
     ``noise`` plus per-run bias and misalignment times ``bias`` (0 or 1)."""
@@ -537,7 +538,7 @@ def update_gnss(x, q, b, p, z, sp, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _position_from_los(los_s, c_s, sp, q, q_nom):
     """LVLH position (km) of the chaser's centre of mass from a line of sight ``los_s``
     (sensor frame, km) to the sensor's target with covariance ``c_s``, converted with
@@ -551,7 +552,7 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     return pos, _sandwich(m, c_s), -_mul(r_lb, _skew(w))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _lidar_cov(los, sp, noise, bias):
     """Covariance (3, 3, lidar frame) of the line of sight ``los`` (km) measured as
     range, azimuth, elevation: white noise times ``noise``, bias and misalignment times
@@ -572,7 +573,7 @@ def _lidar_cov(los, sp, noise, bias):
     return _sandwich(a, var)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _camera_cov(los, sp, noise, bias):
     """Covariance (3, 3, camera frame) of the measured target position ``los`` (km)."""
     r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
@@ -632,7 +633,7 @@ def _covs_lvlh(kind, x, q, sp, q_nom, fp):
     return _sandwich(m, c_r), _sandwich(m, c_b)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bias_covariance(x, q, sp, q_nom, use, fp):
     """Covariance (3, 3, LVLH, km^2) of the position error the filter cannot see: the
     per-run biases and misalignments of the relative sensors in use (``use`` from
@@ -650,9 +651,13 @@ def bias_covariance(x, q, sp, q_nom, use, fp):
     bs = np.zeros((3, 3, 3))
     for kind in range(3):
         if use[kind]:
-            r_s, bs[kind] = _covs_lvlh(kind, x, q, sp, q_nom, fp)
-            r_inv[kind] = _inv3(r_s)
-            info += r_inv[kind]
+            r_s, b_s = _covs_lvlh(kind, x, q, sp, q_nom, fp)
+            ri = _inv3(r_s)
+            for i in range(3):
+                for j in range(3):
+                    bs[kind, i, j] = b_s[i, j]
+                    r_inv[kind, i, j] = ri[i, j]
+                    info[i, j] += ri[i, j]
     out = np.zeros((3, 3))
     if not (use[0] or use[1] or use[2]):
         return out
@@ -663,7 +668,7 @@ def bias_covariance(x, q, sp, q_nom, use, fp):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
     """The raw LVLH position (km) of the finest valid relative sample of this step and
     its covariance (3, 3), without the filter: the independent reading a safety
@@ -734,7 +739,7 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     return update_attitude(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def body_rates(q, b, omega_meas, omega_lvlh):
     """Estimated body rates (rad/s, body frame): inertial ``omega_meas - b`` and
     relative to LVLH (the inertial rate less the LVLH frame's own rotation)."""
@@ -743,7 +748,7 @@ def body_rates(q, b, omega_meas, omega_lvlh):
 
 
 # ------------------------------------------------------------------------ one step
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp):
     """Every valid sample of one step (``ok`` and the samples of
     :func:`qingzhou_sim.docking.sensors.sample_sensors`): star tracker, camera attitude,

@@ -28,6 +28,38 @@ from ._kernels import (
     AB_NAV_CROSSCHECK,
     AB_NONE,
     AB_PROPELLANT,
+    CF_AE_A,
+    CF_AE_AX,
+    CF_AE_AY,
+    CF_AE_AZ,
+    CF_AE_B,
+    CF_AE_C,
+    CF_AE_COS,
+    CF_AX,
+    CF_AY,
+    CF_AZ,
+    CF_CAM_DV,
+    CF_COLLIDE,
+    CF_COR_RMIN,
+    CF_COR_TAN,
+    CF_GATE,
+    CF_GATE_LAT,
+    CF_GATE_LATRATE,
+    CF_GNSS_RANGE,
+    CF_KOS,
+    CF_N,
+    CF_NOISE_ON,
+    CF_PROP_MIN,
+    CF_PS_HORIZON,
+    CF_PS_STEP,
+    CF_PX,
+    CF_PY,
+    CF_PZ,
+    CF_VMAX,
+    CF_VMIN,
+    CF_XCHK_ABS,
+    CF_XCHK_K,
+    CF_XCHK_N,
     EV_AE_ENTRY,
     EV_AE_EXIT,
     EV_GATE,
@@ -52,45 +84,51 @@ F_XCHK = 3
 F_N = 4
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def port_geometry(x, cfg):
     """(distance along the docking axis, lateral offset, closing speed, lateral rate)
     of the chaser's port relative to the station's port for the centre-of-mass state
     ``x`` (LVLH), the chaser assumed aligned with the axis; km and km/s."""
-    rx = x[0] - cfg.px
-    ry = x[1] - cfg.py
-    rz = x[2] - cfg.pz
-    d = rx * cfg.ax + ry * cfg.ay + rz * cfg.az
-    lx = rx - d * cfg.ax
-    ly = ry - d * cfg.ay
-    lz = rz - d * cfg.az
+    rx = x[0] - cfg[CF_PX]
+    ry = x[1] - cfg[CF_PY]
+    rz = x[2] - cfg[CF_PZ]
+    d = rx * cfg[CF_AX] + ry * cfg[CF_AY] + rz * cfg[CF_AZ]
+    lx = rx - d * cfg[CF_AX]
+    ly = ry - d * cfg[CF_AY]
+    lz = rz - d * cfg[CF_AZ]
     lat = math.sqrt(lx * lx + ly * ly + lz * lz)
-    vd = x[3] * cfg.ax + x[4] * cfg.ay + x[5] * cfg.az
-    wx = x[3] - vd * cfg.ax
-    wy = x[4] - vd * cfg.ay
-    wz = x[5] - vd * cfg.az
+    vd = x[3] * cfg[CF_AX] + x[4] * cfg[CF_AY] + x[5] * cfg[CF_AZ]
+    wx = x[3] - vd * cfg[CF_AX]
+    wy = x[4] - vd * cfg[CF_AY]
+    wz = x[5] - vd * cfg[CF_AZ]
     return d, lat, -vd, math.sqrt(wx * wx + wy * wy + wz * wz)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def in_corridor(x, cfg, margin):
     """Inside the final-approach cone (apex at the station's port, ``cor_tan``,
     minimum radius ``cor_rmin``) widened by ``margin`` km."""
     d, lat, _, _ = port_geometry(x, cfg)
     if d < -0.002:
         return False
-    return lat <= max(cfg.cor_rmin, d * cfg.cor_tan) + margin
+    return lat <= max(cfg[CF_COR_RMIN], d * cfg[CF_COR_TAN]) + margin
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def in_ae(r, cfg):
     """Inside the approach ellipsoid (semi-axes ``ae_a``, ``ae_b``, ``ae_c`` km)."""
-    return (r[0] / cfg.ae_a) ** 2 + (r[1] / cfg.ae_b) ** 2 + (r[2] / cfg.ae_c) ** 2 < 1.0
+    return (r[0] / cfg[CF_AE_A]) ** 2 + (r[1] / cfg[CF_AE_B]) ** 2 + (
+        r[2] / cfg[CF_AE_C]
+    ) ** 2 < 1.0
 
 
 # explicit signature: the event codes are literals at every call site, and numba
 # would otherwise compile one copy per literal (8 copies in the loop).
-@njit("int64(float64[:, ::1], int64, float64, int64, float64, float64)", cache=True)
+@njit(
+    "int64(float64[:, ::1], int64, float64, int64, float64, float64)",
+    cache=True,
+    error_model="numpy",
+)
 def _event(ev, ne, t, code, v1, v2):
     if ne < MAX_EVENTS:
         ev[ne, 0] = t
@@ -109,11 +147,13 @@ def zone_events(rel, zones, cfg, t, ev, ne):
     keep-out sphere; ``zones`` (int64 (2,)) holds the previous inside flags."""
     rng = _norm3(rel[:3])
     inside_ae = in_ae(rel[:3], cfg)
-    inside_kos = rng < cfg.kos
+    inside_kos = rng < cfg[CF_KOS]
     if inside_ae != (zones[0] != 0):
-        cosang = (rel[0] * cfg.ae_ax + rel[1] * cfg.ae_ay + rel[2] * cfg.ae_az) / max(rng, 1e-12)
+        cosang = (rel[0] * cfg[CF_AE_AX] + rel[1] * cfg[CF_AE_AY] + rel[2] * cfg[CF_AE_AZ]) / max(
+            rng, 1e-12
+        )
         code = EV_AE_ENTRY if inside_ae else EV_AE_EXIT
-        ne = _event(ev, ne, t, code, 1.0 if cosang >= cfg.ae_cos else 0.0, 0.0)
+        ne = _event(ev, ne, t, code, 1.0 if cosang >= cfg[CF_AE_COS] else 0.0, 0.0)
     if inside_kos != (zones[1] != 0):
         code = EV_KOS_ENTRY if inside_kos else EV_KOS_EXIT
         ne = _event(ev, ne, t, code, 1.0 if in_corridor(rel, cfg, 0.0) else 0.0, 0.0)
@@ -122,7 +162,7 @@ def zone_events(rel, zones, cfg, t, ev, ne):
     return ne
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
     """Rules checked on the estimate ``xhat`` and the monitor sensor ``mon`` (km):
     approach-ellipsoid entry direction, keep-out-sphere entry inside the corridor,
@@ -132,12 +172,12 @@ def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
     reason = AB_NONE
     est_rng = _norm3(xhat[:3])
     est_ae = in_ae(xhat[:3], cfg)
-    est_kos = est_rng < cfg.kos
+    est_kos = est_rng < cfg[CF_KOS]
     if est_ae and flags[F_EST_AE] == 0:
-        cosang = (xhat[0] * cfg.ae_ax + xhat[1] * cfg.ae_ay + xhat[2] * cfg.ae_az) / max(
-            est_rng, 1e-12
-        )
-        if cosang < cfg.ae_cos:
+        cosang = (
+            xhat[0] * cfg[CF_AE_AX] + xhat[1] * cfg[CF_AE_AY] + xhat[2] * cfg[CF_AE_AZ]
+        ) / max(est_rng, 1e-12)
+        if cosang < cfg[CF_AE_COS]:
             reason = AB_AE_ENTRY
     flags[F_EST_AE] = 1 if est_ae else 0
     if est_kos and flags[F_EST_KOS] == 0:
@@ -147,39 +187,43 @@ def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
     if est_kos and reason == AB_NONE:
         if not in_corridor(xhat, cfg, 0.0) or not in_corridor(mon, cfg, 3.0 * sig_mon):
             reason = AB_CORRIDOR
-    if rng_true < cfg.collide and final == 0 and reason == AB_NONE:
+    if rng_true < cfg[CF_COLLIDE] and final == 0 and reason == AB_NONE:
         reason = AB_COLLISION
-    pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg.noise_on != 0.0 else 0.0
-    thr = cfg.xchk_k * math.sqrt(pvar + sig_mon * sig_mon) + cfg.xchk_abs
+    pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg[CF_NOISE_ON] != 0.0 else 0.0
+    thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
     dx = xhat[:3] - mon
     # the independent monitor (lidar / camera) exists inside the relative-GNSS range
-    if _norm3(dx) > thr and rng_true <= cfg.gnss_range:
+    if _norm3(dx) > thr and rng_true <= cfg[CF_GNSS_RANGE]:
         flags[F_XCHK] += 1
     else:
         flags[F_XCHK] = 0
-    if flags[F_XCHK] >= cfg.xchk_n and reason == AB_NONE:
+    if flags[F_XCHK] >= cfg[CF_XCHK_N] and reason == AB_NONE:
         reason = AB_NAV_CROSSCHECK
-    if mass <= cfg.prop_min and reason == AB_NONE:
+    if mass <= cfg[CF_PROP_MIN] and reason == AB_NONE:
         reason = AB_PROPELLANT
     return reason
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gate(xhat, flags, cfg, t, ev, ne):
-    """Final go/no-go gate at ``cfg.gate`` km from the port: estimated lateral offset,
+    """Final go/no-go gate at ``cfg[CF_GATE]`` km from the port: estimated lateral offset,
     lateral rate and closing speed inside their limits. Returns (abort code, ne)."""
     if flags[F_GATE] != 0:
         return AB_NONE, ne
     dport, lat, vcl, latr = port_geometry(xhat, cfg)
-    if dport > cfg.gate:
+    if dport > cfg[CF_GATE]:
         return AB_NONE, ne
     flags[F_GATE] = 1
-    ok = lat <= cfg.gate_lat and latr <= cfg.gate_latrate and cfg.vmin <= vcl <= cfg.vmax
+    ok = (
+        lat <= cfg[CF_GATE_LAT]
+        and latr <= cfg[CF_GATE_LATRATE]
+        and cfg[CF_VMIN] <= vcl <= cfg[CF_VMAX]
+    )
     ne = _event(ev, ne, t, EV_GATE, 1.0 if ok else 0.0, lat)
     return (AB_NONE if ok else AB_GATE), ne
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def choose_cam(x, cfg):
     """Collision-avoidance delta-v (km/s LVLH) for the estimated state ``x``.
 
@@ -191,20 +235,23 @@ def choose_cam(x, cfg):
     for k in range(9):
         d = np.zeros(3)
         if k == 0:
-            d[0] = cfg.ax
-            d[1] = cfg.ay
-            d[2] = cfg.az
+            d[0] = cfg[CF_AX]
+            d[1] = cfg[CF_AY]
+            d[2] = cfg[CF_AZ]
         else:
             ang = (k - 1) * math.pi / 4.0
             d[0] = math.cos(ang)
             d[2] = math.sin(ang)
         y = x.copy()
-        y[3:] += cfg.cam_dv * d
-        rmin, _, unsafe, _ = _passive(cfg.n, y, cfg.ps_horizon, cfg.ps_step, cfg.kos, 1e300)
+        for i in range(3):
+            y[3 + i] += cfg[CF_CAM_DV] * d[i]
+        rmin, _, unsafe, _ = _passive(
+            cfg[CF_N], y, cfg[CF_PS_HORIZON], cfg[CF_PS_STEP], cfg[CF_KOS], 1e300
+        )
         score = rmin if not unsafe else -1.0 / (1.0 + rmin)
         if k == 0 and not unsafe:
-            return cfg.cam_dv * d
+            return cfg[CF_CAM_DV] * d
         if score > best_r:
             best_r = score
-            best = cfg.cam_dv * d
+            best = cfg[CF_CAM_DV] * d
     return best

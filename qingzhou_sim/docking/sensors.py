@@ -144,7 +144,7 @@ _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
 
 
 # --------------------------------------------------------------------- small helpers
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dropped(p_drop, nz):
     """True with probability ``p_drop`` for a standard-normal ``nz`` (its CDF is uniform)."""
     if p_drop <= 0.0:
@@ -152,19 +152,19 @@ def _dropped(p_drop, nz):
     return 0.5 * (1.0 + math.erf(nz / math.sqrt(2.0))) < p_drop
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sigma(p, i, rng_km):
     """1-sigma noise of component ``i`` at range ``rng_km``."""
     return p[R_SIGA + i] + p[R_SIGB + i] * rng_km
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def in_window(p, rng_km):
     """Whether ``rng_km`` lies in the sensor's operating range window."""
     return rng_km >= p[R_RMIN] and rng_km <= p[R_RMAX]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def in_fov(p, los_sensor):
     """Whether the line of sight (sensor frame) lies in the field-of-view cone."""
     if p[R_FOV] >= _NO_FOV:
@@ -175,7 +175,7 @@ def in_fov(p, los_sensor):
     return los_sensor[0] >= r * math.cos(p[R_FOV])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
     """Line of sight from the (misaligned) sensor to its target, in the sensor frame
     (km), and the true ``q_lvlh_sensor``."""
@@ -187,7 +187,7 @@ def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
 
 
 # ------------------------------------------------------------------------- selector
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
     """Relative sensors to process at the estimated range: (gnss, lidar, camera).
 
@@ -217,8 +217,11 @@ def measure_gnss(p, e, rel_lvlh, nz):
         z[:] = np.nan
         return False, z
     q_mis = qfrom_rotvec(e[E_MIS : E_MIS + 3])
-    z[:3] = qrotate(q_mis, rel_lvlh[:3])
-    z[3:] = qrotate(q_mis, rel_lvlh[3:])
+    r_m = qrotate(q_mis, rel_lvlh[:3])
+    v_m = qrotate(q_mis, rel_lvlh[3:])
+    for i in range(3):
+        z[i] = r_m[i]
+        z[3 + i] = v_m[i]
     for i in range(6):
         z[i] += e[E_BIAS + i] + _sigma(p, i, rng) * nz[i]
     return True, z
@@ -268,12 +271,14 @@ def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     err = np.empty(3)
     for i in range(3):
         err[i] = e[E_BIAS + 3 + i] + _sigma(p, 3 + i, r) * nz[3 + i]
-    z[3:] = qnormalize(qmul(q_ct, qfrom_rotvec(err)))
+    q_m = qnormalize(qmul(q_ct, qfrom_rotvec(err)))
+    for i in range(4):
+        z[3 + i] = q_m[i]
     return True, z
 
 
 # ---------------------------------------------------------------- attitude sensors
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def measure_gyro(g, bias, omega_body, dt, nz):
     """Mean body rate over a step of ``dt`` s and the next true bias.
 
@@ -311,7 +316,7 @@ def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
     return True, qnormalize(qmul(q_lvlh_body, qfrom_rotvec(err)))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sample_sensors(
     sp, err, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz
 ):

@@ -413,7 +413,7 @@ def _line_start(plan_pt, x_est, cfg):
     at a couple of m/s misses its aim point by its arrival dispersion (~10-20 m after a
     5 km hop); the line is then planned from where the chaser is (the guidance
     re-plans from its estimate), not flagged as a tracking failure at its first step."""
-    d0, _, _, _ = port_geometry(x_est, cfg)
+    d0, _, _, _ = port_geometry(x_est, cfg.array())
     if np.linalg.norm(x_est[:3] - plan_pt) > cfg.track_abs + cfg.track_rel * max(d0, 0.0):
         return np.array(x_est[:3], float)
     return plan_pt
@@ -752,7 +752,7 @@ def simulate_approach(
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
         for ks in kseg:
             out = run_segment(
-                ks, cfg, att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
+                ks, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
                 noise_for(ks.n_max), sensor_noise_for(ks.n_max), flags, zones, resid,
             )  # fmt: skip
             status, reason, t, st_rv, ch_rv, xs, xc, est, mass, hist, ev, fig = out
@@ -826,7 +826,7 @@ def simulate_approach(
         rmin_cw, _, unsafe_cw, _ = K._passive(
             n, rel_after, cfg.ps_horizon, cfg.ps_step, cfg.kos, 1e300
         )
-        truth = K.truth_drift(st_rv, ch_rv, cfg.ps_horizon, cfg.ps_step, mass, cfg)
+        truth = K.truth_drift(st_rv, ch_rv, cfg.ps_horizon, cfg.ps_step, mass, cfg.array())
         rng_truth = np.linalg.norm(truth[:, :3], axis=1)
         outside = np.nonzero(rng_truth >= cfg.kos)[0]
         if outside.size:
@@ -838,7 +838,7 @@ def simulate_approach(
         post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
         post_reenter = bool(reenter_truth or unsafe_cw)
         out = run_segment(
-            drift_seg, cfg, att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
+            drift_seg, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
             noise_for(drift_seg.n_max), sensor_noise_for(drift_seg.n_max), flags, zones, resid,
         )  # fmt: skip
         _, _, t_end, st_rv, ch_rv, xs, xc, est, mass, hist, ev, _ = out

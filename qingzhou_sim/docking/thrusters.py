@@ -82,7 +82,7 @@ def qingzhou_rcs_layout(
     return pos, dirs, np.full(len(pos), float(thrust_n))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def effectiveness(positions, directions, scale, com):
     """6 x n matrix: force (rows 0-2, N s) and angular impulse about ``com`` (rows 3-5,
     N m s) per N s of commanded impulse of each thruster; ``scale`` (n,) the delivered
@@ -165,7 +165,7 @@ def _nnls_spread(b, wrench, allowed, eps):
     return u
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _quantise(u, impulse_max, mib, quantum):
     """Scale the set down together if one thruster exceeds ``impulse_max`` (keeps the
     wrench's direction); impulses below the minimum impulse ``mib`` are not fired (the
@@ -239,7 +239,7 @@ def selection_table(b_nominal: np.ndarray) -> np.ndarray:
     return table
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def select(table, wrench, impulse_max, mib, quantum):
     """Per-thruster impulses (n,) N s for a commanded wrench impulse (6,) = force N s,
     angular impulse N m s (body axes).
@@ -296,7 +296,7 @@ def minimum_impulse_wrench(b_nominal: np.ndarray, mib: float) -> float:
     return float(np.abs(b_nominal).max() * mib)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     """Fire the RCS for one control period ``dt`` s.
 
@@ -309,7 +309,8 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     u_true = u
     if stuck:
         rot = np.zeros(6)
-        rot[3:] = wrench[3:]
+        for i in range(3, 6):
+            rot[i] = wrench[i]
         u_true = select(table, rot, thrust_n * dt, mib, quantum)
     # b @ u written out, skipping the thrusters that do not fire (most of them)
     w_nominal = np.zeros(6)

@@ -47,7 +47,7 @@ def _truth(plant, rel0, duration_s, step_s=60.0):
     n, cfg = _cfg(plant)
     st = State.from_elements(EPOCH, a=STATION_A_KM * u.km, inc=41.5 * u.deg).rv_km
     ch = _relative_to_inertial("LVLH", st, rel0)
-    truth = K.truth_drift(st, ch, duration_s, step_s, QINGZHOU.mass_kg, cfg)
+    truth = K.truth_drift(st, ch, duration_s, step_s, QINGZHOU.mass_kg, cfg.array())
     t = np.arange(truth.shape[0]) * step_s
     cw = _cw_propagate(n, rel0, t)
     return t, truth, cw
