@@ -14,7 +14,11 @@ from qingzhou_sim.forces import P_J2, ForceModel
 from qingzhou_sim.maneuvers import Burn
 from qingzhou_sim.propagator import Propagator, propagate_batch
 from qingzhou_sim.propagator._dop853 import _OK
-from qingzhou_sim.propagator._kernels import _batch_final_ensemble, _propagate_rv_kernel
+from qingzhou_sim.propagator._kernels import (
+    _batch_final_ensemble,
+    _propagate_rv_dop853,
+    _propagate_rv_kernel,
+)
 from qingzhou_sim.state import State, StateBatch
 
 EPOCH = Time("2026-01-01T00:00:00", scale="utc")
@@ -63,6 +67,11 @@ def test_nan_force_parameters_stop_the_compiled_loops(bad):
     *_, st = _propagate_rv_kernel(
         0, y0, np.array([86400.0]), np.zeros(0), np.zeros((0, 3)), p, 1e-10, 1e-10, 10.0,
         1_000_000, 6478.0,
+    )  # fmt: skip
+    assert st != _OK
+    *_, st = _propagate_rv_dop853(
+        y0, np.array([86400.0]), np.zeros(0), np.zeros((0, 3)), p, 1e-10, 1e-10, 1_000_000,
+        6478.0,
     )  # fmt: skip
     assert st != _OK
     status = _batch_final_ensemble(np.tile(y0, (3, 1)), 86400.0, p, 1e-9, 1e-9, 10_000, 6478.0)[2]

@@ -359,9 +359,12 @@ def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
             ts2 = np.empty(cap)
             ys2 = np.empty((cap, 6))
             Fs2 = np.empty((cap, 13, 6))
-            ts2[: n + 1] = ts[: n + 1]
-            ys2[: n + 1] = ys[: n + 1]
-            Fs2[:n] = Fs[:n]
+            # Loops, not slice assignments (numba's broadcasting error path: ~4 s).
+            for i in range(n + 1):
+                ts2[i] = ts[i]
+                _copy6(ys2[i], ys[i])
+            for i in range(n):
+                _copy_stages(Fs[i], Fs2[i])
             ts, ys, Fs = ts2, ys2, Fs2
         _copy_stages(K, Fs[n])
         if not _finite6(ynew):

@@ -32,6 +32,7 @@ from ._kernels import (
     _batch_final_ensemble,
     _batch_history,
     _kepler_many,
+    _propagate_rv_dop853,
     _propagate_rv_kernel,
     _rk4_arc,
     _rk4_step,
@@ -350,6 +351,8 @@ class Propagator:
             from ._rkn import _propagate_rv_rkn  # (imported when used: ~7 ms)
 
             res, filled, t_stop, st = _propagate_rv_rkn(y0, tt, it, idv, p, *tol, *limits)
+        elif self._code == 0:
+            res, filled, t_stop, st = _propagate_rv_dop853(y0, tt, it, idv, p, *tol, *limits)
         else:
             res, filled, t_stop, st = _propagate_rv_kernel(
                 self._code, y0, tt, it, idv, p, *tol, float(self.step_s), *limits
