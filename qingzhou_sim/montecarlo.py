@@ -300,7 +300,9 @@ def sample_record(mission, perturbations, reference=None) -> dict:
         )
         plan = _plan(mission, launch, chaser0, station_known, fm_plan, p, reference, True)
         models = (fm_plan, fm_chaser, fm_station)
-        flight = phasing_flight(plan, chaser0, launch.station0, p, models, mission.output_step_s)
+        flight = phasing_flight(
+            plan, chaser0, launch.station0, p, models, mission.output_step_s, samples=False
+        )
         approach = approach_stage(mission, flight, p, chaser_sc, station_sc)
     return _record(launch, flight, approach, chaser_sc)
 

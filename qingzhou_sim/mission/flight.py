@@ -14,11 +14,13 @@ link, Fehse 2003, sec. 7.1), so it targets the hand-over point of the true stati
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, replace
 
 import astropy.units as u
 import numpy as np
-from astropy.time import TimeDelta
+from astropy.time import Time, TimeDelta
 
 from ..errors import PropagationError
 from ..frames import _lvlh_basis
@@ -104,12 +106,11 @@ def fly_phasing_burns(
     tuple of Burn
         Executed burns, delta-v in the chaser's LVLH frame at each epoch.
     """
-    from ..phasing.core import _make_dynamics
     from ..phasing.targeting import _correct
 
     t0 = chaser0.epoch
     keep = [k for k, b in enumerate(plan.burns) if b.dv_m_s >= NULL_BURN_M_S]
-    t_b = np.array([(plan.burns[k].epoch - t0).to_value(u.s) for k in keep])
+    t_b = _seconds_after(t0, [plan.burns[k].epoch for k in keep])
     dv_i = plan.dv_inertial.to_value(u.km / u.s)[keep]
     labels = [plan.burns[k].label for k in keep]
     t_end = float((plan.handover_epoch - t0).to_value(u.s))
@@ -126,20 +127,29 @@ def fly_phasing_burns(
     # burns targeted by the ground; the MCCs and the hand-over burn use relative navigation
     n_ground = n_planned - 1 if len(keep) > n_planned else n_planned
     target = plan.target.rv_km
+    # the insertion and every burn epoch in one astropy call (element-wise the same
+    # arithmetic as one epoch at a time); epochs[j] is t = 0 of the coast to burn j
+    epochs = _epochs_after(t0, t_b)
+    jd_tt = epochs.tt.jd if truth_model.needs_epoch or plan_model.needs_epoch else None
+    truth = _EpochKernels(truth_model, epochs, jd_tt)
+    planner = _EpochKernels(plan_model, epochs, jd_tt)
     rv, t_now = np.array(chaser0.rv_km, float), 0.0
     out = []
     for j, k in enumerate(keep):
         if j >= n_ground and relative_target is not None:
             target = relative_target
-        epoch_now = t0 + TimeDelta(t_now * u.s)
-        truth = _make_dynamics(truth_model, epoch0=epoch_now)
-        rv = truth.chaser(rv, np.array([t_b[j] - t_now]), np.zeros(0), np.zeros((0, 3)))[0]
+        rv = truth.at(j).chaser(rv, np.array([t_b[j] - t_now]), _NO_TIMES, _NO_DV)[0]
         t_now = t_b[j]
         if len(keep) - j >= 2:
-            dyn = _make_dynamics(plan_model, epoch0=t0 + TimeDelta(t_now * u.s))
             try:
                 dv_new, report, _ = _correct(
-                    dyn, rv, t_end - t_now, t_b[j:] - t_now, dv_i[j:], target, optimise=False
+                    planner.at(j + 1),
+                    rv,
+                    t_end - t_now,
+                    t_b[j:] - t_now,
+                    dv_i[j:],
+                    target,
+                    optimise=False,
                 )
                 if report.converged:
                     dv_i[j:] = dv_new
@@ -152,9 +162,83 @@ def fly_phasing_burns(
         dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
         dv_lvlh = _lvlh_basis(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
-        epoch = t0 + TimeDelta(t_now * u.s)
-        out.append(Burn(epoch, dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
+        out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
     return tuple(out)
+
+
+_NO_TIMES, _NO_DV = np.zeros(0), np.zeros((0, 3))
+
+
+def _seconds_after(t0, epochs: list) -> np.ndarray:
+    """Seconds from ``t0`` to each of ``epochs`` (Time scalars), one astropy call."""
+    if not epochs:
+        return np.zeros(0)
+    return np.atleast_1d((Time(epochs) - t0).to_value(u.s)).astype(float)
+
+
+def _epochs_after(t0, t_s) -> Time:
+    """``t0`` and ``t0 + t_s`` (s) as one Time array (element by element the same
+    arithmetic, hence the same epochs, as one ``t0 + TimeDelta(t * u.s)`` at a time)."""
+    return t0 + TimeDelta(np.concatenate([[0.0], t_s]) * u.s)
+
+
+class _EpochKernels:
+    """The planner's dynamics of one force model (:func:`phasing.core._make_dynamics`)
+    with t = 0 at each of a few fixed epochs: the force parameters (the Earth's pole of
+    the epoch) built once per epoch, and the kernel called without an astropy epoch per
+    propagation. Bit-identical to ``_make_dynamics(model, epoch0=epochs[i])``."""
+
+    def __init__(self, model, epochs: Time, jd_tt):
+        from ..phasing.core import _make_dynamics
+        from ..propagator import Propagator
+
+        self.model, self.epochs = model, epochs
+        self.jd_tt = jd_tt if model.needs_epoch else None
+        # its kernels are replaced below (its epoch does not matter: no astropy here)
+        self.shell = _make_dynamics(model, epoch0=None)
+        self.prop = Propagator(model)
+        self._made: dict = {}
+
+    def at(self, i: int):
+        """The dynamics with t = 0 at ``epochs[i]``."""
+        if self.shell.two_body:
+            return self.shell  # Kepler: no epoch
+        if i not in self._made:
+            p = self.model.build(None if self.jd_tt is None else float(self.jd_tt[i]))
+            chaser = functools.partial(_kernel_rv, self.prop, p, self.epochs, i)
+            self._made[i] = replace(
+                self.shell, chaser=chaser, station=functools.partial(self._station, i)
+            )
+        return self._made[i]
+
+    def _station(self, i, rv0, t_s):
+        # (not used by the flight's corrections; made exactly, when asked)
+        from ..phasing.core import _make_dynamics
+
+        return _make_dynamics(self.model, epoch0=self.epochs[i]).station(rv0, t_s)
+
+
+def _kernel_rv(prop, p, epochs, i, rv0, t_s, imp_t=None, imp_dv=None):
+    """``prop.propagate_rv(rv0, t_s, impulses..., epoch=epochs[i])`` with the force
+    parameters ``p`` of that epoch already built: the kernel directly on the common
+    inputs (finite, sorted, forward), ``propagate_rv`` itself (its checks, its errors)
+    on any other."""
+    y0 = np.asarray(rv0, float).reshape(-1)
+    t = np.asarray(t_s, float).ravel()
+    it = _NO_TIMES if imp_t is None else np.asarray(imp_t, float).ravel()
+    idv = _NO_DV if imp_dv is None else np.asarray(imp_dv, float).reshape(-1, 3)
+    common = (
+        y0.shape == (6,)
+        and t.size > 0
+        and t[0] >= 0.0
+        and it.shape[0] == idv.shape[0]
+        and math.isfinite(y0.sum() + t.sum() + it.sum() + idv.sum())
+        and (t.size == 1 or bool(np.all(np.diff(t) >= 0)))
+    )
+    if not common:
+        epoch = epochs[i]
+        return prop.propagate_rv(y0, t, impulses_t_s=it, impulses_dv_km_s=idv, epoch=epoch)
+    return prop._kernel_side(y0, t.copy(), it.copy(), idv, p.copy(), 1.0)
 
 
 def vehicle_force_model(settings: dict | None, spacecraft, *, density_scale=1.0, cd_scale=1.0):
@@ -228,7 +312,9 @@ def _flown_burns(plan, chaser0, station0, p, models) -> tuple:
     )
 
 
-def phasing_flight(plan, chaser0, station0, p, models, output_step_s: float) -> PhasingFlight:
+def phasing_flight(
+    plan, chaser0, station0, p, models, output_step_s: float, *, samples: bool = True
+) -> PhasingFlight:
     """Fly the phasing plan from insertion to the hand-over in the truth models.
 
     Parameters
@@ -243,6 +329,10 @@ def phasing_flight(plan, chaser0, station0, p, models, output_step_s: float) -> 
         (plan, chaser truth, station truth).
     output_step_s : float
         Sampling of the trajectories.
+    samples : bool
+        False: the trajectories hold only their last sample, the hand-over states
+        (what a campaign's record needs), the same numbers as the last sample of the
+        full trajectories.
 
     Raises
     ------
@@ -256,9 +346,15 @@ def phasing_flight(plan, chaser0, station0, p, models, output_step_s: float) -> 
     t_ins = chaser0.epoch
     span_s = float((plan.handover_epoch - t_ins).to_value(u.s))
     grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, output_step_s), [span_s]]))
+    if not samples:
+        # the dense output at the last epoch: arcs and burns do not depend on the others
+        grid_s = grid_s[-1:]
     grid = t_ins + grid_s * u.s
     chaser_traj = Propagator(models[1]).propagate(chaser0, grid, burns=burns)
     station_traj = Propagator(models[2]).propagate(station0, grid)
+    if chaser_traj.status != "success" and not samples:
+        # the message counts the samples not reached: that of the full trajectories
+        return phasing_flight(plan, chaser0, station0, p, models, output_step_s)
     if chaser_traj.status != "success":
         raise InfeasiblePlanError(
             f"the chaser did not reach the hand-over point: {chaser_traj.message}",
