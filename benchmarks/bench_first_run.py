@@ -1,6 +1,8 @@
 """First run on a fresh machine: numba compilation of the default mission.
 
-Run: ``python benchmarks/bench_first_run.py`` (a few minutes: it compiles everything).
+Run: ``python benchmarks/bench_first_run.py`` (a few minutes: it compiles everything;
+``--sequential`` adds a cold run with the approach's kernels compiled in the run's own
+process, as before ``_jit.compile_ahead``).
 
 A new interpreter runs the default mission (``qingzhou-sim run --no-figures``) with an
 empty ``NUMBA_CACHE_DIR``, then again with the cache it left (warm). The difference is
@@ -51,22 +53,32 @@ class L(ev.Listener):
             f = e.data["dispatcher"].py_func
             tops[f"{f.__module__}.{f.__qualname__}"] += time.process_time() - t0
 ev.register("numba:compile", L())
+ahead = sys.argv[2] == "ahead"
+if not ahead:  # the approach's kernels compiled in this process too (no second process)
+    import qingzhou_sim._jit as jit
+    jit._approach_is_cold = lambda: False
 sys.argv = ["qingzhou-sim", "run", "--no-figures", "--out", sys.argv[1]]
 from qingzhou_sim.cli import main
 try:
     main()
 except SystemExit:
     pass
-print("@@" + json.dumps(tops.most_common(12)))
+import resource
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print("@@" + json.dumps([ru.ru_utime + ru.ru_stime, tops.most_common(12)]))
 """
 
 
-def run_child(cache_dir: str, out_dir: str) -> tuple[float, float, list]:
+def run_child(cache_dir: str, out_dir: str, ahead: bool = True) -> tuple[float, float, float, list]:
+    """One ``qingzhou-sim run --no-figures`` in a new interpreter: wall time, CPU of the
+    whole process tree (the run and the second process that compiles the approach's
+    kernels on a cold cache), CPU of the run's own process, its slowest compilations."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
+    mode = "ahead" if ahead else "sequential"
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, out_dir], env=env, capture_output=True, text=True
+        [sys.executable, "-c", CHILD, out_dir, mode], env=env, capture_output=True, text=True
     )
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -74,7 +86,8 @@ def run_child(cache_dir: str, out_dir: str) -> tuple[float, float, list]:
     line = [x for x in proc.stdout.splitlines() if x.startswith("@@")]
     if not line:
         raise SystemExit(f"the mission run failed:\n{proc.stderr[-2000:]}")
-    return wall, cpu, json.loads(line[-1][2:])
+    own, tops = json.loads(line[-1][2:])
+    return wall, cpu, own, tops
 
 
 def heyoka_compile_s() -> float | None:
@@ -99,20 +112,33 @@ def heyoka_compile_s() -> float | None:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
-        cold_wall, cold_cpu, tops = run_child(cache, out)
-        warm_wall, warm_cpu, _ = run_child(cache, out)
-    compile_cpu = cold_cpu - warm_cpu
+    sequential = "--sequential" in sys.argv[1:]
+    runs = {}
+    with tempfile.TemporaryDirectory() as out:
+        with tempfile.TemporaryDirectory() as cache:
+            runs["cold"] = run_child(cache, out)
+            runs["warm"] = run_child(cache, out)
+        if sequential:
+            with tempfile.TemporaryDirectory() as cache:
+                runs["cold, one process"] = run_child(cache, out, ahead=False)
+    warm_wall, warm_cpu, _, _ = runs["warm"]
     print("== first `qingzhou-sim run --no-figures` with an empty NUMBA_CACHE_DIR ==")
-    print(f"cold run: {cold_wall:6.1f} s wall, {cold_cpu:6.1f} s CPU")
-    print(f"warm run: {warm_wall:6.1f} s wall, {warm_cpu:6.1f} s CPU")
-    print(
-        f"compilation (cold - warm CPU): {compile_cpu:.1f} s; limit {LIMIT_S:g} s: "
-        f"{compile_cpu / LIMIT_S:.2f}x the limit"
-    )
-    print("slowest top-level compilations (CPU s, callees included):")
-    for name, sec in tops:
-        print(f"  {sec:6.2f}  {name}")
+    for name, (wall, cpu, own, _) in runs.items():
+        print(
+            f"{name + ' run:':25s}{wall:6.1f} s wall, {cpu:6.1f} s CPU "
+            f"(run's own process {own:5.1f} s, second process {cpu - own:5.1f} s)"
+        )
+    for name, (wall, cpu, _own, tops) in runs.items():
+        if name == "warm":
+            continue
+        compile_cpu = cpu - warm_cpu
+        print(
+            f"compilation, {name} (cold - warm CPU): {compile_cpu:.1f} s; limit "
+            f"{LIMIT_S:g} s: {compile_cpu / LIMIT_S:.2f}x the limit; wall {wall - warm_wall:.1f} s"
+        )
+        print("  slowest top-level compilations of the run's own process (CPU s, callees in):")
+        for fn, sec in tops:
+            print(f"  {sec:6.2f}  {fn}")
     hy_s = heyoka_compile_s()
     if hy_s is not None:
         print(f"peer: heyoka compiles a J2 Taylor integrator in {hy_s:.2f} s CPU")

@@ -226,6 +226,14 @@ def _approach_is_cold() -> bool:
         return False
 
 
+def _free_cores() -> int:
+    """Cores this process may run on (a second process only pays with two or more)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def compile_ahead(mission, progress=None):
     """While the block runs, let a second process compile the approach's kernels when
@@ -238,7 +246,8 @@ def compile_ahead(mission, progress=None):
     it waits for the second process to exit (redrawing ``progress``, a
     :func:`compile_progress` report), then numba finds the kernels in the cache (it
     reads the cache index anew on every miss; the child writes it atomically). If the
-    second process failed, this one compiles as usual. With a warm cache nothing starts.
+    second process failed, this one compiles as usual. With a warm cache, or on one
+    core, nothing starts.
 
     Parameters
     ----------
@@ -254,7 +263,7 @@ def compile_ahead(mission, progress=None):
     >>> with compile_progress() as progress, compile_ahead(mission, progress):  # doctest: +SKIP
     ...     result = mission.run()
     """
-    if not _approach_is_cold():
+    if not (_approach_is_cold() and _free_cores() >= 2):
         yield None
         return
     from numba.core.dispatcher import Dispatcher

@@ -105,8 +105,16 @@ class _FakeJob:
         self.stopped = True
 
 
+def test_one_core_starts_nothing(monkeypatch):
+    monkeypatch.setattr(_jit, "_approach_is_cold", lambda: True)
+    monkeypatch.setattr(_jit, "_free_cores", lambda: 1)
+    with compile_ahead(object()) as job:
+        assert job is None
+
+
 def test_the_approach_kernels_wait_for_the_second_process(monkeypatch):
     monkeypatch.setattr(_jit, "_approach_is_cold", lambda: True)
+    monkeypatch.setattr(_jit, "_free_cores", lambda: 2)
     monkeypatch.setattr(_jit, "_Background", _FakeJob)
     monkeypatch.setattr(_jit, "_APPROACH_PACKAGE", "fakepkg")
     other = _fresh_kernel("otherpkg.kernels")
