@@ -71,6 +71,7 @@ for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
@@ -381,7 +382,24 @@ def _lambert_dv(pb, prof, station_rv0, grid=12, refine=True):
     return _lambert_search(mu, pb.rv0, target, pb.t_end_s, t_min, grid, refine=refine)[0]
 
 
+# The window's edges are found to this phase tolerance (rad): the step of the outward
+# search (0.25 deg) halved ten times, as by the bisection this search replaced.
+_EDGE_XTOL_RAD = np.deg2rad(0.25) / 2**10
+
+
 def _lambert_window(pb, prof):
+    """Edges (rad) of the station phase angles at insertion whose Lambert phasing fits
+    the delta-v budget, or None.
+
+    A coarse scan (2 deg, unrefined Lambert grids) finds the cheapest phase; if its
+    refined delta-v is over the budget, a 0.25 deg scan around it finds the minimum. From
+    that interior phase, each edge is bracketed by 0.25 deg steps outward and located by
+    Brent's method (Brent 1973, ch. 4) to ``_EDGE_XTOL_RAD``: the edge, where the
+    delta-v reaches the budget, to the precision of a ten-step bisection of the last
+    step, with ~6 evaluations instead of 10.
+    """
+    from scipy.optimize import brentq
+
     mu = pb.dyn.mu
     el = _rv_to_elements(mu, pb.rv0[:3], pb.rv0[3:])
     rp, ra = el[0] * (1 - el[1]), el[0] * (1 + el[1])
@@ -390,6 +408,7 @@ def _lambert_window(pb, prof):
     phi_now = float(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi))
     n = pb.n_station
 
+    @functools.cache  # the edge search evaluates its brackets' ends again
     def dv_at(phi, refine=True):
         srv = _shift_station(mu, pb.station_rv0, phi - phi_now, n)
         try:
@@ -398,27 +417,27 @@ def _lambert_window(pb, prof):
             return np.inf
 
     coarse = np.deg2rad(np.arange(0.0, 360.0, 2.0))
-    vals = np.array([dv_at(p, refine=False) for p in coarse])
-    k = int(np.argmin(vals))
-    fine = coarse[k] + np.deg2rad(np.arange(-3.0, 3.0001, 0.25))
-    fvals = np.array([dv_at(p) for p in fine])
-    j = int(np.argmin(fvals))
-    if not fvals[j] <= budget:
-        return None
-    centre = fine[j]
+    vals = np.array([dv_at(float(p), refine=False) for p in coarse])
+    centre = float(coarse[int(np.argmin(vals))])
+    if not dv_at(centre) <= budget:
+        fine = centre + np.deg2rad(np.arange(-3.0, 3.0001, 0.25))
+        fvals = np.array([dv_at(float(p)) for p in fine])
+        j = int(np.argmin(fvals))
+        if not fvals[j] <= budget:
+            return None
+        centre = float(fine[j])
+
+    def excess(phi):  # finite where no transfer exists, so that Brent can interpolate
+        return min(dv_at(phi) - budget, budget)
 
     def edge(direction):
         inside, step = centre, np.deg2rad(0.25)
         outside = centre + direction * step
         while dv_at(outside) <= budget and abs(outside - centre) < np.pi:
             inside, outside = outside, outside + direction * step
-        for _ in range(10):
-            mid = 0.5 * (inside + outside)
-            if dv_at(mid) <= budget:
-                inside = mid
-            else:
-                outside = mid
-        return inside
+        if dv_at(outside) <= budget:  # no edge within half a turn
+            return inside
+        return brentq(excess, inside, outside, xtol=_EDGE_XTOL_RAD)
 
     return edge(-1.0), edge(+1.0)
 
