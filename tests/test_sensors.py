@@ -271,3 +271,20 @@ def test_sensors_at_the_ports_measure_the_port_to_port_vector():
     np.testing.assert_allclose(pattern_x, [-1.0, 0.0, 0.0], atol=1e-12)
     assert suite.lidar.mount_position_m == front.position_m
     assert suite.gnss == sen.SensorSuite().gnss
+
+
+def test_draw_step_draws_numpys_stream_for_the_sensors_in_use_only():
+    # the compiled draw takes the same numbers as NumPy's Generator with the same seed,
+    # in column order, for the blocks in use (here the lidar), the gyro and the star
+    # tracker; the others are zero and the generator advances by what was drawn
+    use = np.array([False, True, False])
+    nz = np.full(sen.N_NOISE, 7.0)
+    gen = np.random.default_rng(3)
+    sen.draw_step(gen, use, nz)
+    n = sen.NZ_REL + sen.N_NOISE - sen.NZ_GYRO
+    ref = np.random.default_rng(3).standard_normal(n + 1)
+    np.testing.assert_array_equal(nz[sen.NZ_LIDAR : sen.NZ_LIDAR + sen.NZ_REL], ref[: sen.NZ_REL])
+    np.testing.assert_array_equal(nz[sen.NZ_GYRO :], ref[sen.NZ_REL : n])
+    assert not nz[sen.NZ_GNSS : sen.NZ_GNSS + sen.NZ_REL].any()
+    assert not nz[sen.NZ_CAMERA : sen.NZ_CAMERA + sen.NZ_REL].any()
+    assert gen.standard_normal() == ref[n]

@@ -91,7 +91,6 @@ H_EST = 7
 H_DVC = 13
 H_DVA = 16
 H_MASS = 19
-N_NOISE = 14
 MAX_EVENTS = 256
 
 # Vallado (2013), Table 8-4: base altitude (km), nominal density (kg/m^3), scale height (km).
@@ -316,14 +315,16 @@ def _cross(a, b):
 # A slice assignment (``a[i:j] = b``, ``a[i:j] += b``) compiles numba's general
 # broadcasting code (shape checks, error paths) at every site; the loop's many small
 # ones use these plain loops instead (less code for LLVM to optimise at first run).
-@njit(cache=True, error_model="numpy")
+# Explicit signatures: the offsets are literals at the call sites, and numba would
+# otherwise compile one copy per literal (15 in the loop).
+@njit("void(float64[:], int64, float64[:])", cache=True, error_model="numpy")
 def _put(dst, i0, src):
     """``dst[i0 : i0 + len(src)] = src`` for 1-D arrays."""
     for j in range(src.shape[0]):
         dst[i0 + j] = src[j]
 
 
-@njit(cache=True, error_model="numpy")
+@njit("void(float64[:], int64, float64[:])", cache=True, error_model="numpy")
 def _add(dst, i0, src):
     """``dst[i0 : i0 + len(src)] += src`` for 1-D arrays."""
     for j in range(src.shape[0]):
@@ -740,6 +741,15 @@ def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, 
         th[2] = pnt_sig * nz[3]
         out = out * (1.0 + mag_sig * nz[0]) + _cross(th, out)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def _normals(gen, out, i0, n):
+    """Fill ``out[i0 : i0 + n]`` with standard normals from the generator ``gen``
+    (``numpy.random.Generator``; numba draws the same stream as NumPy and advances the
+    generator's state, so a seed still gives the same run)."""
+    for i in range(i0, i0 + n):
+        out[i] = gen.standard_normal()
 
 
 @njit(cache=True, error_model="numpy")

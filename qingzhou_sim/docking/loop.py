@@ -70,6 +70,7 @@ from ._kernels import (
     _mtv3,
     _mv3,
     _norm3,
+    _normals,
     _put,
     _thruster,
     _to_lvlh,
@@ -88,7 +89,7 @@ from .navigation import (
     update_navigation,
 )
 from .safety import _event, choose_cam, gate, monitor, zone_events
-from .sensors import NZ_GYRO, measure_gyro, sample_sensors, select_sensors
+from .sensors import N_NOISE, NZ_GYRO, draw_step, measure_gyro, sample_sensors, select_sensors
 from .thrusters import fire
 
 __all__: list[str] = []
@@ -164,16 +165,20 @@ def _orbit(st):
 
 
 @_inlined
-def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
+def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
     (:func:`.navigation.update_navigation`). A navigation fault (``bias_t0``) biases
     the relative sensors' view of the geometry from then on; the monitor's raw fix
     (:func:`.navigation.position_fix`) stays clean. ``est`` = (x, q, b, p, true gyro
-    bias at the start of the step, gyro rate). Returns (est, monitor position km, its
-    sigma km, (3, 3) bound of the total position error of the estimate, km^2)."""
+    bias at the start of the step, gyro rate). With ``draw`` the step's standard
+    normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`: only those
+    of the sensors in use). Returns (est, monitor position km, its sigma km, (3, 3)
+    bound of the total position error of the estimate, km^2)."""
     x, q, b, p, gb, om = est
     sp, fp = nav.sp, nav.fp
+    if draw:
+        draw_step(gen, select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
     bias = np.zeros(3)
     if t >= cfg[CF_BIAS_T0]:
         bias[0] = cfg[CF_BIAS_X]
@@ -183,7 +188,7 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
     _add(seen, 0, bias)
     ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
         sp, nav.err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
-        xc[A_W : A_W + 3], gb, seg.dt, snoise[k],
+        xc[A_W : A_W + 3], gb, seg.dt, nz,
     )  # fmt: skip
     if seg.mode != MODE_DRIFT or k == 0:
         x, q, b, p = update_navigation(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp)
@@ -200,7 +205,7 @@ def _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t):
 
 
 @_inlined
-def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
+def _nav_predict(est, fired, xc, nz, nav, cfg, dt, w_orb):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
     over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
@@ -209,9 +214,7 @@ def _nav_predict(est, fired, xc, k, snoise, nav, cfg, dt, w_orb):
     impulse only)."""
     x, q, b, p, gb, om = est
     if dt > 0.0:
-        om, gb = measure_gyro(
-            nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, snoise[k, NZ_GYRO : NZ_GYRO + 6]
-        )
+        om, gb = measure_gyro(nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
     x, q, b, p = predict_navigation(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp)
     return (x, q, b, p, gb, om)
@@ -261,7 +264,7 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
 
 
 @_inlined
-def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stuck):
+def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
     engines for transfer burns. The flight software turns the LVLH command into body
@@ -277,11 +280,13 @@ def _actuate(seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, q_est, noise, stu
     fired = np.zeros(3)
     dva = np.zeros(3)
     if seg.mode == MODE_TRANSFER:
-        nom = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, noise[k, 6:10], stuck, False)
-        fired = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, noise[k, 6:10], False, False)
+        nz = np.zeros(4)  # execution errors: drawn only for a burn that executes
+        nom = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, nz, stuck, False)
+        fired = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, nz, False, False)
         dva = nom
         if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
-            dva = _thruster(nom, mass, seg.dt, 1e12, cfg, noise[k, 6:10], stuck, True)
+            _normals(gen, nz, 0, 4)
+            dva = _thruster(nom, mass, seg.dt, 1e12, cfg, nz, stuck, True)
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = dv + resid
@@ -350,16 +355,16 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
 
 
 @njit(cache=True, error_model="numpy")
-def run_segment(
-    seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, noise, snoise, flags, zones, resid
-):
+def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, flags, zones, resid):
     """Fly one segment in closed loop at ``seg.dt``.
 
     ``st``/``ch`` absolute states (km, km/s), ``xs``/``xc`` attitude states of station
     and chaser (:mod:`.bodies`), ``flags`` monitor flags (:mod:`.safety`), ``zones``
     truth zone flags, ``resid`` translation pulses carried below the minimum impulse,
-    ``est`` the navigation state (x, q, b, p, true gyro bias, gyro rate), ``noise`` the
-    actuators' and ``snoise`` the sensors' standard normals per step.
+    ``est`` the navigation state (x, q, b, p, true gyro bias, gyro rate). With
+    ``draw`` (noise on) each step draws its sensors' standard normals from the
+    ``numpy.random.Generator`` ``gen``, only those it uses (sensors in use, execution
+    errors of a burn that fires); without, they are zero.
     Returns (status, abort reason, t, st, ch, xs, xc, est, mass, history rows
     (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
     """
@@ -367,6 +372,7 @@ def run_segment(
     ev = np.zeros((MAX_EVENTS, 4))
     ne = 0
     gs = np.zeros(G_N)
+    nz = np.zeros(N_NOISE)  # this step's sensor standard normals
     contact = np.full(C_N, np.nan)
     status = ST_DONE
     reason = AB_NONE
@@ -379,7 +385,7 @@ def run_segment(
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
-        est, mon, sig_mon, ptot = _navigate(rel, est, xc, xs, k, snoise, seg, cfg, nav, t)
+        est, mon, sig_mon, ptot = _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t)
         xhat, xe = est[0], _attitude_estimate(xc, est, w_orb)
         q_ref, w_ref = attitude_target(nav.xs_nom, seg.final != 0, ac.q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
@@ -401,21 +407,23 @@ def run_segment(
         if reason != AB_NONE:
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
             dv = choose_cam(xhat, cfg)
-            dva = _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False)
+            nz_cam = np.zeros(4)
+            dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
             if cfg[CF_EXEC_ON] != 0.0:
-                dva = _thruster(dva, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, True)
+                _normals(gen, nz_cam, 0, 4)
+                dva = _thruster(dva, mass, 1e3, 1e9, cfg, nz_cam, False, True)
             _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
             mass -= _burn_mass(mass, dva, cfg)
             _put(hist[k], H_DVC, dv)
             _put(hist[k], H_DVA, dva)
             ne = _event(ev, ne, t, EV_CAM, _norm3(dva), 0.0)
             ne = _event(ev, ne, t, EV_ABORT, reason, 0.0)
-            _add(xhat, 3, _thruster(dv, mass, 1e3, 1e9, cfg, noise[k, 10:14], False, False))
+            _add(xhat, 3, _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False))
             status = ST_ABORT
             break
         # ---- thruster selection and execution
         fired, dva, mass, nfire, imp, ang, u2, h_nom = _actuate(
-            seg, cfg, ac, k, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], noise, stuck
+            seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen, stuck
         )
         _put(hist[k], H_DVC, dv)
         _put(hist[k], H_DVA, dva)
@@ -425,7 +433,7 @@ def run_segment(
         if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0:
             ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
         # ---- navigation time update, bodies propagated to the next step
-        est = _nav_predict(est, fired, xc, k, snoise, nav, cfg, 0.0 if done else seg.dt, w_orb)
+        est = _nav_predict(est, fired, xc, nz, nav, cfg, 0.0 if done else seg.dt, w_orb)
         if done:
             break
         if seg.final == 0:

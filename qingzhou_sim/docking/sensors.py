@@ -23,9 +23,12 @@ axes ``q_station_target``.
 
 Randomness. As in the approach loop, nothing draws numbers inside compiled code: the
 per-run errors (biases, misalignments, initial gyro bias) come from
-:func:`draw_run_errors` and the per-step noise from :func:`draw_step_noise`, both
-taking a ``numpy.random.Generator``; the same seed gives the same run, bit for bit. A
-dropout uses the sensor's last standard-normal column through the normal CDF.
+:func:`draw_run_errors` and each step's standard normals from :func:`draw_step`
+(compiled, inside the loop: only those of the sensors in use) or, for harnesses that
+want the whole table up front, :func:`draw_step_noise`; all take a
+``numpy.random.Generator`` (numba draws NumPy's stream and advances the generator), so
+the same seed gives the same run, bit for bit. A dropout uses the sensor's last
+standard-normal column through the normal CDF.
 
 How the loop calls this
 -----------------------
@@ -35,15 +38,16 @@ Once per approach (Python)::
     sp = suite.params()                          # SensorParams of float64 arrays
     err = draw_run_errors(sp, gen)               # RunErrors: biases, misalignments
     gyro_bias = err.gyro_bias.copy()             # true gyro bias (rad/s), evolves
-    noise = draw_step_noise(n_steps, gen)        # (n_steps, N_NOISE) standard normals
+    nz = np.zeros(N_NOISE)                       # one step's standard normals
 
-Every GNC step ``k`` of ``dt`` s (compiled), one line, with the truth ``rel`` (6,) LVLH,
+Every GNC step of ``dt`` s (compiled), two lines, with the truth ``rel`` (6,) LVLH,
 the attitude states ``xc`` (chaser) and ``xs`` (station) of
 :mod:`qingzhou_sim.docking.bodies` and the filter's estimate ``x``::
 
+    draw_step(gen, select_sensors(norm(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
     ok, z_g, z_l, z_c, q_st, omega_m, gyro_bias = sample_sensors(
         sp, err, norm(x[:3]), rel, xc[A_Q:A_Q + 4], xs[A_Q:A_Q + 4], xc[A_W:A_W + 3],
-        gyro_bias, dt, noise[k])
+        gyro_bias, dt, nz)
 
 ``ok`` (4,) bool marks the valid samples of (GNSS, lidar, camera, star tracker): a
 sensor not selected at the estimated range (:func:`select_sensors`), out of its window,
@@ -78,7 +82,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _norm3
+from ._kernels import _inlined, _norm3, _normals
 from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
 
 __all__ = [
@@ -89,6 +93,7 @@ __all__ = [
     "SensorSuite",
     "StarTrackerConfig",
     "draw_run_errors",
+    "draw_step",
     "draw_step_noise",
     "measure_camera",
     "measure_gnss",
@@ -314,6 +319,22 @@ def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
     for i in range(3):
         err[i] = e_mis[i] + s[S_SIG + i] * nz[i]
     return True, qnormalize(qmul(q_lvlh_body, qfrom_rotvec(err)))
+
+
+@njit(cache=True, error_model="numpy")
+def draw_step(gen, use, nz):
+    """One GNC step's standard normals into ``nz`` (N_NOISE,), drawn from ``gen`` only
+    for what the step uses: the relative sensors selected (``use``, from
+    :func:`select_sensors`; the other blocks set to zero), then the gyro and the star
+    tracker, in column order."""
+    for s in range(3):
+        i0 = NZ_GNSS + s * NZ_REL
+        if use[s]:
+            _normals(gen, nz, i0, NZ_REL)
+        else:
+            for i in range(i0, i0 + NZ_REL):
+                nz[i] = 0.0
+    _normals(gen, nz, NZ_GYRO, N_NOISE - NZ_GYRO)
 
 
 @njit(cache=True, error_model="numpy")

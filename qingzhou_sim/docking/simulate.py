@@ -614,20 +614,6 @@ def simulate_approach(
     status, reason = K.ST_DONE, K.AB_NONE
     passive_ranges = []
     cfg = base_cfg
-    zeros_cache: dict[int, np.ndarray] = {}
-
-    def noise_for(nmax: int) -> np.ndarray:
-        if noise_on:
-            return gen.standard_normal((nmax + 2, K.N_NOISE))
-        if nmax not in zeros_cache:
-            zeros_cache[nmax] = np.zeros((nmax + 2, K.N_NOISE))
-        return zeros_cache[nmax]
-
-    def sensor_noise_for(nmax: int) -> np.ndarray:
-        if noise_on:
-            return SN.draw_step_noise(nmax + 2, gen)
-        return np.zeros((nmax + 2, SN.N_NOISE))
-
     for iseg, sgm in enumerate(prof.segments):
         for f in fault_at.get(iseg, ()):
             if f.kind == "thruster_stuck_off":
@@ -753,7 +739,7 @@ def simulate_approach(
         for ks in kseg:
             out = run_segment(
                 ks, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
-                noise_for(ks.n_max), sensor_noise_for(ks.n_max), flags, zones, resid,
+                gen, noise_on, flags, zones, resid,
             )  # fmt: skip
             status, reason, t, st_rv, ch_rv, xs, xc, est, mass, hist, ev, fig = out
             if status == K.ST_CONTACT:
@@ -839,7 +825,7 @@ def simulate_approach(
         post_reenter = bool(reenter_truth or unsafe_cw)
         out = run_segment(
             drift_seg, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
-            noise_for(drift_seg.n_max), sensor_noise_for(drift_seg.n_max), flags, zones, resid,
+            gen, noise_on, flags, zones, resid,
         )  # fmt: skip
         _, _, t_end, st_rv, ch_rv, xs, xc, est, mass, hist, ev, _ = out
         hist_parts.append(hist)
