@@ -118,11 +118,21 @@ def main(n: int = 40) -> None:
         f"{1 / fast:5.2f} samples/s/core (target {TARGET_PER_CORE:.0f}, "
         f"{TARGET_PER_CORE * fast:.1f}x short); full Mission.run {full * 1e3:6.1f} ms"
     )
-    print("where a sample's CPU goes (record path, by stage):")
+    budget = 1.0 / TARGET_PER_CORE
+    print(
+        f"where a sample's CPU goes (record path, by stage; the target's whole budget is "
+        f"{budget * 1e3:.0f} ms per sample):"
+    )
+    print(f"  {'stage':<40s}{'CPU':>9s}{'share':>7s}{'x budget':>10s}{'alone':>14s}")
     for label, cpu in sorted(
         _by_stage(mission, perturbations, reference).items(), key=lambda kv: -kv[1]
     ):
-        print(f"  {label:<40s}{cpu * 1e3:7.1f} ms  {cpu / fast:5.0%}")
+        alone = f"{1 / cpu:8.0f} /s" if cpu > 0 else "       - /s"
+        print(f"  {label:<40s}{cpu * 1e3:6.1f} ms{cpu / fast:7.0%}{cpu / budget:9.2f}x{alone:>14s}")
+    print(
+        "  (x budget: the stage's CPU over the 20 ms a whole sample may take at 50/s/core; "
+        "alone: samples/s/core if a sample were only this stage)"
+    )
 
     prof = cProfile.Profile()
     prof.enable()
@@ -137,20 +147,60 @@ def main(n: int = 40) -> None:
     print("largest own costs (cProfile of 10 samples; its overhead inflates Python calls):")
     print("\n".join(line for line in text.getvalue().splitlines()[6:20] if line.strip()))
 
-    timings = {}
-    for workers in (1, 2):
-        w0 = time.perf_counter()
-        result = run_campaign(mission, n, seed=1, workers=workers, progress=False)
-        timings[workers] = time.perf_counter() - w0
-        print(
-            f"run_campaign, {workers} worker(s): {n} samples in {timings[workers]:6.2f} s wall = "
-            f"{n / timings[workers]:5.2f} samples/s ({n / timings[workers] / workers:5.2f} per core); "
-            f"docked {result.success_rate:.0%}"
-        )
+    _scaling(mission, n, run_campaign)
+
+
+def _scaling(mission, n: int, run_campaign) -> None:
+    """``run_campaign`` wall time with 1 worker (in this process) and 2 worker
+    processes, and the CPU each used: on a shared machine the wall-time ratio says
+    how many cores were free; the CPU of the busiest worker says what two free cores
+    would give (pool start, pickling, imbalance of the chunks included)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = run_campaign(mission, n, seed=1, workers=1, progress=False)
+    wall1, cpu1 = time.perf_counter() - t0, time.process_time() - c0
     print(
-        f"scaling 1 -> 2 workers: {timings[1] / timings[2]:.2f}x (ideal 2x; wall time, "
-        "shared machine; includes the pool's start and each worker's first-sample cost)"
+        f"run_campaign, 1 worker:  {n} samples in {wall1:6.2f} s wall, {cpu1:6.2f} s CPU = "
+        f"{n / wall1:5.2f} samples/s; docked {result.success_rate:.0%}"
     )
+    pool = ProcessPoolExecutor(max_workers=2)
+    workers_cpu = {}
+    t0 = time.perf_counter()
+    try:
+        result = run_campaign(mission, n, seed=1, executor=pool, progress=False)
+        wall2 = time.perf_counter() - t0
+        workers_cpu = _workers_cpu(pool)
+    finally:
+        pool.shutdown()
+    busiest = max(workers_cpu.values(), default=float("nan"))
+    print(
+        f"run_campaign, 2 workers: {n} samples in {wall2:6.2f} s wall = {n / wall2:5.2f} "
+        f"samples/s ({n / wall2 / 2:5.2f} per core); workers' CPU "
+        f"{' + '.join(f'{c:.2f}' for c in workers_cpu.values())} s; docked "
+        f"{result.success_rate:.0%}"
+    )
+    print(
+        f"scaling 1 -> 2 workers: {wall1 / wall2:.2f}x wall (ideal 2x; shared machine); "
+        f"{cpu1 / busiest:.2f}x on two free cores (1-worker CPU over the busiest "
+        "worker's CPU: pool start, pickling and chunk imbalance included)"
+    )
+
+
+def _workers_cpu(pool) -> dict:
+    """CPU seconds (user + system) each live worker process of ``pool`` has used."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    out = {}
+    for pid in list(getattr(pool, "_processes", {}) or {}):
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        out[pid] = times.user + times.system
+    return out
 
 
 if __name__ == "__main__":

@@ -254,7 +254,16 @@ def _run_chunk(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except ValueError:  # not in the main thread (threads, some Dask workers)
         pass
-    return [_run_sample(mission, dispersions, seed, k, reference) for k in indices]
+    return _run_samples(mission, dispersions, seed, indices, reference)
+
+
+def _run_samples(mission, dispersions, seed, indices, reference) -> list[dict]:
+    """The rows of samples ``indices``, BLAS pinned to one thread once for all of them
+    (each sample's own pin is then a counter: threadpoolctl takes milliseconds)."""
+    from .mission._guard import single_thread_blas
+
+    with single_thread_blas():
+        return [_run_sample(mission, dispersions, seed, k, reference) for k in indices]
 
 
 def _run_sample(mission, dispersions: Dispersions, seed: int, index: int, reference=None) -> dict:
@@ -316,15 +325,12 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     from .mission.result import _min_range_outside_corridor_m
     from .mission.timeline import _APPROACH_PHASES
 
-    liftoff, t_ins, t_ho = launch.liftoff, launch.insertion, flight.plan.handover_epoch
-    # (name, delta-v m/s, duration s) in the order of mission.timeline._phases
+    liftoff, t_ins = launch.liftoff, launch.insertion
+    # (name, delta-v m/s, duration s) in the order of mission.timeline._phases; the
+    # flight's last sample is at (hand-over - insertion).to_value(u.s), the same float
     phases = [
         ("launch", 0.0, float((t_ins - liftoff).to_value(u.s))),
-        (
-            "phasing",
-            float(sum(b.dv_m_s for b in flight.burns)),
-            float((t_ho - t_ins).to_value(u.s)),
-        ),
+        ("phasing", float(sum(b.dv_m_s for b in flight.burns)), float(flight.grid_s[-1])),
     ]
     order, agg = [], {}
     for seg in approach.segments:
@@ -949,7 +955,7 @@ def run_campaign(
     try:
         if executor is None:
             for chunk in chunks:
-                collect([_run_sample(mission, dispersions, seed, k, reference) for k in chunk])
+                collect(_run_samples(mission, dispersions, seed, chunk, reference))
         else:
             task = functools.partial(_run_chunk, mission, dispersions, seed, reference=reference)
             _run_pooled(pool, chunks, task, collect)
