@@ -283,3 +283,335 @@ def _nimpulse_residual_jac(x, n, scale_t, mu, rv0, t_end, target):
         for i in range(6):
             jm[i, j] = (fj[i] - f0[i]) / h
     return jm
+
+
+# ------------------------------------------------- minimum-delta-v N-impulse SQP
+# Velocity residuals are weighted by this time (s) so that 1 km and 1 km / T count alike.
+_SQP_VEL_WEIGHT_S = 1000.0
+
+
+@numba.njit(cache=True)
+def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target):
+    """Weighted arrival residual c (6,) of the two-body arc through impulses ``dv`` (k, 3)
+    km/s at sorted ``imp_t`` (k,), plus the affine correction ``c_off + d_off (dv -
+    dv_ref)`` (the full-force surrogate of :func:`_min_dv_sqp`), and its partials (6, 4k)
+    w.r.t. (dv in m/s, epochs in s): :func:`_impulse_chain_jac`."""
+    k = imp_t.shape[0]
+    post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
+    seg = np.empty(k)
+    for i in range(k):
+        seg[i] = (t_end if i == k - 1 else imp_t[i + 1]) - imp_t[i]
+    p = _impulse_chain_jac(mu, post, seg)
+    rr, vv = _kepler(mu, post[k - 1, :3].copy(), post[k - 1, 3:].copy(), seg[k - 1])
+    c = np.empty(6)
+    jac = np.zeros((6, 4 * k))
+    for a in range(6):
+        w = 1.0 if a < 3 else _SQP_VEL_WEIGHT_S
+        y = rr[a] if a < 3 else vv[a - 3]
+        s = y - target[a] + c_off[a]
+        for j in range(3 * k):
+            s += d_off[a, j] * (dv[j // 3, j % 3] - dv_ref[j // 3, j % 3])
+        c[a] = w * s
+        for i in range(k):
+            for b in range(3):
+                jac[a, 3 * i + b] = w * 1e-3 * (p[i, a, 3 + b] + d_off[a, 3 * i + b])
+                jac[a, 3 * k + i] -= w * p[i, a, b] * dv[i, b]
+    return c, jac
+
+
+@numba.njit(cache=True)
+def _solve_dense(a, b):
+    """Solve a x = b in place (Gaussian elimination, partial pivoting; no LAPACK, so
+    nothing to load at compile time). Returns (x, ok)."""
+    m = b.shape[0]
+    for col in range(m):
+        piv = col
+        for r in range(col + 1, m):
+            if abs(a[r, col]) > abs(a[piv, col]):
+                piv = r
+        if abs(a[piv, col]) < 1e-300:
+            return b, False
+        if piv != col:
+            for e in range(m):
+                a[col, e], a[piv, e] = a[piv, e], a[col, e]
+            b[col], b[piv] = b[piv], b[col]
+        for r in range(col + 1, m):
+            fct = a[r, col] / a[col, col]
+            if fct != 0.0:
+                for e in range(col, m):
+                    a[r, e] -= fct * a[col, e]
+                b[r] -= fct * b[col]
+    x = np.zeros(m)
+    for r in range(m - 1, -1, -1):
+        s = b[r]
+        for e in range(r + 1, m):
+            s -= a[r, e] * x[e]
+        x[r] = s / a[r, r]
+    return x, True
+
+
+@numba.njit(cache=True)
+def _min_dv_sqp(
+    mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps
+):
+    r"""Minimum :math:`\sum_i |\Delta v_i|` N-impulse transfer to ``target`` (two-body
+    arcs plus the affine correction ``c_off + d_off (dv - dv_ref)``), over the
+    delta-v's (k, 3) km/s and, when ``free_t``, the epochs (s), kept in
+    ``[t_lo, t_hi]`` and ``gap`` apart.
+
+    SQP: the objective's Hessian in closed form (a burn below a tenth of the total
+    with the reweighted-least-squares majoriser instead), the constraints' curvature
+    by forward differences of the analytic two-body STM partials when the epochs are
+    free; each quadratic subproblem solved by a primal active-set method on the
+    linear epoch constraints; an l1 merit line search with a second-order correction.
+    |dv| is smoothed as sqrt(|dv|^2 + eps^2) (eps in m/s). Stops when the step or the
+    decrease of the total falls below 1e-7 / 1e-8 m/s with the residual below 1e-7 (km, and
+    km/s x 1000 s). Returns (epochs (k,), dv (k, 3) km/s, status: 0 converged, 1
+    iteration limit, 2 no descent, iterations).
+
+    References
+    ----------
+    Nocedal & Wright (2006), *Numerical Optimization*, 2nd ed.: Algorithm 18.3 (SQP
+    with an l1 merit line search), sec. 18.3 (second-order correction), Algorithm
+    16.3 (primal active-set method for the convex quadratic subproblem); Daubechies
+    et al. (2010), Comm. Pure Appl. Math. 63, 1 (iteratively reweighted least squares
+    for l1); Prussing (1995) for the problem.
+    """
+    k = t0.shape[0]
+    nv = 3 * k
+    n = nv + k if free_t else nv
+    # -- a start inside the epoch constraints (pushed forward, then back)
+    t = t0.copy()
+    if free_t:
+        t[0] = max(t[0], t_lo)
+        for i in range(1, k):
+            t[i] = max(t[i], t[i - 1] + gap)
+        t[k - 1] = min(t[k - 1], t_hi)
+        for i in range(k - 2, -1, -1):
+            t[i] = min(t[i], t[i + 1] - gap)
+    dvm = dv0 * 1e3  # m/s
+    # linear epoch constraints a_j . t >= b_j: t_0 >= t_lo, t_j - t_{j-1} >= gap,
+    # -t_{k-1} >= -t_hi; the working set of the quadratic subproblems
+    na = k + 1 if free_t else 0
+    amat = np.zeros((k + 1, k))
+    bvec = np.empty(k + 1)
+    amat[0, 0] = 1.0
+    bvec[0] = t_lo
+    for j in range(1, k):
+        amat[j, j] = 1.0
+        amat[j, j - 1] = -1.0
+        bvec[j] = gap
+    amat[k, k - 1] = -1.0
+    bvec[k] = -t_hi
+    work = np.zeros(k + 1, dtype=np.bool_)
+    for j in range(na):
+        sl = -bvec[j]
+        for i in range(k):
+            sl += amat[j, i] * t[i]
+        work[j] = sl <= 1e-9
+    mu_pen = 0.0
+    status = 1
+    it = 0
+    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)
+    # first multipliers: least squares on the delta-v rows of grad f + J^T lam = 0
+    g = np.zeros(n)
+    for i in range(k):
+        s = math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2 + eps * eps)
+        for b in range(3):
+            g[3 * i + b] = dvm[i, b] / s
+    jj = np.zeros((6, 6))
+    jg = np.zeros(6)
+    for a in range(6):
+        for i in range(nv):
+            jg[a] -= jac[a, i] * g[i]
+            for b in range(6):
+                jj[a, b] += jac[a, i] * jac[b, i]
+    lam, _ = _solve_dense(jj.copy(), jg)
+    f_prev = np.inf
+    f_now = np.inf
+    for it in range(50 if free_t else 400):  # noqa: B007
+        # -- gradient and Hessian of the Lagrangian at z = (dv m/s, epochs s)
+        g = np.zeros(n)
+        h = np.zeros((n, n))
+        # |dv_i|'s Hessian (I - u u^T) / |dv_i|, or for a burn below a tenth of the
+        # total the majoriser I / |dv_i| (iteratively reweighted least squares), which
+        # shrinks a vanishing burn geometrically where Newton's step would overshoot zero
+        tot = 0.0
+        for i in range(k):
+            tot += math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2)
+        for i in range(k):
+            q = eps * eps + dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2
+            s = math.sqrt(q)
+            theta = 0.0 if s < 0.1 * tot else 1.0
+            for b in range(3):
+                g[3 * i + b] = dvm[i, b] / s
+                for e in range(3):
+                    h[3 * i + b, 3 * i + e] = ((b == e) - theta * dvm[i, b] * dvm[i, e] / q) / s
+        # the constraints' curvature, lam . d2c, by differences of the partials (with
+        # the epochs free; at fixed epochs the arcs are nearly linear in the dv's)
+        base = np.zeros(n)
+        for j in range(n):
+            for a in range(6):
+                base[j] += jac[a, j] * lam[a]
+        for j in range(n if free_t else 0):
+            step = 1e-4 if j < nv else 1e-3
+            tp = t.copy()
+            dp = dvm.copy()
+            if j < nv:
+                dp[j // 3, j % 3] += step
+            else:
+                tp[j - nv] += step
+            _, jp = _arrival_partials(mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target)
+            for m in range(n):
+                s = 0.0
+                for a in range(6):
+                    s += jp[a, m] * lam[a]
+                h[m, j] += 0.5 * (s - base[m]) / step
+                h[j, m] += 0.5 * (s - base[m]) / step
+        # -- quadratic subproblem: min 1/2 d'Hd + g'd, J d = -c, working set held,
+        # from the minimum-norm delta-v step (feasible for the epoch constraints)
+        reg = 0.0
+        for _attempt in range(10):
+            d = np.zeros(n)
+            jj = np.zeros((6, 6))
+            for a in range(6):
+                for b in range(6):
+                    for i in range(nv):
+                        jj[a, b] += jac[a, i] * jac[b, i]
+            y6, ok = _solve_dense(jj.copy(), -c)
+            for i in range(nv):
+                for a in range(6):
+                    d[i] += jac[a, i] * y6[a]
+            qp_ok = ok
+            for _inner in range(3 * (k + 1) + 2):
+                m = n + 6
+                for j in range(na):
+                    m += work[j]
+                kk = np.zeros((m, m))
+                rhs = np.zeros(m)
+                for i in range(n):
+                    for j in range(n):
+                        kk[i, j] = h[i, j]
+                        rhs[i] -= h[i, j] * d[j]
+                    kk[i, i] += reg
+                    rhs[i] -= g[i] + reg * d[i]
+                for a in range(6):
+                    for j in range(n):
+                        kk[n + a, j] = jac[a, j]
+                        kk[j, n + a] = jac[a, j]
+                r = n + 6
+                for j in range(na):
+                    if work[j]:
+                        for i in range(k):
+                            kk[r, nv + i] = amat[j, i]
+                            kk[nv + i, r] = amat[j, i]
+                        r += 1
+                sol, ok = _solve_dense(kk, rhs)
+                curv = 0.0
+                pmax = 0.0
+                for i in range(n):
+                    pmax = max(pmax, abs(sol[i]) * (1.0 if i < nv else 0.01))
+                    for j in range(n):
+                        curv += sol[i] * (h[i, j] + reg * (i == j)) * sol[j]
+                if not ok or curv < 0.0:
+                    qp_ok = False
+                    break
+                lam = sol[n : n + 6].copy()
+                if pmax < 1e-10:
+                    # at the working set's minimiser: leave the constraint whose
+                    # multiplier has the wrong sign, or stop
+                    worst, wj, r = 1e-12, -1, n + 6
+                    for j in range(na):
+                        if work[j]:
+                            if sol[r] > worst:
+                                worst, wj = sol[r], j
+                            r += 1
+                    if wj < 0:
+                        break
+                    work[wj] = False
+                    continue
+                amax, block = 1.0, -1
+                for j in range(na):
+                    if work[j]:
+                        continue
+                    ap, sl = 0.0, -bvec[j]
+                    for i in range(k):
+                        ap += amat[j, i] * sol[nv + i]
+                        sl += amat[j, i] * (t[i] + d[nv + i])
+                    if ap < 0.0 and sl + amax * ap < 0.0:
+                        amax, block = max(sl / -ap, 0.0), j
+                for i in range(n):
+                    d[i] += amax * sol[i]
+                if block < 0:
+                    break
+                work[block] = True
+            if qp_ok:
+                break
+            reg = 1e-6 if reg == 0.0 else 10.0 * reg
+        # -- converged?
+        dmax = 0.0
+        for i in range(n):
+            dmax = max(dmax, abs(d[i]) * (1.0 if i < nv else 0.01))
+        cmax = 0.0
+        for a in range(6):
+            cmax = max(cmax, abs(c[a]))
+        if (dmax < 1e-7 or f_prev - f_now < 1e-8) and cmax < 1e-7:
+            status = 0
+            break
+        # -- step length on the l1 merit, with a second-order correction
+        lmax = 0.0
+        for a in range(6):
+            lmax = max(lmax, abs(lam[a]))
+        mu_pen = max(mu_pen, 2.0 * lmax + 1e-9)
+        f0 = 0.0
+        c1 = 0.0
+        for i in range(k):
+            f0 += math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2 + eps * eps)
+        for a in range(6):
+            c1 += abs(c[a])
+        phi0 = f0 + mu_pen * c1
+        slope = -mu_pen * c1
+        for i in range(n):
+            slope += g[i] * d[i]
+        alpha = 1.0
+        accepted = False
+        tn = t
+        dn = dvm
+        cn = c.copy()
+        for ls in range(30):
+            for soc in range(2 if ls == 0 else 1):
+                tn = t.copy()
+                dn = dvm.copy()
+                for i in range(nv):
+                    dn[i // 3, i % 3] += alpha * d[i]
+                for i in range(n - nv):
+                    tn[i] += alpha * d[nv + i]
+                if soc == 1:
+                    # the minimum-norm delta-v change that removes the trial point's
+                    # constraint residual (against the Maratos effect)
+                    y6, _ = _solve_dense(jj.copy(), -cn)
+                    for i in range(nv):
+                        for a in range(6):
+                            dn[i // 3, i % 3] += jac[a, i] * y6[a]
+                cn, _ = _arrival_partials(
+                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target
+                )
+                fn = 0.0
+                cn1 = 0.0
+                for i in range(k):
+                    fn += math.sqrt(dn[i, 0] ** 2 + dn[i, 1] ** 2 + dn[i, 2] ** 2 + eps * eps)
+                for a in range(6):
+                    cn1 += abs(cn[a])
+                if fn + mu_pen * cn1 <= phi0 + 1e-4 * alpha * slope:
+                    accepted = True
+                    break
+            if accepted:
+                break
+            alpha *= 0.5
+        if not accepted:
+            status = 2
+            break
+        f_prev, f_now = f0, fn
+        t, dvm = tn, dn
+        c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)
+    return t, dvm * 1e-3, status, it

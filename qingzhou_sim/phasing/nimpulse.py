@@ -24,6 +24,10 @@ from .targeting import _correct
 
 __all__ = ["plan_n_impulse"]
 
+# Two corrected candidates whose totals differ by less than this (km/s, 0.1 mm/s, the
+# minimum-delta-v optimiser's resolution) are equally good: the earlier one is kept.
+_TIE_KM_S = 1e-7
+
 
 # --------------------------------------------------------------- N-impulse
 def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
@@ -272,7 +276,9 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
         except PropagationError:
             continue
         tot = float(np.sum(np.linalg.norm(dvc, axis=1)))
-        if rep.converged and (best is None or tot < best[0]):
+        # an earlier candidate (the reference's epochs first) is kept unless a later one
+        # is cheaper by more than the optimiser's resolution
+        if rep.converged and (best is None or tot < best[0] - _TIE_KM_S):
             best = (tot, t, dvc, rep)
     if best is None:
         raise PropagationError(
