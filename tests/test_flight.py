@@ -6,6 +6,7 @@ from __future__ import annotations
 import astropy.units as u
 import numpy as np
 import pytest
+from astropy.time import TimeDelta
 from hypothesis import given
 from hypothesis import strategies as st
 from phasing_scenario import CHASER, station_at
@@ -97,3 +98,67 @@ def test_without_errors_the_flight_is_the_plan(scenario):
     planned = sum(b.dv_m_s for b in plan.burns)
     assert sum(b.dv_m_s for b in flown) == pytest.approx(planned, abs=0.05)
     assert handover_miss_m(plan, model, station_end, flown) < 100.0  # issue 6 tolerance
+
+
+# ---------------------------------------------------------------- fast paths (issue 16)
+# The re-targeting's propagations run on force parameters built once per burn epoch
+# (flight._EpochKernels) and the campaign asks for the hand-over states only
+# (phasing_flight(samples=False)): both must give the numbers of the slow paths exactly.
+
+
+def test_epoch_kernels_are_the_planners_dynamics_at_each_epoch():
+    from qingzhou_sim.mission.flight import _EpochKernels, _epochs_after
+    from qingzhou_sim.phasing.core import _make_dynamics
+
+    model = ForceModel.default()
+    t_s = np.array([0.0, 1234.5678, 5400.25])
+    epochs = _epochs_after(CHASER.epoch, t_s)
+    kernels = _EpochKernels(model, epochs, epochs.tt.jd)
+    rv0 = CHASER.rv_km
+    imp_t, imp_dv = np.array([300.0, 900.0]), np.array([[1e-3, 2e-3, 0.0], [0.0, 0.0, -1e-3]])
+    for i in range(len(epochs)):
+        # one epoch at a time, as the flight did before: t0 + TimeDelta(t * u.s)
+        t = float(np.concatenate([[0.0], t_s])[i])
+        slow = _make_dynamics(model, epoch0=CHASER.epoch + TimeDelta(t * u.s))
+        fast = kernels.at(i)
+        t_out = np.array([600.0, 2000.0])
+        np.testing.assert_array_equal(
+            fast.chaser(rv0, t_out, imp_t, imp_dv), slow.chaser(rv0, t_out, imp_t, imp_dv)
+        )
+        np.testing.assert_array_equal(fast.station(rv0, t_out), slow.station(rv0, t_out))
+
+
+def test_epoch_kernels_keep_the_propagators_checks():
+    from qingzhou_sim.errors import InputError
+    from qingzhou_sim.mission.flight import _EpochKernels, _epochs_after
+
+    model = ForceModel.default()
+    epochs = _epochs_after(CHASER.epoch, np.array([60.0]))
+    run = _EpochKernels(model, epochs, epochs.tt.jd).at(1).chaser
+    prop = Propagator(model)
+    rv0 = CHASER.rv_km
+    bad = rv0.copy()
+    bad[2] = np.nan
+    with pytest.raises(InputError, match="rv0_km"):
+        run(bad, np.array([60.0]))
+    # backward and unsorted outputs go through propagate_rv itself
+    t_back = np.array([-600.0, 300.0])
+    np.testing.assert_array_equal(run(rv0, t_back), prop.propagate_rv(rv0, t_back, epoch=epochs[1]))
+    with pytest.raises(InputError, match="sorted"):
+        run(rv0, np.array([600.0, 300.0]))
+
+
+def test_handover_states_alone_are_those_of_the_full_flight(scenario):
+    from qingzhou_sim.mission import Perturbations
+    from qingzhou_sim.mission.flight import phasing_flight
+
+    plan, model, _ = scenario
+    p = Perturbations(burn_magnitude_frac=MAGNITUDE_FRAC, burn_pointing_rad=POINTING_RAD, seed=7)
+    args = (plan, CHASER, station_at(5.0), p, (model, model, model), 60.0)
+    full = phasing_flight(*args)
+    last = phasing_flight(*args, samples=False)
+    assert len(last.chaser.rv_km) == 1 and len(full.chaser.rv_km) > 100
+    np.testing.assert_array_equal(last.chaser.rv_km[-1], full.chaser.rv_km[-1])
+    np.testing.assert_array_equal(last.station.rv_km[-1], full.station.rv_km[-1])
+    assert last.grid_s[-1] == full.grid_s[-1]
+    assert [b.label for b in last.burns] == [b.label for b in full.burns]

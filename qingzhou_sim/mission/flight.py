@@ -73,6 +73,8 @@ def fly_phasing_burns(
     pointing_rad,
     draws,
     relative_target=None,
+    *,
+    handover_s: float | None = None,
 ):
     """The phasing burns as flown, with the remaining burns re-targeted after each one.
 
@@ -100,6 +102,8 @@ def fly_phasing_burns(
     relative_target : array (6,), optional
         Hand-over state (km, km/s, GCRS) relative to the true station, for the MCC and
         the hand-over burn (default: the plan's target).
+    handover_s : float, optional
+        ``(plan.handover_epoch - chaser0.epoch).to_value(u.s)`` when the caller has it.
 
     Returns
     -------
@@ -113,7 +117,7 @@ def fly_phasing_burns(
     t_b = _seconds_after(t0, [plan.burns[k].epoch for k in keep])
     dv_i = plan.dv_inertial.to_value(u.km / u.s)[keep]
     labels = [plan.burns[k].label for k in keep]
-    t_end = float((plan.handover_epoch - t0).to_value(u.s))
+    t_end = float((plan.handover_epoch - t0).to_value(u.s)) if handover_s is None else handover_s
     n_planned = len(keep)
     if n_planned >= 2 and abs(t_b[-1] - t_end) < 1.0:
         t_a, coast = t_b[-2], t_b[-1] - t_b[-2]
@@ -280,9 +284,10 @@ def _flown_as_planned(p) -> bool:
     )
 
 
-def _flown_burns(plan, chaser0, station0, p, models) -> tuple:
+def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
     """The plan's burns as executed: as planned, or re-targeted after each burn
-    (:func:`fly_phasing_burns`) when execution errors or model errors are drawn."""
+    (:func:`fly_phasing_burns`) when execution errors or model errors are drawn;
+    ``t_end_s``: seconds from insertion to the hand-over."""
     from ..frames import _relative_to_inertial
     from ..propagator import Propagator
 
@@ -292,7 +297,6 @@ def _flown_burns(plan, chaser0, station0, p, models) -> tuple:
         return tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S)
     t_ins = chaser0.epoch
     draws = execution_error_draws(len(plan.burns) + 2, np.random.default_rng(p.seed))
-    t_end_s = float((plan.handover_epoch - t_ins).to_value(u.s))
     station_end = Propagator(fm_station).propagate_rv(
         station0.rv_km, np.array([t_end_s]), epoch=t_ins
     )[0]
@@ -309,6 +313,7 @@ def _flown_burns(plan, chaser0, station0, p, models) -> tuple:
         p.burn_pointing_rad,
         draws,
         relative_target,
+        handover_s=t_end_s,
     )
 
 
@@ -342,9 +347,9 @@ def phasing_flight(
     from ..errors import InfeasiblePlanError
     from ..propagator import Propagator
 
-    burns = _flown_burns(plan, chaser0, station0, p, models)
     t_ins = chaser0.epoch
     span_s = float((plan.handover_epoch - t_ins).to_value(u.s))
+    burns = _flown_burns(plan, chaser0, station0, p, models, span_s)
     grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, output_step_s), [span_s]]))
     if not samples:
         # the dense output at the last epoch: arcs and burns do not depend on the others
