@@ -165,6 +165,11 @@ def _check_closed_orbit_elements(a_km, ecc, earth: EarthModel, what="orbit") -> 
 
 # A speed must stay below that of light (km/s).
 _C_KM_S = 299792.458
+_KM_S = u.km / u.s  # made once (a composite unit each time otherwise)
+
+
+def _plain_vector(x) -> bool:
+    return type(x) is np.ndarray and x.dtype == np.float64 and x.shape == (3,)
 
 
 def _check_vectors(r_km, v_km_s, *, batch: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -389,6 +394,18 @@ class State(_StateMixin):
     def from_vectors(cls, epoch: Time, r_km, v_km_s) -> State:
         """From plain arrays in km and km/s (the kernel form); Quantities are converted
         (metres become kilometres), other dimensions rejected."""
+        if _plain_vector(r_km) and _plain_vector(v_km_s):
+            # float64 (3,) arrays: the same checks in the same order without four unit
+            # conversions (~0.15 ms; campaigns make several States per sample)
+            r, v = check_finite(r_km, "r_km"), check_finite(v_km_s, "v_km_s")
+            epoch = as_time(epoch, "epoch")
+            if epoch.isscalar:
+                r, v = _check_vectors(r, v, batch=False)
+                state = object.__new__(cls)
+                object.__setattr__(state, "epoch", epoch)
+                object.__setattr__(state, "r", r * u.km)
+                object.__setattr__(state, "v", v * _KM_S)
+                return state
         return cls(
             epoch,
             as_array(r_km, u.km, "r_km", bare=True) * u.km,
