@@ -592,11 +592,12 @@ class Propagator:
         events = tuple(events)
         for ev in events:
             _event_meta(ev)
-        bl = []
+        bl, t_burn = [], {}
         for b in tuple(burns):
             if not isinstance(b, Burn):
                 raise InputError(f"burn {b!r} is not a Burn", name="burns", value=b)
             tb = float((b.epoch - epoch0).to_value(u.s))
+            t_burn[id(b)] = tb  # for the sort of the applied burns (Time arithmetic once)
             if t_lo - _BURN_TOL_S <= tb < t_lo or t_hi < tb <= t_hi + _BURN_TOL_S:
                 # An end given as a duration and a burn dated from sums of durations
                 # differ by round-off: the burn is at the end.
@@ -693,7 +694,7 @@ class Propagator:
         if rv is None:
             rv = traj._eval(ts) if ts.size else np.zeros((0, 6))
         records.sort(key=lambda r: float((r.epoch - epoch0).to_value(u.s)))
-        applied.sort(key=lambda b: float((b.epoch - epoch0).to_value(u.s)))
+        applied.sort(key=lambda b: t_burn[id(b)])
         message = "; ".join(m for m in messages)
         if t_out is not None and ts.size < t_out.size:
             message += (
