@@ -12,8 +12,11 @@ numba cache. This script measures, each in fresh interpreters:
       the run needs (done first, all at once, so that the stages below exclude them),
       building the mission, the launch window, the phasing plan and flight, the
       approach, the result tables (trajectories, timeline), the figures (drawing and
-      PNG writing, all in this process: the command itself draws two of them in a
-      forked process, on Linux with two free cores) and the other files;
+      PNG writing) and the other files, all in this one process: the command itself
+      forks a writer process before the mission runs, which imports matplotlib and
+      czml3 meanwhile and then writes the CZML file and the figures in two processes
+      (Linux, two free cores), so this is a breakdown of CPU, not of the command's
+      wall time;
   (d) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
@@ -39,7 +42,8 @@ RUN_LIMIT_S = 2.0
 # with each stage's function wrapped by a wall-clock timer. A stage whose function does
 # not exist (the code moved) is reported as missing rather than failing the benchmark.
 STAGES_CHILD = r"""
-import importlib, json, sys, time
+import gc, importlib, json, sys, time
+gc.disable()  # as the command does (cli._ONE_SHOT_COMMANDS); main([...]) would not
 out_dir, modules = sys.argv[1], json.loads(sys.argv[2])
 clock = lambda: (time.perf_counter(), time.process_time())
 t0 = clock()
@@ -92,9 +96,12 @@ totals["run"] = [t1[0] - t0[0], t1[1] - t0[1]]
 print("@@" + json.dumps({"status": status, **totals}))
 """
 
-# The modules a run loads (names only), read from one run in a fresh interpreter.
+# The modules a run loads (names only), read from one run in a fresh interpreter that
+# writes everything itself (the command's writer process imports matplotlib and czml3).
 MODULES_CHILD = r"""
 import json, sys
+from qingzhou_sim.plotting import _files
+_files.can_fork = lambda: False
 from qingzhou_sim.cli import main
 main(["run", "--out", sys.argv[1]] + sys.argv[2:])
 print("@@" + json.dumps(sorted(sys.modules)))
