@@ -261,7 +261,8 @@ class _StateMixin:
 
     @property
     def v_km_s(self) -> np.ndarray:
-        return self.v.to_value(u.km / u.s)
+        # _KM_S: no unit conversion at all for the velocities from_vectors stores
+        return self.v.to_value(_KM_S)
 
     @property
     def rv_km(self) -> np.ndarray:
