@@ -115,6 +115,16 @@ def test_an_error_in_a_writer_process_is_raised_here(result, tmp_path, monkeypat
 
 
 @needs_fork
+def test_a_writer_is_reaped_when_the_folder_cannot_be_made(result, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    writer = _files.start_writer()
+    with pytest.raises(OSError):
+        result.save(tmp_path / "a-file" / "out", writer=writer)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_fork
 def test_a_cancelled_writer_leaves_no_file_and_no_process(tmp_path):
     writer = _files.start_writer()
     writer.cancel()  # the mission failed: no result to write

@@ -551,10 +551,10 @@ class MissionResult:
         from ..plotting import _files
 
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         names = [name for name, _ in _files.FIGURES] if figures else []
         if writer is not None:
             return self._save_with(writer, directory, names)
+        directory.mkdir(parents=True, exist_ok=True)
         child = [name for name in names if name in _files.CHILD_FIGURES]
         czml = [lambda: self._save_czml(directory)]
         figs = [lambda: _files.save_figures(self, directory, child)] if child else []
@@ -578,6 +578,11 @@ class MissionResult:
 
     def _save_with(self, writer, directory: Path, names) -> dict[str, Path]:
         """:meth:`save` with a writer process: it gets the CZML file and the figures."""
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except BaseException:
+            writer.cancel()
+            raise
         try:
             writer.send(self, directory, names)
             paths = self._save_files(directory)
