@@ -1,8 +1,9 @@
 """First run on a fresh machine: numba compilation of the default mission.
 
 Run: ``python benchmarks/bench_first_run.py`` (a few minutes: it compiles everything;
-``--sequential`` adds a cold run with the approach's kernels compiled in the run's own
-process, as before ``_jit.compile_ahead``).
+``--compare`` adds two cold runs: "ahead", the approach's kernels always compiled in a
+second process (``_jit.compile_ahead``), and "sequential", all in the run's own process
+as before it; the plain cold run starts the second process only when a core is free).
 
 A new interpreter runs the default mission (``qingzhou-sim run --no-figures``) with an
 empty ``NUMBA_CACHE_DIR``, then again with the cache it left (warm). The difference is
@@ -53,10 +54,11 @@ class L(ev.Listener):
             f = e.data["dispatcher"].py_func
             tops[f"{f.__module__}.{f.__qualname__}"] += time.process_time() - t0
 ev.register("numba:compile", L())
-ahead = sys.argv[2] == "ahead"
-if not ahead:  # the approach's kernels compiled in this process too (no second process)
-    import qingzhou_sim._jit as jit
+import qingzhou_sim._jit as jit
+if sys.argv[2] == "sequential":  # the approach's kernels compiled in this process too
     jit._approach_is_cold = lambda: False
+elif sys.argv[2] == "ahead":  # the second process whatever the load of the machine
+    jit._free_cores = lambda: 2
 sys.argv = ["qingzhou-sim", "run", "--no-figures", "--out", sys.argv[1]]
 from qingzhou_sim.cli import main
 try:
@@ -69,14 +71,16 @@ print("@@" + json.dumps([ru.ru_utime + ru.ru_stime, tops.most_common(12)]))
 """
 
 
-def run_child(cache_dir: str, out_dir: str, ahead: bool = True) -> tuple[float, float, float, list]:
+def run_child(cache_dir: str, out_dir: str, mode: str = "auto") -> tuple[float, float, float, list]:
     """One ``qingzhou-sim run --no-figures`` in a new interpreter: wall time, CPU of the
-    whole process tree (the run and the second process that compiles the approach's
-    kernels on a cold cache), CPU of the run's own process, its slowest compilations."""
+    whole process tree (the run, the second process that compiles the approach's
+    kernels on a cold cache, the forked process that writes the output files), CPU of
+    the run's own process, its slowest compilations.
+    ``mode``: "auto" (as a user gets it: the second process only when a core is free),
+    "ahead" (always the second process), "sequential" (never)."""
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    mode = "ahead" if ahead else "sequential"
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, out_dir, mode], env=env, capture_output=True, text=True
     )
@@ -112,21 +116,23 @@ def heyoka_compile_s() -> float | None:
 
 
 def main() -> int:
-    sequential = "--sequential" in sys.argv[1:]
+    compare = "--compare" in sys.argv[1:]
     runs = {}
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as out:
         with tempfile.TemporaryDirectory() as cache:
             runs["cold"] = run_child(cache, out)
             runs["warm"] = run_child(cache, out)
-        if sequential:
+        for mode in ("ahead", "sequential") if compare else ():
             with tempfile.TemporaryDirectory() as cache:
-                runs["cold, one process"] = run_child(cache, out, ahead=False)
+                runs[f"cold, {mode}"] = run_child(cache, out, mode)
     warm_wall, warm_cpu, _, _ = runs["warm"]
     print("== first `qingzhou-sim run --no-figures` with an empty NUMBA_CACHE_DIR ==")
+    print(f"(1-minute load average at the start: {load:.1f} on {os.cpu_count()} CPUs)")
     for name, (wall, cpu, own, _) in runs.items():
         print(
             f"{name + ' run:':25s}{wall:6.1f} s wall, {cpu:6.1f} s CPU "
-            f"(run's own process {own:5.1f} s, second process {cpu - own:5.1f} s)"
+            f"(run's own process {own:5.1f} s, child processes {cpu - own:5.1f} s)"
         )
     for name, (wall, cpu, _own, tops) in runs.items():
         if name == "warm":

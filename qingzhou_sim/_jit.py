@@ -16,6 +16,7 @@ is not done, compiling them itself if it failed).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import pickle
 import shutil
@@ -227,11 +228,20 @@ def _approach_is_cold() -> bool:
 
 
 def _free_cores() -> int:
-    """Cores this process may run on (a second process only pays with two or more)."""
+    """Cores this process may use that no other process is keeping busy: the CPUs of
+    its affinity mask minus the 1-minute load average of the others (this process
+    counted once). A thread sharing a core with another busy process makes every
+    thread of a parallel loop wait for it, which is slower than one thread; a second
+    compiling process on a busy machine only slows both."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        n_cpu = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n_cpu = os.cpu_count() or 1
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except (AttributeError, OSError):
+        return 1
+    return max(1, int(math.floor(n_cpu - others + 0.5)))
 
 
 @contextlib.contextmanager
@@ -246,8 +256,8 @@ def compile_ahead(mission, progress=None):
     it waits for the second process to exit (redrawing ``progress``, a
     :func:`compile_progress` report), then numba finds the kernels in the cache (it
     reads the cache index anew on every miss; the child writes it atomically). If the
-    second process failed, this one compiles as usual. With a warm cache, or on one
-    core, nothing starts.
+    second process failed, this one compiles as usual. With a warm cache, or without a
+    second free core (other processes keeping the machine busy), nothing starts.
 
     Parameters
     ----------
@@ -288,9 +298,11 @@ def compile_ahead(mission, progress=None):
 
 def _background_main() -> None:
     """The second process of :func:`compile_ahead`: fly the approach of the pickled
-    mission on stdin from the default hand-over (52 km behind, 5 km below the station
-    on a 390 km circular orbit), compiling and caching its kernels. Only the argument
-    types matter, so the states are made up; the result is thrown away."""
+    mission on stdin from its phasing profile's hand-over point, the station on a
+    390 km circular orbit, compiling and caching the approach's kernels. Only the
+    argument types matter, so the orbit is made up and the result thrown away; the
+    hand-over point is the mission's so that the same parts of the loop run (from
+    elsewhere the approach may abort and compile the abort's extra kernels)."""
     from types import SimpleNamespace
 
     import astropy.units as u
@@ -298,7 +310,6 @@ def _background_main() -> None:
     from astropy.time import Time
 
     from .constants import EARTH
-    from .docking.simulate import default_handover_lvlh
     from .frames import _relative_to_inertial
     from .mission.approach import approach_stage
     from .mission.config import Perturbations
@@ -309,7 +320,7 @@ def _background_main() -> None:
     a_km = EARTH.radius_km + 390.0
     station = State.from_elements(epoch, a=a_km * u.km, inc=41.47 * u.deg)
     n = (EARTH.mu_km3_s2 / a_km**3) ** 0.5
-    chaser_rv = _relative_to_inertial("LVLH", station.rv_km, default_handover_lvlh(n))
+    chaser_rv = _relative_to_inertial("LVLH", station.rv_km, _handover_lvlh(mission, n))
 
     def leg(rv):
         return SimpleNamespace(r_km=np.asarray(rv)[None, :3], v_km_s=np.asarray(rv)[None, 3:])
@@ -321,3 +332,27 @@ def _background_main() -> None:
     )
     p = Perturbations()
     approach_stage(mission, flight, p, mission.chaser_vehicle(), mission.station_spacecraft())
+
+
+def _handover_lvlh(mission, n_rad_s: float):
+    """The LVLH state (km, km/s) at which ``mission``'s phasing hands over to the
+    approach (its profile's hand-over point, at rest when the profile gives no
+    velocity); the docking module's default hand-over if the mission does not say."""
+    import astropy.units as u
+    import numpy as np
+
+    try:
+        from .mission.schemes import phasing_profile_for
+
+        prof = phasing_profile_for(mission.phasing_profile, mission.port)
+        r = prof.handover_r_lvlh.to_value(u.km)
+        v = (
+            np.zeros(3)
+            if prof.handover_v_lvlh is None
+            else prof.handover_v_lvlh.to_value(u.km / u.s)
+        )
+        return np.concatenate([r, v]).astype(float)
+    except Exception:  # noqa: BLE001 - a custom mission: any hand-over compiles the loop
+        from .docking.simulate import default_handover_lvlh
+
+        return default_handover_lvlh(n_rad_s)

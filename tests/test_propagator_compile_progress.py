@@ -3,6 +3,7 @@ kernels on a cold cache (qingzhou_sim._jit)."""
 
 import importlib
 import io
+import os
 import time
 
 from numba import njit
@@ -105,9 +106,10 @@ class _FakeJob:
         self.stopped = True
 
 
-def test_one_core_starts_nothing(monkeypatch):
+def test_a_busy_machine_starts_nothing(monkeypatch):
     monkeypatch.setattr(_jit, "_approach_is_cold", lambda: True)
-    monkeypatch.setattr(_jit, "_free_cores", lambda: 1)
+    n_cpu = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0 + n_cpu, 0.0, 0.0))  # all cores busy
     with compile_ahead(object()) as job:
         assert job is None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ import numba
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from .._jit import _free_cores
 from ..constants import EARTH, EarthModel, as_duration_s, as_time, check_finite
 from ..errors import EpochOrderError, InputError, PropagationError, UnknownNameError
 from ..forces import ForceModel, _rhs, zonal_potential
@@ -724,22 +724,6 @@ class BatchHistory:
     epochs: Time
     rv_km: np.ndarray
     status: np.ndarray
-
-
-def _free_cores() -> int:
-    """Cores this process may use that no other process is keeping busy: the CPUs of
-    its affinity mask minus the 1-minute load average of the others (this process
-    counted once). A thread sharing a core with another busy process makes every
-    thread of the parallel loop wait for it, which is slower than one thread."""
-    try:
-        n_cpu = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n_cpu = os.cpu_count() or 1
-    try:
-        others = max(0.0, os.getloadavg()[0] - 1.0)
-    except (AttributeError, OSError):
-        return 1
-    return max(1, int(math.floor(n_cpu - others + 0.5)))
 
 
 @contextmanager
