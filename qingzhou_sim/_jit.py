@@ -89,7 +89,8 @@ class _Progress:
 
     def _tick(self) -> None:
         while not self._stop.wait(0.5):
-            self._draw(force=True)
+            if self.depth > 0:  # (between compilations the line stays, tqdm may draw)
+                self._draw(force=True)
 
     def waiting(self, waited_s: float) -> None:
         """Report that this process waits for the second one (every 10 s off a terminal)."""
