@@ -352,7 +352,7 @@ def _solve_dense(a, b):
 
 @numba.njit(cache=True)
 def _min_dv_sqp(
-    mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps
+    mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps, ftol
 ):
     r"""Minimum :math:`\sum_i |\Delta v_i|` N-impulse transfer to ``target`` (two-body
     arcs plus the affine correction ``c_off + d_off (dv - dv_ref)``), over the
@@ -365,9 +365,10 @@ def _min_dv_sqp(
     free; each quadratic subproblem solved by a primal active-set method on the
     linear epoch constraints; an l1 merit line search with a second-order correction.
     |dv| is smoothed as sqrt(|dv|^2 + eps^2) (eps in m/s). Stops when the step or the
-    decrease of the total falls below 1e-7 / 1e-8 m/s with the residual below 1e-7 (km, and
-    km/s x 1000 s). Returns (epochs (k,), dv (k, 3) km/s, status: 0 converged, 1
-    iteration limit, 2 no descent, iterations).
+    decrease of the total falls below 1e-7 / ``ftol`` m/s with the residual below 1e-7 (km, and
+    km/s x 1000 s). Returns (epochs (k,), dv (k, 3) km/s, the multipliers of the
+    arrival (6,) (for :func:`_primer_magnitude`), status: 0 converged, 1 iteration
+    limit, 2 no descent, iterations).
 
     References
     ----------
@@ -442,7 +443,7 @@ def _min_dv_sqp(
         for i in range(k):
             q = eps * eps + dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2
             s = math.sqrt(q)
-            theta = 0.0 if s < 0.1 * tot else 1.0
+            theta = 0.0 if 10.0 * eps < s < 0.1 * tot else 1.0
             for b in range(3):
                 g[3 * i + b] = dvm[i, b] / s
                 for e in range(3):
@@ -453,7 +454,7 @@ def _min_dv_sqp(
         for j in range(n):
             for a in range(6):
                 base[j] += jac[a, j] * lam[a]
-        for j in range(n if free_t else 0):
+        for j in range(nv, n):
             step = 1e-4 if j < nv else 1e-3
             tp = t.copy()
             dp = dvm.copy()
@@ -555,7 +556,7 @@ def _min_dv_sqp(
         cmax = 0.0
         for a in range(6):
             cmax = max(cmax, abs(c[a]))
-        if (dmax < 1e-7 or f_prev - f_now < 1e-8) and cmax < 1e-7:
+        if (dmax < 1e-7 or f_prev - f_now < ftol) and cmax < 1e-7:
             status = 0
             break
         # -- step length on the l1 merit, with a second-order correction
@@ -614,4 +615,49 @@ def _min_dv_sqp(
         f_prev, f_now = f0, fn
         t, dvm = tn, dn
         c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)
-    return t, dvm * 1e-3, status, it
+    return t, dvm * 1e-3, lam, status, it
+
+
+@numba.njit(cache=True)
+def _primer_magnitude(mu, rv0, t_end, imp_t, dv, lam, t_grid):
+    r"""Magnitude of the primer vector on the sorted ``t_grid`` of the impulses ``dv``
+    (k, 3) km/s at sorted ``imp_t`` with the arrival multipliers ``lam`` of
+    :func:`_min_dv_sqp`: p(t) = -1e-3 (W Phi(t_end, t)[:, 3:])^T lam, the unit vector
+    of each impulse at its epoch at an optimum; where |p(t)| > 1 an impulse would lower
+    the total.
+
+    References
+    ----------
+    Lawden (1963), *Optimal Trajectories for Space Navigation*, ch. 3 (primer vector);
+    Lion & Handelsman (1968), AIAA J. 6, 127 (adding an impulse where |p| > 1);
+    Prussing (1995), ch. 2.
+    """
+    k = imp_t.shape[0]
+    post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
+    seg = np.empty(k)
+    for i in range(k):
+        seg[i] = (t_end if i == k - 1 else imp_t[i + 1]) - imp_t[i]
+    chain = _impulse_chain_jac(mu, post, seg)
+    states = _kepler_rv(mu, rv0, t_grid, imp_t, dv)
+    out = np.empty(t_grid.shape[0])
+    j = 0
+    for g in range(t_grid.shape[0]):
+        while j < k and imp_t[j] <= t_grid[g]:
+            j += 1
+        t_next = imp_t[j] if j < k else t_end
+        _, _, phi = _kepler_stm(mu, states[g, :3].copy(), states[g, 3:].copy(), t_next - t_grid[g])
+        q = 0.0
+        for b in range(3):
+            pb = 0.0
+            for a in range(6):
+                # Phi(t_end, t) = P_j Phi(t_j, t), row a, velocity column b
+                col = 0.0
+                if j < k:
+                    for e in range(6):
+                        col += chain[j, a, e] * phi[e, 3 + b]
+                else:
+                    col = phi[a, 3 + b]
+                pb -= 1e-3 * (1.0 if a < 3 else _SQP_VEL_WEIGHT_S) * col * lam[a]
+            q += pb * pb
+        out[g] = math.sqrt(q)
+    return out

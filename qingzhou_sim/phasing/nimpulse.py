@@ -12,7 +12,13 @@ from ..errors import InfeasiblePlanError, InputError, PropagationError
 from ..frames import _relative_to_inertial
 from ..state import State
 from ._common import _MIN_GAP_S, _finish, _setup, _target_at_end
-from ._kernels import _nimpulse_residual, _nimpulse_residual_jac
+from ._kernels import (
+    _kepler_rv,
+    _min_dv_sqp,
+    _nimpulse_residual,
+    _nimpulse_residual_jac,
+    _primer_magnitude,
+)
 from .coelliptic import CoellipticSchedule, plan_coelliptic
 from .core import (
     PhasingPlan,
@@ -20,13 +26,20 @@ from .core import (
     _make_dynamics,
 )
 from .lambert import _lambert_search
-from .targeting import _correct
+from .targeting import _SMOOTH_M_S, _correct
 
 __all__ = ["plan_n_impulse"]
 
 # Two corrected candidates whose totals differ by less than this (km/s, 0.1 mm/s, the
 # minimum-delta-v optimiser's resolution) are equally good: the earlier one is kept.
 _TIE_KM_S = 1e-7
+
+# The two-body epoch optimisation stops when an iteration lowers the total by less than
+# this (m/s): the epochs are then within about a second of the optimum, and the delta-v's
+# are optimised again at those epochs in the force model.
+_EPOCH_FTOL_M_S = 1e-5
+# Points of the primer-magnitude search (over [earliest burn, hand-over]: ~30 s apart).
+_PRIMER_GRID = 241
 
 
 # --------------------------------------------------------------- N-impulse
@@ -87,6 +100,66 @@ def _optimise_impulses(mu, rv0, target_T, t_end, t_min, t0_guess, dv0_guess):
     )
     t, dv = unpack(res.x)
     if np.max(np.abs(cons(res.x))) > 1e-3:
+        return None
+    return t, dv
+
+
+def _two_body_optimum(mu, rv0, target_T, t_end, t_min, t0, dv0):
+    """Minimum sum |dv| over epochs and vectors, arrival at ``target_T`` (two-body),
+    from (t0, dv0) (need not arrive): the compiled SQP (:func:`._kernels._min_dv_sqp`),
+    then up to three primer-vector moves: every vanishing impulse (under 2 % of the
+    total, whose epoch no gradient can move) goes where the primer magnitude is largest
+    if it exceeds 1 (Lion & Handelsman 1968), and the SQP runs again; kept while the
+    total drops. Returns (epochs, dv (k, 3) km/s) or None."""
+    rv0 = np.ascontiguousarray(rv0, dtype=float)
+    target = np.ascontiguousarray(target_T, dtype=float)
+    k = len(t0)
+    zeros = (np.zeros(6), np.zeros((6, 3 * k)), np.zeros((k, 3)))
+
+    def solve(t, dv):
+        return _min_dv_sqp(
+            mu,
+            rv0,
+            float(t_end),
+            np.asarray(t, float),
+            np.ascontiguousarray(dv, dtype=float),
+            target,
+            *zeros,
+            float(t_min),
+            float(t_end),
+            _MIN_GAP_S,
+            True,
+            _SMOOTH_M_S,
+            _EPOCH_FTOL_M_S,
+        )
+
+    t, dv, lam, status, _ = solve(t0, dv0)
+    if status == 2:
+        return None
+    total = float(np.sum(np.linalg.norm(dv, axis=1)))
+    grid = np.linspace(t_min, t_end, _PRIMER_GRID)
+    for _ in range(3):
+        pm = _primer_magnitude(mu, rv0, float(t_end), t, dv, lam, grid)
+        vanishing = np.linalg.norm(dv, axis=1) < 0.02 * total
+        if not np.any(vanishing) or pm.max() <= 1.0 + 1e-4:
+            break
+        tn, dn = list(t[~vanishing]), list(dv[~vanishing])
+        for i in np.flatnonzero(vanishing):
+            free = pm.copy()
+            for tk in tn:
+                free[np.abs(grid - tk) < _MIN_GAP_S] = 0.0
+            g = int(np.argmax(free))
+            moved = free[g] > 1.0 + 1e-4
+            tn.append(grid[g] if moved else t[i])
+            dn.append(np.zeros(3) if moved else dv[i])
+        order = np.argsort(tn, kind="stable")
+        t2, dv2, lam2, status2, _ = solve(np.array(tn)[order], np.array(dn)[order])
+        total2 = float(np.sum(np.linalg.norm(dv2, axis=1)))
+        if status2 == 2 or not total2 < total:
+            break
+        t, dv, lam, total = t2, dv2, lam2, total2
+    y = _kepler_rv(mu, rv0, np.array([float(t_end)]), t, dv)[0]
+    if np.max(np.abs(y[:3] - target[:3])) > 1e-3 or np.max(np.abs(y[3:] - target[3:])) > 1e-6:
         return None
     return t, dv
 
@@ -318,14 +391,10 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
     t_ref = np.clip(t_ref, t_min, pb.t_end_s)
     dv_ref = reference.dv_inertial.to_value(u.km / u.s)
     starts = [(t_ref, dv_ref)]
-    dv = _polish_two_body(mu, pb.rv0, t_ref, dv_ref, target_T, pb.t_end_s)
-    if dv is not None:
-        t, dv = _pad(t_ref, dv, n_impulses, t_min, pb.t_end_s)
-        opt = _optimise_impulses(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)
-        if opt is not None:
-            pol = _polish_two_body(mu, pb.rv0, opt[0], opt[1], target_T, pb.t_end_s)
-            if pol is not None:
-                starts.append((opt[0], pol))
+    t, dv = _pad(t_ref, dv_ref, n_impulses, t_min, pb.t_end_s)
+    opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)
+    if opt is not None:
+        starts.append(opt)
     notes = [f"{n_impulses}-impulse plan re-planned from a reference plan (local optimum)"]
     if not correct or pb.dyn.two_body:
         t, dv = starts[-1]
