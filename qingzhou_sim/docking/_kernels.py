@@ -331,6 +331,45 @@ def _add(dst, i0, src):
         dst[i0 + j] += src[j]
 
 
+# Array expressions (``a + b``, ``s * a`` on arrays) compile numba's broadcasting
+# machinery into every function that has one (~40 ms of compilation each, and more
+# code for LLVM at every level above it); the loop's small vectors use these.
+@njit(cache=True, error_model="numpy")
+def _vadd(a, b):
+    """``a + b`` for 1-D arrays of one length."""
+    out = np.empty(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = a[i] + b[i]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _vsub(a, b):
+    """``a - b`` for 1-D arrays of one length."""
+    out = np.empty(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = a[i] - b[i]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _vscale(a, s):
+    """``a * s`` for a 1-D array and a scalar."""
+    out = np.empty(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = a[i] * s
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _vdiv(a, s):
+    """``a / s`` for a 1-D array and a scalar."""
+    out = np.empty(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = a[i] / s
+    return out
+
+
 @njit(cache=True, error_model="numpy")
 def _mv3(m, v):
     """``m @ v`` for a (3, 3) matrix and a (3,) vector."""
@@ -407,9 +446,7 @@ def _two_impulse_nb(n, x0, xf, tof, max_cond=100.0):
     for i in range(6):
         for j in range(6):
             arr[i] += p[i, j] * xs[j]
-    dv1 = v0 - x0[3:]
-    dv2 = xf[3:] - arr[3:]
-    return dv1, dv2, True
+    return _vsub(v0, x0[3:]), _vsub(xf[3:], arr[3:]), True
 
 
 @njit(cache=True, error_model="numpy")
@@ -739,16 +776,16 @@ def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, 
         th[0] = pnt_sig * nz[1]
         th[1] = pnt_sig * nz[2]
         th[2] = pnt_sig * nz[3]
-        out = out * (1.0 + mag_sig * nz[0]) + _cross(th, out)
+        out = _vadd(_vscale(out, 1.0 + mag_sig * nz[0]), _cross(th, out))
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def _normals(gen, out, i0, n):
-    """Fill ``out[i0 : i0 + n]`` with standard normals from the generator ``gen``
+def _normals(gen, out):
+    """Fill ``out`` with standard normals from the generator ``gen``
     (``numpy.random.Generator``; numba draws the same stream as NumPy and advances the
     generator's state, so a seed still gives the same run)."""
-    for i in range(i0, i0 + n):
+    for i in range(out.shape[0]):
         out[i] = gen.standard_normal()
 
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross
+from ._kernels import _cross, _vscale, _vsub
 from ._quat import qconj, qdcm, qmul, qnormalize
 
 __all__: list[str] = []
@@ -138,7 +138,7 @@ def attitude_error(q, q_ref):
     ``2 vec(q_ref^* q)`` with the scalar part made non-negative (Markley & Crassidis
     2014, sec. 6.2)."""
     dq = qnormalize(qmul(qconj(q_ref), q))
-    return 2.0 * dq[1:]
+    return _vscale(dq[1:], 2.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -148,8 +148,11 @@ def station_torque(x, q_hold, kp, kd, w_orb):
     (Wie 2008, ch. 7); ``kp``, ``kd`` (3,) per body axis."""
     q = x[A_Q : A_Q + 4]
     err = attitude_error(q, q_hold)
-    w_rel = x[A_W : A_W + 3] - lvlh_rate_body(q, w_orb)
-    return -kp * err - kd * w_rel
+    w_rel = _vsub(x[A_W : A_W + 3], lvlh_rate_body(q, w_orb))
+    out = np.empty(3)
+    for i in range(3):
+        out[i] = -kp[i] * err[i] - kd[i] * w_rel[i]
+    return out
 
 
 @njit(cache=True, error_model="numpy")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _mtv3, _mv3, _norm3
+from ._kernels import _cross, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
 from ._quat import euler_321, qconj, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
@@ -58,12 +58,12 @@ def port_states(rel, xs, xc, ports, w_orb):
     capture axis: (p_station, v_station, p_chaser, v_chaser, axis)."""
     rs = qdcm(xs[A_Q : A_Q + 4])
     rc = qdcm(xc[A_Q : A_Q + 4])
-    ws = xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)
-    wc = xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)
+    ws = _vsub(xs[A_W : A_W + 3], lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb))
+    wc = _vsub(xc[A_W : A_W + 3], lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb))
     ps = _mv3(rs, ports[P_ST_POS])
     vs = _mv3(rs, _cross(ws, ports[P_ST_POS]))
-    pc = rel[:3] + _mv3(rc, ports[P_CH_POS])
-    vc = rel[3:] + _mv3(rc, _cross(wc, ports[P_CH_POS]))
+    pc = _vadd(rel[:3], _mv3(rc, ports[P_CH_POS]))
+    vc = _vadd(rel[3:], _mv3(rc, _cross(wc, ports[P_CH_POS])))
     return ps, vs, pc, vc, _mv3(rs, ports[P_ST_AX])
 
 
@@ -79,14 +79,14 @@ def separation(rel, xs, xc, ports, w_orb):
 def figures(rel, xs, xc, ports, q_dock, w_orb):
     """The nine contact figures (C_N,) at the current states (kernel units)."""
     ps, vs, pc, vc, ax = port_states(rel, xs, xc, ports, w_orb)
-    dp = pc - ps
-    dv = vc - vs
+    dp = _vsub(pc, ps)
+    dv = _vsub(vc, vs)
     d = dp[0] * ax[0] + dp[1] * ax[1] + dp[2] * ax[2]
     vd = dv[0] * ax[0] + dv[1] * ax[1] + dv[2] * ax[2]
     out = np.empty(C_N)
     out[C_VCL] = -vd
-    lat = dp - d * ax
-    latr = dv - vd * ax
+    lat = _vsub(dp, _vscale(ax, d))
+    latr = _vsub(dv, _vscale(ax, vd))
     out[C_LAT] = _norm3(lat)
     out[C_LATR] = _norm3(latr)
     # chaser attitude relative to the station, against the docked one (chaser axes)
@@ -97,7 +97,7 @@ def figures(rel, xs, xc, ports, q_dock, w_orb):
     out[C_ROLL] = ypr[2]
     # station rate in chaser axes: R_lvlh_chaser^T R_lvlh_station w_station
     w_st = _mtv3(qdcm(xc[A_Q : A_Q + 4]), _mv3(qdcm(xs[A_Q : A_Q + 4]), xs[A_W : A_W + 3]))
-    w_rel = xc[A_W : A_W + 3] - w_st
+    w_rel = _vsub(xc[A_W : A_W + 3], w_st)
     out[C_ROLL_RATE] = w_rel[0]
     out[C_PITCH_RATE] = w_rel[1]
     out[C_YAW_RATE] = w_rel[2]

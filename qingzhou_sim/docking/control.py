@@ -12,6 +12,7 @@ Wie, B. (2008), *Space Vehicle Dynamics and Control*, 2nd ed., AIAA, sec. 7.3
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from ._kernels import _cw_accel, _mv3, _norm3
@@ -25,11 +26,13 @@ def translation_dv(xhat, r_ref, v_ref, seg, n):
     """Delta-v (km/s LVLH) of the PD tracking law: desired velocity
     ``v_ref + (r_ref - r) / tau_p`` reached over ``tau_v``, minus the CW free-motion
     acceleration (feed-forward) over the step; zero inside the deadband."""
-    v_des = v_ref + (r_ref - xhat[:3]) / seg.tau_p
     xd = xhat.copy()
     for i in range(3):
-        xd[3 + i] = v_des[i]
-    dv = (v_des - xhat[3:]) * (seg.dt / seg.tau_v) - _cw_accel(n, xd) * seg.dt
+        xd[3 + i] = v_ref[i] + (r_ref[i] - xhat[i]) / seg.tau_p
+    acc = _cw_accel(n, xd)
+    dv = np.empty(3)
+    for i in range(3):
+        dv[i] = (xd[3 + i] - xhat[3 + i]) * (seg.dt / seg.tau_v) - acc[i] * seg.dt
     if _norm3(dv) < seg.deadband:
         dv[:] = 0.0
     return dv
@@ -42,9 +45,13 @@ def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
     rate capped at ``max_rate`` rad/s); ``w_ref`` in the target axes, which differ from
     the body axes by the error only (small-angle)."""
     err = attitude_error(x[A_Q : A_Q + 4], q_ref)
-    corr = -err / tau
+    corr = np.empty(3)
+    for i in range(3):
+        corr[i] = -err[i] / tau
     nc = _norm3(corr)
-    if nc > max_rate:
-        corr *= max_rate / nc
-    w_cmd = w_ref + corr
-    return _mv3(inertia, w_cmd - x[A_W : A_W + 3])
+    cap = max_rate / nc if nc > max_rate else 1.0
+    dw = np.empty(3)
+    for i in range(3):
+        c = corr[i] * cap if nc > max_rate else corr[i]
+        dw[i] = (w_ref[i] + c) - x[A_W + i]
+    return _mv3(inertia, dw)

@@ -41,6 +41,9 @@ from ._kernels import (
     _passive,
     _sched,
     _two_impulse_curv,
+    _vadd,
+    _vscale,
+    _vsub,
 )
 from ._quat import qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
@@ -97,7 +100,7 @@ def transfer(seg, cfg, k, t, xhat, gs, ev, ne):
         return dv, False, AB_NONE, ne
     gs[G_BURN] = ib + 1
     if ib == nb - 1:
-        return seg.tgt[3:] - xhat[3:], True, AB_NONE, ne
+        return _vsub(seg.tgt[3:], xhat[3:]), True, AB_NONE, ne
     tof = (seg.burn_steps[nb - 1] - k) * seg.dt
     d1, ok = _two_impulse_curv(
         cfg[CF_N], cfg[CF_R_CURV], xhat, seg.tgt, tof, 100.0 if ib == 0 else 30.0
@@ -139,19 +142,19 @@ def reference(seg, cfg, k, xhat, gs):
         spd = _sched(max(togo, 0.0), seg.sched_d, seg.sched_v)
         if togo <= 0.0 and seg.final == 0:
             done = True
-        r_ref = seg.line0 + s_ref * seg.line_u
-        v_ref = spd * seg.line_u
+        r_ref = _vadd(seg.line0, _vscale(seg.line_u, s_ref))
+        v_ref = _vscale(seg.line_u, spd)
         gs[G_SREF] = s_ref + spd * seg.dt
         dport, _, _, _ = port_geometry(xhat, cfg)
-        if _norm3(xhat[:3] - r_ref) > cfg[CF_TRACK_ABS] + cfg[CF_TRACK_REL] * max(dport, 0.0):
+        if _norm3(_vsub(xhat[:3], r_ref)) > cfg[CF_TRACK_ABS] + cfg[CF_TRACK_REL] * max(dport, 0.0):
             reason = AB_TRACKING
     elif seg.settle_tol > 0.0:
         # velocity settled to within the tolerance / 300 s, or to within one minimum
         # impulse (at the dry mass): finer is not what the thrusters can hold
         v_tol = max(seg.settle_tol / 300.0, cfg[CF_MIB] / cfg[CF_PROP_MIN] * 1e-3)
         if (
-            _norm3(xhat[:3] - r_ref) < seg.settle_tol
-            and _norm3(xhat[3:] - v_ref) < v_tol
+            _norm3(_vsub(xhat[:3], r_ref)) < seg.settle_tol
+            and _norm3(_vsub(xhat[3:], v_ref)) < v_tol
             and k * seg.dt >= seg.min_time
         ):
             done = True

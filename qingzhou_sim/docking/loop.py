@@ -74,6 +74,10 @@ from ._kernels import (
     _put,
     _thruster,
     _to_lvlh,
+    _vadd,
+    _vdiv,
+    _vscale,
+    _vsub,
     propagate_truth,
 )
 from ._quat import qdcm
@@ -194,13 +198,16 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
         x, q, b, p = update_navigation(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp)
     valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, nav.q_nom, fp)
     if valid:
-        mon = mon - bias
+        mon = _vsub(mon, bias)
         sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
     else:
         mon = x[:3].copy()
         sig_mon = 0.0
     use = select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
-    ptot = p[:3, :3] + bias_covariance(x, q, sp, nav.q_nom, use, fp)
+    ptot = bias_covariance(x, q, sp, nav.q_nom, use, fp)
+    for i in range(3):
+        for j in range(3):
+            ptot[i, j] = p[i, j] + ptot[i, j]
     return (x, q, b, p, gb, om), mon, sig_mon, ptot
 
 
@@ -240,10 +247,10 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     _put(row, H_EST, xhat)
     hist[k, H_MASS] = mass
     _put(row, H_QC, xc[A_Q : A_Q + 4])
-    _put(row, H_WC, xc[A_W : A_W + 3] - lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb))
+    _put(row, H_WC, _vsub(xc[A_W : A_W + 3], lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)))
     _put(row, H_ERR, attitude_error(xc[A_Q : A_Q + 4], q_ref))
     _put(row, H_QS, xs[A_Q : A_Q + 4])
-    _put(row, H_WS, xs[A_W : A_W + 3] - lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb))
+    _put(row, H_WS, _vsub(xs[A_W : A_W + 3], lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)))
 
 
 @_inlined
@@ -285,18 +292,18 @@ def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
         fired = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, nz, False, False)
         dva = nom
         if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
-            _normals(gen, nz, 0, 4)
+            _normals(gen, nz)
             dva = _thruster(nom, mass, seg.dt, 1e12, cfg, nz, stuck, True)
         mass -= _burn_mass(mass, dva, cfg)
     else:
-        cmd = dv + resid
-        _put(wrench, 0, _mtv3(re, cmd) * (mass * 1e3))
+        cmd = _vadd(dv, resid)
+        _put(wrench, 0, _vscale(_mtv3(re, cmd), mass * 1e3))
     u, w_nom, w_true = fire(
         ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
     )
     if seg.mode != MODE_TRANSFER:
-        fired = _mv3(re, w_nom[:3]) / (mass * 1e3)
-        dva = _mv3(rc, w_true[:3]) / (mass * 1e3)
+        fired = _vdiv(_mv3(re, w_nom[:3]), mass * 1e3)
+        dva = _vdiv(_mv3(rc, w_true[:3]), mass * 1e3)
         mib_dv = cfg[CF_MIB] / mass * 1e-3
         for i in range(3):
             ri = cmd[i] - fired[i]
@@ -410,7 +417,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
             nz_cam = np.zeros(4)
             dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
             if cfg[CF_EXEC_ON] != 0.0:
-                _normals(gen, nz_cam, 0, 4)
+                _normals(gen, nz_cam)
                 dva = _thruster(dva, mass, 1e3, 1e9, cfg, nz_cam, False, True)
             _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
             mass -= _burn_mass(mass, dva, cfg)

@@ -99,7 +99,7 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import _inlined, _mtv3, _mv3
+from ._kernels import _inlined, _mtv3, _mv3, _vadd, _vsub
 from ._quat import qconj, qdcm, qfrom_rotvec, qmul, qnormalize, qto_rotvec
 from .sensors import (
     G_ARW,
@@ -297,9 +297,9 @@ def _correct(x, q, b, dx):
     """Fold an error-state correction into the estimate (the MEKF reset, Markley &
     Crassidis 2014, eq. 6.27)."""
     return (
-        x + dx[I_R : I_R + 6],
+        _vadd(x, dx[I_R : I_R + 6]),
         qnormalize(qmul(q, qfrom_rotvec(dx[I_TH : I_TH + 3]))),
-        (b + dx[I_B : I_B + 3]),
+        _vadd(b, dx[I_B : I_B + 3]),
     )
 
 
@@ -403,7 +403,7 @@ def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp):
     by the bias-corrected gyro rate, the LVLH frame by its own rate, both constant over
     the step); process noise of the gyro's random walks (Markley & Crassidis 2014,
     eq. 6.93)."""
-    w = omega_meas - b
+    w = _vsub(omega_meas, b)
     phi_l = np.empty(3)
     phi_b = np.empty(3)
     for i in range(3):
@@ -507,7 +507,7 @@ def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
         h[i, I_R + i] = 1.0
         for j in range(3):
             h[i, I_TH + j] = j_att[i, j]
-    dx, p1 = _kf_update(p, z_lvlh - x[:3], h, r_cov)
+    dx, p1 = _kf_update(p, _vsub(z_lvlh, x[:3]), h, r_cov)
     x1, q1, b1 = _correct(x, q, b, dx)
     return x1, q1, b1, p1
 
@@ -533,7 +533,7 @@ def update_gnss(x, q, b, p, z, sp, fp):
     h = np.zeros((6, N_ERR))
     for i in range(6):
         h[i, I_R + i] = 1.0
-    dx, p1 = _kf_update(p, z - x, h, _gnss_cov(x, sp, 1.0, fp[F_RBIAS]))
+    dx, p1 = _kf_update(p, _vsub(z, x), h, _gnss_cov(x, sp, 1.0, fp[F_RBIAS]))
     x1, q1, b1 = _correct(x, q, b, dx)
     return x1, q1, b1, p1
 
@@ -545,11 +545,15 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     the attitude estimate ``q``: (position, covariance, d position / d delta_theta)."""
     r_bs = qdcm(sp[R_MOUNT_Q : R_MOUNT_Q + 4])
     r_lb = qdcm(q)
-    w = sp[R_MOUNT_R : R_MOUNT_R + 3] + _mv3(r_bs, los_s)
-    pos = _mv3(qdcm(q_nom), sp[R_TGT_R : R_TGT_R + 3]) - _mv3(r_lb, w)
+    w = _vadd(sp[R_MOUNT_R : R_MOUNT_R + 3], _mv3(r_bs, los_s))
+    pos = _vsub(_mv3(qdcm(q_nom), sp[R_TGT_R : R_TGT_R + 3]), _mv3(r_lb, w))
     m = _mul(r_lb, r_bs)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
-    return pos, _sandwich(m, c_s), -_mul(r_lb, _skew(w))
+    j = _mul(r_lb, _skew(w))
+    for r in range(3):
+        for c in range(3):
+            j[r, c] = -j[r, c]
+    return pos, _sandwich(m, c_s), j
 
 
 @njit(cache=True, error_model="numpy")
@@ -743,8 +747,8 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
 def body_rates(q, b, omega_meas, omega_lvlh):
     """Estimated body rates (rad/s, body frame): inertial ``omega_meas - b`` and
     relative to LVLH (the inertial rate less the LVLH frame's own rotation)."""
-    w = omega_meas - b
-    return w, w - _mtv3(qdcm(q), omega_lvlh)
+    w = _vsub(omega_meas, b)
+    return w, _vsub(w, _mtv3(qdcm(q), omega_lvlh))
 
 
 # ------------------------------------------------------------------------ one step

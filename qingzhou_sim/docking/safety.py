@@ -70,6 +70,8 @@ from ._kernels import (
     _inlined,
     _norm3,
     _passive,
+    _vscale,
+    _vsub,
 )
 
 __all__: list[str] = []
@@ -191,7 +193,7 @@ def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
         reason = AB_COLLISION
     pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg[CF_NOISE_ON] != 0.0 else 0.0
     thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
-    dx = xhat[:3] - mon
+    dx = _vsub(xhat[:3], mon)
     # the independent monitor (lidar / camera) exists inside the relative-GNSS range
     if _norm3(dx) > thr and rng_true <= cfg[CF_GNSS_RANGE]:
         flags[F_XCHK] += 1
@@ -250,8 +252,8 @@ def choose_cam(x, cfg):
         )
         score = rmin if not unsafe else -1.0 / (1.0 + rmin)
         if k == 0 and not unsafe:
-            return cfg[CF_CAM_DV] * d
+            return _vscale(d, cfg[CF_CAM_DV])
         if score > best_r:
             best_r = score
-            best = cfg[CF_CAM_DV] * d
+            best = _vscale(d, cfg[CF_CAM_DV])
     return best

@@ -82,7 +82,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _norm3, _normals
+from ._kernels import _inlined, _norm3, _vadd, _vsub
 from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
 
 __all__ = [
@@ -185,10 +185,10 @@ def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
     """Line of sight from the (misaligned) sensor to its target, in the sensor frame
     (km), and the true ``q_lvlh_sensor``."""
     r_tgt = qrotate(q_lvlh_st, p[R_TGT_R : R_TGT_R + 3])
-    r_sen = rel_lvlh[:3] + qrotate(q_lvlh_body, p[R_MOUNT_R : R_MOUNT_R + 3])
+    r_sen = _vadd(rel_lvlh[:3], qrotate(q_lvlh_body, p[R_MOUNT_R : R_MOUNT_R + 3]))
     q_bs = qmul(p[R_MOUNT_Q : R_MOUNT_Q + 4], qfrom_rotvec(e[E_MIS : E_MIS + 3]))
     q_ls = qmul(q_lvlh_body, q_bs)
-    return qrotate(qconj(q_ls), r_tgt - r_sen), q_ls
+    return qrotate(qconj(q_ls), _vsub(r_tgt, r_sen)), q_ls
 
 
 # ------------------------------------------------------------------------- selector
@@ -329,12 +329,10 @@ def draw_step(gen, use, nz):
     tracker, in column order."""
     for s in range(3):
         i0 = NZ_GNSS + s * NZ_REL
-        if use[s]:
-            _normals(gen, nz, i0, NZ_REL)
-        else:
-            for i in range(i0, i0 + NZ_REL):
-                nz[i] = 0.0
-    _normals(gen, nz, NZ_GYRO, N_NOISE - NZ_GYRO)
+        for i in range(i0, i0 + NZ_REL):
+            nz[i] = gen.standard_normal() if use[s] else 0.0
+    for i in range(NZ_GYRO, N_NOISE):
+        nz[i] = gen.standard_normal()
 
 
 @njit(cache=True, error_model="numpy")

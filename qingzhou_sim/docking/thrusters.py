@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._kernels import _vscale
+
 __all__ = ["THRUSTERS_PER_TRANSLATION", "qingzhou_rcs_layout"]
 
 # An axial translation pulse fires the four thrusters of one end face together.
@@ -305,13 +307,14 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     translation part of the command delivers nothing (the valves of the translation
     groups do not open; attitude control still works), unknown to the flight software.
     """
-    u = select(table, wrench, thrust_n * dt, mib, quantum)
+    impulse_max = _vscale(thrust_n, dt)
+    u = select(table, wrench, impulse_max, mib, quantum)
     u_true = u
     if stuck:
         rot = np.zeros(6)
         for i in range(3, 6):
             rot[i] = wrench[i]
-        u_true = select(table, rot, thrust_n * dt, mib, quantum)
+        u_true = select(table, rot, impulse_max, mib, quantum)
     # b @ u written out, skipping the thrusters that do not fire (most of them)
     w_nominal = np.zeros(6)
     w_true = np.zeros(6)
