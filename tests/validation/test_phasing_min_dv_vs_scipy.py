@@ -11,7 +11,7 @@ import pytest
 from boinor.core.propagation.vallado import vallado
 from scipy.optimize import minimize
 
-from qingzhou_sim.phasing._kernels import _min_dv_sqp
+from qingzhou_sim.phasing._kernels import _min_dv_sqp, _primer_magnitude
 
 MU = 398600.4418  # km^3/s^2, WGS-84
 R_EQ = 6378.137  # km, WGS-84
@@ -21,6 +21,12 @@ EPS_M_S = 1e-4
 # Agreement of totals: 0.01 mm/s, a hundredth of the re-plan's 1 mm/s budget for
 # solver differences, and above the smoothing's eps per vanishing burn.
 TOTAL_TOL_M_S = 1e-2 * 1e-3 * 1e3  # 0.01 mm/s, in m/s
+# Primer magnitude: 1e-3 (the unit vectors of 55 m/s burns to 0.05 m/s, the resolution
+# of the smoothed optimum's middle impulse, see below).
+PRIMER_TOL = 1e-3
+# Epochs of an optimum with the epoch constraints active: 1 ms (the constraints hold
+# exactly once active).
+EPOCH_TOL_S = 1e-3
 # The re-plan's budget for solver differences in the total: 1 mm/s.
 SLSQP_GAP_M_S = 1e-3
 # Arrival: 1 mm and 1 um/s (far inside the 2 m / 2 mm/s goal of the targeting).
@@ -88,7 +94,16 @@ def test_hohmann_with_a_vanishing_middle_impulse():
     )
     rv0, target = _circular(r1, 0.0), _circular(r2, np.pi)
     start = np.array([[0.0, 0.03, 0.0], [0.01, 0.0, 0.0], [0.0, -0.03, 0.0]])
-    _, dv, _, status, _ = _solve(rv0, t_h, [0.0, t_h / 3, t_h], start, target)
+    t, dv, lam, status, _ = _solve(rv0, t_h, [0.0, t_h / 3, t_h], start, target)
+    # Lawden's necessary conditions (Lawden 1963, ch. 3; Prussing 1995, ch. 2), which
+    # the Hohmann transfer meets: the primer's magnitude is 1 at the two impulses and
+    # at most 1 between them
+    grid = np.linspace(0.0, t_h, 61)
+    pm = _primer_magnitude(MU, rv0, t_h, t, dv, lam, grid)
+    assert pm[0] == pytest.approx(1.0, abs=PRIMER_TOL) and pm[-1] == pytest.approx(
+        1.0, abs=PRIMER_TOL
+    )
+    assert np.max(pm) < 1.0 + PRIMER_TOL
     assert status != 2  # descent never failed (1: iteration limit in the flat valley)
     mags = np.linalg.norm(dv, axis=1) * 1e3
     # (the middle impulse trades against the outer two at almost no cost, so the total
@@ -174,3 +189,25 @@ def test_four_impulse_optimum_matches_slsqp(hp, ha, imp_t, t_end, ref_rtn):
     arrival = _boinor_arrival(rv0, t_end, imp_t, dv)
     assert np.max(np.abs(arrival[:3] - target[:3])) < POS_TOL_KM
     assert np.max(np.abs(arrival[3:] - target[3:])) < VEL_TOL_KM_S
+
+
+def test_free_epochs_find_hohmann_at_the_ends_of_the_window():
+    # The same circle-to-circle transfer with the two epochs free inside [0, T]: they
+    # move from 5 min inside the window to its ends (the epoch constraints active) and
+    # the total to Hohmann's (Curtis 2014, eq. 6.3).
+    r1, r2 = R_EQ + 200.0, R_EQ + 390.0
+    at = 0.5 * (r1 + r2)
+    t_h = np.pi * np.sqrt(at**3 / MU)
+    hohmann_m_s = 1e3 * (
+        (np.sqrt(MU * (2 / r1 - 1 / at)) - np.sqrt(MU / r1))
+        + (np.sqrt(MU / r2) - np.sqrt(MU * (2 / r2 - 1 / at)))
+    )
+    rv0, target = _circular(r1, 0.0), _circular(r2, np.pi)
+    start = np.array([[0.0, 0.03, 0.0], [0.0, -0.03, 0.0]])
+    t, dv, _, status, _ = _min_dv_sqp(
+        MU, rv0, t_h, np.array([300.0, t_h - 300.0]), start, target, np.zeros(6),
+        np.zeros((6, 6)), np.zeros((2, 3)), 0.0, t_h, 120.0, True, EPS_M_S, 1e-8,
+    )  # fmt: skip
+    assert status == 0
+    np.testing.assert_allclose(t, [0.0, t_h], atol=EPOCH_TOL_S)
+    assert np.sum(np.linalg.norm(dv, axis=1)) * 1e3 == pytest.approx(hohmann_m_s, abs=TOTAL_TOL_M_S)
