@@ -177,3 +177,30 @@ def test_delta_v_figure_has_a_row_per_varying_phase(serial):
     # no sample needed a collision-avoidance manoeuvre: a constant 0 is not drawn
     assert serial.samples["collision_avoidance_delta_v_m_s"].eq(0).all()
     assert not any(t.startswith("collision avoidance") for t in titles)
+
+
+def test_blas_is_pinned_once_per_chunk(mission, monkeypatch):
+    """threadpoolctl's pin costs milliseconds: a chunk pins BLAS to one thread once, and
+    every sample of it runs inside that pin (what makes rows bit-identical)."""
+    import threadpoolctl
+
+    import qingzhou_sim.montecarlo as mc
+    from qingzhou_sim.mission._guard import _RUN_GUARD
+
+    pins, depths = [], []
+    real = threadpoolctl.threadpool_limits
+
+    def counting(*args, **kwargs):
+        pins.append(kwargs.get("limits"))
+        return real(*args, **kwargs)
+
+    def stub(mission, perturbations, reference=None):
+        depths.append(_RUN_GUARD._depth)
+        return {}
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", counting)
+    monkeypatch.setattr(mc, "sample_record", stub)
+    rows = mc._run_samples(mission, Dispersions(), 3, [0, 1, 2], None)
+    assert [r["index"] for r in rows] == [0, 1, 2]
+    assert pins == [1]
+    assert depths == [1, 1, 1]
