@@ -346,7 +346,14 @@ def as_time(value, name: str = "epoch") -> Time:
     '2026-01-01T00:00:00.000'
     """
     if isinstance(value, Time):
-        if not np.all(np.isfinite(np.asarray(value.jd1)) & np.isfinite(np.asarray(value.jd2))):
+        jd1, jd2 = value.jd1, value.jd2
+        if type(jd1) is float and type(jd2) is float:
+            # one epoch (every propagation checks its epoch): NaN or inf in either part
+            # makes the sum non-finite; half the time of the array test
+            finite = math.isfinite(jd1 + jd2)
+        else:
+            finite = np.all(np.isfinite(np.asarray(jd1)) & np.isfinite(np.asarray(jd2)))
+        if not finite:
             raise InputError(f"{name} contains NaN epochs", name=name, value=value)
         return value
     if isinstance(value, _dt.datetime):
