@@ -278,9 +278,11 @@ def _run_sample(mission, dispersions: Dispersions, seed: int, index: int, refere
 
 def sample_record(mission, perturbations, reference=None) -> dict:
     """``mission.run(perturbations=..., phasing_reference=reference).to_record()``,
-    bit for bit, without what only the full result needs: the joined ephemerides of
-    both vehicles, the timeline (its ranges need a frame conversion per event) and the
-    :class:`~qingzhou_sim.mission.MissionResult`. The stages are the same functions as
+    bit for bit, without what only the full result needs: the phasing trajectories'
+    samples before the hand-over (``phasing_flight(samples=False)``), the joined
+    ephemerides of both vehicles, the timeline (its ranges need a frame conversion per
+    event) and the :class:`~qingzhou_sim.mission.MissionResult`. BLAS is pinned to one
+    thread here, or once per chunk by the campaign. The stages are the same functions as
     :meth:`Mission.run`'s; the phase budget is that of ``mission.timeline`` (same
     order of sums, same epochs), checked against ``Mission.run`` in
     ``tests/test_campaign_record.py``."""
