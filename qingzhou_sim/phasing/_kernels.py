@@ -434,16 +434,23 @@ def _min_dv_sqp(
         # -- gradient and Hessian of the Lagrangian at z = (dv m/s, epochs s)
         g = np.zeros(n)
         h = np.zeros((n, n))
-        # |dv_i|'s Hessian (I - u u^T) / |dv_i|, or for a burn below a tenth of the
-        # total the majoriser I / |dv_i| (iteratively reweighted least squares), which
-        # shrinks a vanishing burn geometrically where Newton's step would overshoot zero
+        # |dv_i|'s Hessian (I - u u^T) / |dv_i|, or for a burn whose primer magnitude
+        # (-J_i^T lam) is below 0.99, one that is vanishing, the majoriser I / |dv_i|
+        # (iteratively reweighted least squares), which shrinks it geometrically where
+        # Newton's step would overshoot zero
         tot = 0.0
         for i in range(k):
             tot += math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2)
         for i in range(k):
             q = eps * eps + dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2
             s = math.sqrt(q)
-            theta = 0.0 if 10.0 * eps < s < 0.1 * tot else 1.0
+            pn = 0.0
+            for b in range(3):
+                pb = 0.0
+                for a in range(6):
+                    pb += jac[a, 3 * i + b] * lam[a]
+                pn += pb * pb
+            theta = 0.0 if 10.0 * eps < s and pn < 0.98 else 1.0
             for b in range(3):
                 g[3 * i + b] = dvm[i, b] / s
                 for e in range(3):
@@ -612,6 +619,41 @@ def _min_dv_sqp(
         if not accepted:
             status = 2
             break
+        # a burn that shrank by a fifth or more is tried at zero (the others changed by
+        # the minimum-norm correction back onto the constraint): the reweighted steps
+        # would take it there only geometrically
+        for i in range(k):
+            m_new = math.sqrt(dn[i, 0] ** 2 + dn[i, 1] ** 2 + dn[i, 2] ** 2)
+            m_old = math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2)
+            if not (10.0 * eps < m_new < 0.1 * tot and m_new < 0.8 * m_old):
+                continue
+            dz = dn.copy()
+            dz[i, 0] = 0.0
+            dz[i, 1] = 0.0
+            dz[i, 2] = 0.0
+            cz, jz = _arrival_partials(mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target)
+            jjz = np.zeros((6, 6))
+            for a in range(6):
+                for b in range(6):
+                    for e in range(nv):
+                        if e // 3 != i:
+                            jjz[a, b] += jz[a, e] * jz[b, e]
+            y6, ok = _solve_dense(jjz, -cz)
+            if not ok:
+                continue
+            for e in range(nv):
+                if e // 3 != i:
+                    for a in range(6):
+                        dz[e // 3, e % 3] += jz[a, e] * y6[a]
+            cz, _ = _arrival_partials(mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target)
+            fz = 0.0
+            cz1 = 0.0
+            for j in range(k):
+                fz += math.sqrt(dz[j, 0] ** 2 + dz[j, 1] ** 2 + dz[j, 2] ** 2 + eps * eps)
+            for a in range(6):
+                cz1 += abs(cz[a])
+            if fz + mu_pen * cz1 < fn + mu_pen * cn1:
+                dn, fn, cn1 = dz, fz, cz1
         f_prev, f_now = f0, fn
         t, dvm = tn, dn
         c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)

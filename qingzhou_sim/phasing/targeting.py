@@ -46,6 +46,9 @@ _SMOOTH_M_S = 1e-4
 # more than 0.1 mm/s: on the 1.85 h re-plans a second one moves the totals by 0.07 mm/s
 # on average, 0.8 mm/s at most; on 6.5 h arcs by centimetres per second).
 _REFRESHES = 3
+# The prediction of the minimum-delta-v stage (without the finite-difference Jacobian)
+# stops when an SQP iteration lowers the total by less than this (m/s).
+_PREDICT_FTOL_M_S = 1e-6
 
 
 def _final_residual(dyn, rv0, t_end, imp_t, dv, target):
@@ -183,7 +186,7 @@ def _descent_step(residual, jac_at, approximate, p, f, w):
     return best
 
 
-def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok):
+def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred=None):
     """Minimum sum |dv| at fixed epochs through the force model, from the feasible
     ``x``: the compiled SQP (:func:`._kernels._min_dv_sqp`) on a surrogate of the
     arrival state, the two-body arcs through the burns plus the full-force difference
@@ -194,7 +197,6 @@ def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok):
     Jacobian difference measured again while the total still drops by more than
     0.1 mm/s (``_REFRESHES`` times at most). Kept only if the total delta-v drops.
     Returns (x, f, propagations)."""
-    k = imp_t.size
     ordered = np.all(np.diff(imp_t) >= 0) and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
     if not ordered:
         return x, f, 0
@@ -203,38 +205,28 @@ def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok):
     tc = np.ascontiguousarray(imp_t, dtype=float)
     tgt = np.ascontiguousarray(target, dtype=float)
     n_prop = 0
+    # the first Jacobian is measured at the predicted optimum when there is one (closer
+    # to the optimum than x, so fewer refreshes and SQP iterations)
+    xa, fa = x, f
+    if x_pred is not None:
+        fp = _final_residual(dyn, rv0, t_end, imp_t, x_pred, target)
+        n_prop += 1
+        if np.all(np.isfinite(fp)):
+            xa, fa = x_pred, fp
+            if ok(fp) and _total(x_pred) < _total(x):
+                x, f = x_pred, fp
     for _refresh in range(_REFRESHES):
-        jac = jacobian(imp_t, x, f, exact=True)
+        jac = jacobian(imp_t, xa, fa, exact=True)
         n_prop += 0 if dyn.two_body else x.size
         if not np.all(np.isfinite(jac)):
             break
-        d_off = np.ascontiguousarray(jac - _stm_jacobian(mu, rv0, t_end, imp_t, x))
-        xr, fr = x, f
+        d_off = np.ascontiguousarray(jac - _stm_jacobian(mu, rv0, t_end, imp_t, xa))
+        xr, fr = xa, fa
         best = None
         for _ in range(5):
-            dvr = np.ascontiguousarray(xr.reshape(k, 3))
-            g_r = _kepler_rv(mu, rv0c, np.array([float(t_end)]), tc, dvr)[0]
-            c_off = (fr + target) - g_r
-            _, dvn, _, status, _ = _min_dv_sqp(
-                mu,
-                rv0c,
-                float(t_end),
-                tc,
-                dvr,
-                tgt,
-                c_off,
-                d_off,
-                dvr,
-                0.0,
-                0.0,
-                0.0,
-                False,
-                _SMOOTH_M_S,
-                1e-8,
-            )
-            if status == 2 or not np.all(np.isfinite(dvn)):
+            xn = _surrogate_optimum(mu, rv0c, t_end, tc, xr, fr, tgt, d_off)
+            if xn is None:
                 break
-            xn = dvn.ravel()
             fn = _final_residual(dyn, rv0, t_end, imp_t, xn, target)
             n_prop += 1
             if not np.all(np.isfinite(fn)):
@@ -249,10 +241,41 @@ def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok):
         if gain <= 0.0:
             break
         x, f = best
+        xa, fa = best
         history.append((np.linalg.norm(f[:3]) * 1e3, np.linalg.norm(f[3:]) * 1e3))
         if gain < 1e-7:
             break
     return x, f, n_prop
+
+
+def _surrogate_optimum(mu, rv0, t_end, imp_t, xr, fr, target, d_off, ftol=1e-8):
+    """The delta-v's (3k,) km/s of the surrogate's minimum (see :func:`_min_dv`)
+    anchored at ``xr`` where the full-force residual is ``fr``; None on failure."""
+    dvr = np.ascontiguousarray(xr.reshape(-1, 3))
+    g_r = _kepler_rv(mu, rv0, np.array([float(t_end)]), imp_t, dvr)[0]
+    c_off = (fr + target) - g_r
+    _, dvn, _, status, _ = _min_dv_sqp(
+        mu, rv0, float(t_end), imp_t, dvr, target, c_off, d_off, dvr, 0.0, 0.0, 0.0, False,
+        _SMOOTH_M_S, ftol,
+    )  # fmt: skip
+    if status == 2 or not np.all(np.isfinite(dvn)):
+        return None
+    return dvn.ravel()
+
+
+def _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target):
+    """What the minimum-delta-v stage will reach from the feasible ``x``, predicted
+    without its finite-difference Jacobian (the surrogate with J_F = J_G): (total
+    delta-v km/s, the delta-v's (3k,)), (inf, None) when unavailable."""
+    ordered = np.all(np.diff(imp_t) >= 0) and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
+    if not ordered:
+        return np.inf, None
+    c = np.ascontiguousarray
+    xn = _surrogate_optimum(
+        dyn.mu, c(rv0, dtype=float), t_end, c(imp_t, dtype=float), x, f,
+        c(target, dtype=float), np.zeros((6, x.size)), _PREDICT_FTOL_M_S,
+    )  # fmt: skip
+    return (np.inf, None) if xn is None else (_total(xn), xn)
 
 
 def _total(x):
@@ -337,6 +360,7 @@ def _correct(
     max_iter=25,
     optimise=True,
     epochs=False,
+    cutoff=None,
 ) -> tuple:
     """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
     that the state at ``t_end`` equals ``target``.
@@ -348,7 +372,9 @@ def _correct(
     linearised minimum-sum-|dv| steps inside a trust region (5 m/s), each followed by
     Newton iterations back onto the constraint; kept only if the total delta-v drops.
     Stage 4 (``epochs``): the same with the burn epochs free as well (trust region
-    10 min), the differential correction "on the delta-v's and the epochs".
+    10 min), the differential correction "on the delta-v's and the epochs". With
+    ``cutoff`` (km/s), stage 3 is skipped when its prediction (:func:`_predicted_min_dv`)
+    exceeds it: a candidate that cannot beat a plan already in hand.
     Returns (dv (k, 3), CorrectionReport, epochs (k,) s).
     """
     imp_t = np.asarray(imp_t, float)
@@ -399,8 +425,12 @@ def _correct(
         )
 
     if optimise and x.size > 6 and ok(f):
-        x, f, n_prop = _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok)
-        total_it += n_prop
+        pred, x_pred = _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target)
+        if cutoff is None or pred <= cutoff:
+            x, f, n_prop = _min_dv(
+                dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred
+            )
+            total_it += n_prop
     if epochs and ok(f) and imp_t.size > 0:
         trust_dv, trust_t = 5e-3, 600.0
         for _ in range(15):
