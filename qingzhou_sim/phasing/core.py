@@ -436,13 +436,15 @@ def _build_plan(
     c_track = dyn.chaser(rv0, grid, imp_t, dvi)
     s_track = dyn.station(station_rv0, grid)
     burns = []
+    epochs = t0 + TimeDelta(imp_t * u.s) if imp_t.size else None
     for k in range(imp_t.size):
-        # State just before burn k: propagate with the earlier burns only.
-        before = dyn.chaser(rv0, np.array([imp_t[k]]), imp_t[:k], dvi[:k])[0]
+        # State just before burn k: the track's (post-burn) state at the burn epoch less
+        # the burn (the sum of burns at one epoch when several share it).
+        before = c_track[np.searchsorted(grid, imp_t[k])].copy()
+        before[3:] -= dvi[imp_t == imp_t[k]].sum(axis=0)
+        before[3:] += dvi[:k][imp_t[:k] == imp_t[k]].sum(axis=0)
         dv_l = _lvlh_basis(before[:3], before[3:]) @ dvi[k]
-        burns.append(
-            Burn(t0 + TimeDelta(imp_t[k] * u.s), dv_l * 1e3 * (u.m / u.s), "LVLH", labels[k])
-        )
+        burns.append(Burn(epochs[k], dv_l * 1e3 * (u.m / u.s), "LVLH", labels[k]))
     arrival = c_track[-1]
     s_end = s_track[-1]
     target = _relative_to_inertial("LVLH", s_end, rel_lvlh6)
