@@ -291,17 +291,18 @@ _SQP_VEL_WEIGHT_S = 1000.0
 
 
 @numba.njit(cache=True)
-def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target):
+def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target, with_jac):
     """Weighted arrival residual c (6,) of the two-body arc through impulses ``dv`` (k, 3)
     km/s at sorted ``imp_t`` (k,), plus the affine correction ``c_off + d_off (dv -
-    dv_ref)`` (the full-force surrogate of :func:`_min_dv_sqp`), and its partials (6, 4k)
-    w.r.t. (dv in m/s, epochs in s): :func:`_impulse_chain_jac`."""
+    dv_ref)`` (the full-force surrogate of :func:`_min_dv_sqp`), and (``with_jac``, else
+    zeros) its partials (6, 4k) w.r.t. (dv in m/s, epochs in s):
+    :func:`_impulse_chain_jac`."""
     k = imp_t.shape[0]
     post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
     seg = np.empty(k)
     for i in range(k):
         seg[i] = (t_end if i == k - 1 else imp_t[i + 1]) - imp_t[i]
-    p = _impulse_chain_jac(mu, post, seg)
+    p = _impulse_chain_jac(mu, post, seg) if with_jac else np.zeros((k, 6, 6))
     rr, vv = _kepler(mu, post[k - 1, :3].copy(), post[k - 1, 3:].copy(), seg[k - 1])
     c = np.empty(6)
     jac = np.zeros((6, 4 * k))
@@ -312,7 +313,7 @@ def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target):
         for j in range(3 * k):
             s += d_off[a, j] * (dv[j // 3, j % 3] - dv_ref[j // 3, j % 3])
         c[a] = w * s
-        for i in range(k):
+        for i in range(k if with_jac else 0):
             for b in range(3):
                 jac[a, 3 * i + b] = w * 1e-3 * (p[i, a, 3 + b] + d_off[a, 3 * i + b])
                 jac[a, 3 * k + i] -= w * p[i, a, b] * dv[i, b]
@@ -413,7 +414,7 @@ def _min_dv_sqp(
     mu_pen = 0.0
     status = 1
     it = 0
-    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)
+    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, True)
     # first multipliers: least squares on the delta-v rows of grad f + J^T lam = 0
     g = np.zeros(n)
     for i in range(k):
@@ -469,7 +470,9 @@ def _min_dv_sqp(
                 dp[j // 3, j % 3] += step
             else:
                 tp[j - nv] += step
-            _, jp = _arrival_partials(mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target)
+            _, jp = _arrival_partials(
+                mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target, True
+            )
             for m in range(n):
                 s = 0.0
                 for a in range(6):
@@ -602,7 +605,7 @@ def _min_dv_sqp(
                         for a in range(6):
                             dn[i // 3, i % 3] += jac[a, i] * y6[a]
                 cn, _ = _arrival_partials(
-                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target
+                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target, False
                 )
                 fn = 0.0
                 cn1 = 0.0
@@ -631,7 +634,9 @@ def _min_dv_sqp(
             dz[i, 0] = 0.0
             dz[i, 1] = 0.0
             dz[i, 2] = 0.0
-            cz, jz = _arrival_partials(mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target)
+            cz, jz = _arrival_partials(
+                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, True
+            )
             jjz = np.zeros((6, 6))
             for a in range(6):
                 for b in range(6):
@@ -645,7 +650,9 @@ def _min_dv_sqp(
                 if e // 3 != i:
                     for a in range(6):
                         dz[e // 3, e % 3] += jz[a, e] * y6[a]
-            cz, _ = _arrival_partials(mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target)
+            cz, _ = _arrival_partials(
+                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, False
+            )
             fz = 0.0
             cz1 = 0.0
             for j in range(k):
@@ -656,7 +663,9 @@ def _min_dv_sqp(
                 dn, fn, cn1 = dz, fz, cz1
         f_prev, f_now = f0, fn
         t, dvm = tn, dn
-        c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target)
+        c, jac = _arrival_partials(
+            mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, True
+        )
     return t, dvm * 1e-3, lam, status, it
 
 
