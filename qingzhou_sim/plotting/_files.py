@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -165,6 +166,7 @@ class Writer:
     :meth:`cancel` if there is no result to send."""
 
     def __init__(self, pid: int, send_fd: int, report_fd: int):
+        self._pid = pid
         self._send_fd = send_fd
         self._finish = _finisher(pid, report_fd, "mission.czml and the figures")
 
@@ -180,8 +182,10 @@ class Writer:
         return self._finish(raise_errors)
 
     def cancel(self) -> None:
-        """No result will come: the child leaves without writing anything."""
+        """No result will come: the child is stopped (it has written nothing; its
+        warm-up need not finish) and waited for."""
         os.close(self._send_fd)
+        os.kill(self._pid, signal.SIGKILL)
         self._finish(False)
 
 
