@@ -43,9 +43,13 @@ _VEL_WEIGHT_S = 1000.0
 _SMOOTH_M_S = 1e-4
 # Finite-difference Jacobians of the minimum-delta-v stage, at most (the Jacobian
 # difference is measured again at the surrogate's optimum while the total drops by
-# more than 0.1 mm/s: on the 1.85 h re-plans a second one moves the totals by 0.07 mm/s
-# on average, 0.8 mm/s at most; on 6.5 h arcs by centimetres per second).
+# more than 0.1 mm/s) ...
 _REFRESHES = 3
+# ... and only after the optimum moved more than this (km/s) from where the Jacobian was
+# measured: after smaller moves (1.85 h re-plans from the predicted optimum: 2-23 mm/s)
+# a second Jacobian changed the totals by at most 0.002 mm/s; on 6.5 h arcs the first
+# move is 0.2-0.8 m/s and the second Jacobian is worth 0.4 mm/s.
+_REFRESH_MOVE_KM_S = 5e-5
 # The prediction of the minimum-delta-v stage (without the finite-difference Jacobian)
 # stops when an SQP iteration lowers the total by less than this (m/s).
 _PREDICT_FTOL_M_S = 1e-6
@@ -195,7 +199,8 @@ def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred=
     that sets the optimum); each surrogate optimum propagated in the force model and
     the surrogate re-anchored there until the arrival is within the goals, then the
     Jacobian difference measured again while the total still drops by more than
-    0.1 mm/s (``_REFRESHES`` times at most). Kept only if the total delta-v drops.
+    0.1 mm/s and the optimum moved by more than ``_REFRESH_MOVE_KM_S`` (``_REFRESHES``
+    times at most). Kept only if the total delta-v drops.
     Returns (x, f, propagations)."""
     ordered = np.all(np.diff(imp_t) >= 0) and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
     if not ordered:
@@ -240,10 +245,11 @@ def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred=
         gain = _total(x) - _total(best[0])
         if gain <= 0.0:
             break
+        moved = float(np.max(np.abs(best[0] - xa)))
         x, f = best
         xa, fa = best
         history.append((np.linalg.norm(f[:3]) * 1e3, np.linalg.norm(f[3:]) * 1e3))
-        if gain < 1e-7:
+        if gain < 1e-7 or moved < _REFRESH_MOVE_KM_S:
             break
     return x, f, n_prop
 
