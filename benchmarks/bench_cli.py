@@ -22,6 +22,23 @@ numba cache. This script measures, each in fresh interpreters:
 
 The machine may be shared: CPU time is printed beside wall time, and the load average
 before and after. Run: ``python benchmarks/bench_cli.py [-n 5] [--no-profile]``.
+
+Measured (issue 16 item 3, 2-core machine). Session start, quiet: ``run`` 4.70 s wall
+(5.87 s CPU), ``--no-figures`` 3.79 s; imports 1.70 s, launch window 0.63, phasing plan
+0.25, approach 0.18, figures 0.15 + 1.47 (PNG), other files 0.19, exit ~0.3-0.5 s.
+What changed: the one-shot commands run with the GC off and freeze their objects
+before exit (GC passes cost ~0.5 s CPU in a run and 0.4-1 s at exit); a writer process
+forked before the mission runs imports matplotlib and czml3 and warms them up on the
+other core, then writes the CZML file and the figures in two processes (~0.9 s CPU
+each after the result) while the parent writes the data files (the parent never
+imports matplotlib or czml3); the Lambert phase windows take 19 refined searches
+instead of 55 (window 0.49 -> 0.29 s CPU). Side by side on a loaded machine (load
+4-5, the same minutes, before = the same HEAD without these commits): ``run`` min wall
+10.4 -> 6.3 s, CPU (all processes) 6.4 -> 5.0 s; ``--no-figures`` 6.5 -> 5.1 s, CPU
+4.0 -> 3.4 s. The parent's CPU to the result is ~2.6 s (imports ~1.3, of which numba's
+first dispatcher load ~0.6; launch 0.77 with the 72 h window search's Earth
+orientation at 4323 epochs, which the liftoff's bits depend on; plan 0.3; approach
+0.2), then ~0.9 s of drawing: about 3 s wall on a quiet machine, not yet the 2 s asked.
 """
 
 from __future__ import annotations
