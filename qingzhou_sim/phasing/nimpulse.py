@@ -1,5 +1,7 @@
 r"""N-impulse (N = 3..6) minimum-delta-v phasing with scipy SLSQP, warm-started from
-the Lambert and co-elliptic plans; the benchmark of the other strategies."""
+the Lambert and co-elliptic plans; the benchmark of the other strategies. Re-planning
+near a reference plan (the campaign's path) uses the compiled SQP of
+:func:`._kernels._min_dv_sqp` instead."""
 
 from __future__ import annotations
 
@@ -229,10 +231,12 @@ def plan_n_impulse(
     reference : PhasingPlan, optional
         Re-plan around this plan (typically the nominal one, for a dispersed
         insertion, as a ground segment re-plans after the insertion is measured):
-        a single local optimisation started from its burns, and only that optimum is
-        corrected in the force model. Falls back to the full multi-start search when
-        this fails. Several times faster; the optimum is the local one nearest the
-        reference rather than the best of all starts.
+        a single local two-body optimisation over the epochs and delta-v's started
+        from its burns (a compiled SQP, with primer-vector moves of the impulses that
+        vanish), and that optimum and the reference's own epochs corrected in the force
+        model. Falls back to the full multi-start search when this fails. Several
+        times faster; the optimum is a local one near the reference rather than the
+        best of all starts.
     (others)
         As :func:`plan_lambert`.
 
@@ -244,7 +248,9 @@ def plan_n_impulse(
     ----------
     Prussing (1995), "Optimal impulsive linear systems", in *Spacecraft Trajectory
     Optimization* (Conway ed.), ch. 2 (primer-vector optimality of N-impulse
-    rendezvous); Kraft (1988), SLSQP (scipy.optimize.minimize).
+    rendezvous); Kraft (1988), SLSQP (scipy.optimize.minimize); Nocedal & Wright
+    (2006), ch. 16 and 18 (the compiled SQP of the re-plan); Lion & Handelsman (1968),
+    AIAA J. 6, 127 (primer-vector impulse moves).
     """
     if not isinstance(n_impulses, int | np.integer) or not 3 <= n_impulses <= 6:
         raise InputError(
@@ -412,8 +418,10 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
 def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_epochs, profile):
     """Re-plan near ``reference`` (see ``plan_n_impulse(reference=...)``): two
     candidates, the reference's burns corrected directly in the force model (Newton
-    then minimum-delta-v steps from a nearby optimum), and one two-body SLSQP
-    optimisation started from them and then corrected; the cheaper converged one."""
+    then the minimum-delta-v stage at their epochs), and the two-body optimum over
+    epochs and delta-v's started from them (:func:`_two_body_optimum`, compiled SQP with
+    primer-vector moves) then corrected likewise; the cheaper converged one
+    (:func:`_cheapest_corrected`)."""
     mu = pb.dyn.mu
     t_ref = np.array([(b.epoch - pb.chaser.epoch).to_value(u.s) for b in reference.burns], float)
     if t_ref.size > n_impulses:

@@ -5,9 +5,11 @@ Jacobian from the two-body state-transition matrices between the burns, Battin 1
 sec. 9.7, corrected by finite differences of the force model where the minimum-delta-v
 steps need it: :class:`_Jacobian`), through the propagator's kernel fast path
 ``Propagator.propagate_rv``, until the chaser arrives within 100 m and 0.1 m/s of the
-hand-over state; then (optionally) linearised minimum-delta-v steps over the delta-v's
-and the burn epochs (Vallado 2013, sec. 7.6.2 "differential correction"; Fehse 2003,
-sec. 2.2.2 for the hand-over).
+hand-over state; then (optionally) the minimum sum |dv| at the burn epochs by a compiled
+SQP on a two-body surrogate corrected by the measured full-force differences
+(:func:`_min_dv`), and linearised minimum-delta-v steps over the delta-v's and the burn
+epochs (Vallado 2013, sec. 7.6.2 "differential correction"; Fehse 2003, sec. 2.2.2 for
+the hand-over).
 """
 
 from __future__ import annotations
