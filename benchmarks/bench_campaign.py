@@ -21,6 +21,31 @@ campaign chunk does (threadpoolctl's pin costs milliseconds; a campaign pays it 
 chunk).
 
 Run: ``python benchmarks/bench_campaign.py [N]`` (default N = 40 samples per measurement).
+
+Measured in this session (campaign helper; CPU ms per sample, 20-40 dispersed samples,
+a snapshot of 59862a4 against the same snapshot with the campaign changes, alternated on
+the shared 2-core machine, least-loaded run of each; load 3-6 made the absolute figures
+move by up to 30 %):
+
+=====================================  ==========  ==========
+stage                                  before      after
+=====================================  ==========  ==========
+phasing flight                         12.3-14.5   6.6-9.2
+other (draws, vehicles, BLAS pin)      3.6         1.0-1.2
+record                                 1.1         1.1
+whole record path                      144.8       127.8
+=====================================  ==========  ==========
+
+The flight: the re-targeting's propagations on force parameters built once per burn
+epoch (no astropy epoch per propagation), burn epochs in one astropy call, the
+hand-over states alone for the record (``phasing_flight(samples=False)``). Other: BLAS
+pinned once per chunk. Both paths' rows stay bit-identical to ``Mission.run``. What is
+left of the flight (~7 ms): the re-targeting's differential corrections (~1.5 ms), the
+chaser's and the station's propagation to the hand-over through
+``Propagator.propagate`` (~2 ms; its dense output keeps the numbers of the full run),
+Burn and Time objects (~1 ms). 1 -> 2 workers: 1.8-2.1x by CPU on free cores before
+and after (the pool costs ~0.3 s of the parent's CPU for 40 samples); by wall time
+0.7-1.2x, which only says that the machine's other processes held a core.
 """
 
 from __future__ import annotations
