@@ -28,6 +28,26 @@ What is left: LLVM optimising run_segment's one large module (13-16 s) and the m
 small compiled helpers (~0.2-0.5 s each under load). Inlining every part into
 run_segment made it slower (104 s: LLVM's cost grows faster than the function);
 ``NUMBA_OPT=1`` cut the docking compile by a third but cost ~20 % of run time.
+
+Later the same day (02:00-03:00 UTC, load average 3-6 on the 2 cores): 92.2 s of
+compilation at the session's start (cold 320 s wall / 96.6 s CPU, warm 4.4 s CPU;
+_propagate_rv_kernel 10.1 s, _dop853_arc 6.2 s). The propagator's part, alone in a
+fresh cache and side by side: 15.7-15.9 s -> 8.5-8.9 s CPU, 90 -> 40 compilations
+(_dop853_arc's slice assignments had compiled numba's broadcasting error path and its
+string formatting, ~5 s; propagate_rv's DOP853 driver no longer compiles RK4 and
+Kepler); in this bench _propagate_rv_dop853 5.9-6.2 s, _dop853_arc 0.9-1.1 s. Then the
+approach's kernels in a second process (``_jit.compile_ahead``), ``--compare``, twice:
+"ahead" 191.6 / 195.2 s wall, 87.2 / 96.3 s CPU (run's own process 34.0 / 37.7 s, the
+second one ~52-57 s) vs "sequential" 192.1 / 208.8 s wall, 85.6 / 89.0 s CPU: with no
+core free (other sessions), the wall barely moves and the CPU grows by 2-8 % (the
+child's imports, ~1.5 s, and two compilers sharing the caches), which is why the plain
+run starts the child only when ``_free_cores()`` finds a core free (it did not here:
+cold 189.4-191.8 s wall, 74.4-81.9 s CPU, compilation 71.3-78.3 s). On an idle 2-core
+machine the wall would fall to about the longer of the two processes, max(~34, ~53) s
+of CPU instead of ~85 s: an estimate from these CPU figures, not measured here. The
+rest of the compilation: docking.loop.run_segment 39-48 s, phasing kernels ~21 s
+(_min_dv_sqp 7.7-8.8, _impulse_chain_jac 4.0, izzo 3.5-3.9, _kepler_rv 2.8-2.9: the
+last again slice assignments, 3.4-3.7 -> 0.65 s when written as loops).
 """
 
 from __future__ import annotations
