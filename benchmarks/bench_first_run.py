@@ -35,7 +35,7 @@ _propagate_rv_kernel 10.1 s, _dop853_arc 6.2 s). The propagator's part, alone in
 fresh cache and side by side: 15.7-15.9 s -> 8.5-8.9 s CPU, 90 -> 40 compilations
 (_dop853_arc's slice assignments had compiled numba's broadcasting error path and its
 string formatting, ~5 s; propagate_rv's DOP853 driver no longer compiles RK4 and
-Kepler); in this bench _propagate_rv_dop853 5.9-6.2 s, _dop853_arc 0.9-1.1 s. Then the
+Kepler); in this bench _propagate_rv_dop853 5.9-7.1 s, _dop853_arc 0.9-1.3 s. Then the
 approach's kernels in a second process (``_jit.compile_ahead``), ``--compare``, twice:
 "ahead" 191.6 / 195.2 s wall, 87.2 / 96.3 s CPU (run's own process 34.0 / 37.7 s, the
 second one ~52-57 s) vs "sequential" 192.1 / 208.8 s wall, 85.6 / 89.0 s CPU: with no
@@ -46,7 +46,7 @@ cold 189.4-191.8 s wall, 74.4-81.9 s CPU, compilation 71.3-78.3 s). On an idle 2
 machine the wall would fall to about the longer of the two processes, max(~34, ~53) s
 of CPU instead of ~85 s: an estimate from these CPU figures, not measured here. The
 rest of the compilation: docking.loop.run_segment 39-48 s, phasing kernels ~21 s
-(_min_dv_sqp 7.7-8.8, _impulse_chain_jac 4.0, izzo 3.5-3.9, _kepler_rv 2.8-2.9: the
+(_min_dv_sqp 7.7-10.2, _impulse_chain_jac 4.0-5.2, izzo 3.5-4.7, _kepler_rv 2.8-3.4: the
 last again slice assignments, 3.4-3.7 -> 0.65 s when written as loops).
 """
 
