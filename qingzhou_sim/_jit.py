@@ -250,13 +250,14 @@ def compile_ahead(mission, progress=None):
     """While the block runs, let a second process compile the approach's kernels when
     numba's disk cache does not hold them (the first run on a machine).
 
-    The second process flies ``mission``'s approach once from a made-up hand-over
-    (:func:`_background_main`), which compiles the docking loop with the argument types
-    of the real one and writes it to the cache. Meanwhile this process goes on (launch,
+    The second process flies ``mission``'s approach once from its hand-over point on a
+    made-up orbit (:func:`_background_main`), which compiles the docking loop with the
+    argument types of the real one and writes it to the cache. Meanwhile this process goes on (launch,
     phasing); the first time it needs to compile a function of ``qingzhou_sim.docking``
     it waits for the second process to exit (redrawing ``progress``, a
     :func:`compile_progress` report), then numba finds the kernels in the cache (it
-    reads the cache index anew on every miss; the child writes it atomically). If the
+    reads the cache index anew on every miss, and the child, which numba lets write
+    its index and data files only whole, has exited). If the
     second process failed, this one compiles as usual. With a warm cache, or without a
     second free core (other processes keeping the machine busy), nothing starts.
 
