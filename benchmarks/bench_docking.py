@@ -32,6 +32,20 @@ covariance time update by blocks, the measurement update by Cholesky factor, the
 homing planner's 401-point coast search in one compiled call, and the thruster
 selection table built once per process.
 
+Issue 16 (2026-11-30, shared machine under load, CPU ms per run, best of 7, old and new
+code alternately in one window; quiet / noise): before, aft 41.9 / 47.8, forward 58.7 /
+67.4, radial 61.3 / 69.3; after, aft 40.0 / 43.5, forward 56.2 / 57.6, radial 61.4 /
+63.5 (the noisy runs are a different realisation now: aft has 2382 steps instead of
+2209). The noise used to be drawn up front, (n_max + 2) x 45 standard normals per
+kernel segment (582k / 914k / 898k per aft / forward / radial approach, 5.5 / 8.7 /
+8-14 ms), n_max far above the steps flown; each step now draws in the compiled loop
+only what it uses (~20 normals: the sensors in use, gyro, star tracker; 4 more for a
+burn or CAM that fires), ~0.2-0.3 ms per approach. The first compilation of the loop
+(cold cache, ``simulate_approach`` in one process, CPU, same window): 70.6 / 61.6 s ->
+52.2 / 43.4 s (two rounds), 182 -> 136 compilations: the 70-field ``Cfg`` passed as one
+float array, no array slice assignments or array expressions in compiled code,
+``error_model="numpy"``, no literal specialisations.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
