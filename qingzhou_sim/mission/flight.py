@@ -25,7 +25,7 @@ from astropy.time import Time, TimeDelta
 from ..errors import PropagationError
 from ..frames import _lvlh_basis
 from ..maneuvers import Burn
-from ..phasing._common import _MIN_GAP_S
+from ..phasing._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S
 
 __all__ = [
     "PhasingFlight",
@@ -119,7 +119,7 @@ def fly_phasing_burns(
     labels = [plan.burns[k].label for k in keep]
     t_end = float((plan.handover_epoch - t0).to_value(u.s)) if handover_s is None else handover_s
     n_planned = len(keep)
-    if n_planned >= 2 and abs(t_b[-1] - t_end) < 1.0:
+    if n_planned >= 2 and abs(t_b[-1] - t_end) < _HANDOVER_BURN_TOL_S:
         t_a, coast = t_b[-2], t_b[-1] - t_b[-2]
         for m, frac in enumerate(_MCC_AT):
             if coast * min(frac, 1 - frac) < _MIN_GAP_S:

@@ -34,6 +34,9 @@ MIN_INSERTION_PERIGEE = 150.0 * u.km
 
 # Smallest time between two impulses of a plan, s.
 _MIN_GAP_S = 120.0
+# A burn this close to the hand-over epoch is the hand-over burn, which matches the
+# hand-over velocity (s).
+_HANDOVER_BURN_TOL_S = 1.0
 
 
 # ------------------------------------------------------------------ set-up

@@ -13,7 +13,7 @@ from ..constants import as_duration_s
 from ..errors import InfeasiblePlanError, InputError, PropagationError
 from ..frames import _relative_to_inertial
 from ..state import State
-from ._common import _MIN_GAP_S, _finish, _setup, _target_at_end
+from ._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S, _finish, _setup, _target_at_end
 from ._kernels import (
     _kepler_rv,
     _min_dv_sqp,
@@ -435,7 +435,13 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
     starts = [(t_ref, dv_ref)]
     t, dv = _pad(t_ref, dv_ref, n_impulses, t_min, pb.t_end_s)
     opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)
-    if opt is not None:
+    # A reference whose last burn is at the hand-over (it matches the hand-over
+    # velocity) lets the flight add mid-course corrections before it
+    # (mission.flight.fly_phasing_burns); an optimum that moves that burn earlier saves
+    # a little delta-v on paper but leaves the error of the burn before it uncorrected
+    # (kilometres at the hand-over), so it is not a candidate.
+    at_handover = abs(t_ref[-1] - pb.t_end_s) < _HANDOVER_BURN_TOL_S
+    if opt is not None and (not at_handover or abs(opt[0][-1] - pb.t_end_s) < _HANDOVER_BURN_TOL_S):
         starts.append(opt)
     notes = [f"{n_impulses}-impulse plan re-planned from a reference plan (local optimum)"]
     if not correct or pb.dyn.two_body:
