@@ -7,6 +7,7 @@ part of the figures, and the files and the errors are those of the sequential sa
 import errno
 import math
 import os
+import signal
 
 import pandas as pd
 import pytest
@@ -120,6 +121,21 @@ def test_a_writer_is_reaped_when_the_folder_cannot_be_made(result, tmp_path):
     writer = _files.start_writer()
     with pytest.raises(OSError):
         result.save(tmp_path / "a-file" / "out", writer=writer)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@needs_fork
+def test_a_writer_that_died_before_the_result_leaves_the_files_to_this_process(result, tmp_path):
+    # a dead writer's pipe raised BrokenPipeError in send(), which the command took for a
+    # closed stdout: exit status 1 and no files at all
+    one = result.save(tmp_path / "one")
+    writer = _files.start_writer()
+    os.kill(writer._pid, signal.SIGKILL)
+    os.waitid(os.P_PID, writer._pid, os.WEXITED | os.WNOWAIT)  # dead, not yet reaped
+    two = result.save(tmp_path / "two", writer=writer)
+    assert list(one) == list(two)
+    assert _bytes(one) == _bytes(two)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
 

@@ -585,6 +585,15 @@ class MissionResult:
             raise
         try:
             writer.send(self, directory, names)
+        except BrokenPipeError:
+            # the writer process is gone (killed, or died before the result came): it
+            # wrote nothing, so everything is written here, as without a writer
+            writer.finish(False)
+            return self.save(directory, figures=bool(names), parallel=True)
+        except BaseException:
+            writer.finish(False)
+            raise
+        try:
             paths = self._save_files(directory)
         except BaseException:
             writer.finish(False)
