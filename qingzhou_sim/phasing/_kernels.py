@@ -70,8 +70,11 @@ def _kepler(mu, r0, v0, dt):
     g = dt - chi**3 / sq * c3
     gd = 1.0 - chi * chi / r * c2
     fd = sq / (r * rn) * chi * (z * c3 - 1.0)
-    rr = f * r0 + g * v0
-    vv = fd * r0 + gd * v0
+    rr = np.empty(3)
+    vv = np.empty(3)
+    for i in range(3):  # element loops: no broadcasting machinery to compile
+        rr[i] = f * r0[i] + g * v0[i]
+        vv[i] = fd * r0[i] + gd * v0[i]
     return rr, vv
 
 
@@ -90,12 +93,16 @@ def _kepler_rv(mu, rv0, t_s, imp_t, imp_dv):
     for j in range(n):
         while k < nimp and imp_t[k] <= t_s[j]:
             r, v = _kepler(mu, r, v, imp_t[k] - tc)
-            v = v + imp_dv[k]
+            # element loops, not array expressions or slice assignments: those compile
+            # numba's broadcasting and shape-error machinery (~3 s of a first run)
+            for i in range(3):
+                v[i] += imp_dv[k, i]
             tc = imp_t[k]
             k += 1
         rr, vv = _kepler(mu, r, v, t_s[j] - tc)
-        out[j, :3] = rr
-        out[j, 3:] = vv
+        for i in range(3):
+            out[j, i] = rr[i]
+            out[j, 3 + i] = vv[i]
     return out
 
 
@@ -148,11 +155,15 @@ def _kepler_stm(mu, r0, v0, dt):
     ft = -sq * u1 / (r * rn)
     gt = 1.0 - u2 / r
     c = (3.0 * u5 - chi * u4) / sq - dt * u2
-    dv = vv - v0
-    dr = rr - r0
     rv = rr[0] * vv[0] + rr[1] * vv[1] + rr[2] * vv[2]
-    # (r v^T - v r^T) r = r (v.r) - v r^2, the vector of the last term of V~
-    w = rr * rv - vv * r * r
+    dv = np.empty(3)
+    dr = np.empty(3)
+    w = np.empty(3)
+    for i in range(3):  # element loops: no broadcasting machinery to compile
+        dv[i] = vv[i] - v0[i]
+        dr[i] = rr[i] - r0[i]
+        # (r v^T - v r^T) r = r (v.r) - v r^2, the vector of the last term of V~
+        w[i] = rr[i] * rv - vv[i] * r * r
     for i in range(3):
         for j in range(3):
             d = 1.0 if i == j else 0.0
@@ -202,8 +213,17 @@ def _impulse_chain_jac(mu, post_rv, seg_t):
     p = np.eye(6)
     for i in range(k - 1, -1, -1):
         _, _, phi = _kepler_stm(mu, post_rv[i, :3].copy(), post_rv[i, 3:].copy(), seg_t[i])
-        p = p @ phi
-        out[i] = p
+        # p @ phi written out: numba's matrix product links its BLAS machinery (~3 s of
+        # compilation for a 6x6 product)
+        q = np.zeros((6, 6))
+        for a in range(6):
+            for b in range(6):
+                s = 0.0
+                for c in range(6):
+                    s += p[a, c] * phi[c, b]
+                q[a, b] = s
+                out[i, a, b] = s
+        p = q
     return out
 
 
