@@ -372,6 +372,19 @@ def _solve_dense(a, b):
 
 
 @numba.njit(cache=True)
+def _merit_terms(dv, c, eps):
+    """The two terms of :func:`_min_dv_sqp`'s l1 merit function: the smoothed total
+    sum_i sqrt(|dv_i|^2 + eps^2) and the constraint residual's l1 norm sum_a |c_a|."""
+    f = 0.0
+    for i in range(dv.shape[0]):
+        f += math.sqrt(dv[i, 0] ** 2 + dv[i, 1] ** 2 + dv[i, 2] ** 2 + eps * eps)
+    c1 = 0.0
+    for a in range(6):
+        c1 += abs(c[a])
+    return f, c1
+
+
+@numba.njit(cache=True)
 def _min_dv_sqp(
     mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps, ftol
 ):
@@ -594,12 +607,7 @@ def _min_dv_sqp(
         for a in range(6):
             lmax = max(lmax, abs(lam[a]))
         mu_pen = max(mu_pen, 2.0 * lmax + 1e-9)
-        f0 = 0.0
-        c1 = 0.0
-        for i in range(k):
-            f0 += math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2 + eps * eps)
-        for a in range(6):
-            c1 += abs(c[a])
+        f0, c1 = _merit_terms(dvm, c, eps)
         phi0 = f0 + mu_pen * c1
         slope = -mu_pen * c1
         for i in range(n):
@@ -627,12 +635,7 @@ def _min_dv_sqp(
                 cn, _ = _arrival_partials(
                     mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target, False
                 )
-                fn = 0.0
-                cn1 = 0.0
-                for i in range(k):
-                    fn += math.sqrt(dn[i, 0] ** 2 + dn[i, 1] ** 2 + dn[i, 2] ** 2 + eps * eps)
-                for a in range(6):
-                    cn1 += abs(cn[a])
+                fn, cn1 = _merit_terms(dn, cn, eps)
                 if fn + mu_pen * cn1 <= phi0 + 1e-4 * alpha * slope:
                     accepted = True
                     break
@@ -673,12 +676,7 @@ def _min_dv_sqp(
             cz, _ = _arrival_partials(
                 mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, False
             )
-            fz = 0.0
-            cz1 = 0.0
-            for j in range(k):
-                fz += math.sqrt(dz[j, 0] ** 2 + dz[j, 1] ** 2 + dz[j, 2] ** 2 + eps * eps)
-            for a in range(6):
-                cz1 += abs(cz[a])
+            fz, cz1 = _merit_terms(dz, cz, eps)
             if fz + mu_pen * cz1 < fn + mu_pen * cn1:
                 dn, fn, cn1 = dz, fz, cz1
         f_prev, f_now = f0, fn
