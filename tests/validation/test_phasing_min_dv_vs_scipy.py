@@ -80,11 +80,10 @@ def _circular(radius_km, angle_rad, inc_rad=0.0):
     )
 
 
-def test_hohmann_with_a_vanishing_middle_impulse():
-    # Circle to circle, 200 km -> 390 km altitude, arrival at the opposite point after
-    # half the transfer ellipse's period: the minimum over impulses at t = 0, T/3 and T
-    # is Hohmann's (Curtis 2014, eq. 6.3 and sec. 6.2: optimal below a radius ratio of
-    # 11.94), the middle impulse vanishing.
+def _hohmann_200_to_390_km():
+    """Circle to circle, 200 km -> 390 km altitude, arrival at the opposite point: the
+    start and target states, the transfer time (half the ellipse's period) and Hohmann's
+    total, m/s (Curtis 2014, eq. 6.3)."""
     r1, r2 = R_EQ + 200.0, R_EQ + 390.0
     at = 0.5 * (r1 + r2)
     t_h = np.pi * np.sqrt(at**3 / MU)
@@ -92,7 +91,15 @@ def test_hohmann_with_a_vanishing_middle_impulse():
         (np.sqrt(MU * (2 / r1 - 1 / at)) - np.sqrt(MU / r1))
         + (np.sqrt(MU / r2) - np.sqrt(MU * (2 / r2 - 1 / at)))
     )
-    rv0, target = _circular(r1, 0.0), _circular(r2, np.pi)
+    return _circular(r1, 0.0), _circular(r2, np.pi), t_h, hohmann_m_s
+
+
+def test_hohmann_with_a_vanishing_middle_impulse():
+    # Circle to circle, 200 km -> 390 km altitude, arrival at the opposite point after
+    # half the transfer ellipse's period: the minimum over impulses at t = 0, T/3 and T
+    # is Hohmann's (Curtis 2014, eq. 6.3 and sec. 6.2: optimal below a radius ratio of
+    # 11.94), the middle impulse vanishing.
+    rv0, target, t_h, hohmann_m_s = _hohmann_200_to_390_km()
     start = np.array([[0.0, 0.03, 0.0], [0.01, 0.0, 0.0], [0.0, -0.03, 0.0]])
     t, dv, lam, status, _ = _solve(rv0, t_h, [0.0, t_h / 3, t_h], start, target)
     # Lawden's necessary conditions (Lawden 1963, ch. 3; Prussing 1995, ch. 2), which
@@ -195,14 +202,7 @@ def test_free_epochs_find_hohmann_at_the_ends_of_the_window():
     # The same circle-to-circle transfer with the two epochs free inside [0, T]: they
     # move from 5 min inside the window to its ends (the epoch constraints active) and
     # the total to Hohmann's (Curtis 2014, eq. 6.3).
-    r1, r2 = R_EQ + 200.0, R_EQ + 390.0
-    at = 0.5 * (r1 + r2)
-    t_h = np.pi * np.sqrt(at**3 / MU)
-    hohmann_m_s = 1e3 * (
-        (np.sqrt(MU * (2 / r1 - 1 / at)) - np.sqrt(MU / r1))
-        + (np.sqrt(MU / r2) - np.sqrt(MU * (2 / r2 - 1 / at)))
-    )
-    rv0, target = _circular(r1, 0.0), _circular(r2, np.pi)
+    rv0, target, t_h, hohmann_m_s = _hohmann_200_to_390_km()
     start = np.array([[0.0, 0.03, 0.0], [0.0, -0.03, 0.0]])
     t, dv, _, status, _ = _min_dv_sqp(
         MU, rv0, t_h, np.array([300.0, t_h - 300.0]), start, target, np.zeros(6),
