@@ -210,7 +210,10 @@ class _EpochKernels:
             p = self.model.build(None if self.jd_tt is None else float(self.jd_tt[i]))
             chaser = functools.partial(_kernel_rv, self.prop, p, self.epochs, i)
             self._made[i] = replace(
-                self.shell, chaser=chaser, station=functools.partial(self._station, i)
+                self.shell,
+                chaser=chaser,
+                station=functools.partial(self._station, i),
+                arc=functools.partial(_arc_rv, self.prop, p) if self.shell.arc else None,
             )
         return self._made[i]
 
@@ -242,6 +245,16 @@ def _kernel_rv(prop, p, epochs, i, rv0, t_s, imp_t=None, imp_dv=None):
         epoch = epochs[i]
         return prop.propagate_rv(y0, t, impulses_t_s=it, impulses_dv_km_s=idv, epoch=epoch)
     return prop._kernel_side(y0, t.copy(), it.copy(), idv, p.copy(), 1.0)
+
+
+def _arc_rv(prop, p, t0, y0, t1):
+    """The coast of :attr:`phasing.core._Dynamics.arc` with the force parameters ``p``
+    of one epoch (DOP853, the propagator's settings)."""
+    from ..propagator._dop853 import _OK, _dop853_arc
+
+    tol = (float(prop.rtol), float(prop.atol), int(prop.max_steps), prop._stop_radius)
+    _, ys, _, st = _dop853_arc(float(t0), y0, float(t1), p.copy(), *tol)
+    return ys[-1].copy() if st == _OK else None
 
 
 def vehicle_force_model(settings: dict | None, spacecraft, *, density_scale=1.0, cd_scale=1.0):

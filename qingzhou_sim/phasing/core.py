@@ -38,6 +38,11 @@ class _Dynamics:
     earth: EarthModel
     chaser: object  # (rv0, t_s, imp_t, imp_dv) -> (n, 6)
     station: object  # (rv0, t_s) -> (n, 6)
+    # (t0, y0 (6,), t1) -> the chaser's state (6,) at t1, None if the propagation
+    # stopped: one coast of ``chaser`` between impulses (its kernel restarts at each
+    # impulse), so that finite differences can share the arcs before a perturbed burn;
+    # None when the kernel offers no such arc
+    arc: object = None
 
     @property
     def mu(self) -> float:
@@ -102,7 +107,7 @@ def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
             imp_dv = np.zeros((0, 3)) if imp_dv is None else imp_dv
             return _full_force_rv(rv0, t_s, imp_t, imp_dv, p)
 
-        return run, "RK4 10 s on forces._rhs (private fallback)"
+        return run, "RK4 10 s on forces._rhs (private fallback)", None
 
     epoch = epoch0 if force_model.needs_epoch else None
     # The planner propagates forward from one epoch some 60 times a plan: the force
@@ -132,7 +137,27 @@ def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
             )
         )
 
-    return run, "Propagator.propagate_rv"
+    return run, "Propagator.propagate_rv", _dop853_arc_fn(prop, epoch, params, direct)
+
+
+def _dop853_arc_fn(prop, epoch, params, direct):
+    """The coast ``(t0, y0, t1) -> y(t1) or None`` of :attr:`_Dynamics.arc` for a
+    DOP853 propagator: the integrator's arc kernel, whose steps from (t0, y0) are those
+    that ``propagate_rv`` takes between two impulses (each coast starts afresh at an
+    impulse: initial step, no history), so the states are the same bit for bit."""
+    if not (direct and prop.method == "dop853" and prop._code == 0 and not prop._nystrom):
+        return None
+    from ..propagator._dop853 import _OK, _dop853_arc  # noqa: PLC0415
+
+    tol = (float(prop.rtol), float(prop.atol), int(prop.max_steps), prop._stop_radius)
+
+    def arc(t0, y0, t1):
+        if not params:
+            params.append(prop._params(epoch))
+        _, ys, _, st = _dop853_arc(float(t0), y0, float(t1), params[0].copy(), *tol)
+        return ys[-1].copy() if st == _OK else None
+
+    return arc
 
 
 def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | None = None):
@@ -167,8 +192,8 @@ def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | No
         return _kepler_dyn(force_model.earth)
     sfm = _station_force_model(force_model) if station_force_model is None else station_force_model
     jd0 = 2451545.0 if epoch0 is None else float(epoch0.tt.jd)
-    chaser, how = _propagator_kernel(force_model, jd0, epoch0, template)
-    station_run, _ = _propagator_kernel(sfm, jd0, epoch0, template)
+    chaser, how, arc = _propagator_kernel(force_model, jd0, epoch0, template)
+    station_run, _, _ = _propagator_kernel(sfm, jd0, epoch0, template)
     terms = [
         "point mass"
         if isinstance(force_model.gravity, PointMass)
@@ -183,6 +208,7 @@ def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | No
         force_model.earth,
         chaser,
         lambda rv0, t_s: station_run(rv0, t_s),
+        arc,
     )
 
 
@@ -436,21 +462,26 @@ def _build_plan(
     c_track = dyn.chaser(rv0, grid, imp_t, dvi)
     s_track = dyn.station(station_rv0, grid)
     burns = []
-    epochs = t0 + TimeDelta(imp_t * u.s) if imp_t.size else None
+    # the burn epochs and the hand-over in one astropy sum (element by element the same
+    # arithmetic as one at a time)
+    epochs = t0 + TimeDelta(np.append(imp_t, t_end_s) * u.s)
+    # States just before the burns: the track's (post-burn) state at each burn epoch
+    # less the burn (the sum of burns at one epoch when several share it); their LVLH
+    # bases in one call (row by row the same numbers).
+    before = c_track[np.searchsorted(grid, imp_t)].reshape(-1, 6)
     for k in range(imp_t.size):
-        # State just before burn k: the track's (post-burn) state at the burn epoch less
-        # the burn (the sum of burns at one epoch when several share it).
-        before = c_track[np.searchsorted(grid, imp_t[k])].copy()
-        before[3:] -= dvi[imp_t == imp_t[k]].sum(axis=0)
-        before[3:] += dvi[:k][imp_t[:k] == imp_t[k]].sum(axis=0)
-        dv_l = _lvlh_basis(before[:3], before[3:]) @ dvi[k]
+        before[k, 3:] -= dvi[imp_t == imp_t[k]].sum(axis=0)
+        before[k, 3:] += dvi[:k][imp_t[:k] == imp_t[k]].sum(axis=0)
+    bases = _lvlh_basis(before[:, :3], before[:, 3:])
+    for k in range(imp_t.size):
+        dv_l = bases[k] @ dvi[k]
         burns.append(Burn(epochs[k], dv_l * 1e3 * (u.m / u.s), "LVLH", labels[k]))
     arrival = c_track[-1]
     s_end = s_track[-1]
     target = _relative_to_inertial("LVLH", s_end, rel_lvlh6)
     rel_arr = _inertial_to_relative("LVLH", s_end, arrival)
     miss = rel_arr - rel_lvlh6
-    t_end = t0 + TimeDelta(t_end_s * u.s)
+    t_end = epochs[-1]
     phase0 = float(np.rad2deg(_phase_angle(station_rv0, rv0) % (2 * np.pi)))
     rs = np.linalg.norm(s_end[:3])
     approach = _hohmann_dv(dyn.mu, rs - rel_lvlh6[2], rs) * 1e3

@@ -28,7 +28,7 @@ from .core import (
     _make_dynamics,
 )
 from .lambert import _lambert_search
-from .targeting import _SMOOTH_M_S, _correct, _final_residual, _predicted_min_dv
+from .targeting import _SMOOTH_M_S, _correct, _correct_full, _predicted_min_dv
 
 __all__ = ["plan_n_impulse"]
 
@@ -363,24 +363,24 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
     feasible = []
     for i, (t, dv) in enumerate(candidates):
         try:
-            dvc, rep, t = _correct(dyn, rv0, t_end, t, dv, target, optimise=False)
+            dvc, rep, t, f, _ = _correct_full(dyn, rv0, t_end, t, dv, target, optimise=False)
         except PropagationError:
             continue
         if not rep.converged:
             continue
-        x = dvc.ravel()
-        f = _final_residual(dyn, rv0, t_end, t, x, target)
-        pred, _ = _predicted_min_dv(dyn, rv0, t_end, t, x, f, target)
-        feasible.append((pred, i, t, dvc, rep))
+        # (f: the residual at dvc; the correction below starts from both)
+        prediction = _predicted_min_dv(dyn, rv0, t_end, t, dvc.ravel(), f, target)
+        feasible.append((prediction[0], i, t, dvc, rep, f, prediction))
     feasible.sort(key=lambda c: (c[0], c[1]))
     done = []
-    for _, i, t, dvc, rep0 in feasible:
+    for _, i, t, dvc, rep0, f, prediction in feasible:
         best = min((c[0] for c in done), default=None)
         cutoff = None if best is None or correct_epochs else best + _SCREEN_MARGIN_KM_S
         try:
-            dvc, rep, t = _correct(
-                dyn, rv0, t_end, t, dvc, target, epochs=correct_epochs, cutoff=cutoff
-            )
+            dvc, rep, t, _, _ = _correct_full(
+                dyn, rv0, t_end, t, dvc, target, epochs=correct_epochs, cutoff=cutoff,
+                f0=f, predicted=prediction,
+            )  # fmt: skip
         except PropagationError:
             continue
         if rep.converged:

@@ -128,6 +128,14 @@ def _stm_jacobian(mu, rv0, t_end, imp_t, x):
 
 
 def _fd_jacobian(dyn, rv0, t_end, imp_t, x, target, f):
+    """Forward differences (6, 3k) of the final residual w.r.t. the delta-v's: from the
+    shared arcs (:func:`_fd_jacobian_arcs`) when the dynamics offer them, otherwise one
+    propagation from the start per column."""
+    ordered = imp_t.size > 0 and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
+    if dyn.arc is not None and ordered and np.all(np.diff(imp_t) >= 0):
+        jac = _fd_jacobian_arcs(dyn.arc, rv0, t_end, imp_t, x, target, f)
+        if jac is not None:
+            return jac
     jac = np.empty((6, x.size))
     for j in range(x.size):
         xp = x.copy()
@@ -136,9 +144,48 @@ def _fd_jacobian(dyn, rv0, t_end, imp_t, x, target, f):
     return jac
 
 
-def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian):
-    """Minimum-norm Newton iterations; returns (x, f, iterations)."""
-    f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
+def _fd_jacobian_arcs(arc, rv0, t_end, imp_t, x, target, f):
+    """:func:`_fd_jacobian` with each column propagated from its burn: a perturbation of
+    burn b changes nothing before it, so the coasts up to b are those of the
+    unperturbed trajectory, propagated once (the kernel restarts at every impulse, so
+    the columns are the full propagations' bit for bit). None if that trajectory stops
+    before the last burn."""
+    dv = x.reshape(-1, 3)
+    k = imp_t.size
+    pre = np.empty((k, 6))  # the state just before each burn
+    y, t = np.array(rv0, dtype=float).reshape(6), 0.0
+    for i in range(k):
+        y = arc(t, y, imp_t[i])
+        if y is None:
+            return None
+        pre[i] = y
+        y[3:] += dv[i]
+        t = imp_t[i]
+    jac = np.empty((6, x.size))
+    for j in range(x.size):
+        b = j // 3
+        dvp = dv.copy()
+        dvp[b, j % 3] += _FD_STEP_KM_S
+        y = pre[b].copy()
+        y[3:] += dvp[b]
+        for i in range(b + 1, k + 1):
+            y = arc(imp_t[i - 1], y, imp_t[i] if i < k else t_end)
+            if y is None:
+                break
+            if i < k:
+                y[3:] += dvp[i]
+        fj = np.full(6, np.nan) if y is None else y - target
+        if not np.all(np.abs(fj) < _UNPHYSICAL_MISS):
+            fj = np.full(6, np.nan)
+        jac[:, j] = (fj - f) / _FD_STEP_KM_S
+    return jac
+
+
+def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f=None):
+    """Minimum-norm Newton iterations from ``x`` (whose residual is ``f`` when the caller
+    has it); returns (x, f, iterations)."""
+    if f is None:
+        f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
     it = 0
     for it in range(max_iter + 1):  # noqa: B007
         if not np.all(np.isfinite(f)):
@@ -370,6 +417,31 @@ def _correct(
     epochs=False,
     cutoff=None,
 ) -> tuple:
+    """:func:`_correct_full` without the final residual and prediction: returns (dv (k, 3),
+    CorrectionReport, epochs (k,) s)."""
+    dv, report, imp_t, _, _ = _correct_full(
+        dyn, rv0, t_end, imp_t, dv0, target, bases=bases, max_iter=max_iter,
+        optimise=optimise, epochs=epochs, cutoff=cutoff,
+    )  # fmt: skip
+    return dv, report, imp_t
+
+
+def _correct_full(
+    dyn,
+    rv0,
+    t_end,
+    imp_t,
+    dv0,
+    target,
+    *,
+    bases=None,
+    max_iter=25,
+    optimise=True,
+    epochs=False,
+    cutoff=None,
+    f0=None,
+    predicted=None,
+) -> tuple:
     """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
     that the state at ``t_end`` equals ``target``.
 
@@ -383,7 +455,12 @@ def _correct(
     10 min), the differential correction "on the delta-v's and the epochs". With
     ``cutoff`` (km/s), stage 3 is skipped when its prediction (:func:`_predicted_min_dv`)
     exceeds it: a candidate that cannot beat a plan already in hand.
-    Returns (dv (k, 3), CorrectionReport, epochs (k,) s).
+
+    ``f0``: the residual at ``dv0`` when the caller has it (a previous correction's
+    :attr:`f`); ``predicted``: the prediction (total, delta-v's) at ``dv0``, used when
+    Newton leaves ``dv0`` as it is (both are then what this function would compute).
+    Returns (dv (k, 3), CorrectionReport, epochs (k,) s, the final residual f (6,), the
+    prediction (total km/s, delta-v's) at the Newton point or None when not made).
     """
     imp_t = np.asarray(imp_t, float)
     x = np.asarray(dv0, float).reshape(-1).copy()
@@ -421,8 +498,10 @@ def _correct(
             p, f = step
             total_it += 1
         x = x0 + bmat @ p
-    x, f, it = _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian)
+    f_in = f0 if bases is None else None
+    x, f, it = _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f_in)
     total_it += it
+    kept = f_in is not None and it == 0  # Newton's start, unchanged
 
     def total(z):
         return float(np.sum(np.linalg.norm(z.reshape(-1, 3), axis=1)))
@@ -432,8 +511,13 @@ def _correct(
             _GOAL_VELOCITY_KM_S
         )
 
+    prediction = None
     if optimise and x.size > 6 and ok(f):
-        pred, x_pred = _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target)
+        if kept and predicted is not None:
+            pred, x_pred = predicted
+        else:
+            pred, x_pred = _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target)
+        prediction = (pred, x_pred)
         if cutoff is None or pred <= cutoff:
             x, f, n_prop = _min_dv(
                 dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred
@@ -486,4 +570,4 @@ def _correct(
         tuple(history),
         "ok" if converged else "did not reach 100 m / 0.1 m/s",
     )
-    return x.reshape(-1, 3), report, imp_t
+    return x.reshape(-1, 3), report, imp_t, f, prediction
