@@ -72,12 +72,15 @@ for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple
 
 import astropy.units as u
+import numba
 import numpy as np
+from boinor.core.iod import izzo as _izzo_nb
 
 from ..constants import EARTH, as_duration_s, as_quantity
 from ..errors import (
@@ -90,6 +93,7 @@ from ..errors import (
 from ..state import State, _rv_to_elements
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
+from .lambert import _izzo_kernel
 from .strategies import (
     CoellipticSchedule,
     _CoellipticModel,
@@ -372,6 +376,91 @@ def _shift_station(mu, srv, dphi, n):
     return np.concatenate([r, v])
 
 
+@numba.njit(cache=True)
+def _lambert_grid_kernel(
+    mu, targets, c1s, pair_k, pair_t2, pair_tof, pair_m, t_end, prograde, numiter, rtol
+):
+    """Compiled grid stage of :func:`_lambert_grid_min`: for each target state (row of
+    ``targets``, at the hand-over epoch ``t_end``), the cheapest total delta-v over the
+    cells (departure state ``c1s[pair_k]``, arrival time, revolutions up to
+    ``pair_m``, both branches) of ``lambert._lambert_search``'s grid."""
+    out = np.full(targets.shape[0], np.inf)
+    r1, v1 = np.empty(3), np.empty(3)
+    rt, vt = np.empty(3), np.empty(3)
+    for i in range(targets.shape[0]):
+        for j in range(3):
+            rt[j], vt[j] = targets[i, j], targets[i, 3 + j]
+        for p in range(pair_k.shape[0]):
+            k = pair_k[p]
+            for j in range(3):
+                r1[j], v1[j] = c1s[k, j], c1s[k, 3 + j]
+            r2, v2 = _kepler(mu, rt, vt, pair_t2[p] - t_end)
+            for m in range(pair_m[p] + 1):
+                for branch in range(2 if m > 0 else 1):
+                    try:
+                        w1, w2 = _izzo_nb(
+                            mu, r1, r2, pair_tof[p], m, prograde, branch == 0, numiter, rtol
+                        )
+                    except Exception:  # noqa: BLE001 (no transfer on this branch)
+                        continue
+                    s1 = s2 = 0.0
+                    for j in range(3):
+                        s1 += (w1[j] - v1[j]) ** 2
+                        s2 += (v2[j] - w2[j]) ** 2
+                    tot = math.sqrt(s1) + math.sqrt(s2)
+                    if math.isfinite(tot) and tot < out[i]:
+                        out[i] = tot
+    return out
+
+
+def _lambert_grid_min(pb, prof, station_rv0s, n_grid):
+    """Unrefined Lambert delta-v (km/s) for each of the station states ``station_rv0s``
+    (n, 6) at insertion: the cheapest cell of the (t1, t2) grid search of
+    ``lambert._lambert_search(..., refine=False)``, compiled, all stations in one call
+    (inf where no transfer exists). The sums may differ from that search's in the last
+    bit (it adds the squares with BLAS), and a branch on which the solver fails is
+    skipped whatever the error; the window uses these values only to pick the cheapest
+    phase of its coarse scan (the same phase as the search's, and so the same window to
+    the last bit: tests/test_phasing_windows_compiled.py).
+
+    References
+    ----------
+    Izzo (2015), "Revisiting Lambert's problem", CMDA 121, 1-15 (boinor's solver).
+    """
+    mu, t_end = pb.dyn.mu, pb.t_end_s
+    t_min = as_duration_s(prof.earliest_burn, "earliest_burn")
+    a = float(_rv_to_elements(mu, pb.rv0[:3], pb.rv0[3:])[0])
+    period_min = 2 * np.pi * np.sqrt(a**3 / mu)
+    tof_min = 0.1 * period_min
+    out = np.full(len(station_rv0s), np.inf)
+    if t_end - t_min < tof_min:  # (the search raises: no room for a transfer)
+        return out
+    t1s = np.linspace(t_min, t_end - tof_min, n_grid)
+    c1s = np.array([np.concatenate(_kepler(mu, pb.rv0[:3], pb.rv0[3:], t1)) for t1 in t1s])
+    cells = [
+        (k, t2, t2 - t1, int((t2 - t1) / period_min))
+        for k, t1 in enumerate(t1s)
+        for t2 in np.linspace(t1 + tof_min, t_end, n_grid)
+        if not (t1 < t_min or t2 > t_end or t2 - t1 < tof_min)
+    ]
+    if not cells:
+        return out
+    s_end = np.array(
+        [
+            _kepler_rv(mu, s, np.array([t_end]), np.zeros(0), np.zeros((0, 3)))[0]
+            for s in station_rv0s
+        ]
+    )
+    from ..frames import _relative_to_inertial
+
+    targets = _relative_to_inertial("LVLH", s_end, np.broadcast_to(pb.rel6, s_end.shape))
+    k, t2, tof, m = (np.array(col) for col in zip(*cells))
+    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked here
+    return _lambert_grid_kernel(
+        mu, targets, c1s, k.astype(np.int64), t2, tof, m.astype(np.int64), t_end, True, 35, 1e-8
+    )
+
+
 def _lambert_dv(pb, prof, station_rv0, grid=12, refine=True):
     mu = pb.dyn.mu
     s_end = _kepler_rv(mu, station_rv0, np.array([pb.t_end_s]), np.zeros(0), np.zeros((0, 3)))[0]
@@ -391,7 +480,8 @@ def _lambert_window(pb, prof):
     """Edges (rad) of the station phase angles at insertion whose Lambert phasing fits
     the delta-v budget, or None.
 
-    A coarse scan (2 deg, unrefined Lambert grids) finds the cheapest phase; if its
+    A coarse scan (2 deg, unrefined Lambert grids, compiled: :func:`_lambert_grid_min`)
+    finds the cheapest phase; if its
     refined delta-v is over the budget, a 0.25 deg scan around it finds the minimum. From
     that interior phase, each edge is bracketed by 0.25 deg steps outward and located by
     Brent's method (Brent 1973, ch. 4) to ``_EDGE_XTOL_RAD``: the edge, where the
@@ -409,15 +499,16 @@ def _lambert_window(pb, prof):
     n = pb.n_station
 
     @functools.cache  # the edge search evaluates its brackets' ends again
-    def dv_at(phi, refine=True):
+    def dv_at(phi):
         srv = _shift_station(mu, pb.station_rv0, phi - phi_now, n)
         try:
-            return _lambert_dv(pb, prof, srv, grid=12 if refine else 8, refine=refine)
+            return _lambert_dv(pb, prof, srv)
         except InfeasiblePlanError:
             return np.inf
 
     coarse = np.deg2rad(np.arange(0.0, 360.0, 2.0))
-    vals = np.array([dv_at(float(p), refine=False) for p in coarse])
+    stations = [_shift_station(mu, pb.station_rv0, float(p) - phi_now, n) for p in coarse]
+    vals = _lambert_grid_min(pb, prof, np.array(stations), 8)
     centre = float(coarse[int(np.argmin(vals))])
     if not dv_at(centre) <= budget:
         fine = centre + np.deg2rad(np.arange(-3.0, 3.0001, 0.25))
