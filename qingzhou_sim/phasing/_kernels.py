@@ -311,6 +311,63 @@ _SQP_VEL_WEIGHT_S = 1000.0
 
 
 @numba.njit(cache=True)
+def _arrival_chain(mu, rv0, t_end, imp_t, dv, with_jac):
+    """Arrival state (r (3,), v (3,)) of the two-body arcs through the impulses ``dv``
+    (k, 3) at sorted ``imp_t`` and (``with_jac``, else zeros) the chain P_i (k, 6, 6)
+    of :func:`_impulse_chain_jac`: the numbers of ``_kepler_rv(mu, rv0, imp_t, imp_t,
+    dv)``, ``_impulse_chain_jac`` on its states and ``_kepler`` of the last arc, bit for
+    bit (the same calls on the same inputs), each arc solved once instead of twice
+    (:func:`_kepler_stm` returns the arc's end state with its STM)."""
+    k = imp_t.shape[0]
+    for i in range(k - 1):
+        if imp_t[i + 1] < imp_t[i]:  # unsorted: the three calls themselves
+            post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
+            seg = np.empty(k)
+            for m in range(k):
+                seg[m] = (t_end if m == k - 1 else imp_t[m + 1]) - imp_t[m]
+            chain = _impulse_chain_jac(mu, post, seg) if with_jac else np.zeros((k, 6, 6))
+            rr, vv = _kepler(mu, post[k - 1, :3].copy(), post[k - 1, 3:].copy(), seg[k - 1])
+            return rr, vv, chain
+    phis = np.empty((k, 6, 6))
+    r = rv0[:3].copy()
+    v = rv0[3:].copy()
+    r, v = _kepler(mu, r, v, imp_t[0] - 0.0)
+    i = 0
+    while i < k:
+        # the impulses at this epoch, then the arc to the next epoch (or the arrival)
+        j = i
+        while j < k and imp_t[j] <= imp_t[i]:
+            for e in range(3):
+                v[e] += dv[j, e]
+            j += 1
+        for m in range(i, j - 1):  # zero-length arcs between impulses at one epoch
+            phis[m] = np.eye(6)
+        dt = (imp_t[j] if j < k else t_end) - imp_t[i]
+        if with_jac:
+            r, v, phi = _kepler_stm(mu, r, v, dt)
+            phis[j - 1] = phi
+        else:
+            r, v = _kepler(mu, r, v, dt)
+        i = j
+    out = np.zeros((k, 6, 6))
+    if not with_jac:
+        return r, v, out
+    # P_i = P_{i+1} Phi_i, the product written out as in _impulse_chain_jac
+    p = np.eye(6)
+    for i in range(k - 1, -1, -1):
+        q = np.zeros((6, 6))
+        for a in range(6):
+            for b in range(6):
+                s = 0.0
+                for c in range(6):
+                    s += p[a, c] * phis[i, c, b]
+                q[a, b] = s
+                out[i, a, b] = s
+        p = q
+    return r, v, out
+
+
+@numba.njit(cache=True)
 def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target, with_jac):
     """Weighted arrival residual c (6,) of the two-body arc through impulses ``dv`` (k, 3)
     km/s at sorted ``imp_t`` (k,), plus the affine correction ``c_off + d_off (dv -
@@ -318,12 +375,7 @@ def _arrival_partials(mu, rv0, t_end, imp_t, dv, c_off, d_off, dv_ref, target, w
     zeros) its partials (6, 4k) w.r.t. (dv in m/s, epochs in s):
     :func:`_impulse_chain_jac`."""
     k = imp_t.shape[0]
-    post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
-    seg = np.empty(k)
-    for i in range(k):
-        seg[i] = (t_end if i == k - 1 else imp_t[i + 1]) - imp_t[i]
-    p = _impulse_chain_jac(mu, post, seg) if with_jac else np.zeros((k, 6, 6))
-    rr, vv = _kepler(mu, post[k - 1, :3].copy(), post[k - 1, 3:].copy(), seg[k - 1])
+    rr, vv, p = _arrival_chain(mu, rv0, t_end, imp_t, dv, with_jac)
     c = np.empty(6)
     jac = np.zeros((6, 4 * k))
     for a in range(6):
