@@ -617,19 +617,24 @@ def _accel(rv, bc, dscale, cfg, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _rk4(rv, h, bc, dscale, cfg):
-    """One classical RK4 step of :func:`_accel` (no temporaries per stage)."""
-    k = np.empty((4, 6))
-    y = np.empty(6)
+def _rk4_into(rv, h, bc, dscale, cfg, k, y):
+    """One classical RK4 step of :func:`_accel` in place on ``rv`` (6,); ``k`` (4, 6)
+    and ``y`` (6,) are work arrays (no temporaries per stage or per step)."""
     _accel(rv, bc, dscale, cfg, k[0])
     for j in range(1, 4):
         c = 0.5 * h if j < 3 else h
         for i in range(6):
             y[i] = rv[i] + c * k[j - 1, i]
         _accel(y, bc, dscale, cfg, k[j])
-    out = np.empty(6)
     for i in range(6):
-        out[i] = rv[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
+        rv[i] = rv[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
+
+
+@njit(cache=True, error_model="numpy")
+def _rk4(rv, h, bc, dscale, cfg):
+    """One classical RK4 step of :func:`_accel`."""
+    out = rv.copy()
+    _rk4_into(out, h, bc, dscale, cfg, np.empty((4, 6)), np.empty(6))
     return out
 
 
@@ -687,9 +692,13 @@ def propagate_truth(st, ch, duration, mass, cfg):
     nsub = max(1, int(math.ceil(abs(duration) / cfg[CF_PLANT_STEP] - 1e-9)))
     h = duration / nsub
     bc_ch = mass / cfg[CF_CDA_CH]
+    st = st.copy()
+    ch = ch.copy()
+    k = np.empty((4, 6))
+    y = np.empty(6)
     for _ in range(nsub):
-        st = _rk4(st, h, cfg[CF_BC_ST], cfg[CF_DENS_SCALE_ST], cfg)
-        ch = _rk4(ch, h, bc_ch, cfg[CF_DENS_SCALE_CH], cfg)
+        _rk4_into(st, h, cfg[CF_BC_ST], cfg[CF_DENS_SCALE_ST], cfg, k, y)
+        _rk4_into(ch, h, bc_ch, cfg[CF_DENS_SCALE_CH], cfg, k, y)
     return st, ch
 
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _vscale, _vsub
+from ._kernels import _cross, _vscale
 from ._quat import qconj, qdcm, qmul, qnormalize
 
 __all__: list[str] = []
@@ -88,36 +88,45 @@ def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
     out[1] = 0.5 * (qw * rx + qy * rz - qz * ry)
     out[2] = 0.5 * (qw * ry - qx * rz + qz * rx)
     out[3] = 0.5 * (qw * rz + qx * ry - qy * rx)
-    ic = np.empty(3)
-    iw = np.empty(3)
-    for i in range(3):
-        ic[i] = inertia[i, 0] * cx + inertia[i, 1] * cy + inertia[i, 2] * cz
-        iw[i] = inertia[i, 0] * wx + inertia[i, 1] * wy + inertia[i, 2] * wz
+    # I c and I w in scalars (no temporaries: this runs four times per RK4 step)
+    ic0 = inertia[0, 0] * cx + inertia[0, 1] * cy + inertia[0, 2] * cz
+    ic1 = inertia[1, 0] * cx + inertia[1, 1] * cy + inertia[1, 2] * cz
+    ic2 = inertia[2, 0] * cx + inertia[2, 1] * cy + inertia[2, 2] * cz
+    iw0 = inertia[0, 0] * wx + inertia[0, 1] * wy + inertia[0, 2] * wz
+    iw1 = inertia[1, 0] * wx + inertia[1, 1] * wy + inertia[1, 2] * wz
+    iw2 = inertia[2, 0] * wx + inertia[2, 1] * wy + inertia[2, 2] * wz
     # torque + gg c x (I c) - w x (I w)
-    t0 = torque[0] + gg * (cy * ic[2] - cz * ic[1]) - (wy * iw[2] - wz * iw[1])
-    t1 = torque[1] + gg * (cz * ic[0] - cx * ic[2]) - (wz * iw[0] - wx * iw[2])
-    t2 = torque[2] + gg * (cx * ic[1] - cy * ic[0]) - (wx * iw[1] - wy * iw[0])
+    t0 = torque[0] + gg * (cy * ic2 - cz * ic1) - (wy * iw2 - wz * iw1)
+    t1 = torque[1] + gg * (cz * ic0 - cx * ic2) - (wz * iw0 - wx * iw2)
+    t2 = torque[2] + gg * (cx * ic1 - cy * ic0) - (wx * iw1 - wy * iw0)
     for i in range(3):
         out[A_W + i] = inertia_inv[i, 0] * t0 + inertia_inv[i, 1] * t1 + inertia_inv[i, 2] * t2
 
 
 @njit(cache=True, error_model="numpy")
-def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
-    """One classical RK4 step of :func:`_rhs`, the quaternion renormalised."""
-    k = np.empty((4, A_N))
-    y = np.empty(A_N)
+def _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y):
+    """One classical RK4 step of :func:`_rhs` in place on ``x`` (A_N,), the quaternion
+    renormalised (as :func:`._quat.qnormalize`); ``k`` (4, A_N) and ``y`` (A_N,) are
+    work arrays (no allocation per step)."""
     _rhs(x, inertia, inertia_inv, w_orb, gg, torque, k[0])
     for j in range(1, 4):
         c = 0.5 * h if j < 3 else h
         for i in range(A_N):
             y[i] = x[i] + c * k[j - 1, i]
         _rhs(y, inertia, inertia_inv, w_orb, gg, torque, k[j])
-    out = np.empty(A_N)
     for i in range(A_N):
-        out[i] = x[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
-    qn = qnormalize(out[A_Q : A_Q + 4])
+        x[i] = x[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
+    n = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2] + x[3] * x[3])
+    s = 1.0 / n if x[0] >= 0.0 else -1.0 / n
     for i in range(4):
-        out[A_Q + i] = qn[i]
+        x[A_Q + i] = x[A_Q + i] * s
+
+
+@njit(cache=True, error_model="numpy")
+def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
+    """One classical RK4 step of :func:`_rhs`, the quaternion renormalised."""
+    out = x.copy()
+    _rk4_into(out, h, inertia, inertia_inv, w_orb, gg, torque, np.empty((4, A_N)), np.empty(A_N))
     return out
 
 
@@ -127,8 +136,11 @@ def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torqu
     (N m) in RK4 sub-steps of at most ``step`` s."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
+    x = x.copy()
+    k = np.empty((4, A_N))
+    y = np.empty(A_N)
     for _ in range(nsub):
-        x = _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque)
+        _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y)
     return x
 
 
@@ -142,16 +154,37 @@ def attitude_error(q, q_ref):
 
 
 @njit(cache=True, error_model="numpy")
+def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
+    """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
+    :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""
+    qw, qx, qy, qz = x[0], x[1], x[2], x[3]
+    # qnormalize(qmul(qconj(q_hold), q)): the error quaternion with scalar part >= 0
+    pw, px, py, pz = q_hold[0], -q_hold[1], -q_hold[2], -q_hold[3]
+    dw = pw * qw - px * qx - py * qy - pz * qz
+    dx = pw * qx + px * qw + py * qz - pz * qy
+    dy = pw * qy - px * qz + py * qw + pz * qx
+    dz = pw * qz + px * qy - py * qx + pz * qw
+    n = math.sqrt(dw * dw + dx * dx + dy * dy + dz * dz)
+    s = 1.0 / n if dw >= 0.0 else -1.0 / n
+    e0 = (dx * s) * 2.0
+    e1 = (dy * s) * 2.0
+    e2 = (dz * s) * 2.0
+    # body rate relative to LVLH
+    r0 = x[A_W] - (-w_orb * 2.0 * (qx * qy + qw * qz))
+    r1 = x[A_W + 1] - (-w_orb * (1.0 - 2.0 * (qx * qx + qz * qz)))
+    r2 = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - qw * qx))
+    out[0] = -kp[0] * e0 - kd[0] * r0
+    out[1] = -kp[1] * e1 - kd[1] * r1
+    out[2] = -kp[2] * e2 - kd[2] * r2
+
+
+@njit(cache=True, error_model="numpy")
 def station_torque(x, q_hold, kp, kd, w_orb):
     """Control-moment-gyroscope torque (N m, body) of the station holding ``q_hold``
     (``q_lvlh_body``): PD on the attitude error and the rate relative to LVLH
     (Wie 2008, ch. 7); ``kp``, ``kd`` (3,) per body axis."""
-    q = x[A_Q : A_Q + 4]
-    err = attitude_error(q, q_hold)
-    w_rel = _vsub(x[A_W : A_W + 3], lvlh_rate_body(q, w_orb))
     out = np.empty(3)
-    for i in range(3):
-        out[i] = -kp[i] * err[i] - kd[i] * w_rel[i]
+    _station_torque_into(x, q_hold, kp, kd, w_orb, out)
     return out
 
 
@@ -161,9 +194,13 @@ def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold
     re-evaluated every RK4 sub-step of at most ``step`` s."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
+    x = x.copy()
+    k = np.empty((4, A_N))
+    y = np.empty(A_N)
+    tq = np.empty(3)
     for _ in range(nsub):
-        tq = station_torque(x, q_hold, kp, kd, w_orb)
-        x = _rk4(x, h, inertia, inertia_inv, w_orb, gg, tq)
+        _station_torque_into(x, q_hold, kp, kd, w_orb, tq)
+        _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, tq, k, y)
     return x
 
 

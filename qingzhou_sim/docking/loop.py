@@ -86,11 +86,12 @@ from .contact import C_N, figures, separation
 from .control import attitude_impulse, translation_dv
 from .guidance import G_N, attitude_target, reference, transfer
 from .navigation import (
+    _predict_into,
+    _update_navigation_into,
+    _work,
     bias_covariance,
     body_rates,
     position_fix,
-    predict_navigation,
-    update_navigation,
 )
 from .safety import _event, choose_cam, gate, monitor, zone_events
 from .sensors import N_NOISE, NZ_GYRO, draw_step, measure_gyro, sample_sensors, select_sensors
@@ -169,7 +170,7 @@ def _orbit(st):
 
 
 @_inlined
-def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
+def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
     (:func:`.navigation.update_navigation`). A navigation fault (``bias_t0``) biases
@@ -178,7 +179,8 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
     bias at the start of the step, gyro rate). With ``draw`` the step's standard
     normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`: only those
     of the sensors in use). Returns (est, monitor position km, its sigma km, (3, 3)
-    bound of the total position error of the estimate, km^2)."""
+    bound of the total position error of the estimate, km^2). The filter's arrays
+    are updated in place (``ws``: its work arrays, made once per segment)."""
     x, q, b, p, gb, om = est
     sp, fp = nav.sp, nav.fp
     if draw:
@@ -195,7 +197,7 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
         xc[A_W : A_W + 3], gb, seg.dt, nz,
     )  # fmt: skip
     if seg.mode != MODE_DRIFT or k == 0:
-        x, q, b, p = update_navigation(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp)
+        _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp, ws)
     valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, nav.q_nom, fp)
     if valid:
         mon = _vsub(mon, bias)
@@ -212,18 +214,18 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t):
 
 
 @_inlined
-def _nav_predict(est, fired, xc, nz, nav, cfg, dt, w_orb):
+def _nav_predict(est, fired, xc, nz, nav, cfg, dt, w_orb, ws):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
     over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
     with the step's bias and noise, so the bias walk is the one of
     :func:`.sensors.sample_sensors`); over ``dt`` s (0 at the end of a segment: the
-    impulse only)."""
+    impulse only). In place on the filter's arrays (``ws``: work arrays)."""
     x, q, b, p, gb, om = est
     if dt > 0.0:
         om, gb = measure_gyro(nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
-    x, q, b, p = predict_navigation(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp)
+    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp, ws[5])
     return (x, q, b, p, gb, om)
 
 
@@ -381,6 +383,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
     gs = np.zeros(G_N)
     nz = np.zeros(N_NOISE)  # this step's sensor standard normals
     contact = np.full(C_N, np.nan)
+    ws = _work()  # the navigation filter's work arrays
     status = ST_DONE
     reason = AB_NONE
     t = t0
@@ -392,7 +395,9 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
-        est, mon, sig_mon, ptot = _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t)
+        est, mon, sig_mon, ptot = _navigate(
+            rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws
+        )
         xhat, xe = est[0], _attitude_estimate(xc, est, w_orb)
         q_ref, w_ref = attitude_target(nav.xs_nom, seg.final != 0, ac.q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
@@ -440,7 +445,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0:
             ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
         # ---- navigation time update, bodies propagated to the next step
-        est = _nav_predict(est, fired, xc, nz, nav, cfg, 0.0 if done else seg.dt, w_orb)
+        est = _nav_predict(est, fired, xc, nz, nav, cfg, 0.0 if done else seg.dt, w_orb, ws)
         if done:
             break
         if seg.final == 0:

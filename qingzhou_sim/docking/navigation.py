@@ -227,24 +227,39 @@ def _inv3(m):
 def _kf_update(p, y, h, r):
     """Linear update of the error state with innovation ``y`` (Bar-Shalom et al. 2001,
     eqs. 5.2.3-11 to 5.2.3-15: ``K = P H^T S^-1``, ``P - K S K^T``): returns
-    (correction, covariance).
+    (correction, covariance); the work is :func:`_kf_update_into`'s."""
+    n = p.shape[0]
+    m = h.shape[0]
+    p1 = p.copy()
+    dx = np.empty(n)
+    _kf_update_into(p1, y, h, m, r.copy(), dx, np.empty((n, m)), np.empty(m))
+    return dx, p1
+
+
+@njit(cache=True, error_model="numpy")
+def _kf_update_into(p, y, h, m, s, dx, ph, z):
+    """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
+    updated covariance, ``dx`` (n,) the correction; ``s`` holds the measurement noise
+    ``R`` (m, m) on entry and is overwritten; the first ``m`` rows of ``h`` are the
+    measurement matrix; ``ph`` (n, >= m) and ``z`` (>= m,) are work arrays.
 
     With the Cholesky factor ``S = L L^T`` and ``M = P H^T L^-T`` (forward
     substitution), ``K y = M L^-1 y`` and ``K S K^T = M M^T``: no inverse, and the
     updated covariance is symmetric by construction. ``H`` is mostly zeros (identity
-    blocks and the attitude sensitivity): its zeros are skipped.
+    blocks and the attitude sensitivity): its zeros are skipped. Writing ``p`` in
+    place is safe: entry (i, j) and its mirror are read only for the pair itself.
     """
     n = p.shape[0]
-    m = h.shape[0]
-    ph = np.zeros((n, m))  # P H^T
+    for i in range(n):  # P H^T
+        for c in range(m):
+            ph[i, c] = 0.0
     for c in range(m):
         for j in range(n):
             hcj = h[c, j]
             if hcj != 0.0:
                 for i in range(n):
                     ph[i, c] += p[i, j] * hcj
-    s = r.copy()  # H P H^T + R (its lower triangle is used)
-    for c in range(m):
+    for c in range(m):  # H P H^T + R (its lower triangle is used)
         for j in range(n):
             hcj = h[c, j]
             if hcj != 0.0:
@@ -272,35 +287,66 @@ def _kf_update(p, y, h, r):
             for d in range(c):
                 v -= low[c, d] * mm[i, d]
             mm[i, c] = v / low[c, c]
-    z = np.empty(m)  # L z = y
-    for c in range(m):
+    for c in range(m):  # L z = y
         v = y[c]
         for d in range(c):
             v -= low[c, d] * z[d]
         z[c] = v / low[c, c]
-    dx = np.zeros(n)
-    p1 = np.empty((n, n))
     for i in range(n):
+        dx[i] = 0.0
         for c in range(m):
             dx[i] += mm[i, c] * z[c]
         for j in range(i, n):
             v = 0.5 * (p[i, j] + p[j, i])
             for c in range(m):
                 v -= mm[i, c] * mm[j, c]
-            p1[i, j] = v
-            p1[j, i] = v
-    return dx, p1
+            p[i, j] = v
+            p[j, i] = v
 
 
 @_inlined
-def _correct(x, q, b, dx):
-    """Fold an error-state correction into the estimate (the MEKF reset, Markley &
-    Crassidis 2014, eq. 6.27)."""
+def _correct_into(x, q, b, dx):
+    """Fold an error-state correction into the estimate, in place on ``x``, ``q``,
+    ``b`` (the MEKF reset, Markley & Crassidis 2014, eq. 6.27)."""
+    for i in range(6):
+        x[i] = x[i] + dx[I_R + i]
+    qn = qnormalize(qmul(q, qfrom_rotvec(dx[I_TH : I_TH + 3])))
+    for i in range(4):
+        q[i] = qn[i]
+    for i in range(3):
+        b[i] = b[i] + dx[I_B + i]
+
+
+@njit(cache=True, error_model="numpy")
+def _work():
+    """Work arrays of the in-place updates: (h (6, N_ERR), P H^T (N_ERR, 6), innovation
+    (6,), solve (6,), correction (N_ERR,), Phi P (N_ERR, N_ERR))."""
     return (
-        _vadd(x, dx[I_R : I_R + 6]),
-        qnormalize(qmul(q, qfrom_rotvec(dx[I_TH : I_TH + 3]))),
-        _vadd(b, dx[I_B : I_B + 3]),
+        np.zeros((6, N_ERR)),
+        np.zeros((N_ERR, 6)),
+        np.zeros(6),
+        np.zeros(6),
+        np.zeros(N_ERR),
+        np.zeros((N_ERR, N_ERR)),
     )
+
+
+@_inlined
+def _kf_apply(x, q, b, p, m, r, ws):
+    """Update with the measurement matrix in ``ws[0][:m]`` and the innovation in
+    ``ws[2][:m]`` (noise ``r``, overwritten), and fold the correction in, in place."""
+    h, ph, y, z, dx, _ = ws
+    _kf_update_into(p, y, h, m, r, dx, ph, z)
+    _correct_into(x, q, b, dx)
+
+
+@_inlined
+def _h_rows(h, m, col):
+    """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
+    for i in range(m):
+        for c in range(N_ERR):
+            h[i, c] = 0.0
+        h[i, col + i] = 1.0
 
 
 # ------------------------------------------------------------------------ time update
@@ -439,33 +485,47 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     start of the step, then the free translation and the gyro-driven attitude.
 
     The impulse's execution error enters the velocity covariance: magnitude
-    ``F_DV_MAG`` along it, pointing ``F_DV_PNT`` across it. Returns (x, q, b, p).
+    ``F_DV_MAG`` along it, pointing ``F_DV_PNT`` across it. Returns (x, q, b, p);
+    the work is :func:`_predict_into`'s.
     """
-    x1 = x.copy()
-    p1 = p.copy()
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _predict_into(x1, q1, b1, p1, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, _work()[5])
+    return x1, q1, b1, p1
+
+
+@njit(cache=True, error_model="numpy")
+def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, a):
+    """:func:`predict_navigation` in place on ``x``, ``q``, ``p`` (``b`` is not
+    changed); ``a`` (N_ERR, N_ERR) is a work array."""
     dv2 = 0.0
     for i in range(3):
-        x1[3 + i] += dv_fired_lvlh[i]
+        x[3 + i] += dv_fired_lvlh[i]
         dv2 += dv_fired_lvlh[i] * dv_fired_lvlh[i]
     sm2 = fp[F_DV_MAG] * fp[F_DV_MAG]
     sp2 = fp[F_DV_PNT] * fp[F_DV_PNT]
     for i in range(3):
         for j in range(3):
             dd = dv_fired_lvlh[i] * dv_fired_lvlh[j]
-            p1[I_V + i, I_V + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
-    x2, phi_t, q_t = _translation_step(x1, dt, n, fp)
+            p[I_V + i, I_V + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
+    x2, phi_t, q_t = _translation_step(x, dt, n, fp)
     q2, phi_a, q_a = _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp)
-    return x2, q2, b.copy(), _propagate_covariance(p1, phi_t, phi_a, q_t, q_a)
+    _propagate_covariance(p, phi_t, phi_a, q_t, q_a, a)
+    for i in range(6):
+        x[i] = x2[i]
+    for i in range(4):
+        q[i] = q2[i]
 
 
 @_inlined
-def _propagate_covariance(p, phi_t, phi_a, q_t, q_a):
-    """``Phi P Phi^T + Q`` (symmetrised) for the block-diagonal transition
+def _propagate_covariance(p, phi_t, phi_a, q_t, q_a, a):
+    """``p <- Phi P Phi^T + Q`` (symmetrised) in place for the block-diagonal transition
     ``Phi = diag(phi_t, phi_a)`` and noise ``Q = diag(q_t, q_a)`` (translation and
     attitude, 6 x 6 each), by blocks: half the products of the dense 12 x 12 form,
-    and none with zeros of ``phi_a``."""
+    and none with zeros of ``phi_a``; ``a`` (N_ERR, N_ERR) is a work array."""
     # a = Phi P: rows 0-5 mix the translation rows of P, rows 6-11 the attitude rows
-    a = np.zeros((N_ERR, N_ERR))
+    for i in range(N_ERR):
+        for c in range(N_ERR):
+            a[i, c] = 0.0
     for i in range(6):
         for j in range(6):
             ft = phi_t[i, j]
@@ -475,8 +535,8 @@ def _propagate_covariance(p, phi_t, phi_a, q_t, q_a):
             if fa != 0.0:
                 for c in range(N_ERR):
                     a[6 + i, c] += fa * p[6 + j, c]
-    # out = a Phi^T + Q, upper triangle, then mirrored
-    out = np.empty((N_ERR, N_ERR))
+    # p = a Phi^T + Q, upper triangle, then mirrored (p is no longer read)
+    out = p
     for r in range(N_ERR):
         for i in range(r, N_ERR):
             acc = 0.0
@@ -494,7 +554,6 @@ def _propagate_covariance(p, phi_t, phi_a, q_t, q_a):
                     acc += q_a[r - 6, i - 6]
             out[r, i] = acc
             out[i, r] = acc
-    return out
 
 
 # ------------------------------------------------------------------ translation fixes
@@ -502,14 +561,21 @@ def _propagate_covariance(p, phi_t, phi_a, q_t, q_a):
 def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
     """Update with a measured LVLH position (km) of noise covariance ``r_cov`` whose
     error also depends on the attitude error as ``j_att @ delta_theta`` (3, 3)."""
-    h = np.zeros((3, N_ERR))
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_position_into(x1, q1, b1, p1, z_lvlh, r_cov.copy(), j_att, _work())
+    return x1, q1, b1, p1
+
+
+@_inlined
+def _update_position_into(x, q, b, p, z_lvlh, r_cov, j_att, ws):
+    """:func:`update_position` in place (``r_cov`` is overwritten)."""
+    h, y = ws[0], ws[2]
+    _h_rows(h, 3, I_R)
     for i in range(3):
-        h[i, I_R + i] = 1.0
         for j in range(3):
             h[i, I_TH + j] = j_att[i, j]
-    dx, p1 = _kf_update(p, _vsub(z_lvlh, x[:3]), h, r_cov)
-    x1, q1, b1 = _correct(x, q, b, dx)
-    return x1, q1, b1, p1
+        y[i] = z_lvlh[i] - x[i]
+    _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
 @njit(cache=True, error_model="numpy")
@@ -530,12 +596,19 @@ def _gnss_cov(x, sp, noise, bias):
 def update_gnss(x, q, b, p, z, sp, fp):
     """Update with a relative-GNSS sample ``z`` (6,) = LVLH position (km), velocity
     (km/s)."""
-    h = np.zeros((6, N_ERR))
-    for i in range(6):
-        h[i, I_R + i] = 1.0
-    dx, p1 = _kf_update(p, _vsub(z, x), h, _gnss_cov(x, sp, 1.0, fp[F_RBIAS]))
-    x1, q1, b1 = _correct(x, q, b, dx)
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_gnss_into(x1, q1, b1, p1, z, sp, fp, _work())
     return x1, q1, b1, p1
+
+
+@_inlined
+def _update_gnss_into(x, q, b, p, z, sp, fp, ws):
+    """:func:`update_gnss` in place."""
+    h, y = ws[0], ws[2]
+    _h_rows(h, 6, I_R)
+    for i in range(6):
+        y[i] = z[i] - x[i]
+    _kf_apply(x, q, b, p, 6, _gnss_cov(x, sp, 1.0, fp[F_RBIAS]), ws)
 
 
 @njit(cache=True, error_model="numpy")
@@ -607,11 +680,30 @@ def update_lidar(x, q, b, p, z, sp, q_nom, fp):
 
 
 @_inlined
+def _update_lidar_into(x, q, b, p, z, sp, q_nom, fp, ws):
+    """:func:`update_lidar` in place."""
+    r, az, el = z[0], z[1], z[2]
+    los = np.array(
+        [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
+    )
+    pos, c, j = _position_from_los(los, _lidar_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
+    _update_position_into(x, q, b, p, pos, c, j, ws)
+
+
+@_inlined
 def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     """Update with the position part of a camera sample ``z`` (7,)."""
     los = z[:3].copy()
     pos, c, j = _position_from_los(los, _camera_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
     return update_position(x, q, b, p, pos, c, j)
+
+
+@_inlined
+def _update_camera_position_into(x, q, b, p, z, sp, q_nom, fp, ws):
+    """:func:`update_camera_position` in place."""
+    los = z[:3].copy()
+    pos, c, j = _position_from_los(los, _camera_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
+    _update_position_into(x, q, b, p, pos, c, j, ws)
 
 
 @_inlined
@@ -702,24 +794,39 @@ def update_attitude(x, q, b, p, q_meas, r_cov):
     """MEKF update with a measured ``q_lvlh_body`` whose body-frame error has
     covariance ``r_cov`` (3, 3) (Markley & Crassidis 2014, eqs. 6.62-6.65); the
     translation is corrected too through the joint covariance."""
-    y = qto_rotvec(qmul(qconj(q), q_meas))
-    h = np.zeros((3, N_ERR))
-    for i in range(3):
-        h[i, I_TH + i] = 1.0
-    dx, p1 = _kf_update(p, y, h, r_cov)
-    x1, q1, b1 = _correct(x, q, b, dx)
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_attitude_into(x1, q1, b1, p1, q_meas, r_cov.copy(), _work())
     return x1, q1, b1, p1
+
+
+@_inlined
+def _update_attitude_into(x, q, b, p, q_meas, r_cov, ws):
+    """:func:`update_attitude` in place (``r_cov`` is overwritten)."""
+    h, y = ws[0], ws[2]
+    e = qto_rotvec(qmul(qconj(q), q_meas))
+    _h_rows(h, 3, I_TH)
+    for i in range(3):
+        y[i] = e[i]
+    _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
 @_inlined
 def update_star_tracker(x, q, b, p, q_meas, stp, fp):
     """MEKF update with a star-tracker ``q_lvlh_body``."""
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_star_tracker_into(x1, q1, b1, p1, q_meas, stp, fp, _work())
+    return x1, q1, b1, p1
+
+
+@_inlined
+def _update_star_tracker_into(x, q, b, p, q_meas, stp, fp, ws):
+    """:func:`update_star_tracker` in place."""
     r = np.zeros((3, 3))
     for i in range(3):
         r[i, i] = stp[S_SIG + i] ** 2
         if fp[F_RBIAS] != 0.0:
             r[i, i] += stp[S_MIS] ** 2
-    return update_attitude(x, q, b, p, q_meas, r)
+    _update_attitude_into(x, q, b, p, q_meas, r, ws)
 
 
 @_inlined
@@ -743,6 +850,22 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     return update_attitude(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)))
 
 
+@_inlined
+def _update_camera_attitude_into(x, q, b, p, z, sp, q_nom, fp, ws):
+    """:func:`update_camera_attitude` in place."""
+    q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
+    q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
+    r_pt = _mul(qdcm(qconj(q)), qdcm(q_lt))  # target frame -> body frame
+    r = np.zeros(3)
+    rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
+    for i in range(3):
+        s = sp[R_SIGA + 3 + i] + sp[R_SIGB + 3 + i] * rng
+        r[i] = s * s
+        if fp[F_RBIAS] != 0.0:
+            r[i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
+    _update_attitude_into(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)), ws)
+
+
 @njit(cache=True, error_model="numpy")
 def body_rates(q, b, omega_meas, omega_lvlh):
     """Estimated body rates (rad/s, body frame): inertial ``omega_meas - b`` and
@@ -756,18 +879,29 @@ def body_rates(q, b, omega_meas, omega_lvlh):
 def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp):
     """Every valid sample of one step (``ok`` and the samples of
     :func:`qingzhou_sim.docking.sensors.sample_sensors`): star tracker, camera attitude,
-    GNSS, lidar, camera position. Returns (x, q, b, p)."""
+    GNSS, lidar, camera position. Returns (x, q, b, p); the work is
+    :func:`_update_navigation_into`'s."""
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_navigation_into(
+        x1, q1, b1, p1, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp, _work()
+    )
+    return x1, q1, b1, p1
+
+
+@njit(cache=True, error_model="numpy")
+def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp, ws):
+    """:func:`update_navigation` in place on ``x``, ``q``, ``b``, ``p``, with the work
+    arrays ``ws`` of :func:`_work` (the loop makes them once per segment)."""
     if ok[3]:
-        x, q, b, p = update_star_tracker(x, q, b, p, q_star, sp.star, fp)
+        _update_star_tracker_into(x, q, b, p, q_star, sp.star, fp, ws)
     if ok[2]:
-        x, q, b, p = update_camera_attitude(x, q, b, p, z_camera, sp.camera, q_nom, fp)
+        _update_camera_attitude_into(x, q, b, p, z_camera, sp.camera, q_nom, fp, ws)
     if ok[0]:
-        x, q, b, p = update_gnss(x, q, b, p, z_gnss, sp.gnss, fp)
+        _update_gnss_into(x, q, b, p, z_gnss, sp.gnss, fp, ws)
     if ok[1]:
-        x, q, b, p = update_lidar(x, q, b, p, z_lidar, sp.lidar, q_nom, fp)
+        _update_lidar_into(x, q, b, p, z_lidar, sp.lidar, q_nom, fp, ws)
     if ok[2]:
-        x, q, b, p = update_camera_position(x, q, b, p, z_camera, sp.camera, q_nom, fp)
-    return x, q, b, p
+        _update_camera_position_into(x, q, b, p, z_camera, sp.camera, q_nom, fp, ws)
 
 
 # ============================================================== public configuration

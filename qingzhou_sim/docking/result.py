@@ -4,7 +4,7 @@ r"""Result objects of the approach: events, segment reports, contact conditions 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import astropy.units as u
 import numpy as np
@@ -42,17 +42,59 @@ ABORT_REASONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+class _EventEpochs:
+    """The epochs of an approach's events, made on first use with one astropy call for
+    all of them: a campaign's record reads two or three, a full result all (a ``Time``
+    per event built up front was ~2 ms of every approach)."""
+
+    __slots__ = ("_epoch0", "_t_s", "_epochs")
+
+    def __init__(self, epoch0: Time, t_s: np.ndarray):
+        self._epoch0 = epoch0
+        self._t_s = t_s
+        self._epochs = None
+
+    def __getitem__(self, i: int) -> Time:
+        if self._epochs is None:
+            self._epochs = self._epoch0 + TimeDelta(self._t_s * u.s)
+        return self._epochs[i]
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class ApproachEvent:
     """One event of the approach: ``name``, time since the start ``t_s`` and ``epoch``,
-    the segment it happened in, a ``value`` (meaning given in ``detail``)."""
+    the segment it happened in, a ``value`` (meaning given in ``detail``).
+
+    ``ApproachEvent(name, t_s, epoch, segment, value=nan, detail="")``; the epoch is
+    made when first read (the approach's events share one vector of epochs)."""
 
     name: str
     t_s: float
-    epoch: Time
     segment: str
-    value: float = math.nan
-    detail: str = ""
+    value: float
+    detail: str
+    _epoch: object = field(repr=False, compare=False)
+
+    def __init__(self, name, t_s, epoch, segment, value=math.nan, detail=""):
+        # epoch: a Time, or (_EventEpochs, index) from _decode_events
+        for key, val in (
+            ("name", name),
+            ("t_s", t_s),
+            ("segment", segment),
+            ("value", value),
+            ("detail", detail),
+            ("_epoch", epoch),
+        ):
+            object.__setattr__(self, key, val)
+
+    @property
+    def epoch(self) -> Time:
+        """Epoch of the event (in the time scale of the approach's start epoch)."""
+        ep = self._epoch
+        if isinstance(ep, tuple):
+            ep = ep[0][ep[1]]
+            object.__setattr__(self, "_epoch", ep)
+        return ep
 
     def __str__(self) -> str:
         val = "" if math.isnan(self.value) else f" {self.value:.4g}"
@@ -273,10 +315,10 @@ _EVENT_NAMES = {
 
 
 def _decode_events(raw, epoch0: Time) -> tuple:
-    ts = np.array([r[0] for r in raw], float)
-    epochs = epoch0 + TimeDelta(ts * u.s)
+    epochs = _EventEpochs(epoch0, np.array([r[0] for r in raw], float))
     out = []
-    for (t, code, vals, seg), ep in zip(raw, epochs):
+    for i, (t, code, vals, seg) in enumerate(raw):
+        ep = (epochs, i)
         if isinstance(code, str):
             out.append(ApproachEvent(code, float(t), ep, seg))
             continue
