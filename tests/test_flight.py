@@ -162,3 +162,40 @@ def test_handover_states_alone_are_those_of_the_full_flight(scenario):
     np.testing.assert_array_equal(last.station.rv_km[-1], full.station.rv_km[-1])
     assert last.grid_s[-1] == full.grid_s[-1]
     assert [b.label for b in last.burns] == [b.label for b in full.burns]
+
+
+def test_hand_over_states_without_samples_equal_propagate():
+    """``phasing_flight(samples=False)`` (the campaign's record path) builds the
+    hand-over states from the propagator's arcs without astropy per burn: the same
+    trajectories, bit for bit, as ``Propagator.propagate`` to the hand-over epoch with
+    the flown burns (a dispersed sample of the default mission)."""
+    from qingzhou_sim.mission import Mission
+    from qingzhou_sim.mission.flight import phasing_flight, vehicle_force_model
+    from qingzhou_sim.mission.launching import launch_stage, offset_lvlh
+    from qingzhou_sim.mission.stages import _plan
+    from qingzhou_sim.montecarlo import Dispersions, _nominal_phasing_plan, draw_perturbations
+
+    mission = Mission.default().with_liftoff()
+    reference = _nominal_phasing_plan(mission)
+    p = draw_perturbations(mission, Dispersions(), 1, 0)
+    launch = launch_stage(mission)
+    chaser0 = offset_lvlh(launch.chaser_nominal, p.insertion_lvlh)
+    station_known = offset_lvlh(launch.station0, p.station_knowledge_lvlh)
+    chaser_sc, station_sc = mission.chaser_vehicle(), mission.station_spacecraft()
+    fm = mission.force_model
+    models = (
+        vehicle_force_model(fm, chaser_sc),
+        vehicle_force_model(fm, chaser_sc, density_scale=p.density_scale_chaser),
+        vehicle_force_model(fm, station_sc, density_scale=p.density_scale_station),
+    )
+    plan = _plan(mission, launch, chaser0, station_known, models[0], p, reference, True)
+    flight = phasing_flight(plan, chaser0, launch.station0, p, models, 60.0, samples=False)
+    assert len(flight.burns) >= 3
+    grid = chaser0.epoch + flight.grid_s * u.s
+    chaser = Propagator(models[1]).propagate(chaser0, grid, burns=flight.burns)
+    station = Propagator(models[2]).propagate(launch.station0, grid)
+    for fast, full in ((flight.chaser, chaser), (flight.station, station)):
+        np.testing.assert_array_equal(fast.t_s, full.t_s)
+        np.testing.assert_array_equal(fast.rv_km, full.rv_km)
+        assert fast.burns == full.burns
+        assert (fast.status, fast.message, fast._span) == (full.status, full.message, full._span)

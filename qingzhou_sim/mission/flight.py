@@ -110,6 +110,19 @@ def fly_phasing_burns(
     tuple of Burn
         Executed burns, delta-v in the chaser's LVLH frame at each epoch.
     """
+    return _fly(
+        plan, chaser0, truth_model, plan_model, magnitude_frac, pointing_rad, draws,
+        relative_target, handover_s,
+    )[0]  # fmt: skip
+
+
+def _fly(
+    plan, chaser0, truth_model, plan_model, magnitude_frac, pointing_rad, draws,
+    relative_target, handover_s,
+):  # fmt: skip
+    """:func:`fly_phasing_burns`, returning (burns, each burn's epoch and then the
+    hand-over epoch in seconds after ``chaser0.epoch`` (what ``Propagator.propagate``
+    computes from those epochs, by the same astropy arithmetic))."""
     from ..phasing.targeting import _correct
 
     t0 = chaser0.epoch
@@ -133,12 +146,15 @@ def fly_phasing_burns(
     target = plan.target.rv_km
     # the insertion and every burn epoch in one astropy call (element-wise the same
     # arithmetic as one epoch at a time); epochs[j] is t = 0 of the coast to burn j
-    epochs = _epochs_after(t0, t_b)
+    epochs = _epochs_after(t0, np.append(t_b, t_end))
+    # (epochs - t0) element by element as Propagator.propagate computes it for each burn
+    # and for its end epoch t0 + t_end s (the same Time sums)
+    seconds = (epochs - t0).to_value(u.s)
     jd_tt = epochs.tt.jd if truth_model.needs_epoch or plan_model.needs_epoch else None
     truth = _EpochKernels(truth_model, epochs, jd_tt)
     planner = _EpochKernels(plan_model, epochs, jd_tt)
     rv, t_now = np.array(chaser0.rv_km, float), 0.0
-    out = []
+    out, out_s = [], []
     for j, k in enumerate(keep):
         if j >= n_ground and relative_target is not None:
             target = relative_target
@@ -167,7 +183,8 @@ def fly_phasing_burns(
         dv_lvlh = _lvlh_basis(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
         out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
-    return tuple(out)
+        out_s.append(float(seconds[j + 1]))
+    return tuple(out), np.array(out_s), float(seconds[-1])
 
 
 _NO_TIMES, _NO_DV = np.zeros(0), np.zeros((0, 3))
@@ -257,6 +274,66 @@ def _arc_rv(prop, p, t0, y0, t1):
     return ys[-1].copy() if st == _OK else None
 
 
+def _propagated_to(prop, state, t_end: float, burns, burns_s):
+    """``prop.propagate(state, [epoch t_end s after state.epoch], burns=burns)`` for the
+    phasing flight's case (forward, no events, ``burns_s``: each burn's epoch in seconds
+    as ``propagate`` computes it): the same arcs (``Propagator._arc``), the same burns
+    and the same dense output at ``t_end``, bit for bit, without the astropy arithmetic
+    per burn and per output epoch. None when an arc does not end normally (the caller
+    then lets ``propagate`` raise or report it)."""
+    from ..maneuvers import _dv_to_inertial
+    from ..propagator._dop853 import _OK
+    from ..propagator.core import _BURN_TOL_S
+    from ..propagator.trajectory import Trajectory, _Segment
+
+    if prop.method != "dop853" or t_end <= 0.0:
+        return None
+    y = state.rv_km.astype(float)
+    if np.linalg.norm(y[:3]) < prop._stop_radius:
+        return None
+    stops = []
+    for tb, b in zip(burns_s, burns):
+        if -_BURN_TOL_S <= tb < 0.0 or t_end < tb <= t_end + _BURN_TOL_S:
+            tb = min(max(tb, 0.0), t_end)  # (propagate's tolerance at the span's ends)
+        if not 0.0 <= tb <= t_end:
+            return None
+        stops.append((tb, b))
+    stops.sort(key=lambda x: x[0])
+    p = prop._params(state.epoch)
+    t, segments = 0.0, []
+    for t_stop, burn in [*stops, (t_end, None)]:
+        if t_stop != t:
+            seg, st = prop._arc(t, y, t_stop, p)
+            if st != _OK:
+                return None
+            segments.append(seg)
+            y = seg.ys[-1].copy()
+            t = t_stop
+        if burn is not None:
+            y[3:] += _dv_to_inertial(burn.frame, y[:3], y[3:], burn.dv_km_s)
+            if t_stop == t_end:
+                # propagate's one-point arc after a burn at the end: its state is the end
+                post = y[None].copy()
+                segments.append(_Segment("rk4", np.array([t_end]), post, post.copy(), 0.0))
+    if not segments:
+        return None
+    last = segments[-1]
+    rv = last.ys[:1].copy() if last.ts.shape[0] == 1 else last.eval(np.array([t_end]))
+    return Trajectory(
+        state.epoch,
+        np.array([t_end]),
+        rv,
+        (),
+        tuple(b for _, b in stops),
+        "success",
+        "propagation completed",
+        prop.method,
+        tuple(segments),
+        (0.0, t_end),
+        state,
+    )
+
+
 def vehicle_force_model(settings: dict | None, spacecraft, *, density_scale=1.0, cd_scale=1.0):
     """The mission's force model with the drag parameters of ``spacecraft``."""
     from ..forces import Drag, ForceModel
@@ -299,14 +376,16 @@ def _flown_as_planned(p) -> bool:
 def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
     """The plan's burns as executed: as planned, or re-targeted after each burn
     (:func:`fly_phasing_burns`) when execution errors or model errors are drawn;
-    ``t_end_s``: seconds from insertion to the hand-over."""
+    ``t_end_s``: seconds from insertion to the hand-over. Returns (burns, their epochs
+    and the hand-over epoch in seconds as ``Propagator.propagate`` computes them, or
+    (burns, None, None) when flown as planned)."""
     from ..frames import _relative_to_inertial
     from ..propagator import Propagator
 
     fm_plan, fm_chaser, fm_station = models
     if _flown_as_planned(p):
         # flown exactly as planned: nothing to re-target
-        return tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S)
+        return tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S), None, None
     t_ins = chaser0.epoch
     draws = execution_error_draws(len(plan.burns) + 2, np.random.default_rng(p.seed))
     station_end = Propagator(fm_station).propagate_rv(
@@ -316,7 +395,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
         [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(u.km / u.s)]
     )
     relative_target = _relative_to_inertial("LVLH", station_end, handover)
-    return fly_phasing_burns(
+    return _fly(
         plan,
         chaser0,
         fm_chaser,
@@ -325,7 +404,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
         p.burn_pointing_rad,
         draws,
         relative_target,
-        handover_s=t_end_s,
+        t_end_s,
     )
 
 
@@ -361,11 +440,16 @@ def phasing_flight(
 
     t_ins = chaser0.epoch
     span_s = float((plan.handover_epoch - t_ins).to_value(u.s))
-    burns = _flown_burns(plan, chaser0, station0, p, models, span_s)
+    burns, burns_s, end_s = _flown_burns(plan, chaser0, station0, p, models, span_s)
     grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, output_step_s), [span_s]]))
     if not samples:
         # the dense output at the last epoch: arcs and burns do not depend on the others
         grid_s = grid_s[-1:]
+        if burns_s is not None and station0.epoch is t_ins:
+            chaser_traj = _propagated_to(Propagator(models[1]), chaser0, end_s, burns, burns_s)
+            station_traj = _propagated_to(Propagator(models[2]), station0, end_s, (), ())
+            if chaser_traj is not None and station_traj is not None:
+                return PhasingFlight(plan, burns, chaser_traj, station_traj, grid_s)
     grid = t_ins + grid_s * u.s
     chaser_traj = Propagator(models[1]).propagate(chaser0, grid, burns=burns)
     station_traj = Propagator(models[2]).propagate(station0, grid)
