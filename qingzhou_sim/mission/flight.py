@@ -25,7 +25,7 @@ from astropy.time import Time, TimeDelta
 from ..errors import PropagationError
 from ..frames import _lvlh_basis
 from ..maneuvers import Burn
-from ..phasing._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S
+from ..phasing._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S, _seconds_after_insertion
 
 __all__ = [
     "PhasingFlight",
@@ -127,10 +127,11 @@ def _fly(
 
     t0 = chaser0.epoch
     keep = [k for k, b in enumerate(plan.burns) if b.dv_m_s >= NULL_BURN_M_S]
-    t_b = _seconds_after(t0, [plan.burns[k].epoch for k in keep])
+    offsets = _seconds_after_insertion(plan, t0)
+    t_b = offsets[keep]
     dv_i = plan.dv_inertial.to_value(u.km / u.s)[keep]
     labels = [plan.burns[k].label for k in keep]
-    t_end = float((plan.handover_epoch - t0).to_value(u.s)) if handover_s is None else handover_s
+    t_end = float(offsets[-1]) if handover_s is None else handover_s
     n_planned = len(keep)
     if n_planned >= 2 and abs(t_b[-1] - t_end) < _HANDOVER_BURN_TOL_S:
         t_a, coast = t_b[-2], t_b[-1] - t_b[-2]
@@ -188,12 +189,6 @@ def _fly(
 
 
 _NO_TIMES, _NO_DV = np.zeros(0), np.zeros((0, 3))
-
-
-def _seconds_after(t0, epochs: list) -> np.ndarray:
-    """Seconds from ``t0`` to each of ``epochs`` (Time scalars; one subtraction each is
-    faster than gathering them into one Time array first)."""
-    return np.array([float((e - t0).to_value(u.s)) for e in epochs], dtype=float)
 
 
 def _epochs_after(t0, t_s) -> Time:
@@ -439,7 +434,7 @@ def phasing_flight(
     from ..propagator import Propagator
 
     t_ins = chaser0.epoch
-    span_s = float((plan.handover_epoch - t_ins).to_value(u.s))
+    span_s = float(_seconds_after_insertion(plan, t_ins)[-1])
     burns, burns_s, end_s = _flown_burns(plan, chaser0, station0, p, models, span_s)
     grid_s = np.unique(np.concatenate([np.arange(0.0, span_s, output_step_s), [span_s]]))
     if not samples:

@@ -144,6 +144,16 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     )
 
 
+def _seconds_after_insertion(plan, t0) -> np.ndarray:
+    """Seconds from ``t0`` to each burn of ``plan`` and to its hand-over: the plan's
+    :attr:`~.core.PhasingPlan.epoch_offsets_s` when ``t0`` is its insertion epoch (the
+    same numbers), else one astropy subtraction per epoch."""
+    if t0 is plan.insertion_epoch and len(plan.epoch_offsets_s) == len(plan.burns) + 1:
+        return np.array(plan.epoch_offsets_s, float)
+    epochs = [b.epoch for b in plan.burns] + [plan.handover_epoch]
+    return np.array([(e - t0).to_value(u.s) for e in epochs], float)
+
+
 def _target_at_end(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
     s_end = pb.dyn.station(pb.station_rv0, np.array([pb.t_end_s]))[0]
     return s_end, _relative_to_inertial("LVLH", s_end, pb.rel6)

@@ -301,6 +301,10 @@ class PhasingPlan:
     correction : CorrectionReport or None
     track : PhasingTrack
     notes : tuple of str
+    epoch_offsets_s : tuple of float
+        Seconds from ``insertion_epoch`` to each burn's epoch and then to
+        ``handover_epoch``, as ``(epoch - insertion_epoch).to_value(u.s)`` gives them (so
+        that the flight and the re-plans need no astropy subtraction).
     """
 
     strategy: str
@@ -322,6 +326,7 @@ class PhasingPlan:
     correction: CorrectionReport | None
     track: PhasingTrack
     notes: tuple = field(default=())
+    epoch_offsets_s: tuple = field(default=())
 
     @property
     def total_dv(self) -> u.Quantity:
@@ -505,4 +510,6 @@ def _build_plan(
         correction=correction,
         track=PhasingTrack(grid, c_track, s_track),
         notes=tuple(notes),
+        # (one subtraction for all: element by element the same as one at a time)
+        epoch_offsets_s=tuple(float(x) for x in (epochs - t0).to_value(u.s)),
     )

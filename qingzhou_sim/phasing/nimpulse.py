@@ -13,7 +13,14 @@ from ..constants import as_duration_s
 from ..errors import InfeasiblePlanError, InputError, PropagationError
 from ..frames import _relative_to_inertial
 from ..state import State
-from ._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S, _finish, _setup, _target_at_end
+from ._common import (
+    _HANDOVER_BURN_TOL_S,
+    _MIN_GAP_S,
+    _finish,
+    _seconds_after_insertion,
+    _setup,
+    _target_at_end,
+)
 from ._kernels import (
     _kepler_rv,
     _min_dv_sqp,
@@ -423,7 +430,7 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
     primer-vector moves) then corrected likewise; the cheaper converged one
     (:func:`_cheapest_corrected`)."""
     mu = pb.dyn.mu
-    t_ref = np.array([(b.epoch - pb.chaser.epoch).to_value(u.s) for b in reference.burns], float)
+    t_ref = _seconds_after_insertion(reference, pb.chaser.epoch)[:-1]
     if t_ref.size > n_impulses:
         raise InfeasiblePlanError(
             f"reference plan has {t_ref.size} burns, more than n_impulses = {n_impulses}",
