@@ -313,7 +313,13 @@ def _propagated_to(prop, state, t_end: float, burns, burns_s):
     if not segments:
         return None
     last = segments[-1]
-    rv = last.ys[:1].copy() if last.ts.shape[0] == 1 else last.eval(np.array([t_end]))
+    if last.ts.shape[0] == 1:
+        rv = last.ys[:1].copy()
+    else:
+        # the dense output of the arc's last step alone (each step's coefficients are
+        # made from its own stages: the same numbers as the whole arc's at t_end)
+        step = _Segment(last.kind, last.ts[-2:], last.ys[-2:], last.coef[-1:], last.mu, p)
+        rv = step.eval(np.array([t_end]))
     return Trajectory(
         state.epoch,
         np.array([t_end]),
