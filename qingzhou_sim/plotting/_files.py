@@ -264,11 +264,11 @@ def _warm_up() -> None:
     from astropy.time import Time
 
     from ..docking import plots  # noqa: F401
-    from ..frames import _use_cached_iers_table
+    from ..frames import _load_time_tables
     from . import _common, campaign, lvlh, mission  # noqa: F401
 
-    _use_cached_iers_table()
-    Time("2026-12-01T00:00:00", scale="utc").tt.utc  # noqa: B018 (leap-second table)
+    _load_time_tables()  # (loaded already when the parent loaded them before the fork)
+    Time("2026-12-01T00:00:00", scale="utc").tt.utc  # noqa: B018
     fig = _common.Figure(figsize=(2.0, 1.5), layout="constrained")
     ax = fig.subplots()
     ax.semilogy([0.0, 1.0], [1e-2, 1e2], label="x")
