@@ -14,7 +14,8 @@ only the estimates: the relative state, the chaser's attitude and rates (MEKF an
 less its estimated bias), the station's port at its nominal pose (the camera measures
 relative to the real port); the monitor cross-checks the estimate with the raw fix of
 the finest sensor (:func:`.navigation.position_fix`) within the filter's covariance
-plus :func:`.navigation.bias_covariance`. Then :mod:`.safety`,
+plus :func:`.navigation.bias_covariance` (computed only when the check's outcome
+depends on it). Then :mod:`.safety`,
 :mod:`.guidance`, :mod:`.control`, :mod:`.thrusters`, :mod:`.contact`. A broken rule
 means a collision-avoidance manoeuvre and the end of the segment with an abort status.
 
@@ -46,12 +47,15 @@ from ._kernels import (
     CF_BIAS_Z,
     CF_EXEC_ON,
     CF_F_MAIN,
+    CF_GNSS_RANGE,
     CF_MIB,
     CF_MU,
     CF_N,
     CF_PLANT_STEP,
     CF_STUCK_T0,
     CF_STUCK_T1,
+    CF_XCHK_ABS,
+    CF_XCHK_K,
     EV_ABORT,
     EV_BURN,
     EV_CAM,
@@ -178,9 +182,9 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws):
     (:func:`.navigation.position_fix`) stays clean. ``est`` = (x, q, b, p, true gyro
     bias at the start of the step, gyro rate). With ``draw`` the step's standard
     normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`: only those
-    of the sensors in use). Returns (est, monitor position km, its sigma km, (3, 3)
-    bound of the total position error of the estimate, km^2). The filter's arrays
-    are updated in place (``ws``: its work arrays, made once per segment)."""
+    of the sensors in use). Returns (est, monitor position km, its sigma km). The
+    filter's arrays are updated in place (``ws``: its work arrays, made once per
+    segment)."""
     x, q, b, p, gb, om = est
     sp, fp = nav.sp, nav.fp
     if draw:
@@ -205,12 +209,28 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws):
     else:
         mon = x[:3].copy()
         sig_mon = 0.0
-    use = select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
-    ptot = bias_covariance(x, q, sp, nav.q_nom, use, fp)
-    for i in range(3):
-        for j in range(3):
-            ptot[i, j] = p[i, j] + ptot[i, j]
-    return (x, q, b, p, gb, om), mon, sig_mon, ptot
+    return (x, q, b, p, gb, om), mon, sig_mon
+
+
+@_inlined
+def _crosscheck_variance(est, mon, sig_mon, rng_true, nav, cfg):
+    """Largest variance (km^2) of the estimate's position error for the monitor's
+    cross-check (:func:`.safety.monitor`): the diagonal of the filter's ``p`` plus
+    :func:`.navigation.bias_covariance`. The bias part (~2 us a step) is computed only
+    when the check's outcome depends on it: the check cannot fail beyond the
+    relative-GNSS range, and it passes with ``p`` alone when it passes with the larger
+    total (a covariance's diagonal is not negative), so the outcome is the same."""
+    x, q, b, p, gb, om = est
+    pvar = max(p[0, 0], p[1, 1], p[2, 2])
+    if rng_true > cfg[CF_GNSS_RANGE]:
+        return pvar
+    if cfg[CF_XCHK_K] >= 0.0:
+        thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
+        if not (_norm3(_vsub(x[:3], mon)) > thr):
+            return pvar
+    use = select_sensors(_norm3(x[:3]), nav.sp.gnss, nav.sp.lidar, nav.sp.camera)
+    bc = bias_covariance(x, q, nav.sp, nav.q_nom, use, nav.fp)
+    return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
 
 @_inlined
@@ -395,9 +415,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
-        est, mon, sig_mon, ptot = _navigate(
-            rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws
-        )
+        est, mon, sig_mon = _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws)
         xhat, xe = est[0], _attitude_estimate(xc, est, w_orb)
         q_ref, w_ref = attitude_target(nav.xs_nom, seg.final != 0, ac.q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
@@ -408,9 +426,9 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
             continue
         # ---- safety monitor, guidance, control
         stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
-        reason = monitor(
-            xhat, ptot, mon, sig_mon, _norm3(rel[:3]), mass, seg.mode, seg.final, flags, cfg
-        )
+        rng_true = _norm3(rel[:3])
+        pvar = _crosscheck_variance(est, mon, sig_mon, rng_true, nav, cfg)
+        reason = monitor(xhat, pvar, mon, sig_mon, rng_true, mass, seg.mode, seg.final, flags, cfg)
         dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
         reason = reason if reason != AB_NONE else r_g
         dl = attitude_impulse(

@@ -221,8 +221,9 @@ class ApproachResult:
     passive_min_range: u.Quantity
     post_abort_min_range: u.Quantity | None
     post_abort_reenters_keep_out: bool | None
-    final_chaser: State
-    final_station: State
+    # (t_s, station rv, chaser rv) at the end: final_station / final_chaser are made
+    # from them when read (two States and an epoch were ~1 ms of every approach)
+    end_rv: tuple = field(repr=False, compare=False)
     q_chaser: np.ndarray | None = None
     rate_chaser: u.Quantity | None = None
     attitude_error: u.Quantity | None = None
@@ -235,6 +236,18 @@ class ApproachResult:
     @property
     def epochs(self) -> Time:
         return self.epoch0 + TimeDelta(self.t_s * u.s)
+
+    @property
+    def final_chaser(self) -> State:
+        """The chaser's state (GCRS) at the end of the approach."""
+        t, _, ch = self.end_rv
+        return State.from_vectors(self.epoch0 + TimeDelta(t * u.s), ch[:3], ch[3:])
+
+    @property
+    def final_station(self) -> State:
+        """The station's state (GCRS) at the end of the approach."""
+        t, st, _ = self.end_rv
+        return State.from_vectors(self.epoch0 + TimeDelta(t * u.s), st[:3], st[3:])
 
     @property
     def propellant_used(self) -> u.Quantity:

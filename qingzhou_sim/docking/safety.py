@@ -165,12 +165,13 @@ def zone_events(rel, zones, cfg, t, ev, ne):
 
 
 @njit(cache=True, error_model="numpy")
-def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
+def monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
     """Rules checked on the estimate ``xhat`` and the monitor sensor ``mon`` (km):
     approach-ellipsoid entry direction, keep-out-sphere entry inside the corridor,
     corridor (estimate and monitor with a 3-sigma margin), collision distance outside
-    the final approach, navigation cross-check, propellant. Returns an abort code
-    (``AB_NONE`` when all hold); updates ``flags`` (:data:`F_EST_AE` ...)."""
+    the final approach, navigation cross-check (``pvar``: the largest variance of the
+    estimate's position error, km^2, biases included), propellant. Returns an abort
+    code (``AB_NONE`` when all hold); updates ``flags`` (:data:`F_EST_AE` ...)."""
     reason = AB_NONE
     est_rng = _norm3(xhat[:3])
     est_ae = in_ae(xhat[:3], cfg)
@@ -191,7 +192,7 @@ def monitor(xhat, pcov, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
             reason = AB_CORRIDOR
     if rng_true < cfg[CF_COLLIDE] and final == 0 and reason == AB_NONE:
         reason = AB_COLLISION
-    pvar = max(pcov[0, 0], pcov[1, 1], pcov[2, 2]) if cfg[CF_NOISE_ON] != 0.0 else 0.0
+    pvar = pvar if cfg[CF_NOISE_ON] != 0.0 else 0.0
     thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
     dx = _vsub(xhat[:3], mon)
     # the independent monitor (lidar / camera) exists inside the relative-GNSS range

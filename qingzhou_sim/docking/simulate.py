@@ -29,7 +29,6 @@ import math
 
 import astropy.units as u
 import numpy as np
-from astropy.time import TimeDelta
 
 from ..constants import EARTH, EarthModel, as_array
 from ..errors import InputError
@@ -75,6 +74,13 @@ __all__ = [
     "default_handover_lvlh",
     "simulate_approach",
 ]
+
+# Units of the result, made once (a composite unit costs ~20 us each time it is built).
+_KM_S = u.km / u.s
+_M_S = u.m / u.s
+_DEG_S = u.deg / u.s
+_N_S = u.N * u.s
+_N_M_S = u.N * u.m * u.s
 
 # Default hand-over: ~52 km behind and below (PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km
 # height is an assumption, flown as a co-elliptic drift (Fehse 2003, eq. 3.26).
@@ -756,7 +762,7 @@ def simulate_approach(
             status == K.ST_CONTACT and isinstance(sgm, FinalApproach)
         )
         seg_reports.append(
-            SegmentReport(sgm.label, sgm.kind, t_start, t, dv_seg * 1e3 * (u.m / u.s), completed)
+            SegmentReport(sgm.label, sgm.kind, t_start, t, dv_seg * 1e3 * _M_S, completed)
         )
         if isinstance(sgm, Hold) and status == K.ST_DONE:
             raw_events.append((t, "hold departure", math.nan, sgm.label))
@@ -840,28 +846,25 @@ def simulate_approach(
     epoch0 = station.epoch
     ev_objs = _decode_events(raw_events, epoch0)
     passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
-    epoch_end = epoch0 + TimeDelta(t * u.s)
-    st_final = State.from_vectors(epoch_end, st_rv[:3], st_rv[3:])
-    ch_final = State.from_vectors(epoch_end, ch_rv[:3], ch_rv[3:])
     return ApproachResult(
         profile=prof,
         epoch0=epoch0,
         t_s=hist[:, K.H_T].copy(),
         r_true=hist[:, K.H_TRUE : K.H_TRUE + 3] * u.km,
-        v_true=hist[:, K.H_TRUE + 3 : K.H_TRUE + 6] * (u.km / u.s),
+        v_true=hist[:, K.H_TRUE + 3 : K.H_TRUE + 6] * _KM_S,
         r_est=hist[:, K.H_EST : K.H_EST + 3] * u.km,
-        v_est=hist[:, K.H_EST + 3 : K.H_EST + 6] * (u.km / u.s),
-        dv_commanded=(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3) * (u.m / u.s),
-        dv_applied=(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3) * (u.m / u.s),
+        v_est=hist[:, K.H_EST + 3 : K.H_EST + 6] * _KM_S,
+        dv_commanded=(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3) * _M_S,
+        dv_applied=(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3) * _M_S,
         mass=hist[:, K.H_MASS] * u.kg,
         q_chaser=hist[:, H_QC : H_QC + 4].copy(),
-        rate_chaser=np.degrees(hist[:, H_WC : H_WC + 3]) * (u.deg / u.s),
+        rate_chaser=np.degrees(hist[:, H_WC : H_WC + 3]) * _DEG_S,
         attitude_error=np.degrees(hist[:, H_ERR : H_ERR + 3]) * u.deg,
         q_station=hist[:, H_QS : H_QS + 4].copy(),
-        rate_station=np.degrees(hist[:, H_WS : H_WS + 3]) * (u.deg / u.s),
+        rate_station=np.degrees(hist[:, H_WS : H_WS + 3]) * _DEG_S,
         thrusters_fired=hist[:, H_NFIRE].astype(int),
-        rcs_impulse=hist[:, H_IMP] * (u.N * u.s),
-        angular_impulse=hist[:, H_ANG] * (u.N * u.m * u.s),
+        rcs_impulse=hist[:, H_IMP] * _N_S,
+        angular_impulse=hist[:, H_ANG] * _N_M_S,
         events=ev_objs,
         segments=tuple(seg_reports),
         contact=contact,
@@ -871,6 +874,5 @@ def simulate_approach(
         passive_min_range=passive_min,
         post_abort_min_range=post_min,
         post_abort_reenters_keep_out=post_reenter,
-        final_chaser=ch_final,
-        final_station=st_final,
+        end_rv=(t, st_rv.copy(), ch_rv.copy()),
     )
