@@ -36,6 +36,10 @@ __all__ = [
     "vehicle_force_model",
 ]
 
+# units built once (astropy composes a unit on every u.m / u.s: ~10 us)
+_M_S = u.m / u.s
+_KM_S = u.km / u.s
+
 # Below this a planned impulse is numerical zero for the ground, not flown: 1 mm/s is
 # under the main engines' minimum impulse (4 x 490 N on 5 t for 10 ms is 4 mm/s).
 NULL_BURN_M_S = 1e-3
@@ -129,7 +133,7 @@ def _fly(
     keep = [k for k, b in enumerate(plan.burns) if b.dv_m_s >= NULL_BURN_M_S]
     offsets = _seconds_after_insertion(plan, t0)
     t_b = offsets[keep]
-    dv_i = plan.dv_inertial.to_value(u.km / u.s)[keep]
+    dv_i = plan.dv_inertial.to_value(_KM_S)[keep]
     labels = [plan.burns[k].label for k in keep]
     t_end = float(offsets[-1]) if handover_s is None else handover_s
     n_planned = len(keep)
@@ -183,7 +187,7 @@ def _fly(
         dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
         dv_lvlh = _lvlh_basis(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
-        out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * (u.m / u.s), "LVLH", labels[j]))
+        out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * _M_S, "LVLH", labels[j]))
         out_s.append(float(seconds[j + 1]))
     return tuple(out), np.array(out_s), float(seconds[-1])
 
@@ -393,7 +397,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
         station0.rv_km, np.array([t_end_s]), epoch=t_ins
     )[0]
     handover = np.concatenate(
-        [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(u.km / u.s)]
+        [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(_KM_S)]
     )
     relative_target = _relative_to_inertial("LVLH", station_end, handover)
     return _fly(

@@ -23,6 +23,9 @@ from ._kernels import _kepler_rv, _phase_angle
 
 __all__ = ["CorrectionReport", "PhasingPlan", "PhasingTrack"]
 
+# units built once (astropy composes a unit on every u.m / u.s: ~10 us)
+_M_S = u.m / u.s
+
 # Arrival tolerances of the full-force targeting (issue 6): 100 m and 0.1 m/s.
 ARRIVAL_POSITION_TOL_KM = 0.1
 ARRIVAL_VELOCITY_TOL_KM_S = 1e-4
@@ -480,7 +483,7 @@ def _build_plan(
     bases = _lvlh_basis(before[:, :3], before[:, 3:])
     for k in range(imp_t.size):
         dv_l = bases[k] @ dvi[k]
-        burns.append(Burn(epochs[k], dv_l * 1e3 * (u.m / u.s), "LVLH", labels[k]))
+        burns.append(Burn(epochs[k], dv_l * 1e3 * _M_S, "LVLH", labels[k]))
     arrival = c_track[-1]
     s_end = s_track[-1]
     target = _relative_to_inertial("LVLH", s_end, rel_lvlh6)
@@ -496,17 +499,17 @@ def _build_plan(
         insertion_epoch=t0,
         handover_epoch=t_end,
         burns=tuple(burns),
-        dv_inertial=dvi * 1e3 * (u.m / u.s),
-        dv=np.linalg.norm(dvi, axis=1) * 1e3 * (u.m / u.s),
+        dv_inertial=dvi * 1e3 * _M_S,
+        dv=np.linalg.norm(dvi, axis=1) * 1e3 * _M_S,
         arrival=State.from_vectors(t_end, arrival[:3], arrival[3:]),
         target=State.from_vectors(t_end, target[:3], target[3:]),
         station_at_handover=State.from_vectors(t_end, s_end[:3], s_end[3:]),
         miss_position=miss[:3] * 1e3 * u.m,
-        miss_velocity=miss[3:] * 1e3 * (u.m / u.s),
+        miss_velocity=miss[3:] * 1e3 * _M_S,
         handover_r_lvlh=rel_lvlh6[:3] * u.km,
-        handover_v_lvlh=rel_lvlh6[3:] * 1e3 * (u.m / u.s),
+        handover_v_lvlh=rel_lvlh6[3:] * 1e3 * _M_S,
         phase_angle_at_insertion=phase0 * u.deg,
-        approach_dv_estimate=approach * (u.m / u.s),
+        approach_dv_estimate=approach * _M_S,
         correction=correction,
         track=PhasingTrack(grid, c_track, s_track),
         notes=tuple(notes),

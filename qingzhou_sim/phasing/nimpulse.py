@@ -39,6 +39,9 @@ from .targeting import _SMOOTH_M_S, _correct, _correct_full, _predicted_min_dv
 
 __all__ = ["plan_n_impulse"]
 
+# units built once (astropy composes a unit on every u.m / u.s: ~10 us)
+_KM_S = u.km / u.s
+
 # Two corrected candidates whose totals differ by less than this (km/s, 0.1 mm/s, the
 # minimum-delta-v optimiser's resolution) are equally good: the earlier one is kept.
 _TIE_KM_S = 1e-7
@@ -438,7 +441,7 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
             value=t_ref.size,
         )
     t_ref = np.clip(t_ref, t_min, pb.t_end_s)
-    dv_ref = reference.dv_inertial.to_value(u.km / u.s)
+    dv_ref = reference.dv_inertial.to_value(_KM_S)
     starts = [(t_ref, dv_ref)]
     t, dv = _pad(t_ref, dv_ref, n_impulses, t_min, pb.t_end_s)
     opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)

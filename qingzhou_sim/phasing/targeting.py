@@ -23,6 +23,9 @@ from .core import ARRIVAL_POSITION_TOL_KM, ARRIVAL_VELOCITY_TOL_KM_S, Correction
 
 __all__: list[str] = []
 
+# units built once (astropy composes a unit on every u.m / u.s: ~10 us)
+_M_S = u.m / u.s
+
 # Newton keeps iterating towards these tighter goals (so that an independent
 # re-propagation, with its own integration error, still lands inside the tolerances).
 _GOAL_POSITION_KM = 2e-3
@@ -565,7 +568,7 @@ def _correct_full(
         converged,
         total_it,
         pe * 1e3 * u.m,
-        ve * 1e3 * (u.m / u.s),
+        ve * 1e3 * _M_S,
         dyn.name,
         tuple(history),
         "ok" if converged else "did not reach 100 m / 0.1 m/s",
