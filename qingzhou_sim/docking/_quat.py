@@ -66,8 +66,15 @@ def qnormalize(q):
 @njit(cache=True, error_model="numpy")
 def qdcm(q):
     """Rotation matrix ``R`` with ``v_a = R @ v_b`` for ``q = q_a_b``."""
-    w, x, y, z = q[0], q[1], q[2], q[3]
     m = np.empty((3, 3))
+    qdcm_into(q, m)
+    return m
+
+
+@njit(cache=True, error_model="numpy")
+def qdcm_into(q, m):
+    """:func:`qdcm` into ``m`` (3, 3)."""
+    w, x, y, z = q[0], q[1], q[2], q[3]
     m[0, 0] = 1.0 - 2.0 * (y * y + z * z)
     m[0, 1] = 2.0 * (x * y - w * z)
     m[0, 2] = 2.0 * (x * z + w * y)
@@ -77,7 +84,6 @@ def qdcm(q):
     m[2, 0] = 2.0 * (x * z - w * y)
     m[2, 1] = 2.0 * (y * z + w * x)
     m[2, 2] = 1.0 - 2.0 * (x * x + y * y)
-    return m
 
 
 @njit(cache=True, error_model="numpy")

@@ -31,8 +31,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _vscale
-from ._quat import qconj, qdcm, qmul, qnormalize
+from ._kernels import _cross, _inlined
+from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
 
@@ -149,33 +149,48 @@ def attitude_error(q, q_ref):
     """Small-angle error vector (rad, body axes) of ``q`` from ``q_ref``:
     ``2 vec(q_ref^* q)`` with the scalar part made non-negative (Markley & Crassidis
     2014, sec. 6.2)."""
-    dq = qnormalize(qmul(qconj(q_ref), q))
-    return _vscale(dq[1:], 2.0)
+    e0, e1, e2 = attitude_error3(q, q_ref)
+    out = np.empty(3)
+    out[0] = e0
+    out[1] = e1
+    out[2] = e2
+    return out
 
 
-@njit(cache=True, error_model="numpy")
-def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
-    """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
-    :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""
-    qw, qx, qy, qz = x[0], x[1], x[2], x[3]
-    # qnormalize(qmul(qconj(q_hold), q)): the error quaternion with scalar part >= 0
-    pw, px, py, pz = q_hold[0], -q_hold[1], -q_hold[2], -q_hold[3]
+@_inlined
+def attitude_error3(q, q_ref):
+    """:func:`attitude_error` as three floats (no arrays): the operations of
+    ``2 * qnormalize(qmul(qconj(q_ref), q))[1:]`` written out."""
+    qw, qx, qy, qz = q[0], q[1], q[2], q[3]
+    pw, px, py, pz = q_ref[0], -q_ref[1], -q_ref[2], -q_ref[3]
     dw = pw * qw - px * qx - py * qy - pz * qz
     dx = pw * qx + px * qw + py * qz - pz * qy
     dy = pw * qy - px * qz + py * qw + pz * qx
     dz = pw * qz + px * qy - py * qx + pz * qw
     n = math.sqrt(dw * dw + dx * dx + dy * dy + dz * dz)
     s = 1.0 / n if dw >= 0.0 else -1.0 / n
-    e0 = (dx * s) * 2.0
-    e1 = (dy * s) * 2.0
-    e2 = (dz * s) * 2.0
-    # body rate relative to LVLH
-    r0 = x[A_W] - (-w_orb * 2.0 * (qx * qy + qw * qz))
-    r1 = x[A_W + 1] - (-w_orb * (1.0 - 2.0 * (qx * qx + qz * qz)))
-    r2 = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - qw * qx))
-    out[0] = -kp[0] * e0 - kd[0] * r0
-    out[1] = -kp[1] * e1 - kd[1] * r1
-    out[2] = -kp[2] * e2 - kd[2] * r2
+    return (dx * s) * 2.0, (dy * s) * 2.0, (dz * s) * 2.0
+
+
+@_inlined
+def rate_rel_into(x, w_orb, out, i0):
+    """``out[i0 : i0 + 3]`` = the body rate relative to LVLH of the attitude state
+    ``x`` (:func:`rate_of`, the operations of :func:`lvlh_rate_body` written out)."""
+    w, qx, qy, qz = x[0], x[1], x[2], x[3]
+    out[i0] = x[A_W] - (-w_orb * 2.0 * (qx * qy + w * qz))
+    out[i0 + 1] = x[A_W + 1] - (-w_orb * (1.0 - 2.0 * (qx * qx + qz * qz)))
+    out[i0 + 2] = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - w * qx))
+
+
+@njit(cache=True, error_model="numpy")
+def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
+    """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
+    :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""
+    e0, e1, e2 = attitude_error3(x, q_hold)
+    rate_rel_into(x, w_orb, out, 0)  # body rate relative to LVLH
+    out[0] = -kp[0] * e0 - kd[0] * out[0]
+    out[1] = -kp[1] * e1 - kd[1] * out[1]
+    out[2] = -kp[2] * e2 - kd[2] * out[2]
 
 
 @njit(cache=True, error_model="numpy")

@@ -71,21 +71,17 @@ from ._kernels import (
     _burn_mass,
     _inlined,
     _lvlh_to_inertial_dv,
-    _mtv3,
-    _mv3,
     _norm3,
     _normals,
     _put,
     _thruster,
     _to_lvlh,
     _vadd,
-    _vdiv,
-    _vscale,
     _vsub,
     propagate_truth,
 )
 from ._quat import qdcm
-from .bodies import A_Q, A_W, attitude_error, lvlh_rate_body, propagate_attitude, propagate_station
+from .bodies import A_Q, A_W, attitude_error3, propagate_attitude, propagate_station, rate_rel_into
 from .contact import C_N, figures, separation
 from .control import attitude_impulse, translation_dv
 from .guidance import G_N, attitude_target, reference, transfer
@@ -94,7 +90,6 @@ from .navigation import (
     _update_navigation_into,
     _work,
     bias_covariance,
-    body_rates,
     position_fix,
 )
 from .safety import _event, choose_cam, gate, monitor, zone_events
@@ -256,8 +251,8 @@ def _attitude_estimate(xc, est, w_orb):
     x, q, b, p, gb, om = est
     xe = xc.copy()
     _put(xe, A_Q, q)
-    w, _ = body_rates(q, b, om, np.array([0.0, -w_orb, 0.0]))
-    _put(xe, A_W, w)
+    for i in range(3):  # body_rates' inertial rate: gyro less the estimated bias
+        xe[A_W + i] = om[i] - b[i]
     return xe
 
 
@@ -268,11 +263,15 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     _put(row, H_TRUE, rel)
     _put(row, H_EST, xhat)
     hist[k, H_MASS] = mass
-    _put(row, H_QC, xc[A_Q : A_Q + 4])
-    _put(row, H_WC, _vsub(xc[A_W : A_W + 3], lvlh_rate_body(xc[A_Q : A_Q + 4], w_orb)))
-    _put(row, H_ERR, attitude_error(xc[A_Q : A_Q + 4], q_ref))
-    _put(row, H_QS, xs[A_Q : A_Q + 4])
-    _put(row, H_WS, _vsub(xs[A_W : A_W + 3], lvlh_rate_body(xs[A_Q : A_Q + 4], w_orb)))
+    for i in range(4):
+        row[H_QC + i] = xc[A_Q + i]
+        row[H_QS + i] = xs[A_Q + i]
+    rate_rel_into(xc, w_orb, row, H_WC)
+    e0, e1, e2 = attitude_error3(xc, q_ref)
+    row[H_ERR] = e0
+    row[H_ERR + 1] = e1
+    row[H_ERR + 2] = e2
+    rate_rel_into(xs, w_orb, row, H_WS)
 
 
 @_inlined
@@ -319,20 +318,26 @@ def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = _vadd(dv, resid)
-        _put(wrench, 0, _vscale(_mtv3(re, cmd), mass * 1e3))
+        s = mass * 1e3
+        for i in range(3):  # the command in body axes, N s: R_e^T cmd * mass
+            wrench[i] = (re[0, i] * cmd[0] + re[1, i] * cmd[1] + re[2, i] * cmd[2]) * s
     u, w_nom, w_true = fire(
         ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
     )
     if seg.mode != MODE_TRANSFER:
-        fired = _vdiv(_mv3(re, w_nom[:3]), mass * 1e3)
-        dva = _vdiv(_mv3(rc, w_true[:3]), mass * 1e3)
+        s = mass * 1e3
+        for i in range(3):  # the forces' impulses in LVLH, km/s: R w / mass
+            fired[i] = (re[i, 0] * w_nom[0] + re[i, 1] * w_nom[1] + re[i, 2] * w_nom[2]) / s
+            dva[i] = (rc[i, 0] * w_true[0] + rc[i, 1] * w_true[1] + rc[i, 2] * w_true[2]) / s
         mib_dv = cfg[CF_MIB] / mass * 1e-3
         for i in range(3):
             ri = cmd[i] - fired[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
     if _norm3(dva) > 0.0:
         _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
-    _add(xc, A_W, _mv3(ac.inertia_ch_inv, w_true[3:]))
+    ii = ac.inertia_ch_inv
+    for i in range(3):  # the angular impulse's rate change, I^-1 h
+        xc[A_W + i] += ii[i, 0] * w_true[3] + ii[i, 1] * w_true[4] + ii[i, 2] * w_true[5]
     total = u.sum()
     mass -= total / (ac.isp_rcs * G0_KM_S2 * 1e3)
     nfire = 0

@@ -99,8 +99,8 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import _inlined, _mtv3, _mv3, _vadd, _vsub
-from ._quat import qconj, qdcm, qfrom_rotvec, qmul, qnormalize, qto_rotvec
+from ._kernels import _inlined, _mtv3, _mv3, _vsub
+from ._quat import qconj, qdcm, qdcm_into, qfrom_rotvec, qmul, qnormalize, qto_rotvec
 from .sensors import (
     G_ARW,
     G_RRW,
@@ -156,45 +156,69 @@ _SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 
 # --------------------------------------------------------------------- linear algebra
 @njit(cache=True, error_model="numpy")
 def _skew(v):
-    m = np.zeros((3, 3))
+    m = np.empty((3, 3))
+    _skew_into(v, m)
+    return m
+
+
+@njit(cache=True, error_model="numpy")
+def _skew_into(v, m):
+    """``[v x]`` into ``m`` (3, 3)."""
+    for i in range(3):
+        for j in range(3):
+            m[i, j] = 0.0
     m[0, 1] = -v[2]
     m[0, 2] = v[1]
     m[1, 0] = v[2]
     m[1, 2] = -v[0]
     m[2, 0] = -v[1]
     m[2, 1] = v[0]
-    return m
 
 
 @njit(cache=True, error_model="numpy")
 def _mul(a, b):
     """``a @ b`` for the filter's small matrices, written out: numba's ``@`` calls BLAS,
     whose per-call cost dominates at 3 x 3 to 12 x 12 (zeros of ``a`` are skipped)."""
+    out = np.empty((a.shape[0], b.shape[1]))
+    _mul_into(a, b, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _mul_into(a, b, out):
+    """:func:`_mul` into ``out``."""
     n, k = a.shape
     m = b.shape[1]
-    out = np.zeros((n, m))
+    for i in range(n):
+        for c in range(m):
+            out[i, c] = 0.0
     for i in range(n):
         for j in range(k):
             aij = a[i, j]
             if aij != 0.0:
                 for c in range(m):
                     out[i, c] += aij * b[j, c]
-    return out
 
 
 @njit(cache=True, error_model="numpy")
 def _mul_t(a, b):
     """``a @ b.T`` (see :func:`_mul`)."""
+    out = np.empty((a.shape[0], b.shape[0]))
+    _mul_t_into(a, b, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _mul_t_into(a, b, out):
+    """:func:`_mul_t` into ``out``."""
     n, k = a.shape
     m = b.shape[0]
-    out = np.zeros((n, m))
     for i in range(n):
         for c in range(m):
             acc = 0.0
             for j in range(k):
                 acc += a[i, j] * b[c, j]
             out[i, c] = acc
-    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -615,18 +639,37 @@ def _update_gnss_into(x, q, b, p, z, sp, fp, ws):
 def _position_from_los(los_s, c_s, sp, q, q_nom):
     """LVLH position (km) of the chaser's centre of mass from a line of sight ``los_s``
     (sensor frame, km) to the sensor's target with covariance ``c_s``, converted with
-    the attitude estimate ``q``: (position, covariance, d position / d delta_theta)."""
-    r_bs = qdcm(sp[R_MOUNT_Q : R_MOUNT_Q + 4])
-    r_lb = qdcm(q)
-    w = _vadd(sp[R_MOUNT_R : R_MOUNT_R + 3], _mv3(r_bs, los_s))
-    pos = _vsub(_mv3(qdcm(q_nom), sp[R_TGT_R : R_TGT_R + 3]), _mv3(r_lb, w))
-    m = _mul(r_lb, r_bs)
+    the attitude estimate ``q``: (position, covariance, d position / d delta_theta).
+    The same operations as the matrix helpers (``_mv3``, ``_mul``, ``_sandwich``),
+    with one work array instead of their temporaries (three calls a step)."""
+    t = np.empty((5, 3, 3))
+    r_bs, r_lb, r_n, m, tmp = t[0], t[1], t[2], t[3], t[4]
+    qdcm_into(sp[R_MOUNT_Q : R_MOUNT_Q + 4], r_bs)
+    qdcm_into(q, r_lb)
+    qdcm_into(q_nom, r_n)
+    w = np.empty(3)  # sensor position + R_bs los, body frame
+    for i in range(3):
+        w[i] = sp[R_MOUNT_R + i] + (
+            r_bs[i, 0] * los_s[0] + r_bs[i, 1] * los_s[1] + r_bs[i, 2] * los_s[2]
+        )
+    pos = np.empty(3)
+    tg = sp[R_TGT_R : R_TGT_R + 3]
+    for i in range(3):
+        pos[i] = (r_n[i, 0] * tg[0] + r_n[i, 1] * tg[1] + r_n[i, 2] * tg[2]) - (
+            r_lb[i, 0] * w[0] + r_lb[i, 1] * w[1] + r_lb[i, 2] * w[2]
+        )
+    _mul_into(r_lb, r_bs, m)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
-    j = _mul(r_lb, _skew(w))
+    _skew_into(w, tmp)
+    j = np.empty((3, 3))
+    _mul_into(r_lb, tmp, j)
     for r in range(3):
         for c in range(3):
             j[r, c] = -j[r, c]
-    return pos, _sandwich(m, c_s), j
+    _mul_into(m, c_s, tmp)  # the covariance m c_s m^T
+    cov = np.empty((3, 3))
+    _mul_t_into(tmp, m, cov)
+    return pos, cov, j
 
 
 @njit(cache=True, error_model="numpy")
