@@ -81,6 +81,9 @@ import astropy.units as u
 import numba
 import numpy as np
 from boinor.core.iod import izzo as _izzo_nb
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from ..constants import EARTH, as_duration_s, as_quantity
 from ..errors import (
@@ -376,89 +379,211 @@ def _shift_station(mu, srv, dphi, n):
     return np.concatenate([r, v])
 
 
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (LLVM's ``llvm.fma``)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        f64 = ir.DoubleType()
+        fnty = ir.FunctionType(f64, [f64, f64, f64])
+        return builder.call(builder.module.declare_intrinsic("llvm.fma", [f64], fnty), args)
+
+    return sig, codegen
+
+
+@numba.njit(cache=True, inline="always")
+def _dv_norm(a, b):
+    """|a - b| for 3-vectors as ``lambert._lambert_pair`` computes it in numpy,
+    ``math.sqrt(d @ d)``: BLAS's ddot adds the squares by fused multiply-adds in
+    order (OpenBLAS on x86-64 with FMA; checked bit for bit in the tests)."""
+    d0, d1, d2 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    return math.sqrt(_fma(d2, d2, _fma(d1, d1, d0 * d0)))
+
+
 @numba.njit(cache=True)
-def _lambert_grid_kernel(
-    mu, targets, c1s, pair_k, pair_t2, pair_tof, pair_m, t_end, prograde, numiter, rtol
-):
-    """Compiled grid stage of :func:`_lambert_grid_min`: for each target state (row of
-    ``targets``, at the hand-over epoch ``t_end``), the cheapest total delta-v over the
-    cells (departure state ``c1s[pair_k]``, arrival time, revolutions up to
-    ``pair_m``, both branches) of ``lambert._lambert_search``'s grid."""
-    out = np.full(targets.shape[0], np.inf)
+def _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, prograde, numiter, rtol):
+    """Cheapest total delta-v (km/s) of the Lambert arcs from (r1, v1) to (r2, v2) in
+    ``tof`` s over revolutions 0..``m_max`` and both branches, inf if none: the value
+    of ``lambert._lambert_pair``, the same solves in the same order (a branch on which
+    boinor's solver raises is skipped, whatever the error)."""
+    best = np.inf
+    for m in range(m_max + 1):
+        for branch in range(2 if m > 0 else 1):
+            try:
+                w1, w2 = _izzo_nb(mu, r1, r2, tof, m, prograde, branch == 0, numiter, rtol)
+            except Exception:  # noqa: BLE001 (no transfer on this branch)
+                continue
+            tot = _dv_norm(w1, v1) + _dv_norm(v2, w2)
+            if math.isfinite(tot) and tot < best:
+                best = tot
+    return best
+
+
+@numba.njit(cache=True)
+def _lambert_grid_kernel(mu, targets, c1s, cell_k, cell_t2, cell_m, t1s, t_end, lam):
+    """For each target state (row of ``targets``, at ``t_end``): the cheapest cell of
+    the grid (departure state ``c1s[cell_k]`` at ``t1s[cell_k]``, arrival at
+    ``cell_t2``, revolutions up to ``cell_m``) and its value, the first of equal ones
+    (``lambert._lambert_search``'s grid stage). ``lam``: (prograde, numiter, rtol)."""
+    best = np.full(targets.shape[0], np.inf)
+    where = np.full(targets.shape[0], -1)
     r1, v1 = np.empty(3), np.empty(3)
     rt, vt = np.empty(3), np.empty(3)
     for i in range(targets.shape[0]):
         for j in range(3):
             rt[j], vt[j] = targets[i, j], targets[i, 3 + j]
-        for p in range(pair_k.shape[0]):
-            k = pair_k[p]
+        for p in range(cell_k.shape[0]):
+            k = cell_k[p]
             for j in range(3):
                 r1[j], v1[j] = c1s[k, j], c1s[k, 3 + j]
-            r2, v2 = _kepler(mu, rt, vt, pair_t2[p] - t_end)
-            for m in range(pair_m[p] + 1):
-                for branch in range(2 if m > 0 else 1):
-                    try:
-                        w1, w2 = _izzo_nb(
-                            mu, r1, r2, pair_tof[p], m, prograde, branch == 0, numiter, rtol
-                        )
-                    except Exception:  # noqa: BLE001 (no transfer on this branch)
-                        continue
-                    s1 = s2 = 0.0
-                    for j in range(3):
-                        s1 += (w1[j] - v1[j]) ** 2
-                        s2 += (v2[j] - w2[j]) ** 2
-                    tot = math.sqrt(s1) + math.sqrt(s2)
-                    if math.isfinite(tot) and tot < out[i]:
-                        out[i] = tot
-    return out
+            r2, v2 = _kepler(mu, rt, vt, cell_t2[p] - t_end)
+            tof = cell_t2[p] - t1s[k]
+            tot = _lambert_cell(mu, r1, v1, r2, v2, tof, cell_m[p], lam[0], lam[1], lam[2])
+            if tot < best[i]:
+                best[i], where[i] = tot, p
+    return best, where
 
 
-def _lambert_grid_min(pb, prof, station_rv0s, n_grid):
-    """Unrefined Lambert delta-v (km/s) for each of the station states ``station_rv0s``
-    (n, 6) at insertion: the cheapest cell of the (t1, t2) grid search of
-    ``lambert._lambert_search(..., refine=False)``, compiled, all stations in one call
-    (inf where no transfer exists). The sums may differ from that search's in the last
-    bit (it adds the squares with BLAS), and a branch on which the solver fails is
-    skipped whatever the error; the window uses these values only to pick the cheapest
-    phase of its coarse scan (the same phase as the search's, and so the same window to
-    the last bit: tests/test_phasing_windows_compiled.py).
+@numba.njit(cache=True)
+def _lambert_at(mu, rv0, target, t1, t2, t_end, bounds, lam):
+    """The cheapest transfer from ``rv0`` at ``t1`` to ``target`` (at ``t_end``)
+    propagated to ``t2``: ``lambert._lambert_search``'s ``evaluate``, inf where it
+    gives None. ``bounds``: (t_min, tof_min, period_min)."""
+    tof = t2 - t1
+    if t1 < bounds[0] or t2 > t_end or tof < bounds[1]:
+        return np.inf
+    r1, v1 = _kepler(mu, rv0[:3].copy(), rv0[3:].copy(), t1)
+    r2, v2 = _kepler(mu, target[:3].copy(), target[3:].copy(), t2 - t_end)
+    return _lambert_cell(mu, r1, v1, r2, v2, tof, int(tof / bounds[2]), lam[0], lam[1], lam[2])
 
-    References
-    ----------
-    Izzo (2015), "Revisiting Lambert's problem", CMDA 121, 1-15 (boinor's solver).
-    """
+
+# boinor's Izzo solver as lambert._izzo calls it: prograde, 35 iterations, rtol 1e-8
+_IZZO_ARGS = (True, 35, 1e-8)
+
+
+class _LambertGrid(NamedTuple):
+    """The (t1, t2) grid of ``lambert._lambert_search`` for one insertion state."""
+
+    bounds: tuple  # t_min, tof_min, period_min (s)
+    t1s: np.ndarray
+    c1s: np.ndarray  # (n, 6) the chaser at t1s
+    cell_k: np.ndarray  # (m,) index into t1s
+    cell_t2: np.ndarray
+    cell_m: np.ndarray  # revolutions up to
+
+
+def _lambert_grid(pb, prof, n_grid) -> _LambertGrid | None:
+    """The search's grid (None where the search raises: no room for a transfer)."""
     mu, t_end = pb.dyn.mu, pb.t_end_s
     t_min = as_duration_s(prof.earliest_burn, "earliest_burn")
     a = float(_rv_to_elements(mu, pb.rv0[:3], pb.rv0[3:])[0])
     period_min = 2 * np.pi * np.sqrt(a**3 / mu)
     tof_min = 0.1 * period_min
-    out = np.full(len(station_rv0s), np.inf)
-    if t_end - t_min < tof_min:  # (the search raises: no room for a transfer)
-        return out
+    if t_end - t_min < tof_min:
+        return None
     t1s = np.linspace(t_min, t_end - tof_min, n_grid)
     c1s = np.array([np.concatenate(_kepler(mu, pb.rv0[:3], pb.rv0[3:], t1)) for t1 in t1s])
     cells = [
-        (k, t2, t2 - t1, int((t2 - t1) / period_min))
+        (k, t2, int((t2 - t1) / period_min))
         for k, t1 in enumerate(t1s)
         for t2 in np.linspace(t1 + tof_min, t_end, n_grid)
         if not (t1 < t_min or t2 > t_end or t2 - t1 < tof_min)
     ]
-    if not cells:
-        return out
+    k, t2, m = (np.array(col) for col in zip(*cells)) if cells else ([], [], [])
+    bounds = (t_min, tof_min, period_min)
+    return _LambertGrid(
+        bounds, t1s, c1s, np.asarray(k, np.int64), np.asarray(t2, float), np.asarray(m, np.int64)
+    )
+
+
+def _handover_targets(pb, station_rv0s):
+    """The hand-over states (n, 6) for stations ``station_rv0s`` (n, 6) at insertion."""
+    from ..frames import _relative_to_inertial
+
+    mu, t_end = pb.dyn.mu, pb.t_end_s
     s_end = np.array(
         [
             _kepler_rv(mu, s, np.array([t_end]), np.zeros(0), np.zeros((0, 3)))[0]
             for s in station_rv0s
         ]
     )
+    return _relative_to_inertial("LVLH", s_end, np.broadcast_to(pb.rel6, s_end.shape))
+
+
+def _lambert_grid_min(pb, prof, station_rv0s, n_grid):
+    """Unrefined Lambert delta-v (km/s) for each of the station states ``station_rv0s``
+    (n, 6) at insertion: ``lambert._lambert_search(..., refine=False)[0]`` (inf where
+    it finds no transfer), compiled, all stations in one call.
+
+    References
+    ----------
+    Izzo (2015), "Revisiting Lambert's problem", CMDA 121, 1-15 (boinor's solver).
+    """
+    grid = _lambert_grid(pb, prof, n_grid)
+    if grid is None or grid.cell_k.size == 0:
+        return np.full(len(station_rv0s), np.inf)
+    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked here
+    best, _ = _lambert_grid_kernel(
+        pb.dyn.mu,
+        _handover_targets(pb, station_rv0s),
+        grid.c1s,
+        grid.cell_k,
+        grid.cell_t2,
+        grid.cell_m,
+        grid.t1s,
+        pb.t_end_s,
+        _IZZO_ARGS,
+    )
+    return best
+
+
+def _lambert_refined_dv(pb, prof, station_rv0, n_grid=12) -> float:
+    """``lambert._lambert_search(..., refine=True)[0]`` with compiled evaluations: the
+    grid's cheapest cell, then Nelder-Mead over (t1, t2) from it with the search's
+    options (inf where the search raises). The same delta-v to the last bit (tests)."""
+    from scipy.optimize import minimize
+
+    grid = _lambert_grid(pb, prof, n_grid)
+    if grid is None or grid.cell_k.size == 0:
+        return np.inf
     from ..frames import _relative_to_inertial
 
-    targets = _relative_to_inertial("LVLH", s_end, np.broadcast_to(pb.rel6, s_end.shape))
-    k, t2, tof, m = (np.array(col) for col in zip(*cells))
-    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked here
-    return _lambert_grid_kernel(
-        mu, targets, c1s, k.astype(np.int64), t2, tof, m.astype(np.int64), t_end, True, 35, 1e-8
+    _izzo_kernel()
+    mu, t_end = pb.dyn.mu, pb.t_end_s
+    s_end = _kepler_rv(mu, station_rv0, np.array([t_end]), np.zeros(0), np.zeros((0, 3)))[0]
+    target = _relative_to_inertial("LVLH", s_end, pb.rel6)  # as _lambert_dv, one state
+    best, where = _lambert_grid_kernel(
+        mu,
+        target[None, :],
+        grid.c1s,
+        grid.cell_k,
+        grid.cell_t2,
+        grid.cell_m,
+        grid.t1s,
+        t_end,
+        _IZZO_ARGS,
     )
+    if not np.isfinite(best[0]):
+        return np.inf
+    t1_0, t2_0 = grid.t1s[grid.cell_k[where[0]]], grid.cell_t2[where[0]]
+    scale = (t_end - grid.bounds[0]) / n_grid
+
+    def at(t1, t2):
+        return _lambert_at(mu, pb.rv0, target, t1, t2, t_end, grid.bounds, _IZZO_ARGS)
+
+    def obj(x):
+        tot = at(t1_0 + x[0] * scale, t2_0 + x[1] * scale)
+        return 1e3 if tot == np.inf else tot
+
+    res = minimize(
+        obj,
+        np.zeros(2),
+        method="Nelder-Mead",
+        options={"xatol": 1e-4, "fatol": 1e-9, "maxiter": 200},
+    )
+    tot = at(t1_0 + res.x[0] * scale, t2_0 + res.x[1] * scale)
+    return at(t1_0, t2_0) if tot == np.inf or tot > best[0] else tot
 
 
 def _lambert_dv(pb, prof, station_rv0, grid=12, refine=True):
@@ -501,10 +626,7 @@ def _lambert_window(pb, prof):
     @functools.cache  # the edge search evaluates its brackets' ends again
     def dv_at(phi):
         srv = _shift_station(mu, pb.station_rv0, phi - phi_now, n)
-        try:
-            return _lambert_dv(pb, prof, srv)
-        except InfeasiblePlanError:
-            return np.inf
+        return _lambert_refined_dv(pb, prof, srv)
 
     coarse = np.deg2rad(np.arange(0.0, 360.0, 2.0))
     stations = [_shift_station(mu, pb.station_rv0, float(p) - phi_now, n) for p in coarse]
