@@ -21,8 +21,6 @@ import traceback
 from pathlib import Path
 from typing import NoReturn
 
-import astropy.units as u
-
 __all__ = ["main"]
 
 # Exit statuses: 0 success, 1 the mission did not dock, 2 bad input, 3 internal error,
@@ -35,6 +33,7 @@ MAX_WORKERS = 1024
 
 def _cmd_states(args) -> int:
     """Print the nominal station and insertion states and their elements."""
+    import astropy.units as u
     from astropy.time import Time
 
     from .state import State
@@ -59,6 +58,8 @@ def _cmd_states(args) -> int:
 
 
 def _state_dict(name: str, s) -> dict:
+    import astropy.units as u
+
     el = s.elements()
     return {
         "name": name,
@@ -79,6 +80,8 @@ def _state_dict(name: str, s) -> dict:
 
 def _cmd_windows(args) -> int:
     """Print the in-plane launch windows of a site (table, or JSON with --json)."""
+    import astropy.units as u
+
     from .launch import Target, launch_windows
 
     _check_hours(args.hours)
@@ -157,6 +160,8 @@ def _cmd_run(args) -> int:
 
 def _cmd_profiles(args) -> int:
     """List the phasing and approach profiles, one line each."""
+    import astropy.units as u
+
     from .docking import APPROACH_PROFILES, get_approach_profile
     from .phasing import PROFILES
 
@@ -543,7 +548,9 @@ def _one_line(text: str, limit: int = 500) -> str:
 
 # Commands that end with their process when run from the shell (not ``montecarlo``,
 # which may run for hours, nor ``main([...])`` called from Python): the cyclic garbage
-# collector is off while they run, and the process ends as soon as the command is done
+# collector is off while they run (from main's first line: this module imports nothing
+# heavy itself, so that the libraries import without it), and the process ends as soon
+# as the command is done
 # (atexit handlers run, streams are flushed), without the interpreter's teardown. Full
 # collection passes over the ~300k long-lived objects of numba, astropy, scipy and
 # matplotlib cost ~0.5 s CPU of a warm ``run``, and the teardown (freeing every module
@@ -557,17 +564,22 @@ def main(argv: list[str] | None = None) -> int:
     traceback unless ``--debug`` is given). With ``argv=None`` (the ``qingzhou-sim``
     command itself) the one-shot commands end the process with that status instead of
     returning (see ``_ONE_SHOT_COMMANDS``)."""
+    collecting = gc.isenabled()
+    if argv is None:  # (from the first import on: see _ONE_SHOT_COMMANDS)
+        gc.disable()
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
-        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+        args = exc
+    one_shot = argv is None and getattr(args, "command", None) in _ONE_SHOT_COMMANDS
+    if collecting and not one_shot:
+        gc.enable()
+    if isinstance(args, SystemExit):
+        return args.code if isinstance(args.code, int) else EXIT_INPUT
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0
-    one_shot = argv is None and args.command in _ONE_SHOT_COMMANDS
-    if one_shot:
-        gc.disable()
     status = _dispatch(args)
     if one_shot:
         _end_process(status)
