@@ -57,3 +57,37 @@ def test_analytic_jacobian_converges_to_the_finite_difference_plan(problem, disp
     assert np.max(np.abs(dv_an - dv_fd)) < DV_TOL_KM_S
     tot = [np.sum(np.linalg.norm(d, axis=1)) for d in (dv_an, dv_fd)]
     assert abs(tot[0] - tot[1]) < TOTAL_TOL_KM_S
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_arrival_chain_is_the_three_calls_it_replaces(case):
+    """_arrival_chain (the SQP's arrival state and STM chain in one pass over the arcs)
+    gives, bit for bit, what _kepler_rv through the impulses, _impulse_chain_jac on its
+    states and _kepler of the last arc give: impulses sharing an epoch, one at t = 0,
+    one at the arrival (a zero-length last arc)."""
+    from qingzhou_sim.phasing._kernels import (
+        _arrival_chain,
+        _impulse_chain_jac,
+        _kepler,
+        _kepler_rv,
+    )
+
+    mu = 398600.4418
+    rng = np.random.default_rng(case)
+    k = 4 + case % 3
+    rv0 = np.array([6578.0, 100.0, -50.0, -0.1, 7.4, 2.5]) + rng.normal(size=6) * 1e-2
+    imp_t = np.sort(rng.uniform(0.0, 6000.0, k))
+    imp_t[2] = imp_t[1]  # two impulses at one epoch
+    if case % 2:
+        imp_t[0] = 0.0
+    t_end = imp_t[-1] if case % 3 == 0 else imp_t[-1] + 900.0
+    dv = rng.normal(size=(k, 3)) * 5e-3
+    post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
+    seg = np.diff(np.append(imp_t, t_end))
+    r, v = _kepler(mu, post[-1, :3].copy(), post[-1, 3:].copy(), seg[-1])
+    for with_jac in (True, False):
+        rr, vv, chain = _arrival_chain(mu, rv0, t_end, imp_t, dv, with_jac)
+        np.testing.assert_array_equal(rr, r)
+        np.testing.assert_array_equal(vv, v)
+        if with_jac:
+            np.testing.assert_array_equal(chain, _impulse_chain_jac(mu, post, seg))

@@ -313,21 +313,13 @@ _SQP_VEL_WEIGHT_S = 1000.0
 @numba.njit(cache=True)
 def _arrival_chain(mu, rv0, t_end, imp_t, dv, with_jac):
     """Arrival state (r (3,), v (3,)) of the two-body arcs through the impulses ``dv``
-    (k, 3) at sorted ``imp_t`` and (``with_jac``, else zeros) the chain P_i (k, 6, 6)
+    (k, 3) at sorted ``imp_t`` (as :func:`_min_dv_sqp` keeps them) and (``with_jac``,
+    else zeros) the chain P_i (k, 6, 6)
     of :func:`_impulse_chain_jac`: the numbers of ``_kepler_rv(mu, rv0, imp_t, imp_t,
     dv)``, ``_impulse_chain_jac`` on its states and ``_kepler`` of the last arc, bit for
     bit (the same calls on the same inputs), each arc solved once instead of twice
     (:func:`_kepler_stm` returns the arc's end state with its STM)."""
     k = imp_t.shape[0]
-    for i in range(k - 1):
-        if imp_t[i + 1] < imp_t[i]:  # unsorted: the three calls themselves
-            post = _kepler_rv(mu, rv0, imp_t, imp_t, dv)
-            seg = np.empty(k)
-            for m in range(k):
-                seg[m] = (t_end if m == k - 1 else imp_t[m + 1]) - imp_t[m]
-            chain = _impulse_chain_jac(mu, post, seg) if with_jac else np.zeros((k, 6, 6))
-            rr, vv = _kepler(mu, post[k - 1, :3].copy(), post[k - 1, 3:].copy(), seg[k - 1])
-            return rr, vv, chain
     phis = np.empty((k, 6, 6))
     r = rv0[:3].copy()
     v = rv0[3:].copy()
@@ -340,12 +332,18 @@ def _arrival_chain(mu, rv0, t_end, imp_t, dv, with_jac):
             for e in range(3):
                 v[e] += dv[j, e]
             j += 1
+        # (element loops, not slice assignments: those compile numba's broadcasting
+        # machinery, seconds of a first run)
         for m in range(i, j - 1):  # zero-length arcs between impulses at one epoch
-            phis[m] = np.eye(6)
+            for a in range(6):
+                for b in range(6):
+                    phis[m, a, b] = 1.0 if a == b else 0.0
         dt = (imp_t[j] if j < k else t_end) - imp_t[i]
         if with_jac:
             r, v, phi = _kepler_stm(mu, r, v, dt)
-            phis[j - 1] = phi
+            for a in range(6):
+                for b in range(6):
+                    phis[j - 1, a, b] = phi[a, b]
         else:
             r, v = _kepler(mu, r, v, dt)
         i = j
