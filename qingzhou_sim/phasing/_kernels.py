@@ -465,6 +465,10 @@ def _min_dv_sqp(
     k = t0.shape[0]
     nv = 3 * k
     n = nv + k if free_t else nv
+    # typed flags, not the literals True and False: those would compile the arrival
+    # partials twice (one specialisation per literal, ~1 s of a first run)
+    jac_on = np.bool_(True)
+    jac_off = np.bool_(False)
     # -- a start inside the epoch constraints (pushed forward, then back)
     t = t0.copy()
     if free_t:
@@ -497,7 +501,7 @@ def _min_dv_sqp(
     mu_pen = 0.0
     status = 1
     it = 0
-    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, True)
+    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, jac_on)
     # first multipliers: least squares on the delta-v rows of grad f + J^T lam = 0
     g = np.zeros(n)
     for i in range(k):
@@ -554,7 +558,7 @@ def _min_dv_sqp(
             else:
                 tp[j - nv] += step
             _, jp = _arrival_partials(
-                mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target, True
+                mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target, jac_on
             )
             for m in range(n):
                 s = 0.0
@@ -683,7 +687,7 @@ def _min_dv_sqp(
                         for a in range(6):
                             dn[i // 3, i % 3] += jac[a, i] * y6[a]
                 cn, _ = _arrival_partials(
-                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target, False
+                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target, jac_off
                 )
                 fn, cn1 = _merit_terms(dn, cn, eps)
                 if fn + mu_pen * cn1 <= phi0 + 1e-4 * alpha * slope:
@@ -708,7 +712,7 @@ def _min_dv_sqp(
             dz[i, 1] = 0.0
             dz[i, 2] = 0.0
             cz, jz = _arrival_partials(
-                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, True
+                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, jac_on
             )
             jjz = np.zeros((6, 6))
             for a in range(6):
@@ -724,7 +728,7 @@ def _min_dv_sqp(
                     for a in range(6):
                         dz[e // 3, e % 3] += jz[a, e] * y6[a]
             cz, _ = _arrival_partials(
-                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, False
+                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, jac_off
             )
             fz, cz1 = _merit_terms(dz, cz, eps)
             if fz + mu_pen * cz1 < fn + mu_pen * cn1:
@@ -732,7 +736,7 @@ def _min_dv_sqp(
         f_prev, f_now = f0, fn
         t, dvm = tn, dn
         c, jac = _arrival_partials(
-            mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, True
+            mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, jac_on
         )
     return t, dvm * 1e-3, lam, status, it
 
