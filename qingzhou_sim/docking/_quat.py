@@ -29,16 +29,63 @@ from numba import njit
 
 __all__: list[str] = []
 
+# The same algebra on 4-tuples of floats (no arrays: nothing to allocate), inlined into
+# the caller; the array functions below are built on them, so both give the same bits.
+_inl = njit(cache=True, inline="always", error_model="numpy")
+
+
+@_inl
+def qmul4(p0, p1, p2, p3, q0, q1, q2, q3):
+    """:func:`qmul` on scalars: ``p ⊗ q`` as a 4-tuple."""
+    return (
+        p0 * q0 - p1 * q1 - p2 * q2 - p3 * q3,
+        p0 * q1 + p1 * q0 + p2 * q3 - p3 * q2,
+        p0 * q2 - p1 * q3 + p2 * q0 + p3 * q1,
+        p0 * q3 + p1 * q2 - p2 * q1 + p3 * q0,
+    )
+
+
+@_inl
+def qnormalize4(q0, q1, q2, q3):
+    """:func:`qnormalize` on scalars."""
+    n = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
+    s = 1.0 / n if q0 >= 0.0 else -1.0 / n
+    return q0 * s, q1 * s, q2 * s, q3 * s
+
+
+@_inl
+def qfrom_rotvec4(p0, p1, p2):
+    """:func:`qfrom_rotvec` on scalars."""
+    angle = math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
+    if angle < 1e-12:
+        # second-order series keeps the norm to 1e-24
+        return qnormalize4(1.0 - angle * angle / 8.0, 0.5 * p0, 0.5 * p1, 0.5 * p2)
+    s = math.sin(0.5 * angle) / angle
+    return math.cos(0.5 * angle), s * p0, s * p1, s * p2
+
+
+@_inl
+def qto_rotvec3(q0, q1, q2, q3):
+    """:func:`qto_rotvec` on scalars: a 3-tuple."""
+    w, x, y, z = qnormalize4(q0, q1, q2, q3)
+    s = math.sqrt(x * x + y * y + z * z)
+    if s < 1e-12:
+        return 2.0 * x, 2.0 * y, 2.0 * z
+    angle = 2.0 * math.atan2(s, w)
+    return angle * x / s, angle * y / s, angle * z / s
+
+
+@_inl
+def _arr4(t):
+    out = np.empty(4)
+    out[0], out[1], out[2], out[3] = t
+    return out
+
 
 @njit(cache=True, error_model="numpy")
 def qmul(p, q):
     """Hamilton product ``p ⊗ q`` (scalar first)."""
-    out = np.empty(4)
-    out[0] = p[0] * q[0] - p[1] * q[1] - p[2] * q[2] - p[3] * q[3]
-    out[1] = p[0] * q[1] + p[1] * q[0] + p[2] * q[3] - p[3] * q[2]
-    out[2] = p[0] * q[2] - p[1] * q[3] + p[2] * q[0] + p[3] * q[1]
-    out[3] = p[0] * q[3] + p[1] * q[2] - p[2] * q[1] + p[3] * q[0]
-    return out
+    return _arr4(qmul4(p[0], p[1], p[2], p[3], q[0], q[1], q[2], q[3]))
 
 
 @njit(cache=True, error_model="numpy")
@@ -55,12 +102,7 @@ def qconj(q):
 @njit(cache=True, error_model="numpy")
 def qnormalize(q):
     """Unit quaternion with a non-negative scalar part (one of the two signs)."""
-    n = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3])
-    s = 1.0 / n if q[0] >= 0.0 else -1.0 / n
-    out = np.empty(4)
-    for i in range(4):
-        out[i] = q[i] * s
-    return out
+    return _arr4(qnormalize4(q[0], q[1], q[2], q[3]))
 
 
 @njit(cache=True, error_model="numpy")
@@ -99,34 +141,14 @@ def qrotate(q, v):
 @njit(cache=True, error_model="numpy")
 def qfrom_rotvec(phi):
     """Quaternion of a rotation by ``|phi|`` rad about ``phi / |phi|``."""
-    angle = math.sqrt(phi[0] * phi[0] + phi[1] * phi[1] + phi[2] * phi[2])
-    out = np.empty(4)
-    if angle < 1e-12:
-        # second-order series keeps the norm to 1e-24
-        out[0] = 1.0 - angle * angle / 8.0
-        for i in range(3):
-            out[i + 1] = 0.5 * phi[i]
-        return qnormalize(out)
-    s = math.sin(0.5 * angle) / angle
-    out[0] = math.cos(0.5 * angle)
-    for i in range(3):
-        out[i + 1] = s * phi[i]
-    return out
+    return _arr4(qfrom_rotvec4(phi[0], phi[1], phi[2]))
 
 
 @njit(cache=True, error_model="numpy")
 def qto_rotvec(q):
     """Rotation vector (rad) of a unit quaternion, angle in [0, pi]."""
-    qn = qnormalize(q)
-    s = math.sqrt(qn[1] * qn[1] + qn[2] * qn[2] + qn[3] * qn[3])
     out = np.empty(3)
-    if s < 1e-12:
-        for i in range(3):
-            out[i] = 2.0 * qn[i + 1]
-        return out
-    angle = 2.0 * math.atan2(s, qn[0])
-    for i in range(3):
-        out[i] = angle * qn[i + 1] / s
+    out[0], out[1], out[2] = qto_rotvec3(q[0], q[1], q[2], q[3])
     return out
 
 

@@ -240,7 +240,7 @@ def _nav_predict(est, fired, xc, nz, nav, cfg, dt, w_orb, ws):
     if dt > 0.0:
         om, gb = measure_gyro(nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
-    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp, ws[5])
+    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp, ws)
     return (x, q, b, p, gb, om)
 
 

@@ -100,7 +100,17 @@ from numba import njit
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
 from ._kernels import _inlined, _mtv3, _mv3, _vsub
-from ._quat import qconj, qdcm, qdcm_into, qfrom_rotvec, qmul, qnormalize, qto_rotvec
+from ._quat import (
+    qconj,
+    qdcm,
+    qdcm_into,
+    qfrom_rotvec4,
+    qmul,
+    qmul4,
+    qnormalize,
+    qnormalize4,
+    qto_rotvec3,
+)
 from .sensors import (
     G_ARW,
     G_RRW,
@@ -334,9 +344,9 @@ def _correct_into(x, q, b, dx):
     ``b`` (the MEKF reset, Markley & Crassidis 2014, eq. 6.27)."""
     for i in range(6):
         x[i] = x[i] + dx[I_R + i]
-    qn = qnormalize(qmul(q, qfrom_rotvec(dx[I_TH : I_TH + 3])))
-    for i in range(4):
-        q[i] = qn[i]
+    d0, d1, d2, d3 = qfrom_rotvec4(dx[I_TH], dx[I_TH + 1], dx[I_TH + 2])
+    m0, m1, m2, m3 = qmul4(q[0], q[1], q[2], q[3], d0, d1, d2, d3)
+    q[0], q[1], q[2], q[3] = qnormalize4(m0, m1, m2, m3)
     for i in range(3):
         b[i] = b[i] + dx[I_B + i]
 
@@ -344,7 +354,9 @@ def _correct_into(x, q, b, dx):
 @njit(cache=True, error_model="numpy")
 def _work():
     """Work arrays of the in-place updates: (h (6, N_ERR), P H^T (N_ERR, 6), innovation
-    (6,), solve (6,), correction (N_ERR,), Phi P (N_ERR, N_ERR))."""
+    (6,), solve (6,), correction (N_ERR,), Phi P (N_ERR, N_ERR), the time update's
+    blocks (6, 6, 6): CW transition, its noise, the attitude's noise and transition,
+    RK4 stages, small vectors)."""
     return (
         np.zeros((6, N_ERR)),
         np.zeros((N_ERR, 6)),
@@ -352,6 +364,7 @@ def _work():
         np.zeros(6),
         np.zeros(N_ERR),
         np.zeros((N_ERR, N_ERR)),
+        np.zeros((6, 6, 6)),
     )
 
 
@@ -359,7 +372,7 @@ def _work():
 def _kf_apply(x, q, b, p, m, r, ws):
     """Update with the measurement matrix in ``ws[0][:m]`` and the innovation in
     ``ws[2][:m]`` (noise ``r``, overwritten), and fold the correction in, in place."""
-    h, ph, y, z, dx, _ = ws
+    h, ph, y, z, dx = ws[0], ws[1], ws[2], ws[3], ws[4]
     _kf_update_into(p, y, h, m, r, dx, ph, z)
     _correct_into(x, q, b, dx)
 
@@ -396,11 +409,16 @@ def _relative_deriv(n, rr, s, out):
 @njit(cache=True, error_model="numpy")
 def _relative_flow(n, rr, s, dt):
     """Nonlinear relative state after ``dt`` s (fixed-step RK4)."""
+    s = s.copy()
+    _relative_flow_into(n, rr, s, dt, np.empty((4, 6)), np.empty(6))
+    return s
+
+
+@njit(cache=True, error_model="numpy")
+def _relative_flow_into(n, rr, s, dt, k, y):
+    """:func:`_relative_flow` in place on ``s``; ``k`` (4, 6), ``y`` (6,) work arrays."""
     m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
     h = dt / m
-    k = np.empty((4, 6))
-    y = np.empty(6)
-    s = s.copy()
     for _ in range(m):
         _relative_deriv(n, rr, s, k[0])
         for j in range(1, 4):
@@ -410,43 +428,61 @@ def _relative_flow(n, rr, s, dt):
             _relative_deriv(n, rr, y, k[j])
         for i in range(6):
             s[i] += (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
-    return s
 
 
 @_inlined
-def _translation_step(x, dt, n, fp):
+def _translation_step(x, dt, n, fp, pw):
     """Mean, transition matrix and process noise of the free translation over ``dt``:
     CW (Fehse 2003, eq. 3.25), white acceleration of density ``(F_QA + F_QB range)^2``
-    (Bar-Shalom et al. 2001, eq. 6.2.2-12); the nonlinear mean with ``F_RREF`` > 0."""
-    stm = np.empty((1, 6, 6))
-    _cw_stm_fill(n, np.array([dt]), stm)
+    (Bar-Shalom et al. 2001, eq. 6.2.2-12); the nonlinear mean with ``F_RREF`` > 0.
+    The mean replaces ``x``; the matrices go to the work array ``pw`` (:func:`_work`):
+    returns (phi, q) as views of it."""
+    stm = pw[0:1]
+    t = pw[5, 0, 0:1]
+    t[0] = dt
+    _cw_stm_fill(n, t, stm)
     phi = stm[0]
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
     sa = fp[F_QA] + fp[F_QB] * rng
     q = sa * sa
-    qm = np.zeros((6, 6))
+    qm = pw[1]
+    for i in range(6):
+        for j in range(6):
+            qm[i, j] = 0.0
     for i in range(3):
         qm[i, i] = q * dt * dt * dt / 3.0
         qm[i, i + 3] = q * dt * dt / 2.0
         qm[i + 3, i] = q * dt * dt / 2.0
         qm[i + 3, i + 3] = q * dt
+    k, y = pw[4, 0:4], pw[4, 4]
     if fp[F_RREF] > 0.0:
-        x1 = _relative_flow(n, fp[F_RREF], x, dt)
+        _relative_flow_into(n, fp[F_RREF], x, dt, k, y)
     else:
-        x1 = np.zeros(6)
         for i in range(6):
+            y[i] = 0.0
             for j in range(6):
-                x1[i] += phi[i, j] * x[j]
-    return x1, phi, qm
+                y[i] += phi[i, j] * x[j]
+        for i in range(6):
+            x[i] = y[i]
+    return phi, qm
 
 
 @njit(cache=True, error_model="numpy")
 def _phi_attitude(w, dt):
     """Error-state transition of the MEKF for a constant rate ``w`` (Markley &
     Crassidis 2014, eqs. 6.83-6.84), series near zero rate."""
+    phi = np.empty((6, 6))
+    _phi_attitude_into(w, dt, phi)
+    return phi
+
+
+@njit(cache=True, error_model="numpy")
+def _phi_attitude_into(w, dt, phi):
+    """:func:`_phi_attitude` into ``phi`` (6, 6)."""
     wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
     th = wn * dt
-    wx = _skew(w)
+    wx = np.empty((3, 3))
+    _skew_into(w, wx)
     if th < 1e-2:
         c1 = dt * (1.0 - th * th / 6.0)  # sin(th) / wn
         c2 = dt * dt * (0.5 - th * th / 24.0)  # (1 - cos(th)) / wn^2
@@ -455,7 +491,9 @@ def _phi_attitude(w, dt):
         c1 = math.sin(th) / wn
         c2 = (1.0 - math.cos(th)) / (wn * wn)
         c3 = (th - math.sin(th)) / (wn * wn * wn)
-    phi = np.zeros((6, 6))
+    for i in range(6):
+        for j in range(6):
+            phi[i, j] = 0.0
     for i in range(3):
         for j in range(3):
             eye = 1.0 if i == j else 0.0
@@ -463,32 +501,38 @@ def _phi_attitude(w, dt):
             phi[i, j] = eye - c1 * wx[i, j] + c2 * wx2
             phi[i, 3 + j] = -(dt * eye - c2 * wx[i, j] + c3 * wx2)
         phi[3 + i, 3 + i] = 1.0
-    return phi
 
 
 @_inlined
-def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp):
+def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp, pw):
     """Mean, transition and process noise of the attitude over ``dt``:
     ``q(t + dt) = exp(-omega_lvlh dt) ⊗ q ⊗ exp((omega_meas - b) dt)`` (the body turns
     by the bias-corrected gyro rate, the LVLH frame by its own rate, both constant over
     the step); process noise of the gyro's random walks (Markley & Crassidis 2014,
-    eq. 6.93)."""
-    w = _vsub(omega_meas, b)
-    phi_l = np.empty(3)
-    phi_b = np.empty(3)
+    eq. 6.93). The mean replaces ``q``; returns (phi, q) as views of ``pw``."""
+    w = pw[5, 1, 0:3]
     for i in range(3):
-        phi_l[i] = -omega_lvlh[i] * dt
-        phi_b[i] = w[i] * dt
-    q1 = qnormalize(qmul(qmul(qfrom_rotvec(phi_l), q), qfrom_rotvec(phi_b)))
+        w[i] = omega_meas[i] - b[i]
+    # qnormalize(qmul(qmul(qfrom_rotvec(-omega_lvlh dt), q), qfrom_rotvec(w dt)))
+    l0, l1, l2, l3 = qfrom_rotvec4(-omega_lvlh[0] * dt, -omega_lvlh[1] * dt, -omega_lvlh[2] * dt)
+    b0, b1, b2, b3 = qfrom_rotvec4(w[0] * dt, w[1] * dt, w[2] * dt)
+    m0, m1, m2, m3 = qmul4(l0, l1, l2, l3, q[0], q[1], q[2], q[3])
+    n0, n1, n2, n3 = qmul4(m0, m1, m2, m3, b0, b1, b2, b3)
+    q[0], q[1], q[2], q[3] = qnormalize4(n0, n1, n2, n3)
     sv2 = fp[F_ARW] * fp[F_ARW]
     su2 = fp[F_RRW] * fp[F_RRW]
-    qm = np.zeros((6, 6))
+    qm = pw[2]
+    for i in range(6):
+        for j in range(6):
+            qm[i, j] = 0.0
     for i in range(3):
         qm[i, i] = sv2 * dt + su2 * dt * dt * dt / 3.0
         qm[i, i + 3] = -su2 * dt * dt / 2.0
         qm[i + 3, i] = -su2 * dt * dt / 2.0
         qm[i + 3, i + 3] = su2 * dt
-    return q1, _phi_attitude(w, dt), qm
+    phi = pw[3]
+    _phi_attitude_into(w, dt, phi)
+    return phi, qm
 
 
 @njit(cache=True, error_model="numpy")
@@ -513,14 +557,14 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     the work is :func:`_predict_into`'s.
     """
     x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
-    _predict_into(x1, q1, b1, p1, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, _work()[5])
+    _predict_into(x1, q1, b1, p1, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, _work())
     return x1, q1, b1, p1
 
 
 @njit(cache=True, error_model="numpy")
-def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, a):
+def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, ws):
     """:func:`predict_navigation` in place on ``x``, ``q``, ``p`` (``b`` is not
-    changed); ``a`` (N_ERR, N_ERR) is a work array."""
+    changed), with the work arrays ``ws`` of :func:`_work`."""
     dv2 = 0.0
     for i in range(3):
         x[3 + i] += dv_fired_lvlh[i]
@@ -531,13 +575,10 @@ def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, 
         for j in range(3):
             dd = dv_fired_lvlh[i] * dv_fired_lvlh[j]
             p[I_V + i, I_V + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
-    x2, phi_t, q_t = _translation_step(x, dt, n, fp)
-    q2, phi_a, q_a = _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp)
-    _propagate_covariance(p, phi_t, phi_a, q_t, q_a, a)
-    for i in range(6):
-        x[i] = x2[i]
-    for i in range(4):
-        q[i] = q2[i]
+    pw = ws[6]
+    phi_t, q_t = _translation_step(x, dt, n, fp, pw)
+    phi_a, q_a = _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp, pw)
+    _propagate_covariance(p, phi_t, phi_a, q_t, q_a, ws[5])
 
 
 @_inlined
@@ -846,10 +887,10 @@ def update_attitude(x, q, b, p, q_meas, r_cov):
 def _update_attitude_into(x, q, b, p, q_meas, r_cov, ws):
     """:func:`update_attitude` in place (``r_cov`` is overwritten)."""
     h, y = ws[0], ws[2]
-    e = qto_rotvec(qmul(qconj(q), q_meas))
+    # qto_rotvec(qmul(qconj(q), q_meas)) on scalars
+    e0, e1, e2, e3 = qmul4(q[0], -q[1], -q[2], -q[3], q_meas[0], q_meas[1], q_meas[2], q_meas[3])
+    y[0], y[1], y[2] = qto_rotvec3(e0, e1, e2, e3)
     _h_rows(h, 3, I_TH)
-    for i in range(3):
-        y[i] = e[i]
     _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
