@@ -48,6 +48,12 @@ of CPU instead of ~85 s: an estimate from these CPU figures, not measured here. 
 rest of the compilation: docking.loop.run_segment 39-48 s, phasing kernels ~21 s
 (_min_dv_sqp 7.7-10.2, _impulse_chain_jac 4.0-5.2, izzo 3.5-4.7, _kepler_rv 2.8-3.4: the
 last again slice assignments, 3.4-3.7 -> 0.65 s when written as loops).
+
+The launch search's compiled Lambert scans (``phasing.profiles._lambert_grid_kernel`` and
+``_lambert_at``, issue 16 item 3: 0.46 -> ~0.2 s of every warm run) add two top-level
+compilations; boinor's ``izzo`` is now compiled inside the first instead of on its own
+(04:47 UTC, load 2-4: _lambert_grid_kernel 8.0 s with izzo, _lambert_at 0.8 s, where
+izzo alone had taken 6.5 s): ~2-3 s more of a first run's compilation.
 """
 
 from __future__ import annotations

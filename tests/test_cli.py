@@ -75,3 +75,28 @@ def test_piped_into_head_without_broken_pipe_error():
     done = subprocess.run(shell, shell=True, capture_output=True, timeout=120)
     assert done.stdout.strip() == b"["
     assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr
+
+
+def test_main_from_python_returns_and_leaves_the_collector_on(capsys):
+    # main([...]) is a function call: it returns, and the collector is as it was (the
+    # command's own process runs without it and ends itself, see cli._ONE_SHOT_COMMANDS)
+    import gc
+
+    assert gc.isenabled()
+    assert main(["profiles"]) == 0
+    assert main(["windows", "--start", "2026-12-01T00:00:00Z", "--hours", "-1"]) == 2
+    assert gc.isenabled()
+    assert "3-hour" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "status"), [(["profiles", "--json"], 0), (["states", "--x"], 2)])
+def test_command_process_ends_with_its_status_and_whole_output(argv, status):
+    done = subprocess.run(
+        [sys.executable, "-m", "qingzhou_sim.cli", *argv], capture_output=True, timeout=120
+    )
+    assert done.returncode == status
+    if status == 0:  # all of stdout arrives although the process skips the teardown
+        names = [row["name"] for row in json.loads(done.stdout)]
+        assert "3-hour" in names and "aft-3h" in names
+    else:
+        assert done.stderr.startswith(b"qingzhou-sim: error: ")
