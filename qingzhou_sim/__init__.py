@@ -35,6 +35,7 @@ Modules: ``constants``, ``state``, ``frames``, ``forces``, ``propagator``,
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os as _os
 import sys as _sys
 
@@ -58,7 +59,11 @@ _CALLEE_SOURCES = (
     ("docking", "thrusters.py"),
     ("docking", "sensors.py"),
     ("docking", "navigation.py"),
+    ("phasing", "_kernels.py"),
 )
+# Third-party modules whose compiled functions ours call (phasing.profiles links
+# boinor's Izzo solver into its Lambert scans): their sources join the hash too.
+_CALLEE_MODULES = (("boinor", ("core", "iod.py")),)
 
 
 def _user_cache_dir() -> str:
@@ -67,9 +72,14 @@ def _user_cache_dir() -> str:
     base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
     digest = hashlib.sha1()
     here = _os.path.dirname(__file__)
-    for parts in _CALLEE_SOURCES:
+    paths = [_os.path.join(here, *parts) for parts in _CALLEE_SOURCES]
+    for package, parts in _CALLEE_MODULES:
+        spec = importlib.util.find_spec(package)  # (finds it without importing it)
+        if spec is not None and spec.submodule_search_locations:
+            paths.append(_os.path.join(spec.submodule_search_locations[0], *parts))
+    for path in paths:
         try:
-            with open(_os.path.join(here, *parts), "rb") as fh:
+            with open(path, "rb") as fh:
                 digest.update(fh.read())
         except OSError:
             pass
