@@ -268,8 +268,11 @@ def _nimpulse_residual(x, n, scale_t, mu, rv0, t_end, target):
     """Arrival residual of the N-impulse problem (position km, velocity m/s) for the
     optimiser's variables ``x`` = (epochs / scale_t, dv in m/s): the compiled form of
     the SLSQP equality constraint (impulses sorted by epoch, ties kept in order)."""
-    t = x[:n] * scale_t
-    dv = x[n:].reshape((n, 3)) * 1e-3
+    # (element loops, not array expressions or slice assignments: those compile numba's
+    # broadcasting machinery, seconds of a first run; the same products)
+    t = np.empty(n)
+    for i in range(n):
+        t[i] = x[i] * scale_t
     order = np.arange(n)
     for i in range(1, n):  # insertion sort: stable, n <= 6
         j = i
@@ -280,8 +283,11 @@ def _nimpulse_residual(x, n, scale_t, mu, rv0, t_end, target):
     dvs = np.empty((n, 3))
     for i in range(n):
         ts[i] = t[order[i]]
-        dvs[i] = dv[order[i]]
-    y = _kepler_rv(mu, rv0, np.array([t_end]), ts, dvs)[0]
+        for c in range(3):
+            dvs[i, c] = x[n + 3 * order[i] + c] * 1e-3
+    t_out = np.empty(1)
+    t_out[0] = t_end
+    y = _kepler_rv(mu, rv0, t_out, ts, dvs)[0]
     out = np.empty(6)
     for i in range(3):
         out[i] = y[i] - target[i]
