@@ -38,10 +38,11 @@ FIGURE_DPI = 120
 # (benchmarks/bench_cli.py), the parent drawing the other four figures beside the JSON,
 # CSV and OEM files.
 CHILD_FIGURES = ("range",)
-# The writer's second process (see start_writer): the figures it draws, about half of
-# the drawing and PNG time after the warm-up (CPU s, loaded machine: ground track 0.26,
-# approach panels 0.70, delta-v bars 0.13; the first process: range 0.92, altitude and
-# phase 0.27, the CZML file 0.03).
+# The writer's second process (see start_writer): the figures it draws, with the CZML
+# file, about half of the work after the result (CPU s, loaded machine: ground track
+# 0.27-0.34, approach panels 0.53-0.69, delta-v bars 0.12-0.18, the CZML file ~0.06; the
+# first process: range 0.67-0.75, altitude and phase 0.25-0.46, and it unpickles the
+# result and forks the second before drawing).
 WRITER_SECOND = ("ground_track", "approach_lvlh", "delta_v_budget")
 
 
@@ -196,7 +197,7 @@ def start_writer() -> Writer | None:
     While the parent flies the mission on one core, the child imports matplotlib and
     czml3 and draws a small figure (fonts, mathtext, the Agg renderer) on the other;
     given the result, it forks once more and the two processes draw half of the
-    figures each (``WRITER_SECOND``), the CZML file beside them.
+    figures each, the second one the CZML file too (``WRITER_SECOND``).
     """
     if not can_fork():
         return None
@@ -231,15 +232,20 @@ def _writer_child(send_fd: int, report_fd: int) -> int:
         return 0
     result, directory, names = pickle.loads(data)
     second = [n for n in names if n in WRITER_SECOND] if can_fork() else []
+    czml = [lambda: result._save_czml(Path(directory))]
     finish_second = None
     if second:
         finish_second = start_child(
-            [lambda: save_figures(result, directory, second)], f"the figures {second}"
+            [*czml, lambda: save_figures(result, directory, second)],
+            f"mission.czml and the figures {second}",
         )
+        czml = []
 
     def write() -> dict[str, Path]:
         try:
-            paths = result._save_czml(Path(directory))
+            paths = {}
+            for task in czml:
+                paths.update(task())
             paths.update(save_figures(result, directory, [n for n in names if n not in second]))
         except BaseException:
             if finish_second is not None:
