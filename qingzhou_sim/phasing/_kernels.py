@@ -441,6 +441,27 @@ def _merit_terms(dv, c, eps):
 
 
 @numba.njit(cache=True)
+def _scaled(a, s):
+    """a * s for a 2-d array in element loops: an array expression compiles numba's
+    broadcasting machinery (1-2 s of :func:`_min_dv_sqp`'s first compilation); the same
+    products."""
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] * s
+    return out
+
+
+@numba.njit(cache=True)
+def _scaled1(a, s):
+    """a * s for a 1-d array (see :func:`_scaled`); s = -1 negates exactly."""
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):
+        out[i] = a[i] * s
+    return out
+
+
+@numba.njit(cache=True)
 def _min_dv_sqp(
     mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps, ftol
 ):
@@ -484,7 +505,7 @@ def _min_dv_sqp(
         t[k - 1] = min(t[k - 1], t_hi)
         for i in range(k - 2, -1, -1):
             t[i] = min(t[i], t[i + 1] - gap)
-    dvm = dv0 * 1e3  # m/s
+    dvm = _scaled(dv0, 1e3)  # m/s
     # linear epoch constraints a_j . t >= b_j: t_0 >= t_lo, t_j - t_{j-1} >= gap,
     # -t_{k-1} >= -t_hi; the working set of the quadratic subproblems
     na = k + 1 if free_t else 0
@@ -507,7 +528,9 @@ def _min_dv_sqp(
     mu_pen = 0.0
     status = 1
     it = 0
-    c, jac = _arrival_partials(mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, jac_on)
+    c, jac = _arrival_partials(
+        mu, rv0, t_end, t, _scaled(dvm, 1e-3), c_off, d_off, dv_ref, target, jac_on
+    )
     # first multipliers: least squares on the delta-v rows of grad f + J^T lam = 0
     g = np.zeros(n)
     for i in range(k):
@@ -564,7 +587,7 @@ def _min_dv_sqp(
             else:
                 tp[j - nv] += step
             _, jp = _arrival_partials(
-                mu, rv0, t_end, tp, dp * 1e-3, c_off, d_off, dv_ref, target, jac_on
+                mu, rv0, t_end, tp, _scaled(dp, 1e-3), c_off, d_off, dv_ref, target, jac_on
             )
             for m in range(n):
                 s = 0.0
@@ -582,7 +605,7 @@ def _min_dv_sqp(
                 for b in range(6):
                     for i in range(nv):
                         jj[a, b] += jac[a, i] * jac[b, i]
-            y6, ok = _solve_dense(jj.copy(), -c)
+            y6, ok = _solve_dense(jj.copy(), _scaled1(c, -1.0))
             for i in range(nv):
                 for a in range(6):
                     d[i] += jac[a, i] * y6[a]
@@ -688,12 +711,12 @@ def _min_dv_sqp(
                 if soc == 1:
                     # the minimum-norm delta-v change that removes the trial point's
                     # constraint residual (against the Maratos effect)
-                    y6, _ = _solve_dense(jj.copy(), -cn)
+                    y6, _ = _solve_dense(jj.copy(), _scaled1(cn, -1.0))
                     for i in range(nv):
                         for a in range(6):
                             dn[i // 3, i % 3] += jac[a, i] * y6[a]
                 cn, _ = _arrival_partials(
-                    mu, rv0, t_end, tn, dn * 1e-3, c_off, d_off, dv_ref, target, jac_off
+                    mu, rv0, t_end, tn, _scaled(dn, 1e-3), c_off, d_off, dv_ref, target, jac_off
                 )
                 fn, cn1 = _merit_terms(dn, cn, eps)
                 if fn + mu_pen * cn1 <= phi0 + 1e-4 * alpha * slope:
@@ -718,7 +741,7 @@ def _min_dv_sqp(
             dz[i, 1] = 0.0
             dz[i, 2] = 0.0
             cz, jz = _arrival_partials(
-                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, jac_on
+                mu, rv0, t_end, tn, _scaled(dz, 1e-3), c_off, d_off, dv_ref, target, jac_on
             )
             jjz = np.zeros((6, 6))
             for a in range(6):
@@ -726,7 +749,7 @@ def _min_dv_sqp(
                     for e in range(nv):
                         if e // 3 != i:
                             jjz[a, b] += jz[a, e] * jz[b, e]
-            y6, ok = _solve_dense(jjz, -cz)
+            y6, ok = _solve_dense(jjz, _scaled1(cz, -1.0))
             if not ok:
                 continue
             for e in range(nv):
@@ -734,7 +757,7 @@ def _min_dv_sqp(
                     for a in range(6):
                         dz[e // 3, e % 3] += jz[a, e] * y6[a]
             cz, _ = _arrival_partials(
-                mu, rv0, t_end, tn, dz * 1e-3, c_off, d_off, dv_ref, target, jac_off
+                mu, rv0, t_end, tn, _scaled(dz, 1e-3), c_off, d_off, dv_ref, target, jac_off
             )
             fz, cz1 = _merit_terms(dz, cz, eps)
             if fz + mu_pen * cz1 < fn + mu_pen * cn1:
@@ -742,9 +765,9 @@ def _min_dv_sqp(
         f_prev, f_now = f0, fn
         t, dvm = tn, dn
         c, jac = _arrival_partials(
-            mu, rv0, t_end, t, dvm * 1e-3, c_off, d_off, dv_ref, target, jac_on
+            mu, rv0, t_end, t, _scaled(dvm, 1e-3), c_off, d_off, dv_ref, target, jac_on
         )
-    return t, dvm * 1e-3, lam, status, it
+    return t, _scaled(dvm, 1e-3), lam, status, it
 
 
 @numba.njit(cache=True)
