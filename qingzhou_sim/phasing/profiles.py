@@ -605,13 +605,14 @@ def _lambert_window(pb, prof):
     """Edges (rad) of the station phase angles at insertion whose Lambert phasing fits
     the delta-v budget, or None.
 
-    A coarse scan (2 deg, unrefined Lambert grids, compiled: :func:`_lambert_grid_min`)
-    finds the cheapest phase; if its
-    refined delta-v is over the budget, a 0.25 deg scan around it finds the minimum. From
-    that interior phase, each edge is bracketed by 0.25 deg steps outward and located by
-    Brent's method (Brent 1973, ch. 4) to ``_EDGE_XTOL_RAD``: the edge, where the
-    delta-v reaches the budget, to the precision of a ten-step bisection of the last
-    step, with ~6 evaluations instead of 10.
+    A coarse scan (2 deg, unrefined Lambert grids: :func:`_lambert_grid_min`) finds the
+    cheapest phase; if its refined delta-v (:func:`_lambert_refined_dv`) is over the
+    budget, a 0.25 deg scan around it finds the minimum. From that interior phase, each
+    edge is bracketed by 0.25 deg steps outward and located by Brent's method (Brent
+    1973, ch. 4) to ``_EDGE_XTOL_RAD``: the edge, where the delta-v reaches the budget,
+    to the precision of a ten-step bisection of the last step, with ~6 evaluations
+    instead of 10. Both searches are compiled versions of ``lambert._lambert_search``
+    with the same results to the last bit (tests/test_launch_phase_windows.py).
     """
     from scipy.optimize import brentq
 
