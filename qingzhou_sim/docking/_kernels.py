@@ -689,13 +689,18 @@ def _lvlh_to_inertial_dv(st, dv):
 @njit(cache=True, error_model="numpy")
 def propagate_truth(st, ch, duration, mass, cfg):
     """Propagate both absolute states by ``duration`` s (fixed-step RK4)."""
+    return propagate_truth_ws(st, ch, duration, mass, cfg, np.empty((4, 6)), np.empty(6))
+
+
+@njit(cache=True, error_model="numpy")
+def propagate_truth_ws(st, ch, duration, mass, cfg, k, y):
+    """:func:`propagate_truth` with the RK4 work arrays ``k`` (4, >= 6) and ``y``
+    (>= 6,) given (the loop makes them once per segment)."""
     nsub = max(1, int(math.ceil(abs(duration) / cfg[CF_PLANT_STEP] - 1e-9)))
     h = duration / nsub
     bc_ch = mass / cfg[CF_CDA_CH]
     st = st.copy()
     ch = ch.copy()
-    k = np.empty((4, 6))
-    y = np.empty(6)
     for _ in range(nsub):
         _rk4_into(st, h, cfg[CF_BC_ST], cfg[CF_DENS_SCALE_ST], cfg, k, y)
         _rk4_into(ch, h, bc_ch, cfg[CF_DENS_SCALE_CH], cfg, k, y)

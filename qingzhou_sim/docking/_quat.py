@@ -29,12 +29,15 @@ from numba import njit
 
 __all__: list[str] = []
 
-# The same algebra on 4-tuples of floats (no arrays: nothing to allocate), inlined into
-# the caller; the array functions below are built on them, so both give the same bits.
+# The same algebra on 4-tuples of floats (no arrays: nothing to allocate); the array
+# functions below are built on them, so both give the same bits. Compiled functions
+# rather than numba-inlined ones: inlined at every call site they made the filter's
+# update take three times as long to compile (LLVM still inlines them when it links).
+_tup = njit(cache=True, error_model="numpy")
 _inl = njit(cache=True, inline="always", error_model="numpy")
 
 
-@_inl
+@_tup
 def qmul4(p0, p1, p2, p3, q0, q1, q2, q3):
     """:func:`qmul` on scalars: ``p ⊗ q`` as a 4-tuple."""
     return (
@@ -45,7 +48,7 @@ def qmul4(p0, p1, p2, p3, q0, q1, q2, q3):
     )
 
 
-@_inl
+@_tup
 def qnormalize4(q0, q1, q2, q3):
     """:func:`qnormalize` on scalars."""
     n = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
@@ -53,7 +56,7 @@ def qnormalize4(q0, q1, q2, q3):
     return q0 * s, q1 * s, q2 * s, q3 * s
 
 
-@_inl
+@_tup
 def qfrom_rotvec4(p0, p1, p2):
     """:func:`qfrom_rotvec` on scalars."""
     angle = math.sqrt(p0 * p0 + p1 * p1 + p2 * p2)
@@ -64,7 +67,7 @@ def qfrom_rotvec4(p0, p1, p2):
     return math.cos(0.5 * angle), s * p0, s * p1, s * p2
 
 
-@_inl
+@_tup
 def qto_rotvec3(q0, q1, q2, q3):
     """:func:`qto_rotvec` on scalars: a 3-tuple."""
     w, x, y, z = qnormalize4(q0, q1, q2, q3)
@@ -73,6 +76,26 @@ def qto_rotvec3(q0, q1, q2, q3):
         return 2.0 * x, 2.0 * y, 2.0 * z
     angle = 2.0 * math.atan2(s, w)
     return angle * x / s, angle * y / s, angle * z / s
+
+
+@_tup
+def qrotate3(q0, q1, q2, q3, v0, v1, v2):
+    """:func:`qrotate` on scalars: ``R(q) v`` as a 3-tuple (the rows of :func:`qdcm`)."""
+    w, x, y, z = q0, q1, q2, q3
+    m00 = 1.0 - 2.0 * (y * y + z * z)
+    m01 = 2.0 * (x * y - w * z)
+    m02 = 2.0 * (x * z + w * y)
+    m10 = 2.0 * (x * y + w * z)
+    m11 = 1.0 - 2.0 * (x * x + z * z)
+    m12 = 2.0 * (y * z - w * x)
+    m20 = 2.0 * (x * z - w * y)
+    m21 = 2.0 * (y * z + w * x)
+    m22 = 1.0 - 2.0 * (x * x + y * y)
+    return (
+        m00 * v0 + m01 * v1 + m02 * v2,
+        m10 * v0 + m11 * v1 + m12 * v2,
+        m20 * v0 + m21 * v1 + m22 * v2,
+    )
 
 
 @_inl
@@ -131,10 +154,8 @@ def qdcm_into(q, m):
 @njit(cache=True, error_model="numpy")
 def qrotate(q, v):
     """Rotate ``v`` from frame b to frame a for ``q = q_a_b``."""
-    m = qdcm(q)
     out = np.empty(3)
-    for i in range(3):
-        out[i] = m[i, 0] * v[0] + m[i, 1] * v[1] + m[i, 2] * v[2]
+    out[0], out[1], out[2] = qrotate3(q[0], q[1], q[2], q[3], v[0], v[1], v[2])
     return out
 
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _inlined
+from ._kernels import _cross
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -134,11 +134,17 @@ def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
 def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torque):
     """Integrate an attitude state over ``duration`` s with a constant body torque
     (N m) in RK4 sub-steps of at most ``step`` s."""
+    k, y = np.empty((4, A_N)), np.empty(A_N)
+    return propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
+
+
+@njit(cache=True, error_model="numpy")
+def propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y):
+    """:func:`propagate_attitude` with the RK4 work arrays ``k`` (4, A_N) and ``y``
+    (A_N,) given (the loop makes them once per segment)."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
     x = x.copy()
-    k = np.empty((4, A_N))
-    y = np.empty(A_N)
     for _ in range(nsub):
         _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y)
     return x
@@ -157,7 +163,7 @@ def attitude_error(q, q_ref):
     return out
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def attitude_error3(q, q_ref):
     """:func:`attitude_error` as three floats (no arrays): the operations of
     ``2 * qnormalize(qmul(qconj(q_ref), q))[1:]`` written out."""
@@ -172,7 +178,7 @@ def attitude_error3(q, q_ref):
     return (dx * s) * 2.0, (dy * s) * 2.0, (dz * s) * 2.0
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def rate_rel_into(x, w_orb, out, i0):
     """``out[i0 : i0 + 3]`` = the body rate relative to LVLH of the attitude state
     ``x`` (:func:`rate_of`, the operations of :func:`lvlh_rate_body` written out)."""
@@ -207,12 +213,21 @@ def station_torque(x, q_hold, kp, kd, w_orb):
 def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd):
     """The station's attitude under gravity gradient and its own PD hold, the torque
     re-evaluated every RK4 sub-step of at most ``step`` s."""
+    k, y, tq = np.empty((4, A_N)), np.empty(A_N), np.empty(3)
+    return propagate_station_ws(
+        x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def propagate_station_ws(
+    x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
+):
+    """:func:`propagate_station` with the work arrays ``k`` (4, A_N), ``y`` (A_N,) and
+    ``tq`` (3,) given."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
     x = x.copy()
-    k = np.empty((4, A_N))
-    y = np.empty(A_N)
-    tq = np.empty(3)
     for _ in range(nsub):
         _station_torque_into(x, q_hold, kp, kd, w_orb, tq)
         _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, tq, k, y)

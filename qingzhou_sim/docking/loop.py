@@ -78,10 +78,18 @@ from ._kernels import (
     _to_lvlh,
     _vadd,
     _vsub,
-    propagate_truth,
+    propagate_truth_ws,
 )
 from ._quat import qdcm
-from .bodies import A_Q, A_W, attitude_error3, propagate_attitude, propagate_station, rate_rel_into
+from .bodies import (
+    A_N,
+    A_Q,
+    A_W,
+    attitude_error3,
+    propagate_attitude_ws,
+    propagate_station_ws,
+    rate_rel_into,
+)
 from .contact import C_N, figures, separation
 from .control import attitude_impulse, translation_dv
 from .guidance import G_N, attitude_target, reference, transfer
@@ -352,22 +360,31 @@ def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
 
 
 @njit(cache=True, error_model="numpy")
-def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg):
+def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg, pws):
     """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
-    attitude under its own hold, the chaser's free between impulses."""
-    st, ch = propagate_truth(st, ch, duration, mass, cfg)
-    xs = propagate_station(
+    attitude under its own hold, the chaser's free between impulses (no torque).
+    ``pws``: work arrays of :func:`_plant_work`."""
+    k, y, tq, zero = pws
+    st, ch = propagate_truth_ws(st, ch, duration, mass, cfg, k, y)
+    xs = propagate_station_ws(
         xs, duration, ac.step, ac.inertia_st, ac.inertia_st_inv, w_orb, gg,
-        ac.q_hold_st, ac.kp_st, ac.kd_st,
+        ac.q_hold_st, ac.kp_st, ac.kd_st, k, y, tq,
     )  # fmt: skip
-    xc = propagate_attitude(
-        xc, duration, ac.step, ac.inertia_ch, ac.inertia_ch_inv, w_orb, gg, np.zeros(3)
+    xc = propagate_attitude_ws(
+        xc, duration, ac.step, ac.inertia_ch, ac.inertia_ch_inv, w_orb, gg, zero, k, y
     )
     return st, ch, xs, xc
 
 
 @_inlined
-def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
+def _plant_work():
+    """RK4 stages (4, A_N) and stage state (A_N,) shared by the translation (first six
+    entries) and the attitude integrations, the station's torque (3,), a zero torque."""
+    return np.empty((4, A_N)), np.empty(A_N), np.empty(3), np.zeros(3)
+
+
+@_inlined
+def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg, pws):
     """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
     contact (separation along the capture axis reaching zero, located by linear
     interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
@@ -376,11 +393,11 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg):
     dprev = separation(_to_lvlh(st, ch), xs, xc, ac.ports, w_orb)
     flown = 0.0
     for _ in range(nsub):
-        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, ac, w_orb, gg)
+        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, ac, w_orb, gg, pws)
         dnew = separation(_to_lvlh(st1, ch1), xs1, xc1, ac.ports, w_orb)
         if dnew <= 0.0:
             f = dprev / (dprev - dnew)
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, ac, w_orb, gg)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, ac, w_orb, gg, pws)
             return True, flown + f * h, st, ch, xs, xc
         st, ch, xs, xc = st1, ch1, xs1, xc1
         flown += h
@@ -409,6 +426,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
     nz = np.zeros(N_NOISE)  # this step's sensor standard normals
     contact = np.full(C_N, np.nan)
     ws = _work()  # the navigation filter's work arrays
+    pws = _plant_work()  # the plant's
     status = ST_DONE
     reason = AB_NONE
     t = t0
@@ -427,7 +445,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         if seg.mode == MODE_DRIFT:
             if k == seg.n_max:
                 break
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws)
             continue
         # ---- safety monitor, guidance, control
         stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
@@ -472,9 +490,11 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         if done:
             break
         if seg.final == 0:
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws)
             continue
-        hit, flown, st, ch, xs, xc = _find_contact(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg)
+        hit, flown, st, ch, xs, xc = _find_contact(
+            st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws
+        )
         if hit:
             t += flown
             status = ST_CONTACT

@@ -338,7 +338,7 @@ def _kf_update_into(p, y, h, m, s, dx, ph, z):
             p[j, i] = v
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _correct_into(x, q, b, dx):
     """Fold an error-state correction into the estimate, in place on ``x``, ``q``,
     ``b`` (the MEKF reset, Markley & Crassidis 2014, eq. 6.27)."""
@@ -377,7 +377,7 @@ def _kf_apply(x, q, b, p, m, r, ws):
     _correct_into(x, q, b, dx)
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _h_rows(h, m, col):
     """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
     for i in range(m):

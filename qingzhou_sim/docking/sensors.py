@@ -82,8 +82,14 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _norm3, _vadd, _vsub
-from ._quat import qconj, qfrom_rotvec, qfrom_two_vectors, qmul, qnormalize, qrotate
+from ._kernels import _inlined, _norm3
+from ._quat import (
+    qfrom_rotvec4,
+    qfrom_two_vectors,
+    qmul4,
+    qnormalize4,
+    qrotate3,
+)
 
 __all__ = [
     "GyroConfig",
@@ -183,12 +189,20 @@ def in_fov(p, los_sensor):
 @njit(cache=True, error_model="numpy")
 def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
     """Line of sight from the (misaligned) sensor to its target, in the sensor frame
-    (km), and the true ``q_lvlh_sensor``."""
-    r_tgt = qrotate(q_lvlh_st, p[R_TGT_R : R_TGT_R + 3])
-    r_sen = _vadd(rel_lvlh[:3], qrotate(q_lvlh_body, p[R_MOUNT_R : R_MOUNT_R + 3]))
-    q_bs = qmul(p[R_MOUNT_Q : R_MOUNT_Q + 4], qfrom_rotvec(e[E_MIS : E_MIS + 3]))
-    q_ls = qmul(q_lvlh_body, q_bs)
-    return qrotate(qconj(q_ls), _vsub(r_tgt, r_sen)), q_ls
+    (km), and the true ``q_lvlh_sensor`` (the quaternion algebra on scalars,
+    :func:`._quat.qmul4` ...: the same operations without temporaries)."""
+    s, tr, mr, mq = q_lvlh_st, R_TGT_R, R_MOUNT_R, R_MOUNT_Q
+    t0, t1, t2 = qrotate3(s[0], s[1], s[2], s[3], p[tr], p[tr + 1], p[tr + 2])
+    b = q_lvlh_body
+    m0, m1, m2 = qrotate3(b[0], b[1], b[2], b[3], p[mr], p[mr + 1], p[mr + 2])
+    d0, d1, d2 = t0 - (rel_lvlh[0] + m0), t1 - (rel_lvlh[1] + m1), t2 - (rel_lvlh[2] + m2)
+    e0, e1, e2, e3 = qfrom_rotvec4(e[E_MIS], e[E_MIS + 1], e[E_MIS + 2])
+    c0, c1, c2, c3 = qmul4(p[mq], p[mq + 1], p[mq + 2], p[mq + 3], e0, e1, e2, e3)
+    q_ls = np.empty(4)
+    q_ls[0], q_ls[1], q_ls[2], q_ls[3] = qmul4(b[0], b[1], b[2], b[3], c0, c1, c2, c3)
+    los = np.empty(3)
+    los[0], los[1], los[2] = qrotate3(q_ls[0], -q_ls[1], -q_ls[2], -q_ls[3], d0, d1, d2)
+    return los, q_ls
 
 
 # ------------------------------------------------------------------------- selector
@@ -221,12 +235,10 @@ def measure_gnss(p, e, rel_lvlh, nz):
     if not in_window(p, rng) or _dropped(p[R_DROP], nz[6]):
         z[:] = np.nan
         return False, z
-    q_mis = qfrom_rotvec(e[E_MIS : E_MIS + 3])
-    r_m = qrotate(q_mis, rel_lvlh[:3])
-    v_m = qrotate(q_mis, rel_lvlh[3:])
-    for i in range(3):
-        z[i] = r_m[i]
-        z[3 + i] = v_m[i]
+    m0, m1, m2, m3 = qfrom_rotvec4(e[E_MIS], e[E_MIS + 1], e[E_MIS + 2])
+    r = rel_lvlh
+    z[0], z[1], z[2] = qrotate3(m0, m1, m2, m3, r[0], r[1], r[2])
+    z[3], z[4], z[5] = qrotate3(m0, m1, m2, m3, r[3], r[4], r[5])
     for i in range(6):
         z[i] += e[E_BIAS + i] + _sigma(p, i, rng) * nz[i]
     return True, z
@@ -271,14 +283,16 @@ def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
         return False, z
     for i in range(3):
         z[i] = los[i] + e[E_BIAS + i] + _sigma(p, i, r) * nz[i]
-    q_lt = qmul(q_lvlh_st, p[R_TGT_Q : R_TGT_Q + 4])
-    q_ct = qmul(qconj(q_ls), q_lt)
-    err = np.empty(3)
-    for i in range(3):
-        err[i] = e[E_BIAS + 3 + i] + _sigma(p, 3 + i, r) * nz[3 + i]
-    q_m = qnormalize(qmul(q_ct, qfrom_rotvec(err)))
-    for i in range(4):
-        z[3 + i] = q_m[i]
+    s, tq = q_lvlh_st, R_TGT_Q
+    a0, a1, a2, a3 = qmul4(s[0], s[1], s[2], s[3], p[tq], p[tq + 1], p[tq + 2], p[tq + 3])
+    c0, c1, c2, c3 = qmul4(q_ls[0], -q_ls[1], -q_ls[2], -q_ls[3], a0, a1, a2, a3)
+    e0, e1, e2, e3 = qfrom_rotvec4(
+        e[E_BIAS + 3] + _sigma(p, 3, r) * nz[3],
+        e[E_BIAS + 4] + _sigma(p, 4, r) * nz[4],
+        e[E_BIAS + 5] + _sigma(p, 5, r) * nz[5],
+    )
+    m0, m1, m2, m3 = qmul4(c0, c1, c2, c3, e0, e1, e2, e3)
+    z[3], z[4], z[5], z[6] = qnormalize4(m0, m1, m2, m3)
     return True, z
 
 
@@ -315,10 +329,16 @@ def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
         q = np.empty(4)
         q[:] = np.nan
         return False, q
-    err = np.empty(3)
-    for i in range(3):
-        err[i] = e_mis[i] + s[S_SIG + i] * nz[i]
-    return True, qnormalize(qmul(q_lvlh_body, qfrom_rotvec(err)))
+    b = q_lvlh_body
+    e0, e1, e2, e3 = qfrom_rotvec4(
+        e_mis[0] + s[S_SIG] * nz[0],
+        e_mis[1] + s[S_SIG + 1] * nz[1],
+        e_mis[2] + s[S_SIG + 2] * nz[2],
+    )
+    m0, m1, m2, m3 = qmul4(b[0], b[1], b[2], b[3], e0, e1, e2, e3)
+    q = np.empty(4)
+    q[0], q[1], q[2], q[3] = qnormalize4(m0, m1, m2, m3)
+    return True, q
 
 
 @njit(cache=True, error_model="numpy")
@@ -363,15 +383,17 @@ def sample_sensors(
     """
     use = select_sensors(rng_est_km, sp.gnss, sp.lidar, sp.camera)
     ok = np.zeros(4, dtype=np.bool_)
-    z_g = np.full(6, np.nan)
-    z_l = np.full(3, np.nan)
-    z_c = np.full(7, np.nan)
+    # a sensor not in use: not valid, NaN (its array made only then)
     if use[0]:
         ok[0], z_g = measure_gnss(sp.gnss, err.gnss, rel_lvlh, nz[NZ_GNSS : NZ_GNSS + NZ_REL])
+    else:
+        z_g = np.full(6, np.nan)
     if use[1]:
         ok[1], z_l = measure_lidar(
             sp.lidar, err.lidar, rel_lvlh, q_lvlh_body, q_lvlh_st, nz[NZ_LIDAR : NZ_LIDAR + NZ_REL]
         )
+    else:
+        z_l = np.full(3, np.nan)
     if use[2]:
         ok[2], z_c = measure_camera(
             sp.camera,
@@ -381,6 +403,8 @@ def sample_sensors(
             q_lvlh_st,
             nz[NZ_CAMERA : NZ_CAMERA + NZ_REL],
         )
+    else:
+        z_c = np.full(7, np.nan)
     ok[3], q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body, nz[NZ_STAR : NZ_STAR + 4])
     omega_m, b1 = measure_gyro(sp.gyro, gyro_bias, omega_body, dt, nz[NZ_GYRO : NZ_GYRO + 6])
     return ok, z_g, z_l, z_c, q_st, omega_m, b1
