@@ -17,7 +17,12 @@ numba cache. This script measures, each in fresh interpreters:
       czml3 meanwhile and then writes the CZML file and the figures in two processes
       (Linux, two free cores), so this is a breakdown of CPU, not of the command's
       wall time;
-  (d) a cProfile summary of one run in a fresh process (top entries by cumulative time;
+  (d) the command's own processes, each run in a fresh interpreter: CPU seconds of the
+      parent to the result and at its exit, of the writer's warm-up, of the writer and
+      its second process after the result, and the wall time they imply on two free
+      cores (parent to the result + the longer writer after it: the writer warms up
+      meanwhile), which a loaded machine's wall time cannot show;
+  (e) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
 The machine may be shared: CPU time is printed beside wall time, and the load average
@@ -39,6 +44,32 @@ instead of 55 (window 0.49 -> 0.29 s CPU). Side by side on a loaded machine (loa
 first dispatcher load ~0.6; launch 0.77 with the 72 h window search's Earth
 orientation at 4323 epochs, which the liftoff's bits depend on; plan 0.3; approach
 0.2), then ~0.9 s of drawing: about 3 s wall on a quiet machine, not yet the 2 s asked.
+
+Second session (04:00-05:00 UTC, 2026-11-30, the other two sessions running: load 2.4-4
+on the 2 cores, so wall times are the machine's, not the code's). What changed: the
+launch search's Lambert scans compiled with the same results to the last bit
+(phasing.profiles: the 180-phase coarse scan in one call, the ~19 refined searches'
+grids and Nelder-Mead evaluations compiled), the IERS and leap-second tables loaded
+before the mission's modules and the writer's fork (the writer no longer loads them;
+astropy's configuration items scan 400 modules instead of 1200), the collector off from
+main's first line (cli imports no astropy at module level), the process ending without
+the interpreter's teardown (os._exit after the atexit handlers), the CZML file written
+by the writer's second process. Side by side, session start (8597cfe plus the other
+sessions' commits of the same hour) vs now, -n 3, alternated twice, 04:48-04:53 UTC:
+``run`` min wall 8.94 / 5.15 -> 4.36 / 4.37 s, CPU 5.64 / 5.40 -> 4.86 / 4.55 s;
+``--no-figures`` 5.26 / 2.64 -> 2.48 / 2.73 s wall, 3.50 / 3.80 -> 3.01 / 2.73 s CPU;
+parent to the result 2.70 / 2.67 -> 2.31 / 2.30 s CPU (launch stage 0.62 -> 0.25-0.28,
+imports unchanged), writer warm-up 0.85 / 0.70 -> 0.60 / 0.61, writers after the result
+0.96-1.03 / 0.75-0.89 -> 0.85-0.97 / 0.82-0.93; the estimate on two free cores 3.66 /
+3.70 -> 3.22 / 3.33 s (these CPU figures run ~10 % high under this load: quiet, about
+2.9-3.0 s). Outputs byte-identical (OEM files differ in CREATION_DATE only). Not reached:
+2 s. What is left, all of it in the parent before the result or in matplotlib: imports
+~1.4 s CPU (numba's start-up and first cached kernel ~0.45, scipy.optimize ~0.27 for the
+phasing plan, astropy ~0.25, the docking package's eager kernels), the phasing plan
+0.28 s and the approach 0.14 s (other sessions' modules), the launch window's Earth
+orientation at 4323 epochs (0.13 s of erfa.c2i06a, which the liftoff's bits depend on),
+and the figures (~1.6 s CPU of matplotlib in two processes, about half of it
+constrained layout and tick updates: ~0.8 s of wall after the result).
 """
 
 from __future__ import annotations
@@ -124,6 +155,40 @@ main(["run", "--out", sys.argv[1]] + sys.argv[2:])
 print("@@" + json.dumps(sorted(sys.modules)))
 """
 
+# The command itself (GC off, writer processes, fast exit), in a fresh interpreter, with
+# each process's CPU time reported on stderr at its milestones: the parent when the
+# result is ready and at exit, the writer when warmed up and when done, the writer's
+# second process when done. On two free cores the wall time is about the parent's CPU
+# to the result plus the longer of the two writers' work after it (the writer warms up
+# meanwhile): an estimate that a loaded machine's wall time cannot give.
+PROCESSES_CHILD = r"""
+import atexit, json, os, sys, time
+def mark(what):
+    sys.stderr.write("@@" + json.dumps([what, os.getpid(), time.process_time()]) + "\n")
+    sys.stderr.flush()
+from qingzhou_sim import cli
+from qingzhou_sim.plotting import _files
+from qingzhou_sim.mission.result import MissionResult
+warm_up, run_and_report, save = _files._warm_up, _files._run_and_report, MissionResult.save
+def _warm_up():
+    try:
+        return warm_up()
+    finally:
+        mark("writer warmed up")
+def _run_and_report(tasks, fd):
+    try:
+        return run_and_report(tasks, fd)
+    finally:
+        mark("writer done")
+def _save(self, *a, **k):
+    mark("result")
+    return save(self, *a, **k)
+_files._warm_up, _files._run_and_report, MissionResult.save = _warm_up, _run_and_report, _save
+atexit.register(mark, "exit")
+sys.argv = ["qingzhou-sim", "run", "--out"] + sys.argv[1:]
+sys.exit(cli.main())
+"""
+
 PROFILE_CHILD = r"""
 import cProfile, io, pstats, sys
 prof = cProfile.Profile()
@@ -191,6 +256,42 @@ def time_import(repeat: int) -> tuple[float, float]:
     )
 
 
+def process_cpu(out_dir: str, repeat: int) -> dict:
+    """CPU seconds of the command's processes (minimum over ``repeat`` runs each):
+    parent to the result and to its exit, writer warm-up, writer and second writer
+    after the result, and the two-free-cores estimate (see PROCESSES_CHILD)."""
+    rows = []
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, "-c", PROCESSES_CHILD, out_dir],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MPLBACKEND": "Agg"},
+        )
+        marks = [json.loads(line[2:]) for line in proc.stderr.splitlines() if line.startswith("@@")]
+        cpu = {}
+        for what, pid, t in marks:
+            cpu.setdefault(what, {})[pid] = t
+        if "result" not in cpu or "writer warmed up" not in cpu:  # no writer (one core)
+            continue
+        (parent,) = cpu["result"]
+        (writer,) = cpu["writer warmed up"]
+        done = cpu.get("writer done", {})
+        second = [t for pid, t in done.items() if pid != writer]
+        after = [done[writer] - cpu["writer warmed up"][writer], *second]
+        rows.append(
+            {
+                "parent to the result": cpu["result"][parent],
+                "parent at exit": cpu.get("exit", {}).get(parent, float("nan")),
+                "writer warm-up": cpu["writer warmed up"][writer],
+                "writer after the result": after[0],
+                "second writer": second[0] if second else 0.0,
+                "estimate on two free cores": cpu["result"][parent] + max(after),
+            }
+        )
+    return {k: min(r[k] for r in rows) for k in rows[0]} if rows else {}
+
+
 def stage_breakdown(out_dir: str, extra: list[str]) -> dict:
     stdout, _, _ = _child(MODULES_CHILD, out_dir, *extra)
     modules = [m for m in json.loads(_payload(stdout)) if not m.startswith("__")]
@@ -234,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
         imp_wall, imp_cpu = time_import(max(args.n, 5))
         with_fig = time_command(_command(out, True), args.n)
         without = time_command(_command(out, False), args.n)
+        processes = process_cpu(out, args.n)
         stages = stage_breakdown(out, [])
         profile = (
             None if args.no_profile else _payload(_child(PROFILE_CHILD, out, str(args.top))[0])
@@ -256,6 +358,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"  {'qingzhou-sim run --no-figures':34} {without[0]:8.3f}s {without[1]:8.3f}s")
     print(f"  (best of {args.n}; import: best of {max(args.n, 5)}, less a bare interpreter)")
+    if processes:
+        print("\nThe command's processes, CPU s (minimum of each over the runs; wall time on")
+        print("two free cores ~ parent to the result + the longer writer after it):")
+        for label, value in processes.items():
+            print(f"  {label:<30} {value:7.3f}s")
     _print_stages("Where one run's wall time goes (fresh process, by stage):", stages)
     if profile is not None:
         print("\ncProfile of one run in a fresh process (cumulative; ranking only):")
