@@ -199,3 +199,19 @@ def test_hand_over_states_without_samples_equal_propagate():
         np.testing.assert_array_equal(fast.rv_km, full.rv_km)
         assert fast.burns == full.burns
         assert (fast.status, fast.message, fast._span) == (full.status, full.message, full._span)
+
+
+@given(
+    st.tuples(*[st.floats(-8000.0, 8000.0, allow_nan=False)] * 3),
+    st.tuples(*[st.floats(-9.0, 9.0, allow_nan=False)] * 3),
+)
+def test_one_state_lvlh_basis_is_the_frames_one(r, v):
+    """The flight's LVLH basis of one state (cross products written out) is
+    frames._lvlh_basis's, bit for bit, wherever the frame is defined."""
+    from qingzhou_sim.frames import _lvlh_basis
+    from qingzhou_sim.phasing._common import _lvlh_basis_1
+
+    r, v = np.array(r), np.array(v)
+    if np.linalg.norm(r) < 1.0 or np.linalg.norm(np.cross(r, v)) < 1e-6:
+        return  # (no frame: the position or the angular momentum vanishes)
+    np.testing.assert_array_equal(_lvlh_basis_1(r, v), _lvlh_basis(r, v))

@@ -23,9 +23,13 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from ..errors import PropagationError
-from ..frames import _lvlh_basis
 from ..maneuvers import Burn
-from ..phasing._common import _HANDOVER_BURN_TOL_S, _MIN_GAP_S, _seconds_after_insertion
+from ..phasing._common import (
+    _HANDOVER_BURN_TOL_S,
+    _MIN_GAP_S,
+    _lvlh_basis_1,
+    _seconds_after_insertion,
+)
 
 __all__ = [
     "PhasingFlight",
@@ -185,7 +189,7 @@ def _fly(
         if np.linalg.norm(dv_i[j]) * 1e3 < NULL_BURN_M_S:
             continue
         dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
-        dv_lvlh = _lvlh_basis(rv[:3], rv[3:]) @ dv_exec
+        dv_lvlh = _lvlh_basis_1(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
         out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * _M_S, "LVLH", labels[j]))
         out_s.append(float(seconds[j + 1]))
@@ -309,7 +313,10 @@ def _propagated_to(prop, state, t_end: float, burns, burns_s):
             y = seg.ys[-1].copy()
             t = t_stop
         if burn is not None:
-            y[3:] += _dv_to_inertial(burn.frame, y[:3], y[3:], burn.dv_km_s)
+            if burn.frame == "LVLH":  # maneuvers._dv_to_inertial's operations, one state
+                y[3:] += np.einsum("...ji,...j->...i", _lvlh_basis_1(y[:3], y[3:]), burn.dv_km_s)
+            else:
+                y[3:] += _dv_to_inertial(burn.frame, y[:3], y[3:], burn.dv_km_s)
             if t_stop == t_end:
                 # propagate's one-point arc after a burn at the end: its state is the end
                 post = y[None].copy()

@@ -11,7 +11,7 @@ from astropy.time import Time
 
 from ..constants import EARTH, as_array, as_duration_s
 from ..errors import InfeasiblePlanError, InputError, OrbitRangeError, PropagationError
-from ..frames import _relative_to_inertial
+from ..frames import _relative_to_inertial, _unit
 from ..state import State, _norm
 from .core import (
     ARRIVAL_POSITION_TOL_KM,
@@ -152,6 +152,15 @@ def _seconds_after_insertion(plan, t0) -> np.ndarray:
         return np.array(plan.epoch_offsets_s, float)
     epochs = [b.epoch for b in plan.burns] + [plan.handover_epoch]
     return np.array([(e - t0).to_value(u.s) for e in epochs], float)
+
+
+def _lvlh_basis_1(r: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``frames._lvlh_basis`` for one state (rows V-bar, H-bar, R-bar in GCRS, (3, 3)):
+    the same operations, with the cross products written out (:func:`_cross`), at a
+    quarter of its cost for a single vector."""
+    z = -_unit(r)
+    y = -_unit(_cross(r, v))
+    return np.array([_cross(y, z), y, z])
 
 
 def _target_at_end(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
