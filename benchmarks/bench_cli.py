@@ -58,8 +58,8 @@ by the writer's second process. Side by side, session start (8597cfe plus the ot
 sessions' commits of the same hour) vs now, -n 3, alternated twice, 04:48-04:53 UTC:
 ``run`` min wall 8.94 / 5.15 -> 4.36 / 4.37 s, CPU 5.64 / 5.40 -> 4.86 / 4.55 s;
 ``--no-figures`` 5.26 / 2.64 -> 2.48 / 2.73 s wall, 3.50 / 3.80 -> 3.01 / 2.73 s CPU;
-parent to the result 2.70 / 2.67 -> 2.31 / 2.30 s CPU (launch stage 0.62 -> 0.25-0.28,
-imports unchanged), writer warm-up 0.85 / 0.70 -> 0.60 / 0.61, writers after the result
+parent to the result 2.70 / 2.67 -> 2.31 / 2.30 s CPU (stage breakdown: launch stage
+0.62 -> 0.25-0.28), writer warm-up 0.85 / 0.70 -> 0.60 / 0.61, writers after the result
 0.96-1.03 / 0.75-0.89 -> 0.85-0.97 / 0.82-0.93; the estimate on two free cores 3.66 /
 3.70 -> 3.22 / 3.33 s (these CPU figures run ~10 % high under this load: quiet, about
 2.9-3.0 s). Outputs byte-identical (OEM files differ in CREATION_DATE only). Not reached:
