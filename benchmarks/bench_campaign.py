@@ -48,15 +48,17 @@ and after (the pool costs ~0.3 s of the parent's CPU for 40 samples); by wall ti
 0.7-1.2x, which only says that the machine's other processes held a core.
 
 Measured in a later session (replan helper, issue 16 row 1; CPU ms per sample, 30
-dispersed samples, a snapshot of 8597cfe and the working tree alternated, two rounds, a
-loaded machine: the before figures are 20-40 % above the 14.5 / 7.5 ms of a quieter
-run):
+dispersed samples, a snapshot of 8597cfe and the working tree alternated, two rounds each
+time; the record path's total also holds the approach helper's work of the same session):
 
 =====================================  ============  ============
 stage                                  before        after
 =====================================  ============  ============
-phasing re-plan                        20.3 / 17.5   12.8 / 13.3
-phasing flight                         11.8 / 9.9    7.6 / 8.1
+phasing re-plan (quiet machine)        13.5 / 14.5   10.0 / 11.1
+phasing flight (quiet machine)         7.6 / 8.1     5.2 / 6.0
+phasing re-plan (loaded, earlier)      20.3 / 17.5   12.8 / 13.3
+phasing flight (loaded, earlier)       11.8 / 9.9    7.6 / 8.1
+record path, all stages (quiet)        68.3 / 71.6   48.4 / 49.9
 =====================================  ============  ============
 
 Both stages' results are bit-identical to before (and the record rows to
@@ -64,11 +66,12 @@ Both stages' results are bit-identical to before (and the record rows to
 hand-over states of the record path from the propagator's own arcs, burns and dense
 output without astropy per burn (``flight._propagated_to``, the numbers of
 ``Propagator.propagate``), the burn epochs in seconds from the plan's
-``epoch_offsets_s`` and one vectorised subtraction, the finite-difference columns of the
-re-targeting from their burn. What is left of the flight (~5 ms on a quiet machine): the
-re-targeting's four to five differential corrections (~1.7 ms, half of it numpy and
-Python around ~10 short propagations), Burn and Time objects (~0.6 ms), LVLH bases
-through ``np.cross`` (~0.4 ms), the hand-over arcs (~0.5 ms).
+``epoch_offsets_s`` and one vectorised subtraction, the LVLH bases of single states
+without ``np.cross`` (``phasing._common._lvlh_basis_1``, frames' operations), the
+finite-difference columns of the re-targeting from their burn. What is left of the
+flight (~5 ms): the re-targeting's four to five differential corrections (~1.7 ms, half
+of it numpy and Python around ~10 short propagations), Burn and Time objects (~0.6 ms),
+the force parameters per burn epoch (~0.2 ms), the hand-over arcs (~0.5 ms).
 """
 
 from __future__ import annotations
