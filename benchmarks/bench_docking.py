@@ -46,6 +46,37 @@ burn or CAM that fires), ~0.2-0.3 ms per approach. The first compilation of the 
 float array, no array slice assignments or array expressions in compiled code,
 ``error_model="numpy"``, no literal specialisations.
 
+Issue 16, allocation-free steps (2026-11-30, same script, CPU ms per run, best of 5;
+8597cfe (before) and 2f01702 (after) alternated in one window, two rounds; quiet /
+noise): aft 40.1-40.5 / 43.9-45.3 -> 22.1-22.4 / 25.0-25.4, forward 58.5-59.8 /
+57.9-58.3 -> 31.8-33.5 / 32.9-35.9, radial 59.5-61.8 / 60.3-63.1 -> 34.2-34.6 /
+35.7-36.0 (1.7-1.8x). Every result bit-identical (hash of all arrays, events and
+contact figures of ten runs: three profiles quiet and noisy, two more seeds, a stuck
+thruster, a navigation-bias abort). Allocations per GNC step (aft, quiet) 302 -> 86:
+the filter's measurement and time updates in place on the estimate with work arrays
+made once per segment (the public ``update_*`` / ``predict_navigation`` wrap the
+in-place versions), the RK4 of both bodies in place, the quaternion algebra on
+4-tuples of floats (``_quat.qmul4`` ...; the array functions are built on them), the
+three position fixes a step with one work array, history rows zeroed as they are
+recorded. The monitor's bias covariance (~2 us a step) is computed only when the
+cross-check's outcome depends on it (it passes with ``P`` alone whenever it passes with
+``P + B``). The driver: event epochs, final states and composite units made on first
+use or once, the sensor suite's arrays once per process. Where the time goes now (aft,
+perf): numba's reference counting (views and tuples of arrays passed between compiled
+functions) ~14 %, the filter's update ~7 % and time update ~4 % (arithmetic), the
+Python driver ~5 ms a run (planning, the result's Quantities, argument typing of the
+ten ``run_segment`` calls). In the campaign (``bench_campaign.py``, 20 dispersed
+samples, same two commits, loaded machine) the approach stage went 49.6 -> 35.7 ms a
+sample (another pass, less loaded: 51.0 -> 24.5-32.7 ms, 19.7 -> 9.6-12.3 us a GNC
+step): noisy samples compute the monitor's bias covariance more often. The first
+compilation (cold cache, import and one ``simulate_approach``, CPU, before and after
+alternated, two rounds): 40.0 / 41.0 s -> 43.2 / 40.8 s, 136 -> 144 compilations,
+the same within the machine's noise. Inlining (numba ``inline="always"``) is what
+costs: the scalar quaternion helpers inlined at every call site had made it 55 s, the
+3 x 3 helpers inlined into the position fix 2 s more; they are compiled functions,
+and ``_kf_update_into`` has an explicit signature (its ``m`` is a literal 3 or 6 at
+the call sites: one copy per value otherwise).
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross
+from ._kernels import _cross, _inlined
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -163,7 +163,7 @@ def attitude_error(q, q_ref):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_inlined
 def attitude_error3(q, q_ref):
     """:func:`attitude_error` as three floats (no arrays): the operations of
     ``2 * qnormalize(qmul(qconj(q_ref), q))[1:]`` written out."""
@@ -178,7 +178,7 @@ def attitude_error3(q, q_ref):
     return (dx * s) * 2.0, (dy * s) * 2.0, (dz * s) * 2.0
 
 
-@njit(cache=True, error_model="numpy")
+@_inlined
 def rate_rel_into(x, w_orb, out, i0):
     """``out[i0 : i0 + 3]`` = the body rate relative to LVLH of the attitude state
     ``x`` (:func:`rate_of`, the operations of :func:`lvlh_rate_body` written out)."""

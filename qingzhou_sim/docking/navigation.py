@@ -76,7 +76,10 @@ frame's rate in LVLH (:mod:`qingzhou_sim.docking.bodies`: ``w_orb``). The single
 updates (``update_gnss``, ``update_lidar``, ``update_camera_position``,
 ``update_star_tracker``, ``update_camera_attitude``, all ``(x, q, b, p, z, sensor
 params, [q_nom,] fp) -> (x, q, b, p)``) are the parts of :func:`update_navigation`; a
-new sensor is one update function plus one line there.
+new sensor is one update function plus one line there. The loop itself calls the
+in-place forms (``_update_navigation_into``, ``_predict_into``) on its own arrays,
+with work arrays made once per segment (:func:`_work`): the same operations, no
+temporaries per step.
 
 References
 ----------
@@ -266,11 +269,20 @@ def _kf_update(p, y, h, r):
     m = h.shape[0]
     p1 = p.copy()
     dx = np.empty(n)
-    _kf_update_into(p1, y, h, m, r.copy(), dx, np.empty((n, m)), np.empty(m))
+    y1, h1 = np.ascontiguousarray(y), np.ascontiguousarray(h)
+    _kf_update_into(p1, y1, h1, m, r.copy(), dx, np.empty((n, m)), np.empty(m))
     return dx, p1
 
 
-@njit(cache=True, error_model="numpy")
+# explicit signature: ``m`` is a literal (3 or 6) at the call sites, and numba would
+# otherwise compile one copy per value
+_C1 = "float64[::1]"
+_C2 = "float64[:, ::1]"
+
+
+@njit(
+    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", cache=True, error_model="numpy"
+)
 def _kf_update_into(p, y, h, m, s, dx, ph, z):
     """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
     updated covariance, ``dx`` (n,) the correction; ``s`` holds the measurement noise
@@ -351,7 +363,7 @@ def _correct_into(x, q, b, dx):
         b[i] = b[i] + dx[I_B + i]
 
 
-@njit(cache=True, error_model="numpy")
+@_inlined
 def _work():
     """Work arrays of the in-place updates: (h (6, N_ERR), P H^T (N_ERR, 6), innovation
     (6,), solve (6,), correction (N_ERR,), Phi P (N_ERR, N_ERR), the time update's
@@ -377,7 +389,7 @@ def _kf_apply(x, q, b, p, m, r, ws):
     _correct_into(x, q, b, dx)
 
 
-@njit(cache=True, error_model="numpy")
+@_inlined
 def _h_rows(h, m, col):
     """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
     for i in range(m):
@@ -755,12 +767,9 @@ def update_lidar(x, q, b, p, z, sp, q_nom, fp):
     """Update with a lidar sample ``z`` = (range km, azimuth, elevation rad), converted
     to a position with the attitude estimate (the attitude error enters through the
     joint covariance)."""
-    r, az, el = z[0], z[1], z[2]
-    los = np.array(
-        [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
-    )
-    pos, c, j = _position_from_los(los, _lidar_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
-    return update_position(x, q, b, p, pos, c, j)
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_lidar_into(x1, q1, b1, p1, z, sp, q_nom, fp, _work())
+    return x1, q1, b1, p1
 
 
 @_inlined
@@ -777,9 +786,9 @@ def _update_lidar_into(x, q, b, p, z, sp, q_nom, fp, ws):
 @_inlined
 def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     """Update with the position part of a camera sample ``z`` (7,)."""
-    los = z[:3].copy()
-    pos, c, j = _position_from_los(los, _camera_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
-    return update_position(x, q, b, p, pos, c, j)
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_camera_position_into(x1, q1, b1, p1, z, sp, q_nom, fp, _work())
+    return x1, q1, b1, p1
 
 
 @_inlined
@@ -921,17 +930,9 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     station's nominal attitude ``q_nom``: relative to the port, so the estimate
     follows the real port when the station is off its nominal attitude.
     """
-    q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
-    q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
-    r_pt = _mul(qdcm(qconj(q)), qdcm(q_lt))  # target frame -> body frame
-    r = np.zeros(3)
-    rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
-    for i in range(3):
-        s = sp[R_SIGA + 3 + i] + sp[R_SIGB + 3 + i] * rng
-        r[i] = s * s
-        if fp[F_RBIAS] != 0.0:
-            r[i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
-    return update_attitude(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)))
+    x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
+    _update_camera_attitude_into(x1, q1, b1, p1, z, sp, q_nom, fp, _work())
+    return x1, q1, b1, p1
 
 
 @_inlined
