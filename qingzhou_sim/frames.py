@@ -69,19 +69,31 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.sqrt(np.einsum("...i,...i->...", x, x))[..., None]
 
 
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.cross(a, b)``; for two 3-vectors its element operations (a product, a
+    product, a difference each) written out, at a tenth of its call cost (~15 us)."""
+    if a.shape == (3,) and b.shape == (3,):
+        return np.array(
+            [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+        )
+    return np.cross(a, b)
+
+
 def _rsw_basis(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rows are the RSW unit axes expressed in the inertial frame, (..., 3, 3)."""
     x = _unit(r)
-    z = _unit(np.cross(r, v))
-    y = np.cross(z, x)
+    z = _unit(_cross(r, v))
+    y = _cross(z, x)
     return np.stack([x, y, z], axis=-2)
 
 
 def _lvlh_basis(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Rows are the LVLH unit axes (V-bar, H-bar, R-bar) in the inertial frame."""
     z = -_unit(r)
-    y = -_unit(np.cross(r, v))
-    x = np.cross(y, z)
+    y = -_unit(_cross(r, v))
+    x = _cross(y, z)
+    if x.ndim == 1:  # one state: the same rows, without np.stack's axis handling
+        return np.array([x, y, z])
     return np.stack([x, y, z], axis=-2)
 
 
@@ -95,7 +107,7 @@ def _basis(frame: str, r: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _frame_rate(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Inertial angular velocity of the orbital frame, h / r^2 (Keplerian), (..., 3)."""
-    h = np.cross(r, v)
+    h = _cross(r, v)
     return h / np.einsum("...i,...i->...", r, r)[..., None]
 
 
@@ -103,7 +115,7 @@ def _inertial_to_relative(frame: str, target_rv: np.ndarray, chaser_rv: np.ndarr
     """Chaser relative to target in the target's rotating frame, (..., 6) km, km/s."""
     rt, vt = target_rv[..., :3], target_rv[..., 3:]
     dr = chaser_rv[..., :3] - rt
-    dv = chaser_rv[..., 3:] - vt - np.cross(_frame_rate(rt, vt), dr)
+    dv = chaser_rv[..., 3:] - vt - _cross(_frame_rate(rt, vt), dr)
     m = _basis(frame, rt, vt)
     return np.concatenate(
         [np.einsum("...ij,...j->...i", m, dr), np.einsum("...ij,...j->...i", m, dv)], axis=-1
@@ -115,7 +127,7 @@ def _relative_to_inertial(frame: str, target_rv: np.ndarray, rel: np.ndarray) ->
     rt, vt = target_rv[..., :3], target_rv[..., 3:]
     m = _basis(frame, rt, vt)
     dr = np.einsum("...ji,...j->...i", m, rel[..., :3])
-    dv = np.einsum("...ji,...j->...i", m, rel[..., 3:]) + np.cross(_frame_rate(rt, vt), dr)
+    dv = np.einsum("...ji,...j->...i", m, rel[..., 3:]) + _cross(_frame_rate(rt, vt), dr)
     return np.concatenate([rt + dr, vt + dv], axis=-1)
 
 

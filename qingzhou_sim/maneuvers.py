@@ -110,6 +110,17 @@ class Burn:
         object.__setattr__(self, "epoch", epoch)
         object.__setattr__(self, "dv", dv)
 
+    @classmethod
+    def _checked_already(cls, epoch: Time, dv_m_s: u.Quantity, frame: str, label: str) -> Burn:
+        """A Burn from inputs the caller guarantees valid (a scalar finite Time, a
+        finite (3,) Quantity in m/s, a frame of ``BURN_FRAMES``, a str): the object the
+        constructor would make, without its checks (~50 us; the planners make several
+        a campaign sample)."""
+        self = object.__new__(cls)
+        for name, value in (("epoch", epoch), ("dv", dv_m_s), ("frame", frame), ("label", label)):
+            object.__setattr__(self, name, value)
+        return self
+
     @property
     def dv_m_s(self) -> float:
         """Magnitude of the delta-v in m/s."""

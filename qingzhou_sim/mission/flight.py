@@ -23,7 +23,6 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from ..errors import PropagationError
-from ..maneuvers import Burn
 from ..phasing._common import (
     _HANDOVER_BURN_TOL_S,
     _MIN_GAP_S,
@@ -41,7 +40,6 @@ __all__ = [
 ]
 
 # units built once (astropy composes a unit on every u.m / u.s: ~10 us)
-_M_S = u.m / u.s
 _KM_S = u.km / u.s
 
 # Below this a planned impulse is numerical zero for the ground, not flown: 1 mm/s is
@@ -131,6 +129,7 @@ def _fly(
     """:func:`fly_phasing_burns`, returning (burns, each burn's epoch and then the
     hand-over epoch in seconds after ``chaser0.epoch`` (what ``Propagator.propagate``
     computes from those epochs, by the same astropy arithmetic))."""
+    from ..phasing.core import _lvlh_burn
     from ..phasing.targeting import _correct
 
     t0 = chaser0.epoch
@@ -191,7 +190,7 @@ def _fly(
         dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
         dv_lvlh = _lvlh_basis_1(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
-        out.append(Burn(epochs[j + 1], dv_lvlh * 1e3 * _M_S, "LVLH", labels[j]))
+        out.append(_lvlh_burn(epochs[j + 1], dv_lvlh, labels[j]))
         out_s.append(float(seconds[j + 1]))
     return tuple(out), np.array(out_s), float(seconds[-1])
 

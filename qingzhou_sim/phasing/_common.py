@@ -136,6 +136,17 @@ def _semi_major_axis(mu: float, rv: np.ndarray) -> float:
     return float(-mu / (2.0 * energy)) if energy != 0 else float("inf")
 
 
+def _a_ecc(mu: float, rv: np.ndarray) -> tuple[float, float]:
+    """(semi-major axis km, eccentricity) of one bound state: the operations of
+    ``_rv_to_elements(mu, r, v)[:2]`` (bit for bit) without the other elements (Vallado
+    2013, Algorithm 9)."""
+    r, v = rv[:3], rv[3:]
+    rn = _norm(r)
+    vn2 = np.einsum("...i,...i->...", v, v)
+    rdv = np.einsum("...i,...i->...", r, v)
+    return _semi_major_axis(mu, rv), float(_norm(((vn2 - mu / rn) * r - rdv * v) / mu))
+
+
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a x b of two 3-vectors: the element operations of ``np.cross`` (a product, a
     product, a difference each) at a tenth of its call cost."""

@@ -94,6 +94,7 @@ from ..errors import (
     UnknownNameError,
 )
 from ..state import State, _rv_to_elements
+from ._common import _a_ecc, _semi_major_axis
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
 from .lambert import _izzo_kernel
@@ -728,11 +729,9 @@ def phase_angle_windows(
 
 def _budget_bound(pb) -> float:
     """Coplanar vis-viva bound (km/s) from the insertion orbit to the hand-over radius."""
-    el = _rv_to_elements(pb.dyn.mu, pb.rv0[:3], pb.rv0[3:])
-    a_s = _rv_to_elements(pb.dyn.mu, pb.station_rv0[:3], pb.station_rv0[3:])[0]
-    return _coplanar_bound_km_s(
-        pb.dyn.mu, el[0] * (1 - el[1]), el[0] * (1 + el[1]), a_s - pb.rel6[2]
-    )
+    a, ecc = _a_ecc(pb.dyn.mu, pb.rv0)  # (_rv_to_elements' numbers)
+    a_s = _semi_major_axis(pb.dyn.mu, pb.station_rv0)
+    return _coplanar_bound_km_s(pb.dyn.mu, a * (1 - ecc), a * (1 + ecc), a_s - pb.rel6[2])
 
 
 def plan_phasing(
