@@ -17,6 +17,9 @@ from .constants import G0_M_S2, as_array, as_quantity, as_time
 from .errors import InputError, UnknownNameError
 from .frames import _lvlh_basis, _rsw_basis
 
+# built once (astropy composes a unit on every u.km / u.s: ~10 us)
+_KM_S = u.km / u.s
+
 __all__ = ["BURN_FRAMES", "Burn", "propellant_mass", "rocket_equation_dv"]
 
 BURN_FRAMES = ("LVLH", "RSW", "GCRS")
@@ -129,7 +132,7 @@ class Burn:
     @property
     def dv_km_s(self) -> np.ndarray:
         """The delta-v vector in km/s, in :attr:`frame` (kernel form)."""
-        return self.dv.to_value(u.km / u.s)
+        return self.dv.to_value(_KM_S)
 
     def dv_inertial(self, r_km, v_km_s) -> u.Quantity:
         """The delta-v vector in GCRS for the spacecraft state (r, v) at the burn."""

@@ -57,7 +57,7 @@ def _setup(chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, for
     if isinstance(handover_time, Time):
         t_end = float((handover_time - chaser.epoch).to_value(u.s))
     else:
-        t_end = as_duration_s(handover_time, "handover_time")
+        t_end = _converted(handover_time, u.s, "handover_time", ())
     if not t_end > 0:
         raise InfeasiblePlanError(
             f"hand-over time {t_end / 3600:.4f} h after insertion is not after the insertion "
@@ -96,14 +96,41 @@ def _setup(chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, for
     srv = station.rv_km
     if dt_s != 0.0:
         srv = dyn.station(srv, np.array([dt_s]))[0]
-    r = as_array(handover_r_lvlh, u.km, "handover_r_lvlh", shape=(3,))
+    r = _converted(handover_r_lvlh, u.km, "handover_r_lvlh", (3,))
     a_s = _semi_major_axis(dyn.mu, srv)
     n_s = float(np.sqrt(dyn.mu / a_s**3))
     if handover_v_lvlh is None:
         v = _coelliptic_velocity(n_s, r)
     else:
-        v = as_array(handover_v_lvlh, u.km / u.s, "handover_v_lvlh", shape=(3,))
+        v = _converted(handover_v_lvlh, _KM_S, "handover_v_lvlh", (3,))
     return _Problem(dyn, chaser, chaser.rv_km, srv, t_end, np.concatenate([r, v]), n_s)
+
+
+# units built once (astropy composes a unit on every u.km / u.s: ~10 us)
+_KM_S = u.km / u.s
+# (unit, shape, value's unit, value's bytes) -> the checked value of _converted
+_CONVERTED: dict = {}
+
+
+def _converted(value, unit, name: str, shape: tuple):
+    """``as_duration_s(value, name)`` (``shape`` ``()``, ``unit`` s) or ``as_array(value,
+    unit, name, shape=shape)``: the same numbers, remembered for a Quantity already
+    checked (the profiles' hand-over offsets and times come back every re-plan of a
+    campaign; ~50 us each through the checks); a copy of the array each time."""
+    if type(value) is not u.Quantity or value.dtype != np.float64:
+        if shape == ():
+            return as_duration_s(value, name)
+        return as_array(value, unit, name, shape=shape)
+    key = (unit, shape, value.unit, value.shape, value.value.tobytes())
+    if key not in _CONVERTED:
+        if len(_CONVERTED) > 64:
+            _CONVERTED.clear()
+        if shape == ():
+            _CONVERTED[key] = as_duration_s(value, name)
+        else:
+            _CONVERTED[key] = as_array(value, unit, name, shape=shape)
+    out = _CONVERTED[key]
+    return out if shape == () else out.copy()
 
 
 def _perigee_altitude_ecc(rv: np.ndarray) -> tuple[float, float]:
