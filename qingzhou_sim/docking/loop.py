@@ -177,19 +177,22 @@ def _orbit(st):
 
 
 @_inlined
-def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws):
+def _navigate(
+    rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, err, fp, q_nom, t, ws
+):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
     (:func:`.navigation.update_navigation`). A navigation fault (``bias_t0``) biases
     the relative sensors' view of the geometry from then on; the monitor's raw fix
-    (:func:`.navigation.position_fix`) stays clean. ``est`` = (x, q, b, p, true gyro
-    bias at the start of the step, gyro rate). With ``draw`` the step's standard
-    normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`: only those
-    of the sensors in use). Returns (est, monitor position km, its sigma km). The
-    filter's arrays are updated in place (``ws``: its work arrays, made once per
-    segment)."""
-    x, q, b, p, gb, om = est
-    sp, fp = nav.sp, nav.fp
+    (:func:`.navigation.position_fix`) stays clean. ``x``, ``q``, ``b``, ``p``: the
+    filter's state (updated in place; ``ws`` its work arrays, made once per segment),
+    ``gb`` the true gyro bias at the start of the step. With ``draw`` the step's
+    standard normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`:
+    only those of the sensors in use). Returns (gyro rate, monitor position km, its
+    sigma km). The navigation state and parameters come one by one (``sp``, ``err``,
+    ``fp``, ``q_nom`` of :class:`Nav`), not as bundles: every array handed to a
+    compiled or inlined function costs a reference-count increment and decrement, per
+    step."""
     if draw:
         draw_step(gen, select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
     bias = np.zeros(3)
@@ -200,30 +203,29 @@ def _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws):
     seen = rel.copy()
     _add(seen, 0, bias)
     ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
-        sp, nav.err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
-        xc[A_W : A_W + 3], gb, seg.dt, nz,
+        sp, err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
+        xc[A_W : A_W + 3], gb, dt, nz,
     )  # fmt: skip
-    if seg.mode != MODE_DRIFT or k == 0:
-        _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, nav.q_nom, fp, ws)
-    valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, nav.q_nom, fp)
+    if mode != MODE_DRIFT or k == 0:
+        _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp, ws)
+    valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, q_nom, fp)
     if valid:
         mon = _vsub(mon, bias)
         sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
     else:
         mon = x[:3].copy()
         sig_mon = 0.0
-    return (x, q, b, p, gb, om), mon, sig_mon
+    return om, mon, sig_mon
 
 
 @_inlined
-def _crosscheck_variance(est, mon, sig_mon, rng_true, nav, cfg):
+def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg):
     """Largest variance (km^2) of the estimate's position error for the monitor's
     cross-check (:func:`.safety.monitor`): the diagonal of the filter's ``p`` plus
     :func:`.navigation.bias_covariance`. The bias part (~2 us a step) is computed only
     when the check's outcome depends on it: the check cannot fail beyond the
     relative-GNSS range, and it passes with ``p`` alone when it passes with the larger
     total (a covariance's diagonal is not negative), so the outcome is the same."""
-    x, q, b, p, gb, om = est
     pvar = max(p[0, 0], p[1, 1], p[2, 2])
     if rng_true > cfg[CF_GNSS_RANGE]:
         return pvar
@@ -231,32 +233,32 @@ def _crosscheck_variance(est, mon, sig_mon, rng_true, nav, cfg):
         thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
         if not (_norm3(_vsub(x[:3], mon)) > thr):
             return pvar
-    use = select_sensors(_norm3(x[:3]), nav.sp.gnss, nav.sp.lidar, nav.sp.camera)
-    bc = bias_covariance(x, q, nav.sp, nav.q_nom, use, nav.fp)
+    use = select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
+    bc = bias_covariance(x, q, sp, q_nom, use, fp)
     return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
 
 @_inlined
-def _nav_predict(est, fired, xc, nz, nav, cfg, dt, w_orb, ws):
+def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, gyro, fp, cfg, dt, w_orb, ws):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
     over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
     with the step's bias and noise, so the bias walk is the one of
     :func:`.sensors.sample_sensors`); over ``dt`` s (0 at the end of a segment: the
-    impulse only). In place on the filter's arrays (``ws``: work arrays)."""
-    x, q, b, p, gb, om = est
+    impulse only). In place on the filter's arrays (``ws``: work arrays); returns the
+    true gyro bias and the gyro rate."""
     if dt > 0.0:
-        om, gb = measure_gyro(nav.sp.gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
+        om, gb = measure_gyro(gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
-    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, nav.fp, ws)
-    return (x, q, b, p, gb, om)
+    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws)
+    return gb, om
 
 
 @_inlined
-def _attitude_estimate(xc, est, w_orb):
+def _attitude_estimate(xc, q, b, om):
     """The chaser's attitude state as the flight software knows it: the MEKF's
-    quaternion and the gyro rate less the estimated bias (inertial, body)."""
-    x, q, b, p, gb, om = est
+    quaternion ``q`` and the gyro rate ``om`` less the estimated bias ``b`` (inertial,
+    body)."""
     xe = xc.copy()
     _put(xe, A_Q, q)
     for i in range(3):  # body_rates' inertial rate: gyro less the estimated bias
@@ -303,38 +305,38 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
 
 
 @_inlined
-def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
+def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
     engines for transfer burns. The flight software turns the LVLH command into body
     axes and the fired impulse back with its attitude estimate ``q_est``; the true
     impulses (true attitude, true thrusters) go to the chaser (velocity, body rate,
     mass). Returns (fired dv known on board km/s LVLH, true dv, mass, thrusters fired,
-    RCS impulse N s, angular impulse N m s)."""
+    RCS impulse N s, angular impulse N m s). ``rcs``: what it reads of :class:`Att`
+    (:func:`_rcs_part`)."""
+    table, b_nominal, b_true, thrust, ii, mib, quantum, isp_rcs = rcs
     rc = qdcm(xc[A_Q : A_Q + 4])
     re = qdcm(q_est)
     wrench = np.zeros(6)
     _put(wrench, 3, dl)
     fired = np.zeros(3)
     dva = np.zeros(3)
-    if seg.mode == MODE_TRANSFER:
+    if mode == MODE_TRANSFER:
         nz = np.zeros(4)  # execution errors: drawn only for a burn that executes
-        nom = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, nz, stuck, False)
-        fired = _thruster(dv, mass, seg.dt, cfg[CF_F_MAIN], cfg, nz, False, False)
+        nom = _thruster(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, stuck, False)
+        fired = _thruster(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, False, False)
         dva = nom
         if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
             _normals(gen, nz)
-            dva = _thruster(nom, mass, seg.dt, 1e12, cfg, nz, stuck, True)
+            dva = _thruster(nom, mass, dt, 1e12, cfg, nz, stuck, True)
         mass -= _burn_mass(mass, dva, cfg)
     else:
         cmd = _vadd(dv, resid)
         s = mass * 1e3
         for i in range(3):  # the command in body axes, N s: R_e^T cmd * mass
             wrench[i] = (re[0, i] * cmd[0] + re[1, i] * cmd[1] + re[2, i] * cmd[2]) * s
-    u, w_nom, w_true = fire(
-        ac.table, ac.b_nominal, ac.b_true, wrench, ac.thrust, seg.dt, ac.mib, ac.quantum, stuck
-    )
-    if seg.mode != MODE_TRANSFER:
+    u, w_nom, w_true = fire(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck)
+    if mode != MODE_TRANSFER:
         s = mass * 1e3
         for i in range(3):  # the forces' impulses in LVLH, km/s: R w / mass
             fired[i] = (re[i, 0] * w_nom[0] + re[i, 1] * w_nom[1] + re[i, 2] * w_nom[2]) / s
@@ -345,11 +347,10 @@ def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
     if _norm3(dva) > 0.0:
         _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
-    ii = ac.inertia_ch_inv
     for i in range(3):  # the angular impulse's rate change, I^-1 h
         xc[A_W + i] += ii[i, 0] * w_true[3] + ii[i, 1] * w_true[4] + ii[i, 2] * w_true[5]
     total = u.sum()
-    mass -= total / (ac.isp_rcs * G0_KM_S2 * 1e3)
+    mass -= total / (isp_rcs * G0_KM_S2 * 1e3)
     nfire = 0
     for i in range(u.shape[0]):
         if u[i] > 0.0:
@@ -358,20 +359,39 @@ def _actuate(seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
 
 
 @njit(cache=True, error_model="numpy")
-def _propagate(st, ch, xs, xc, duration, mass, cfg, ac, w_orb, gg, pws):
+def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
     """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
     attitude under its own hold, the chaser's free between impulses (no torque).
-    ``pws``: work arrays of :func:`_plant_work`."""
+    ``pl``: what it reads of :class:`Att` (:func:`_plant_part`); ``pws``: work arrays
+    of :func:`_plant_work`."""
     k, y, tq, zero = pws
+    i_ch, i_ch_inv, i_st, i_st_inv, q_hold, kp, kd, step = pl
     st, ch = propagate_truth_ws(st, ch, duration, mass, cfg, k, y)
     xs = propagate_station_ws(
-        xs, duration, ac.step, ac.inertia_st, ac.inertia_st_inv, w_orb, gg,
-        ac.q_hold_st, ac.kp_st, ac.kd_st, k, y, tq,
-    )  # fmt: skip
-    xc = propagate_attitude_ws(
-        xc, duration, ac.step, ac.inertia_ch, ac.inertia_ch_inv, w_orb, gg, zero, k, y
+        xs, duration, step, i_st, i_st_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
     )
+    xc = propagate_attitude_ws(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
     return st, ch, xs, xc
+
+
+@_inlined
+def _plant_part(ac):
+    """The parts of :class:`Att` the plant's propagation reads. Every array handed to a
+    compiled or inlined function costs a reference-count increment and decrement, per
+    call: the loop hands over these eight, once unpacked, instead of ``ac``'s 20."""
+    return (
+        ac.inertia_ch, ac.inertia_ch_inv, ac.inertia_st, ac.inertia_st_inv,
+        ac.q_hold_st, ac.kp_st, ac.kd_st, ac.step,
+    )  # fmt: skip
+
+
+@_inlined
+def _rcs_part(ac):
+    """The parts of :class:`Att` the thruster selection and execution read."""
+    return (
+        ac.table, ac.b_nominal, ac.b_true, ac.thrust, ac.inertia_ch_inv,
+        ac.mib, ac.quantum, ac.isp_rcs,
+    )  # fmt: skip
 
 
 @_inlined
@@ -382,20 +402,20 @@ def _plant_work():
 
 
 @_inlined
-def _find_contact(st, ch, xs, xc, dt, mass, cfg, ac, w_orb, gg, pws):
+def _find_contact(st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws):
     """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
     contact (separation along the capture axis reaching zero, located by linear
     interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
     nsub = max(1, int(math.ceil(dt / cfg[CF_PLANT_STEP] - 1e-9)))
     h = dt / nsub
-    dprev = separation(_to_lvlh(st, ch), xs, xc, ac.ports, w_orb)
+    dprev = separation(_to_lvlh(st, ch), xs, xc, ports, w_orb)
     flown = 0.0
     for _ in range(nsub):
-        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, ac, w_orb, gg, pws)
-        dnew = separation(_to_lvlh(st1, ch1), xs1, xc1, ac.ports, w_orb)
+        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, pl, w_orb, gg, pws)
+        dnew = separation(_to_lvlh(st1, ch1), xs1, xc1, ports, w_orb)
         if dnew <= 0.0:
             f = dprev / (dprev - dnew)
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, ac, w_orb, gg, pws)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, pl, w_orb, gg, pws)
             return True, flown + f * h, st, ch, xs, xc
         st, ch, xs, xc = st1, ch1, xs1, xc1
         flown += h
@@ -427,36 +447,46 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
     contact = np.full(C_N, np.nan)
     ws = _work()  # the navigation filter's work arrays
     pws = _plant_work()  # the plant's
+    # the bundles unpacked once: the step hands each part only the arrays it reads
+    # (a reference-count increment and decrement per array and call)
+    sp, err, fp, q_nom, xs_nom = nav
+    pl, rcs = _plant_part(ac), _rcs_part(ac)
+    ports, q_dock, inertia_fsw = ac.ports, ac.q_dock, ac.inertia_fsw
+    tau = max(ac.tau, 2.0 * seg.dt)
+    dt, mode = seg.dt, seg.mode
+    x, q, b, p, gb, om = est
     status = ST_DONE
     reason = AB_NONE
     t = t0
     k = 0
     for k in range(seg.n_max + 1):
-        t = t0 + k * seg.dt
+        t = t0 + k * dt
         w_orb, r2 = _orbit(st)
         gg = 3.0 * cfg[CF_MU] / (r2 * math.sqrt(r2))
         rel = _to_lvlh(st, ch)
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
-        est, mon, sig_mon = _navigate(rel, est, xc, xs, k, nz, gen, draw, seg, cfg, nav, t, ws)
-        xhat, xe = est[0], _attitude_estimate(xc, est, w_orb)
-        q_ref, w_ref = attitude_target(nav.xs_nom, seg.final != 0, ac.q_dock, w_orb)
+        om, mon, sig_mon = _navigate(
+            rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, err, fp, q_nom,
+            t, ws,
+        )  # fmt: skip
+        xhat = x
+        xe = _attitude_estimate(xc, q, b, om)
+        q_ref, w_ref = attitude_target(xs_nom, seg.final != 0, q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
-        if seg.mode == MODE_DRIFT:
+        if mode == MODE_DRIFT:
             if k == seg.n_max:
                 break
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
             continue
         # ---- safety monitor, guidance, control
         stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
         rng_true = _norm3(rel[:3])
-        pvar = _crosscheck_variance(est, mon, sig_mon, rng_true, nav, cfg)
-        reason = monitor(xhat, pvar, mon, sig_mon, rng_true, mass, seg.mode, seg.final, flags, cfg)
+        pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg)
+        reason = monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
         dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
         reason = reason if reason != AB_NONE else r_g
-        dl = attitude_impulse(
-            xe, q_ref, w_ref, ac.inertia_fsw, max(ac.tau, 2.0 * seg.dt), ac.max_rate
-        )
+        dl = attitude_impulse(xe, q_ref, w_ref, inertia_fsw, tau, ac.max_rate)
         if reason != AB_NONE:
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
             dv = choose_cam(xhat, cfg)
@@ -476,32 +506,35 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
             break
         # ---- thruster selection and execution
         fired, dva, mass, nfire, imp, ang = _actuate(
-            seg, cfg, ac, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen, stuck
+            mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen, stuck
         )
         _put(hist[k], H_DVC, dv)
         _put(hist[k], H_DVA, dva)
         hist[k, H_NFIRE] = nfire
         hist[k, H_IMP] = imp
         hist[k, H_ANG] = ang
-        if seg.mode == MODE_TRANSFER and _norm3(dv) > 0.0:
+        if mode == MODE_TRANSFER and _norm3(dv) > 0.0:
             ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
         # ---- navigation time update, bodies propagated to the next step
-        est = _nav_predict(est, fired, xc, nz, nav, cfg, 0.0 if done else seg.dt, w_orb, ws)
+        gb, om = _nav_predict(
+            x, q, b, p, gb, om, fired, xc, nz, sp.gyro, fp, cfg, 0.0 if done else dt, w_orb, ws
+        )
         if done:
             break
         if seg.final == 0:
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws)
+            st, ch, xs, xc = _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
             continue
         hit, flown, st, ch, xs, xc = _find_contact(
-            st, ch, xs, xc, seg.dt, mass, cfg, ac, w_orb, gg, pws
+            st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws
         )
         if hit:
             t += flown
             status = ST_CONTACT
             rel = _to_lvlh(st, ch)
-            contact = figures(rel, xs, xc, ac.ports, ac.q_dock, w_orb)
+            contact = figures(rel, xs, xc, ports, q_dock, w_orb)
             k += 1
-            _record(hist, k, t, rel, est[0], mass, xc, xs, q_ref, w_orb)
+            _record(hist, k, t, rel, x, mass, xc, xs, q_ref, w_orb)
             ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
             break
+    est = (x, q, b, p, gb, om)
     return status, reason, t, st, ch, xs, xc, est, mass, hist[: k + 1], ev[:ne], contact

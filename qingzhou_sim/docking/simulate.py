@@ -188,6 +188,12 @@ def _arc_points(start: np.ndarray, end: np.ndarray, radius: float, side: str, le
     return pts
 
 
+def _fresh(values: np.ndarray, unit) -> u.Quantity:
+    """``values * unit`` for an array nobody else holds: the Quantity takes it as it is
+    (``values * unit`` copies it; ~40 us for an approach's history column)."""
+    return u.Quantity(values, unit, copy=False)
+
+
 def _empty_seg(dt: float, n_max: int):
     return dict(
         mode=K.MODE_HOLD,
@@ -763,7 +769,11 @@ def simulate_approach(
             if status == K.ST_CONTACT:
                 contact_fig = fig
             hist_parts.append(hist)
-            dv_seg += float(np.sum(np.linalg.norm(hist[:, K.H_DVA : K.H_DVA + 3], axis=1)))
+            dva = hist[:, K.H_DVA : K.H_DVA + 3]
+            # |dv| per row as np.linalg.norm(axis=1) computes it (same order of
+            # operations, the same bits), without its ~5x slower strided reduction
+            dva2 = dva[:, 0] * dva[:, 0] + dva[:, 1] * dva[:, 1] + dva[:, 2] * dva[:, 2]
+            dv_seg += float(np.sum(np.sqrt(dva2)))
             for row in ev:
                 raw_events.append((row[0], int(row[1]), (row[2], row[3]), sgm.label))
                 if int(row[1]) == K.EV_PASSIVE:
@@ -866,14 +876,15 @@ def simulate_approach(
         v_true=hist[:, K.H_TRUE + 3 : K.H_TRUE + 6] * _KM_S,
         r_est=hist[:, K.H_EST : K.H_EST + 3] * u.km,
         v_est=hist[:, K.H_EST + 3 : K.H_EST + 6] * _KM_S,
-        dv_commanded=(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3) * _M_S,
-        dv_applied=(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3) * _M_S,
+        # fresh arrays become Quantities without the second copy ``array * unit`` makes
+        dv_commanded=_fresh(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3, _M_S),
+        dv_applied=_fresh(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3, _M_S),
         mass=hist[:, K.H_MASS] * u.kg,
         q_chaser=hist[:, H_QC : H_QC + 4].copy(),
-        rate_chaser=np.degrees(hist[:, H_WC : H_WC + 3]) * _DEG_S,
-        attitude_error=np.degrees(hist[:, H_ERR : H_ERR + 3]) * u.deg,
+        rate_chaser=_fresh(np.degrees(hist[:, H_WC : H_WC + 3]), _DEG_S),
+        attitude_error=_fresh(np.degrees(hist[:, H_ERR : H_ERR + 3]), u.deg),
         q_station=hist[:, H_QS : H_QS + 4].copy(),
-        rate_station=np.degrees(hist[:, H_WS : H_WS + 3]) * _DEG_S,
+        rate_station=_fresh(np.degrees(hist[:, H_WS : H_WS + 3]), _DEG_S),
         thrusters_fired=hist[:, H_NFIRE].astype(int),
         rcs_impulse=hist[:, H_IMP] * _N_S,
         angular_impulse=hist[:, H_ANG] * _N_M_S,
