@@ -214,4 +214,5 @@ def test_one_state_lvlh_basis_is_the_frames_one(r, v):
     r, v = np.array(r), np.array(v)
     if np.linalg.norm(r) < 1.0 or np.linalg.norm(np.cross(r, v)) < 1e-6:
         return  # (no frame: the position or the angular momentum vanishes)
-    np.testing.assert_array_equal(_lvlh_basis_1(r, v), _lvlh_basis(r, v))
+    # (the batch form: np.cross itself)
+    np.testing.assert_array_equal(_lvlh_basis_1(r, v), _lvlh_basis(r[None], v[None])[0])

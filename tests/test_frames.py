@@ -175,3 +175,38 @@ def test_ground_track_shapes_and_ranges():
     assert np.all((gt.lon.to_value(u.deg) >= -180) & (gt.lon.to_value(u.deg) < 180))
     lat, _, h = gcrs_to_geodetic(EPOCH, s.r)
     assert 380 < h.to_value(u.km) < 400
+
+
+_VEC = st.tuples(*[st.floats(-8000.0, 8000.0, allow_nan=False)] * 3)
+_VEL = st.tuples(*[st.floats(-9.0, 9.0, allow_nan=False)] * 3)
+
+
+@given(_VEC, _VEL, _VEC, _VEL)
+def test_one_state_transforms_are_the_batch_ones_bit_for_bit(r, v, dr, dv):
+    """The one-state paths (cross products written out, frames._cross) give the numbers
+    of the batch paths (np.cross) row for row, to the last bit."""
+    from qingzhou_sim.frames import (
+        _cross,
+        _frame_rate,
+        _inertial_to_relative,
+        _lvlh_basis,
+        _relative_to_inertial,
+        _rsw_basis,
+    )
+
+    target = np.array(r + v)
+    other = target + np.array(dr + dv) * 1e-3
+    rel = np.array(dr + dv) * 1e-3
+    if np.linalg.norm(target[:3]) < 1.0 or np.linalg.norm(np.cross(target[:3], target[3:])) < 1e-6:
+        return  # (no frame: the position or the angular momentum vanishes)
+    a, b = target[:3], target[3:]
+    np.testing.assert_array_equal(_cross(a, b), np.cross(a, b))
+    np.testing.assert_array_equal(_frame_rate(a, b), _frame_rate(a[None], b[None])[0])
+    np.testing.assert_array_equal(_lvlh_basis(a, b), _lvlh_basis(a[None], b[None])[0])
+    np.testing.assert_array_equal(_rsw_basis(a, b), _rsw_basis(a[None], b[None])[0])
+    for frame in ("LVLH", "RSW"):
+        one = _relative_to_inertial(frame, target, rel)
+        np.testing.assert_array_equal(one, _relative_to_inertial(frame, target[None], rel[None])[0])
+        one = _inertial_to_relative(frame, target, other)
+        batch = _inertial_to_relative(frame, target[None], other[None])[0]
+        np.testing.assert_array_equal(one, batch)

@@ -6,8 +6,12 @@ import astropy.units as u
 import matplotlib
 import numpy as np
 import pytest
+from astropy.time import Time
+from hypothesis import given
+from hypothesis import strategies as st
 from phasing_scenario import CHASER, R_EQ, T0, station_at
 
+from qingzhou_sim.constants import EARTH
 from qingzhou_sim.errors import InfeasiblePlanError, InputError, OrbitRangeError, UnknownNameError
 from qingzhou_sim.maneuvers import Burn, FiniteBurn, to_finite
 from qingzhou_sim.phasing import (
@@ -311,3 +315,46 @@ def test_coplanar_lower_bound_refuses_bad_input():
         coplanar_lower_bound(None, 6768 * u.km)
     with pytest.raises(InputError, match="radius"):
         coplanar_lower_bound(CHASER, 6768.0)
+
+
+@given(
+    st.tuples(*[st.floats(-500.0, 500.0, allow_nan=False)] * 3),
+    st.tuples(*[st.floats(-0.5, 0.5, allow_nan=False)] * 3),
+)
+def test_one_state_a_ecc_are_the_element_sets(dr, dv):
+    """The re-plan's budget bound reads (a, ecc) of one bound state from
+    _common._a_ecc and _semi_major_axis: _rv_to_elements' numbers to the last bit."""
+    from qingzhou_sim.phasing._common import _a_ecc, _semi_major_axis
+    from qingzhou_sim.state import _rv_to_elements
+
+    rv = np.array([6700.0, 0.0, 0.0, 0.0, 7.6, 0.5]) + np.array(dr + dv)
+    mu = EARTH.mu_km3_s2
+    el = _rv_to_elements(mu, rv[:3], rv[3:])
+    assert _a_ecc(mu, rv) == (el[0], el[1])
+    assert _semi_major_axis(mu, rv) == el[0]
+
+
+def test_plan_burns_and_converted_inputs_are_the_checked_ones():
+    """The planner's unchecked LVLH burns equal the Burn constructor's, and a non-finite
+    delta-v still raises; the memo of checked hand-over inputs gives as_array's and
+    as_duration_s' numbers (a copy each time) and still rejects a wrong unit."""
+    from qingzhou_sim.constants import as_array, as_duration_s
+    from qingzhou_sim.phasing._common import _converted
+    from qingzhou_sim.phasing.core import _lvlh_burn
+
+    t = Time("2026-12-01T00:00:00", scale="utc")
+    dv = np.array([1.5e-3, -2e-4, 3e-5])
+    fast, checked = _lvlh_burn(t, dv, "I1"), Burn(t, dv * 1e3 * (u.m / u.s), "LVLH", "I1")
+    assert (fast.epoch, fast.frame, fast.label) == (checked.epoch, checked.frame, checked.label)
+    np.testing.assert_array_equal(fast.dv.value, checked.dv.value)
+    assert fast.dv.unit == checked.dv.unit
+    with pytest.raises(InputError):
+        _lvlh_burn(t, np.array([np.nan, 0.0, 0.0]), "I1")
+    r = [-5.0, 0.0, 0.2] * u.km
+    for _ in range(2):
+        got = _converted(r, u.km, "handover_r_lvlh", (3,))
+        np.testing.assert_array_equal(got, as_array(r, u.km, "r", shape=(3,)))
+        got[0] = 99.0  # (the memo hands out copies)
+    assert _converted(6.5 * u.h, u.s, "handover_time", ()) == as_duration_s(6.5 * u.h)
+    with pytest.raises(InputError):
+        _converted([1.0, 2.0, 3.0] * u.s, u.km, "handover_r_lvlh", (3,))
