@@ -72,6 +72,31 @@ finite-difference columns of the re-targeting from their burn. What is left of t
 flight (~5 ms): the re-targeting's four to five differential corrections (~1.7 ms, half
 of it numpy and Python around ~10 short propagations), Burn and Time objects (~0.6 ms),
 the force parameters per burn epoch (~0.2 ms), the hand-over arcs (~0.5 ms).
+
+Measured in a later session (replan2 helper, goal re-plan <= 7 ms and flight <= 4 ms; CPU
+ms a sample, 20-30 dispersed samples, a snapshot of 277e2f6 and HEAD + these changes
+alternated, the approach helper's unfinished edits left out of both; the machine's load
+~2 on 2 cores moved single passes by up to 30 %, so ranges of passes and their minima):
+
+=====================================  ============  ============
+stage                                  before        after
+=====================================  ============  ============
+phasing re-plan (min of passes)        8.9 - 9.4     7.8 - 8.4
+phasing flight (min of passes)         4.7 - 5.3     3.8 - 4.5
+re-plan, this script's stage column    9.1 / 10.0    8.5 / 9.0
+flight, this script's stage column     4.8 / 5.2     4.1 / 4.7
+=====================================  ============  ============
+
+Bit-identical (20 samples' rows, re-plans and flights equal to 277e2f6's, fresh numba
+cache). What changed: one-vector frame transforms and LVLH bases without ``np.cross``
+(``frames._cross``); the plan's and the flight's burns without the Burn constructor's
+checks (``phasing.core._lvlh_burn``); ``Burn.dv_km_s`` with its unit built once;
+``_budget_bound`` from (a, ecc) alone; the profile's hand-over inputs converted once per
+process. The goals are not met on this machine: what is left of the re-plan is mostly
+compiled work (see ``bench_phasing.py``); of the flight (~4 ms): the re-targeting's four
+to five corrections (~1.5 ms), the burn epochs' Time sum, subtraction and TT
+conversion (~0.4 ms), the two hand-over arcs (~0.7 ms), the station's hand-over state for
+the relative target (~0.2 ms).
 """
 
 from __future__ import annotations
