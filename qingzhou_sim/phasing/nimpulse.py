@@ -216,6 +216,7 @@ def plan_n_impulse(
     profile: str | None = None,
     reference: PhasingPlan | None = None,
     _dyn=None,
+    _problem=None,
 ) -> PhasingPlan:
     r"""Minimum-delta-v N-impulse phasing (N = 3..6), the benchmark of the other
     strategies.
@@ -269,7 +270,12 @@ def plan_n_impulse(
             value=n_impulses,
             valid="3..6",
         )
-    pb = _setup(chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, force_model, _dyn)
+    if _problem is None:
+        pb = _setup(
+            chaser, station, handover_time, handover_r_lvlh, handover_v_lvlh, force_model, _dyn
+        )
+    else:  # (plan_phasing's own set-up of these inputs, with these dynamics)
+        pb = _problem
     mu = pb.dyn.mu
     kepler = _make_dynamics("two-body")
     s_end = kepler.station(pb.station_rv0, np.array([pb.t_end_s]))[0]

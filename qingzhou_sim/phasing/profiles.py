@@ -73,7 +73,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -734,6 +734,19 @@ def _budget_bound(pb) -> float:
     return _coplanar_bound_km_s(pb.dyn.mu, a * (1 - ecc), a * (1 + ecc), a_s - pb.rel6[2])
 
 
+def _with_dynamics(pb, chaser, station, force_model):
+    """``_setup(chaser, station, <pb's hand-over>, force_model)``, the set-up that
+    :func:`plan_n_impulse` would make again, from ``pb`` (the same inputs set up with
+    the window's dynamics): the same problem with the force model's dynamics when the
+    station needs no propagation to the chaser's epoch and both dynamics share mu (so
+    that the station's state, mean motion and hand-over velocity are the same numbers);
+    None (plan_n_impulse sets up) otherwise."""
+    if chaser.epoch is not station.epoch:
+        return None
+    dyn = _make_dynamics(force_model, epoch0=chaser.epoch)
+    return replace(pb, dyn=dyn) if dyn.mu == pb.dyn.mu else None
+
+
 def plan_phasing(
     chaser: State,
     station: State,
@@ -838,7 +851,6 @@ def plan_phasing(
         None,
         _window_dynamics(force_model),
     )
-    phi = float(np.rad2deg(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi)))
     n_imp = n_impulses or prof.n_impulses
     if reference is not None and strat == "n-impulse" and prof.strategy != "coelliptic":
         try:
@@ -848,6 +860,7 @@ def plan_phasing(
                 n_impulses=n_imp,
                 earliest_burn=prof.earliest_burn,
                 reference=reference,
+                _problem=_with_dynamics(pb, chaser, station, force_model),
                 **common,
             )
         except (InfeasiblePlanError, PropagationError):
@@ -856,6 +869,7 @@ def plan_phasing(
             u.km / u.s
         ):
             return plan
+    phi = float(np.rad2deg(_phase_angle(pb.station_rv0, pb.rv0) % (2 * np.pi)))
     if prof.strategy == "coelliptic":
         w = _window_of(pb, prof)
         reason = "prograde co-elliptic sequence"
