@@ -81,18 +81,25 @@ alternated, the approach helper's unfinished edits left out of both; the machine
 =====================================  ============  ============
 stage                                  before        after
 =====================================  ============  ============
-phasing re-plan (min of passes)        8.9 - 9.4     7.8 - 8.4
-phasing flight (min of passes)         4.7 - 5.3     3.8 - 4.5
-re-plan, this script's stage column    9.1 / 10.0    8.5 / 9.0
-flight, this script's stage column     4.8 / 5.2     4.1 / 4.7
+phasing re-plan (record path alone)    8.6 - 9.5     7.1 - 7.8
+phasing flight (record path alone)     4.3 - 4.8     3.6 - 4.1
+re-plan, this script's stage column    9.7 / 10.7    8.0 / 8.4
+flight, this script's stage column     5.1 / 5.4     3.8 / 4.1
+record path, all stages                41.0 / 44.7   38.1 / 42.5
 =====================================  ============  ============
+
+(record path alone: 4 passes over 30 samples of the record path with only these two
+stages wrapped, two rounds; this script's stage column comes after its interleaved
+full runs, and its record path holds the approach, whose figures move with the
+machine's load.)
 
 Bit-identical (20 samples' rows, re-plans and flights equal to 277e2f6's, fresh numba
 cache). What changed: one-vector frame transforms and LVLH bases without ``np.cross``
 (``frames._cross``); the plan's and the flight's burns without the Burn constructor's
 checks (``phasing.core._lvlh_burn``); ``Burn.dv_km_s`` with its unit built once;
 ``_budget_bound`` from (a, ecc) alone; the profile's hand-over inputs converted once per
-process. The goals are not met on this machine: what is left of the re-plan is mostly
+process; the N-impulse re-plan on ``plan_phasing``'s own problem set-up. The flight
+goal (4 ms) is met, the re-plan's (7 ms) nearly: what is left of the re-plan is mostly
 compiled work (see ``bench_phasing.py``); of the flight (~4 ms): the re-targeting's four
 to five corrections (~1.5 ms), the burn epochs' Time sum, subtraction and TT
 conversion (~0.4 ms), the two hand-over arcs (~0.7 ms), the station's hand-over state for

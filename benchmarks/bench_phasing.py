@@ -43,18 +43,19 @@ frame conversions with ``np.cross``, ~4 ms).
 Measured in a later session (replan2 helper; the re-plan stage of the record path, CPU
 ms a sample over 20-30 dispersed samples, a snapshot of 277e2f6 and HEAD + these changes
 alternated, minimum of repeated passes; the shared machine's load of ~2 on 2 cores moves
-single passes by 30 %): 8.9-9.4 -> 7.8-8.4 ms (bench_campaign's stage column: 9.1-10.0 ->
-8.5-9.0 ms). Bit-identical (20 samples' re-plans, flights and rows equal, fresh numba
+single passes by 30 %): 8.6-9.5 -> 7.1-7.8 ms (bench_campaign's stage column: 9.7-10.7 ->
+8.0-8.4 ms). Bit-identical (20 samples' re-plans, flights and rows equal, fresh numba
 cache). What changed: frames' one-vector transforms without ``np.cross`` or ``np.stack``
 (``frames._cross``), the plan's burns without the Burn constructor's checks
 (``core._lvlh_burn``), ``_budget_bound`` without two full element sets, the profile's
-hand-over inputs converted once (``_common._converted``). A breakdown of what is left
+hand-over inputs converted once (``_common._converted``), the N-impulse re-plan on
+``plan_phasing``'s own set-up (``profiles._with_dynamics``). A breakdown of what is left
 (CPU ms a sample, wrapped functions): the force-model corrections of the two candidates
 (``_correct_full`` ~2.9, propagations and coasts most of it), the two-body optimum
 (~1.9: compiled SQP and two primer scans of 241 two-body STMs), ``_build_plan`` (~1.7:
 the track's two propagations, then ~1 ms of astropy: one Time sum and one subtraction
 for the epochs, ~0.5 ms, three States, the scalar epochs of the burns), the optimum's
-prediction (~0.6), the two problem set-ups (~0.5). The astropy overhead the earlier
+prediction (~0.6), the problem set-up (~0.3). The astropy overhead the earlier
 estimate put at ~4 ms is now ~1.2 ms; 7 ms needs fewer propagations or SQP iterations
 (not bit-identical) or an astropy-free epoch arithmetic (astropy's UTC -> TAI, two-sum
 and TAI -> UTC done on arrays by hand, which would have to match it to the bit).
