@@ -77,6 +77,32 @@ costs: the scalar quaternion helpers inlined at every call site had made it 55 s
 and ``_kf_update_into`` has an explicit signature (its ``m`` is a literal 3 or 6 at
 the call sites: one copy per value otherwise).
 
+Issue 16, reference counting (2026-11-30, 277e2f6 vs 01c3088, alternated in one
+window, loaded shared machine, CPU): numba increments and decrements the reference
+count of every array handed to a compiled or inlined function, per call (perf: ~28 %
+of the compiled loop's samples are ``NRT_incref`` / ``NRT_decref``). The step now
+hands each part only the arrays it reads (``Nav``, ``Att`` and the estimate unpacked
+once per segment). Gain 3-7 %: this script, two rounds (quiet / noise), aft
+24.7-23.8 / 27.8-26.9 -> 22.7 / 24.9 ms, forward 34.2-36.0 / 35.0-37.6 -> 33.8 /
+33.9-35.1 ms, radial 45.3-48.5 / 38.8-45.7 -> 36.3-46.1 / 36.2-51.8 ms (the other
+round of "after" ran beside another helper's job: this machine's noise is larger
+than the change); best of 6 x 8 noisy runs, three rounds: aft 24.1-25.2 -> 22.8-24.4,
+forward 35.9-38.2 -> 33.8-35.4 ms; the campaign's approach stage (20 dispersed
+samples, ``bench_campaign``'s record path) 26.5 / 26.3 -> 24.9 / 26.1 ms a sample,
+10.1-10.5 -> 9.9-10.1 us a GNC step, the Python driver 3.6-4.1 -> 3.2-3.9 ms.
+Bit-identical (the same 10-case hash). The first compilation (cold cache, import and
+one ``simulate_approach``, two rounds): 47.8 / 41.9 s -> 43.9 / 43.7 s, unchanged.
+Tried and left out: ``_kf_update_into``'s covariance loop with ``c`` outermost
+(independent chains across the row instead of one chain of ``m`` subtractions per
+entry, bit-identical): 0.96-1.39 -> 1.78 us per 6-row update (loads and stores of
+``p`` each time), reverted. What is left towards 15 ms a sample: the remaining
+reference counting lives in the bundles the compiled parts take whole (the sensor
+parameters and run errors, 5 + 5 arrays, into ``sample_sensors``, the filter's
+7 work arrays through each of the 3-4 measurement updates a step, ``Seg``'s 6 arrays
+into guidance): one flat array per bundle with index constants (as ``Cfg`` is)
+would remove most of it; the filter's update arithmetic (~20 % of the loop) is
+latency-bound chains the bits pin.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
