@@ -416,26 +416,10 @@ def _epoch_step(dyn, rv0, t_end, imp_t, x, target, f, w, jac, trust_dv, trust_t)
     return res.x[:n], imp_t + res.x[n:] * trust_t
 
 
-def _correct(
-    dyn,
-    rv0,
-    t_end,
-    imp_t,
-    dv0,
-    target,
-    *,
-    bases=None,
-    max_iter=25,
-    optimise=True,
-    epochs=False,
-    cutoff=None,
-) -> tuple:
-    """:func:`_correct_full` without the final residual and prediction: returns (dv (k, 3),
-    CorrectionReport, epochs (k,) s)."""
-    dv, report, imp_t, _, _ = _correct_full(
-        dyn, rv0, t_end, imp_t, dv0, target, bases=bases, max_iter=max_iter,
-        optimise=optimise, epochs=epochs, cutoff=cutoff,
-    )  # fmt: skip
+def _correct(dyn, rv0, t_end, imp_t, dv0, target, **options) -> tuple:
+    """:func:`_correct_full` (same arguments and options) without the final residual and
+    prediction: returns (dv (k, 3), CorrectionReport, epochs (k,) s)."""
+    dv, report, imp_t, _, _ = _correct_full(dyn, rv0, t_end, imp_t, dv0, target, **options)
     return dv, report, imp_t
 
 
