@@ -86,14 +86,13 @@ if sys.argv[2] == "sequential":  # the approach's kernels compiled in this proce
 elif sys.argv[2] == "ahead":  # the second process whatever the load of the machine
     jit._free_cores = lambda: 2
 sys.argv = ["qingzhou-sim", "run", "--no-figures", "--out", sys.argv[1]]
+import atexit, resource
+def report():  # the command ends its process itself (cli._end_process): at exit
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print("@@" + json.dumps([ru.ru_utime + ru.ru_stime, tops.most_common(12)]), flush=True)
+atexit.register(report)
 from qingzhou_sim.cli import main
-try:
-    main()
-except SystemExit:
-    pass
-import resource
-ru = resource.getrusage(resource.RUSAGE_SELF)
-print("@@" + json.dumps([ru.ru_utime + ru.ru_stime, tops.most_common(12)]))
+main()
 """
 
 
