@@ -551,8 +551,9 @@ class Propagator:
         Parameters
         ----------
         state : State
-        to : Time (end epoch), Time array (output epochs, non-decreasing; may straddle
-            the initial epoch), or a TimeDelta / time Quantity (negative = backward).
+        to : Time, Time array, TimeDelta or time Quantity
+            The end epoch (a Time); the output epochs (a Time array, non-decreasing;
+            it may straddle the initial epoch); or a duration (negative = backward).
         burns : sequence of Burn
             Applied at their exact epochs (the arc is split and the integrator
             restarted); all must lie inside the propagation span.

@@ -104,6 +104,10 @@ class _Segment:
 class Trajectory:
     """Result of :meth:`Propagator.propagate`.
 
+    ``state_at(epoch)`` evaluates the integrator's dense output (DOP853's 7th-order
+    continuous extension, cubic Hermite for RK4, the analytic solution for Kepler);
+    at a burn epoch it returns the post-burn state.
+
     Attributes
     ----------
     epoch0 : Time
@@ -122,10 +126,6 @@ class Trajectory:
         What happened, in words.
     method : str
         Integration method.
-
-    ``state_at(epoch)`` evaluates the integrator's dense output (DOP853's 7th-order
-    continuous extension, cubic Hermite for RK4, the analytic solution for Kepler);
-    at a burn epoch it returns the post-burn state.
 
     Examples
     --------
