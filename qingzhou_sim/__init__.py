@@ -60,6 +60,7 @@ _CALLEE_SOURCES = (
     ("docking", "sensors.py"),
     ("docking", "navigation.py"),
     ("phasing", "_kernels.py"),
+    ("phasing", "lambert.py"),
 )
 # Third-party modules whose compiled functions ours call (phasing.profiles links
 # boinor's Izzo solver into its Lambert scans): their sources join the hash too.

@@ -1,7 +1,9 @@
 """The launch search's phase-angle windows with compiled Lambert searches (issue 16
 item 3): the same delta-v values, the same cheapest phase and the same window edges, to
-the last bit, as the Lambert search of ``phasing.lambert`` run from Python, which they
-replace in ``phasing.profiles._lambert_window``."""
+the last bit, as the Lambert search of ``phasing.lambert`` run from Python (its grid,
+revolution bounds and Nelder-Mead refinement; both sides solve each cell with
+``lambert._lambert_cell``), which they replace in ``phasing.profiles._lambert_window``.
+The fused sum of squares is checked against exact rational arithmetic and numpy's."""
 
 from __future__ import annotations
 

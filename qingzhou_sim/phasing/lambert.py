@@ -7,7 +7,12 @@ import functools
 import math
 
 import astropy.units as u
+import numba
 import numpy as np
+from boinor.core.iod import izzo as _izzo_nb
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 from scipy.optimize import minimize
 
 from ..constants import as_duration_s
@@ -44,29 +49,73 @@ def _izzo_kernel():
     return iod.izzo
 
 
+# boinor's Izzo solver as called here: prograde, 35 iterations, rtol 1e-8
+_IZZO_ARGS = (True, 35, 1e-8)
+
+
 def _izzo(mu, r1, r2, tof, m, lowpath):
     izzo = _izzo_kernel()
+    prograde, numiter, rtol = _IZZO_ARGS
     try:
-        return izzo(mu, r1, r2, tof, m, True, lowpath, 35, 1e-8)
+        return izzo(mu, r1, r2, tof, m, prograde, lowpath, numiter, rtol)
     except (ValueError, AssertionError, ZeroDivisionError):
         return None
 
 
-def _lambert_pair(mu, c1, tgt2, tof, m_max):
-    """Best (total dv, M, lowpath, dv1, dv2) over revolution counts and branches."""
-    best = None
-    for m in range(0, m_max + 1):
-        for low in (True, False) if m > 0 else (True,):
-            sol = _izzo(mu, c1[:3], tgt2[:3], tof, m, low)
-            if sol is None:
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (LLVM's ``llvm.fma``)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        f64 = ir.DoubleType()
+        fnty = ir.FunctionType(f64, [f64, f64, f64])
+        return builder.call(builder.module.declare_intrinsic("llvm.fma", [f64], fnty), args)
+
+    return sig, codegen
+
+
+@numba.njit(cache=True, inline="always")
+def _dv_norm(a, b):
+    """|a - b| for 3-vectors, the squares added by fused multiply-adds in order (as
+    OpenBLAS's ddot does on x86-64 with FMA, so the same bits as ``math.sqrt(d @ d)``
+    in numpy here, which this solver's results used to be computed with)."""
+    d0, d1, d2 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    return math.sqrt(_fma(d2, d2, _fma(d1, d1, d0 * d0)))
+
+
+@numba.njit(cache=True)
+def _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, prograde, numiter, rtol):
+    """Cheapest Lambert arc from (r1, v1) to (r2, v2) in ``tof`` s over revolutions
+    0..``m_max`` and both branches: (total delta-v km/s, revolutions, branch; 0 = low
+    path), (inf, -1, -1) if none. A branch on which boinor's solver raises is skipped,
+    whatever the error; the first of equal totals wins."""
+    best, best_m, best_branch = np.inf, -1, -1
+    for m in range(m_max + 1):
+        for branch in range(2 if m > 0 else 1):
+            try:
+                w1, w2 = _izzo_nb(mu, r1, r2, tof, m, prograde, branch == 0, numiter, rtol)
+            except Exception:  # noqa: BLE001 (no transfer on this branch)
                 continue
-            v1, v2 = sol
-            d1, d2 = v1 - c1[3:], tgt2[3:] - v2
-            # what np.linalg.norm computes for a 1-D array, without its dispatch overhead
-            tot = math.sqrt(d1 @ d1) + math.sqrt(d2 @ d2)
-            if np.isfinite(tot) and (best is None or tot < best[0]):
-                best = (tot, m, low, d1, d2)
-    return best
+            tot = _dv_norm(w1, v1) + _dv_norm(v2, w2)
+            if math.isfinite(tot) and tot < best:
+                best, best_m, best_branch = tot, m, branch
+    return best, best_m, best_branch
+
+
+def _lambert_pair(mu, c1, tgt2, tof, m_max):
+    """Best (total dv, M, lowpath, dv1, dv2) over revolution counts and branches (the
+    compiled :func:`_lambert_cell`; the chosen arc's impulses from one more solve), or
+    None if no branch has a transfer."""
+    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked
+    r1, v1 = np.ascontiguousarray(c1[:3]), np.ascontiguousarray(c1[3:])
+    r2, v2 = np.ascontiguousarray(tgt2[:3]), np.ascontiguousarray(tgt2[3:])
+    tot, m, branch = _lambert_cell(mu, r1, v1, r2, v2, float(tof), int(m_max), *_IZZO_ARGS)
+    if not math.isfinite(tot):
+        return None
+    low = branch == 0
+    w1, w2 = _izzo(mu, c1[:3], tgt2[:3], tof, m, low)
+    return (tot, m, low, w1 - c1[3:], tgt2[3:] - w2)
 
 
 def _lambert_search(

@@ -72,7 +72,6 @@ for the two-day / four-orbit / two-orbit profiles (RG-PHASE).
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import NamedTuple
@@ -80,10 +79,6 @@ from typing import NamedTuple
 import astropy.units as u
 import numba
 import numpy as np
-from boinor.core.iod import izzo as _izzo_nb
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
 
 from ..constants import EARTH, as_duration_s, as_quantity
 from ..errors import (
@@ -97,7 +92,7 @@ from ..state import State, _rv_to_elements
 from ._common import _a_ecc, _semi_major_axis
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
-from .lambert import _izzo_kernel
+from .lambert import _IZZO_ARGS, _izzo_kernel, _lambert_cell
 from .strategies import (
     CoellipticSchedule,
     _CoellipticModel,
@@ -380,47 +375,6 @@ def _shift_station(mu, srv, dphi, n):
     return np.concatenate([r, v])
 
 
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """a * b + c rounded once (LLVM's ``llvm.fma``)."""
-    sig = types.float64(types.float64, types.float64, types.float64)
-
-    def codegen(context, builder, signature, args):
-        f64 = ir.DoubleType()
-        fnty = ir.FunctionType(f64, [f64, f64, f64])
-        return builder.call(builder.module.declare_intrinsic("llvm.fma", [f64], fnty), args)
-
-    return sig, codegen
-
-
-@numba.njit(cache=True, inline="always")
-def _dv_norm(a, b):
-    """|a - b| for 3-vectors as ``lambert._lambert_pair`` computes it in numpy,
-    ``math.sqrt(d @ d)``: BLAS's ddot adds the squares by fused multiply-adds in
-    order (OpenBLAS on x86-64 with FMA; checked bit for bit in the tests)."""
-    d0, d1, d2 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
-    return math.sqrt(_fma(d2, d2, _fma(d1, d1, d0 * d0)))
-
-
-@numba.njit(cache=True)
-def _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, prograde, numiter, rtol):
-    """Cheapest total delta-v (km/s) of the Lambert arcs from (r1, v1) to (r2, v2) in
-    ``tof`` s over revolutions 0..``m_max`` and both branches, inf if none: the value
-    of ``lambert._lambert_pair``, the same solves in the same order (a branch on which
-    boinor's solver raises is skipped, whatever the error)."""
-    best = np.inf
-    for m in range(m_max + 1):
-        for branch in range(2 if m > 0 else 1):
-            try:
-                w1, w2 = _izzo_nb(mu, r1, r2, tof, m, prograde, branch == 0, numiter, rtol)
-            except Exception:  # noqa: BLE001 (no transfer on this branch)
-                continue
-            tot = _dv_norm(w1, v1) + _dv_norm(v2, w2)
-            if math.isfinite(tot) and tot < best:
-                best = tot
-    return best
-
-
 @numba.njit(cache=True)
 def _lambert_grid_kernel(mu, targets, c1s, cell_k, cell_t2, cell_m, t1s, t_end, lam):
     """For each target state (row of ``targets``, at ``t_end``): the cheapest cell of
@@ -440,7 +394,7 @@ def _lambert_grid_kernel(mu, targets, c1s, cell_k, cell_t2, cell_m, t1s, t_end, 
                 r1[j], v1[j] = c1s[k, j], c1s[k, 3 + j]
             r2, v2 = _kepler(mu, rt, vt, cell_t2[p] - t_end)
             tof = cell_t2[p] - t1s[k]
-            tot = _lambert_cell(mu, r1, v1, r2, v2, tof, cell_m[p], lam[0], lam[1], lam[2])
+            tot = _lambert_cell(mu, r1, v1, r2, v2, tof, cell_m[p], lam[0], lam[1], lam[2])[0]
             if tot < best[i]:
                 best[i], where[i] = tot, p
     return best, where
@@ -456,11 +410,8 @@ def _lambert_at(mu, rv0, target, t1, t2, t_end, bounds, lam):
         return np.inf
     r1, v1 = _kepler(mu, rv0[:3].copy(), rv0[3:].copy(), t1)
     r2, v2 = _kepler(mu, target[:3].copy(), target[3:].copy(), t2 - t_end)
-    return _lambert_cell(mu, r1, v1, r2, v2, tof, int(tof / bounds[2]), lam[0], lam[1], lam[2])
-
-
-# boinor's Izzo solver as lambert._izzo calls it: prograde, 35 iterations, rtol 1e-8
-_IZZO_ARGS = (True, 35, 1e-8)
+    m_max = int(tof / bounds[2])
+    return _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, lam[0], lam[1], lam[2])[0]
 
 
 class _LambertGrid(NamedTuple):
