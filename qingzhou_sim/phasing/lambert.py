@@ -3,13 +3,11 @@ total delta-v over burn epochs and revolution counts."""
 
 from __future__ import annotations
 
-import functools
 import math
 
 import astropy.units as u
 import numba
 import numpy as np
-from boinor.core.iod import izzo as _izzo_nb
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
@@ -30,36 +28,9 @@ __all__ = ["plan_lambert"]
 
 
 # ----------------------------------------------------------------- Lambert
-@functools.cache
-def _izzo_kernel():
-    """boinor's Izzo (2015) solver with numba's on-disk cache switched on.
-
-    boinor compiles its kernels without ``cache=True``, which costs ~8 s of JIT in every
-    new process (each CLI run, each campaign worker); the cache makes it ~0.1 s after the
-    first compile on a machine.
-    """
-    import boinor.core.iod as iod
-
-    for obj in vars(iod).values():
-        if hasattr(obj, "enable_caching") and not getattr(obj, "signatures", ()):
-            try:
-                obj.enable_caching()
-            except Exception:  # an unwritable location: compile in memory as before
-                pass
-    return iod.izzo
-
-
-# boinor's Izzo solver as called here: prograde, 35 iterations, rtol 1e-8
+# The solver as the scans call it: prograde, at most 35 iterations, rtol 1e-8.
 _IZZO_ARGS = (True, 35, 1e-8)
-
-
-def _izzo(mu, r1, r2, tof, m, lowpath):
-    izzo = _izzo_kernel()
-    prograde, numiter, rtol = _IZZO_ARGS
-    try:
-        return izzo(mu, r1, r2, tof, m, prograde, lowpath, numiter, rtol)
-    except (ValueError, AssertionError, ZeroDivisionError):
-        return None
+_SQRT_06, _SQRT_14 = math.sqrt(0.6), math.sqrt(1.4)
 
 
 @intrinsic
@@ -75,27 +46,202 @@ def _fma(typingctx, a, b, c):
     return sig, codegen
 
 
-@numba.njit(cache=True, inline="always")
-def _dv_norm(a, b):
-    """|a - b| for 3-vectors, the squares added by fused multiply-adds in order (as
+_inlined = numba.njit(cache=True, error_model="numpy", inline="always")
+
+
+@_inlined
+def _norm3(d0, d1, d2):
+    """|(d0, d1, d2)|, the squares added by fused multiply-adds in order (as
     OpenBLAS's ddot does on x86-64 with FMA, so the same bits as ``math.sqrt(d @ d)``
-    in numpy here, which this solver's results used to be computed with)."""
-    d0, d1, d2 = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+    in numpy and in boinor's ``norm``, which this solver's results used to be computed
+    with)."""
     return math.sqrt(_fma(d2, d2, _fma(d1, d1, d0 * d0)))
 
 
-@numba.njit(cache=True)
+@_inlined
+def _dv_norm(a, b):
+    """|a - b| for 3-vectors (:func:`_norm3`)."""
+    return _norm3(a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _tof_eq(x, y, ll, m):
+    """Izzo (2015) non-dimensional time of flight T(x) (eq. 18, psi from eq. 17), by
+    Battin's hypergeometric series near x = 1 on the single-revolution branch (eq. 20);
+    NaN for x = 1 off it. ``m`` a float."""
+    if m == 0.0 and _SQRT_06 < x < _SQRT_14:
+        eta = y - ll * x
+        s1 = (1 - ll - x * eta) * 0.5
+        # 2F1(3, 1, 5/2, s1) (Battin 1999), summed until it stops changing
+        q = np.inf
+        if s1 < 1.0:
+            q = 1.0
+            term = 1.0
+            ii = 0
+            while True:
+                term = term * (3 + ii) * (1 + ii) / (5 / 2 + ii) * s1 / (ii + 1)
+                q_old = q
+                q += term
+                if q_old == q:
+                    break
+                ii += 1
+        q = 4 / 3 * q
+        return (eta**3 * q + 4 * ll * eta) * 0.5
+    if -1 <= x < 1:
+        psi = math.acos(x * y + ll * (1 - x**2))
+    elif x > 1:
+        psi = math.asinh((y - x * ll) * math.sqrt(x**2 - 1))
+    else:
+        psi = 0.0
+    return ((psi + m * math.pi) / math.sqrt(abs(1 - x**2)) - x + ll * y) / (1 - x**2)
+
+
+@_inlined
+def _tof_derivs(x, y, t, ll):
+    """dT/dx, d2T/dx2, d3T/dx3 at x (Izzo 2015, eq. 22)."""
+    d1 = (3 * t * x - 2 + 2 * ll**3 * x / y) / (1 - x**2)
+    d2 = (3 * t + 5 * x * d1 + 2 * (1 - ll**2) * ll**3 / y**3) / (1 - x**2)
+    d3 = (7 * x * d2 + 8 * d1 - 6 * (1 - ll**2) * ll**5 * x / y**5) / (1 - x**2)
+    return d1, d2, d3
+
+
+@_inlined
+def _izzo_x(ll, t, m, lowpath, numiter, rtol):
+    """Izzo's variable x of the transfer with ``m`` revolutions on the given branch
+    (Izzo 2015, sec. 3: initial guess eq. 30 and after it, Householder iterations), NaN
+    where there is none (more revolutions than the time of flight allows, no
+    convergence in ``numiter`` iterations, |ll| >= 1). The operations of boinor's
+    ``izzo._find_xy``, whose exceptions are NaN here."""
+    if not (abs(ll) < 1 and t > 0):
+        return math.nan
+    # Largest feasible revolution count: T_min of the m_max branch by Halley iterations
+    m_max = np.floor(t / math.pi)
+    t00 = math.acos(ll) + ll * math.sqrt(1 - ll**2)
+    if t < t00 + m_max * math.pi and m_max > 0:
+        x = 0.1
+        y = math.sqrt(1 - ll**2 * (1 - x**2))
+        tx = _tof_eq(x, y, ll, m_max)
+        found = False
+        for _ in range(numiter):
+            y = math.sqrt(1 - ll**2 * (1 - x**2))
+            d1, d2, d3 = _tof_derivs(x, y, tx, ll)
+            if d2 == 0:
+                return math.nan
+            xn = x - 2 * d1 * d2 / (2 * d2**2 - d1 * d3)
+            if abs(xn - x) < rtol:
+                x, found = xn, True
+                break
+            x = xn
+        if not found:
+            return math.nan
+        t_min = _tof_eq(x, math.sqrt(1 - ll**2 * (1 - x**2)), ll, m_max)
+        if t < t_min:
+            m_max -= 1
+    if m > m_max:
+        return math.nan
+    # Initial guess
+    if m == 0:
+        t0 = math.acos(ll) + ll * math.sqrt(1 - ll**2) + m * math.pi  # eq. 19
+        t1 = 2 * (1 - ll**3) / 3  # eq. 21
+        if t >= t0:
+            x = (t0 / t) ** (2 / 3) - 1
+        elif t < t1:
+            x = 5 / 2 * t1 / t * (t1 - t) / (1 - ll**5) + 1
+        else:
+            # the corrected guess (poliastro issue 1362)
+            x = math.exp(math.log(2) * math.log(t / t0) / math.log(t1 / t0)) - 1
+    else:
+        a = ((m * math.pi + math.pi) / (8 * t)) ** (2 / 3)
+        b = ((8 * t) / (m * math.pi)) ** (2 / 3)
+        x0l = (a - 1) / (a + 1)
+        x0r = (b - 1) / (b + 1)
+        if math.isnan(x0l) or math.isnan(x0r):
+            x = math.nan
+        elif lowpath:
+            x = x0l if x0l >= x0r else x0r
+        else:
+            x = x0l if x0l <= x0r else x0r
+    # Householder iterations (quartic)
+    for _ in range(numiter):
+        y = math.sqrt(1 - ll**2 * (1 - x**2))
+        fval = _tof_eq(x, y, ll, float(m)) - t
+        d1, d2, d3 = _tof_derivs(x, y, fval + t, ll)
+        xn = x - fval * ((d1**2 - fval * d2 / 2) / (d1 * (d1**2 - fval * d2) + d3 * fval**2 / 6))
+        if abs(xn - x) < rtol:
+            return xn
+        x = xn
+    return math.nan
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _izzo_solve(mu, r1, r2, tof, m, prograde, lowpath, numiter, rtol, w1, w2):
+    """Velocities ``w1`` at r1 and ``w2`` at r2 (written in place) of the transfer from
+    r1 to r2 in ``tof`` s with ``m`` full revolutions; False (w1, w2 untouched) where
+    there is none. Izzo (2015), "Revisiting Lambert's problem", CMDA 121, 1-15: the
+    operations of boinor's ``boinor.core.iod.izzo`` on scalars, so the same bits."""
+    if not (tof > 0 and mu > 0):
+        return False
+    h0 = r1[1] * r2[2] - r1[2] * r2[1]
+    h1 = r1[2] * r2[0] - r1[0] * r2[2]
+    h2 = r1[0] * r2[1] - r1[1] * r2[0]
+    if h0 == 0.0 and h1 == 0.0 and h2 == 0.0:
+        return False  # collinear: the plane of the transfer is undefined
+    c_norm = _norm3(r2[0] - r1[0], r2[1] - r1[1], r2[2] - r1[2])
+    r1n = _norm3(r1[0], r1[1], r1[2])
+    r2n = _norm3(r2[0], r2[1], r2[2])
+    s = (r1n + r2n + c_norm) * 0.5
+    a0, a1, a2 = r1[0] / r1n, r1[1] / r1n, r1[2] / r1n
+    b0, b1, b2 = r2[0] / r2n, r2[1] / r2n, r2[2] / r2n
+    h0 = a1 * b2 - a2 * b1
+    h1 = a2 * b0 - a0 * b2
+    h2 = a0 * b1 - a1 * b0
+    hn = _norm3(h0, h1, h2)
+    h0, h1, h2 = h0 / hn, h1 / hn, h2 / hn
+    cs = c_norm / s
+    ll = math.sqrt(1 - (cs if cs < 1.0 else 1.0))
+    # tangential directions: i_t = i_h x i_r (or i_r x i_h with ll < 0 when i_h
+    # points south), both reversed for a retrograde transfer
+    sgn = 1.0
+    if h2 < 0:
+        ll = -ll
+        sgn = -1.0
+    if not prograde:
+        ll = -ll
+        sgn = -sgn
+    t = math.sqrt(2 * mu / s**3) * tof
+    x = _izzo_x(ll, t, m, lowpath, numiter, rtol)
+    if math.isnan(x):
+        return False
+    y = math.sqrt(1 - ll**2 * (1 - x**2))
+    gamma = math.sqrt(mu * s / 2)
+    rho = (r1n - r2n) / c_norm
+    sigma = math.sqrt(1 - rho**2)
+    vr1 = gamma * ((ll * y - x) - rho * (ll * y + x)) / r1n
+    vr2 = -gamma * ((ll * y - x) + rho * (ll * y + x)) / r2n
+    vt1 = gamma * sigma * (y + ll * x) / r1n
+    vt2 = gamma * sigma * (y + ll * x) / r2n
+    # i_t1 = sgn (i_h x i_r1), i_t2 = sgn (i_h x i_r2)
+    t1x, t1y, t1z = sgn * (h1 * a2 - h2 * a1), sgn * (h2 * a0 - h0 * a2), sgn * (h0 * a1 - h1 * a0)
+    t2x, t2y, t2z = sgn * (h1 * b2 - h2 * b1), sgn * (h2 * b0 - h0 * b2), sgn * (h0 * b1 - h1 * b0)
+    w1[0] = vr1 * (r1[0] / r1n) + vt1 * t1x
+    w1[1] = vr1 * (r1[1] / r1n) + vt1 * t1y
+    w1[2] = vr1 * (r1[2] / r1n) + vt1 * t1z
+    w2[0] = vr2 * (r2[0] / r2n) + vt2 * t2x
+    w2[1] = vr2 * (r2[1] / r2n) + vt2 * t2y
+    w2[2] = vr2 * (r2[2] / r2n) + vt2 * t2z
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, prograde, numiter, rtol):
     """Cheapest Lambert arc from (r1, v1) to (r2, v2) in ``tof`` s over revolutions
     0..``m_max`` and both branches: (total delta-v km/s, revolutions, branch; 0 = low
-    path), (inf, -1, -1) if none. A branch on which boinor's solver raises is skipped,
-    whatever the error; the first of equal totals wins."""
+    path), (inf, -1, -1) if none. The first of equal totals wins."""
     best, best_m, best_branch = np.inf, -1, -1
+    w1, w2 = np.empty(3), np.empty(3)
     for m in range(m_max + 1):
         for branch in range(2 if m > 0 else 1):
-            try:
-                w1, w2 = _izzo_nb(mu, r1, r2, tof, m, prograde, branch == 0, numiter, rtol)
-            except Exception:  # noqa: BLE001 (no transfer on this branch)
+            if not _izzo_solve(mu, r1, r2, tof, m, prograde, branch == 0, numiter, rtol, w1, w2):
                 continue
             tot = _dv_norm(w1, v1) + _dv_norm(v2, w2)
             if math.isfinite(tot) and tot < best:
@@ -103,11 +249,24 @@ def _lambert_cell(mu, r1, v1, r2, v2, tof, m_max, prograde, numiter, rtol):
     return best, best_m, best_branch
 
 
+def _izzo(mu, r1, r2, tof, m, lowpath):
+    """Velocities (v1, v2) (km/s) of the Lambert arc from r1 to r2 (km) in ``tof`` s
+    with ``m`` revolutions, prograde, on the low (``lowpath``) or high branch, or None
+    where there is none (:func:`_izzo_solve`)."""
+    prograde, numiter, rtol = _IZZO_ARGS
+    w1, w2 = np.empty(3), np.empty(3)
+    r1 = np.ascontiguousarray(r1, dtype=float)
+    r2 = np.ascontiguousarray(r2, dtype=float)
+    ok = _izzo_solve(
+        float(mu), r1, r2, float(tof), int(m), prograde, bool(lowpath), numiter, rtol, w1, w2
+    )
+    return (w1, w2) if ok else None
+
+
 def _lambert_pair(mu, c1, tgt2, tof, m_max):
     """Best (total dv, M, lowpath, dv1, dv2) over revolution counts and branches (the
     compiled :func:`_lambert_cell`; the chosen arc's impulses from one more solve), or
     None if no branch has a transfer."""
-    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked
     r1, v1 = np.ascontiguousarray(c1[:3]), np.ascontiguousarray(c1[3:])
     r2, v2 = np.ascontiguousarray(tgt2[:3]), np.ascontiguousarray(tgt2[3:])
     tot, m, branch = _lambert_cell(mu, r1, v1, r2, v2, float(tof), int(m_max), *_IZZO_ARGS)

@@ -92,7 +92,7 @@ from ..state import State, _rv_to_elements
 from ._common import _a_ecc, _semi_major_axis
 from ._kernels import _kepler, _kepler_rv, _phase_angle
 from .core import PhasingPlan, _Dynamics, _make_dynamics
-from .lambert import _IZZO_ARGS, _izzo_kernel, _lambert_cell
+from .lambert import _IZZO_ARGS, _lambert_cell
 from .strategies import (
     CoellipticSchedule,
     _CoellipticModel,
@@ -381,11 +381,12 @@ def _lambert_grid_kernel(mu, targets, c1s, cell_k, cell_t2, cell_m, t1s, t_end, 
     the grid (departure state ``c1s[cell_k]`` at ``t1s[cell_k]``, arrival at
     ``cell_t2``, revolutions up to ``cell_m``) and its value, the first of equal ones
     (``lambert._lambert_search``'s grid stage). ``lam``: (prograde, numiter, rtol)."""
-    best = np.full(targets.shape[0], np.inf)
-    where = np.full(targets.shape[0], -1)
+    best = np.empty(targets.shape[0])
+    where = np.empty(targets.shape[0], dtype=np.int64)
     r1, v1 = np.empty(3), np.empty(3)
     rt, vt = np.empty(3), np.empty(3)
     for i in range(targets.shape[0]):
+        best[i], where[i] = np.inf, -1
         for j in range(3):
             rt[j], vt[j] = targets[i, j], targets[i, 3 + j]
         for p in range(cell_k.shape[0]):
@@ -475,7 +476,6 @@ def _lambert_grid_min(pb, prof, station_rv0s, n_grid):
     grid = _lambert_grid(pb, prof, n_grid)
     if grid is None or grid.cell_k.size == 0:
         return np.full(len(station_rv0s), np.inf)
-    _izzo_kernel()  # boinor's solver with numba's disk cache on, before it is linked here
     best, _ = _lambert_grid_kernel(
         pb.dyn.mu,
         _handover_targets(pb, station_rv0s),
@@ -501,7 +501,6 @@ def _lambert_refined_dv(pb, prof, station_rv0, n_grid=12) -> float:
         return np.inf
     from ..frames import _relative_to_inertial
 
-    _izzo_kernel()
     mu, t_end = pb.dyn.mu, pb.t_end_s
     s_end = _kepler_rv(mu, station_rv0, np.array([t_end]), np.zeros(0), np.zeros((0, 3)))[0]
     target = _relative_to_inertial("LVLH", s_end, pb.rel6)  # as _lambert_dv, one state
