@@ -79,7 +79,7 @@ def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto")
     InputError
         ``result`` is neither an ApproachResult nor a MissionResult.
     """
-    from ..plotting._common import CLOSE_RANGE_M, _figure_legend, _new_figure
+    from ..plotting._common import CLOSE_RANGE_M, SUPTITLE_Y, _figure_legend, _fixed_grid
     from ..plotting.lvlh import _draw_lvlh_panel
 
     result = _as_approach(result, "plot_approach")
@@ -87,8 +87,11 @@ def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto")
         return _plot_approach_zoomed(result, zoom, unit)
     parts = _approach_parts(result)
     prof = result.profile
-    fig = _new_figure(figsize=(12, 9.6))
-    axes = fig.subplots(2, 2).ravel()
+    fig, grid = _fixed_grid(
+        (12, 9.6), 2, 2, left=0.046, right=0.996, bottom=0.099, top=0.948, wspace=0.115,
+        hspace=0.2,
+    )  # fmt: skip
+    axes = grid.subplots().ravel()
     close_km = CLOSE_RANGE_M / 1e3
     # the close-range window: 500 m square along the docking axis, the port near an edge
     half_m = 0.625 * CLOSE_RANGE_M
@@ -134,7 +137,9 @@ def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto")
         if view == "VR":
             ax.invert_yaxis()  # R-bar (toward the Earth) points down
     _figure_legend(fig, axes, ncol=4)
-    fig.suptitle(f"{prof.name} approach to the {prof.port} port in Tiangong's LVLH frame")
+    fig.suptitle(
+        f"{prof.name} approach to the {prof.port} port in Tiangong's LVLH frame", y=SUPTITLE_Y
+    )
     return fig
 
 

@@ -39,11 +39,11 @@ FIGURE_DPI = 120
 # CSV and OEM files.
 CHILD_FIGURES = ("range",)
 # The writer's second process (see start_writer): the figures it draws, with the CZML
-# file, about half of the work after the result (CPU s, loaded machine: ground track
-# 0.27-0.34, approach panels 0.53-0.69, delta-v bars 0.12-0.18, the CZML file ~0.06; the
-# first process: range 0.67-0.75, altitude and phase 0.25-0.46, and it unpickles the
-# result and forks the second before drawing).
-WRITER_SECOND = ("ground_track", "approach_lvlh", "delta_v_budget")
+# file, about half of the work after the result (CPU s, drawing and PNG, min of 4 on a
+# loaded machine: ground track 0.13, approach panels 0.25-0.28, the CZML file ~0.06; the
+# first process: range 0.23, altitude and phase 0.14, delta-v bars 0.10, and it
+# unpickles the result and forks the second before drawing).
+WRITER_SECOND = ("ground_track", "approach_lvlh")
 
 
 def save_figures(result, directory, names=None) -> dict[str, Path]:

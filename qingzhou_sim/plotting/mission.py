@@ -9,12 +9,14 @@ from functools import cache
 import astropy.units as u
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator
 
 from ._common import (
+    SUPTITLE_Y,
     _figure,
+    _fixed_grid,
     _group_labels,
     _hours_since,
-    _new_figure,
     _phase_colours,
     _require,
     _time_axis,
@@ -52,7 +54,10 @@ def plot_ground_track(result, *, ax=None) -> Figure:
         ``result`` is none of the accepted types.
     """
     kind = _require(result, "plot_ground_track", ("mission", "trajectory", "ephemeris"))
-    fig, ax = _figure(ax, figsize=(10, 6.0))
+    if ax is None:
+        fig, grid = _fixed_grid((10, 6.0), 1, 1, left=0.064, right=0.982, bottom=0.142, top=0.907)
+        ax = fig.add_subplot(grid[0, 0])
+    fig = ax.figure
     _draw_land(ax)
     if kind == "mission":
         tracks = [
@@ -157,8 +162,10 @@ def plot_altitude_phase(result) -> Figure:
         WGS-84 ellipsoid, phase angle [deg].
     """
     _require(result, "plot_altitude_phase", ("mission",))
-    fig = _new_figure(figsize=(9, 6.4))
-    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    fig, grid = _fixed_grid(
+        (9, 6.4), 2, 1, left=0.068, right=0.995, bottom=0.074, top=0.939, hspace=0.062
+    )
+    ax1, ax2 = grid.subplots(sharex=True)
     t0 = result.liftoff
     end = result.phasing_end
     for eph, label, colour in (
@@ -256,8 +263,10 @@ def plot_range(result, *, liftoff=None) -> Figure:
     """
     kind = _require(result, "plot_range", ("mission", "approach"))
     t_h, rng, rate, events, since = _range_history(result, kind, liftoff)
-    fig = _new_figure(figsize=(12, 6.4))
-    gs = fig.add_gridspec(2, 2, width_ratios=(1.25, 1.0))
+    fig, gs = _fixed_grid(
+        (12, 6.4), 2, 2, width_ratios=(1.25, 1.0), left=0.066, right=0.996, bottom=0.079,
+        top=0.961, wspace=0.143, hspace=0.071,
+    )  # fmt: skip
     ax1 = fig.add_subplot(gs[0, 0])
     ax2 = fig.add_subplot(gs[1, 0], sharex=ax1)
     ax3 = fig.add_subplot(gs[:, 1])
@@ -293,6 +302,10 @@ def plot_range(result, *, liftoff=None) -> Figure:
     ax3.invert_xaxis()  # time runs left to right as the range shrinks
     ax3.legend(loc="upper right", fontsize="small")
     ax3.set_title("Range rate against range")
+    for axis in (ax1.yaxis, ax3.xaxis, ax3.yaxis):
+        # minor grid lines at 2 and 5 times the powers of ten (every integer multiple
+        # made 136 minor ticks, a third of the time to draw this figure)
+        axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
     for ax in (ax1, ax2, ax3):
         ax.grid(True, which="major", lw=0.4)
         ax.grid(True, which="minor", lw=0.2, alpha=0.4)
@@ -396,6 +409,7 @@ def plot_mission_approach(result) -> Figure:
     fig = plot_approach(result.approach)
     fig.suptitle(
         f"Approach to the {result.mission.port} port in Tiangong's LVLH frame "
-        f"({result.mission.approach_profile_name} profile)"
+        f"({result.mission.approach_profile_name} profile)",
+        y=SUPTITLE_Y,
     )
     return fig
