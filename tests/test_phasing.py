@@ -358,3 +358,41 @@ def test_plan_burns_and_converted_inputs_are_the_checked_ones():
     assert _converted(6.5 * u.h, u.s, "handover_time", ()) == as_duration_s(6.5 * u.h)
     with pytest.raises(InputError):
         _converted([1.0, 2.0, 3.0] * u.s, u.km, "handover_r_lvlh", (3,))
+
+
+@given(
+    st.floats(-400.0, 400.0, allow_nan=False),
+    st.lists(st.floats(0.0, 3.0e5, allow_nan=False), min_size=1, max_size=8),
+    st.sampled_from(["isot", "jd", "mjd"]),
+)
+def test_epoch_arithmetic_on_the_numbers_equals_astropys(day, seconds, fmt):
+    # core._epochs_after and core._tt_jd do astropy's own steps on jd1/jd2 (the plan's
+    # and the flight's burn epochs): the same epochs, format and TT dates, bit for bit
+    from astropy.time import TimeDelta
+
+    from qingzhou_sim.phasing.core import _epochs_after, _tt_jd
+
+    t0 = Time(Time("2026-11-30T00:00:00", scale="utc") + TimeDelta(day * u.day), format=fmt)
+    t_s = np.sort(np.array(seconds))
+    ref = t0 + TimeDelta(t_s * u.s)
+    mine = _epochs_after(t0, t_s)
+    assert mine.format == ref.format and mine.scale == ref.scale and mine.shape == ref.shape
+    np.testing.assert_array_equal(mine.jd1, ref.jd1)
+    np.testing.assert_array_equal(mine.jd2, ref.jd2)
+    np.testing.assert_array_equal(_tt_jd(ref), ref.tt.jd)
+
+
+def test_epoch_arithmetic_across_a_leap_second():
+    # 2016-12-31T23:59:60 UTC (IERS Bulletin C 52): the ERFA conversions handle it
+    from astropy.time import TimeDelta
+
+    from qingzhou_sim.phasing.core import _epochs_after, _tt_jd
+
+    t0 = Time("2016-12-31T23:59:00", scale="utc")
+    t_s = np.array([10.0, 59.5, 60.0, 61.0, 120.0])
+    ref = t0 + TimeDelta(t_s * u.s)
+    mine = _epochs_after(t0, t_s)
+    np.testing.assert_array_equal(mine.jd1, ref.jd1)
+    np.testing.assert_array_equal(mine.jd2, ref.jd2)
+    np.testing.assert_array_equal(_tt_jd(mine), ref.tt.jd)
+    assert mine[2].isot == "2016-12-31T23:59:60.000"

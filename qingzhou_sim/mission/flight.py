@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import astropy.units as u
 import numpy as np
-from astropy.time import Time, TimeDelta
+from astropy.time import Time
 
 from ..errors import PropagationError
 from ..phasing._common import (
@@ -129,7 +129,7 @@ def _fly(
     """:func:`fly_phasing_burns`, returning (burns, each burn's epoch and then the
     hand-over epoch in seconds after ``chaser0.epoch`` (what ``Propagator.propagate``
     computes from those epochs, by the same astropy arithmetic))."""
-    from ..phasing.core import _lvlh_burn
+    from ..phasing.core import _lvlh_burn, _tt_jd
     from ..phasing.targeting import _correct
 
     t0 = chaser0.epoch
@@ -158,7 +158,7 @@ def _fly(
     # (epochs - t0) element by element as Propagator.propagate computes it for each burn
     # and for its end epoch t0 + t_end s (the same Time sums)
     seconds = (epochs - t0).to_value(u.s)
-    jd_tt = epochs.tt.jd if truth_model.needs_epoch or plan_model.needs_epoch else None
+    jd_tt = _tt_jd(epochs) if truth_model.needs_epoch or plan_model.needs_epoch else None
     truth = _EpochKernels(truth_model, epochs, jd_tt)
     planner = _EpochKernels(plan_model, epochs, jd_tt)
     rv, t_now = np.array(chaser0.rv_km, float), 0.0
@@ -200,8 +200,11 @@ _NO_TIMES, _NO_DV = np.zeros(0), np.zeros((0, 3))
 
 def _epochs_after(t0, t_s) -> Time:
     """``t0`` and ``t0 + t_s`` (s) as one Time array (element by element the same
-    arithmetic, hence the same epochs, as one ``t0 + TimeDelta(t * u.s)`` at a time)."""
-    return t0 + TimeDelta(np.concatenate([[0.0], t_s]) * u.s)
+    arithmetic, hence the same epochs, as one ``t0 + TimeDelta(t * u.s)`` at a time;
+    :func:`phasing.core._epochs_after`)."""
+    from ..phasing.core import _epochs_after as after
+
+    return after(t0, np.concatenate([[0.0], t_s]))
 
 
 class _EpochKernels:
