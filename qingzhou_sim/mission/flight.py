@@ -231,11 +231,16 @@ class _EpochKernels:
         if i not in self._made:
             p = self.model.build(None if self.jd_tt is None else float(self.jd_tt[i]))
             chaser = functools.partial(_kernel_rv, self.prop, p, self.epochs, i)
-            self._made[i] = replace(
-                self.shell,
-                chaser=chaser,
-                station=functools.partial(self._station, i),
-                arc=functools.partial(_arc_rv, self.prop, p) if self.shell.arc else None,
+            shell = self.shell
+            # (the shell's fields with these kernels: dataclasses.replace's object,
+            # without its ~20 us of introspection, some ten times a flight)
+            self._made[i] = type(shell)(
+                shell.name,
+                shell.two_body,
+                shell.earth,
+                chaser,
+                functools.partial(self._station, i),
+                functools.partial(_arc_rv, self.prop, p) if shell.arc else None,
             )
         return self._made[i]
 
