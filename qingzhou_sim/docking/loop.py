@@ -94,11 +94,11 @@ from .contact import C_N, figures, separation
 from .control import attitude_impulse, translation_dv
 from .guidance import G_N, attitude_target, reference, transfer
 from .navigation import (
+    _position_fix_into,
     _predict_into,
     _update_navigation_into,
     _work,
     bias_covariance,
-    position_fix,
 )
 from .safety import _event, choose_cam, gate, monitor, zone_events
 from .sensors import N_NOISE, NZ_GYRO, draw_step, measure_gyro, sample_sensors, select_sensors
@@ -208,7 +208,7 @@ def _navigate(
     )  # fmt: skip
     if mode != MODE_DRIFT or k == 0:
         _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp, ws)
-    valid, mon, cmon = position_fix(ok, z_g, z_l, z_c, sp, q, q_nom, fp)
+    valid, mon, cmon = _position_fix_into(ok, z_g, z_l, z_c, sp, q, q_nom, ws[7], ws[8])
     if valid:
         mon = _vsub(mon, bias)
         sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
@@ -250,7 +250,7 @@ def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, gyro, fp, cfg, dt, w_orb, ws
     if dt > 0.0:
         om, gb = measure_gyro(gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
-    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws)
+    _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws[5], ws[6])
     return gb, om
 
 

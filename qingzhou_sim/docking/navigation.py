@@ -104,11 +104,9 @@ from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
 from ._kernels import _inlined, _mtv3, _mv3, _vsub
 from ._quat import (
-    qconj,
     qdcm,
     qdcm_into,
     qfrom_rotvec4,
-    qmul,
     qmul4,
     qnormalize,
     qnormalize4,
@@ -281,9 +279,11 @@ _C2 = "float64[:, ::1]"
 
 
 @njit(
-    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", cache=True, error_model="numpy"
+    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean, boolean)",
+    cache=True,
+    error_model="numpy",
 )
-def _kf_update_into(p, y, h, m, s, dx, ph, z):
+def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
     """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
     updated covariance, ``dx`` (n,) the correction; ``s`` holds the measurement noise
     ``R`` (m, m) on entry and is overwritten; the first ``m`` rows of ``h`` are the
@@ -294,23 +294,52 @@ def _kf_update_into(p, y, h, m, s, dx, ph, z):
     updated covariance is symmetric by construction. ``H`` is mostly zeros (identity
     blocks and the attitude sensitivity): its zeros are skipped. Writing ``p`` in
     place is safe: entry (i, j) and its mirror are read only for the pair itself.
+
+    The filter's ``H`` has a known structure, given by ``col`` >= 0: an identity block
+    at columns ``col .. col + m`` and, with ``att``, the attitude sensitivity in columns
+    ``I_TH .. I_TH + 3`` (a position fix); ``P H^T`` and ``H P H^T`` are then summed
+    over those columns only, in the same order (a product by 1.0 is exact). ``col`` <
+    0: any ``H``. With ``sym`` the updated covariance starts from ``(P + P^T) / 2``;
+    without, from ``P``'s upper triangle (the same numbers when ``P`` is exactly
+    symmetric, as the filter keeps it: every update and time update writes an entry
+    and its mirror together).
     """
     n = p.shape[0]
-    for i in range(n):  # P H^T
+    if col < 0:
+        for i in range(n):  # P H^T
+            for c in range(m):
+                ph[i, c] = 0.0
         for c in range(m):
-            ph[i, c] = 0.0
-    for c in range(m):
-        for j in range(n):
-            hcj = h[c, j]
-            if hcj != 0.0:
-                for i in range(n):
-                    ph[i, c] += p[i, j] * hcj
-    for c in range(m):  # H P H^T + R (its lower triangle is used)
-        for j in range(n):
-            hcj = h[c, j]
-            if hcj != 0.0:
-                for d in range(c + 1):
-                    s[c, d] += hcj * ph[j, d]
+            for j in range(n):
+                hcj = h[c, j]
+                if hcj != 0.0:
+                    for i in range(n):
+                        ph[i, c] += p[i, j] * hcj
+        for c in range(m):  # H P H^T + R (its lower triangle is used)
+            for j in range(n):
+                hcj = h[c, j]
+                if hcj != 0.0:
+                    for d in range(c + 1):
+                        s[c, d] += hcj * ph[j, d]
+    else:
+        for i in range(n):  # P H^T: the identity column first, then the attitude's
+            for c in range(m):
+                v = 0.0 + p[i, col + c]
+                if att:
+                    for e in range(3):
+                        hce = h[c, I_TH + e]
+                        if hce != 0.0:
+                            v += p[i, I_TH + e] * hce
+                ph[i, c] = v
+        for c in range(m):  # H P H^T + R (its lower triangle is used)
+            for d in range(c + 1):
+                v = s[c, d] + ph[col + c, d]
+                if att:
+                    for e in range(3):
+                        hce = h[c, I_TH + e]
+                        if hce != 0.0:
+                            v += hce * ph[I_TH + e, d]
+                s[c, d] = v
     # Cholesky factor in place of S's lower triangle (column by column: the entries
     # still to be read are the original ones)
     low = s
@@ -343,11 +372,19 @@ def _kf_update_into(p, y, h, m, s, dx, ph, z):
         for c in range(m):
             dx[i] += mm[i, c] * z[c]
         for j in range(i, n):
-            v = 0.5 * (p[i, j] + p[j, i])
+            v = 0.5 * (p[i, j] + p[j, i]) if sym else p[i, j]
             for c in range(m):
                 v -= mm[i, c] * mm[j, c]
             p[i, j] = v
             p[j, i] = v
+
+
+@njit(
+    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", cache=True, error_model="numpy"
+)
+def _kf_update_into(p, y, h, m, s, dx, ph, z):
+    """:func:`_kf_update` in place (:func:`_kf_update_h_into` with any ``H``)."""
+    _kf_update_h_into(p, y, h, m, s, dx, ph, z, -1, False, True)
 
 
 @njit(cache=True, error_model="numpy")
@@ -363,12 +400,38 @@ def _correct_into(x, q, b, dx):
         b[i] = b[i] + dx[I_B + i]
 
 
+# slots of the 3 x 3 work matrices (``_work()[7]``): the position fix's rotations and
+# products (:func:`_position_from_los_into`), then the fix's sensor-frame covariance,
+# LVLH covariance and attitude sensitivity, the sensor covariance's factors, the
+# attitude fix's noise
+W_ROT = 0  # 5 slots
+W_CS = 5
+W_COV = 6
+W_J = 7
+W_A = 8
+W_VAR = 9
+W_TMP = 10
+W_R = 11
+W_N3 = 12
+# slots of the 3-vectors (``_work()[8]``) and 4-vectors (``_work()[9]``)
+V_LOS = 0
+V_W = 1
+V_POS = 2
+V_N = 3
+Q_MEAS = 0
+Q_CONJ = 1
+Q_LT = 2
+Q_N = 3
+
+
 @_inlined
 def _work():
     """Work arrays of the in-place updates: (h (6, N_ERR), P H^T (N_ERR, 6), innovation
     (6,), solve (6,), correction (N_ERR,), Phi P (N_ERR, N_ERR), the time update's
     blocks (6, 6, 6): CW transition, its noise, the attitude's noise and transition,
-    RK4 stages, small vectors)."""
+    RK4 stages, small vectors; the measurement updates' 3 x 3 matrices (W_N3, 3, 3),
+    3-vectors (V_N, 3) and quaternions (Q_N, 4), slots ``W_*``, ``V_*``, ``Q_*``; the
+    GNSS noise (6, 6))."""
     return (
         np.zeros((6, N_ERR)),
         np.zeros((N_ERR, 6)),
@@ -377,10 +440,14 @@ def _work():
         np.zeros(N_ERR),
         np.zeros((N_ERR, N_ERR)),
         np.zeros((6, 6, 6)),
+        np.zeros((W_N3, 3, 3)),
+        np.zeros((V_N, 3)),
+        np.zeros((Q_N, 4)),
+        np.zeros((6, 6)),
     )
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _kf_apply(x, q, b, p, m, r, ws):
     """Update with the measurement matrix in ``ws[0][:m]`` and the innovation in
     ``ws[2][:m]`` (noise ``r``, overwritten), and fold the correction in, in place."""
@@ -389,7 +456,7 @@ def _kf_apply(x, q, b, p, m, r, ws):
     _correct_into(x, q, b, dx)
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _h_rows(h, m, col):
     """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
     for i in range(m):
@@ -569,14 +636,17 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     the work is :func:`_predict_into`'s.
     """
     x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
-    _predict_into(x1, q1, b1, p1, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, _work())
+    ws = _work()
+    _predict_into(x1, q1, b1, p1, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, ws[5], ws[6])
     return x1, q1, b1, p1
 
 
 @njit(cache=True, error_model="numpy")
-def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, ws):
+def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, wa, pw):
     """:func:`predict_navigation` in place on ``x``, ``q``, ``p`` (``b`` is not
-    changed), with the work arrays ``ws`` of :func:`_work`."""
+    changed), with the work arrays ``wa`` and ``pw`` (``_work()[5]`` and ``[6]``: the
+    two it uses, not the whole tuple, whose every array would cost a reference-count
+    increment and decrement per call)."""
     dv2 = 0.0
     for i in range(3):
         x[3 + i] += dv_fired_lvlh[i]
@@ -587,10 +657,9 @@ def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, 
         for j in range(3):
             dd = dv_fired_lvlh[i] * dv_fired_lvlh[j]
             p[I_V + i, I_V + j] += sm2 * dd + sp2 * ((dv2 if i == j else 0.0) - dd)
-    pw = ws[6]
     phi_t, q_t = _translation_step(x, dt, n, fp, pw)
     phi_a, q_a = _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp, pw)
-    _propagate_covariance(p, phi_t, phi_a, q_t, q_a, ws[5])
+    _propagate_covariance(p, phi_t, phi_a, q_t, q_a, wa)
 
 
 @_inlined
@@ -643,30 +712,45 @@ def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_position_into(x, q, b, p, z_lvlh, r_cov, j_att, ws):
     """:func:`update_position` in place (``r_cov`` is overwritten)."""
-    h, y = ws[0], ws[2]
+    _position_meas(x, z_lvlh, j_att, ws[0], ws[2])
+    _kf_apply(x, q, b, p, 3, r_cov, ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _position_meas(x, z_lvlh, j_att, h, y):
+    """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured LVLH
+    position whose error depends on the attitude error as ``j_att``."""
     _h_rows(h, 3, I_R)
     for i in range(3):
         for j in range(3):
             h[i, I_TH + j] = j_att[i, j]
         y[i] = z_lvlh[i] - x[i]
-    _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
 @njit(cache=True, error_model="numpy")
 def _gnss_cov(x, sp, noise, bias):
     """Covariance (6, 6) of a GNSS sample near the estimate ``x``: white noise times
     ``noise`` plus per-run bias and misalignment times ``bias`` (0 or 1)."""
+    r = np.empty((6, 6))
+    _gnss_cov_into(x, sp, noise, bias, r)
+    return r
+
+
+@njit(cache=True, error_model="numpy")
+def _gnss_cov_into(x, sp, noise, bias, r):
+    """:func:`_gnss_cov` into ``r`` (6, 6)."""
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
     spd = math.sqrt(x[3] * x[3] + x[4] * x[4] + x[5] * x[5])
-    r = np.zeros((6, 6))
+    for i in range(6):
+        for j in range(6):
+            r[i, j] = 0.0
     for i in range(6):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * rng
         arm = rng if i < 3 else spd
         r[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + (sp[R_MIS] * arm) ** 2)
-    return r
 
 
 @_inlined
@@ -678,14 +762,21 @@ def update_gnss(x, q, b, p, z, sp, fp):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_gnss_into(x, q, b, p, z, sp, fp, ws):
     """:func:`update_gnss` in place."""
-    h, y = ws[0], ws[2]
+    _gnss_meas(x, z, sp, fp, ws[0], ws[2], ws[10])
+    _kf_apply(x, q, b, p, 6, ws[10], ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _gnss_meas(x, z, sp, fp, h, y, r):
+    """Measurement matrix (rows 0-5 of ``h``), innovation (``y``) and noise (``r``,
+    (6, 6)) of a relative-GNSS sample ``z``."""
     _h_rows(h, 6, I_R)
     for i in range(6):
         y[i] = z[i] - x[i]
-    _kf_apply(x, q, b, p, 6, _gnss_cov(x, sp, 1.0, fp[F_RBIAS]), ws)
+    _gnss_cov_into(x, sp, 1.0, fp[F_RBIAS], r)
 
 
 @njit(cache=True, error_model="numpy")
@@ -695,17 +786,23 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     the attitude estimate ``q``: (position, covariance, d position / d delta_theta).
     The same operations as the matrix helpers (``_mv3``, ``_mul``, ``_sandwich``),
     with one work array instead of their temporaries (three calls a step)."""
-    t = np.empty((5, 3, 3))
+    pos, cov, j = np.empty(3), np.empty((3, 3)), np.empty((3, 3))
+    _position_from_los_into(los_s, c_s, sp, q, q_nom, np.empty((5, 3, 3)), np.empty(3), pos, cov, j)
+    return pos, cov, j
+
+
+@njit(cache=True, error_model="numpy")
+def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
+    """:func:`_position_from_los` into ``pos`` (3,), ``cov`` and ``j`` (3, 3), with the
+    work arrays ``t`` (>= 5, 3, 3) and ``w`` (3,)."""
     r_bs, r_lb, r_n, m, tmp = t[0], t[1], t[2], t[3], t[4]
     qdcm_into(sp[R_MOUNT_Q : R_MOUNT_Q + 4], r_bs)
     qdcm_into(q, r_lb)
     qdcm_into(q_nom, r_n)
-    w = np.empty(3)  # sensor position + R_bs los, body frame
-    for i in range(3):
+    for i in range(3):  # w: sensor position + R_bs los, body frame
         w[i] = sp[R_MOUNT_R + i] + (
             r_bs[i, 0] * los_s[0] + r_bs[i, 1] * los_s[1] + r_bs[i, 2] * los_s[2]
         )
-    pos = np.empty(3)
     tg = sp[R_TGT_R : R_TGT_R + 3]
     for i in range(3):
         pos[i] = (r_n[i, 0] * tg[0] + r_n[i, 1] * tg[1] + r_n[i, 2] * tg[2]) - (
@@ -714,15 +811,12 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     _mul_into(r_lb, r_bs, m)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
     _skew_into(w, tmp)
-    j = np.empty((3, 3))
     _mul_into(r_lb, tmp, j)
     for r in range(3):
         for c in range(3):
             j[r, c] = -j[r, c]
     _mul_into(m, c_s, tmp)  # the covariance m c_s m^T
-    cov = np.empty((3, 3))
     _mul_t_into(tmp, m, cov)
-    return pos, cov, j
 
 
 @njit(cache=True, error_model="numpy")
@@ -730,27 +824,49 @@ def _lidar_cov(los, sp, noise, bias):
     """Covariance (3, 3, lidar frame) of the line of sight ``los`` (km) measured as
     range, azimuth, elevation: white noise times ``noise``, bias and misalignment times
     ``bias``."""
+    out = np.empty((3, 3))
+    _lidar_cov_into(los, sp, noise, bias, np.empty((3, 3)), np.empty((3, 3)), np.empty((3, 3)), out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _lidar_cov_into(los, sp, noise, bias, a, var, tmp, out):
+    """:func:`_lidar_cov` into ``out`` with the work arrays ``a``, ``var``, ``tmp``
+    (3, 3): ``a var a^T``."""
     r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
     rh = math.sqrt(los[0] * los[0] + los[1] * los[1])
     ca, sa = los[0] / rh, los[1] / rh
     ce, se = rh / r, los[2] / r
-    a = np.empty((3, 3))  # d los / d (range, az, el)
+    # a: d los / d (range, az, el)
     a[0, 0], a[1, 0], a[2, 0] = ce * ca, ce * sa, se
     a[0, 1], a[1, 1], a[2, 1] = -r * ce * sa, r * ce * ca, 0.0
     a[0, 2], a[1, 2], a[2, 2] = -r * se * ca, -r * se * sa, r * ce
-    var = np.zeros((3, 3))
+    for i in range(3):
+        for c in range(3):
+            var[i, c] = 0.0
     for i in range(3):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
         mis = sp[R_MIS] ** 2 if i > 0 else 0.0
         var[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + mis)
-    return _sandwich(a, var)
+    _mul_into(a, var, tmp)  # _sandwich(a, var)
+    _mul_t_into(tmp, a, out)
 
 
 @njit(cache=True, error_model="numpy")
 def _camera_cov(los, sp, noise, bias):
     """Covariance (3, 3, camera frame) of the measured target position ``los`` (km)."""
+    c = np.empty((3, 3))
+    _camera_cov_into(los, sp, noise, bias, c)
+    return c
+
+
+@njit(cache=True, error_model="numpy")
+def _camera_cov_into(los, sp, noise, bias, c):
+    """:func:`_camera_cov` into ``c`` (3, 3)."""
     r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
-    c = np.zeros((3, 3))
+    for i in range(3):
+        for j in range(3):
+            c[i, j] = 0.0
     for i in range(3):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
         c[i, i] = noise * s * s + bias * sp[R_BIAS + i] ** 2
@@ -759,7 +875,6 @@ def _camera_cov(los, sp, noise, bias):
         for j in range(3):
             # misalignment turns the line of sight: r^2 I - los los^T
             c[i, j] += mis2 * ((r * r if i == j else 0.0) - los[i] * los[j])
-    return c
 
 
 @_inlined
@@ -772,15 +887,34 @@ def update_lidar(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_lidar_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_lidar` in place."""
+    _lidar_meas(x, q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[8])
+    _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _lidar_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
+    """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
+    (``mats[W_COV]``) of a lidar sample ``z`` converted to an LVLH position."""
+    los = vecs[V_LOS]
+    _lidar_los_into(z, los)
+    c_s = mats[W_CS]
+    _lidar_cov_into(los, sp, 1.0, fp[F_RBIAS], mats[W_A], mats[W_VAR], mats[W_TMP], c_s)
+    pos, c, j = vecs[V_POS], mats[W_COV], mats[W_J]
+    _position_from_los_into(los, c_s, sp, q, q_nom, mats, vecs[V_W], pos, c, j)
+    _position_meas(x, pos, j, h, y)
+
+
+@njit(cache=True, error_model="numpy")
+def _lidar_los_into(z, los):
+    """The lidar's line of sight (km, lidar frame) of a sample ``z`` = (range km,
+    azimuth, elevation rad), into ``los`` (3,)."""
     r, az, el = z[0], z[1], z[2]
-    los = np.array(
-        [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
-    )
-    pos, c, j = _position_from_los(los, _lidar_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
-    _update_position_into(x, q, b, p, pos, c, j, ws)
+    los[0] = r * math.cos(el) * math.cos(az)
+    los[1] = r * math.cos(el) * math.sin(az)
+    los[2] = r * math.sin(el)
 
 
 @_inlined
@@ -791,12 +925,25 @@ def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_camera_position_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_camera_position` in place."""
-    los = z[:3].copy()
-    pos, c, j = _position_from_los(los, _camera_cov(los, sp, 1.0, fp[F_RBIAS]), sp, q, q_nom)
-    _update_position_into(x, q, b, p, pos, c, j, ws)
+    _camera_position_meas(x, q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[8])
+    _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _camera_position_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
+    """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
+    (``mats[W_COV]``) of the position part of a camera sample ``z``."""
+    los = vecs[V_LOS]
+    for i in range(3):
+        los[i] = z[i]
+    c_s = mats[W_CS]
+    _camera_cov_into(los, sp, 1.0, fp[F_RBIAS], c_s)
+    pos, c, j = vecs[V_POS], mats[W_COV], mats[W_J]
+    _position_from_los_into(los, c_s, sp, q, q_nom, mats, vecs[V_W], pos, c, j)
+    _position_meas(x, pos, j, h, y)
 
 
 @_inlined
@@ -863,22 +1010,41 @@ def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
     its covariance (3, 3), without the filter: the independent reading a safety
     monitor compares the estimate with (Fehse 2003, sec. 4.4). Returns (valid,
     position, covariance); not valid when no relative sample is."""
+    ws = _work()
+    valid, pos, c = _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, ws[7], ws[8])
+    return valid, pos.copy(), c.copy()
+
+
+@njit(cache=True, error_model="numpy")
+def _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, mats, vecs):
+    """:func:`position_fix` on the work arrays ``mats`` and ``vecs`` (``_work()[7]`` and
+    ``[8]``): the position and covariance returned are views of them (valid until the
+    next update)."""
+    los, c_s, w = vecs[V_LOS], mats[W_CS], vecs[V_W]
+    pos, c, j = vecs[V_POS], mats[W_COV], mats[W_J]
     if ok[2]:
-        los = z_camera[:3].copy()
-        pos, c, _ = _position_from_los(
-            los, _camera_cov(los, sp.camera, 1.0, 1.0), sp.camera, q, q_nom
-        )
+        for i in range(3):
+            los[i] = z_camera[i]
+        _camera_cov_into(los, sp.camera, 1.0, 1.0, c_s)
+        _position_from_los_into(los, c_s, sp.camera, q, q_nom, mats, w, pos, c, j)
         return True, pos, c
     if ok[1]:
-        r, az, el = z_lidar[0], z_lidar[1], z_lidar[2]
-        los = np.array(
-            [r * math.cos(el) * math.cos(az), r * math.cos(el) * math.sin(az), r * math.sin(el)]
-        )
-        pos, c, _ = _position_from_los(los, _lidar_cov(los, sp.lidar, 1.0, 1.0), sp.lidar, q, q_nom)
+        _lidar_los_into(z_lidar, los)
+        _lidar_cov_into(los, sp.lidar, 1.0, 1.0, mats[W_A], mats[W_VAR], mats[W_TMP], c_s)
+        _position_from_los_into(los, c_s, sp.lidar, q, q_nom, mats, w, pos, c, j)
         return True, pos, c
     if ok[0]:
-        return True, z_gnss[:3].copy(), _gnss_cov(z_gnss, sp.gnss, 1.0, 1.0)[:3, :3].copy()
-    return False, np.full(3, np.nan), np.full((3, 3), np.nan)
+        g = _gnss_cov(z_gnss, sp.gnss, 1.0, 1.0)
+        for i in range(3):
+            pos[i] = z_gnss[i]
+            for k in range(3):
+                c[i, k] = g[i, k]
+        return True, pos, c
+    for i in range(3):
+        pos[i] = np.nan
+        for k in range(3):
+            c[i, k] = np.nan
+    return False, pos, c
 
 
 # --------------------------------------------------------------------- attitude fixes
@@ -892,15 +1058,21 @@ def update_attitude(x, q, b, p, q_meas, r_cov):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_attitude_into(x, q, b, p, q_meas, r_cov, ws):
     """:func:`update_attitude` in place (``r_cov`` is overwritten)."""
-    h, y = ws[0], ws[2]
+    _attitude_meas(q, q_meas, ws[0], ws[2])
+    _kf_apply(x, q, b, p, 3, r_cov, ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _attitude_meas(q, q_meas, h, y):
+    """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured
+    ``q_lvlh_body``."""
     # qto_rotvec(qmul(qconj(q), q_meas)) on scalars
     e0, e1, e2, e3 = qmul4(q[0], -q[1], -q[2], -q[3], q_meas[0], q_meas[1], q_meas[2], q_meas[3])
     y[0], y[1], y[2] = qto_rotvec3(e0, e1, e2, e3)
     _h_rows(h, 3, I_TH)
-    _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
 @_inlined
@@ -911,15 +1083,25 @@ def update_star_tracker(x, q, b, p, q_meas, stp, fp):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_star_tracker_into(x, q, b, p, q_meas, stp, fp, ws):
     """:func:`update_star_tracker` in place."""
-    r = np.zeros((3, 3))
+    _star_tracker_meas(q, q_meas, stp, fp, ws[0], ws[2], ws[7][W_R])
+    _kf_apply(x, q, b, p, 3, ws[7][W_R], ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _star_tracker_meas(q, q_meas, stp, fp, h, y, r):
+    """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise (``r``) of
+    a star-tracker sample ``q_meas``."""
+    for i in range(3):
+        for j in range(3):
+            r[i, j] = 0.0
     for i in range(3):
         r[i, i] = stp[S_SIG + i] ** 2
         if fp[F_RBIAS] != 0.0:
             r[i, i] += stp[S_MIS] ** 2
-    _update_attitude_into(x, q, b, p, q_meas, r, ws)
+    _attitude_meas(q, q_meas, h, y)
 
 
 @_inlined
@@ -935,20 +1117,48 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@_inlined
+@njit(cache=True, error_model="numpy")
 def _update_camera_attitude_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_camera_attitude` in place."""
-    q_lt = qmul(q_nom, sp[R_TGT_Q : R_TGT_Q + 4])
-    q_m = qmul(qmul(q_lt, qconj(z[3:7])), qconj(sp[R_MOUNT_Q : R_MOUNT_Q + 4]))
-    r_pt = _mul(qdcm(qconj(q)), qdcm(q_lt))  # target frame -> body frame
-    r = np.zeros(3)
+    _camera_attitude_meas(q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[9])
+    _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
+
+
+@njit(cache=True, error_model="numpy")
+def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
+    """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
+    (``mats[W_COV]``) of the attitude part of a camera sample ``z`` (the quaternion
+    algebra on scalars, the matrices in the work arrays: the same operations as
+    ``qmul``, ``qdcm``, ``_sandwich``)."""
+    tq, mq = R_TGT_Q, R_MOUNT_Q
+    # q_lt = q_nom ⊗ q_target; q_m = q_lt ⊗ conj(z_q) ⊗ conj(q_mount)
+    l0, l1, l2, l3 = qmul4(
+        q_nom[0], q_nom[1], q_nom[2], q_nom[3], sp[tq], sp[tq + 1], sp[tq + 2], sp[tq + 3]
+    )
+    a0, a1, a2, a3 = qmul4(l0, l1, l2, l3, z[3], -z[4], -z[5], -z[6])
+    q_m, q_c, q_lt = quats[Q_MEAS], quats[Q_CONJ], quats[Q_LT]
+    q_m[0], q_m[1], q_m[2], q_m[3] = qmul4(
+        a0, a1, a2, a3, sp[mq], -sp[mq + 1], -sp[mq + 2], -sp[mq + 3]
+    )
+    q_c[0], q_c[1], q_c[2], q_c[3] = q[0], -q[1], -q[2], -q[3]
+    q_lt[0], q_lt[1], q_lt[2], q_lt[3] = l0, l1, l2, l3
+    qdcm_into(q_c, mats[W_A])
+    qdcm_into(q_lt, mats[W_VAR])
+    r_pt = mats[W_CS]  # target frame -> body frame
+    _mul_into(mats[W_A], mats[W_VAR], r_pt)
+    d = mats[W_J]  # diagonal noise
+    for i in range(3):
+        for j in range(3):
+            d[i, j] = 0.0
     rng = math.sqrt(z[0] * z[0] + z[1] * z[1] + z[2] * z[2])
     for i in range(3):
         s = sp[R_SIGA + 3 + i] + sp[R_SIGB + 3 + i] * rng
-        r[i] = s * s
+        d[i, i] = s * s
         if fp[F_RBIAS] != 0.0:
-            r[i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
-    _update_attitude_into(x, q, b, p, q_m, _sandwich(r_pt, np.diag(r)), ws)
+            d[i, i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
+    _mul_into(r_pt, d, mats[W_TMP])  # _sandwich(r_pt, diag)
+    _mul_t_into(mats[W_TMP], r_pt, mats[W_COV])
+    _attitude_meas(q, q_m, h, y)
 
 
 @njit(cache=True, error_model="numpy")
@@ -976,17 +1186,38 @@ def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_n
 @njit(cache=True, error_model="numpy")
 def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp, ws):
     """:func:`update_navigation` in place on ``x``, ``q``, ``b``, ``p``, with the work
-    arrays ``ws`` of :func:`_work` (the loop makes them once per segment)."""
+    arrays ``ws`` of :func:`_work` (the loop makes them once per segment).
+
+    Each update is its measurement (``_*_meas``: H, innovation, noise into the work
+    arrays), :func:`_kf_update_into` and :func:`_correct_into`, called from here with
+    the arrays they read rather than through ``update_*`` with the whole work tuple:
+    every array handed to a compiled function costs a reference-count increment and
+    decrement, per call (the same operations in the same order). The updates use the
+    structure of ``H`` and take ``p`` as exactly symmetric (:func:`_kf_update_h_into`):
+    ``p`` must be a symmetric matrix."""
+    h, ph, y, zz, dx = ws[0], ws[1], ws[2], ws[3], ws[4]
+    mats, vecs, quats, r6 = ws[7], ws[8], ws[9], ws[10]
     if ok[3]:
-        _update_star_tracker_into(x, q, b, p, q_star, sp.star, fp, ws)
+        r = mats[W_R]
+        _star_tracker_meas(q, q_star, sp.star, fp, h, y, r)
+        _kf_update_h_into(p, y, h, 3, r, dx, ph, zz, I_TH, False, False)
+        _correct_into(x, q, b, dx)
     if ok[2]:
-        _update_camera_attitude_into(x, q, b, p, z_camera, sp.camera, q_nom, fp, ws)
+        _camera_attitude_meas(q, z_camera, sp.camera, q_nom, fp, h, y, mats, quats)
+        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_TH, False, False)
+        _correct_into(x, q, b, dx)
     if ok[0]:
-        _update_gnss_into(x, q, b, p, z_gnss, sp.gnss, fp, ws)
+        _gnss_meas(x, z_gnss, sp.gnss, fp, h, y, r6)
+        _kf_update_h_into(p, y, h, 6, r6, dx, ph, zz, I_R, False, False)
+        _correct_into(x, q, b, dx)
     if ok[1]:
-        _update_lidar_into(x, q, b, p, z_lidar, sp.lidar, q_nom, fp, ws)
+        _lidar_meas(x, q, z_lidar, sp.lidar, q_nom, fp, h, y, mats, vecs)
+        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_R, True, False)
+        _correct_into(x, q, b, dx)
     if ok[2]:
-        _update_camera_position_into(x, q, b, p, z_camera, sp.camera, q_nom, fp, ws)
+        _camera_position_meas(x, q, z_camera, sp.camera, q_nom, fp, h, y, mats, vecs)
+        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_R, True, False)
+        _correct_into(x, q, b, dx)
 
 
 # ============================================================== public configuration
