@@ -64,6 +64,14 @@ def _fixed_grid(figsize, nrows: int, ncols: int, **spacing):
     return fig, fig.add_gridspec(nrows, ncols, **spacing)
 
 
+def _set_title(ax, text: str, **kwargs) -> None:
+    """``ax.set_title`` at the top of the axes (and its pad), where matplotlib's automatic
+    placement puts a title when no tick label is above the axes (none of these figures
+    has any), without that placement's measuring every y tick label of the axes at each
+    drawing (~5-15 % of drawing a figure; the pixels are the same)."""
+    ax.set_title(text, y=1.0, **kwargs)
+
+
 def _figure(ax, figsize):
     if ax is not None:
         return ax.figure, ax

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Ellipse, Polygon
 
 from ..errors import InputError
-from ._common import _KIND_NAMES, _kind, _new_figure
+from ._common import _KIND_NAMES, _kind, _new_figure, _set_title
 
 __all__ = ["plot_lvlh"]
 
@@ -182,7 +182,7 @@ def _draw_lvlh_panel(
     ax.set_xlabel(f"{xlab} [{unit}]")
     ax.set_ylabel(f"{ylab} [{unit}]")
     ax.grid(True, alpha=0.3)
-    ax.set_title(_VIEW_TITLES[view])
+    _set_title(ax, _VIEW_TITLES[view])
 
 
 def plot_lvlh(

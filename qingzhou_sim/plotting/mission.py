@@ -19,6 +19,7 @@ from ._common import (
     _hours_since,
     _phase_colours,
     _require,
+    _set_title,
     _time_axis,
 )
 
@@ -90,12 +91,13 @@ def plot_ground_track(result, *, ax=None) -> Figure:
     ax.set_xlabel("Longitude [deg]")
     ax.set_ylabel("Geodetic latitude [deg]")
     if kind == "mission":
-        ax.set_title(
+        _set_title(
+            ax,
             f"Ground tracks from insertion to the end of the run "
-            f"({result.mission.phasing_profile} profile)"
+            f"({result.mission.phasing_profile} profile)",
         )
     else:
-        ax.set_title("Ground track")
+        _set_title(ax, "Ground track")
     fig.legend(loc="outside lower center", ncol=5, fontsize="small")
     return fig
 
@@ -202,7 +204,8 @@ def plot_altitude_phase(result) -> Figure:
             fontsize="small",
         )
     ax1.set_ylabel("Geodetic altitude [km]")
-    ax1.set_title(
+    _set_title(
+        ax1,
         f"Phasing ({result.mission.phasing_profile} profile): altitude and phase angle; "
         "dashed lines: burns",
         pad=16,
@@ -301,7 +304,7 @@ def plot_range(result, *, liftoff=None) -> Figure:
     ax3.set_ylim(1e-3, 2.0 * max(top, 1e-2))
     ax3.invert_xaxis()  # time runs left to right as the range shrinks
     ax3.legend(loc="upper right", fontsize="small")
-    ax3.set_title("Range rate against range")
+    _set_title(ax3, "Range rate against range")
     for axis in (ax1.yaxis, ax3.xaxis, ax3.yaxis):
         # minor grid lines at 2 and 5 times the powers of ten (every integer multiple
         # made 136 minor ticks, a third of the time to draw this figure)
@@ -310,7 +313,7 @@ def plot_range(result, *, liftoff=None) -> Figure:
         ax.grid(True, which="major", lw=0.4)
         ax.grid(True, which="minor", lw=0.2, alpha=0.4)
     name = "Tiangong" if kind == "mission" else "the station"
-    ax1.set_title(f"Range and range rate to {name}")
+    _set_title(ax1, f"Range and range rate to {name}")
     return fig
 
 
@@ -376,7 +379,7 @@ def plot_delta_v_budget(results, *, labels=None, ax=None) -> Figure:
     ax.set_xlim(-0.6, len(results) - 0.4)
     ax.set_ylim(0, 1.1 * max(float(bottom.max()), 1e-3))
     ax.set_ylabel("Delta-v [m/s]")
-    ax.set_title("Delta-v budget per phase")
+    _set_title(ax, "Delta-v budget per phase")
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(
         handles[::-1],
