@@ -174,7 +174,8 @@ def _error_norm(K, h, y, ynew, rtol, atol):
     e5 = 0.0
     e3 = 0.0
     for j in range(6):
-        sc = atol + rtol * max(abs(y[j]), abs(ynew[j]))
+        ay, an = abs(y[j]), abs(ynew[j])
+        sc = atol + rtol * (an if an > ay else ay)  # max(ay, an) as numba's builtin
         a5 = 0.0
         a3 = 0.0
         for m in range(13):
@@ -236,7 +237,8 @@ def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
     d0 = math.sqrt(d0 / 6.0)
     d1 = math.sqrt(d1 / 6.0)
     h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h0 = min(h0, span)
+    # min and max as numba's builtins evaluate them (its overloads cost compile time)
+    h0 = span if span < h0 else h0
     y1 = np.empty(6)
     for j in range(6):
         y1[j] = y0[j] + h0 * direction * f0[j]
@@ -248,10 +250,11 @@ def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
         d2 += ((f1[j] - f0[j]) / sc) ** 2
     d2 = math.sqrt(d2 / 6.0) / h0
     if d1 <= 1e-15 and d2 <= 1e-15:
-        h1 = max(1e-6, h0 * 1e-3)
+        h1 = h0 * 1e-3 if h0 * 1e-3 > 1e-6 else 1e-6
     else:
-        h1 = (0.01 / max(d1, d2)) ** (1.0 / 8.0)
-    return min(100.0 * h0, h1, span)
+        h1 = (0.01 / (d2 if d2 > d1 else d1)) ** (1.0 / 8.0)
+    h = h1 if h1 < 100.0 * h0 else 100.0 * h0
+    return span if span < h else h
 
 
 @njit(cache=True, error_model="numpy")
@@ -318,83 +321,6 @@ def _locate_radius(F, y_old, t_old, h, stop_radius, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
-    """Integrate from t0 to t1 storing every accepted step and its 13 stages, from which
-    :func:`_dense_from_stages` makes the dense output when it is first needed (its three
-    extra stages per step are a quarter of the integration's cost).
-
-    Returns (ts (m+1,), ys (m+1, 6), Ks (m, 13, 6), status). On re-entry (|r| falls
-    below ``stop_radius``) the last step ends exactly at the crossing, located by
-    bisection on the dense output, and the status is 1.
-    """
-    cap = 64
-    ts = np.empty(cap)
-    ys = np.empty((cap, 6))
-    Fs = np.empty((cap, 13, 6))
-    ts[0] = t0
-    _copy6(ys[0], y0)
-    n = 0
-    status = _OK
-    if t1 == t0:
-        return ts[:1], ys[:1], Fs[:0], status
-    direction = 1.0 if t1 > t0 else -1.0
-    K = np.empty((16, 6))
-    ytmp = np.empty(6)
-    ynew = np.empty(6)
-    y = y0.copy()
-    f = np.empty(6)
-    _rhs_into(t0, y, p, f)
-    h_abs = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
-    t = t0
-    while direction * (t1 - t) > 0.0:
-        if n >= max_steps:
-            status = _TOO_MANY_STEPS
-            break
-        t_new, h, h_abs, st = _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew)
-        if st != _OK:
-            status = st
-            break
-        if n + 1 >= cap:
-            cap *= 2
-            ts2 = np.empty(cap)
-            ys2 = np.empty((cap, 6))
-            Fs2 = np.empty((cap, 13, 6))
-            # Loops, not slice assignments (numba's broadcasting error path: ~4 s).
-            for i in range(n + 1):
-                ts2[i] = ts[i]
-                _copy6(ys2[i], ys[i])
-            for i in range(n):
-                _copy_stages(Fs[i], Fs2[i])
-            ts, ys, Fs = ts2, ys2, Fs2
-        _copy_stages(K, Fs[n])
-        if not _finite6(ynew):
-            status = _NOT_FINITE
-            break
-        if stop_radius > 0.0 and _radius(ynew) < stop_radius:
-            # End the arc at the crossing: redo the step with the shorter h so that the
-            # stored stages span exactly [t, t_crossing].
-            F = np.empty((7, 6))
-            _dense_coeffs(t, y, ynew, h, p, K, ytmp, F)
-            t_new = _locate_radius(F, y, t, h, stop_radius, ynew)
-            h = t_new - t
-            _rk_stages(t, y, f, h, p, K, ytmp, ynew)
-            _copy_stages(K, Fs[n])
-            n += 1
-            ts[n] = t + h
-            _copy6(ys[n], ynew)
-            status = _REENTRY
-            break
-        n += 1
-        ts[n] = t_new
-        _copy6(ys[n], ynew)
-        t = t_new
-        for j in range(6):
-            y[j] = ynew[j]
-            f[j] = K[12, j]
-    return ts[: n + 1], ys[: n + 1], Fs[:n], status
-
-
-@njit(cache=True, error_model="numpy")
 def _copy_stages(K, dst):
     """dst (13, 6) = the stages K[0..12] of an accepted step."""
     for s in range(13):
@@ -418,67 +344,177 @@ def _dense_from_stages(ts, ys, Ks, p):
     return Fs
 
 
-@njit(cache=True, error_model="numpy")
-def _dop853_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_radius):
-    """Integrate from t0 to t1 without storing steps; write the dense-output state at each
-    t_out[k] (k >= k0, sorted in the direction of integration) reached before t1
-    (or at t1 when ``inclusive``) into out[k].
+@njit(cache=True, error_model="numpy", inline="always")
+def _next_impulse(imp_t, i, t0, t1, direction):
+    """Index of the first impulse from ``i`` on inside the span: t0 <= t <= t1 forward,
+    t1 <= t < t0 backward (``imp_t`` in the order of integration); imp_t.size if none."""
+    while i < imp_t.shape[0]:
+        tb = imp_t[i]
+        if (t0 <= tb <= t1) if direction > 0.0 else (t1 <= tb < t0):
+            return i
+        i += 1
+    return i
 
-    Returns (k_next, t_end, y_end, status)."""
+
+@njit(cache=True, error_model="numpy")
+def _dop853_run(
+    t0, y0, t1, t_out, k0, inclusive, out, imp_t, imp_dv, p, rtol, atol, max_steps, stop_radius,
+    store,
+):  # fmt: skip
+    """The DOP853 driver: integrate from t0 to t1, adding the inertial impulses ``imp_dv``
+    (k, 3) at ``imp_t`` inside the span (see :func:`_next_impulse`; backward: subtracted);
+    write the dense-output state at each t_out[k] (k >= k0, sorted in the direction of
+    integration) reached before t1 (or at t1 when ``inclusive``) into out[k]. Outputs at
+    an impulse time are post-impulse. Each coast between impulses starts afresh (its
+    own initial step and step count, ``max_steps``).
+
+    With ``store`` (an arc without impulses) it also keeps every accepted step and its 13
+    stages, from which :func:`_dense_from_stages` makes the dense output when it is first
+    needed (its three extra stages per step are a quarter of the integration's cost); on
+    re-entry (|r| falls below ``stop_radius``) the last step is then redone to end exactly
+    at the crossing (located by bisection on the dense output).
+
+    One compiled function for every DOP853 use (propagation with impulses, arcs, batches),
+    so that a first run compiles it once. Returns (k_next, t_end, y_end, status, ts (m+1,),
+    ys (m+1, 6), Ks (m, 13, 6)); the last three are empty without ``store``.
+    """
     y = y0.copy()
     k = k0
     nout = t_out.shape[0]
-    if t1 == t0:
-        while k < nout and inclusive and t_out[k] == t0:
-            _copy6(out[k], y)
-            k += 1
-        return k, t0, y, _OK
-    direction = 1.0 if t1 > t0 else -1.0
+    cap = 64 if store else 0
+    ts = np.empty(cap)
+    ys = np.empty((cap, 6))
+    Ks = np.empty((cap, 13, 6))
+    n = np.int64(0)  # (not the literal 0: _grown would compile twice)
+    if store:
+        ts[0] = t0
+        _copy6(ys[0], y0)
     K = np.empty((16, 6))
     F = np.empty((7, 6))
     ytmp = np.empty(6)
     ynew = np.empty(6)
     f = np.empty(6)
-    _rhs_into(t0, y, p, f)
-    # Outputs exactly at the start.
-    while k < nout and t_out[k] == t0 and (inclusive or t1 != t0):
-        _copy6(out[k], y)
-        k += 1
-    h_abs = _initial_step(t0, y, f, direction, abs(t1 - t0), p, rtol, atol)
+    span_dir = 1.0 if t1 >= t0 else -1.0
+    i = _next_impulse(imp_t, 0, t0, t1, span_dir)
     t = t0
-    nsteps = 0
-    while direction * (t1 - t) > 0.0:
-        if nsteps >= max_steps:
-            return k, t, y, _TOO_MANY_STEPS
-        t_new, h, h_abs, st = _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew)
-        if st != _OK:
-            return k, t, y, st
-        nsteps += 1
-        if not _finite6(ynew):
-            return k, t, y, _NOT_FINITE
-        if stop_radius > 0.0 and _radius(ynew) < stop_radius:
-            _dense_coeffs(t, y, ynew, h, p, K, ytmp, F)
-            tc = _locate_radius(F, y, t, h, stop_radius, ytmp)
-            while k < nout and direction * (t_out[k] - tc) <= 0.0:
-                _dense_eval(F, y, (t_out[k] - t) / h, out[k])
+    st = _OK
+    while True:
+        # ---- one coast, from t to the next impulse (or t1)
+        t_stop = imp_t[i] if i < imp_t.shape[0] else t1
+        incl = inclusive if i >= imp_t.shape[0] else span_dir < 0.0
+        if t_stop == t:
+            while k < nout and incl and t_out[k] == t:
+                _copy6(out[k], y)
                 k += 1
-            return k, tc, ytmp.copy(), _REENTRY
-        have_dense = False
-        while k < nout:
-            dt_end = direction * (t_out[k] - t_new)
-            if dt_end < 0.0:
-                if not have_dense:
+        else:
+            direction = 1.0 if t_stop > t else -1.0
+            _rhs_into(t, y, p, f)
+            # outputs exactly at the start
+            while k < nout and t_out[k] == t:
+                _copy6(out[k], y)
+                k += 1
+            h_abs = _initial_step(t, y, f, direction, abs(t_stop - t), p, rtol, atol)
+            nsteps = 0
+            while direction * (t_stop - t) > 0.0:
+                if nsteps >= max_steps:
+                    st = _TOO_MANY_STEPS
+                    break
+                t_new, h, h_abs, st = _advance(
+                    t, y, f, h_abs, t_stop, direction, p, rtol, atol, K, ytmp, ynew
+                )
+                if st != _OK:
+                    break
+                nsteps += 1
+                if store and n + 1 >= ts.shape[0]:
+                    ts, ys, Ks = _grown(ts, ys, Ks, n)
+                if not _finite6(ynew):
+                    st = _NOT_FINITE
+                    break
+                if stop_radius > 0.0 and _radius(ynew) < stop_radius:
                     _dense_coeffs(t, y, ynew, h, p, K, ytmp, F)
-                    have_dense = True
-                _dense_eval(F, y, (t_out[k] - t) / h, out[k])
-                k += 1
-            elif dt_end == 0.0 and (inclusive or t_new != t1):
-                _copy6(out[k], ynew)
-                k += 1
-            else:
-                break
-        t = t_new
-        for j in range(6):
-            y[j] = ynew[j]
-            f[j] = K[12, j]
-    return k, t, y, _OK
+                    tc = _locate_radius(F, y, t, h, stop_radius, ytmp)
+                    while k < nout and direction * (t_out[k] - tc) <= 0.0:
+                        _dense_eval(F, y, (t_out[k] - t) / h, out[k])
+                        k += 1
+                    if store:
+                        # end the arc at the crossing: redo the step with the shorter h
+                        # so that the stored stages span exactly [t, t_crossing]
+                        h = tc - t
+                        _rk_stages(t, y, f, h, p, K, ytmp, ynew)
+                        _copy_stages(K, Ks[n])
+                        n += 1
+                        ts[n] = t + h
+                        _copy6(ys[n], ynew)
+                        tc = t + h
+                        _copy6(ytmp, ynew)
+                    t = tc
+                    _copy6(y, ytmp)
+                    st = _REENTRY
+                    break
+                if store:
+                    _copy_stages(K, Ks[n])
+                    ts[n + 1] = t_new
+                    _copy6(ys[n + 1], ynew)
+                    n += 1
+                have_dense = False
+                while k < nout:
+                    dt_end = direction * (t_out[k] - t_new)
+                    if dt_end < 0.0:
+                        if not have_dense:
+                            _dense_coeffs(t, y, ynew, h, p, K, ytmp, F)
+                            have_dense = True
+                        _dense_eval(F, y, (t_out[k] - t) / h, out[k])
+                        k += 1
+                    elif dt_end == 0.0 and (incl or t_new != t_stop):
+                        _copy6(out[k], ynew)
+                        k += 1
+                    else:
+                        break
+                t = t_new
+                for j in range(6):
+                    y[j] = ynew[j]
+                    f[j] = K[12, j]
+        # ---- the impulse that ends the coast
+        if st != _OK or i >= imp_t.shape[0]:
+            break
+        for j in range(3):
+            y[3 + j] += span_dir * imp_dv[i, j]
+        i = _next_impulse(imp_t, i + 1, t0, t1, span_dir)
+    return k, t, y, st, ts[: n + 1 if store else 0], ys[: n + 1 if store else 0], Ks[:n]
+
+
+@njit(cache=True, error_model="numpy")
+def _grown(ts, ys, Ks, n):
+    """The step store of :func:`_dop853_run` with twice the room, its n + 1 steps copied
+    (loops, not slice assignments: numba's broadcasting error path costs ~4 s to compile)."""
+    cap = 2 * ts.shape[0]
+    ts2 = np.empty(cap)
+    ys2 = np.empty((cap, 6))
+    Ks2 = np.empty((cap, 13, 6))
+    for i in range(n + 1):
+        ts2[i] = ts[i]
+        _copy6(ys2[i], ys[i])
+    for i in range(n):
+        _copy_stages(Ks[i], Ks2[i])
+    return ts2, ys2, Ks2
+
+
+# The empty inputs of :func:`_dop853_arc` (no impulses, no output times; writeable, as
+# numba types read-only arrays apart: they would compile the driver a second time).
+_NO_T = np.zeros(0)
+_NO_DV = np.zeros((0, 3))
+_NO_OUT = np.zeros((0, 6))
+
+
+def _dop853_arc(t0, y0, t1, p, rtol, atol, max_steps, stop_radius):
+    """Integrate from t0 to t1 storing every accepted step and its 13 stages
+    (:func:`_dop853_run` with ``store``, no impulses, no output times).
+
+    Returns (ts (m+1,), ys (m+1, 6), Ks (m, 13, 6), status). On re-entry the last step
+    ends exactly at the crossing and the status is 1 (``_REENTRY``).
+    """
+    _, _, _, st, ts, ys, Ks = _dop853_run(
+        t0, y0, t1, _NO_T, 0, True, _NO_OUT, _NO_T, _NO_DV, p, rtol, atol, max_steps,
+        stop_radius, True,
+    )  # fmt: skip
+    return ts, ys, Ks, st

@@ -360,7 +360,7 @@ def _ensemble_block(Y, t0, t1, p, rtol, atol, max_steps, stop_radius, status):
     """DOP853 on a block of independent samples Y (6, m), advanced in place from t0 to t1.
 
     Every sample (lane) keeps its own time, step size, error estimate and accept/reject
-    decision: it follows the same algorithm as :func:`_dop853_to_times`, only the loops
+    decision: it follows the same algorithm as :func:`._dop853._dop853_run`, only the loops
     run over the lanes so that they vectorise. No quantity couples two lanes, so a
     sample's result does not depend on which samples share its block (reproducible on
     one process or many, whatever the chunking). ``status[i]`` gets the lane's status;

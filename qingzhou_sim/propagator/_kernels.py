@@ -27,8 +27,9 @@ from ._dop853 import (
     _REENTRY,
     _TOO_MANY_STEPS,
     _copy6,
-    _dop853_to_times,
+    _dop853_run,
     _finite6,
+    _next_impulse,
     _radius,
 )
 from ._ensemble import _ensemble_block
@@ -186,13 +187,30 @@ def _kepler_many(mu, y0s, dts):
 # --------------------------------------------------------------------------- drivers
 @njit(cache=True, error_model="numpy")
 def _arc_to_times(
-    method, t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, step_s, max_steps, stop_radius
+    method,
+    t0,
+    y0,
+    t1,
+    t_out,
+    k0,
+    inclusive,
+    out,
+    p,
+    rtol,
+    atol,
+    step_s,
+    max_steps,
+    stop_radius,
 ):
-    """Dispatch of the storage-free arc driver for every method; see _dop853_to_times."""
+    """Dispatch of the storage-free arc driver for every method (as :func:`._dop853._dop853_run`
+    without impulses): returns (k_next, t_end, y_end, status)."""
     if method == 0:
-        return _dop853_to_times(
-            t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_radius
-        )
+        no = np.bool_(False)
+        k, t, y, st, _, _, _ = _dop853_run(
+            t0, y0, t1, t_out, k0, inclusive, out, np.zeros(0), np.zeros((0, 3)), p, rtol, atol,
+            max_steps, stop_radius, no,
+        )  # fmt: skip
+        return k, t, y, st
     k = k0
     nout = t_out.shape[0]
     direction = 1.0 if t1 >= t0 else -1.0
@@ -230,28 +248,6 @@ def _arc_to_times(
 
 
 @njit(cache=True, error_model="numpy")
-def _impulse_stops(t_end, imp_t):
-    """The stops of an impulsive propagation to t_end: the impulses inside [0, t_end]
-    (forward) or [t_end, 0) (backward), in the given (integration) order, then t_end.
-
-    Returns (direction, stops, which (impulse index, -1 for the end), number of impulses)."""
-    direction = 1.0 if t_end >= 0.0 else -1.0
-    stops = np.empty(imp_t.shape[0] + 1)
-    which = np.empty(imp_t.shape[0] + 1, dtype=np.int64)
-    ns = 0
-    for i in range(imp_t.shape[0]):
-        tb = imp_t[i]
-        inside = (0.0 <= tb <= t_end) if direction > 0.0 else (t_end <= tb < 0.0)
-        if inside:
-            stops[ns] = tb
-            which[ns] = i
-            ns += 1
-    stops[ns] = t_end
-    which[ns] = -1
-    return direction, stops, which, ns
-
-
-@njit(cache=True, error_model="numpy")
 def _propagate_rv_kernel(
     method, y0, t_out, imp_t, imp_dv, p, rtol, atol, step_s, max_steps, stop_radius
 ):
@@ -261,26 +257,35 @@ def _propagate_rv_kernel(
     DOP853, which compiles that method alone). Forward: impulses at t in [0, t_end]
     are added when reached and outputs at an impulse time are post-impulse. Backward:
     impulses at t in [t_end, 0) are subtracted, outputs there are post-impulse too.
+    DOP853 runs its own driver (:func:`._dop853._dop853_run`, the same coasts).
 
     Returns (out (n, 6), n_filled, t_stop, status)."""
     n = t_out.shape[0]
     out = np.empty((n, 6))
     if n == 0:
         return out, 0, 0.0, _OK
-    direction, stops, which, ns = _impulse_stops(t_out[n - 1], imp_t)
+    t_end = t_out[n - 1]
+    k = np.int64(0)  # not the literal 0: that would compile the arc driver twice
+    if method == 0:
+        k, t, _, st, _, _, _ = _dop853_run(
+            0.0, y0, t_end, t_out, k, np.bool_(True), out, imp_t, imp_dv, p, rtol, atol,
+            max_steps, stop_radius, np.bool_(False),
+        )  # fmt: skip
+        return out, k, t, st
+    direction = 1.0 if t_end >= 0.0 else -1.0
+    i = _next_impulse(imp_t, 0, 0.0, t_end, direction)
     y = y0.copy()
     t = 0.0
-    k = np.int64(0)  # not the literal 0: that would compile the arc driver twice
-    st = _OK
-    for i in range(ns + 1):
+    while True:
+        last = i >= imp_t.shape[0]
         k, t, y, st = _arc_to_times(
             method,
             t,
             y,
-            stops[i],
+            t_end if last else imp_t[i],
             t_out,
             k,
-            which[i] < 0 or direction < 0.0,
+            last or direction < 0.0,
             out,
             p,
             rtol,
@@ -289,36 +294,27 @@ def _propagate_rv_kernel(
             max_steps,
             stop_radius,
         )
-        if st != _OK or which[i] < 0:
+        if st != _OK or last:
             break
         for j in range(3):
-            y[3 + j] += direction * imp_dv[which[i], j]
+            y[3 + j] += direction * imp_dv[i, j]
+        i = _next_impulse(imp_t, i + 1, 0.0, t_end, direction)
     return out, k, t, st
 
 
-@njit(cache=True, error_model="numpy")
 def _propagate_rv_dop853(y0, t_out, imp_t, imp_dv, p, rtol, atol, max_steps, stop_radius):
-    """:func:`_propagate_rv_kernel` for DOP853 alone (the method every mission uses):
-    its own compiled function, so that a first run compiles neither RK4 nor Kepler and
-    the driver's call tree is one level shallower. Same arithmetic, same results."""
-    n = t_out.shape[0]
-    out = np.empty((n, 6))
-    if n == 0:
+    """:func:`_propagate_rv_kernel` for DOP853 alone (the method every mission uses), by
+    the one DOP853 driver :func:`._dop853._dop853_run`, so that a first run compiles
+    neither RK4 nor Kepler. Same arithmetic, same results.
+
+    Returns (out (n, 6), n_filled, t_stop, status)."""
+    out = np.empty((t_out.shape[0], 6))
+    if t_out.shape[0] == 0:
         return out, 0, 0.0, _OK
-    direction, stops, which, ns = _impulse_stops(t_out[n - 1], imp_t)
-    y = y0.copy()
-    t = 0.0
-    k = np.int64(0)
-    st = _OK
-    for i in range(ns + 1):
-        inclusive = which[i] < 0 or direction < 0.0
-        k, t, y, st = _dop853_to_times(
-            t, y, stops[i], t_out, k, inclusive, out, p, rtol, atol, max_steps, stop_radius
-        )
-        if st != _OK or which[i] < 0:
-            break
-        for j in range(3):
-            y[3 + j] += direction * imp_dv[which[i], j]
+    k, t, _, st, _, _, _ = _dop853_run(
+        0.0, y0, float(t_out[-1]), t_out, 0, True, out, imp_t, imp_dv, p, rtol, atol,
+        max_steps, stop_radius, False,
+    )  # fmt: skip
     return out, k, t, st
 
 
@@ -341,6 +337,8 @@ def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
     # specialisation of the arc drivers.
     k0 = np.int64(0)
     yes = np.bool_(True)
+    no = np.bool_(False)
+    no_t, no_dv = np.zeros(0), np.zeros((0, 3))
     for b in prange(nb):
         lo = b * _BLOCK
         hi = min(n, lo + _BLOCK)
@@ -356,9 +354,10 @@ def _batch_final_ensemble(y0s, t_end, p, rtol, atol, max_steps, stop_radius):
                 for j in range(6):
                     yout[i, j] = Y[j, i - lo]
             else:
-                k, t, y, st1 = _dop853_to_times(
-                    0.0, y0s[i], t_end, t_out, k0, yes, buf, p, rtol, atol, max_steps, stop_radius
-                )
+                k, t, y, st1, _, _, _ = _dop853_run(
+                    0.0, y0s[i], t_end, t_out, k0, yes, buf, no_t, no_dv, p, rtol, atol,
+                    max_steps, stop_radius, no,
+                )  # fmt: skip
                 _copy6(yout[i], y)
                 tstop[i] = t
                 status[i] = st1

@@ -41,9 +41,9 @@ from ._dop853 import (
     _TOO_MANY_STEPS,
     _copy6,
     _finite6,
+    _next_impulse,
     _radius,
 )
-from ._kernels import _impulse_stops
 from ._stepsize import _MAX_REJECTS, _control, _min_step, _step_end
 
 # --------------------------------------------------------------------------- tableau
@@ -387,8 +387,8 @@ def _rkn_advance(t, y, a0, h_abs, t1, direction, p, rtol, atol, K, ytmp, ftmp, y
 
 @njit(cache=True, error_model="numpy")
 def _rkn_to_times(t0, y0, t1, t_out, k0, inclusive, out, p, rtol, atol, max_steps, stop_radius):
-    """As :func:`._dop853._dop853_to_times` with the RKN12(10) pair: integrate from t0 to
-    t1, write the state at each t_out[k] (k >= k0) reached before t1 (or at t1 when
+    """As :func:`._dop853._dop853_run` (no impulses) with the RKN12(10) pair: integrate from
+    t0 to t1, write the state at each t_out[k] (k >= k0) reached before t1 (or at t1 when
     ``inclusive``) into out[k]; outputs inside a step by a separate step to them.
 
     Returns (k_next, t_end, y_end, status)."""
@@ -479,20 +479,23 @@ def _propagate_rv_rkn(y0, t_out, imp_t, imp_dv, p, rtol, atol, max_steps, stop_r
     out = np.empty((n, 6))
     if n == 0:
         return out, 0, 0.0, _OK
-    direction, stops, which, ns = _impulse_stops(t_out[n - 1], imp_t)
+    t_end = t_out[n - 1]
+    direction = 1.0 if t_end >= 0.0 else -1.0
+    i = _next_impulse(imp_t, 0, 0.0, t_end, direction)
     y = y0.copy()
     t = 0.0
     k = np.int64(0)
-    st = _OK
-    for i in range(ns + 1):
-        inclusive = which[i] < 0 or direction < 0.0
+    while True:
+        last = i >= imp_t.shape[0]
         k, t, y, st = _rkn_to_times(
-            t, y, stops[i], t_out, k, inclusive, out, p, rtol, atol, max_steps, stop_radius
-        )
-        if st != _OK or which[i] < 0:
+            t, y, t_end if last else imp_t[i], t_out, k, last or direction < 0.0, out, p, rtol,
+            atol, max_steps, stop_radius,
+        )  # fmt: skip
+        if st != _OK or last:
             break
         for j in range(3):
-            y[3 + j] += direction * imp_dv[which[i], j]
+            y[3 + j] += direction * imp_dv[i, j]
+        i = _next_impulse(imp_t, i + 1, 0.0, t_end, direction)
     return out, k, t, st
 
 

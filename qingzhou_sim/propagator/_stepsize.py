@@ -5,7 +5,9 @@ scaled error norm is below 1, and the next step is h * clip(SAFETY err^(-1/(q+1)
 MAX) with q the order of the error estimate, not grown right after a rejection
 (Hairer, Norsett & Wanner 1993, sec. II.4, eq. 4.13 and p. 168). Each integrator passes
 its own exponent. Helpers are inlined into their callers (``inline="always"``), so the
-loops over ensemble lanes compile as before.
+loops over ensemble lanes compile as before; min and max are written as the conditional
+expressions numba's builtins evaluate (the same values, NaN included), whose overloads
+would be compiled on a first run.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ _inlined = njit(cache=True, error_model="numpy", inline="always")
 @_inlined
 def _min_step(t):
     """Smallest step at time t that round-off still resolves."""
-    return 16.0 * _EPS * max(abs(t), 1.0)
+    at = abs(t)
+    return 16.0 * _EPS * (1.0 if 1.0 > at else at)
 
 
 @_inlined
@@ -48,8 +51,10 @@ def _control(err, h_abs, rejected, err_exp):
     if not math.isfinite(err):
         return False, h_abs * _MIN_FACTOR
     if err >= 1.0:
-        return False, h_abs * max(_MIN_FACTOR, _SAFETY * err**err_exp)
-    factor = _MAX_FACTOR if err == 0.0 else min(_MAX_FACTOR, _SAFETY * err**err_exp)
+        shrink = _SAFETY * err**err_exp
+        return False, h_abs * (shrink if shrink > _MIN_FACTOR else _MIN_FACTOR)
+    factor = _SAFETY * err**err_exp if err != 0.0 else _MAX_FACTOR
+    factor = factor if factor < _MAX_FACTOR else _MAX_FACTOR
     if rejected:
-        factor = min(1.0, factor)
+        factor = factor if factor < 1.0 else 1.0
     return True, h_abs * factor
