@@ -463,9 +463,8 @@ def _scaled1(a, s):
 
 @numba.njit(cache=True)
 def _min_dv_sqp(
-    mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps, ftol,
-    zero_vanishing,
-):  # fmt: skip
+    mu, rv0, t_end, t0, dv0, target, c_off, d_off, dv_ref, t_lo, t_hi, gap, free_t, eps, ftol
+):
     r"""Minimum :math:`\sum_i |\Delta v_i|` N-impulse transfer to ``target`` (two-body
     arcs plus the affine correction ``c_off + d_off (dv - dv_ref)``), over the
     delta-v's (k, 3) km/s and, when ``free_t``, the epochs (s), kept in
@@ -478,10 +477,7 @@ def _min_dv_sqp(
     linear epoch constraints; an l1 merit line search with a second-order correction.
     |dv| is smoothed as sqrt(|dv|^2 + eps^2) (eps in m/s). Stops when the step or the
     decrease of the total falls below 1e-7 / ``ftol`` m/s with the residual below 1e-7 (km, and
-    km/s x 1000 s). ``zero_vanishing``: a burn whose primer magnitude is below 0.99
-    (vanishing at the optimum) is tried at zero whenever it shrinks, not only after
-    shrinking by a fifth in one iteration (the same optimum at fixed epochs, in a
-    tenth of the iterations when a burn of a few mm/s vanishes). Returns (epochs (k,), dv (k, 3) km/s, the multipliers of the
+    km/s x 1000 s). Returns (epochs (k,), dv (k, 3) km/s, the multipliers of the
     arrival (6,) (for :func:`_primer_magnitude`), status: 0 converged, 1 iteration
     limit, 2 no descent, iterations).
 
@@ -560,7 +556,6 @@ def _min_dv_sqp(
         # (iteratively reweighted least squares), which shrinks it geometrically where
         # Newton's step would overshoot zero
         tot = 0.0
-        vanishing = np.zeros(k, dtype=np.bool_)
         for i in range(k):
             tot += math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2)
         for i in range(k):
@@ -573,7 +568,6 @@ def _min_dv_sqp(
                     pb += jac[a, 3 * i + b] * lam[a]
                 pn += pb * pb
             theta = 0.0 if 10.0 * eps < s and pn < 0.98 else 1.0
-            vanishing[i] = theta == 0.0
             for b in range(3):
                 g[3 * i + b] = dvm[i, b] / s
                 for e in range(3):
@@ -736,14 +730,11 @@ def _min_dv_sqp(
             break
         # a burn that shrank by a fifth or more is tried at zero (the others changed by
         # the minimum-norm correction back onto the constraint): the reweighted steps
-        # would take it there only geometrically. With ``zero_vanishing`` so is any
-        # shrinking burn whose primer magnitude says it vanishes at the optimum (else
-        # up to hundreds of iterations, a mm/s burn shrinking by a few per cent each)
+        # would take it there only geometrically
         for i in range(k):
             m_new = math.sqrt(dn[i, 0] ** 2 + dn[i, 1] ** 2 + dn[i, 2] ** 2)
             m_old = math.sqrt(dvm[i, 0] ** 2 + dvm[i, 1] ** 2 + dvm[i, 2] ** 2)
-            shrinking = m_new < 0.8 * m_old or (zero_vanishing and vanishing[i] and m_new < m_old)
-            if not (10.0 * eps < m_new < 0.1 * tot and shrinking):
+            if not (10.0 * eps < m_new < 0.1 * tot and m_new < 0.8 * m_old):
                 continue
             dz = dn.copy()
             dz[i, 0] = 0.0

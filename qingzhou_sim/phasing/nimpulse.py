@@ -147,7 +147,6 @@ def _two_body_optimum(mu, rv0, target_T, t_end, t_min, t0, dv0):
             True,
             _SMOOTH_M_S,
             _EPOCH_FTOL_M_S,
-            False,
         )
 
     t, dv, lam, status, _ = solve(t0, dv0)
@@ -365,7 +364,7 @@ def plan_n_impulse(
     )
 
 
-def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile, zero_vanishing=False):
+def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
     """Correct each (epochs, inertial dv) candidate in the force model; the plan of the
     cheapest converged one (the earliest candidate, e.g. the reference's epochs, when
     the totals differ by less than the optimiser's resolution ``_TIE_KM_S``).
@@ -374,8 +373,7 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile, zero_van
     predicted without the finite-difference Jacobian; then they are optimised in the
     order of the predictions, a candidate whose prediction is dearer than the best
     optimised total by more than ``_SCREEN_MARGIN_KM_S`` only brought onto the
-    constraint (it cannot win). ``zero_vanishing``: the minimum-delta-v SQP's option
-    (:func:`._kernels._min_dv_sqp`)."""
+    constraint (it cannot win)."""
     _, target = _target_at_end(pb)
     dyn, rv0, t_end = pb.dyn, pb.rv0, pb.t_end_s
     feasible = []
@@ -387,7 +385,7 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile, zero_van
         if not rep.converged:
             continue
         # (f: the residual at dvc; the correction below starts from both)
-        prediction = _predicted_min_dv(dyn, rv0, t_end, t, dvc.ravel(), f, target, zero_vanishing)
+        prediction = _predicted_min_dv(dyn, rv0, t_end, t, dvc.ravel(), f, target)
         feasible.append((prediction[0], i, t, dvc, rep, f, prediction))
     feasible.sort(key=lambda c: (c[0], c[1]))
     done = []
@@ -397,7 +395,7 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile, zero_van
         try:
             dvc, rep, t, _, _ = _correct_full(
                 dyn, rv0, t_end, t, dvc, target, epochs=correct_epochs, cutoff=cutoff,
-                f0=f, predicted=prediction, zero_vanishing=zero_vanishing,
+                f0=f, predicted=prediction,
             )  # fmt: skip
         except PropagationError:
             continue
@@ -466,8 +464,4 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
         t, dv = starts[-1]
         labels = [f"I{k + 1}" for k in range(len(t))]
         return _finish(pb, "n-impulse", profile, t, dv, labels, correct, notes)
-    # (the re-plan's fixed-epoch SQPs zero a vanishing burn as soon as it shrinks: the
-    # same optimum in fewer iterations; the nominal plan's search keeps the original
-    # rule, since the re-plan's epoch optimisation above, started from its burns, is
-    # sensitive to their last bits)
-    return _cheapest_corrected(pb, starts, correct_epochs, notes, profile, zero_vanishing=True)
+    return _cheapest_corrected(pb, starts, correct_epochs, notes, profile)

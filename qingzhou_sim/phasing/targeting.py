@@ -252,9 +252,7 @@ def _descent_step(residual, jac_at, approximate, p, f, w):
     return best
 
 
-def _min_dv(
-    dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred=None, zero_vanishing=False
-):
+def _min_dv(dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred=None):
     """Minimum sum |dv| at fixed epochs through the force model, from the feasible
     ``x``: the compiled SQP (:func:`._kernels._min_dv_sqp`) on a surrogate of the
     arrival state, the two-body arcs through the burns plus the full-force difference
@@ -264,8 +262,8 @@ def _min_dv(
     the surrogate re-anchored there until the arrival is within the goals, then the
     Jacobian difference measured again while the total still drops by more than
     0.1 mm/s and the optimum moved by more than ``_REFRESH_MOVE_KM_S`` (``_REFRESHES``
-    times at most). Kept only if the total delta-v drops. ``zero_vanishing``: see
-    :func:`._kernels._min_dv_sqp`. Returns (x, f, propagations)."""
+    times at most). Kept only if the total delta-v drops.
+    Returns (x, f, propagations)."""
     ordered = (np.diff(imp_t) >= 0).all() and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
     if not ordered:
         return x, f, 0
@@ -293,9 +291,7 @@ def _min_dv(
         xr, fr = xa, fa
         best = None
         for _ in range(5):
-            xn = _surrogate_optimum(
-                mu, rv0c, t_end, tc, xr, fr, tgt, d_off, zero_vanishing=zero_vanishing
-            )
+            xn = _surrogate_optimum(mu, rv0c, t_end, tc, xr, fr, tgt, d_off)
             if xn is None:
                 break
             fn = _final_residual(dyn, rv0, t_end, imp_t, xn, target)
@@ -320,9 +316,7 @@ def _min_dv(
     return x, f, n_prop
 
 
-def _surrogate_optimum(
-    mu, rv0, t_end, imp_t, xr, fr, target, d_off, ftol=1e-8, *, zero_vanishing=False
-):
+def _surrogate_optimum(mu, rv0, t_end, imp_t, xr, fr, target, d_off, ftol=1e-8):
     """The delta-v's (3k,) km/s of the surrogate's minimum (see :func:`_min_dv`)
     anchored at ``xr`` where the full-force residual is ``fr``; None on failure."""
     dvr = np.ascontiguousarray(xr.reshape(-1, 3))
@@ -330,18 +324,17 @@ def _surrogate_optimum(
     c_off = (fr + target) - g_r
     _, dvn, _, status, _ = _min_dv_sqp(
         mu, rv0, float(t_end), imp_t, dvr, target, c_off, d_off, dvr, 0.0, 0.0, 0.0, False,
-        _SMOOTH_M_S, ftol, zero_vanishing,
+        _SMOOTH_M_S, ftol,
     )  # fmt: skip
     if status == 2 or not np.isfinite(dvn).all():
         return None
     return dvn.ravel()
 
 
-def _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target, zero_vanishing=False):
+def _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target):
     """What the minimum-delta-v stage will reach from the feasible ``x``, predicted
     without its finite-difference Jacobian (the surrogate with J_F = J_G): (total
-    delta-v km/s, the delta-v's (3k,)), (inf, None) when unavailable.
-    ``zero_vanishing``: see :func:`._kernels._min_dv_sqp`."""
+    delta-v km/s, the delta-v's (3k,)), (inf, None) when unavailable."""
     ordered = (np.diff(imp_t) >= 0).all() and imp_t[0] >= 0.0 and imp_t[-1] <= t_end
     if not ordered:
         return np.inf, None
@@ -349,7 +342,6 @@ def _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target, zero_vanishing=False
     xn = _surrogate_optimum(
         dyn.mu, c(rv0, dtype=float), t_end, c(imp_t, dtype=float), x, f,
         c(target, dtype=float), np.zeros((6, x.size)), _PREDICT_FTOL_M_S,
-        zero_vanishing=zero_vanishing,
     )  # fmt: skip
     return (np.inf, None) if xn is None else (_total(xn), xn)
 
@@ -446,7 +438,6 @@ def _correct_full(
     cutoff=None,
     f0=None,
     predicted=None,
-    zero_vanishing=False,
 ) -> tuple:
     """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
     that the state at ``t_end`` equals ``target``.
@@ -464,9 +455,7 @@ def _correct_full(
 
     ``f0``: the residual at ``dv0`` when the caller has it (a previous correction's
     :attr:`f`); ``predicted``: the prediction (total, delta-v's) at ``dv0``, used when
-    Newton leaves ``dv0`` as it is (both are then what this function would compute);
-    ``zero_vanishing``: the minimum-delta-v stage's SQP option
-    (:func:`._kernels._min_dv_sqp`).
+    Newton leaves ``dv0`` as it is (both are then what this function would compute).
     Returns (dv (k, 3), CorrectionReport, epochs (k,) s, the final residual f (6,), the
     prediction (total km/s, delta-v's) at the Newton point or None when not made).
     """
@@ -524,13 +513,12 @@ def _correct_full(
         if kept and predicted is not None:
             pred, x_pred = predicted
         else:
-            pred, x_pred = _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target, zero_vanishing)
+            pred, x_pred = _predicted_min_dv(dyn, rv0, t_end, imp_t, x, f, target)
         prediction = (pred, x_pred)
         if cutoff is None or pred <= cutoff:
             x, f, n_prop = _min_dv(
-                dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred,
-                zero_vanishing,
-            )  # fmt: skip
+                dyn, rv0, t_end, imp_t, x, f, target, jacobian, history, ok, x_pred
+            )
             total_it += n_prop
     if epochs and ok(f) and imp_t.size > 0:
         trust_dv, trust_t = 5e-3, 600.0
