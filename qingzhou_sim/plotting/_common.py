@@ -80,20 +80,22 @@ def _figure(ax, figsize):
 
 
 def _kind(obj) -> str | None:
-    """'mission', 'approach', 'trajectory', 'ephemeris' or None."""
+    """'mission', 'approach', 'trajectory', 'ephemeris' or None. The propagator package
+    is imported only for an object that is none of the others: the figure process of
+    ``qingzhou-sim run`` (plotting._files.start_writer) draws mission results without it."""
     from ..docking.result import ApproachResult
     from ..mission.result import Ephemeris, MissionResult
-    from ..propagator.trajectory import Trajectory
 
     for cls, name in (
         (MissionResult, "mission"),
         (ApproachResult, "approach"),
-        (Trajectory, "trajectory"),
         (Ephemeris, "ephemeris"),
     ):
         if isinstance(obj, cls):
             return name
-    return None
+    from ..propagator.trajectory import Trajectory
+
+    return "trajectory" if isinstance(obj, Trajectory) else None
 
 
 _KIND_NAMES = {

@@ -280,6 +280,7 @@ def _warm_up() -> None:
 
     from ..docking import plots  # noqa: F401
     from ..frames import _load_time_tables
+    from ..mission import schemes  # noqa: F401 (MissionResult.mission.approach_profile_name)
     from . import _common, campaign, lvlh, mission  # noqa: F401
 
     _load_time_tables()  # (loaded already when the parent loaded them before the fork)
