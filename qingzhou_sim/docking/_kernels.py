@@ -47,6 +47,17 @@ G0_KM_S2 = 9.80665e-3
 # safety) stay compiled functions.
 _inlined = njit(cache=True, inline="always", error_model="numpy")
 
+# The decorator of a private kernel called only from other compiled functions: numba
+# builds no Python entry point (``no_cpython_wrapper``) or C callback (``no_cfunc_wrapper``)
+# for it. Those wrappers (argument unboxing and boxing, one more function to optimise)
+# were about a third of a small kernel's compilation, ~0.08 s each (issue 16). Such a
+# kernel cannot be called from Python (the interpreter would crash): only private
+# functions (a leading underscore) that no Python code calls take it.
+KERNEL_OPTIONS = dict(
+    cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True
+)
+_kernel = njit(**KERNEL_OPTIONS)
+
 # Event codes written by the loop (decoded in simulate.py).
 EV_AE_ENTRY = 1
 EV_AE_EXIT = 2
@@ -296,12 +307,12 @@ class Seg(NamedTuple):
 
 
 # ------------------------------------------------------------------ small linear algebra
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _norm3(a):
     return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _cross(a, b):
     out = np.empty(3)
     out[0] = a[1] * b[2] - a[2] * b[1]
@@ -334,7 +345,7 @@ def _add(dst, i0, src):
 # Array expressions (``a + b``, ``s * a`` on arrays) compile numba's broadcasting
 # machinery into every function that has one (~40 ms of compilation each, and more
 # code for LLVM at every level above it); the loop's small vectors use these.
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _vadd(a, b):
     """``a + b`` for 1-D arrays of one length."""
     out = np.empty(a.shape[0])
@@ -343,7 +354,7 @@ def _vadd(a, b):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _vsub(a, b):
     """``a - b`` for 1-D arrays of one length."""
     out = np.empty(a.shape[0])
@@ -352,7 +363,7 @@ def _vsub(a, b):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _vscale(a, s):
     """``a * s`` for a 1-D array and a scalar."""
     out = np.empty(a.shape[0])
@@ -361,7 +372,7 @@ def _vscale(a, s):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _vdiv(a, s):
     """``a / s`` for a 1-D array and a scalar."""
     out = np.empty(a.shape[0])
@@ -370,7 +381,7 @@ def _vdiv(a, s):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mv3(m, v):
     """``m @ v`` for a (3, 3) matrix and a (3,) vector."""
     out = np.empty(3)
@@ -379,7 +390,7 @@ def _mv3(m, v):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mtv3(m, v):
     """``m.T @ v`` for a (3, 3) matrix and a (3,) vector."""
     out = np.empty(3)
@@ -398,7 +409,7 @@ def _cw_stm_nb(n, t):
     return out[0]
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _cw_accel(n, x):
     """CW acceleration of the free motion (Fehse 2003, eq. 3.22), (3,) km/s^2."""
     a = np.empty(3)
@@ -489,7 +500,7 @@ def _to_curv(x, rr):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _dv_curv_to_rect(dvc, xc, rr):
     """Impulse given in curvilinear components at the curvilinear state ``xc`` ->
     rectilinear LVLH components."""
@@ -506,7 +517,7 @@ def _dv_curv_to_rect(dvc, xc, rr):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _two_impulse_curv(n, rr, x0, xf, tof, max_cond=100.0):
     """First impulse (rectilinear LVLH, km/s) of the CW two-impulse transfer solved in
     curvilinear coordinates (:func:`_to_curv`); ``rr <= 0`` solves it rectilinear."""
@@ -569,7 +580,7 @@ def _passive(n, x, horizon, step, kos, enforce=1e300):
 
 
 # ------------------------------------------------------------------------ truth plant
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _density(h):
     """Exponential atmosphere (Vallado 2013, Table 8-4), kg/m^3."""
     i = 0
@@ -579,7 +590,7 @@ def _density(h):
     return _ATM[i, 1] * math.exp(-(h - _ATM[i, 0]) / _ATM[i, 2])
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _accel(rv, bc, dscale, cfg, out):
     """Two-body + J2 (Vallado 2013, eq. 8-37) + drag with a co-rotating atmosphere
     (Vallado 2013, eq. 8-30), km/s^2, into ``out[3:6]`` (``out[:3]`` = velocity:
@@ -616,7 +627,7 @@ def _accel(rv, bc, dscale, cfg, out):
     out[5] = az
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _rk4_into(rv, h, bc, dscale, cfg, k, y):
     """One classical RK4 step of :func:`_accel` in place on ``rv`` (6,); ``k`` (4, 6)
     and ``y`` (6,) are work arrays (no temporaries per stage or per step)."""
@@ -630,7 +641,7 @@ def _rk4_into(rv, h, bc, dscale, cfg, k, y):
         rv[i] = rv[i] + (h / 6.0) * (k[0, i] + 2.0 * k[1, i] + 2.0 * k[2, i] + k[3, i])
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _rk4(rv, h, bc, dscale, cfg):
     """One classical RK4 step of :func:`_accel`."""
     out = rv.copy()
@@ -675,7 +686,7 @@ def _to_lvlh(st, ch):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _lvlh_to_inertial_dv(st, dv):
     """A velocity change given in the station's LVLH axes (km/s) in inertial axes
     (``_basis(st).T @ dv``)."""
@@ -794,7 +805,7 @@ def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, 
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _normals(gen, out):
     """Fill ``out`` with standard normals from the generator ``gen``
     (``numpy.random.Generator``; numba draws the same stream as NumPy and advances the
@@ -803,13 +814,13 @@ def _normals(gen, out):
         out[i] = gen.standard_normal()
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _burn_mass(mass, dv, cfg):
     return mass * (1.0 - math.exp(-_norm3(dv) / (cfg[CF_ISP] * G0_KM_S2)))
 
 
 # ------------------------------------------------------------------- speed schedule
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _sched(d, sd, sv):
     if d <= sd[0]:
         return sv[0]

@@ -33,7 +33,9 @@ __all__: list[str] = []
 # functions below are built on them, so both give the same bits. Compiled functions
 # rather than numba-inlined ones: inlined at every call site they made the filter's
 # update take three times as long to compile (LLVM still inlines them when it links).
-_tup = njit(cache=True, error_model="numpy")
+# (compiled without Python entry points, as ``_kernels._kernel``: called only from
+# compiled code)
+_tup = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 _inl = njit(cache=True, inline="always", error_model="numpy")
 
 

@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _inlined
+from ._kernels import _cross, _inlined, _kernel
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -65,7 +65,7 @@ def gravity_gradient_torque(q, inertia, gg):
     return gg * _cross(c, ic)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
     """Time derivative of the attitude state into ``out`` (A_N,): quaternion
     kinematics relative to LVLH (Markley & Crassidis 2014, eq. 3.20) and Euler's
@@ -103,7 +103,7 @@ def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
         out[A_W + i] = inertia_inv[i, 0] * t0 + inertia_inv[i, 1] * t1 + inertia_inv[i, 2] * t2
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y):
     """One classical RK4 step of :func:`_rhs` in place on ``x`` (A_N,), the quaternion
     renormalised (as :func:`._quat.qnormalize`); ``k`` (4, A_N) and ``y`` (A_N,) are
@@ -122,7 +122,7 @@ def _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y):
         x[A_Q + i] = x[A_Q + i] * s
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _rk4(x, h, inertia, inertia_inv, w_orb, gg, torque):
     """One classical RK4 step of :func:`_rhs`, the quaternion renormalised."""
     out = x.copy()
@@ -188,7 +188,7 @@ def rate_rel_into(x, w_orb, out, i0):
     out[i0 + 2] = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - w * qx))
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
     """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
     :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""

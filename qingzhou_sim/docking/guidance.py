@@ -36,6 +36,7 @@ from ._kernels import (
     EV_PASSIVE,
     MODE_HOLD,
     MODE_STRAIGHT,
+    _kernel,
     _mtv3,
     _norm3,
     _passive,
@@ -59,7 +60,7 @@ G_N = 2
 _RETIME = (0.9, 1.1, 0.8, 1.2, 0.7, 1.3, 1.4, 1.5)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _retime(seg, cfg, k, xhat, nb):
     """Try other transfer times for a departure burn that is not passively safe; on
     success re-scale the burn schedule in place. Returns (dv, rmin, tmin, found)."""

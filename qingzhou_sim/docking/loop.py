@@ -70,6 +70,7 @@ from ._kernels import (
     _add,
     _burn_mass,
     _inlined,
+    _kernel,
     _lvlh_to_inertial_dv,
     _norm3,
     _normals,
@@ -358,7 +359,7 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, st
     return fired, dva, mass, nfire, total, _norm3(w_true[3:])
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
     """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
     attitude under its own hold, the chaser's free between impulses (no torque).

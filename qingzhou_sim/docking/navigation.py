@@ -102,7 +102,7 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import _inlined, _mtv3, _mv3, _vsub
+from ._kernels import KERNEL_OPTIONS, _inlined, _kernel, _mtv3, _mv3, _vsub
 from ._quat import (
     qdcm,
     qdcm_into,
@@ -165,14 +165,14 @@ _SUBSTEP_S = 10.0  # longest RK4 step of the nonlinear mean, s (error ~ (n h)^5 
 
 
 # --------------------------------------------------------------------- linear algebra
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _skew(v):
     m = np.empty((3, 3))
     _skew_into(v, m)
     return m
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _skew_into(v, m):
     """``[v x]`` into ``m`` (3, 3)."""
     for i in range(3):
@@ -186,7 +186,7 @@ def _skew_into(v, m):
     m[2, 1] = v[0]
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mul(a, b):
     """``a @ b`` for the filter's small matrices, written out: numba's ``@`` calls BLAS,
     whose per-call cost dominates at 3 x 3 to 12 x 12 (zeros of ``a`` are skipped)."""
@@ -195,7 +195,7 @@ def _mul(a, b):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mul_into(a, b, out):
     """:func:`_mul` into ``out``."""
     n, k = a.shape
@@ -211,7 +211,7 @@ def _mul_into(a, b, out):
                     out[i, c] += aij * b[j, c]
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mul_t(a, b):
     """``a @ b.T`` (see :func:`_mul`)."""
     out = np.empty((a.shape[0], b.shape[0]))
@@ -219,7 +219,7 @@ def _mul_t(a, b):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _mul_t_into(a, b, out):
     """:func:`_mul_t` into ``out``."""
     n, k = a.shape
@@ -232,13 +232,13 @@ def _mul_t_into(a, b, out):
             out[i, c] = acc
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _sandwich(a, c):
     """``a @ c @ a.T``."""
     return _mul_t(_mul(a, c), a)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _inv3(m):
     """Inverse of a 3 x 3 matrix by its adjugate (Cramer's rule)."""
     out = np.empty((3, 3))
@@ -280,8 +280,7 @@ _C2 = "float64[:, ::1]"
 
 @njit(
     f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean, boolean)",
-    cache=True,
-    error_model="numpy",
+    **KERNEL_OPTIONS,
 )
 def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
     """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
@@ -379,15 +378,13 @@ def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
             p[j, i] = v
 
 
-@njit(
-    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", cache=True, error_model="numpy"
-)
+@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **KERNEL_OPTIONS)
 def _kf_update_into(p, y, h, m, s, dx, ph, z):
     """:func:`_kf_update` in place (:func:`_kf_update_h_into` with any ``H``)."""
     _kf_update_h_into(p, y, h, m, s, dx, ph, z, -1, False, True)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _correct_into(x, q, b, dx):
     """Fold an error-state correction into the estimate, in place on ``x``, ``q``,
     ``b`` (the MEKF reset, Markley & Crassidis 2014, eq. 6.27)."""
@@ -447,7 +444,7 @@ def _work():
     )
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _kf_apply(x, q, b, p, m, r, ws):
     """Update with the measurement matrix in ``ws[0][:m]`` and the innovation in
     ``ws[2][:m]`` (noise ``r``, overwritten), and fold the correction in, in place."""
@@ -456,7 +453,7 @@ def _kf_apply(x, q, b, p, m, r, ws):
     _correct_into(x, q, b, dx)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _h_rows(h, m, col):
     """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
     for i in range(m):
@@ -466,7 +463,7 @@ def _h_rows(h, m, col):
 
 
 # ------------------------------------------------------------------------ time update
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _relative_deriv(n, rr, s, out):
     """Derivative (6,) of the relative state into ``out``: two-body motion about a
     target on a circular orbit of radius ``rr`` (km) and rate ``n`` (rad/s), in LVLH:
@@ -485,7 +482,7 @@ def _relative_deriv(n, rr, s, out):
     out[5] = -k * cz - mu / (rr * rr) - 2.0 * n * s[3] + n * n * s[2]
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _relative_flow(n, rr, s, dt):
     """Nonlinear relative state after ``dt`` s (fixed-step RK4)."""
     s = s.copy()
@@ -493,7 +490,7 @@ def _relative_flow(n, rr, s, dt):
     return s
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _relative_flow_into(n, rr, s, dt, k, y):
     """:func:`_relative_flow` in place on ``s``; ``k`` (4, 6), ``y`` (6,) work arrays."""
     m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
@@ -555,7 +552,7 @@ def _phi_attitude(w, dt):
     return phi
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _phi_attitude_into(w, dt, phi):
     """:func:`_phi_attitude` into ``phi`` (6, 6)."""
     wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
@@ -641,7 +638,7 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, wa, pw):
     """:func:`predict_navigation` in place on ``x``, ``q``, ``p`` (``b`` is not
     changed), with the work arrays ``wa`` and ``pw`` (``_work()[5]`` and ``[6]``: the
@@ -712,14 +709,14 @@ def update_position(x, q, b, p, z_lvlh, r_cov, j_att):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_position_into(x, q, b, p, z_lvlh, r_cov, j_att, ws):
     """:func:`update_position` in place (``r_cov`` is overwritten)."""
     _position_meas(x, z_lvlh, j_att, ws[0], ws[2])
     _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _position_meas(x, z_lvlh, j_att, h, y):
     """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured LVLH
     position whose error depends on the attitude error as ``j_att``."""
@@ -730,7 +727,7 @@ def _position_meas(x, z_lvlh, j_att, h, y):
         y[i] = z_lvlh[i] - x[i]
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _gnss_cov(x, sp, noise, bias):
     """Covariance (6, 6) of a GNSS sample near the estimate ``x``: white noise times
     ``noise`` plus per-run bias and misalignment times ``bias`` (0 or 1)."""
@@ -739,7 +736,7 @@ def _gnss_cov(x, sp, noise, bias):
     return r
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _gnss_cov_into(x, sp, noise, bias, r):
     """:func:`_gnss_cov` into ``r`` (6, 6)."""
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
@@ -762,14 +759,14 @@ def update_gnss(x, q, b, p, z, sp, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_gnss_into(x, q, b, p, z, sp, fp, ws):
     """:func:`update_gnss` in place."""
     _gnss_meas(x, z, sp, fp, ws[0], ws[2], ws[10])
     _kf_apply(x, q, b, p, 6, ws[10], ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _gnss_meas(x, z, sp, fp, h, y, r):
     """Measurement matrix (rows 0-5 of ``h``), innovation (``y``) and noise (``r``,
     (6, 6)) of a relative-GNSS sample ``z``."""
@@ -779,7 +776,7 @@ def _gnss_meas(x, z, sp, fp, h, y, r):
     _gnss_cov_into(x, sp, 1.0, fp[F_RBIAS], r)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _position_from_los(los_s, c_s, sp, q, q_nom):
     """LVLH position (km) of the chaser's centre of mass from a line of sight ``los_s``
     (sensor frame, km) to the sensor's target with covariance ``c_s``, converted with
@@ -791,7 +788,7 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     return pos, cov, j
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
     """:func:`_position_from_los` into ``pos`` (3,), ``cov`` and ``j`` (3, 3), with the
     work arrays ``t`` (>= 5, 3, 3) and ``w`` (3,)."""
@@ -819,7 +816,7 @@ def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
     _mul_t_into(tmp, m, cov)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _lidar_cov(los, sp, noise, bias):
     """Covariance (3, 3, lidar frame) of the line of sight ``los`` (km) measured as
     range, azimuth, elevation: white noise times ``noise``, bias and misalignment times
@@ -829,7 +826,7 @@ def _lidar_cov(los, sp, noise, bias):
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _lidar_cov_into(los, sp, noise, bias, a, var, tmp, out):
     """:func:`_lidar_cov` into ``out`` with the work arrays ``a``, ``var``, ``tmp``
     (3, 3): ``a var a^T``."""
@@ -852,7 +849,7 @@ def _lidar_cov_into(los, sp, noise, bias, a, var, tmp, out):
     _mul_t_into(tmp, a, out)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _camera_cov(los, sp, noise, bias):
     """Covariance (3, 3, camera frame) of the measured target position ``los`` (km)."""
     c = np.empty((3, 3))
@@ -860,7 +857,7 @@ def _camera_cov(los, sp, noise, bias):
     return c
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _camera_cov_into(los, sp, noise, bias, c):
     """:func:`_camera_cov` into ``c`` (3, 3)."""
     r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
@@ -887,14 +884,14 @@ def update_lidar(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_lidar_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_lidar` in place."""
     _lidar_meas(x, q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[8])
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _lidar_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of a lidar sample ``z`` converted to an LVLH position."""
@@ -907,7 +904,7 @@ def _lidar_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     _position_meas(x, pos, j, h, y)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _lidar_los_into(z, los):
     """The lidar's line of sight (km, lidar frame) of a sample ``z`` = (range km,
     azimuth, elevation rad), into ``los`` (3,)."""
@@ -925,14 +922,14 @@ def update_camera_position(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_camera_position_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_camera_position` in place."""
     _camera_position_meas(x, q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[8])
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _camera_position_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of the position part of a camera sample ``z``."""
@@ -1015,7 +1012,7 @@ def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
     return valid, pos.copy(), c.copy()
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, mats, vecs):
     """:func:`position_fix` on the work arrays ``mats`` and ``vecs`` (``_work()[7]`` and
     ``[8]``): the position and covariance returned are views of them (valid until the
@@ -1058,14 +1055,14 @@ def update_attitude(x, q, b, p, q_meas, r_cov):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_attitude_into(x, q, b, p, q_meas, r_cov, ws):
     """:func:`update_attitude` in place (``r_cov`` is overwritten)."""
     _attitude_meas(q, q_meas, ws[0], ws[2])
     _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _attitude_meas(q, q_meas, h, y):
     """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured
     ``q_lvlh_body``."""
@@ -1083,14 +1080,14 @@ def update_star_tracker(x, q, b, p, q_meas, stp, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_star_tracker_into(x, q, b, p, q_meas, stp, fp, ws):
     """:func:`update_star_tracker` in place."""
     _star_tracker_meas(q, q_meas, stp, fp, ws[0], ws[2], ws[7][W_R])
     _kf_apply(x, q, b, p, 3, ws[7][W_R], ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _star_tracker_meas(q, q_meas, stp, fp, h, y, r):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise (``r``) of
     a star-tracker sample ``q_meas``."""
@@ -1117,14 +1114,14 @@ def update_camera_attitude(x, q, b, p, z, sp, q_nom, fp):
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_camera_attitude_into(x, q, b, p, z, sp, q_nom, fp, ws):
     """:func:`update_camera_attitude` in place."""
     _camera_attitude_meas(q, z, sp, q_nom, fp, ws[0], ws[2], ws[7], ws[9])
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of the attitude part of a camera sample ``z`` (the quaternion
@@ -1183,7 +1180,7 @@ def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_n
     return x1, q1, b1, p1
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp, ws):
     """:func:`update_navigation` in place on ``x``, ``q``, ``b``, ``p``, with the work
     arrays ``ws`` of :func:`_work` (the loop makes them once per segment).

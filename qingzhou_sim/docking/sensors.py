@@ -82,7 +82,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _norm3
+from ._kernels import _inlined, _kernel, _norm3
 from ._quat import (
     qfrom_rotvec4,
     qfrom_two_vectors,
@@ -155,7 +155,7 @@ _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
 
 
 # --------------------------------------------------------------------- small helpers
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _dropped(p_drop, nz):
     """True with probability ``p_drop`` for a standard-normal ``nz`` (its CDF is uniform)."""
     if p_drop <= 0.0:

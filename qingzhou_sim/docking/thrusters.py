@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _vscale
+from ._kernels import _kernel, _vscale
 
 __all__ = ["THRUSTERS_PER_TRANSLATION", "qingzhou_rcs_layout"]
 
@@ -167,7 +167,7 @@ def _nnls_spread(b, wrench, allowed, eps):
     return u
 
 
-@njit(cache=True, error_model="numpy")
+@_kernel
 def _quantise(u, impulse_max, mib, quantum):
     """Scale the set down together if one thruster exceeds ``impulse_max`` (keeps the
     wrench's direction); impulses below the minimum impulse ``mib`` are not fired (the
