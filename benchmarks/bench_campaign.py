@@ -104,6 +104,52 @@ compiled work (see ``bench_phasing.py``); of the flight (~4 ms): the re-targetin
 to five corrections (~1.5 ms), the burn epochs' Time sum, subtraction and TT
 conversion (~0.4 ms), the two hand-over arcs (~0.7 ms), the station's hand-over state for
 the relative target (~0.2 ms).
+
+Measured in a later session (replan3 helper, goal re-plan <= 4 ms, flight <= 2 ms, record
+and other <= 1 ms; not met). The machine's load (4-5 on 2 cores) moved separate runs of
+the same code by 20-40 %, so the before/after figures come from one process that imports
+the session's starting snapshot (6dffc63) and the changed tree side by side under two
+package names and runs them sample by sample, the minimum of 5 repeats a sample, 30
+dispersed samples, in both orders (CPU ms a sample):
+
+=====================================  ============  ============
+stage                                  before        after
+=====================================  ============  ============
+phasing re-plan                        8.75 / 8.08   8.54 / 7.88
+phasing flight                         4.73 / 4.21   4.42 / 4.03
+=====================================  ============  ============
+
+Bit-identical (30 samples' rows, re-plans and flights equal to 6dffc63's). What changed:
+the plan's and the flight's burn epochs (``t0 + TimeDelta(t_s * u.s)``, 0.22 -> 0.12 ms)
+and the flight's TT dates (``epochs.tt.jd``, 0.10 -> 0.04 ms) by astropy's own steps on
+jd1/jd2 (``phasing.core._epochs_after``, ``_tt_jd``; tested against astropy, a leap
+second included); the flight's per-epoch dynamics without ``dataclasses.replace``; the
+record's launch-phase duration once per launch stage (~0.08 ms) and one m/s unit for the
+approach segments. (The record path as a whole could not be compared this way: the
+approach, 70 % of it and the same code in both trees, ran 3-6 ms faster in whichever
+package ran first.)
+
+Tried and not kept: (1) the fixed-epoch SQP zeroing a vanishing burn as soon as its
+primer magnitude says so (22b0524, reverted in cb9fc1f): 19.1 -> 10.3 iterations a call
+but only 0.82 -> 0.67 ms a sample, and the plans moved by up to 3.7e-7 m/s, which the 6-DOF
+approach turns into noise-level changes of every record; (2) _min_dv_sqp split into
+stage functions for its compile time: 7.5-8.1 -> 10.0-11.0 s, since every stage that
+calls the arrival partials links and re-optimises their whole Kepler/STM chain.
+
+Where the re-plan's ~8 ms go (dispersed samples, CPU a sample): the free-epoch SQP of
+the two-body optimum 1.9 ms (24 iterations a call, 2.1 calls: a start and the
+primer-vector re-solves; a quarter stop at the 50-iteration limit in a flat valley of
+equally cheap ways to split the transfer, where the result depends on every bit of the
+start: when the nominal plan changed in its last bits, some dispersed plans moved to
+other local optima by up to 1.5 m/s, so a faster path there cannot keep the plans),
+the fixed-epoch SQPs 0.8 ms, force-model propagations ~2 ms (12 full propagations and
+~48 arcs, of which the finite-difference Jacobian's 30-34 arcs ~1.4 ms: the STM of the
+variational equations would replace them, but needs a variational DOP853 in the
+propagator), the plan's assembly ~1.3 ms (astropy Time and State objects the record path
+reads), Python around the Newton corrections ~1.5 ms. Of the flight's ~4 ms: the four
+re-targeting corrections ~1.6 ms (a third of it two to three propagations each), the
+truth propagations between burns ~0.8 ms, the hand-over arcs ~0.6 ms, astropy epochs
+~0.3 ms.
 """
 
 from __future__ import annotations
