@@ -123,10 +123,14 @@ def _approach_events(approach) -> list:
 
 def _station_r_before(station0, epoch) -> np.ndarray:
     """Station position (km) at an epoch before insertion, by two-body propagation
-    backwards from ``station0`` (used only for the range column at liftoff)."""
-    from ..propagator import Propagator
+    backwards from ``station0`` (used only for the range column at liftoff), with the
+    universal-variable Kepler solver the launch search has compiled already (the
+    propagator's ``method="kepler"`` would compile its own on a first run: ~0.6 s)."""
+    from ..constants import EARTH
+    from ..phasing._kernels import _kepler
 
-    return Propagator(method="kepler").propagate(station0, epoch).final_state.r_km
+    dt_s = float((epoch - station0.epoch).to_value(u.s))
+    return _kepler(EARTH.mu_km3_s2, station0.r_km, station0.v_km_s, dt_s)[0]
 
 
 def _timeline(raw, launch, trajectories, chaser_sc) -> list:
