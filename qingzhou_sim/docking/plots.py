@@ -88,7 +88,7 @@ def plot_approach(result, *, zoom: u.Quantity | None = None, unit: str = "auto")
     parts = _approach_parts(result)
     prof = result.profile
     fig, grid = _fixed_grid(
-        (12, 9.6), 2, 2, left=0.046, right=0.996, bottom=0.099, top=0.948, wspace=0.115,
+        (12, 9.6), 2, 2, left=0.046, right=0.985, bottom=0.099, top=0.948, wspace=0.115,
         hspace=0.2,
     )  # fmt: skip
     axes = grid.subplots().ravel()

@@ -57,8 +57,9 @@ def _fixed_grid(figsize, nrows: int, ncols: int, **spacing):
 
     For the figures ``MissionResult.save`` writes: their positions are the ones
     matplotlib's constrained layout chose for them (read off once, rounded), with room
-    for labels of any mission; constrained layout measures every tick label of every
-    axis twice per drawing, ~40 % of drawing these figures (issue 16 item 3).
+    at the right edge for half a tick label (a tick at the end of an axis); constrained
+    layout measures every tick label of every axis twice per drawing, ~40 % of drawing
+    these figures (issue 16 item 3).
     """
     fig = _new_figure(figsize=figsize, layout=None)
     return fig, fig.add_gridspec(nrows, ncols, **spacing)

@@ -165,7 +165,7 @@ def plot_altitude_phase(result) -> Figure:
     """
     _require(result, "plot_altitude_phase", ("mission",))
     fig, grid = _fixed_grid(
-        (9, 6.4), 2, 1, left=0.068, right=0.995, bottom=0.074, top=0.939, hspace=0.062
+        (9, 6.4), 2, 1, left=0.068, right=0.975, bottom=0.074, top=0.939, hspace=0.062
     )
     ax1, ax2 = grid.subplots(sharex=True)
     t0 = result.liftoff
@@ -267,7 +267,7 @@ def plot_range(result, *, liftoff=None) -> Figure:
     kind = _require(result, "plot_range", ("mission", "approach"))
     t_h, rng, rate, events, since = _range_history(result, kind, liftoff)
     fig, gs = _fixed_grid(
-        (12, 6.4), 2, 2, width_ratios=(1.25, 1.0), left=0.066, right=0.996, bottom=0.079,
+        (12, 6.4), 2, 2, width_ratios=(1.25, 1.0), left=0.066, right=0.983, bottom=0.079,
         top=0.961, wspace=0.143, hspace=0.071,
     )  # fmt: skip
     ax1 = fig.add_subplot(gs[0, 0])
