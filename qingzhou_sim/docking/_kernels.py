@@ -24,6 +24,7 @@ impulsive proximity-operations control.
 from __future__ import annotations
 
 import math
+import types
 from typing import NamedTuple
 
 import numpy as np
@@ -57,6 +58,23 @@ KERNEL_OPTIONS = dict(
     cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True
 )
 _kernel = njit(**KERNEL_OPTIONS)
+
+
+def _kernel_of(public):
+    """The kernel of a public compiled function, for compiled callers: the same Python
+    function compiled again as ``_<name>`` with :data:`KERNEL_OPTIONS` (no Python entry
+    points; its own cache entry). The public function keeps its entry points for Python
+    callers and is compiled only when Python calls it, so the loop's first compilation
+    builds no wrappers it never runs."""
+    f = public.py_func
+    g = types.FunctionType(
+        f.__code__, f.__globals__, "_" + f.__name__, f.__defaults__, f.__closure__
+    )
+    g.__qualname__ = "_" + f.__qualname__
+    g.__module__ = f.__module__
+    g.__doc__ = f.__doc__
+    return njit(**KERNEL_OPTIONS)(g)
+
 
 # Event codes written by the loop (decoded in simulate.py).
 EV_AE_ENTRY = 1
@@ -700,7 +718,7 @@ def _lvlh_to_inertial_dv(st, dv):
 @njit(cache=True, error_model="numpy")
 def propagate_truth(st, ch, duration, mass, cfg):
     """Propagate both absolute states by ``duration`` s (fixed-step RK4)."""
-    return propagate_truth_ws(st, ch, duration, mass, cfg, np.empty((4, 6)), np.empty(6))
+    return _propagate_truth_ws(st, ch, duration, mass, cfg, np.empty((4, 6)), np.empty(6))
 
 
 @njit(cache=True, error_model="numpy")
@@ -829,3 +847,7 @@ def _sched(d, sd, sv):
             f = (d - sd[i - 1]) / (sd[i] - sd[i - 1])
             return sv[i - 1] + f * (sv[i] - sv[i - 1])
     return sv[sv.shape[0] - 1]
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_propagate_truth_ws = _kernel_of(propagate_truth_ws)

@@ -27,6 +27,8 @@ import math
 import numpy as np
 from numba import njit
 
+from ._kernels import _kernel_of
+
 __all__: list[str] = []
 
 # The same algebra on 4-tuples of floats (no arrays: nothing to allocate); the array
@@ -134,7 +136,7 @@ def qnormalize(q):
 def qdcm(q):
     """Rotation matrix ``R`` with ``v_a = R @ v_b`` for ``q = q_a_b``."""
     m = np.empty((3, 3))
-    qdcm_into(q, m)
+    _qdcm_into(q, m)
     return m
 
 
@@ -238,3 +240,9 @@ def qfrom_two_vectors(a, b):
     out[2] = (a[2] * b[0] - a[0] * b[2]) / (na * nb)
     out[3] = (a[0] * b[1] - a[1] * b[0]) / (na * nb)
     return qnormalize(out)
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_euler_321 = _kernel_of(euler_321)
+_qconj = _kernel_of(qconj)
+_qdcm_into = _kernel_of(qdcm_into)

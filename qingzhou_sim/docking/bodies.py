@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _inlined, _kernel
+from ._kernels import _cross, _inlined, _kernel, _kernel_of
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -135,7 +135,7 @@ def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torqu
     """Integrate an attitude state over ``duration`` s with a constant body torque
     (N m) in RK4 sub-steps of at most ``step`` s."""
     k, y = np.empty((4, A_N)), np.empty(A_N)
-    return propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
+    return _propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,7 +214,7 @@ def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold
     """The station's attitude under gravity gradient and its own PD hold, the torque
     re-evaluated every RK4 sub-step of at most ``step`` s."""
     k, y, tq = np.empty((4, A_N)), np.empty(A_N), np.empty(3)
-    return propagate_station_ws(
+    return _propagate_station_ws(
         x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
     )
 
@@ -272,3 +272,9 @@ def initial_state(q_lvlh_body, rate_rel_lvlh_body, w_orb: float) -> np.ndarray:
         x[A_Q : A_Q + 4], w_orb
     )
     return x
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_attitude_error = _kernel_of(attitude_error)
+_propagate_attitude_ws = _kernel_of(propagate_attitude_ws)
+_propagate_station_ws = _kernel_of(propagate_station_ws)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
-from ._quat import euler_321, qconj, qdcm, qmul
+from ._kernels import _cross, _kernel_of, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
+from ._quat import _euler_321, _qconj, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
 from .result import ContactCheck, ContactConditions
@@ -71,14 +71,14 @@ def port_states(rel, xs, xc, ports, w_orb):
 def separation(rel, xs, xc, ports, w_orb):
     """Distance (km) of the chaser's port centre in front of the station's port plane,
     along the capture axis: the first-contact event is its zero."""
-    ps, _, pc, _, ax = port_states(rel, xs, xc, ports, w_orb)
+    ps, _, pc, _, ax = _port_states(rel, xs, xc, ports, w_orb)
     return (pc[0] - ps[0]) * ax[0] + (pc[1] - ps[1]) * ax[1] + (pc[2] - ps[2]) * ax[2]
 
 
 @njit(cache=True, error_model="numpy")
 def figures(rel, xs, xc, ports, q_dock, w_orb):
     """The nine contact figures (C_N,) at the current states (kernel units)."""
-    ps, vs, pc, vc, ax = port_states(rel, xs, xc, ports, w_orb)
+    ps, vs, pc, vc, ax = _port_states(rel, xs, xc, ports, w_orb)
     dp = _vsub(pc, ps)
     dv = _vsub(vc, vs)
     d = dp[0] * ax[0] + dp[1] * ax[1] + dp[2] * ax[2]
@@ -90,8 +90,8 @@ def figures(rel, xs, xc, ports, q_dock, w_orb):
     out[C_LAT] = _norm3(lat)
     out[C_LATR] = _norm3(latr)
     # chaser attitude relative to the station, against the docked one (chaser axes)
-    q_sc = qmul(qconj(xs[A_Q : A_Q + 4]), xc[A_Q : A_Q + 4])
-    ypr = euler_321(qmul(qconj(q_dock), q_sc))
+    q_sc = qmul(_qconj(xs[A_Q : A_Q + 4]), xc[A_Q : A_Q + 4])
+    ypr = _euler_321(qmul(_qconj(q_dock), q_sc))
     out[C_YAW] = ypr[0]
     out[C_PITCH] = ypr[1]
     out[C_ROLL] = ypr[2]
@@ -155,3 +155,9 @@ def ports_array(station_port, chaser_port) -> np.ndarray:
     out[P_CH_POS] = np.asarray(chaser_port.position_m) / 1e3
     out[P_CH_AX] = chaser_port.axis
     return out
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_figures = _kernel_of(figures)
+_port_states = _kernel_of(port_states)
+_separation = _kernel_of(separation)

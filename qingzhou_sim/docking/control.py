@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _cw_accel, _mv3, _norm3
-from .bodies import A_Q, A_W, attitude_error
+from ._kernels import _cw_accel, _kernel_of, _mv3, _norm3
+from .bodies import A_Q, A_W, _attitude_error
 
 __all__: list[str] = []
 
@@ -44,7 +44,7 @@ def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
     ``w_ref - err / tau`` (``err`` the small-angle error from ``q_ref``, its correction
     rate capped at ``max_rate`` rad/s); ``w_ref`` in the target axes, which differ from
     the body axes by the error only (small-angle)."""
-    err = attitude_error(x[A_Q : A_Q + 4], q_ref)
+    err = _attitude_error(x[A_Q : A_Q + 4], q_ref)
     corr = np.empty(3)
     for i in range(3):
         corr[i] = -err[i] / tau
@@ -55,3 +55,8 @@ def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
         c = corr[i] * cap if nc > max_rate else corr[i]
         dw[i] = (w_ref[i] + c) - x[A_W + i]
     return _mv3(inertia, dw)
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_attitude_impulse = _kernel_of(attitude_impulse)
+_translation_dv = _kernel_of(translation_dv)

@@ -37,6 +37,7 @@ from ._kernels import (
     MODE_HOLD,
     MODE_STRAIGHT,
     _kernel,
+    _kernel_of,
     _mtv3,
     _norm3,
     _passive,
@@ -178,3 +179,9 @@ def attitude_target(xs, align, q_dock, w_orb):
         q_ref = q_dock.copy()
         w_ref = lvlh_rate_body(q_ref, w_orb)
     return q_ref, w_ref
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_attitude_target = _kernel_of(attitude_target)
+_reference = _kernel_of(reference)
+_transfer = _kernel_of(transfer)

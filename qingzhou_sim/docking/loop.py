@@ -74,36 +74,48 @@ from ._kernels import (
     _lvlh_to_inertial_dv,
     _norm3,
     _normals,
+    _propagate_truth_ws,
     _put,
     _thruster,
     _to_lvlh,
     _vadd,
     _vsub,
-    propagate_truth_ws,
 )
 from ._quat import qdcm
 from .bodies import (
     A_N,
     A_Q,
     A_W,
+    _propagate_attitude_ws,
+    _propagate_station_ws,
     attitude_error3,
-    propagate_attitude_ws,
-    propagate_station_ws,
     rate_rel_into,
 )
-from .contact import C_N, figures, separation
-from .control import attitude_impulse, translation_dv
-from .guidance import G_N, attitude_target, reference, transfer
+from .contact import C_N, _figures, _separation
+from .control import _attitude_impulse, _translation_dv
+from .guidance import (
+    G_N,
+    _attitude_target,
+    _reference,
+    _transfer,
+)
 from .navigation import (
+    _bias_covariance,
     _position_fix_into,
     _predict_into,
     _update_navigation_into,
     _work,
-    bias_covariance,
 )
-from .safety import _event, choose_cam, gate, monitor, zone_events
-from .sensors import N_NOISE, NZ_GYRO, draw_step, measure_gyro, sample_sensors, select_sensors
-from .thrusters import fire
+from .safety import _choose_cam, _event, _gate, _monitor, zone_events
+from .sensors import (
+    N_NOISE,
+    NZ_GYRO,
+    _draw_step,
+    _measure_gyro,
+    _sample_sensors,
+    _select_sensors,
+)
+from .thrusters import _fire
 
 __all__: list[str] = []
 
@@ -195,7 +207,7 @@ def _navigate(
     compiled or inlined function costs a reference-count increment and decrement, per
     step."""
     if draw:
-        draw_step(gen, select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
+        _draw_step(gen, _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
     bias = np.zeros(3)
     if t >= cfg[CF_BIAS_T0]:
         bias[0] = cfg[CF_BIAS_X]
@@ -203,7 +215,7 @@ def _navigate(
         bias[2] = cfg[CF_BIAS_Z]
     seen = rel.copy()
     _add(seen, 0, bias)
-    ok, z_g, z_l, z_c, q_st, om, _ = sample_sensors(
+    ok, z_g, z_l, z_c, q_st, om, _ = _sample_sensors(
         sp, err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
         xc[A_W : A_W + 3], gb, dt, nz,
     )  # fmt: skip
@@ -234,8 +246,8 @@ def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg):
         thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
         if not (_norm3(_vsub(x[:3], mon)) > thr):
             return pvar
-    use = select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
-    bc = bias_covariance(x, q, sp, q_nom, use, fp)
+    use = _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
+    bc = _bias_covariance(x, q, sp, q_nom, use, fp)
     return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
 
@@ -249,7 +261,7 @@ def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, gyro, fp, cfg, dt, w_orb, ws
     impulse only). In place on the filter's arrays (``ws``: work arrays); returns the
     true gyro bias and the gyro rate."""
     if dt > 0.0:
-        om, gb = measure_gyro(gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
+        om, gb = _measure_gyro(gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
     w_lvlh = np.array([0.0, -w_orb, 0.0])
     _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws[5], ws[6])
     return gb, om
@@ -292,14 +304,14 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
 def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
     """Guidance and translation control: (dv km/s LVLH, done, abort code, ne)."""
     if seg.mode == MODE_TRANSFER:
-        dv, done, reason, ne = transfer(seg, cfg, k, t, xhat, gs, ev, ne)
+        dv, done, reason, ne = _transfer(seg, cfg, k, t, xhat, gs, ev, ne)
     else:
-        r_ref, v_ref, done, reason = reference(seg, cfg, k, xhat, gs)
+        r_ref, v_ref, done, reason = _reference(seg, cfg, k, xhat, gs)
         dv = np.zeros(3)
         if not done and reason == AB_NONE:
-            dv = translation_dv(xhat, r_ref, v_ref, seg, cfg[CF_N])
+            dv = _translation_dv(xhat, r_ref, v_ref, seg, cfg[CF_N])
     if seg.final != 0 and reason == AB_NONE:
-        reason, ne = gate(xhat, flags, cfg, t, ev, ne)
+        reason, ne = _gate(xhat, flags, cfg, t, ev, ne)
     if k >= seg.n_max and not done and reason == AB_NONE:
         reason = AB_TIMEOUT
     return dv, done, reason, ne
@@ -336,7 +348,7 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, st
         s = mass * 1e3
         for i in range(3):  # the command in body axes, N s: R_e^T cmd * mass
             wrench[i] = (re[0, i] * cmd[0] + re[1, i] * cmd[1] + re[2, i] * cmd[2]) * s
-    u, w_nom, w_true = fire(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck)
+    u, w_nom, w_true = _fire(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck)
     if mode != MODE_TRANSFER:
         s = mass * 1e3
         for i in range(3):  # the forces' impulses in LVLH, km/s: R w / mass
@@ -367,11 +379,11 @@ def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
     of :func:`_plant_work`."""
     k, y, tq, zero = pws
     i_ch, i_ch_inv, i_st, i_st_inv, q_hold, kp, kd, step = pl
-    st, ch = propagate_truth_ws(st, ch, duration, mass, cfg, k, y)
-    xs = propagate_station_ws(
+    st, ch = _propagate_truth_ws(st, ch, duration, mass, cfg, k, y)
+    xs = _propagate_station_ws(
         xs, duration, step, i_st, i_st_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
     )
-    xc = propagate_attitude_ws(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
+    xc = _propagate_attitude_ws(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
     return st, ch, xs, xc
 
 
@@ -409,11 +421,11 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws):
     interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
     nsub = max(1, int(math.ceil(dt / cfg[CF_PLANT_STEP] - 1e-9)))
     h = dt / nsub
-    dprev = separation(_to_lvlh(st, ch), xs, xc, ports, w_orb)
+    dprev = _separation(_to_lvlh(st, ch), xs, xc, ports, w_orb)
     flown = 0.0
     for _ in range(nsub):
         st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, pl, w_orb, gg, pws)
-        dnew = separation(_to_lvlh(st1, ch1), xs1, xc1, ports, w_orb)
+        dnew = _separation(_to_lvlh(st1, ch1), xs1, xc1, ports, w_orb)
         if dnew <= 0.0:
             f = dprev / (dprev - dnew)
             st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, pl, w_orb, gg, pws)
@@ -473,7 +485,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         )  # fmt: skip
         xhat = x
         xe = _attitude_estimate(xc, q, b, om)
-        q_ref, w_ref = attitude_target(xs_nom, seg.final != 0, q_dock, w_orb)
+        q_ref, w_ref = _attitude_target(xs_nom, seg.final != 0, q_dock, w_orb)
         _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
         if mode == MODE_DRIFT:
             if k == seg.n_max:
@@ -484,13 +496,13 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
         rng_true = _norm3(rel[:3])
         pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg)
-        reason = monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
+        reason = _monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
         dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
         reason = reason if reason != AB_NONE else r_g
-        dl = attitude_impulse(xe, q_ref, w_ref, inertia_fsw, tau, ac.max_rate)
+        dl = _attitude_impulse(xe, q_ref, w_ref, inertia_fsw, tau, ac.max_rate)
         if reason != AB_NONE:
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
-            dv = choose_cam(xhat, cfg)
+            dv = _choose_cam(xhat, cfg)
             nz_cam = np.zeros(4)
             dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
             if cfg[CF_EXEC_ON] != 0.0:
@@ -532,7 +544,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
             t += flown
             status = ST_CONTACT
             rel = _to_lvlh(st, ch)
-            contact = figures(rel, xs, xc, ports, q_dock, w_orb)
+            contact = _figures(rel, xs, xc, ports, q_dock, w_orb)
             k += 1
             _record(hist, k, t, rel, x, mass, xc, xs, q_ref, w_orb)
             ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)

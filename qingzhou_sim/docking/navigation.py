@@ -102,10 +102,10 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import KERNEL_OPTIONS, _inlined, _kernel, _mtv3, _mv3, _vsub
+from ._kernels import KERNEL_OPTIONS, _inlined, _kernel, _kernel_of, _mtv3, _mv3, _vsub
 from ._quat import (
+    _qdcm_into,
     qdcm,
-    qdcm_into,
     qfrom_rotvec4,
     qmul4,
     qnormalize,
@@ -793,9 +793,9 @@ def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
     """:func:`_position_from_los` into ``pos`` (3,), ``cov`` and ``j`` (3, 3), with the
     work arrays ``t`` (>= 5, 3, 3) and ``w`` (3,)."""
     r_bs, r_lb, r_n, m, tmp = t[0], t[1], t[2], t[3], t[4]
-    qdcm_into(sp[R_MOUNT_Q : R_MOUNT_Q + 4], r_bs)
-    qdcm_into(q, r_lb)
-    qdcm_into(q_nom, r_n)
+    _qdcm_into(sp[R_MOUNT_Q : R_MOUNT_Q + 4], r_bs)
+    _qdcm_into(q, r_lb)
+    _qdcm_into(q_nom, r_n)
     for i in range(3):  # w: sensor position + R_bs los, body frame
         w[i] = sp[R_MOUNT_R + i] + (
             r_bs[i, 0] * los_s[0] + r_bs[i, 1] * los_s[1] + r_bs[i, 2] * los_s[2]
@@ -1139,8 +1139,8 @@ def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
     )
     q_c[0], q_c[1], q_c[2], q_c[3] = q[0], -q[1], -q[2], -q[3]
     q_lt[0], q_lt[1], q_lt[2], q_lt[3] = l0, l1, l2, l3
-    qdcm_into(q_c, mats[W_A])
-    qdcm_into(q_lt, mats[W_VAR])
+    _qdcm_into(q_c, mats[W_A])
+    _qdcm_into(q_lt, mats[W_VAR])
     r_pt = mats[W_CS]  # target frame -> body frame
     _mul_into(mats[W_A], mats[W_VAR], r_pt)
     d = mats[W_J]  # diagonal noise
@@ -1307,3 +1307,7 @@ class FilterConfig:
         fp[F_RBIAS] = 1.0 if self.include_bias_in_r else 0.0
         fp[F_RREF] = reference_radius_km
         return fp
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_bias_covariance = _kernel_of(bias_covariance)

@@ -68,6 +68,7 @@ from ._kernels import (
     MAX_EVENTS,
     MODE_STRAIGHT,
     _inlined,
+    _kernel_of,
     _norm3,
     _passive,
     _vscale,
@@ -148,7 +149,7 @@ def zone_events(rel, zones, cfg, t, ev, ne):
     """Record the truth's entries into and exits from the approach ellipsoid and the
     keep-out sphere; ``zones`` (int64 (2,)) holds the previous inside flags."""
     rng = _norm3(rel[:3])
-    inside_ae = in_ae(rel[:3], cfg)
+    inside_ae = _in_ae(rel[:3], cfg)
     inside_kos = rng < cfg[CF_KOS]
     if inside_ae != (zones[0] != 0):
         cosang = (rel[0] * cfg[CF_AE_AX] + rel[1] * cfg[CF_AE_AY] + rel[2] * cfg[CF_AE_AZ]) / max(
@@ -158,7 +159,7 @@ def zone_events(rel, zones, cfg, t, ev, ne):
         ne = _event(ev, ne, t, code, 1.0 if cosang >= cfg[CF_AE_COS] else 0.0, 0.0)
     if inside_kos != (zones[1] != 0):
         code = EV_KOS_ENTRY if inside_kos else EV_KOS_EXIT
-        ne = _event(ev, ne, t, code, 1.0 if in_corridor(rel, cfg, 0.0) else 0.0, 0.0)
+        ne = _event(ev, ne, t, code, 1.0 if _in_corridor(rel, cfg, 0.0) else 0.0, 0.0)
     zones[0] = 1 if inside_ae else 0
     zones[1] = 1 if inside_kos else 0
     return ne
@@ -174,7 +175,7 @@ def monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
     code (``AB_NONE`` when all hold); updates ``flags`` (:data:`F_EST_AE` ...)."""
     reason = AB_NONE
     est_rng = _norm3(xhat[:3])
-    est_ae = in_ae(xhat[:3], cfg)
+    est_ae = _in_ae(xhat[:3], cfg)
     est_kos = est_rng < cfg[CF_KOS]
     if est_ae and flags[F_EST_AE] == 0:
         cosang = (
@@ -184,11 +185,11 @@ def monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
             reason = AB_AE_ENTRY
     flags[F_EST_AE] = 1 if est_ae else 0
     if est_kos and flags[F_EST_KOS] == 0:
-        if mode != MODE_STRAIGHT or not in_corridor(xhat, cfg, 0.0):
+        if mode != MODE_STRAIGHT or not _in_corridor(xhat, cfg, 0.0):
             reason = AB_KOS_OUTSIDE_CORRIDOR
     flags[F_EST_KOS] = 1 if est_kos else 0
     if est_kos and reason == AB_NONE:
-        if not in_corridor(xhat, cfg, 0.0) or not in_corridor(mon, cfg, 3.0 * sig_mon):
+        if not _in_corridor(xhat, cfg, 0.0) or not _in_corridor(mon, cfg, 3.0 * sig_mon):
             reason = AB_CORRIDOR
     if rng_true < cfg[CF_COLLIDE] and final == 0 and reason == AB_NONE:
         reason = AB_COLLISION
@@ -258,3 +259,11 @@ def choose_cam(x, cfg):
             best_r = score
             best = _vscale(d, cfg[CF_CAM_DV])
     return best
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_choose_cam = _kernel_of(choose_cam)
+_gate = _kernel_of(gate)
+_in_ae = _kernel_of(in_ae)
+_in_corridor = _kernel_of(in_corridor)
+_monitor = _kernel_of(monitor)

@@ -82,7 +82,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _kernel, _norm3
+from ._kernels import _inlined, _kernel, _kernel_of, _norm3
 from ._quat import (
     qfrom_rotvec4,
     qfrom_two_vectors,
@@ -215,9 +215,9 @@ def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
     switching at one range (Fehse 2003, sec. 5.1).
     """
     out = np.zeros(3, dtype=np.bool_)
-    out[0] = in_window(p_gnss, rng_est_km)
-    out[1] = in_window(p_lidar, rng_est_km)
-    out[2] = in_window(p_camera, rng_est_km)
+    out[0] = _in_window(p_gnss, rng_est_km)
+    out[1] = _in_window(p_lidar, rng_est_km)
+    out[2] = _in_window(p_camera, rng_est_km)
     return out
 
 
@@ -232,7 +232,7 @@ def measure_gnss(p, e, rel_lvlh, nz):
     """
     z = np.empty(6)
     rng = _norm3(rel_lvlh[:3])
-    if not in_window(p, rng) or _dropped(p[R_DROP], nz[6]):
+    if not _in_window(p, rng) or _dropped(p[R_DROP], nz[6]):
         z[:] = np.nan
         return False, z
     m0, m1, m2, m3 = qfrom_rotvec4(e[E_MIS], e[E_MIS + 1], e[E_MIS + 2])
@@ -253,9 +253,9 @@ def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     on a dropout.
     """
     z = np.empty(3)
-    los, _ = target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    los, _ = _target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
     r = _norm3(los)
-    if not in_window(p, r) or not in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
+    if not _in_window(p, r) or not _in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
         z[:] = np.nan
         return False, z
     z[0] = r
@@ -276,9 +276,9 @@ def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     (ok, z (7,)) = (position (3), q_camera_target (4)).
     """
     z = np.empty(7)
-    los, q_ls = target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    los, q_ls = _target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
     r = _norm3(los)
-    if not in_window(p, r) or not in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
+    if not _in_window(p, r) or not _in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
         z[:] = np.nan
         return False, z
     for i in range(3):
@@ -381,7 +381,7 @@ def sample_sensors(
     omega_meas (3,), gyro_bias_next (3,)
         Gyro output over the step and the next true bias.
     """
-    use = select_sensors(rng_est_km, sp.gnss, sp.lidar, sp.camera)
+    use = _select_sensors(rng_est_km, sp.gnss, sp.lidar, sp.camera)
     ok = np.zeros(4, dtype=np.bool_)
     # a sensor not in use: not valid, NaN (its array made only then)
     if use[0]:
@@ -406,7 +406,7 @@ def sample_sensors(
     else:
         z_c = np.full(7, np.nan)
     ok[3], q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body, nz[NZ_STAR : NZ_STAR + 4])
-    omega_m, b1 = measure_gyro(sp.gyro, gyro_bias, omega_body, dt, nz[NZ_GYRO : NZ_GYRO + 6])
+    omega_m, b1 = _measure_gyro(sp.gyro, gyro_bias, omega_body, dt, nz[NZ_GYRO : NZ_GYRO + 6])
     return ok, z_g, z_l, z_c, q_st, omega_m, b1
 
 
@@ -779,3 +779,13 @@ def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
             f"n_steps = {n_steps!r}; expected an integer >= 0", name="n_steps", value=n_steps
         )
     return _generator(rng).standard_normal((int(n_steps), N_NOISE))
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_draw_step = _kernel_of(draw_step)
+_in_fov = _kernel_of(in_fov)
+_in_window = _kernel_of(in_window)
+_measure_gyro = _kernel_of(measure_gyro)
+_sample_sensors = _kernel_of(sample_sensors)
+_select_sensors = _kernel_of(select_sensors)
+_target_los = _kernel_of(target_los)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _kernel, _vscale
+from ._kernels import _kernel, _kernel_of, _vscale
 
 __all__ = ["THRUSTERS_PER_TRANSLATION", "qingzhou_rcs_layout"]
 
@@ -308,13 +308,13 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     groups do not open; attitude control still works), unknown to the flight software.
     """
     impulse_max = _vscale(thrust_n, dt)
-    u = select(table, wrench, impulse_max, mib, quantum)
+    u = _select(table, wrench, impulse_max, mib, quantum)
     u_true = u
     if stuck:
         rot = np.zeros(6)
         for i in range(3, 6):
             rot[i] = wrench[i]
-        u_true = select(table, rot, impulse_max, mib, quantum)
+        u_true = _select(table, rot, impulse_max, mib, quantum)
     # b @ u written out, skipping the thrusters that do not fire (most of them)
     w_nominal = np.zeros(6)
     w_true = np.zeros(6)
@@ -326,3 +326,8 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
             for j in range(6):
                 w_true[j] += b_true[j, i] * u_true[i]
     return u, w_nominal, w_true
+
+
+# kernels of the public functions above for compiled callers (no Python entry points)
+_fire = _kernel_of(fire)
+_select = _kernel_of(select)
