@@ -70,6 +70,34 @@ phasing plan, astropy ~0.25, the docking package's eager kernels), the phasing p
 orientation at 4323 epochs (0.13 s of erfa.c2i06a, which the liftoff's bits depend on),
 and the figures (~1.6 s CPU of matplotlib in two processes, about half of it
 constrained layout and tick updates: ~0.8 s of wall after the result).
+
+Third session (06:30-07:30 UTC, 2026-11-30, three other sessions compiling and testing:
+load 3.3-5 on the 2 cores, so again CPU time is the measure). What changed, all in
+the figures' processes: fixed layouts (GridSpec positions read off constrained layout)
+instead of constrained layout, which measured every tick label twice per drawing; the
+range figure's log-axis minor grid at 2 and 5 times the powers of ten (136 minor ticks
+-> 34); axes titles at y=1 without matplotlib's automatic title placement (it measured
+every y tick label of a titled axes per drawing); PNG files at zlib level 3 (the same
+pixels, two thirds of the encoding time, files 4 % larger); the writer no longer
+imports the propagator package for a mission result (plotting._common._kind); a
+disabled progress bar does not import tqdm. Drawing and PNG of the five figures in one
+process, CPU s, min of 4: 1.35-1.48 -> 0.85-0.88 (range 0.52-0.58 -> 0.23, approach
+0.38-0.41 -> 0.25-0.28, altitude 0.19-0.21 -> 0.14, ground track 0.16-0.17 -> 0.13,
+delta-v 0.10), before the PNG level and the titles. Side by side, 07:22-07:24 UTC, the
+same HEAD with this session's plotting files and the base commit 6dffc63's,
+alternated, 5 runs each (load 3.3-4.4): ``run`` wall min / median 3.32 / 4.44 -> 2.58
+/ 3.80 s, CPU min / median 4.11 / 4.66 -> 3.72 / 3.89 s; ``--no-figures`` unchanged
+(2.73-2.87 -> 2.57-3.42 s CPU); the processes (4 runs): writer after the result
+0.89-1.07 -> 0.50-0.60 s CPU, second writer 0.87-1.01 -> 0.43-0.49, parent to the
+result 2.19-2.32 -> 2.18-2.26 (unchanged), estimate on two free cores 3.12-3.39 ->
+2.72-2.80 s. All outputs identical but the PNGs (JSON, text, CSV, CZML; OEM less its
+CREATION_DATE). Not reached: 2 s. What is left is the parent before the result (~2.2
+s CPU loaded, ~2.0 quiet), none of it in the figures: imports (numba's start-up and
+cached-kernel loads, scipy.optimize, astropy's IERS tables), launch window 0.29-0.36,
+phasing plan 0.31-0.36 (SLSQP), approach 0.11-0.17; after the result the two writers
+take ~0.45 s each. In this environment PYTHONDONTWRITEBYTECODE=1 with an editable
+install makes every run compile the package's modules from source (~0.1-0.2 s CPU in
+the parent); the 'bytecode cached' rows measure the run as an installed package.
 """
 
 from __future__ import annotations
@@ -230,19 +258,47 @@ def _command(out_dir: str, figures: bool) -> list[str]:
     return [*head, "run", "--out", out_dir] + ([] if figures else ["--no-figures"])
 
 
-def time_command(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """Minimum wall and minimum CPU (user + system) over ``repeat`` runs of ``cmd``."""
+def time_command(cmd: list[str], repeat: int, env: dict | None = None) -> tuple[float, float]:
+    """Minimum wall and minimum CPU (user + system) over ``repeat`` runs of ``cmd``
+    (``env``: variables added to this process's environment)."""
     walls, cpus = [], []
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, env={**os.environ, "MPLBACKEND": "Agg"})
+        proc = subprocess.run(
+            cmd, capture_output=True, env={**os.environ, "MPLBACKEND": "Agg", **(env or {})}
+        )
         walls.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
         if proc.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode()[-3000:]}")
     return min(walls), min(cpus)
+
+
+def time_alternated(variants: dict, repeat: int) -> dict:
+    """``{label: (min wall, min CPU)}`` of the ``{label: (cmd, env)}`` variants, run in
+    turn ``repeat`` times (alternated, so that a change of the machine's load falls on
+    all of them alike)."""
+    runs = {label: [] for label in variants}
+    for _ in range(repeat):
+        for label, (cmd, env) in variants.items():
+            runs[label].append(time_command(cmd, 1, env))
+    return {k: (min(w for w, _ in v), min(c for _, c in v)) for k, v in runs.items()}
+
+
+def bytecode_env(tmp: str) -> dict:
+    """Environment of a run that reads compiled bytecode of every module from a cache
+    under ``tmp`` (filled here once). Without it, where PYTHONDONTWRITEBYTECODE is set
+    and the package is installed in editable mode (as in this project's environment),
+    every run compiles the package's ~80 modules from source; an installed package
+    (pip compiles it) or an editable one without that variable does not."""
+    env = {"PYTHONPYCACHEPREFIX": os.path.join(tmp, "pycache")}
+    fill = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        _command(os.path.join(tmp, "out"), True), capture_output=True, env={**fill, **env}
+    )
+    return env
 
 
 def time_import(repeat: int) -> tuple[float, float]:
@@ -333,8 +389,16 @@ def main(argv: list[str] | None = None) -> None:
         out = os.path.join(tmp, "out")
         subprocess.run(_command(out, True), capture_output=True)  # fills the numba cache
         imp_wall, imp_cpu = time_import(max(args.n, 5))
-        with_fig = time_command(_command(out, True), args.n)
-        without = time_command(_command(out, False), args.n)
+        pyc = bytecode_env(tmp)
+        runs = time_alternated(
+            {
+                "run": (_command(out, True), None),
+                "run --no-figures": (_command(out, False), None),
+                "run, bytecode cached": (_command(out, True), pyc),
+                "run --no-figures, bytecode cached": (_command(out, False), pyc),
+            },
+            args.n,
+        )
         processes = process_cpu(out, args.n)
         stages = stage_breakdown(out, [])
         profile = (
@@ -347,17 +411,21 @@ def main(argv: list[str] | None = None) -> None:
         f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
         f"(cores: {os.cpu_count()})"
     )
-    print(f"  {'':34} {'min wall':>9} {'min CPU':>9}   target")
+    print(f"  {'':48} {'min wall':>9} {'min CPU':>9}   target")
     print(
-        f"  {'import qingzhou_sim':34} {imp_wall:8.3f}s {imp_cpu:8.3f}s   "
+        f"  {'import qingzhou_sim':48} {imp_wall:8.3f}s {imp_cpu:8.3f}s   "
         f"<= {IMPORT_LIMIT_S:.3f} s wall ({IMPORT_LIMIT_S / max(imp_wall, 1e-9):.1f}x under)"
     )
-    print(
-        f"  {'qingzhou-sim run':34} {with_fig[0]:8.3f}s {with_fig[1]:8.3f}s   "
-        f"<= {RUN_LIMIT_S:.1f} s wall (ratio {with_fig[0] / RUN_LIMIT_S:.2f})"
-    )
-    print(f"  {'qingzhou-sim run --no-figures':34} {without[0]:8.3f}s {without[1]:8.3f}s")
-    print(f"  (best of {args.n}; import: best of {max(args.n, 5)}, less a bare interpreter)")
+    for label, (wall, cpu) in runs.items():
+        target = (
+            f"   <= {RUN_LIMIT_S:.1f} s wall (ratio {wall / RUN_LIMIT_S:.2f})"
+            if label.startswith("run,") or label == "run"
+            else ""
+        )
+        print(f"  {'qingzhou-sim ' + label:48} {wall:8.3f}s {cpu:8.3f}s{target}")
+    print(f"  (best of {args.n}, alternated; import: best of {max(args.n, 5)}, less a bare")
+    print("  interpreter; 'bytecode cached': the package's modules read as compiled bytecode,")
+    print("  as an installed package does, see bytecode_env)")
     if processes:
         print("\nThe command's processes, CPU s (minimum of each over the runs; wall time on")
         print("two free cores ~ parent to the result + the longer writer after it):")
