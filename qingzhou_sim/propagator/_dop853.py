@@ -150,7 +150,12 @@ _ERR_EXP = -1.0 / 8.0  # error estimator of order 7 (Hairer et al. 1993, eq. II.
 
 
 # --------------------------------------------------------------------------- DOP853 kernels
-@njit(cache=True, error_model="numpy")
+# Helpers called only from compiled code: numba builds no Python or C-callable wrapper
+# for them (less code to compile on a first run).
+_internal = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
+
+@_internal
 def _rk_stages(t, y, f, h, p, K, ytmp, ynew):
     """One DOP853 step of size h: stages K[0..12] (K[12] = f(t+h, ynew)), ynew."""
     for j in range(6):
@@ -168,7 +173,7 @@ def _rk_stages(t, y, f, h, p, K, ytmp, ynew):
         _rhs_into(t + _C[s] * h, dst, p, K[s])
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _error_norm(K, h, y, ynew, rtol, atol):
     """Hairer's combined 5th/3rd-order error norm of DOP853 (dop853.f, SciPy's DOP853)."""
     e5 = 0.0
@@ -188,7 +193,7 @@ def _error_norm(K, h, y, ynew, rtol, atol):
     return abs(h) * e5 / math.sqrt((e5 + 0.01 * e3) * 6.0)
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _dense_coeffs(t, y, ynew, h, p, K, ytmp, F):
     """Coefficients F (7, 6) of the 7th-order continuous extension of the last step
     (three extra stages; Hairer et al. 1993, sec. II.6, dop853.f ``CONTD8``)."""
@@ -211,7 +216,7 @@ def _dense_coeffs(t, y, ynew, h, p, K, ytmp, F):
             F[3 + r, j] = h * acc
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _dense_eval(F, y_old, x, out):
     """Evaluate the continuous extension at x = (t - t_old) / h in [0, 1]."""
     for j in range(6):
@@ -225,7 +230,7 @@ def _dense_eval(F, y_old, x, out):
         out[j] = v + y_old[j]
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
     """Starting step size (Hairer et al. 1993, sec. II.4, p. 169)."""
     d0 = 0.0
@@ -257,7 +262,7 @@ def _initial_step(t0, y0, f0, direction, span, p, rtol, atol):
     return span if span < h else h
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _copy6(dst, src):
     """dst[:6] = src[:6] as a loop: a slice assignment compiles numba's shape-mismatch
     error path (about 2 s of first-run compilation per kernel)."""
@@ -265,7 +270,7 @@ def _copy6(dst, src):
         dst[j] = src[j]
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _finite6(y):
     for j in range(6):
         if not math.isfinite(y[j]):
@@ -273,12 +278,12 @@ def _finite6(y):
     return True
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _radius(y):
     return math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
     """Attempt steps from (t, y) toward t1 until one is accepted.
 
@@ -303,7 +308,7 @@ def _advance(t, y, f, h_abs, t1, direction, p, rtol, atol, K, ytmp, ynew):
     return t, 0.0, h_abs, _TOO_MANY_STEPS
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _locate_radius(F, y_old, t_old, h, stop_radius, out):
     """Bisection on the dense output for |r| = stop_radius inside a step whose start is
     above and end below; returns the crossing time, state in ``out``."""
@@ -320,7 +325,7 @@ def _locate_radius(F, y_old, t_old, h, stop_radius, out):
     return t_old + hi * h
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _copy_stages(K, dst):
     """dst (13, 6) = the stages K[0..12] of an accepted step."""
     for s in range(13):
@@ -483,7 +488,7 @@ def _dop853_run(
     return k, t, y, st, ts[: n + 1 if store else 0], ys[: n + 1 if store else 0], Ks[:n]
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _grown(ts, ys, Ks, n):
     """The step store of :func:`_dop853_run` with twice the room, its n + 1 steps copied
     (loops, not slice assignments: numba's broadcasting error path costs ~4 s to compile)."""
