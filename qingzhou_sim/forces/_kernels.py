@@ -105,7 +105,12 @@ _EPS_J2000 = 23.43929111 * _DEG
 
 
 # --------------------------------------------------------------------------- kernels
-@njit(cache=True, error_model="numpy")
+# The helpers that only compiled code calls: numba builds no Python or C-callable
+# wrapper for them (less code to compile on a first run).
+_internal = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
+
+@_internal
 def _ellipsoid_altitude(
     x: float, y: float, z: float, radius_km: float, flattening: float, px=0.0, py=0.0, pz=1.0
 ):
@@ -222,7 +227,7 @@ def _moon_position(jd_tt: float):
     return xe, ce * ye - se * ze, se * ye + ce * ze
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _bulge_apex(jd_tt: float, lag_rad: float):
     """Unit vector of the Harris-Priester bulge apex: the Sun's declination, its right
     ascension plus the lag (Montenbruck & Gill 2000, eq. 3.103)."""
@@ -233,7 +238,7 @@ def _bulge_apex(jd_tt: float, lag_rad: float):
     return cd * math.cos(ra + lag_rad), cd * math.sin(ra + lag_rad), math.sin(dec)
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _density_hp_apex(
     x: float, y: float, z: float, h_km: float, ebx: float, eby: float, ebz: float, n_exp: float
 ) -> float:
@@ -280,7 +285,7 @@ def _density_harris_priester(
     return _density_hp_apex(x, y, z, h_km, ebx, eby, ebz, n_exp)
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz, px, py, pz):
     """Drag acceleration (km/s^2) relative to the co-rotating atmosphere
     (Vallado 2013, eq. 8-28, 8-29); (ebx, eby, ebz) is the bulge apex when the
@@ -301,7 +306,7 @@ def _drag_accel(x, y, z, vx, vy, vz, p, ebx, eby, ebz, px, py, pz):
     return k * vrx, k * vry, k * vrz
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _pole_at(t, p):
     """The Earth's axis at t: k0 + t dk/dt, linear over an arc. Precession and nutation
     curve it by less than 0.1 arcsec over a day, and an arc split at a burn gets the
@@ -314,7 +319,7 @@ def _pole_at(t, p):
     )
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _apex_of(t, p):
     """Bulge apex at t seconds after the epoch of p (zeros unless Harris-Priester drag)."""
     if p[P_DRAG] != 0.0 and p[P_ATM] == 2.0:
@@ -322,7 +327,7 @@ def _apex_of(t, p):
     return 0.0, 0.0, 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, x, y, z):
     r"""Point mass plus zonal J2..J``degree`` acceleration (km/s^2), a tuple (ax, ay, az).
 
@@ -371,7 +376,7 @@ def _zonal_accel(mu, re, j2, j3, j4, degree, px, py, pz, x, y, z):
     return ax, ay, az
 
 
-@njit(cache=True, error_model="numpy")
+@_internal
 def _third_body(gm, sx, sy, sz, x, y, z):
     """Third-body point-mass perturbation (Montenbruck & Gill 2000, eq. 3.37), km/s^2."""
     dx = sx - x
