@@ -64,11 +64,12 @@ def _dv_norm(a, b):
     return _norm3(a[0] - b[0], a[1] - b[1], a[2] - b[2])
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _tof_eq(x, y, ll, m):
     """Izzo (2015) non-dimensional time of flight T(x) (eq. 18, psi from eq. 17), by
     Battin's hypergeometric series near x = 1 on the single-revolution branch (eq. 20);
-    NaN for x = 1 off it. ``m`` a float."""
+    NaN for x = 1 off it. ``m`` a float. (Called from compiled code only: numba builds
+    no Python entry point for it.)"""
     if m == 0.0 and _SQRT_06 < x < _SQRT_14:
         eta = y - ll * x
         s1 = (1 - ll - x * eta) * 0.5
