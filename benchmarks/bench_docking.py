@@ -103,6 +103,53 @@ into guidance): one flat array per bundle with index constants (as ``Cfg`` is)
 would remove most of it; the filter's update arithmetic (~20 % of the loop) is
 latency-bound chains the bits pin.
 
+Issue 16, filter updates and entry points (2026-11-30, 6dffc63 vs 3049e71, alternated
+in one window, shared machine at load 4-5, CPU). Where the references were counted:
+numba increments and decrements every array argument on entry to a compiled function
+whose control flow its pruning pass cannot follow, and every array bound to an
+inlined function's argument; the work tuple (7, now 11 arrays) went through
+``update_*`` -> ``_update_attitude/position_into`` -> ``_kf_apply`` for each of the
+3-4 updates a step (the LLVM IR of ``_update_navigation_into`` had 87 increments and
+134 decrements). Each update is now a measurement kernel (H, innovation, noise into
+work arrays) plus ``_kf_update_h_into`` and ``_correct_into``, called from
+``_update_navigation_into`` with the arrays they read; the position fixes, sensor
+covariances and the camera attitude's quaternion algebra use the work arrays (85 ->
+58 allocations a GNC step); ``_kf_update_h_into`` sums ``P H^T`` and ``H P H^T`` over
+H's identity block and attitude sensitivity only and starts from ``P``'s upper
+triangle (the filter keeps ``P`` exactly symmetric): the update went 9.7 -> 5.2 % of
+the samples under perf, reference counting 11.4 -> 10.5 % (of a smaller total).
+Removing the allocations alone (work arrays as views) gained nothing measurable: a
+view costs a reference count too. Moving the loop's inlined parts (``_navigate``,
+``_nav_predict``, ``_actuate`` ...) to compiled functions was slower (run_segment
+19.7 -> 21.4 ms: their 10-20 array arguments passed by value), reverted. Results
+bit-identical (the same 10-case hash). This script, two rounds each, CPU ms per run
+(quiet / noise): aft 22.1-27.3 / 25.0-28.9 -> 21.6-23.8 / 22.9-27.0, forward
+33.9-34.2 / 34.0 -> 33.6-33.8 / 32.7-34.3, radial 34.6-37.4 / 36.5-37.5 -> 33.6-36.0 /
+35.0-35.8 (the machine's noise is as large as the change); aft noisy, seeds 0-7, best
+of 5 x 5 alternated: run_segment 20.3 -> 18.8 ms, the approach 25.5 -> 23.7 ms; the
+campaign's approach stage (``sample_record`` of 20 dispersed samples of the default
+mission, best of 3, three rounds alternated): 24.9 / 25.7 / 25.7 -> 22.6 / 22.7 /
+22.4 ms a sample, 11.4-11.8 -> 10.2-10.4 us a GNC step. The first compilation: the
+private kernels no Python code calls (``_kernels._kernel``) and kernels of the 30
+public functions only compiled code calls in a run (``_kernels._kernel_of``:
+``_sample_sensors``, ``_transfer``, ``_fire`` ...) are compiled without numba's
+Python wrapper and C callback (~0.08 s of a small kernel's ~0.2 s); the public
+functions compile only when Python calls them. Cold cache, import and one
+``simulate_approach``, CPU, alternated, two rounds at load ~4: 48.9 / 54.7 s -> 45.0 /
+48.0 s (144 -> 164 compilation events: numba's own ``np.empty`` / ``zeros`` / ``max``
+overloads compile once more for the wrapper-less flag set); the steps alone:
+0e7b828 -> 8b7fb16 49.8 -> 40.6 s, 8b7fb16 -> 3049e71 45.4 / 43.3 -> 38.0 / 42.2 s.
+
+What is left (aft, perf of 3049e71): reference counting ~10 % (the loop's inlined
+parts bind 10-20 arrays each, ``sample_sensors`` takes the two 5-array bundles, the
+plant step 16 arrays), the Python driver ~4-5 ms a run spread over a hundred small
+things (planning, the parameter bundles, the result's Quantities, event decoding:
+none above 0.5 ms), the filter's time update ~3 % and update ~5 %, the truth's
+acceleration ~3 %. The first compilation is ~150 compiled functions at ~0.1-0.3 s
+each plus ``run_segment`` (~11 s with its inlined parts): getting to 15 s needs far
+fewer compiled functions (numba links and re-optimises every callee's module into
+each caller's).
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
