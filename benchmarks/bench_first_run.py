@@ -54,6 +54,23 @@ The launch search's compiled Lambert scans (``phasing.profiles._lambert_grid_ker
 compilations; boinor's ``izzo`` is now compiled inside the first instead of on its own
 (04:47 UTC, load 2-4: _lambert_grid_kernel 8.0 s with izzo, _lambert_at 0.8 s, where
 izzo alone had taken 6.5 s): ~2-3 s more of a first run's compilation.
+
+Issue 16 item 2, the main process's own kernels (06:30-07:35 UTC, load 2-5, CPU s; each
+figure one cold run, +-0.5 s of noise between runs of the same code). Lambert: our own
+scalar Izzo solver (``phasing.lambert._izzo_solve``, boinor's operations, the same bits)
+instead of linking boinor's ``izzo`` (exceptions, arrays, BLAS ``dot``):
+_lambert_grid_kernel 7.1-9.5 -> 2.1-4.5, _lambert_at 0.6-0.8 -> 0.3-0.5. Propagator: one
+DOP853 driver (``propagator._dop853._dop853_run``) for propagations with impulses, arcs
+that store their steps and batches, its helpers and the force kernel's helpers without
+Python entry points: _propagate_rv_dop853 + _dop853_arc 6.5-7.9 + 1.1-1.7 ->
+_dop853_run 5.4-7.6; _dense_from_stages 0.3-0.5 unchanged. The timeline's station at
+liftoff no longer compiles the propagator's Kepler kernels (_kepler_many 0.6 -> 0).
+Together ~17-21 s -> ~8.5-13 s; in this bench at 07:31 (load 5.3, the approach's kernels
+in the same process): cold 123.2 s wall / 67.1 s CPU, compilation 63.5 s (run_segment
+38.1, _min_dv_sqp 9.4, _dop853_run 5.4, _lambert_grid_kernel 2.6). What is left of
+ours: the DOP853 driver (its force kernel, ~2 s, compiles Sun, Moon and Harris-Priester
+terms a default mission does not use; numba compiles every branch) and the Lambert
+solver's ~1.2 s.
 """
 
 from __future__ import annotations
