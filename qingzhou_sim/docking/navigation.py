@@ -1171,7 +1171,9 @@ def body_rates(q, b, omega_meas, omega_lvlh):
 def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp):
     """Every valid sample of one step (``ok`` and the samples of
     :func:`qingzhou_sim.docking.sensors.sample_sensors`): star tracker, camera attitude,
-    GNSS, lidar, camera position. Returns (x, q, b, p); the work is
+    GNSS, lidar, camera position. ``p`` must be exactly symmetric (as
+    :func:`init_navigation`, the updates and :func:`predict_navigation` keep it: the
+    updates read its upper triangle). Returns (x, q, b, p); the work is
     :func:`_update_navigation_into`'s."""
     x1, q1, b1, p1 = x.copy(), q.copy(), b.copy(), p.copy()
     _update_navigation_into(
