@@ -92,6 +92,42 @@ def plan_65() -> PhasingPlan:
     return plan_phasing(CHASER, station_at(13.0), "6.5-hour")
 
 
+def test_plan_fields_made_when_read_are_a_complete_plan(plan_65):
+    # _build_plan's plan makes its astropy fields when first read; its shortcuts for the
+    # flight give the numbers of those fields; pickled or replaced it is a whole plan
+    import dataclasses
+    import pickle
+
+    from qingzhou_sim.phasing.core import (
+        _plan_burn_count,
+        _plan_burn_table,
+        _plan_target_rv_km,
+        _seconds_since,
+    )
+
+    p = plan_phasing(CHASER, station_at(13.0), "6.5-hour")
+    labels, dv_m_s = _plan_burn_table(p)
+    np.testing.assert_array_equal(_plan_target_rv_km(p), p.target.rv_km)
+    assert _plan_burn_count(p) == len(p.burns) == len(labels)
+    assert labels == [b.label for b in p.burns]
+    assert dv_m_s == [b.dv_m_s for b in p.burns]
+    epochs = Time([b.epoch for b in p.burns] + [p.handover_epoch])
+    offsets = _seconds_since(p.insertion_epoch, epochs)
+    np.testing.assert_array_equal(p.epoch_offsets_s, offsets)
+    for q in (pickle.loads(pickle.dumps(p)), dataclasses.replace(p, notes=("x",))):
+        assert isinstance(q, PhasingPlan)
+        for f in dataclasses.fields(PhasingPlan):
+            if f.name not in ("notes", "burns", "correction", "track"):
+                a, b = getattr(p, f.name), getattr(q, f.name)
+                if isinstance(a, State):
+                    a, b = a.rv_km, b.rv_km
+                if isinstance(a, Time):
+                    a, b = a.jd1 + a.jd2, b.jd1 + b.jd2
+                np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=f.name)
+        assert [b.dv_m_s for b in q.burns] == dv_m_s
+    assert plan_65.summary()  # every field readable
+
+
 def test_plan_phasing_default_profile_arrives(plan_65):
     p = plan_65
     assert p.profile == "6.5-hour" and p.strategy == "coelliptic"
@@ -370,7 +406,7 @@ def test_epoch_arithmetic_on_the_numbers_equals_astropys(day, seconds, fmt):
     # and the flight's burn epochs): the same epochs, format and TT dates, bit for bit
     from astropy.time import TimeDelta
 
-    from qingzhou_sim.phasing.core import _epochs_after, _tt_jd
+    from qingzhou_sim.phasing.core import _epochs_after, _seconds_since, _tt_jd
 
     t0 = Time(Time("2026-11-30T00:00:00", scale="utc") + TimeDelta(day * u.day), format=fmt)
     t_s = np.sort(np.array(seconds))
@@ -380,13 +416,14 @@ def test_epoch_arithmetic_on_the_numbers_equals_astropys(day, seconds, fmt):
     np.testing.assert_array_equal(mine.jd1, ref.jd1)
     np.testing.assert_array_equal(mine.jd2, ref.jd2)
     np.testing.assert_array_equal(_tt_jd(ref), ref.tt.jd)
+    np.testing.assert_array_equal(_seconds_since(t0, mine), (ref - t0).to_value(u.s))
 
 
 def test_epoch_arithmetic_across_a_leap_second():
     # 2016-12-31T23:59:60 UTC (IERS Bulletin C 52): the ERFA conversions handle it
     from astropy.time import TimeDelta
 
-    from qingzhou_sim.phasing.core import _epochs_after, _tt_jd
+    from qingzhou_sim.phasing.core import _epochs_after, _seconds_since, _tt_jd
 
     t0 = Time("2016-12-31T23:59:00", scale="utc")
     t_s = np.array([10.0, 59.5, 60.0, 61.0, 120.0])
@@ -396,3 +433,4 @@ def test_epoch_arithmetic_across_a_leap_second():
     np.testing.assert_array_equal(mine.jd2, ref.jd2)
     np.testing.assert_array_equal(_tt_jd(mine), ref.tt.jd)
     assert mine[2].isot == "2016-12-31T23:59:60.000"
+    np.testing.assert_array_equal(_seconds_since(t0, mine), (ref - t0).to_value(u.s))

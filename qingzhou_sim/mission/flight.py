@@ -129,15 +129,23 @@ def _fly(
     """:func:`fly_phasing_burns`, returning (burns, each burn's epoch and then the
     hand-over epoch in seconds after ``chaser0.epoch`` (what ``Propagator.propagate``
     computes from those epochs, by the same astropy arithmetic))."""
-    from ..phasing.core import _lvlh_burn, _tt_jd
+    from ..phasing.core import (
+        _lvlh_burn,
+        _plan_burn_table,
+        _plan_target_rv_km,
+        _seconds_since,
+        _tt_jd,
+    )
     from ..phasing.targeting import _correct
 
     t0 = chaser0.epoch
-    keep = [k for k, b in enumerate(plan.burns) if b.dv_m_s >= NULL_BURN_M_S]
+    # (the plan's burns' labels and magnitudes: no Burn objects needed)
+    plan_labels, plan_dv_m_s = _plan_burn_table(plan)
+    keep = [k for k, dv_m_s in enumerate(plan_dv_m_s) if dv_m_s >= NULL_BURN_M_S]
     offsets = _seconds_after_insertion(plan, t0)
     t_b = offsets[keep]
     dv_i = plan.dv_inertial.to_value(_KM_S)[keep]
-    labels = [plan.burns[k].label for k in keep]
+    labels = [plan_labels[k] for k in keep]
     t_end = float(offsets[-1]) if handover_s is None else handover_s
     n_planned = len(keep)
     if n_planned >= 2 and abs(t_b[-1] - t_end) < _HANDOVER_BURN_TOL_S:
@@ -148,16 +156,16 @@ def _fly(
             t_b = np.insert(t_b, -1, t_a + frac * coast)
             dv_i = np.insert(dv_i, -1, np.zeros(3), axis=0)
             labels.insert(-1, f"MCC{m + 1}")
-            keep.insert(-1, len(plan.burns) + m)  # their draws follow the plan's
+            keep.insert(-1, len(plan_labels) + m)  # their draws follow the plan's
     # burns targeted by the ground; the MCCs and the hand-over burn use relative navigation
     n_ground = n_planned - 1 if len(keep) > n_planned else n_planned
-    target = plan.target.rv_km
+    target = _plan_target_rv_km(plan)
     # the insertion and every burn epoch in one astropy call (element-wise the same
     # arithmetic as one epoch at a time); epochs[j] is t = 0 of the coast to burn j
     epochs = _epochs_after(t0, np.append(t_b, t_end))
     # (epochs - t0) element by element as Propagator.propagate computes it for each burn
     # and for its end epoch t0 + t_end s (the same Time sums)
-    seconds = (epochs - t0).to_value(u.s)
+    seconds = _seconds_since(t0, epochs)
     jd_tt = _tt_jd(epochs) if truth_model.needs_epoch or plan_model.needs_epoch else None
     truth = _EpochKernels(truth_model, epochs, jd_tt)
     planner = _EpochKernels(plan_model, epochs, jd_tt)
@@ -399,6 +407,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
     and the hand-over epoch in seconds as ``Propagator.propagate`` computes them, or
     (burns, None, None) when flown as planned)."""
     from ..frames import _relative_to_inertial
+    from ..phasing.core import _plan_burn_count
     from ..propagator import Propagator
 
     fm_plan, fm_chaser, fm_station = models
@@ -406,7 +415,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
         # flown exactly as planned: nothing to re-target
         return tuple(b for b in plan.burns if b.dv_m_s >= NULL_BURN_M_S), None, None
     t_ins = chaser0.epoch
-    draws = execution_error_draws(len(plan.burns) + 2, np.random.default_rng(p.seed))
+    draws = execution_error_draws(_plan_burn_count(plan) + 2, np.random.default_rng(p.seed))
     station_end = Propagator(fm_station).propagate_rv(
         station0.rv_km, np.array([t_end_s]), epoch=t_ins
     )[0]

@@ -20,6 +20,7 @@ from .core import (
     _coelliptic_velocity,
     _Dynamics,
     _make_dynamics,
+    _plan_burn_count,
 )
 from .targeting import _correct
 
@@ -186,7 +187,8 @@ def _seconds_after_insertion(plan, t0) -> np.ndarray:
     """Seconds from ``t0`` to each burn of ``plan`` and to its hand-over: the plan's
     :attr:`~.core.PhasingPlan.epoch_offsets_s` when ``t0`` is its insertion epoch (the
     same numbers), else one astropy subtraction per epoch."""
-    if t0 is plan.insertion_epoch and len(plan.epoch_offsets_s) == len(plan.burns) + 1:
+    n_burns = _plan_burn_count(plan)
+    if t0 is plan.insertion_epoch and len(plan.epoch_offsets_s) == n_burns + 1:
         return np.array(plan.epoch_offsets_s, float)
     epochs = [b.epoch for b in plan.burns] + [plan.handover_epoch]
     return np.array([(e - t0).to_value(u.s) for e in epochs], float)

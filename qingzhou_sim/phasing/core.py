@@ -8,7 +8,7 @@ in :mod:`.targeting`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 
 import astropy.units as u
@@ -452,20 +452,19 @@ def _lvlh_burn(epoch: Time, dv_km_s: np.ndarray, label: str) -> Burn:
 
 
 # ------------------------------------------------------------------ epochs
+# seconds a day as astropy converts a TimeDelta's days (u.day to u.s)
+_DAY_TO_S = u.day._to(u.s)
+
+
 def _utc_scalar(t0) -> bool:
     return type(t0) is Time and t0.scale == "utc" and t0.isscalar
 
 
-def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
-    """``t0 + TimeDelta(t_s * u.s)`` for seconds ``t_s`` (n,): the same epochs bit for
-    bit. For a scalar UTC ``t0`` (the missions' insertion epochs) astropy's own steps
-    on the numbers (``TimeDelta``'s split of the seconds into days, ``Time.__add__``'s
-    sum in TAI, ``Time._set_scale``'s ERFA conversion back to UTC) without its object
-    overhead (~0.2 -> 0.1 ms; the re-plan and the flight each make one such sum a
-    sample); ``Time.__add__`` itself otherwise."""
-    t_s = np.asarray(t_s, dtype=np.float64)
-    if not (_utc_scalar(t0) and t_s.ndim == 1):
-        return t0 + TimeDelta(t_s * u.s)
+def _utc_jd_after(t0: Time, t_s: np.ndarray) -> tuple:
+    """The UTC (jd1, jd2) of ``t0 + TimeDelta(t_s * u.s)`` for a scalar UTC ``t0`` and
+    seconds ``t_s`` (n,): astropy's own steps on the numbers (``TimeDelta``'s split of
+    the seconds into days, ``Time.__add__``'s sum in TAI, ``Time._set_scale``'s ERFA
+    conversion back to UTC)."""
     import erfa
     from astropy.time import core as time_core
     from astropy.time.utils import day_frac
@@ -476,7 +475,19 @@ def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
     tai = t0.tai._time  # (t0.tai: the replicate and _set_scale("tai") of __add__)
     jd1, jd2 = day_frac(tai.jd1 + d1, tai.jd2 + d2)
     time_core._check_leapsec()
-    jd1, jd2 = day_frac(*erfa.taiutc(jd1, jd2))
+    return day_frac(*erfa.taiutc(jd1, jd2))
+
+
+def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
+    """``t0 + TimeDelta(t_s * u.s)`` for seconds ``t_s`` (n,): the same epochs bit for
+    bit. For a scalar UTC ``t0`` (the missions' insertion epochs) astropy's own steps
+    on the numbers (:func:`_utc_jd_after`) without its object overhead (~0.2 -> 0.1
+    ms; the re-plan and the flight each make one such sum a sample); ``Time.__add__``
+    itself otherwise."""
+    t_s = np.asarray(t_s, dtype=np.float64)
+    if not (_utc_scalar(t0) and t_s.ndim == 1):
+        return t0 + TimeDelta(t_s * u.s)
+    jd1, jd2 = _utc_jd_after(t0, t_s)
     out = t0.replicate()
     for attr in ("_delta_ut1_utc", "_delta_tdb_tt"):
         if hasattr(out, attr):
@@ -485,6 +496,26 @@ def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
         jd1, jd2, "utc", t0.precision, t0.in_subfmt, t0.out_subfmt, from_jd=True
     )
     return out
+
+
+def _seconds_since(t0: Time, epochs: Time) -> np.ndarray:
+    """``(epochs - t0).to_value(u.s)``, the same numbers: for UTC ``epochs`` and a
+    scalar UTC ``t0``, astropy's steps on the numbers (``Time.__sub__``: ``epochs`` in
+    TAI by ``_set_scale``, the ``TimeDelta``'s jd split, the differences from ``t0``'s
+    TAI; ``to_value``: the days times u.day's scale to u.s) without its objects (~0.1-0.3
+    ms a call -> ~0.03 ms)."""
+    if not (_utc_scalar(t0) and type(epochs) is Time and epochs.scale == "utc"):
+        return (epochs - t0).to_value(u.s)
+    import erfa
+    from astropy.time import core as time_core
+    from astropy.time.utils import day_frac
+
+    time_core._check_leapsec()
+    a1, a2 = day_frac(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))  # epochs.tai
+    a1, a2 = day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
+    tai = t0.tai._time
+    d1, d2 = day_frac(a1 - tai.jd1, a2 - tai.jd2)
+    return (d1 + d2) * _DAY_TO_S
 
 
 def _tt_jd(epochs: Time) -> np.ndarray:
@@ -518,7 +549,8 @@ def _build_plan(
     notes=(),
     track_step_s: float = 60.0,
 ) -> PhasingPlan:
-    """Evaluate the burns with ``dyn`` and assemble the :class:`PhasingPlan`."""
+    """Evaluate the burns with ``dyn`` and assemble the :class:`PhasingPlan` (a
+    :class:`_LazyPhasingPlan`: its astropy fields are made when first read)."""
     rv0 = chaser.rv_km
     t0 = chaser.epoch
     imp_t = np.asarray(imp_t, float)
@@ -531,50 +563,173 @@ def _build_plan(
     grid = np.unique(np.concatenate([np.linspace(0.0, t_end_s, n), imp_t]))
     c_track = dyn.chaser(rv0, grid, imp_t, dvi)
     s_track = dyn.station(station_rv0, grid)
-    burns = []
-    # the burn epochs and the hand-over in one astropy sum (element by element the same
-    # arithmetic as one at a time)
-    epochs = _epochs_after(t0, np.append(imp_t, t_end_s))
     # States just before the burns: the track's (post-burn) state at each burn epoch
-    # less the burn (the sum of burns at one epoch when several share it); their LVLH
-    # bases in one call (row by row the same numbers).
+    # less the burn (the sum of burns at one epoch when several share it).
     before = c_track[np.searchsorted(grid, imp_t)].reshape(-1, 6)
     for k in range(imp_t.size):
         before[k, 3:] -= dvi[imp_t == imp_t[k]].sum(axis=0)
         before[k, 3:] += dvi[:k][imp_t[:k] == imp_t[k]].sum(axis=0)
-    bases = _lvlh_basis(before[:, :3], before[:, 3:])
-    for k in range(imp_t.size):
-        dv_l = bases[k] @ dvi[k]
-        burns.append(_lvlh_burn(epochs[k], dv_l, labels[k]))
-    arrival = c_track[-1]
+    rel6 = np.array(rel_lvlh6, float)
     s_end = s_track[-1]
-    target = _relative_to_inertial("LVLH", s_end, rel_lvlh6)
-    rel_arr = _inertial_to_relative("LVLH", s_end, arrival)
-    miss = rel_arr - rel_lvlh6
-    t_end = epochs[-1]
-    phase0 = float(np.rad2deg(_phase_angle(station_rv0, rv0) % (2 * np.pi)))
-    rs = np.linalg.norm(s_end[:3])
-    approach = _hohmann_dv(dyn.mu, rs - rel_lvlh6[2], rs) * 1e3
-    return PhasingPlan(
-        strategy=strategy,
-        profile=profile,
-        insertion_epoch=t0,
-        handover_epoch=t_end,
-        burns=tuple(burns),
-        dv_inertial=dvi * 1e3 * _M_S,
-        dv=np.linalg.norm(dvi, axis=1) * 1e3 * _M_S,
-        arrival=State.from_vectors(t_end, arrival[:3], arrival[3:]),
-        target=State.from_vectors(t_end, target[:3], target[3:]),
-        station_at_handover=State.from_vectors(t_end, s_end[:3], s_end[3:]),
-        miss_position=miss[:3] * 1e3 * u.m,
-        miss_velocity=miss[3:] * 1e3 * _M_S,
-        handover_r_lvlh=rel_lvlh6[:3] * u.km,
-        handover_v_lvlh=rel_lvlh6[3:] * 1e3 * _M_S,
-        phase_angle_at_insertion=phase0 * u.deg,
-        approach_dv_estimate=approach * _M_S,
-        correction=correction,
-        track=PhasingTrack(grid, c_track, s_track),
-        notes=tuple(notes),
-        # (one subtraction for all: element by element the same as one at a time)
-        epoch_offsets_s=tuple(float(x) for x in (epochs - t0).to_value(u.s)),
+    numbers = _PlanNumbers(
+        t0=t0,
+        rv0=np.array(rv0, float),
+        station_rv0=np.array(station_rv0, float),
+        t_end_s=t_end_s,
+        imp_t=imp_t,
+        dvi=dvi,
+        labels=tuple(labels),
+        before=before,
+        arrival=c_track[-1].copy(),
+        s_end=s_end.copy(),
+        target=_relative_to_inertial("LVLH", s_end, rel6),
+        rel6=rel6,
+        mu=dyn.mu,
+        made={},
     )
+    plan = object.__new__(_LazyPhasingPlan)
+    for name, value in (
+        ("strategy", strategy),
+        ("profile", profile),
+        ("insertion_epoch", t0),
+        ("correction", correction),
+        ("track", PhasingTrack(grid, c_track, s_track)),
+        ("notes", tuple(notes)),
+        ("_numbers", numbers),
+    ):
+        object.__setattr__(plan, name, value)
+    return plan
+
+
+class _PlanNumbers(NamedTuple):
+    """What :func:`_build_plan` computed, in kernel form (s from ``t0``, km, km/s,
+    GCRS; burns sorted by epoch); ``made``: the Time epochs and LVLH delta-v's once
+    made."""
+
+    t0: Time
+    rv0: np.ndarray
+    station_rv0: np.ndarray
+    t_end_s: float
+    imp_t: np.ndarray
+    dvi: np.ndarray
+    labels: tuple
+    before: np.ndarray
+    arrival: np.ndarray
+    s_end: np.ndarray
+    target: np.ndarray
+    rel6: np.ndarray
+    mu: float
+    made: dict
+
+
+def _plan_epochs(nb: _PlanNumbers) -> Time:
+    """The burn epochs and the hand-over in one astropy sum (element by element the
+    same arithmetic as one at a time)."""
+    if "epochs" not in nb.made:
+        nb.made["epochs"] = _epochs_after(nb.t0, np.append(nb.imp_t, nb.t_end_s))
+    return nb.made["epochs"]
+
+
+def _plan_dv_lvlh(nb: _PlanNumbers) -> np.ndarray:
+    """The burns' delta-v's (k, 3) km/s in the chaser's LVLH frame just before each
+    burn (the LVLH bases in one call: row by row the same numbers)."""
+    if "dv_lvlh" not in nb.made:
+        bases = _lvlh_basis(nb.before[:, :3], nb.before[:, 3:])
+        nb.made["dv_lvlh"] = [bases[k] @ nb.dvi[k] for k in range(nb.imp_t.size)]
+    return nb.made["dv_lvlh"]
+
+
+def _made_burns(nb) -> tuple:
+    epochs = _plan_epochs(nb)
+    dv_l = _plan_dv_lvlh(nb)
+    return tuple(_lvlh_burn(epochs[k], dv_l[k], nb.labels[k]) for k in range(nb.imp_t.size))
+
+
+def _made_miss(nb) -> np.ndarray:
+    return _inertial_to_relative("LVLH", nb.s_end, nb.arrival) - nb.rel6
+
+
+def _made_approach_dv(nb) -> u.Quantity:
+    rs = np.linalg.norm(nb.s_end[:3])
+    return _hohmann_dv(nb.mu, rs - nb.rel6[2], rs) * 1e3 * _M_S
+
+
+def _made_offsets(nb) -> tuple:
+    # (one subtraction for all: element by element the same as one at a time)
+    return tuple(float(x) for x in _seconds_since(nb.t0, _plan_epochs(nb)))
+
+
+# each lazy field of a plan from (the plan, its numbers)
+_LAZY_FIELDS = {
+    "handover_epoch": lambda plan, nb: _plan_epochs(nb)[-1],
+    "burns": lambda plan, nb: _made_burns(nb),
+    "dv_inertial": lambda plan, nb: nb.dvi * 1e3 * _M_S,
+    "dv": lambda plan, nb: np.linalg.norm(nb.dvi, axis=1) * 1e3 * _M_S,
+    "arrival": lambda plan, nb: State.from_vectors(
+        plan.handover_epoch, nb.arrival[:3], nb.arrival[3:]
+    ),
+    "target": lambda plan, nb: State.from_vectors(
+        plan.handover_epoch, nb.target[:3], nb.target[3:]
+    ),
+    "station_at_handover": lambda plan, nb: State.from_vectors(
+        plan.handover_epoch, nb.s_end[:3], nb.s_end[3:]
+    ),
+    "miss_position": lambda plan, nb: _made_miss(nb)[:3] * 1e3 * u.m,
+    "miss_velocity": lambda plan, nb: _made_miss(nb)[3:] * 1e3 * _M_S,
+    "handover_r_lvlh": lambda plan, nb: nb.rel6[:3] * u.km,
+    "handover_v_lvlh": lambda plan, nb: nb.rel6[3:] * 1e3 * _M_S,
+    "phase_angle_at_insertion": lambda plan, nb: (
+        float(np.rad2deg(_phase_angle(nb.station_rv0, nb.rv0) % (2 * np.pi))) * u.deg
+    ),
+    "approach_dv_estimate": lambda plan, nb: _made_approach_dv(nb),
+    "epoch_offsets_s": lambda plan, nb: _made_offsets(nb),
+}
+
+
+class _LazyPhasingPlan(PhasingPlan):
+    """The :class:`PhasingPlan` of :func:`_build_plan`: its astropy fields (epochs,
+    burns, States, Quantities) are made from the planner's numbers when first read,
+    each once, by the operations that made them eagerly (so the same objects and
+    numbers); a campaign's re-plan reads a few of them (the astropy objects of all
+    cost ~1 ms a sample). Pickled it is an ordinary, complete :class:`PhasingPlan`;
+    ``dataclasses.replace`` makes a complete one too."""
+
+    __slots__ = ("_numbers",)
+
+    def __getattr__(self, name):
+        # called only when the attribute is not set: a field made now
+        make = _LAZY_FIELDS.get(name)
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        try:
+            nb = object.__getattribute__(self, "_numbers")
+        except AttributeError:
+            raise AttributeError(name) from None
+        value = make(self, nb)
+        object.__setattr__(self, name, value)
+        return value
+
+    def __reduce__(self):
+        return (PhasingPlan, tuple(getattr(self, f.name) for f in fields(PhasingPlan)))
+
+
+def _plan_target_rv_km(plan) -> np.ndarray:
+    """``plan.target.rv_km`` (the same numbers) without making the target State."""
+    nb = getattr(plan, "_numbers", None)
+    return plan.target.rv_km if nb is None else nb.target.copy()
+
+
+def _plan_burn_count(plan) -> int:
+    """``len(plan.burns)`` without making the Burns."""
+    nb = getattr(plan, "_numbers", None)
+    return len(plan.burns) if nb is None else len(nb.labels)
+
+
+def _plan_burn_table(plan) -> tuple:
+    """The burns' labels and ``dv_m_s`` (lists, in order; the same numbers) without
+    making the Burns."""
+    nb = getattr(plan, "_numbers", None)
+    if nb is None:
+        return [b.label for b in plan.burns], [b.dv_m_s for b in plan.burns]
+    # (Burn.dv_m_s: the norm of dv.value, the LVLH delta-v x 1e3 of _lvlh_burn)
+    return list(nb.labels), [float(np.linalg.norm(d * 1e3)) for d in _plan_dv_lvlh(nb)]
