@@ -35,19 +35,22 @@ Modules: ``constants``, ``state``, ``frames``, ``forces``, ``propagator``,
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os as _os
 import sys as _sys
 
-# Kernel modules whose compiled functions other modules' kernels call (and inline).
-# numba keys its disk cache on the calling file's own contents only, so a cache built
-# with an older callee would be reused silently: the cache folder is named by a hash
-# of these sources, and editing one of them starts a fresh cache.
+# Every module with compiled (numba) functions. numba keys its disk cache on the
+# calling file's own contents only, so a kernel that calls (links, inlines) one from
+# another file would keep a stale copy of it after that file is edited: the cache
+# folder is named by a hash of these sources, and editing one of them starts a fresh
+# cache. tests/test_package.py checks that the list names every such module.
 _CALLEE_SOURCES = (
     ("forces", "_kernels.py"),
     ("propagator", "_dop853.py"),
     ("propagator", "_ensemble.py"),
     ("propagator", "_kernels.py"),
+    ("propagator", "_rkn.py"),
+    ("propagator", "_rkn_ensemble.py"),
+    ("propagator", "_stepsize.py"),
     ("relative", "_kernels.py"),
     ("docking", "_kernels.py"),
     ("docking", "_quat.py"),
@@ -55,16 +58,16 @@ _CALLEE_SOURCES = (
     ("docking", "contact.py"),
     ("docking", "control.py"),
     ("docking", "guidance.py"),
-    ("docking", "safety.py"),
-    ("docking", "thrusters.py"),
-    ("docking", "sensors.py"),
+    ("docking", "loop.py"),
     ("docking", "navigation.py"),
+    ("docking", "safety.py"),
+    ("docking", "sensors.py"),
+    ("docking", "thrusters.py"),
+    ("phasing", "_fallback.py"),
     ("phasing", "_kernels.py"),
     ("phasing", "lambert.py"),
+    ("phasing", "profiles.py"),
 )
-# Third-party modules whose compiled functions ours call (phasing.profiles links
-# boinor's Izzo solver into its Lambert scans): their sources join the hash too.
-_CALLEE_MODULES = (("boinor", ("core", "iod.py")),)
 
 
 def _user_cache_dir() -> str:
@@ -73,12 +76,8 @@ def _user_cache_dir() -> str:
     base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
     digest = hashlib.sha1()
     here = _os.path.dirname(__file__)
-    paths = [_os.path.join(here, *parts) for parts in _CALLEE_SOURCES]
-    for package, parts in _CALLEE_MODULES:
-        spec = importlib.util.find_spec(package)  # (finds it without importing it)
-        if spec is not None and spec.submodule_search_locations:
-            paths.append(_os.path.join(spec.submodule_search_locations[0], *parts))
-    for path in paths:
+    for parts in _CALLEE_SOURCES:
+        path = _os.path.join(here, *parts)
         try:
             with open(path, "rb") as fh:
                 digest.update(fh.read())
