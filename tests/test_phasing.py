@@ -419,6 +419,22 @@ def test_epoch_arithmetic_on_the_numbers_equals_astropys(day, seconds, fmt):
     np.testing.assert_array_equal(_seconds_since(t0, mine), (ref - t0).to_value(u.s))
 
 
+@given(
+    st.lists(st.floats(-8000.0, 8000.0), min_size=6, max_size=6),
+    st.lists(st.floats(-8000.0, 8000.0), min_size=6, max_size=6),
+)
+def test_phase_angle_of_one_pair_equals_the_array_kernel(station, chaser):
+    # core._phase_angle_1 (the lazy plan's phase angle) does _phase_angle's operations
+    from qingzhou_sim.phasing.core import _phase_angle_1
+
+    s, c = np.array(station), np.array(chaser)
+    s[3:] *= 1e-3  # km/s
+    c[3:] *= 1e-3
+    with np.errstate(all="ignore"):
+        expected, got = _phase_angle(s, c), _phase_angle_1(s, c)
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_epoch_arithmetic_across_a_leap_second():
     # 2016-12-31T23:59:60 UTC (IERS Bulletin C 52): the ERFA conversions handle it
     from astropy.time import TimeDelta

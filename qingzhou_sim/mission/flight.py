@@ -178,7 +178,7 @@ def _fly(
         t_now = t_b[j]
         if len(keep) - j >= 2:
             try:
-                dv_new, report, _ = _correct(
+                dv_new, converged, _ = _correct(
                     planner.at(j + 1),
                     rv,
                     t_end - t_now,
@@ -186,8 +186,9 @@ def _fly(
                     dv_i[j:],
                     target,
                     optimise=False,
+                    report=False,
                 )
-                if report.converged:
+                if converged:
                     dv_i[j:] = dv_new
             except PropagationError:
                 pass

@@ -17,10 +17,10 @@ from astropy.time import Time, TimeDelta
 
 from ..constants import EARTH, EarthModel
 from ..errors import InputError
-from ..frames import _inertial_to_relative, _lvlh_basis, _relative_to_inertial
+from ..frames import _cross, _inertial_to_relative, _lvlh_basis, _relative_to_inertial
 from ..maneuvers import Burn
 from ..state import State
-from ._kernels import _kepler_rv, _phase_angle
+from ._kernels import _kepler_rv
 
 __all__ = ["CorrectionReport", "PhasingPlan", "PhasingTrack"]
 
@@ -645,6 +645,21 @@ def _made_burns(nb) -> tuple:
     return tuple(_lvlh_burn(epochs[k], dv_l[k], nb.labels[k]) for k in range(nb.imp_t.size))
 
 
+def _phase_angle_1(station_rv: np.ndarray, chaser_rv: np.ndarray) -> float:
+    """:func:`._kernels._phase_angle` of one pair of states (6,), the same operations
+    (np.cross's element products written out, :func:`frames._cross`; np.linalg.norm's
+    and np.sum's reductions as the same ``np.add.reduce`` calls) without their call
+    overhead (~0.1 ms -> ~0.02 ms)."""
+    rs, vs = station_rv[:3], station_rv[3:]
+    h = _cross(rs, vs)
+    h = h / np.sqrt(np.add.reduce(h * h, axis=-1, keepdims=True))
+    rc = chaser_rv[:3]
+    rc = rc - np.add.reduce(rc * h, axis=-1, keepdims=True) * h
+    sin_ = np.add.reduce(_cross(rc, rs) * h, axis=-1)
+    cos_ = np.add.reduce(rc * rs, axis=-1)
+    return np.arctan2(sin_, cos_)
+
+
 def _made_miss(nb) -> np.ndarray:
     return _inertial_to_relative("LVLH", nb.s_end, nb.arrival) - nb.rel6
 
@@ -679,7 +694,7 @@ _LAZY_FIELDS = {
     "handover_r_lvlh": lambda plan, nb: nb.rel6[:3] * u.km,
     "handover_v_lvlh": lambda plan, nb: nb.rel6[3:] * 1e3 * _M_S,
     "phase_angle_at_insertion": lambda plan, nb: (
-        float(np.rad2deg(_phase_angle(nb.station_rv0, nb.rv0) % (2 * np.pi))) * u.deg
+        float(np.rad2deg(_phase_angle_1(nb.station_rv0, nb.rv0) % (2 * np.pi))) * u.deg
     ),
     "approach_dv_estimate": lambda plan, nb: _made_approach_dv(nb),
     "epoch_offsets_s": lambda plan, nb: _made_offsets(nb),
