@@ -112,7 +112,8 @@ from .sensors import (
     NZ_GYRO,
     _draw_step,
     _measure_gyro,
-    _sample_sensors,
+    _sample_flat,
+    _select_flat,
     _select_sensors,
 )
 from .thrusters import _fire
@@ -176,6 +177,7 @@ class Nav(NamedTuple):
     fp: np.ndarray  # navigation.FilterConfig.params
     q_nom: np.ndarray  # (4,) the station's nominal q_lvlh_body (LVLH hold)
     xs_nom: np.ndarray  # (A_N,) the station's attitude known on board (nominal, LVLH hold)
+    sf: np.ndarray  # sp and err in one array (sensors._flat_params, offsets SF_*)
 
 
 @_inlined
@@ -191,7 +193,7 @@ def _orbit(st):
 
 @_inlined
 def _navigate(
-    rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, err, fp, q_nom, t, ws
+    rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom, t, ws
 ):
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
@@ -202,12 +204,12 @@ def _navigate(
     ``gb`` the true gyro bias at the start of the step. With ``draw`` the step's
     standard normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`:
     only those of the sensors in use). Returns (gyro rate, monitor position km, its
-    sigma km). The navigation state and parameters come one by one (``sp``, ``err``,
-    ``fp``, ``q_nom`` of :class:`Nav`), not as bundles: every array handed to a
-    compiled or inlined function costs a reference-count increment and decrement, per
-    step."""
+    sigma km). The navigation state and parameters come one by one (``sp``, ``sf``,
+    ``fp``, ``q_nom`` of :class:`Nav`), not as bundles, and the sensors read the flat
+    ``sf`` (:func:`.sensors._sample_flat`): every array handed to a compiled or inlined
+    function costs a reference-count increment and decrement, per step."""
     if draw:
-        _draw_step(gen, _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera), nz)
+        _draw_step(gen, _select_flat(sf, _norm3(x[:3])), nz)
     bias = np.zeros(3)
     if t >= cfg[CF_BIAS_T0]:
         bias[0] = cfg[CF_BIAS_X]
@@ -215,8 +217,8 @@ def _navigate(
         bias[2] = cfg[CF_BIAS_Z]
     seen = rel.copy()
     _add(seen, 0, bias)
-    ok, z_g, z_l, z_c, q_st, om, _ = _sample_sensors(
-        sp, err, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
+    ok, z_g, z_l, z_c, q_st, om, _ = _sample_flat(
+        sf, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
         xc[A_W : A_W + 3], gb, dt, nz,
     )  # fmt: skip
     if mode != MODE_DRIFT or k == 0:
@@ -462,7 +464,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
     pws = _plant_work()  # the plant's
     # the bundles unpacked once: the step hands each part only the arrays it reads
     # (a reference-count increment and decrement per array and call)
-    sp, err, fp, q_nom, xs_nom = nav
+    sp, _, fp, q_nom, xs_nom, sf = nav
     pl, rcs = _plant_part(ac), _rcs_part(ac)
     ports, q_dock, inertia_fsw = ac.ports, ac.q_dock, ac.inertia_fsw
     tau = max(ac.tau, 2.0 * seg.dt)
@@ -480,7 +482,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
         om, mon, sig_mon = _navigate(
-            rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, err, fp, q_nom,
+            rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom,
             t, ws,
         )  # fmt: skip
         xhat = x

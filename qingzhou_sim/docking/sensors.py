@@ -151,6 +151,22 @@ NZ_GYRO = NZ_CAMERA + NZ_REL  # 3 rate noise + 3 bias random walk
 NZ_STAR = NZ_GYRO + 6  # 3 noise + 1 dropout
 N_NOISE = NZ_STAR + 4
 
+# ----------------------------------------------- the loop's flat sensor array
+# SensorParams and RunErrors in one float64 array (_flat_params), read by the loop's
+# kernels at these offsets: every array handed to a compiled or inlined function costs
+# a reference-count increment and decrement per call (issue 16)
+SF_GNSS = 0
+SF_LIDAR = SF_GNSS + R_LEN
+SF_CAMERA = SF_LIDAR + R_LEN
+SF_GYRO = SF_CAMERA + R_LEN
+SF_STAR = SF_GYRO + G_LEN
+SF_E_GNSS = SF_STAR + S_LEN
+SF_E_LIDAR = SF_E_GNSS + E_LEN
+SF_E_CAMERA = SF_E_LIDAR + E_LEN
+SF_E_STAR = SF_E_CAMERA + E_LEN  # (3,) star-tracker misalignment
+SF_E_GYRO = SF_E_STAR + 3  # (3,) initial gyro bias
+SF_LEN = SF_E_GYRO + 3
+
 _NO_FOV = math.pi  # a half-angle of pi: no field-of-view limit
 
 
@@ -163,27 +179,55 @@ def _dropped(p_drop, nz):
     return 0.5 * (1.0 + math.erf(nz / math.sqrt(2.0))) < p_drop
 
 
-@njit(cache=True, error_model="numpy")
-def _sigma(p, i, rng_km):
-    """1-sigma noise of component ``i`` at range ``rng_km``."""
-    return p[R_SIGA + i] + p[R_SIGB + i] * rng_km
+@_inlined
+def _win_at(p, o, rng_km):
+    """:func:`in_window` of the sensor whose parameters start at ``p[o]``."""
+    return rng_km >= p[o + R_RMIN] and rng_km <= p[o + R_RMAX]
+
+
+@_inlined
+def _fov_at(p, o, los_sensor):
+    """:func:`in_fov` of the sensor whose parameters start at ``p[o]``."""
+    if p[o + R_FOV] >= _NO_FOV:
+        return True
+    r = _norm3(los_sensor)
+    if r <= 0.0:
+        return False
+    return los_sensor[0] >= r * math.cos(p[o + R_FOV])
+
+
+@_inlined
+def _sigma_at(p, o, i, rng_km):
+    """1-sigma noise of component ``i`` at range ``rng_km`` (parameters at ``p[o]``)."""
+    return p[o + R_SIGA + i] + p[o + R_SIGB + i] * rng_km
 
 
 @njit(cache=True, error_model="numpy")
 def in_window(p, rng_km):
     """Whether ``rng_km`` lies in the sensor's operating range window."""
-    return rng_km >= p[R_RMIN] and rng_km <= p[R_RMAX]
+    return _win_at(p, 0, rng_km)
 
 
 @njit(cache=True, error_model="numpy")
 def in_fov(p, los_sensor):
     """Whether the line of sight (sensor frame) lies in the field-of-view cone."""
-    if p[R_FOV] >= _NO_FOV:
-        return True
-    r = _norm3(los_sensor)
-    if r <= 0.0:
-        return False
-    return los_sensor[0] >= r * math.cos(p[R_FOV])
+    return _fov_at(p, 0, los_sensor)
+
+
+@_inlined
+def _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st):
+    """:func:`target_los` in scalars, parameters at ``p[o]`` and errors at ``e[eo]``:
+    (los x, y, z km, q_lvlh_sensor w, x, y, z)."""
+    s, tr, mr, mq = q_lvlh_st, o + R_TGT_R, o + R_MOUNT_R, o + R_MOUNT_Q
+    t0, t1, t2 = qrotate3(s[0], s[1], s[2], s[3], p[tr], p[tr + 1], p[tr + 2])
+    b = q_lvlh_body
+    m0, m1, m2 = qrotate3(b[0], b[1], b[2], b[3], p[mr], p[mr + 1], p[mr + 2])
+    d0, d1, d2 = t0 - (rel_lvlh[0] + m0), t1 - (rel_lvlh[1] + m1), t2 - (rel_lvlh[2] + m2)
+    e0, e1, e2, e3 = qfrom_rotvec4(e[eo + E_MIS], e[eo + E_MIS + 1], e[eo + E_MIS + 2])
+    c0, c1, c2, c3 = qmul4(p[mq], p[mq + 1], p[mq + 2], p[mq + 3], e0, e1, e2, e3)
+    q0, q1, q2, q3 = qmul4(b[0], b[1], b[2], b[3], c0, c1, c2, c3)
+    l0, l1, l2 = qrotate3(q0, -q1, -q2, -q3, d0, d1, d2)
+    return l0, l1, l2, q0, q1, q2, q3
 
 
 @njit(cache=True, error_model="numpy")
@@ -191,17 +235,11 @@ def target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st):
     """Line of sight from the (misaligned) sensor to its target, in the sensor frame
     (km), and the true ``q_lvlh_sensor`` (the quaternion algebra on scalars,
     :func:`._quat.qmul4` ...: the same operations without temporaries)."""
-    s, tr, mr, mq = q_lvlh_st, R_TGT_R, R_MOUNT_R, R_MOUNT_Q
-    t0, t1, t2 = qrotate3(s[0], s[1], s[2], s[3], p[tr], p[tr + 1], p[tr + 2])
-    b = q_lvlh_body
-    m0, m1, m2 = qrotate3(b[0], b[1], b[2], b[3], p[mr], p[mr + 1], p[mr + 2])
-    d0, d1, d2 = t0 - (rel_lvlh[0] + m0), t1 - (rel_lvlh[1] + m1), t2 - (rel_lvlh[2] + m2)
-    e0, e1, e2, e3 = qfrom_rotvec4(e[E_MIS], e[E_MIS + 1], e[E_MIS + 2])
-    c0, c1, c2, c3 = qmul4(p[mq], p[mq + 1], p[mq + 2], p[mq + 3], e0, e1, e2, e3)
-    q_ls = np.empty(4)
-    q_ls[0], q_ls[1], q_ls[2], q_ls[3] = qmul4(b[0], b[1], b[2], b[3], c0, c1, c2, c3)
     los = np.empty(3)
-    los[0], los[1], los[2] = qrotate3(q_ls[0], -q_ls[1], -q_ls[2], -q_ls[3], d0, d1, d2)
+    q_ls = np.empty(4)
+    los[0], los[1], los[2], q_ls[0], q_ls[1], q_ls[2], q_ls[3] = _los_at(
+        p, 0, e, 0, rel_lvlh, q_lvlh_body, q_lvlh_st
+    )
     return los, q_ls
 
 
@@ -215,13 +253,43 @@ def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
     switching at one range (Fehse 2003, sec. 5.1).
     """
     out = np.zeros(3, dtype=np.bool_)
-    out[0] = _in_window(p_gnss, rng_est_km)
-    out[1] = _in_window(p_lidar, rng_est_km)
-    out[2] = _in_window(p_camera, rng_est_km)
+    out[0] = _win_at(p_gnss, 0, rng_est_km)
+    out[1] = _win_at(p_lidar, 0, rng_est_km)
+    out[2] = _win_at(p_camera, 0, rng_est_km)
+    return out
+
+
+@_inlined
+def _select_flat(f, rng_est_km):
+    """:func:`select_sensors` on the flat array of :func:`_flat_params`."""
+    out = np.zeros(3, dtype=np.bool_)
+    out[0] = _win_at(f, SF_GNSS, rng_est_km)
+    out[1] = _win_at(f, SF_LIDAR, rng_est_km)
+    out[2] = _win_at(f, SF_CAMERA, rng_est_km)
     return out
 
 
 # -------------------------------------------------------------- relative sensors
+# Each sensor's arithmetic is a ``_*_into`` function reading its parameters at
+# ``p[o]``, its errors at ``e[eo]`` and its normals at ``nz[no]`` (the loop passes
+# one flat array for ``p`` and ``e``, see _flat_params), writing the sample into ``z``
+# and returning whether it is valid; the public ``measure_*`` wrap them.
+@_inlined
+def _gnss_into(p, o, e, eo, rel_lvlh, nz, no, z):
+    """:func:`measure_gnss` into ``z`` (6,); returns ok."""
+    rng = _norm3(rel_lvlh[:3])
+    if not _win_at(p, o, rng) or _dropped(p[o + R_DROP], nz[no + 6]):
+        z[:] = np.nan
+        return False
+    m0, m1, m2, m3 = qfrom_rotvec4(e[eo + E_MIS], e[eo + E_MIS + 1], e[eo + E_MIS + 2])
+    r = rel_lvlh
+    z[0], z[1], z[2] = qrotate3(m0, m1, m2, m3, r[0], r[1], r[2])
+    z[3], z[4], z[5] = qrotate3(m0, m1, m2, m3, r[3], r[4], r[5])
+    for i in range(6):
+        z[i] += e[eo + E_BIAS + i] + _sigma_at(p, o, i, rng) * nz[no + i]
+    return True
+
+
 @_inlined
 def measure_gnss(p, e, rel_lvlh, nz):
     """Relative GNSS: LVLH position (km) and velocity (km/s) of the chaser relative to
@@ -231,17 +299,25 @@ def measure_gnss(p, e, rel_lvlh, nz):
     no field of view (antenna visibility not modelled). Returns (ok, z (6,)).
     """
     z = np.empty(6)
-    rng = _norm3(rel_lvlh[:3])
-    if not _in_window(p, rng) or _dropped(p[R_DROP], nz[6]):
+    ok = _gnss_into(p, 0, e, 0, rel_lvlh, nz, 0, z)
+    return ok, z
+
+
+@_inlined
+def _lidar_into(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, no, z):
+    """:func:`measure_lidar` into ``z`` (3,); returns ok."""
+    los = np.empty(3)
+    los[0], los[1], los[2], _, _, _, _ = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    r = _norm3(los)
+    if not _win_at(p, o, r) or not _fov_at(p, o, los) or _dropped(p[o + R_DROP], nz[no + 6]):
         z[:] = np.nan
-        return False, z
-    m0, m1, m2, m3 = qfrom_rotvec4(e[E_MIS], e[E_MIS + 1], e[E_MIS + 2])
-    r = rel_lvlh
-    z[0], z[1], z[2] = qrotate3(m0, m1, m2, m3, r[0], r[1], r[2])
-    z[3], z[4], z[5] = qrotate3(m0, m1, m2, m3, r[3], r[4], r[5])
-    for i in range(6):
-        z[i] += e[E_BIAS + i] + _sigma(p, i, rng) * nz[i]
-    return True, z
+        return False
+    z[0] = r
+    z[1] = math.atan2(los[1], los[0])
+    z[2] = math.asin(los[2] / r)
+    for i in range(3):
+        z[i] += e[eo + E_BIAS + i] + _sigma_at(p, o, i, r) * nz[no + i]
+    return True
 
 
 @_inlined
@@ -253,17 +329,32 @@ def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     on a dropout.
     """
     z = np.empty(3)
-    los, _ = _target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    ok = _lidar_into(p, 0, e, 0, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, 0, z)
+    return ok, z
+
+
+@_inlined
+def _camera_into(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, no, z):
+    """:func:`measure_camera` into ``z`` (7,); returns ok."""
+    los = np.empty(3)
+    los[0], los[1], los[2], a0, a1, a2, a3 = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
     r = _norm3(los)
-    if not _in_window(p, r) or not _in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
+    if not _win_at(p, o, r) or not _fov_at(p, o, los) or _dropped(p[o + R_DROP], nz[no + 6]):
         z[:] = np.nan
-        return False, z
-    z[0] = r
-    z[1] = math.atan2(los[1], los[0])
-    z[2] = math.asin(los[2] / r)
+        return False
     for i in range(3):
-        z[i] += e[E_BIAS + i] + _sigma(p, i, r) * nz[i]
-    return True, z
+        z[i] = los[i] + e[eo + E_BIAS + i] + _sigma_at(p, o, i, r) * nz[no + i]
+    s, tq = q_lvlh_st, o + R_TGT_Q
+    b0, b1, b2, b3 = qmul4(s[0], s[1], s[2], s[3], p[tq], p[tq + 1], p[tq + 2], p[tq + 3])
+    c0, c1, c2, c3 = qmul4(a0, -a1, -a2, -a3, b0, b1, b2, b3)
+    e0, e1, e2, e3 = qfrom_rotvec4(
+        e[eo + E_BIAS + 3] + _sigma_at(p, o, 3, r) * nz[no + 3],
+        e[eo + E_BIAS + 4] + _sigma_at(p, o, 4, r) * nz[no + 4],
+        e[eo + E_BIAS + 5] + _sigma_at(p, o, 5, r) * nz[no + 5],
+    )
+    m0, m1, m2, m3 = qmul4(c0, c1, c2, c3, e0, e1, e2, e3)
+    z[3], z[4], z[5], z[6] = qnormalize4(m0, m1, m2, m3)
+    return True
 
 
 @_inlined
@@ -276,27 +367,23 @@ def measure_camera(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
     (ok, z (7,)) = (position (3), q_camera_target (4)).
     """
     z = np.empty(7)
-    los, q_ls = _target_los(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st)
-    r = _norm3(los)
-    if not _in_window(p, r) or not _in_fov(p, los) or _dropped(p[R_DROP], nz[6]):
-        z[:] = np.nan
-        return False, z
-    for i in range(3):
-        z[i] = los[i] + e[E_BIAS + i] + _sigma(p, i, r) * nz[i]
-    s, tq = q_lvlh_st, R_TGT_Q
-    a0, a1, a2, a3 = qmul4(s[0], s[1], s[2], s[3], p[tq], p[tq + 1], p[tq + 2], p[tq + 3])
-    c0, c1, c2, c3 = qmul4(q_ls[0], -q_ls[1], -q_ls[2], -q_ls[3], a0, a1, a2, a3)
-    e0, e1, e2, e3 = qfrom_rotvec4(
-        e[E_BIAS + 3] + _sigma(p, 3, r) * nz[3],
-        e[E_BIAS + 4] + _sigma(p, 4, r) * nz[4],
-        e[E_BIAS + 5] + _sigma(p, 5, r) * nz[5],
-    )
-    m0, m1, m2, m3 = qmul4(c0, c1, c2, c3, e0, e1, e2, e3)
-    z[3], z[4], z[5], z[6] = qnormalize4(m0, m1, m2, m3)
-    return True, z
+    ok = _camera_into(p, 0, e, 0, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, 0, z)
+    return ok, z
 
 
 # ---------------------------------------------------------------- attitude sensors
+@_inlined
+def _gyro_into(g, go, bias, omega_body, dt, nz, no, om, b1):
+    """:func:`measure_gyro` into ``om``, ``b1`` (3,) (parameters at ``g[go]``)."""
+    sv = g[go + G_ARW]
+    su = g[go + G_RRW]
+    s_rate = math.sqrt(sv * sv / dt + su * su * dt / 12.0)
+    s_bias = su * math.sqrt(dt)
+    for i in range(3):
+        b1[i] = bias[i] + s_bias * nz[no + 3 + i]
+        om[i] = omega_body[i] + 0.5 * (bias[i] + b1[i]) + s_rate * nz[no + i]
+
+
 @njit(cache=True, error_model="numpy")
 def measure_gyro(g, bias, omega_body, dt, nz):
     """Mean body rate over a step of ``dt`` s and the next true bias.
@@ -307,16 +394,27 @@ def measure_gyro(g, bias, omega_body, dt, nz):
     2014, eq. 4.31). ``omega_body``: true inertial rate in the body frame (rad/s).
     Returns (omega_meas (3,), bias_next (3,)).
     """
-    sv = g[G_ARW]
-    su = g[G_RRW]
-    s_rate = math.sqrt(sv * sv / dt + su * su * dt / 12.0)
-    s_bias = su * math.sqrt(dt)
     om = np.empty(3)
     b1 = np.empty(3)
-    for i in range(3):
-        b1[i] = bias[i] + s_bias * nz[3 + i]
-        om[i] = omega_body[i] + 0.5 * (bias[i] + b1[i]) + s_rate * nz[i]
+    _gyro_into(g, 0, bias, omega_body, dt, nz, 0, om, b1)
     return om, b1
+
+
+@_inlined
+def _star_into(s, so, e_mis, eo, q_lvlh_body, nz, no, q):
+    """:func:`measure_star_tracker` into ``q`` (4,); returns ok."""
+    if _dropped(s[so + S_DROP], nz[no + 3]):
+        q[:] = np.nan
+        return False
+    b = q_lvlh_body
+    e0, e1, e2, e3 = qfrom_rotvec4(
+        e_mis[eo] + s[so + S_SIG] * nz[no],
+        e_mis[eo + 1] + s[so + S_SIG + 1] * nz[no + 1],
+        e_mis[eo + 2] + s[so + S_SIG + 2] * nz[no + 2],
+    )
+    m0, m1, m2, m3 = qmul4(b[0], b[1], b[2], b[3], e0, e1, e2, e3)
+    q[0], q[1], q[2], q[3] = qnormalize4(m0, m1, m2, m3)
+    return True
 
 
 @_inlined
@@ -325,20 +423,9 @@ def measure_star_tracker(s, e_mis, q_lvlh_body, nz):
     rotation vector; the inertial-to-LVLH rotation is taken as known from the chaser's
     own orbit). Returns (ok, q (4,)); ok False on a dropout (Sun / Earth blinding not
     modelled geometrically)."""
-    if _dropped(s[S_DROP], nz[3]):
-        q = np.empty(4)
-        q[:] = np.nan
-        return False, q
-    b = q_lvlh_body
-    e0, e1, e2, e3 = qfrom_rotvec4(
-        e_mis[0] + s[S_SIG] * nz[0],
-        e_mis[1] + s[S_SIG + 1] * nz[1],
-        e_mis[2] + s[S_SIG + 2] * nz[2],
-    )
-    m0, m1, m2, m3 = qmul4(b[0], b[1], b[2], b[3], e0, e1, e2, e3)
     q = np.empty(4)
-    q[0], q[1], q[2], q[3] = qnormalize4(m0, m1, m2, m3)
-    return True, q
+    ok = _star_into(s, 0, e_mis, 0, q_lvlh_body, nz, 0, q)
+    return ok, q
 
 
 @njit(cache=True, error_model="numpy")
@@ -381,32 +468,45 @@ def sample_sensors(
     omega_meas (3,), gyro_bias_next (3,)
         Gyro output over the step and the next true bias.
     """
-    use = _select_sensors(rng_est_km, sp.gnss, sp.lidar, sp.camera)
+    f = np.concatenate(
+        (sp.gnss, sp.lidar, sp.camera, sp.gyro, sp.star)
+        + (err.gnss, err.lidar, err.camera, err.star, err.gyro_bias)
+    )
+    return _sample_flat(
+        f, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz
+    )
+
+
+@_kernel
+def _sample_flat(f, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz):
+    """:func:`sample_sensors` on the flat array ``f`` of :func:`_flat_params` (what the
+    loop calls: one array argument instead of the two five-array bundles)."""
     ok = np.zeros(4, dtype=np.bool_)
-    # a sensor not in use: not valid, NaN (its array made only then)
-    if use[0]:
-        ok[0], z_g = measure_gnss(sp.gnss, err.gnss, rel_lvlh, nz[NZ_GNSS : NZ_GNSS + NZ_REL])
+    z_g = np.empty(6)
+    z_l = np.empty(3)
+    z_c = np.empty(7)
+    # a sensor not in use (select_sensors): not valid, NaN
+    if _win_at(f, SF_GNSS, rng_est_km):
+        ok[0] = _gnss_into(f, SF_GNSS, f, SF_E_GNSS, rel_lvlh, nz, NZ_GNSS, z_g)
     else:
-        z_g = np.full(6, np.nan)
-    if use[1]:
-        ok[1], z_l = measure_lidar(
-            sp.lidar, err.lidar, rel_lvlh, q_lvlh_body, q_lvlh_st, nz[NZ_LIDAR : NZ_LIDAR + NZ_REL]
+        z_g[:] = np.nan
+    if _win_at(f, SF_LIDAR, rng_est_km):
+        ok[1] = _lidar_into(
+            f, SF_LIDAR, f, SF_E_LIDAR, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, NZ_LIDAR, z_l
         )
     else:
-        z_l = np.full(3, np.nan)
-    if use[2]:
-        ok[2], z_c = measure_camera(
-            sp.camera,
-            err.camera,
-            rel_lvlh,
-            q_lvlh_body,
-            q_lvlh_st,
-            nz[NZ_CAMERA : NZ_CAMERA + NZ_REL],
+        z_l[:] = np.nan
+    if _win_at(f, SF_CAMERA, rng_est_km):
+        ok[2] = _camera_into(
+            f, SF_CAMERA, f, SF_E_CAMERA, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, NZ_CAMERA, z_c
         )
     else:
-        z_c = np.full(7, np.nan)
-    ok[3], q_st = measure_star_tracker(sp.star, err.star, q_lvlh_body, nz[NZ_STAR : NZ_STAR + 4])
-    omega_m, b1 = _measure_gyro(sp.gyro, gyro_bias, omega_body, dt, nz[NZ_GYRO : NZ_GYRO + 6])
+        z_c[:] = np.nan
+    q_st = np.empty(4)
+    ok[3] = _star_into(f, SF_STAR, f, SF_E_STAR, q_lvlh_body, nz, NZ_STAR, q_st)
+    omega_m = np.empty(3)
+    b1 = np.empty(3)
+    _gyro_into(f, SF_GYRO, gyro_bias, omega_body, dt, nz, NZ_GYRO, omega_m, b1)
     return ok, z_g, z_l, z_c, q_st, omega_m, b1
 
 
@@ -771,6 +871,12 @@ def draw_run_errors(sp: SensorParams, rng: np.random.Generator | int) -> RunErro
     return RunErrors(rel[0], rel[1], rel[2], star, gyro_bias)
 
 
+def _flat_params(sp: SensorParams, err: RunErrors) -> np.ndarray:
+    """``sp`` and ``err`` in one float64 array (offsets ``SF_*``), what the loop's
+    :func:`_sample_flat` reads; made once per approach."""
+    return np.concatenate((*sp, *err))
+
+
 def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
     """Standard normals of ``n_steps`` GNC steps, (n_steps, N_NOISE); column blocks
     ``NZ_GNSS``, ``NZ_LIDAR``, ``NZ_CAMERA`` (7 each), ``NZ_GYRO`` (6), ``NZ_STAR`` (4)."""
@@ -783,9 +889,6 @@ def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
 
 # kernels of the public functions above for compiled callers (no Python entry points)
 _draw_step = _kernel_of(draw_step)
-_in_fov = _kernel_of(in_fov)
-_in_window = _kernel_of(in_window)
 _measure_gyro = _kernel_of(measure_gyro)
 _sample_sensors = _kernel_of(sample_sensors)
 _select_sensors = _kernel_of(select_sensors)
-_target_los = _kernel_of(target_los)

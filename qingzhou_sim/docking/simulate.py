@@ -412,7 +412,8 @@ def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_or
         reference_radius_km=r_ref_km,
     )
     q_nom = np.array([1.0, 0.0, 0.0, 0.0])  # the station's nominal attitude: LVLH hold
-    return Nav(sp, err, fp, q_nom, B.initial_state(q_nom, np.zeros(3), w_orb))
+    xs_nom = B.initial_state(q_nom, np.zeros(3), w_orb)
+    return Nav(sp, err, fp, q_nom, xs_nom, SN._flat_params(sp, err))
 
 
 def _init_estimate(rel0, qc, navp, noise_on, gen):
