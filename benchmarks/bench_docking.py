@@ -150,6 +150,24 @@ each plus ``run_segment`` (~11 s with its inlined parts): getting to 15 s needs 
 fewer compiled functions (numba links and re-optimises every callee's module into
 each caller's).
 
+Issue 16, the sensor bundles (2026-11-30, 26b4d5e vs 674b4b9, alternated in one
+window, CPU): the loop's sensors read one flat array (``sensors._flat_params``:
+``SensorParams`` and ``RunErrors``, 5 + 5 arrays, at offsets ``SF_*``, made once per
+approach), each sensor's arithmetic a ``_*_into`` function reading at offsets (no
+views, no per-sensor arrays bound); the public ``measure_*`` / ``sample_sensors``
+keep their signatures. One sensor sample: 511-516 -> 424-435 ns at 100 m, 398-414 ->
+293-304 ns at 5 km; aft noisy, seeds 0-7, best of 5, 7 rounds: run_segment min 17.35
+-> 16.98 ms, median 17.69 -> 17.25 ms; this script (two rounds, quiet / noise):
+forward 30.3-30.7 / 30.9-31.6 -> 29.2 / 30.0-30.3, radial 32.1-32.4 / 33.2-33.7 ->
+31.5-31.9 / 32.4-32.9 ms (aft within the machine's noise). Bit-identical (the same
+10-case hash). Tried and left out: one array for parameters and errors also in the
+public ``measure_*`` (no second array bound per sensor): no change (417-421 ns). A
+standalone prototype writing the samples in the kernel itself (no ``z`` arrays bound
+to inlined functions) reached ~380 ns: ~35 ns a step more, not worth the duplicated
+arithmetic. What is left of the bundles: ``sp`` still goes whole to the filter's
+update, position fix and bias covariance (``navigation.py`` reads ``sp.gnss`` ...),
+the plant step's 16 arrays, the filter's work tuple.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
