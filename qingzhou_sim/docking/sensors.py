@@ -60,8 +60,9 @@ start of the step. All of it goes to
 :func:`qingzhou_sim.docking.navigation.update_navigation` and ``omega_m`` to
 :func:`~qingzhou_sim.docking.navigation.predict_navigation`. Each sensor also has its
 own function (``measure_gnss``, ``measure_lidar``, ``measure_camera``,
-``measure_star_tracker``, ``measure_gyro``): a new sensor is one such function plus one
-line in :func:`sample_sensors`.
+``measure_star_tracker``, ``measure_gyro``, each wrapping a ``_*_into`` function that
+reads its parameters at an offset): a new sensor is one such pair, its block in the
+flat array the loop reads (``SF_*``, ``_flat_params``) and one call in ``_sample_flat``.
 
 References
 ----------
