@@ -150,6 +150,55 @@ reads), Python around the Newton corrections ~1.5 ms. Of the flight's ~4 ms: the
 re-targeting corrections ~1.6 ms (a third of it two to three propagations each), the
 truth propagations between burns ~0.8 ms, the hand-over arcs ~0.6 ms, astropy epochs
 ~0.3 ms.
+
+Measured in a later session (replan4 helper: the record path's pure overhead, results kept
+bit-identical), by the method above (the session's start, 4c8c642, and the changed tree
+side by side in one process, min of 5 a sample, 30 dispersed samples, both orders; CPU
+ms a sample, load 1.5-2.5). "Re-plan + flight" re-plans and flies a fresh plan each
+repeat (the plan's fields are now made when read, so the flight pays for those it reads);
+"record less approach" is ``sample_record`` with each sample's approach computed once and
+handed back (the approach, the same code in both trees, is ~70 % of the record path and
+its noise hides sub-millisecond changes):
+
+=====================================  ==============  ==============
+stage                                  before          after
+=====================================  ==============  ==============
+phasing re-plan                        7.27 / 7.27     6.15 / 6.19
+phasing flight (incl. plan fields)     3.57 / 3.56     3.91 / 3.91
+re-plan + flight                       10.94 / 10.90   10.15 / 10.17
+record path less its approach          11.91 / 12.33   11.03 / 11.64
+whole record path (min of 3, 20)       36.74 / 40.76   40.57 / 35.60
+=====================================  ==============  ==============
+
+Bit-identical (30 samples' rows, every field of every re-plan, the flights; fresh numba
+cache). What changed: the plan's astropy fields are made on first read
+(``phasing.core._LazyPhasingPlan``: the arrival, target and station States, the miss
+and approach-estimate Quantities and the plan's Burns are no longer made on the record
+path; the flight reads the burns' labels and magnitudes and the target's numbers
+directly); ``(epochs - t0).to_value(u.s)`` of the plan and the flight by astropy's
+steps on jd1/jd2 (``core._seconds_since``); the phase angle at insertion by
+``_phase_angle``'s operations on one pair of states (47 -> 11 us); the flight's
+corrections without a CorrectionReport. The whole record path's pair of figures moves by
+~4.5 ms with the import order (the tree imported first runs its approach faster, as the
+previous session saw); the mean of both orders is 38.75 -> 38.09 ms. (An earlier
+comparison of the whole record path by this method was biased: the harness pinned BLAS through one tree's guard only, so the
+other tree's samples paid threadpoolctl's pin, ~1 ms each.)
+
+Tried and not kept: astropy's ``day_frac`` on Python floats (bit-identical on 20000
+random cases, signed zeros included; 25 -> 16 us a call, nine calls a sample): no
+measurable change of a sample (10.15 -> 10.14 ms).
+
+What is left, and why: of the re-plan's ~6.2 ms, ~4.5 ms compiled (the SQPs, ~50 DOP853
+propagations and arcs, the STM Jacobians); the plan fields a sample still reads (the
+epochs and their offsets ~0.2 ms, the rest ~0.1 ms) are needed by the flight, the
+approach and the record. Of the flight's ~3.9 ms: the four to five re-targeting
+corrections ~1.3 ms (two to three Newton iterations each, a compiled propagation of
+35-60 us, a compiled STM Jacobian and a LAPACK least squares per iteration behind ~4
+Python layers: ~50-100 us of Python per iteration, which a compiled Newton loop would
+remove but which runs through the propagator's private kernels, another helper's files
+this session), the truth propagations between burns and the hand-over arcs ~1.2 ms
+(compiled), the flight's epochs, offsets and TT dates ~0.4 ms (astropy's ``day_frac`` on
+arrays of five to seven elements, ~25 us a call).
 """
 
 from __future__ import annotations
