@@ -126,6 +126,7 @@ def test_plan_fields_made_when_read_are_a_complete_plan(plan_65):
                 np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=f.name)
         assert [b.dv_m_s for b in q.burns] == dv_m_s
     assert plan_65.summary()  # every field readable
+    assert repr(p).startswith("PhasingPlan(strategy=")
 
 
 def test_plan_phasing_default_profile_arrives(plan_65):

@@ -727,6 +727,10 @@ class _LazyPhasingPlan(PhasingPlan):
     def __reduce__(self):
         return (PhasingPlan, tuple(getattr(self, f.name) for f in fields(PhasingPlan)))
 
+    def __repr__(self) -> str:
+        # (the dataclass repr names the class: a plan is a PhasingPlan to its reader)
+        return "PhasingPlan" + PhasingPlan.__repr__(self)[len(type(self).__qualname__) :]
+
 
 def _plan_target_rv_km(plan) -> np.ndarray:
     """``plan.target.rv_km`` (the same numbers) without making the target State."""
