@@ -645,7 +645,7 @@ def _accel(rv, bc, dscale, cfg, out):
     out[5] = az
 
 
-@_kernel
+@_inlined
 def _rk4_into(rv, h, bc, dscale, cfg, k, y):
     """One classical RK4 step of :func:`_accel` in place on ``rv`` (6,); ``k`` (4, 6)
     and ``y`` (6,) are work arrays (no temporaries per stage or per step)."""

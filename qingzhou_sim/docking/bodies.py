@@ -103,7 +103,7 @@ def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
         out[A_W + i] = inertia_inv[i, 0] * t0 + inertia_inv[i, 1] * t1 + inertia_inv[i, 2] * t2
 
 
-@_kernel
+@_inlined
 def _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y):
     """One classical RK4 step of :func:`_rhs` in place on ``x`` (A_N,), the quaternion
     renormalised (as :func:`._quat.qnormalize`); ``k`` (4, A_N) and ``y`` (A_N,) are

@@ -70,7 +70,6 @@ from ._kernels import (
     _add,
     _burn_mass,
     _inlined,
-    _kernel,
     _lvlh_to_inertial_dv,
     _norm3,
     _normals,
@@ -110,8 +109,9 @@ from .safety import _choose_cam, _event, _gate, _monitor, zone_events
 from .sensors import (
     N_NOISE,
     NZ_GYRO,
+    SF_GYRO,
     _draw_step,
-    _measure_gyro,
+    _gyro_into,
     _sample_flat,
     _select_flat,
     _select_sensors,
@@ -254,7 +254,7 @@ def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg):
 
 
 @_inlined
-def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, gyro, fp, cfg, dt, w_orb, ws):
+def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, dt, w_orb, ws):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
     over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
@@ -263,7 +263,9 @@ def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, gyro, fp, cfg, dt, w_orb, ws
     impulse only). In place on the filter's arrays (``ws``: work arrays); returns the
     true gyro bias and the gyro rate."""
     if dt > 0.0:
-        om, gb = _measure_gyro(gyro, gb, xc[A_W : A_W + 3], dt, nz[NZ_GYRO : NZ_GYRO + 6])
+        om1, gb1 = np.empty(3), np.empty(3)
+        _gyro_into(sf, SF_GYRO, gb, xc[A_W : A_W + 3], dt, nz, NZ_GYRO, om1, gb1)
+        om, gb = om1, gb1
     w_lvlh = np.array([0.0, -w_orb, 0.0])
     _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws[5], ws[6])
     return gb, om
@@ -373,7 +375,7 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, st
     return fired, dva, mass, nfire, total, _norm3(w_true[3:])
 
 
-@_kernel
+@_inlined
 def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
     """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
     attitude under its own hold, the chaser's free between impulses (no torque).
@@ -532,7 +534,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
             ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
         # ---- navigation time update, bodies propagated to the next step
         gb, om = _nav_predict(
-            x, q, b, p, gb, om, fired, xc, nz, sp.gyro, fp, cfg, 0.0 if done else dt, w_orb, ws
+            x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, 0.0 if done else dt, w_orb, ws
         )
         if done:
             break
