@@ -215,6 +215,21 @@ class _Background:
         self.log.close()
 
 
+def warm_numba() -> None:
+    """Make numba's typing and target contexts (their registries of typing and
+    lowering rules, which import numba's numpy support and scipy.linalg, and LLVM's
+    start-up) as the first compiled-kernel load would: ~0.3 s once per process. A
+    process that forks helpers does it first, so that they inherit it. Does nothing
+    when numba's internals differ (the first kernel load then does it)."""
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.typing_context.refresh()
+        cpu_target.target_context.refresh()
+    except Exception:  # noqa: BLE001 - only a head start
+        pass
+
+
 def _approach_is_cold() -> bool:
     """True when numba's disk cache holds no approach loop compiled from the current
     sources (numba's index of the loop's entry point is missing, stale or empty). Reads

@@ -134,6 +134,13 @@ def _cmd_run(args) -> int:
     _check_output_dir(args.out)
     _load_time_tables()  # before the mission's modules and the writer's fork: see there
     mission = _load_mission(args)
+    # a forked process computes the launch stage while this one imports the modules
+    # the rest of the run needs (the docking package's compiled kernels)
+    ahead = _start_launch_ahead(mission)
+    if ahead is not None:
+        from .mission import stages  # noqa: F401 (the imports the child overlaps)
+
+        _take_launch_ahead(ahead, mission)
     # a forked process gets ready to write the CZML file and the figures while the
     # mission runs (Linux, two free cores; otherwise None and this process writes them)
     writer = start_writer()
@@ -156,6 +163,70 @@ def _cmd_run(args) -> int:
             + ", ".join(sorted(p.name for p in paths.values()))
         )
     return 0 if result.docked else 1
+
+
+def _start_launch_ahead(mission):
+    """Fork a child that computes ``mission``'s launch stage (the window search) and
+    sends it back pickled; ``(pid, read_fd)``, or None where forking is not safe
+    (:func:`~qingzhou_sim.plotting._files.can_fork`). numba's compiler context is made
+    first (:func:`~qingzhou_sim._jit.warm_numba`), so that both processes share it."""
+    from ._jit import warm_numba
+    from .plotting._files import can_fork
+
+    if not can_fork():
+        return None
+    warm_numba()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the parent's code
+        status = 1
+        try:
+            os.close(read_fd)
+            status = _launch_child(mission, write_fd)
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _launch_child(mission, write_fd: int) -> int:
+    """The child's work: ``mission``'s launch stage, pickled with the mission's repr
+    (the key of the stage's cache); nothing sent on any error (the parent then
+    computes the stage itself and reports the error)."""
+    import pickle
+
+    with os.fdopen(write_fd, "wb") as pipe:
+        try:
+            from ._jit import compile_progress
+            from .mission.launching import launch_stage
+
+            with compile_progress():  # (the first run: its kernels compile here)
+                stage = launch_stage(mission)
+            data = pickle.dumps((repr(mission), stage))
+        except BaseException:  # noqa: BLE001 (the parent computes it and reports)
+            return 1
+        pipe.write(data)
+    return 0
+
+
+def _take_launch_ahead(ahead, mission) -> None:
+    """Wait for the launch child and put its stage in the launch stage's cache when it
+    is ``mission``'s (otherwise the run computes the stage as usual)."""
+    import pickle
+
+    from .mission import launching
+
+    pid, read_fd = ahead
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        return
+    key, stage = pickle.loads(data)
+    if key == repr(mission):
+        launching._LAUNCH_CACHE[key] = stage
 
 
 def _cmd_profiles(args) -> int:

@@ -9,6 +9,7 @@ import pytest
 
 from qingzhou_sim import __version__
 from qingzhou_sim.cli import main
+from qingzhou_sim.plotting import _files
 
 
 def _one_error_line(capsys) -> str:
@@ -100,3 +101,45 @@ def test_command_process_ends_with_its_status_and_whole_output(argv, status):
         assert "3-hour" in names and "aft-3h" in names
     else:
         assert done.stderr.startswith(b"qingzhou-sim: error: ")
+
+
+needs_fork = pytest.mark.skipif(
+    not _files.can_fork(),
+    reason="no fork here (not Linux, one core, or other threads)",
+)
+
+
+@needs_fork
+def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch):
+    # `run` computes the launch stage in a forked child while it imports the docking
+    # package; the stage it hands back must be this process's to the last bit
+    from qingzhou_sim import cli
+    from qingzhou_sim.mission import Mission, launching
+
+    mission = Mission.default()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
+    child = launching._LAUNCH_CACHE.pop(repr(mission))
+    here = launching.launch_stage(mission)
+    assert child is not here
+    assert (child.liftoff.jd1, child.liftoff.jd2) == (here.liftoff.jd1, here.liftoff.jd2)
+    for name in ("chaser_nominal", "station0"):
+        a, b = getattr(child, name), getattr(here, name)
+        assert a.rv_km.tobytes() == b.rv_km.tobytes()
+        assert (a.epoch.jd1, a.epoch.jd2) == (b.epoch.jd1, b.epoch.jd2)
+    assert child.window.phase_angle == here.window.phase_angle
+
+
+@needs_fork
+def test_failing_launch_child_leaves_the_stage_to_this_process(monkeypatch):
+    from qingzhou_sim import cli
+    from qingzhou_sim.mission import Mission, launching
+
+    def broken(mission):
+        raise RuntimeError("broken on purpose")
+
+    mission = Mission.default()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    monkeypatch.setattr(launching, "launch_stage", broken)  # the child forks after this
+    cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
+    assert launching._LAUNCH_CACHE == {}

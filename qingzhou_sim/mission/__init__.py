@@ -16,7 +16,20 @@ Examples
 """
 
 from .config import Mission, Perturbations, StationOrbit
-from .result import Ephemeris, MissionResult, PhaseSummary, TimelineEvent
+
+# The result's names load on first use: the result module imports the docking package
+# (its compiled kernels), which a mission's configuration and launch stage do not need
+# (``qingzhou-sim run`` computes the launch stage in a second process meanwhile).
+_RESULT_NAMES = ("Ephemeris", "MissionResult", "PhaseSummary", "TimelineEvent")
+
+
+def __getattr__(name: str):
+    if name in _RESULT_NAMES:
+        from . import result
+
+        return getattr(result, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Ephemeris",
