@@ -230,6 +230,57 @@ def warm_numba() -> None:
         pass
 
 
+def preload_cached(prefix: str = "qingzhou_sim.") -> int:
+    """Load from numba's disk cache every compiled entry point (a kernel Python can
+    call) of the imported modules named ``prefix...``, for each signature its cache
+    index holds, as its first call would; nothing is compiled (a missing, stale or
+    unreadable entry is left to the first call). Returns the count loaded.
+
+    ``qingzhou-sim run`` does it while a second process computes the launch stage, so
+    that the stages after it call kernels already loaded (~0.13 s of a warm run)."""
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.dispatcher import Dispatcher
+
+    seen, count = set(), 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(prefix) or module is None:
+            continue
+        for disp in list(vars(module).values()):
+            if not isinstance(disp, Dispatcher) or id(disp) in seen:
+                continue
+            seen.add(id(disp))
+            if disp._cache is None or not disp._can_compile:
+                continue
+            if disp.targetoptions.get("no_cpython_wrapper"):
+                continue  # linked into its callers' code; Python never calls it
+            try:
+                count += _load_cached(disp, global_compiler_lock)
+            except Exception:  # noqa: BLE001 - only a head start: the call loads it
+                continue
+    return count
+
+
+def _load_cached(disp, lock) -> int:
+    """numba's Dispatcher.compile, its disk-cache branch only, for each signature in
+    ``disp``'s cache index."""
+    magic = disp.targetctx.codegen().magic_tuple()
+    count = 0
+    with lock:
+        for key in disp._cache._cache_file._load_index():
+            sig = key[0]  # the argument types, as _compile_for_args passes them
+            args = tuple(getattr(sig, "args", sig))
+            if key[1] != magic or args in disp.overloads:
+                continue
+            cres = disp._cache.load_overload(sig, disp.targetctx)
+            if cres is None:
+                continue
+            if not cres.objectmode:
+                disp.targetctx.insert_user_function(cres.entry_point, cres.fndesc, [cres.library])
+            disp.add_overload(cres)
+            count += 1
+    return count
+
+
 def _approach_is_cold() -> bool:
     """True when numba's disk cache holds no approach loop compiled from the current
     sources (numba's index of the loop's entry point is missing, stale or empty). Reads

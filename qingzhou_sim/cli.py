@@ -135,11 +135,14 @@ def _cmd_run(args) -> int:
     _load_time_tables()  # before the mission's modules and the writer's fork: see there
     mission = _load_mission(args)
     # a forked process computes the launch stage while this one imports the modules
-    # the rest of the run needs (the docking package's compiled kernels)
+    # the rest of the run needs (the docking package's compiled kernels) and loads the
+    # compiled kernels the stages after the launch call
     ahead = _start_launch_ahead(mission)
     if ahead is not None:
+        from ._jit import preload_cached
         from .mission import stages  # noqa: F401 (the imports the child overlaps)
 
+        preload_cached()
         _take_launch_ahead(ahead, mission)
     # a forked process gets ready to write the CZML file and the figures while the
     # mission runs (Linux, two free cores; otherwise None and this process writes them)
