@@ -608,7 +608,7 @@ def _density(h):
     return _ATM[i, 1] * math.exp(-(h - _ATM[i, 0]) / _ATM[i, 2])
 
 
-@_inlined
+@_kernel
 def _accel(rv, bc, dscale, cfg, out):
     """Two-body + J2 (Vallado 2013, eq. 8-37) + drag with a co-rotating atmosphere
     (Vallado 2013, eq. 8-30), km/s^2, into ``out[3:6]`` (``out[:3]`` = velocity:

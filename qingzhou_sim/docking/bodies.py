@@ -65,7 +65,7 @@ def gravity_gradient_torque(q, inertia, gg):
     return gg * _cross(c, ic)
 
 
-@_inlined
+@_kernel
 def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
     """Time derivative of the attitude state into ``out`` (A_N,): quaternion
     kinematics relative to LVLH (Markley & Crassidis 2014, eq. 3.20) and Euler's
@@ -188,7 +188,7 @@ def rate_rel_into(x, w_orb, out, i0):
     out[i0 + 2] = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - w * qx))
 
 
-@_inlined
+@_kernel
 def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
     """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
     :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""
