@@ -21,7 +21,9 @@ numba cache. This script measures, each in fresh interpreters:
       parent to the result and at its exit, of the writer's warm-up, of the writer and
       its second process after the result, and the wall time they imply on two free
       cores (parent to the result + the longer writer after it: the writer warms up
-      meanwhile), which a loaded machine's wall time cannot show;
+      meanwhile, and the launch child computes the launch stage before it, on the
+      other core: the estimate holds while 'second core before the result' is below
+      'parent to the result'), which a loaded machine's wall time cannot show;
   (e) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
@@ -98,6 +100,28 @@ phasing plan 0.31-0.36 (SLSQP), approach 0.11-0.17; after the result the two wri
 take ~0.45 s each. In this environment PYTHONDONTWRITEBYTECODE=1 with an editable
 install makes every run compile the package's modules from source (~0.1-0.2 s CPU in
 the parent); the 'bytecode cached' rows measure the run as an installed package.
+
+Fourth session (08:00-08:40 UTC, 2026-11-30; one other helper compiling and testing:
+load 2-3 on the 2 cores). What changed, all in the parent before the result: the
+launch stage (window search, 0.23-0.30 s) is computed in a forked child while the
+parent imports the docking package and loads the compiled kernels the later stages
+call from numba's disk cache (cli._start_launch_ahead, _jit.preload_cached); numba's
+typing and target contexts are made before that fork (_jit.warm_numba), and building
+a Mission no longer imports the docking package (mission/__init__ loads the result's
+names on first use). Outputs bit-identical (PNGs included). This script at 08:10
+(load 2.6): parent to the result 1.87-1.91 s CPU (07:53, quiet: 2.34), launch child
+0.30, writer warm-up 0.51-0.53 (0.82 s on the second core before the result), writers
+after the result 0.44 / 0.38, estimate on two free cores 2.33-2.37 s (07:53: ~2.8);
+``run`` 3.42-3.44 s wall under this load (07:53, quiet: 2.46). HEAD before these
+commits and after, alternated (08:05-08:07, load 2.4-3.3): result ready 1.82-2.81 ->
+1.47-2.32 s wall, parent CPU to the result 1.94-2.10 -> 1.62-1.82 s; whole command
+wall within the load's noise (writers after the result ~0.5-1.1 s under load).
+Forking the writer before the launch child was tried and not kept (three processes on
+two cores: result 0.4-0.6 s later under load). Not reached: 2 s. What is left: the
+parent's imports (~1.1 s CPU: astropy units and IERS tables, numba and its registries,
+scipy.optimize), the phasing plan (0.25 s, SLSQP multi-start in phasing/nimpulse.py),
+the writers after the result (~0.45 s), and the writer's warm-up, which now starts
+after the launch child is back and may end after the result on a quiet machine.
 """
 
 from __future__ import annotations
@@ -212,6 +236,14 @@ def _save(self, *a, **k):
     mark("result")
     return save(self, *a, **k)
 _files._warm_up, _files._run_and_report, MissionResult.save = _warm_up, _run_and_report, _save
+launch_child = getattr(cli, "_launch_child", None)
+def _launch_child(*a, **k):
+    try:
+        return launch_child(*a, **k)
+    finally:
+        mark("launch child done")
+if launch_child is not None:
+    cli._launch_child = _launch_child
 atexit.register(mark, "exit")
 sys.argv = ["qingzhou-sim", "run", "--out"] + sys.argv[1:]
 sys.exit(cli.main())
@@ -335,11 +367,14 @@ def process_cpu(out_dir: str, repeat: int) -> dict:
         done = cpu.get("writer done", {})
         second = [t for pid, t in done.items() if pid != writer]
         after = [done[writer] - cpu["writer warmed up"][writer], *second]
+        launch = sum(cpu.get("launch child done", {}).values())
         rows.append(
             {
                 "parent to the result": cpu["result"][parent],
                 "parent at exit": cpu.get("exit", {}).get(parent, float("nan")),
+                "launch child": launch,
                 "writer warm-up": cpu["writer warmed up"][writer],
+                "second core before the result": launch + cpu["writer warmed up"][writer],
                 "writer after the result": after[0],
                 "second writer": second[0] if second else 0.0,
                 "estimate on two free cores": cpu["result"][parent] + max(after),
@@ -430,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\nThe command's processes, CPU s (minimum of each over the runs; wall time on")
         print("two free cores ~ parent to the result + the longer writer after it):")
         for label, value in processes.items():
-            print(f"  {label:<30} {value:7.3f}s")
+            print(f"  {label:<32} {value:7.3f}s")
     _print_stages("Where one run's wall time goes (fresh process, by stage):", stages)
     if profile is not None:
         print("\ncProfile of one run in a fresh process (cumulative; ranking only):")
