@@ -237,6 +237,16 @@ def test_station_phasing_auto_flies_the_station_burns():
     assert fits_profile(mission, stage.chaser_nominal, stage.station0)
 
 
+def test_station_phasing_with_an_empty_window_is_infeasible_not_a_crash():
+    # A liftoff hours from any launch window: the insertion plane is so far from the
+    # station's that no phase angle works (the 3-hour window is empty). Station phasing
+    # cannot help, and says so; it used to fly a secant guess of thousands of km into a
+    # propagation failure ("step size fell below the round-off limit").
+    mission = Mission.default().replace(liftoff="2026-12-01T05:00:00Z")
+    with pytest.raises(InfeasiblePlanError, match="window is empty for this insertion orbit"):
+        mission.run()
+
+
 def test_launch_date_starts_the_window_search():
     from qingzhou_sim.mission.launching import launch_stage
 

@@ -176,6 +176,16 @@ def plan_station_phasing(
         return StationPhasingPlan(
             prof.name, window, phi_coast * u.deg, phi_coast * u.deg, 0.0 * u.km, (), st_ins, 0
         )
+    if not np.isfinite(window.width.to_value(u.deg)):
+        raise InfeasiblePlanError(
+            f"station phasing for '{prof.name}': the profile's phase-angle window is empty "
+            "for this insertion orbit (no station phase angle lets it reach the station "
+            "within its budget, e.g. the insertion plane is far from the station's), so "
+            "moving the station along its orbit cannot help; choose a liftoff in a launch "
+            "window (launch_windows)",
+            name="window",
+            value=window,
+        )
     target = window.centre.to_value(u.deg)
 
     def err(da):
@@ -185,15 +195,20 @@ def plan_station_phasing(
     drift_s = t_ins - t_b1 - half / 2
     e0 = (phi_coast - target + 180.0) % 360.0 - 180.0
     da0 = np.deg2rad(e0) * a / (1.5 * n * drift_s)  # station drift: dphi/dt = -3/2 n da/a
-    x0, f0 = 0.0, e0
-    x1 = da0
-    f1, end = err(x1)
+    x0, f0, x1 = 0.0, e0, da0
     it = 1
-    for it in range(1, 10):  # noqa: B007
-        if abs(f1) < 0.01 * window.width.to_value(u.deg) or abs(x1) > 3 * max_da or f1 == f0:
-            break  # converged, hopeless, or flat (no secant step)
-        x0, f0, x1 = x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0)
+    # A change beyond 3 max_da is hopeless and is not flown: a phase error of half a turn
+    # over a short drift asks for thousands of km, an orbit that the propagation cannot
+    # even follow (it reported a step-size failure instead of this plan's error).
+    if abs(x1) <= 3 * max_da:
         f1, end = err(x1)
+        for it in range(1, 10):  # noqa: B007
+            if abs(f1) < 0.01 * window.width.to_value(u.deg) or f1 == f0:
+                break  # converged, or flat (no secant step)
+            x0, f0, x1 = x1, f1, x1 - f1 * (x1 - x0) / (f1 - f0)
+            if abs(x1) > 3 * max_da:
+                break  # hopeless
+            f1, end = err(x1)
     alt_new = np.linalg.norm(rv_s[:3]) - dyn.earth.radius_km + x1
     band = STATION_ALTITUDE_BAND.to_value(u.km)
     if abs(x1) > max_da or not band[0] <= alt_new <= band[1]:
