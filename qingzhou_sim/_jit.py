@@ -16,6 +16,7 @@ is not done, compiling them itself if it failed).
 from __future__ import annotations
 
 import contextlib
+import glob
 import math
 import os
 import pickle
@@ -279,6 +280,18 @@ def _load_cached(disp, lock) -> int:
             disp.add_overload(cres)
             count += 1
     return count
+
+
+def cache_holds_approach() -> bool:
+    """True when numba's cache folder holds an index of the approach loop (the cache
+    is warm), by a file-name search that imports nothing of the docking package. The
+    cache folder's name covers the kernel sources (``qingzhou_sim/__init__.py``), so an
+    index there is one of the current sources unless the user set NUMBA_CACHE_DIR."""
+    from numba.core.config import CACHE_DIR
+
+    module, name = _APPROACH_LOOP
+    pattern = os.path.join(CACHE_DIR or "", "*", f"{module.rsplit('.', 1)[1]}.{name}-*.nbi")
+    return bool(CACHE_DIR) and bool(glob.glob(pattern))
 
 
 def _approach_is_cold() -> bool:

@@ -171,12 +171,15 @@ def _cmd_run(args) -> int:
 def _start_launch_ahead(mission):
     """Fork a child that computes ``mission``'s launch stage (the window search) and
     sends it back pickled; ``(pid, read_fd)``, or None where forking is not safe
-    (:func:`~qingzhou_sim.plotting._files.can_fork`). numba's compiler context is made
-    first (:func:`~qingzhou_sim._jit.warm_numba`), so that both processes share it."""
-    from ._jit import warm_numba
+    (:func:`~qingzhou_sim.plotting._files.can_fork`) or on a first run (a cold cache:
+    there the approach's kernels compile in a second process from the start, see
+    :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay them). numba's
+    compiler context is made first (:func:`~qingzhou_sim._jit.warm_numba`), so that
+    both processes share it."""
+    from ._jit import cache_holds_approach, warm_numba
     from .plotting._files import can_fork
 
-    if not can_fork():
+    if not can_fork() or not cache_holds_approach():
         return None
     warm_numba()
     for stream in (sys.stdout, sys.stderr):

@@ -43,3 +43,15 @@ def test_preload_loads_the_cached_kernel_without_compiling():
     assert int(n) >= 1 and int(loaded) >= 1  # loaded before its first call
     assert compiled.strip() == "[]"  # ... from the cache: nothing compiled, not even later
     assert value.strip() == "True"  # and it computes (CW STM, Fehse eq. 3.25 entry)
+
+
+def test_cache_holds_approach_reads_the_cache_folder(tmp_path, monkeypatch):
+    from numba.core import config
+
+    from qingzhou_sim._jit import cache_holds_approach
+
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    assert not cache_holds_approach()  # an empty cache: a first run (no launch fork)
+    (tmp_path / "docking_x").mkdir()
+    (tmp_path / "docking_x" / "loop.run_segment-442.py311.nbi").write_bytes(b"")
+    assert cache_holds_approach()
