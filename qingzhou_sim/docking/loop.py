@@ -114,6 +114,7 @@ from .sensors import (
     _gyro_into,
     _sample_flat,
     _select_flat,
+    _select_sensors,
 )
 from .thrusters import _fire
 
@@ -233,7 +234,7 @@ def _navigate(
 
 
 @_inlined
-def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, sf, q_nom, fp, cfg):
+def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg):
     """Largest variance (km^2) of the estimate's position error for the monitor's
     cross-check (:func:`.safety.monitor`): the diagonal of the filter's ``p`` plus
     :func:`.navigation.bias_covariance`. The bias part (~2 us a step) is computed only
@@ -247,7 +248,7 @@ def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, sf, q_nom, fp, cfg
         thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
         if not (_norm3(_vsub(x[:3], mon)) > thr):
             return pvar
-    use = _select_flat(sf, _norm3(x[:3]))
+    use = _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
     bc = _bias_covariance(x, q, sp, q_nom, use, fp)
     return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
@@ -498,7 +499,7 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
         # ---- safety monitor, guidance, control
         stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
         rng_true = _norm3(rel[:3])
-        pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, sf, q_nom, fp, cfg)
+        pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg)
         reason = _monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
         dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
         reason = reason if reason != AB_NONE else r_g

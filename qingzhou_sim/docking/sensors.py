@@ -890,3 +890,5 @@ def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
 
 # kernels of the public functions above for compiled callers (no Python entry points)
 _draw_step = _kernel_of(draw_step)
+_measure_gyro = _kernel_of(measure_gyro)
+_select_sensors = _kernel_of(select_sensors)
