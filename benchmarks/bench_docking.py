@@ -168,6 +168,22 @@ arithmetic. What is left of the bundles: ``sp`` still goes whole to the filter's
 update, position fix and bias covariance (``navigation.py`` reads ``sp.gnss`` ...),
 the plant step's 16 arrays, the filter's work tuple.
 
+Issue 16, the plant step (2026-11-30, 807216f; clean copies of b4b43f8 and 807216f
+alternated, CPU, aft noisy seeds 0-7, best of 5): ``loop._propagate`` (16 arrays) and
+the two RK4 steps (``_kernels._rk4_into``, ``bodies._rk4_into``) inlined;
+``_nav_predict`` calls ``sensors._gyro_into`` on the flat sensor array. run_segment
+min 17.19 / 16.90 / 17.07 -> 16.34 / 16.26 / 16.45 ms (rounds of 4, 8, 10; one round
+of 6 at a higher load showed no difference), bit-identical, cold compile unchanged
+within noise (10-case hash run 44.5 -> 43.2 s CPU). Tried and left out: inlining the
+RK4 stages too (``_rhs``, ``_accel``, the station's torque; eee740e): no gain over 8
+rounds, cold compile 45-48 s; the monitor's cross-check selecting on the flat array
+(2f06d79, a rarely taken branch): run_segment 0.5 ms slower over 10 rounds, presumably
+LLVM optimising ``run_segment`` differently. Differences of 3 % are at this machine's
+noise: alternate clean copies over 8-10 rounds before believing one. What is left:
+``sp`` whole to the filter's update, position fix and bias covariance, the filter's
+work tuple (``ws``) to its update every step, the three ``propagate_*_ws`` kernels
+(20 arrays a plant step).
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
