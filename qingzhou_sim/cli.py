@@ -177,24 +177,12 @@ def _start_launch_ahead(mission):
     compiler context is made first (:func:`~qingzhou_sim._jit.warm_numba`), so that
     both processes share it."""
     from ._jit import cache_holds_approach, warm_numba
-    from .plotting._files import can_fork
+    from .plotting._files import can_fork, fork_piped
 
     if not can_fork() or not cache_holds_approach():
         return None
     warm_numba()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the parent's code
-        status = 1
-        try:
-            os.close(read_fd)
-            status = _launch_child(mission, write_fd)
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    return pid, read_fd
+    return fork_piped(lambda write_fd: _launch_child(mission, write_fd))
 
 
 def _launch_child(mission, write_fd: int) -> int:

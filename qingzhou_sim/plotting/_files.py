@@ -110,19 +110,39 @@ def start_child(tasks, what: str) -> Callable[[bool], dict[str, Path]]:
     """
     from . import mission  # noqa: F401 (matplotlib imported once, before the fork)
 
+    pid, read_fd = fork_piped(lambda write_fd: _run_and_report(tasks, write_fd))
+    return _finisher(pid, read_fd, what)
+
+
+def fork_piped(work: Callable[[int], int]) -> tuple[int, int]:
+    """:func:`fork_child` with a pipe from the child: the child runs ``work(write_fd)``;
+    returns ``(pid, read_fd)``."""
+    read_fd, write_fd = os.pipe()
+
+    def child() -> int:
+        os.close(read_fd)
+        return work(write_fd)
+
+    pid = fork_child(child)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def fork_child(work: Callable[[], int]) -> int:
+    """Fork a child that runs ``work()`` and leaves with the status it returns (1 if it
+    raises) by ``os._exit``: it never returns into the parent's code nor runs the
+    parent's exit handlers. The standard streams are flushed first, so that nothing
+    buffered is written twice. Returns the child's pid."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: work, report, and leave without running the parent's exit code
+    if pid == 0:
         status = 1
         try:
-            os.close(read_fd)
-            status = _run_and_report(tasks, write_fd)
+            status = work()
         finally:
             os._exit(status)
-    os.close(write_fd)
-    return _finisher(pid, read_fd, what)
+    return pid
 
 
 def _run_and_report(tasks, write_fd: int) -> int:
@@ -210,19 +230,15 @@ def start_writer() -> Writer | None:
     """
     if not can_fork():
         return None
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
     send_r, send_w = os.pipe()
     report_r, report_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the parent's code
-        status = 1
-        try:
-            os.close(send_w)
-            os.close(report_r)
-            status = _writer_child(send_r, report_w)
-        finally:
-            os._exit(status)
+
+    def work() -> int:
+        os.close(send_w)
+        os.close(report_r)
+        return _writer_child(send_r, report_w)
+
+    pid = fork_child(work)
     os.close(send_r)
     os.close(report_w)
     return Writer(pid, send_w, report_r)
