@@ -20,6 +20,7 @@ import glob
 import math
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -164,6 +165,45 @@ def compile_progress(stream=None):
     finally:
         event.unregister("numba:compile", listener)
         progress.finish()
+        if progress.count:  # compiled: a new cache folder, perhaps, so old ones can go
+            with contextlib.suppress(OSError):
+                prune_cache_folders()
+
+
+# Cache folders kept beside the current one (kernel sources of other versions or
+# branches): each holds tens of MB, and a new one is made whenever the sources change.
+_KEEP_CACHE_FOLDERS = 2
+
+
+def prune_cache_folders(keep: int = _KEEP_CACHE_FOLDERS) -> list[str]:
+    """Remove the package's numba cache folders made for other versions of the kernel
+    sources, except the ``keep`` most recently made, and return their paths.
+
+    Only folders this package named (12 hex digits beside the current one, see
+    ``qingzhou_sim/__init__.py``); nothing when numba's cache is elsewhere (a
+    NUMBA_CACHE_DIR set by the user)."""
+    from numba.core import config
+
+    from . import _user_cache_dir
+
+    current = os.path.abspath(_user_cache_dir())
+    if os.path.abspath(str(config.CACHE_DIR or "")) != current:
+        return []
+    base = os.path.dirname(current)
+    others = sorted(
+        (
+            (os.path.getmtime(path), path)
+            for path in (os.path.join(base, name) for name in os.listdir(base))
+            if path != current
+            and re.fullmatch(r"[0-9a-f]{12}", os.path.basename(path))
+            and os.path.isdir(path)
+        ),
+        reverse=True,
+    )
+    removed = [path for _, path in others[keep:]]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
 
 
 class _Background:

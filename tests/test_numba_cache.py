@@ -8,6 +8,7 @@ in ``_CALLEE_SOURCES``: a module with compiled code missing from that list is a 
 
 import os
 import re
+import time
 from pathlib import Path
 
 import qingzhou_sim
@@ -45,3 +46,41 @@ def test_editing_a_listed_module_changes_the_cache_folder(tmp_path, monkeypatch)
     last = copy.joinpath(*qingzhou_sim._CALLEE_SOURCES[-1])
     last.write_text(last.read_text() + "\n# edited\n")
     assert qingzhou_sim._user_cache_dir() != first
+
+
+def _folders(base, names_and_ages):
+    now = time.time()
+    for name, age_days in names_and_ages:
+        (base / name).mkdir()
+        os.utime(base / name, (now - age_days * 86400, now - age_days * 86400))
+
+
+def test_old_cache_folders_are_pruned_newest_kept(tmp_path, monkeypatch):
+    from numba.core import config
+
+    from qingzhou_sim import _jit
+
+    current = tmp_path / "aaaaaaaaaaaa"
+    monkeypatch.setattr(qingzhou_sim, "_user_cache_dir", lambda: str(current))
+    monkeypatch.setattr(config, "CACHE_DIR", str(current))
+    _folders(
+        tmp_path,
+        [("aaaaaaaaaaaa", 30), ("000000000001", 1), ("000000000002", 2), ("000000000003", 3)],
+    )
+    (tmp_path / "notes").mkdir()  # not a cache folder of ours: never touched
+    removed = _jit.prune_cache_folders(keep=2)
+    assert [os.path.basename(p) for p in removed] == ["000000000003"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["000000000001", "000000000002", "aaaaaaaaaaaa", "notes"]
+
+
+def test_a_user_cache_folder_is_never_pruned(tmp_path, monkeypatch):
+    from numba.core import config
+
+    from qingzhou_sim import _jit
+
+    monkeypatch.setattr(qingzhou_sim, "_user_cache_dir", lambda: str(tmp_path / "aaaaaaaaaaaa"))
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path / "mine"))  # NUMBA_CACHE_DIR
+    _folders(tmp_path, [("aaaaaaaaaaaa", 0), ("000000000001", 1), ("000000000002", 2)])
+    assert _jit.prune_cache_folders(keep=0) == []
+    assert len(list(tmp_path.iterdir())) == 3
