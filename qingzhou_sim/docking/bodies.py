@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _inlined, _kernel, _kernel_of
+from ._kernels import _cross, _inlined, _kernel, _kernel_of, _leaf
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -65,7 +65,7 @@ def gravity_gradient_torque(q, inertia, gg):
     return gg * _cross(c, ic)
 
 
-@_kernel
+@_leaf
 def _rhs(x, inertia, inertia_inv, w_orb, gg, torque, out):
     """Time derivative of the attitude state into ``out`` (A_N,): quaternion
     kinematics relative to LVLH (Markley & Crassidis 2014, eq. 3.20) and Euler's
@@ -188,7 +188,7 @@ def rate_rel_into(x, w_orb, out, i0):
     out[i0 + 2] = x[A_W + 2] - (-w_orb * 2.0 * (qy * qz - w * qx))
 
 
-@_kernel
+@_leaf
 def _station_torque_into(x, q_hold, kp, kd, w_orb, out):
     """:func:`station_torque` into ``out`` (3,), in scalars: the same operations as
     :func:`attitude_error` and :func:`lvlh_rate_body` without their temporaries."""

@@ -99,6 +99,8 @@ from .guidance import (
     _transfer,
 )
 from .navigation import (
+    V_POS,
+    W_COV,
     _bias_covariance,
     _position_fix_into,
     _predict_into,
@@ -223,8 +225,9 @@ def _navigate(
     )  # fmt: skip
     if mode != MODE_DRIFT or k == 0:
         _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp, ws)
-    valid, mon, cmon = _position_fix_into(ok, z_g, z_l, z_c, sp, q, q_nom, ws[7], ws[8])
+    valid = _position_fix_into(ok, z_g, z_l, z_c, sp, q, q_nom, ws[7], ws[8], ws[10])
     if valid:
+        mon, cmon = ws[8][V_POS], ws[7][W_COV]
         mon = _vsub(mon, bias)
         sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
     else:

@@ -102,7 +102,16 @@ from numba import njit
 
 from ..errors import InputError
 from ..relative._kernels import _cw_stm_fill
-from ._kernels import KERNEL_OPTIONS, _inlined, _kernel, _kernel_of, _mtv3, _mv3, _vsub
+from ._kernels import (
+    LEAF_OPTIONS,
+    _inlined,
+    _kernel,
+    _kernel_of,
+    _leaf,
+    _mtv3,
+    _mv3,
+    _vsub,
+)
 from ._quat import (
     _qdcm_into,
     qdcm,
@@ -172,7 +181,7 @@ def _skew(v):
     return m
 
 
-@_kernel
+@_leaf
 def _skew_into(v, m):
     """``[v x]`` into ``m`` (3, 3)."""
     for i in range(3):
@@ -186,6 +195,18 @@ def _skew_into(v, m):
     m[2, 1] = v[0]
 
 
+@_leaf
+def _skew_at(v, i, j):
+    """Entry ``(i, j)`` of the cross-product matrix of ``v`` (:func:`_skew_into`)."""
+    if i == j:
+        return 0.0
+    if i == 0:
+        return -v[2] if j == 1 else v[1]
+    if i == 1:
+        return v[2] if j == 0 else -v[0]
+    return -v[1] if j == 0 else v[0]
+
+
 @_kernel
 def _mul(a, b):
     """``a @ b`` for the filter's small matrices, written out: numba's ``@`` calls BLAS,
@@ -195,7 +216,7 @@ def _mul(a, b):
     return out
 
 
-@_kernel
+@_leaf
 def _mul_into(a, b, out):
     """:func:`_mul` into ``out``."""
     n, k = a.shape
@@ -219,7 +240,7 @@ def _mul_t(a, b):
     return out
 
 
-@_kernel
+@_leaf
 def _mul_t_into(a, b, out):
     """:func:`_mul_t` into ``out``."""
     n, k = a.shape
@@ -280,7 +301,7 @@ _C2 = "float64[:, ::1]"
 
 @njit(
     f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean, boolean)",
-    **KERNEL_OPTIONS,
+    **LEAF_OPTIONS,
 )
 def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
     """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
@@ -378,13 +399,13 @@ def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
             p[j, i] = v
 
 
-@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **KERNEL_OPTIONS)
+@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
 def _kf_update_into(p, y, h, m, s, dx, ph, z):
     """:func:`_kf_update` in place (:func:`_kf_update_h_into` with any ``H``)."""
     _kf_update_h_into(p, y, h, m, s, dx, ph, z, -1, False, True)
 
 
-@_kernel
+@_leaf
 def _correct_into(x, q, b, dx):
     """Fold an error-state correction into the estimate, in place on ``x``, ``q``,
     ``b`` (the MEKF reset, Markley & Crassidis 2014, eq. 6.27)."""
@@ -453,7 +474,7 @@ def _kf_apply(x, q, b, p, m, r, ws):
     _correct_into(x, q, b, dx)
 
 
-@_kernel
+@_leaf
 def _h_rows(h, m, col):
     """Rows ``0..m`` of ``h`` zero but for an identity block starting at ``col``."""
     for i in range(m):
@@ -463,7 +484,7 @@ def _h_rows(h, m, col):
 
 
 # ------------------------------------------------------------------------ time update
-@_kernel
+@_leaf
 def _relative_deriv(n, rr, s, out):
     """Derivative (6,) of the relative state into ``out``: two-body motion about a
     target on a circular orbit of radius ``rr`` (km) and rate ``n`` (rad/s), in LVLH:
@@ -490,7 +511,7 @@ def _relative_flow(n, rr, s, dt):
     return s
 
 
-@_kernel
+@_leaf
 def _relative_flow_into(n, rr, s, dt, k, y):
     """:func:`_relative_flow` in place on ``s``; ``k`` (4, 6), ``y`` (6,) work arrays."""
     m = max(1, int(math.ceil(abs(dt) / _SUBSTEP_S)))
@@ -552,13 +573,11 @@ def _phi_attitude(w, dt):
     return phi
 
 
-@_kernel
+@_leaf
 def _phi_attitude_into(w, dt, phi):
     """:func:`_phi_attitude` into ``phi`` (6, 6)."""
     wn = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2])
     th = wn * dt
-    wx = np.empty((3, 3))
-    _skew_into(w, wx)
     if th < 1e-2:
         c1 = dt * (1.0 - th * th / 6.0)  # sin(th) / wn
         c2 = dt * dt * (0.5 - th * th / 24.0)  # (1 - cos(th)) / wn^2
@@ -574,8 +593,9 @@ def _phi_attitude_into(w, dt, phi):
         for j in range(3):
             eye = 1.0 if i == j else 0.0
             wx2 = w[i] * w[j] - eye * wn * wn  # [w x]^2 = w w^T - |w|^2 I
-            phi[i, j] = eye - c1 * wx[i, j] + c2 * wx2
-            phi[i, 3 + j] = -(dt * eye - c2 * wx[i, j] + c3 * wx2)
+            wxij = _skew_at(w, i, j)  # [w x][i, j]
+            phi[i, j] = eye - c1 * wxij + c2 * wx2
+            phi[i, 3 + j] = -(dt * eye - c2 * wxij + c3 * wx2)
         phi[3 + i, 3 + i] = 1.0
 
 
@@ -638,7 +658,7 @@ def predict_navigation(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh,
     return x1, q1, b1, p1
 
 
-@_kernel
+@_leaf
 def _predict_into(x, q, b, p, dv_fired_lvlh, omega_meas, dt, n, omega_lvlh, fp, wa, pw):
     """:func:`predict_navigation` in place on ``x``, ``q``, ``p`` (``b`` is not
     changed), with the work arrays ``wa`` and ``pw`` (``_work()[5]`` and ``[6]``: the
@@ -716,7 +736,7 @@ def _update_position_into(x, q, b, p, z_lvlh, r_cov, j_att, ws):
     _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
-@_kernel
+@_leaf
 def _position_meas(x, z_lvlh, j_att, h, y):
     """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured LVLH
     position whose error depends on the attitude error as ``j_att``."""
@@ -736,7 +756,7 @@ def _gnss_cov(x, sp, noise, bias):
     return r
 
 
-@_kernel
+@_leaf
 def _gnss_cov_into(x, sp, noise, bias, r):
     """:func:`_gnss_cov` into ``r`` (6, 6)."""
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
@@ -766,7 +786,7 @@ def _update_gnss_into(x, q, b, p, z, sp, fp, ws):
     _kf_apply(x, q, b, p, 6, ws[10], ws)
 
 
-@_kernel
+@_leaf
 def _gnss_meas(x, z, sp, fp, h, y, r):
     """Measurement matrix (rows 0-5 of ``h``), innovation (``y``) and noise (``r``,
     (6, 6)) of a relative-GNSS sample ``z``."""
@@ -788,7 +808,7 @@ def _position_from_los(los_s, c_s, sp, q, q_nom):
     return pos, cov, j
 
 
-@_kernel
+@_leaf
 def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
     """:func:`_position_from_los` into ``pos`` (3,), ``cov`` and ``j`` (3, 3), with the
     work arrays ``t`` (>= 5, 3, 3) and ``w`` (3,)."""
@@ -826,7 +846,7 @@ def _lidar_cov(los, sp, noise, bias):
     return out
 
 
-@_kernel
+@_leaf
 def _lidar_cov_into(los, sp, noise, bias, a, var, tmp, out):
     """:func:`_lidar_cov` into ``out`` with the work arrays ``a``, ``var``, ``tmp``
     (3, 3): ``a var a^T``."""
@@ -857,7 +877,7 @@ def _camera_cov(los, sp, noise, bias):
     return c
 
 
-@_kernel
+@_leaf
 def _camera_cov_into(los, sp, noise, bias, c):
     """:func:`_camera_cov` into ``c`` (3, 3)."""
     r = math.sqrt(los[0] * los[0] + los[1] * los[1] + los[2] * los[2])
@@ -891,7 +911,7 @@ def _update_lidar_into(x, q, b, p, z, sp, q_nom, fp, ws):
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@_kernel
+@_leaf
 def _lidar_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of a lidar sample ``z`` converted to an LVLH position."""
@@ -904,7 +924,7 @@ def _lidar_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     _position_meas(x, pos, j, h, y)
 
 
-@_kernel
+@_leaf
 def _lidar_los_into(z, los):
     """The lidar's line of sight (km, lidar frame) of a sample ``z`` = (range km,
     azimuth, elevation rad), into ``los`` (3,)."""
@@ -929,7 +949,7 @@ def _update_camera_position_into(x, q, b, p, z, sp, q_nom, fp, ws):
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@_kernel
+@_leaf
 def _camera_position_meas(x, q, z, sp, q_nom, fp, h, y, mats, vecs):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of the position part of a camera sample ``z``."""
@@ -1008,15 +1028,16 @@ def position_fix(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, fp):
     monitor compares the estimate with (Fehse 2003, sec. 4.4). Returns (valid,
     position, covariance); not valid when no relative sample is."""
     ws = _work()
-    valid, pos, c = _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, ws[7], ws[8])
-    return valid, pos.copy(), c.copy()
+    valid = _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, ws[7], ws[8], ws[10])
+    return valid, ws[8][V_POS].copy(), ws[7][W_COV].copy()
 
 
-@_kernel
-def _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, mats, vecs):
-    """:func:`position_fix` on the work arrays ``mats`` and ``vecs`` (``_work()[7]`` and
-    ``[8]``): the position and covariance returned are views of them (valid until the
-    next update)."""
+@_leaf
+def _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, mats, vecs, r6):
+    """:func:`position_fix` on the work arrays ``mats``, ``vecs`` and ``r6``
+    (``_work()[7]``, ``[8]`` and ``[10]``): returns ``valid``; the position goes to
+    ``vecs[V_POS]``, its covariance to ``mats[W_COV]`` (valid until the next update;
+    no array returned: a kernel without reference counting, :data:`._kernels._leaf`)."""
     los, c_s, w = vecs[V_LOS], mats[W_CS], vecs[V_W]
     pos, c, j = vecs[V_POS], mats[W_COV], mats[W_J]
     if ok[2]:
@@ -1024,24 +1045,24 @@ def _position_fix_into(ok, z_gnss, z_lidar, z_camera, sp, q, q_nom, mats, vecs):
             los[i] = z_camera[i]
         _camera_cov_into(los, sp.camera, 1.0, 1.0, c_s)
         _position_from_los_into(los, c_s, sp.camera, q, q_nom, mats, w, pos, c, j)
-        return True, pos, c
+        return True
     if ok[1]:
         _lidar_los_into(z_lidar, los)
         _lidar_cov_into(los, sp.lidar, 1.0, 1.0, mats[W_A], mats[W_VAR], mats[W_TMP], c_s)
         _position_from_los_into(los, c_s, sp.lidar, q, q_nom, mats, w, pos, c, j)
-        return True, pos, c
+        return True
     if ok[0]:
-        g = _gnss_cov(z_gnss, sp.gnss, 1.0, 1.0)
+        _gnss_cov_into(z_gnss, sp.gnss, 1.0, 1.0, r6)
         for i in range(3):
             pos[i] = z_gnss[i]
             for k in range(3):
-                c[i, k] = g[i, k]
-        return True, pos, c
+                c[i, k] = r6[i, k]
+        return True
     for i in range(3):
         pos[i] = np.nan
         for k in range(3):
             c[i, k] = np.nan
-    return False, pos, c
+    return False
 
 
 # --------------------------------------------------------------------- attitude fixes
@@ -1062,7 +1083,7 @@ def _update_attitude_into(x, q, b, p, q_meas, r_cov, ws):
     _kf_apply(x, q, b, p, 3, r_cov, ws)
 
 
-@_kernel
+@_leaf
 def _attitude_meas(q, q_meas, h, y):
     """Measurement matrix (rows 0-2 of ``h``) and innovation (``y``) of a measured
     ``q_lvlh_body``."""
@@ -1087,7 +1108,7 @@ def _update_star_tracker_into(x, q, b, p, q_meas, stp, fp, ws):
     _kf_apply(x, q, b, p, 3, ws[7][W_R], ws)
 
 
-@_kernel
+@_leaf
 def _star_tracker_meas(q, q_meas, stp, fp, h, y, r):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise (``r``) of
     a star-tracker sample ``q_meas``."""
@@ -1121,7 +1142,7 @@ def _update_camera_attitude_into(x, q, b, p, z, sp, q_nom, fp, ws):
     _kf_apply(x, q, b, p, 3, ws[7][W_COV], ws)
 
 
-@_kernel
+@_leaf
 def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
     """Measurement matrix (rows 0-2 of ``h``), innovation (``y``) and noise
     (``mats[W_COV]``) of the attitude part of a camera sample ``z`` (the quaternion
@@ -1182,7 +1203,7 @@ def update_navigation(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_n
     return x1, q1, b1, p1
 
 
-@_kernel
+@_leaf
 def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, sp, q_nom, fp, ws):
     """:func:`update_navigation` in place on ``x``, ``q``, ``b``, ``p``, with the work
     arrays ``ws`` of :func:`_work` (the loop makes them once per segment).

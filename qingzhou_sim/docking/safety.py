@@ -65,6 +65,7 @@ from ._kernels import (
     EV_GATE,
     EV_KOS_ENTRY,
     EV_KOS_EXIT,
+    LEAF_OPTIONS,
     MAX_EVENTS,
     MODE_STRAIGHT,
     _inlined,
@@ -127,11 +128,7 @@ def in_ae(r, cfg):
 
 # explicit signature: the event codes are literals at every call site, and numba
 # would otherwise compile one copy per literal (8 copies in the loop).
-@njit(
-    "int64(float64[:, ::1], int64, float64, int64, float64, float64)",
-    cache=True,
-    error_model="numpy",
-)
+@njit("int64(float64[:, ::1], int64, float64, int64, float64, float64)", **LEAF_OPTIONS)
 def _event(ev, ne, t, code, v1, v2):
     if ne < MAX_EVENTS:
         ev[ne, 0] = t
