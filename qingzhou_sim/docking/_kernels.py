@@ -70,6 +70,11 @@ _kernel = njit(**KERNEL_OPTIONS)
 LEAF_OPTIONS = dict(KERNEL_OPTIONS, _nrt=False)
 _leaf = njit(**LEAF_OPTIONS)
 
+# numba compiles a callee with its caller's reference-counting flag unless the callee
+# sets its own: a kernel that allocates and is called from a :data:`_leaf` (a rare
+# branch of the loop: a transfer burn, the CAM, ...) says so with this decorator.
+_kernel_alloc = njit(**KERNEL_OPTIONS, _nrt=True)
+
 
 def _kernel_of(public):
     """The kernel of a public compiled function, for compiled callers: the same Python
@@ -339,6 +344,15 @@ class Seg(NamedTuple):
 @_leaf
 def _norm3(a):
     return math.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+
+
+@_leaf
+def _dist3(a, b):
+    """``_norm3(_vsub(a[:3], b[:3]))`` without the temporary (the same operations)."""
+    d0 = a[0] - b[0]
+    d1 = a[1] - b[1]
+    d2 = a[2] - b[2]
+    return math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
 
 
 @_kernel
@@ -678,27 +692,35 @@ def _rk4(rv, h, bc, dscale, cfg):
     return out
 
 
+@_leaf
+def _basis9(rt):
+    """:func:`_basis` as nine floats (rows), the same operations, no arrays."""
+    r0, r1, r2 = rt[0], rt[1], rt[2]
+    h0 = r1 * rt[5] - r2 * rt[4]  # _cross(r, v)
+    h1 = r2 * rt[3] - r0 * rt[5]
+    h2 = r0 * rt[4] - r1 * rt[3]
+    rn = math.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+    hn = math.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
+    b20, b21, b22 = -r0 / rn, -r1 / rn, -r2 / rn
+    b10, b11, b12 = -h0 / hn, -h1 / hn, -h2 / hn
+    b00 = b11 * b22 - b12 * b21
+    b01 = b12 * b20 - b10 * b22
+    b02 = b10 * b21 - b11 * b20
+    return b00, b01, b02, b10, b11, b12, b20, b21, b22
+
+
 @njit(cache=True, error_model="numpy")
 def _basis(rt):
     """Rows: LVLH unit axes (V-bar, H-bar, R-bar) of the station state ``rt`` (6,)."""
-    r = rt[:3]
-    h = _cross(r, rt[3:])
     b = np.empty((3, 3))
-    rn = _norm3(r)
-    hn = _norm3(h)
-    for i in range(3):
-        b[2, i] = -r[i] / rn
-        b[1, i] = -h[i] / hn
-    b[0, 0] = b[1, 1] * b[2, 2] - b[1, 2] * b[2, 1]
-    b[0, 1] = b[1, 2] * b[2, 0] - b[1, 0] * b[2, 2]
-    b[0, 2] = b[1, 0] * b[2, 1] - b[1, 1] * b[2, 0]
+    b[0, 0], b[0, 1], b[0, 2], b[1, 0], b[1, 1], b[1, 2], b[2, 0], b[2, 1], b[2, 2] = _basis9(rt)
     return b
 
 
-@njit(cache=True, error_model="numpy")
-def _to_lvlh(st, ch):
-    """Chaser relative to the station in the station's LVLH frame (rotating velocity)."""
-    b = _basis(st)
+@_leaf
+def _to_lvlh_into(st, ch, out):
+    """:func:`_to_lvlh` into ``out`` (6,)."""
+    b00, b01, b02, b10, b11, b12, b20, b21, b22 = _basis9(st)
     r2 = st[0] * st[0] + st[1] * st[1] + st[2] * st[2]
     # orbit rate vector w = (r x v) / r^2
     wx = (st[1] * st[5] - st[2] * st[4]) / r2
@@ -708,11 +730,29 @@ def _to_lvlh(st, ch):
     ux = ch[3] - st[3] - (wy * dz - wz * dy)
     uy = ch[4] - st[4] - (wz * dx - wx * dz)
     uz = ch[5] - st[5] - (wx * dy - wy * dx)
+    out[0] = b00 * dx + b01 * dy + b02 * dz
+    out[1] = b10 * dx + b11 * dy + b12 * dz
+    out[2] = b20 * dx + b21 * dy + b22 * dz
+    out[3] = b00 * ux + b01 * uy + b02 * uz
+    out[4] = b10 * ux + b11 * uy + b12 * uz
+    out[5] = b20 * ux + b21 * uy + b22 * uz
+
+
+@njit(cache=True, error_model="numpy")
+def _to_lvlh(st, ch):
+    """Chaser relative to the station in the station's LVLH frame (rotating velocity)."""
     out = np.empty(6)
-    for i in range(3):
-        out[i] = b[i, 0] * dx + b[i, 1] * dy + b[i, 2] * dz
-        out[3 + i] = b[i, 0] * ux + b[i, 1] * uy + b[i, 2] * uz
+    _to_lvlh_into(st, ch, out)
     return out
+
+
+@_leaf
+def _add_inertial_dv(st, dv, ch):
+    """``ch[3:6] += _lvlh_to_inertial_dv(st, dv)`` without the temporaries."""
+    b00, b01, b02, b10, b11, b12, b20, b21, b22 = _basis9(st)
+    ch[3] += b00 * dv[0] + b10 * dv[1] + b20 * dv[2]
+    ch[4] += b01 * dv[0] + b11 * dv[1] + b21 * dv[2]
+    ch[5] += b02 * dv[0] + b12 * dv[1] + b22 * dv[2]
 
 
 @_kernel
@@ -729,22 +769,31 @@ def _lvlh_to_inertial_dv(st, dv):
 @njit(cache=True, error_model="numpy")
 def propagate_truth(st, ch, duration, mass, cfg):
     """Propagate both absolute states by ``duration`` s (fixed-step RK4)."""
-    return _propagate_truth_ws(st, ch, duration, mass, cfg, np.empty((4, 6)), np.empty(6))
+    st = st.copy()
+    ch = ch.copy()
+    _propagate_truth_into(st, ch, duration, mass, cfg, np.empty((4, 6)), np.empty(6))
+    return st, ch
 
 
 @njit(cache=True, error_model="numpy")
 def propagate_truth_ws(st, ch, duration, mass, cfg, k, y):
     """:func:`propagate_truth` with the RK4 work arrays ``k`` (4, >= 6) and ``y``
     (>= 6,) given (the loop makes them once per segment)."""
+    st = st.copy()
+    ch = ch.copy()
+    _propagate_truth_into(st, ch, duration, mass, cfg, k, y)
+    return st, ch
+
+
+@_leaf
+def _propagate_truth_into(st, ch, duration, mass, cfg, k, y):
+    """:func:`propagate_truth_ws` in place on ``st`` and ``ch``."""
     nsub = max(1, int(math.ceil(abs(duration) / cfg[CF_PLANT_STEP] - 1e-9)))
     h = duration / nsub
     bc_ch = mass / cfg[CF_CDA_CH]
-    st = st.copy()
-    ch = ch.copy()
     for _ in range(nsub):
         _rk4_into(st, h, cfg[CF_BC_ST], cfg[CF_DENS_SCALE_ST], cfg, k, y)
         _rk4_into(ch, h, bc_ch, cfg[CF_DENS_SCALE_CH], cfg, k, y)
-    return st, ch
 
 
 @njit(cache=True, error_model="numpy")
@@ -798,6 +847,46 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
     )
 
 
+@njit(
+    nb_types.void(
+        _F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean, _F1
+    ),
+    **LEAF_OPTIONS,
+)  # fmt: skip
+def _execute_into(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, errors, out):
+    """:func:`_execute` into ``out`` (3,) (``dv_cmd`` may be ``out``)."""
+    if stuck:
+        for i in range(3):
+            out[i] = 0.0
+        return
+    if errors:
+        for i in range(3):
+            out[i] = dv_cmd[i]
+    else:
+        for i in range(3):
+            imp = dv_cmd[i] * 1e3 * mass  # N s
+            a = abs(imp)
+            if a < mib:
+                out[i] = 0.0
+                continue
+            if quantum > 0.0:
+                a = round(a / quantum) * quantum
+            lim = fmax * dt
+            if a > lim:
+                a = lim
+            out[i] = math.copysign(a, imp) / mass * 1e-3
+    if errors and _norm3(out) > 0.0:
+        th0 = pnt_sig * nz[1]
+        th1 = pnt_sig * nz[2]
+        th2 = pnt_sig * nz[3]
+        sc = 1.0 + mag_sig * nz[0]
+        o0, o1, o2 = out[0], out[1], out[2]
+        # _vadd(_vscale(out, sc), _cross(th, out))
+        out[0] = o0 * sc + (th1 * o2 - th2 * o1)
+        out[1] = o1 * sc + (th2 * o0 - th0 * o2)
+        out[2] = o2 * sc + (th0 * o1 - th1 * o0)
+
+
 # scalars rather than the 70-field Cfg: a signature with Cfg cost ~4 s to compile
 @njit(
     _F1(_F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean),
@@ -806,32 +895,18 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
 )  # fmt: skip
 def _execute(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, errors):
     """:func:`_thruster` with its settings as scalars (N s, N s, fraction, rad)."""
-    out = np.zeros(3)
-    if stuck:
-        return out
-    if errors:
-        for i in range(3):
-            out[i] = dv_cmd[i]
-    for i in range(3):
-        if errors:
-            break
-        imp = dv_cmd[i] * 1e3 * mass  # N s
-        a = abs(imp)
-        if a < mib:
-            continue
-        if quantum > 0.0:
-            a = round(a / quantum) * quantum
-        lim = fmax * dt
-        if a > lim:
-            a = lim
-        out[i] = math.copysign(a, imp) / mass * 1e-3
-    if errors and _norm3(out) > 0.0:
-        th = np.empty(3)
-        th[0] = pnt_sig * nz[1]
-        th[1] = pnt_sig * nz[2]
-        th[2] = pnt_sig * nz[3]
-        out = _vadd(_vscale(out, 1.0 + mag_sig * nz[0]), _cross(th, out))
+    out = np.empty(3)
+    _execute_into(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, stuck, errors, out)
     return out
+
+
+@_inlined
+def _thruster_into(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors, out):
+    """:func:`_thruster` into ``out`` (3,) (:func:`_execute_into`)."""
+    _execute_into(
+        dv_cmd, mass, dt, fmax, cfg[CF_MIB], cfg[CF_QUANTUM], cfg[CF_MAG_SIG],
+        cfg[CF_PNT_SIG], nz, stuck, errors, out,
+    )  # fmt: skip
 
 
 @_kernel
@@ -843,7 +918,7 @@ def _normals(gen, out):
         out[i] = gen.standard_normal()
 
 
-@_kernel
+@_leaf
 def _burn_mass(mass, dv, cfg):
     return mass * (1.0 - math.exp(-_norm3(dv) / (cfg[CF_ISP] * G0_KM_S2)))
 
@@ -858,7 +933,3 @@ def _sched(d, sd, sv):
             f = (d - sd[i - 1]) / (sd[i] - sd[i - 1])
             return sv[i - 1] + f * (sv[i] - sv[i - 1])
     return sv[sv.shape[0] - 1]
-
-
-# kernels of the public functions above for compiled callers (no Python entry points)
-_propagate_truth_ws = _kernel_of(propagate_truth_ws)

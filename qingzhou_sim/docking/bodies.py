@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _inlined, _kernel, _kernel_of, _leaf
+from ._kernels import _cross, _inlined, _kernel, _leaf
 from ._quat import qdcm, qnormalize
 
 __all__: list[str] = []
@@ -135,19 +135,27 @@ def propagate_attitude(x, duration, step, inertia, inertia_inv, w_orb, gg, torqu
     """Integrate an attitude state over ``duration`` s with a constant body torque
     (N m) in RK4 sub-steps of at most ``step`` s."""
     k, y = np.empty((4, A_N)), np.empty(A_N)
-    return _propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
+    x = x.copy()
+    _propagate_attitude_into(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
+    return x
 
 
 @njit(cache=True, error_model="numpy")
 def propagate_attitude_ws(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y):
     """:func:`propagate_attitude` with the RK4 work arrays ``k`` (4, A_N) and ``y``
     (A_N,) given (the loop makes them once per segment)."""
+    x = x.copy()
+    _propagate_attitude_into(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y)
+    return x
+
+
+@_leaf
+def _propagate_attitude_into(x, duration, step, inertia, inertia_inv, w_orb, gg, torque, k, y):
+    """:func:`propagate_attitude_ws` in place on ``x``."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
-    x = x.copy()
     for _ in range(nsub):
         _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, torque, k, y)
-    return x
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,9 +222,11 @@ def propagate_station(x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold
     """The station's attitude under gravity gradient and its own PD hold, the torque
     re-evaluated every RK4 sub-step of at most ``step`` s."""
     k, y, tq = np.empty((4, A_N)), np.empty(A_N), np.empty(3)
-    return _propagate_station_ws(
+    x = x.copy()
+    _propagate_station_into(
         x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
     )
+    return x
 
 
 @njit(cache=True, error_model="numpy")
@@ -225,13 +235,23 @@ def propagate_station_ws(
 ):
     """:func:`propagate_station` with the work arrays ``k`` (4, A_N), ``y`` (A_N,) and
     ``tq`` (3,) given."""
+    x = x.copy()
+    _propagate_station_into(
+        x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
+    )
+    return x
+
+
+@_leaf
+def _propagate_station_into(
+    x, duration, step, inertia, inertia_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
+):
+    """:func:`propagate_station_ws` in place on ``x``."""
     nsub = max(1, int(math.ceil(abs(duration) / step - 1e-9)))
     h = duration / nsub
-    x = x.copy()
     for _ in range(nsub):
         _station_torque_into(x, q_hold, kp, kd, w_orb, tq)
         _rk4_into(x, h, inertia, inertia_inv, w_orb, gg, tq, k, y)
-    return x
 
 
 def orbit_rates(station_rv_km: np.ndarray, mu_km3_s2: float) -> tuple[float, float]:
@@ -272,9 +292,3 @@ def initial_state(q_lvlh_body, rate_rel_lvlh_body, w_orb: float) -> np.ndarray:
         x[A_Q : A_Q + 4], w_orb
     )
     return x
-
-
-# kernels of the public functions above for compiled callers (no Python entry points)
-_attitude_error = _kernel_of(attitude_error)
-_propagate_attitude_ws = _kernel_of(propagate_attitude_ws)
-_propagate_station_ws = _kernel_of(propagate_station_ws)

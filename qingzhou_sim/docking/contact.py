@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _kernel_of, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
-from ._quat import _euler_321, _qconj, qdcm, qmul
+from ._kernels import _cross, _kernel_of, _leaf, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
+from ._quat import _euler_321, _qconj, _qdcm_into, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
 from .result import ContactCheck, ContactConditions
@@ -73,6 +73,29 @@ def separation(rel, xs, xc, ports, w_orb):
     along the capture axis: the first-contact event is its zero."""
     ps, _, pc, _, ax = _port_states(rel, xs, xc, ports, w_orb)
     return (pc[0] - ps[0]) * ax[0] + (pc[1] - ps[1]) * ax[1] + (pc[2] - ps[2]) * ax[2]
+
+
+@_leaf
+def _separation_into(rel, xs, xc, ports, rs, rc):
+    """:func:`separation` with the rotation matrices in the work arrays ``rs``, ``rc``
+    (3, 3): the same operations as :func:`port_states` for the three vectors it reads
+    (station port, chaser port, axis), no temporaries."""
+    _qdcm_into(xs[A_Q : A_Q + 4], rs)
+    _qdcm_into(xc[A_Q : A_Q + 4], rc)
+    d0 = _port_term(rel, rs, rc, ports, 0)
+    d1 = _port_term(rel, rs, rc, ports, 1)
+    d2 = _port_term(rel, rs, rc, ports, 2)
+    return d0 + d1 + d2
+
+
+@_leaf
+def _port_term(rel, rs, rc, ports, i):
+    """``(pc[i] - ps[i]) * ax[i]`` of :func:`separation`."""
+    p_s, a_s, p_c = ports[P_ST_POS], ports[P_ST_AX], ports[P_CH_POS]
+    ps = rs[i, 0] * p_s[0] + rs[i, 1] * p_s[1] + rs[i, 2] * p_s[2]
+    pc = rel[i] + (rc[i, 0] * p_c[0] + rc[i, 1] * p_c[1] + rc[i, 2] * p_c[2])
+    ax = rs[i, 0] * a_s[0] + rs[i, 1] * a_s[1] + rs[i, 2] * a_s[2]
+    return (pc - ps) * ax
 
 
 @njit(cache=True, error_model="numpy")

@@ -12,11 +12,13 @@ Wie, B. (2008), *Space Vehicle Dynamics and Control*, 2nd ed., AIAA, sec. 7.3
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-from ._kernels import _cw_accel, _kernel_of, _mv3, _norm3
-from .bodies import A_Q, A_W, _attitude_error
+from ._kernels import _leaf
+from .bodies import A_Q, A_W, attitude_error3
 
 __all__: list[str] = []
 
@@ -25,17 +27,29 @@ __all__: list[str] = []
 def translation_dv(xhat, r_ref, v_ref, seg, n):
     """Delta-v (km/s LVLH) of the PD tracking law: desired velocity
     ``v_ref + (r_ref - r) / tau_p`` reached over ``tau_v``, minus the CW free-motion
-    acceleration (feed-forward) over the step; zero inside the deadband."""
-    xd = xhat.copy()
-    for i in range(3):
-        xd[3 + i] = v_ref[i] + (r_ref[i] - xhat[i]) / seg.tau_p
-    acc = _cw_accel(n, xd)
+    acceleration (feed-forward, Fehse 2003, eq. 3.22) over the step; zero inside the
+    deadband."""
     dv = np.empty(3)
-    for i in range(3):
-        dv[i] = (xd[3 + i] - xhat[3 + i]) * (seg.dt / seg.tau_v) - acc[i] * seg.dt
-    if _norm3(dv) < seg.deadband:
-        dv[:] = 0.0
+    _translation_dv_into(xhat, r_ref, v_ref, seg, n, dv)
     return dv
+
+
+@_leaf
+def _translation_dv_into(xhat, r_ref, v_ref, seg, n, dv):
+    """:func:`translation_dv` into ``dv`` (3,), in scalars (no temporaries)."""
+    xd3 = v_ref[0] + (r_ref[0] - xhat[0]) / seg.tau_p
+    xd4 = v_ref[1] + (r_ref[1] - xhat[1]) / seg.tau_p
+    xd5 = v_ref[2] + (r_ref[2] - xhat[2]) / seg.tau_p
+    # the CW acceleration of the desired state (position xhat's)
+    a0 = 2.0 * n * xd5
+    a1 = -n * n * xhat[1]
+    a2 = -2.0 * n * xd3 + 3.0 * n * n * xhat[2]
+    dv[0] = (xd3 - xhat[3]) * (seg.dt / seg.tau_v) - a0 * seg.dt
+    dv[1] = (xd4 - xhat[4]) * (seg.dt / seg.tau_v) - a1 * seg.dt
+    dv[2] = (xd5 - xhat[5]) * (seg.dt / seg.tau_v) - a2 * seg.dt
+    if math.sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]) < seg.deadband:
+        for i in range(3):
+            dv[i] = 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -44,19 +58,22 @@ def attitude_impulse(x, q_ref, w_ref, inertia, tau, max_rate):
     ``w_ref - err / tau`` (``err`` the small-angle error from ``q_ref``, its correction
     rate capped at ``max_rate`` rad/s); ``w_ref`` in the target axes, which differ from
     the body axes by the error only (small-angle)."""
-    err = _attitude_error(x[A_Q : A_Q + 4], q_ref)
-    corr = np.empty(3)
-    for i in range(3):
-        corr[i] = -err[i] / tau
-    nc = _norm3(corr)
-    cap = max_rate / nc if nc > max_rate else 1.0
-    dw = np.empty(3)
-    for i in range(3):
-        c = corr[i] * cap if nc > max_rate else corr[i]
-        dw[i] = (w_ref[i] + c) - x[A_W + i]
-    return _mv3(inertia, dw)
+    out = np.empty(3)
+    _attitude_impulse_into(x, q_ref, w_ref, inertia, tau, max_rate, out)
+    return out
 
 
-# kernels of the public functions above for compiled callers (no Python entry points)
-_attitude_impulse = _kernel_of(attitude_impulse)
-_translation_dv = _kernel_of(translation_dv)
+@_leaf
+def _attitude_impulse_into(x, q_ref, w_ref, inertia, tau, max_rate, out):
+    """:func:`attitude_impulse` into ``out`` (3,), in scalars (no temporaries)."""
+    e0, e1, e2 = attitude_error3(x[A_Q : A_Q + 4], q_ref)
+    c0, c1, c2 = -e0 / tau, -e1 / tau, -e2 / tau
+    nc = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+    if nc > max_rate:
+        cap = max_rate / nc
+        c0, c1, c2 = c0 * cap, c1 * cap, c2 * cap
+    dw0 = (w_ref[0] + c0) - x[A_W]
+    dw1 = (w_ref[1] + c1) - x[A_W + 1]
+    dw2 = (w_ref[2] + c2) - x[A_W + 2]
+    for i in range(3):
+        out[i] = inertia[i, 0] * dw0 + inertia[i, 1] * dw1 + inertia[i, 2] * dw2

@@ -36,19 +36,17 @@ from ._kernels import (
     EV_PASSIVE,
     MODE_HOLD,
     MODE_STRAIGHT,
+    _dist3,
     _kernel,
     _kernel_of,
-    _mtv3,
-    _norm3,
+    _leaf,
     _passive,
     _sched,
     _two_impulse_curv,
-    _vadd,
-    _vscale,
     _vsub,
 )
-from ._quat import qdcm, qmul
-from .bodies import A_Q, A_W, lvlh_rate_body
+from ._quat import _qdcm_into, qmul4
+from .bodies import A_Q, A_W
 from .safety import _event, port_geometry
 
 __all__: list[str] = []
@@ -134,8 +132,14 @@ def reference(seg, cfg, k, xhat, gs):
     """Position and velocity reference (km, km/s LVLH) of a hold or straight line, and
     whether the segment is done; straight lines advance ``gs[G_SREF]`` along the speed
     schedule. Returns (r_ref, v_ref, done, abort code)."""
-    r_ref = seg.tgt[:3].copy()
-    v_ref = seg.tgt[3:].copy()
+    r_ref, v_ref = np.empty(3), np.empty(3)
+    done, reason = _reference_into(seg, cfg, k, xhat, gs, r_ref, v_ref)
+    return r_ref, v_ref, done, reason
+
+
+@_leaf
+def _reference_into(seg, cfg, k, xhat, gs, r_ref, v_ref):
+    """:func:`reference` into ``r_ref``, ``v_ref`` (3,); returns (done, abort code)."""
     done = False
     reason = AB_NONE
     if seg.mode == MODE_STRAIGHT:
@@ -144,25 +148,30 @@ def reference(seg, cfg, k, xhat, gs):
         spd = _sched(max(togo, 0.0), seg.sched_d, seg.sched_v)
         if togo <= 0.0 and seg.final == 0:
             done = True
-        r_ref = _vadd(seg.line0, _vscale(seg.line_u, s_ref))
-        v_ref = _vscale(seg.line_u, spd)
+        for i in range(3):  # line0 + s_ref line_u, spd line_u
+            r_ref[i] = seg.line0[i] + seg.line_u[i] * s_ref
+            v_ref[i] = seg.line_u[i] * spd
         gs[G_SREF] = s_ref + spd * seg.dt
         dport, _, _, _ = port_geometry(xhat, cfg)
-        if _norm3(_vsub(xhat[:3], r_ref)) > cfg[CF_TRACK_ABS] + cfg[CF_TRACK_REL] * max(dport, 0.0):
+        if _dist3(xhat, r_ref) > cfg[CF_TRACK_ABS] + cfg[CF_TRACK_REL] * max(dport, 0.0):
             reason = AB_TRACKING
-    elif seg.settle_tol > 0.0:
-        # velocity settled to within the tolerance / 300 s, or to within one minimum
-        # impulse (at the dry mass): finer is not what the thrusters can hold
-        v_tol = max(seg.settle_tol / 300.0, cfg[CF_MIB] / cfg[CF_PROP_MIN] * 1e-3)
-        if (
-            _norm3(_vsub(xhat[:3], r_ref)) < seg.settle_tol
-            and _norm3(_vsub(xhat[3:], v_ref)) < v_tol
-            and k * seg.dt >= seg.min_time
-        ):
-            done = True
+    else:
+        for i in range(3):
+            r_ref[i] = seg.tgt[i]
+            v_ref[i] = seg.tgt[3 + i]
+        if seg.settle_tol > 0.0:
+            # velocity settled to within the tolerance / 300 s, or to within one minimum
+            # impulse (at the dry mass): finer is not what the thrusters can hold
+            v_tol = max(seg.settle_tol / 300.0, cfg[CF_MIB] / cfg[CF_PROP_MIN] * 1e-3)
+            if (
+                _dist3(xhat, r_ref) < seg.settle_tol
+                and _dist3(xhat[3:], v_ref) < v_tol
+                and k * seg.dt >= seg.min_time
+            ):
+                done = True
     if seg.mode == MODE_HOLD and k >= seg.n_max:
         done = True
-    return r_ref, v_ref, done, reason
+    return done, reason
 
 
 @njit(cache=True, error_model="numpy")
@@ -171,17 +180,33 @@ def attitude_target(xs, align, q_dock, w_orb):
     (rad/s, target axes): ``align`` false, the docked attitude relative to LVLH (LVLH
     hold, turning with the orbit); true, the docked attitude relative to the station's
     actual attitude (port-axis alignment), turning with the station."""
-    if align:
-        q_ref = qmul(xs[A_Q : A_Q + 4], q_dock)
-        # station rate (station axes) expressed in the target axes
-        w_ref = _mtv3(qdcm(q_dock), xs[A_W : A_W + 3])
-    else:
-        q_ref = q_dock.copy()
-        w_ref = lvlh_rate_body(q_ref, w_orb)
+    q_ref, w_ref = np.empty(4), np.empty(3)
+    _attitude_target_into(xs, align, q_dock, w_orb, q_ref, w_ref, np.empty((3, 3)))
     return q_ref, w_ref
 
 
+@_leaf
+def _attitude_target_into(xs, align, q_dock, w_orb, q_ref, w_ref, m):
+    """:func:`attitude_target` into ``q_ref`` (4,) and ``w_ref`` (3,) with the work
+    array ``m`` (3, 3): the operations of ``qmul``, ``_mtv3(qdcm(.))`` and
+    ``lvlh_rate_body`` written out."""
+    if align:
+        q = xs[A_Q : A_Q + 4]
+        q_ref[0], q_ref[1], q_ref[2], q_ref[3] = qmul4(
+            q[0], q[1], q[2], q[3], q_dock[0], q_dock[1], q_dock[2], q_dock[3]
+        )
+        # station rate (station axes) expressed in the target axes
+        _qdcm_into(q_dock, m)
+        for i in range(3):
+            w_ref[i] = m[0, i] * xs[A_W] + m[1, i] * xs[A_W + 1] + m[2, i] * xs[A_W + 2]
+    else:
+        for i in range(4):
+            q_ref[i] = q_dock[i]
+        w, x, y, z = q_ref[0], q_ref[1], q_ref[2], q_ref[3]
+        w_ref[0] = -w_orb * 2.0 * (x * y + w * z)
+        w_ref[1] = -w_orb * (1.0 - 2.0 * (x * x + z * z))
+        w_ref[2] = -w_orb * 2.0 * (y * z - w * x)
+
+
 # kernels of the public functions above for compiled callers (no Python entry points)
-_attitude_target = _kernel_of(attitude_target)
-_reference = _kernel_of(reference)
 _transfer = _kernel_of(transfer)

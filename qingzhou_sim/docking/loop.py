@@ -68,36 +68,33 @@ from ._kernels import (
     ST_CONTACT,
     ST_DONE,
     _add,
+    _add_inertial_dv,
     _burn_mass,
+    _dist3,
     _inlined,
-    _lvlh_to_inertial_dv,
+    _kernel_alloc,
+    _leaf,
     _norm3,
     _normals,
-    _propagate_truth_ws,
+    _propagate_truth_into,
     _put,
     _thruster,
-    _to_lvlh,
-    _vadd,
-    _vsub,
+    _thruster_into,
+    _to_lvlh_into,
 )
-from ._quat import qdcm
+from ._quat import _qdcm_into
 from .bodies import (
     A_N,
     A_Q,
     A_W,
-    _propagate_attitude_ws,
-    _propagate_station_ws,
+    _propagate_attitude_into,
+    _propagate_station_into,
     attitude_error3,
     rate_rel_into,
 )
-from .contact import C_N, _figures, _separation
-from .control import _attitude_impulse, _translation_dv
-from .guidance import (
-    G_N,
-    _attitude_target,
-    _reference,
-    _transfer,
-)
+from .contact import C_N, _figures, _separation_into
+from .control import _attitude_impulse_into, _translation_dv_into
+from .guidance import G_BURN, G_N, _attitude_target_into, _reference_into, _transfer
 from .navigation import (
     V_POS,
     W_COV,
@@ -114,11 +111,11 @@ from .sensors import (
     SF_GYRO,
     _draw_step,
     _gyro_into,
-    _sample_flat,
-    _select_flat,
+    _sample_flat_into,
+    _select_flat_into,
     _select_sensors,
 )
-from .thrusters import _fire
+from .thrusters import _fire_into
 
 __all__: list[str] = []
 
@@ -193,47 +190,93 @@ def _orbit(st):
     return math.sqrt(hx * hx + hy * hy + hz * hz) / r2, r2
 
 
+# Rows of the loop's work vectors (``lv`` (L_N, 8), made once per segment), read as
+# views of their exact lengths: the step allocates nothing.
+L_REL = 0  # truth relative state (6)
+L_REL2 = 1  # the contact search's (6)
+L_SEEN = 2  # relative state the sensors see (6)
+L_BIAS = 3  # navigation fault bias (3)
+L_MON = 4  # the monitor's position (3)
+L_XE = 5  # attitude estimate (A_N)
+L_QREF = 6  # attitude target (4)
+L_WREF = 7  # its rate (3)
+L_DV = 8  # translation command (3)
+L_DL = 9  # angular impulse command (3)
+L_FIRED = 10  # impulse known on board (3)
+L_DVA = 11  # true impulse (3)
+L_WRENCH = 12  # wrench command (6)
+L_CMD = 13  # command with the carried pulses (3)
+L_NOM = 14  # main-engine nominal impulse (3)
+L_NZ4 = 15  # execution-error normals (4)
+L_ZG = 16  # GNSS sample (6)
+L_ZL = 17  # lidar sample (3)
+L_ZC = 18  # camera sample (7)
+L_QST = 19  # star tracker sample (4)
+L_B1 = 20  # the sample's next gyro bias (unused) (3)
+L_OM1 = 21  # gyro rate over the step (3)
+L_GB1 = 22  # next true gyro bias (3)
+L_WLVLH = 23  # LVLH rate (3)
+L_RREF = 24  # position reference (3)
+L_VREF = 25  # velocity reference (3)
+L_ST0 = 26  # the contact search's saved states (6, 6, A_N, A_N)
+L_CH0 = 27
+L_XS0 = 28
+L_XC0 = 29
+L_N = 30
+
+
 @_inlined
 def _navigate(
-    rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom, t, ws
-):
+    rel, x, q, b, p, gb, om, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom, t,
+    ws, nv, ok, use,
+):  # fmt: skip
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
     star tracker, gyro) and the filter's measurement update
     (:func:`.navigation.update_navigation`). A navigation fault (``bias_t0``) biases
     the relative sensors' view of the geometry from then on; the monitor's raw fix
     (:func:`.navigation.position_fix`) stays clean. ``x``, ``q``, ``b``, ``p``: the
     filter's state (updated in place; ``ws`` its work arrays, made once per segment),
-    ``gb`` the true gyro bias at the start of the step. With ``draw`` the step's
-    standard normals are drawn from ``gen`` into ``nz`` (:func:`.sensors.draw_step`:
-    only those of the sensors in use). Returns (gyro rate, monitor position km, its
-    sigma km). The navigation state and parameters come one by one (``sp``, ``sf``,
-    ``fp``, ``q_nom`` of :class:`Nav`), not as bundles, and the sensors read the flat
-    ``sf`` (:func:`.sensors._sample_flat`): every array handed to a compiled or inlined
-    function costs a reference-count increment and decrement, per step."""
+    ``gb`` the true gyro bias at the start of the step; the gyro rate goes to ``om``.
+    With ``draw`` the step's standard normals are drawn from ``gen`` into ``nz``
+    (:func:`.sensors.draw_step`: only those of the sensors in use). The monitor's
+    position goes to ``nv``'s ``mon``; returns its sigma km. ``nv``, ``ok``, ``use``:
+    work arrays (:data:`L_N` rows)."""
+    seen, bias, mon, z_g, z_l, z_c, q_st, b1 = nv
     if draw:
-        _draw_step(gen, _select_flat(sf, _norm3(x[:3])), nz)
-    bias = np.zeros(3)
+        _select_flat_into(sf, _norm3(x[:3]), use)
+        _draw_step(gen, use, nz)
+    for i in range(3):
+        bias[i] = 0.0
     if t >= cfg[CF_BIAS_T0]:
         bias[0] = cfg[CF_BIAS_X]
         bias[1] = cfg[CF_BIAS_Y]
         bias[2] = cfg[CF_BIAS_Z]
-    seen = rel.copy()
+    for i in range(6):
+        seen[i] = rel[i]
     _add(seen, 0, bias)
-    ok, z_g, z_l, z_c, q_st, om, _ = _sample_flat(
-        sf, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4],
-        xc[A_W : A_W + 3], gb, dt, nz,
+    _sample_flat_into(
+        sf, _norm3(x[:3]), seen, xc[A_Q : A_Q + 4], xs[A_Q : A_Q + 4], xc[A_W : A_W + 3],
+        gb, dt, nz, ok, z_g, z_l, z_c, q_st, om, b1,
     )  # fmt: skip
     if mode != MODE_DRIFT or k == 0:
         _update_navigation_into(x, q, b, p, ok, z_g, z_l, z_c, q_st, sp, q_nom, fp, ws)
-    valid = _position_fix_into(ok, z_g, z_l, z_c, sp, q, q_nom, ws[7], ws[8], ws[10])
-    if valid:
-        mon, cmon = ws[8][V_POS], ws[7][W_COV]
-        mon = _vsub(mon, bias)
-        sig_mon = math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
-    else:
-        mon = x[:3].copy()
-        sig_mon = 0.0
-    return om, mon, sig_mon
+    if _position_fix_into(ok, z_g, z_l, z_c, sp, q, q_nom, ws[7], ws[8], ws[10]):
+        pos, cmon = ws[8][V_POS], ws[7][W_COV]
+        for i in range(3):
+            mon[i] = pos[i] - bias[i]
+        return math.sqrt(max(cmon[0, 0], cmon[1, 1], cmon[2, 2]))
+    for i in range(3):
+        mon[i] = x[i]
+    return 0.0
+
+
+@_kernel_alloc
+def _bias_variance(x, q, p, sp, q_nom, fp):
+    """The cross-check's variance with :func:`.navigation.bias_covariance` (rarely
+    needed; a compiled function of its own, allocating, called from the loop)."""
+    use = _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
+    bc = _bias_covariance(x, q, sp, q_nom, use, fp)
+    return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
 
 @_inlined
@@ -249,41 +292,41 @@ def _crosscheck_variance(x, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg):
         return pvar
     if cfg[CF_XCHK_K] >= 0.0:
         thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
-        if not (_norm3(_vsub(x[:3], mon)) > thr):
+        if not (_dist3(x, mon) > thr):
             return pvar
-    use = _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
-    bc = _bias_covariance(x, q, sp, q_nom, use, fp)
-    return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
+    return _bias_variance(x, q, p, sp, q_nom, fp)
 
 
 @_inlined
-def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, dt, w_orb, ws):
+def _nav_predict(x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, dt, w_orb, ws, om1, gb1, w_lvlh):
     """Filter time update over the step (:func:`.navigation.predict_navigation`): the
     impulse the thrusters fired (LVLH km/s, not the command) and the gyro's mean rate
     over the step after this step's attitude pulses (:func:`.sensors.measure_gyro`
     with the step's bias and noise, so the bias walk is the one of
     :func:`.sensors.sample_sensors`); over ``dt`` s (0 at the end of a segment: the
-    impulse only). In place on the filter's arrays (``ws``: work arrays); returns the
-    true gyro bias and the gyro rate."""
+    impulse only). In place on the filter's arrays (``ws``: work arrays), the true
+    gyro bias ``gb`` and the gyro rate ``om`` (``om1``, ``gb1``, ``w_lvlh``: work)."""
     if dt > 0.0:
-        om1, gb1 = np.empty(3), np.empty(3)
         _gyro_into(sf, SF_GYRO, gb, xc[A_W : A_W + 3], dt, nz, NZ_GYRO, om1, gb1)
-        om, gb = om1, gb1
-    w_lvlh = np.array([0.0, -w_orb, 0.0])
+        for i in range(3):
+            om[i] = om1[i]
+            gb[i] = gb1[i]
+    w_lvlh[0] = 0.0
+    w_lvlh[1] = -w_orb
+    w_lvlh[2] = 0.0
     _predict_into(x, q, b, p, fired, om, dt, cfg[CF_N], w_lvlh, fp, ws[5], ws[6])
-    return gb, om
 
 
 @_inlined
-def _attitude_estimate(xc, q, b, om):
-    """The chaser's attitude state as the flight software knows it: the MEKF's
-    quaternion ``q`` and the gyro rate ``om`` less the estimated bias ``b`` (inertial,
-    body)."""
-    xe = xc.copy()
+def _attitude_estimate(xc, q, b, om, xe):
+    """The chaser's attitude state as the flight software knows it, into ``xe``: the
+    MEKF's quaternion ``q`` and the gyro rate ``om`` less the estimated bias ``b``
+    (inertial, body)."""
+    for i in range(A_N):
+        xe[i] = xc[i]
     _put(xe, A_Q, q)
     for i in range(3):  # body_rates' inertial rate: gyro less the estimated bias
         xe[A_W + i] = om[i] - b[i]
-    return xe
 
 
 @_inlined
@@ -307,55 +350,107 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
     rate_rel_into(xs, w_orb, row, H_WS)
 
 
+@_kernel_alloc
+def _transfer_into(seg, cfg, k, t, xhat, gs, ev, ne, dv):
+    """:func:`.guidance.transfer` with the command into ``dv`` (3,): (done, abort
+    code, ne). Called only at a transfer's burn steps."""
+    d, done, reason, ne = _transfer(seg, cfg, k, t, xhat, gs, ev, ne)
+    for i in range(3):
+        dv[i] = d[i]
+    return done, reason, ne
+
+
 @_inlined
-def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne):
-    """Guidance and translation control: (dv km/s LVLH, done, abort code, ne)."""
+def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne, dv, r_ref, v_ref):
+    """Guidance and translation control: the command (km/s LVLH) into ``dv``; returns
+    (done, abort code, ne). Between a transfer's burns the command is zero
+    (:func:`.guidance.transfer` returns at once there)."""
+    done = False
+    reason = AB_NONE
     if seg.mode == MODE_TRANSFER:
-        dv, done, reason, ne = _transfer(seg, cfg, k, t, xhat, gs, ev, ne)
+        ib = int(gs[G_BURN])
+        if ib >= seg.burn_steps.shape[0] or k < seg.burn_steps[ib]:
+            for i in range(3):
+                dv[i] = 0.0
+        else:
+            done, reason, ne = _transfer_into(seg, cfg, k, t, xhat, gs, ev, ne, dv)
     else:
-        r_ref, v_ref, done, reason = _reference(seg, cfg, k, xhat, gs)
-        dv = np.zeros(3)
+        done, reason = _reference_into(seg, cfg, k, xhat, gs, r_ref, v_ref)
+        for i in range(3):
+            dv[i] = 0.0
         if not done and reason == AB_NONE:
-            dv = _translation_dv(xhat, r_ref, v_ref, seg, cfg[CF_N])
+            _translation_dv_into(xhat, r_ref, v_ref, seg, cfg[CF_N], dv)
     if seg.final != 0 and reason == AB_NONE:
         reason, ne = _gate(xhat, flags, cfg, t, ev, ne)
     if k >= seg.n_max and not done and reason == AB_NONE:
         reason = AB_TIMEOUT
-    return dv, done, reason, ne
+    return done, reason, ne
+
+
+@_kernel_alloc
+def _cam(xhat, cfg, mass, gen, st, ch, row, ev, ne, t, reason):
+    """Collision-avoidance manoeuvre (main engines) at the end of a segment: the
+    command and its execution into the history ``row``, the events; ``ch`` and the
+    estimate's velocity take the impulse. Returns (mass, ne). Rare: a compiled
+    function of its own (it allocates), called from the loop."""
+    dv = _choose_cam(xhat, cfg)
+    nz_cam = np.zeros(4)
+    dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
+    if cfg[CF_EXEC_ON] != 0.0:
+        _normals(gen, nz_cam)
+        dva = _thruster(dva, mass, 1e3, 1e9, cfg, nz_cam, False, True)
+    _add_inertial_dv(st, dva, ch)
+    mass -= _burn_mass(mass, dva, cfg)
+    _put(row, H_DVC, dv)
+    _put(row, H_DVA, dva)
+    ne = _event(ev, ne, t, EV_CAM, _norm3(dva), 0.0)
+    ne = _event(ev, ne, t, EV_ABORT, reason, 0.0)
+    _add(xhat, 3, _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False))
+    return mass, ne
 
 
 @_inlined
-def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck):
+def _actuate(
+    mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck, aw, tw, w6, rm
+):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
     engines for transfer burns. The flight software turns the LVLH command into body
     axes and the fired impulse back with its attitude estimate ``q_est``; the true
     impulses (true attitude, true thrusters) go to the chaser (velocity, body rate,
-    mass). Returns (fired dv known on board km/s LVLH, true dv, mass, thrusters fired,
-    RCS impulse N s, angular impulse N m s). ``rcs``: what it reads of :class:`Att`
-    (:func:`_rcs_part`)."""
+    mass). The fired dv known on board (km/s LVLH) and the true dv go to ``aw``'s
+    ``fired`` and ``dva``; returns (mass, thrusters fired, RCS impulse N s, angular
+    impulse N m s). ``rcs``: what it reads of :class:`Att` (:func:`_rcs_part`);
+    ``aw``, ``tw``, ``w6``, ``rm``: work arrays."""
     table, b_nominal, b_true, thrust, ii, mib, quantum, isp_rcs = rcs
-    rc = qdcm(xc[A_Q : A_Q + 4])
-    re = qdcm(q_est)
-    wrench = np.zeros(6)
+    wrench, fired, dva, cmd, nom, nz = aw
+    rc, re = rm[0], rm[1]
+    _qdcm_into(xc[A_Q : A_Q + 4], rc)
+    _qdcm_into(q_est, re)
+    for i in range(3):
+        wrench[i] = 0.0
+        fired[i] = 0.0
+        dva[i] = 0.0
     _put(wrench, 3, dl)
-    fired = np.zeros(3)
-    dva = np.zeros(3)
     if mode == MODE_TRANSFER:
-        nz = np.zeros(4)  # execution errors: drawn only for a burn that executes
-        nom = _thruster(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, stuck, False)
-        fired = _thruster(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, False, False)
-        dva = nom
+        for i in range(4):  # execution errors: drawn only for a burn that executes
+            nz[i] = 0.0
+        _thruster_into(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, stuck, False, nom)
+        _thruster_into(dv, mass, dt, cfg[CF_F_MAIN], cfg, nz, False, False, fired)
+        for i in range(3):
+            dva[i] = nom[i]
         if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
             _normals(gen, nz)
-            dva = _thruster(nom, mass, dt, 1e12, cfg, nz, stuck, True)
+            _thruster_into(nom, mass, dt, 1e12, cfg, nz, stuck, True, dva)
         mass -= _burn_mass(mass, dva, cfg)
     else:
-        cmd = _vadd(dv, resid)
+        for i in range(3):
+            cmd[i] = dv[i] + resid[i]
         s = mass * 1e3
         for i in range(3):  # the command in body axes, N s: R_e^T cmd * mass
             wrench[i] = (re[0, i] * cmd[0] + re[1, i] * cmd[1] + re[2, i] * cmd[2]) * s
-    u, w_nom, w_true = _fire(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck)
+    _fire_into(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck, tw, w6)
+    u, w_nom, w_true = tw[2], w6[1], w6[2]
     if mode != MODE_TRANSFER:
         s = mass * 1e3
         for i in range(3):  # the forces' impulses in LVLH, km/s: R w / mass
@@ -366,32 +461,30 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, st
             ri = cmd[i] - fired[i]
             resid[i] = ri if (abs(ri) < mib_dv and not stuck) else 0.0
     if _norm3(dva) > 0.0:
-        _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
+        _add_inertial_dv(st, dva, ch)
     for i in range(3):  # the angular impulse's rate change, I^-1 h
         xc[A_W + i] += ii[i, 0] * w_true[3] + ii[i, 1] * w_true[4] + ii[i, 2] * w_true[5]
-    total = u.sum()
-    mass -= total / (isp_rcs * G0_KM_S2 * 1e3)
+    total = 0.0  # u.sum()
     nfire = 0
     for i in range(u.shape[0]):
+        total += u[i]
         if u[i] > 0.0:
             nfire += 1
-    return fired, dva, mass, nfire, total, _norm3(w_true[3:])
+    mass -= total / (isp_rcs * G0_KM_S2 * 1e3)
+    return mass, nfire, total, _norm3(w_true[3:])
 
 
 @_inlined
 def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
-    """Both bodies over ``duration`` s: translation (J2 + drag, RK4), the station's
-    attitude under its own hold, the chaser's free between impulses (no torque).
-    ``pl``: what it reads of :class:`Att` (:func:`_plant_part`); ``pws``: work arrays
-    of :func:`_plant_work`."""
+    """Both bodies over ``duration`` s, in place: translation (J2 + drag, RK4), the
+    station's attitude under its own hold, the chaser's free between impulses (no
+    torque). ``pl``: what it reads of :class:`Att` (:func:`_plant_part`); ``pws``:
+    work arrays of :func:`_plant_work`."""
     k, y, tq, zero = pws
     i_ch, i_ch_inv, i_st, i_st_inv, q_hold, kp, kd, step = pl
-    st, ch = _propagate_truth_ws(st, ch, duration, mass, cfg, k, y)
-    xs = _propagate_station_ws(
-        xs, duration, step, i_st, i_st_inv, w_orb, gg, q_hold, kp, kd, k, y, tq
-    )
-    xc = _propagate_attitude_ws(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
-    return st, ch, xs, xc
+    _propagate_truth_into(st, ch, duration, mass, cfg, k, y)
+    _propagate_station_into(xs, duration, step, i_st, i_st_inv, w_orb, gg, q_hold, kp, kd, k, y, tq)
+    _propagate_attitude_into(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
 
 
 @_inlined
@@ -422,25 +515,151 @@ def _plant_work():
 
 
 @_inlined
-def _find_contact(st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws):
-    """Propagate over ``dt`` in plant sub-steps, stopping at the first port-to-port
-    contact (separation along the capture axis reaching zero, located by linear
-    interpolation in the sub-step). Returns (hit, time flown, st, ch, xs, xc)."""
+def _copy(src, dst):
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
+@_inlined
+def _find_contact(st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws, rel, saved, rm):
+    """Propagate over ``dt`` in plant sub-steps, in place, stopping at the first
+    port-to-port contact (separation along the capture axis reaching zero, located by
+    linear interpolation in the sub-step: the sub-step is flown again from its start,
+    kept in ``saved``, to the contact). Returns (hit, time flown)."""
+    st0, ch0, xs0, xc0 = saved
     nsub = max(1, int(math.ceil(dt / cfg[CF_PLANT_STEP] - 1e-9)))
     h = dt / nsub
-    dprev = _separation(_to_lvlh(st, ch), xs, xc, ports, w_orb)
+    _to_lvlh_into(st, ch, rel)
+    dprev = _separation_into(rel, xs, xc, ports, rm[2], rm[3])
     flown = 0.0
     for _ in range(nsub):
-        st1, ch1, xs1, xc1 = _propagate(st, ch, xs, xc, h, mass, cfg, pl, w_orb, gg, pws)
-        dnew = _separation(_to_lvlh(st1, ch1), xs1, xc1, ports, w_orb)
+        _copy(st, st0)
+        _copy(ch, ch0)
+        _copy(xs, xs0)
+        _copy(xc, xc0)
+        _propagate(st, ch, xs, xc, h, mass, cfg, pl, w_orb, gg, pws)
+        _to_lvlh_into(st, ch, rel)
+        dnew = _separation_into(rel, xs, xc, ports, rm[2], rm[3])
         if dnew <= 0.0:
             f = dprev / (dprev - dnew)
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, f * h, mass, cfg, pl, w_orb, gg, pws)
-            return True, flown + f * h, st, ch, xs, xc
-        st, ch, xs, xc = st1, ch1, xs1, xc1
+            _copy(st0, st)
+            _copy(ch0, ch)
+            _copy(xs0, xs)
+            _copy(xc0, xc)
+            _propagate(st, ch, xs, xc, f * h, mass, cfg, pl, w_orb, gg, pws)
+            return True, flown + f * h
         flown += h
         dprev = dnew
-    return False, flown, st, ch, xs, xc
+    return False, flown
+
+
+@_kernel_alloc
+def _figures_into(rel, xs, xc, ports, q_dock, w_orb, out):
+    """:func:`.contact.figures` into ``out`` (C_N,) (once per approach)."""
+    fig = _figures(rel, xs, xc, ports, q_dock, w_orb)
+    for i in range(C_N):
+        out[i] = fig[i]
+
+
+@_leaf
+def _steps(
+    seg, cfg, pl, rcs, ports, q_dock, inertia_fsw, tau, max_rate, sp, fp, q_nom, xs_nom, sf,
+    t0, st, ch, xs, xc, x, q, b, p, gb, om, mass, gen, draw, flags, zones, resid,
+    hist, ev, gs, nz, contact, ws, pws, lv, rm, ok, use, tw, w6,
+):  # fmt: skip
+    """The steps of :func:`run_segment` on the arrays it made: everything in place,
+    nothing allocated, no reference counting (:data:`._kernels._leaf`). Returns
+    (status, abort reason, t, last step k, number of events, mass)."""
+    rel, rel2 = lv[L_REL, 0:6], lv[L_REL2, 0:6]
+    nv = (
+        lv[L_SEEN, 0:6], lv[L_BIAS, 0:3], lv[L_MON, 0:3], lv[L_ZG, 0:6], lv[L_ZL, 0:3],
+        lv[L_ZC, 0:7], lv[L_QST, 0:4], lv[L_B1, 0:3],
+    )  # fmt: skip
+    mon = lv[L_MON, 0:3]
+    xe, q_ref, w_ref = lv[L_XE, 0:A_N], lv[L_QREF, 0:4], lv[L_WREF, 0:3]
+    dv, dl = lv[L_DV, 0:3], lv[L_DL, 0:3]
+    aw = (
+        lv[L_WRENCH, 0:6], lv[L_FIRED, 0:3], lv[L_DVA, 0:3], lv[L_CMD, 0:3],
+        lv[L_NOM, 0:3], lv[L_NZ4, 0:4],
+    )  # fmt: skip
+    fired, dva = lv[L_FIRED, 0:3], lv[L_DVA, 0:3]
+    om1, gb1, w_lvlh = lv[L_OM1, 0:3], lv[L_GB1, 0:3], lv[L_WLVLH, 0:3]
+    r_ref, v_ref = lv[L_RREF, 0:3], lv[L_VREF, 0:3]
+    saved = lv[L_ST0, 0:6], lv[L_CH0, 0:6], lv[L_XS0, 0:A_N], lv[L_XC0, 0:A_N]
+    dt, mode = seg.dt, seg.mode
+    ne = 0
+    status = ST_DONE
+    reason = AB_NONE
+    t = t0
+    k = 0
+    for k in range(seg.n_max + 1):
+        t = t0 + k * dt
+        w_orb, r2 = _orbit(st)
+        gg = 3.0 * cfg[CF_MU] / (r2 * math.sqrt(r2))
+        _to_lvlh_into(st, ch, rel)
+        # ---- bodies (truth zone events), sensors and navigation
+        ne = zone_events(rel, zones, cfg, t, ev, ne)
+        sig_mon = _navigate(
+            rel, x, q, b, p, gb, om, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp,
+            q_nom, t, ws, nv, ok, use,
+        )  # fmt: skip
+        xhat = x
+        _attitude_estimate(xc, q, b, om, xe)
+        _attitude_target_into(xs_nom, seg.final != 0, q_dock, w_orb, q_ref, w_ref, rm[2])
+        _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
+        if mode == MODE_DRIFT:
+            if k == seg.n_max:
+                break
+            _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
+            continue
+        # ---- safety monitor, guidance, control
+        stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
+        rng_true = _norm3(rel[:3])
+        pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg)
+        reason = _monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
+        done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne, dv, r_ref, v_ref)
+        reason = reason if reason != AB_NONE else r_g
+        _attitude_impulse_into(xe, q_ref, w_ref, inertia_fsw, tau, max_rate, dl)
+        if reason != AB_NONE:
+            # ---- collision-avoidance manoeuvre (main engines), end of the segment
+            mass, ne = _cam(xhat, cfg, mass, gen, st, ch, hist[k], ev, ne, t, reason)
+            status = ST_ABORT
+            break
+        # ---- thruster selection and execution
+        mass, nfire, imp, ang = _actuate(
+            mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen,
+            stuck, aw, tw, w6, rm,
+        )  # fmt: skip
+        _put(hist[k], H_DVC, dv)
+        _put(hist[k], H_DVA, dva)
+        hist[k, H_NFIRE] = nfire
+        hist[k, H_IMP] = imp
+        hist[k, H_ANG] = ang
+        if mode == MODE_TRANSFER and _norm3(dv) > 0.0:
+            ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
+        # ---- navigation time update, bodies propagated to the next step
+        _nav_predict(
+            x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, 0.0 if done else dt, w_orb, ws,
+            om1, gb1, w_lvlh,
+        )  # fmt: skip
+        if done:
+            break
+        if seg.final == 0:
+            _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
+            continue
+        hit, flown = _find_contact(
+            st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws, rel2, saved, rm
+        )
+        if hit:
+            t += flown
+            status = ST_CONTACT
+            _to_lvlh_into(st, ch, rel)
+            _figures_into(rel, xs, xc, ports, q_dock, w_orb, contact)
+            k += 1
+            _record(hist, k, t, rel, x, mass, xc, xs, q_ref, w_orb)
+            ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
+            break
+    return status, reason, t, k, ne, mass
 
 
 @njit(cache=True, error_model="numpy")
@@ -456,105 +675,37 @@ def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, fla
     errors of a burn that fires); without, they are zero.
     Returns (status, abort reason, t, st, ch, xs, xc, est, mass, history rows
     (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
+
+    This function makes the segment's arrays (the states are copied: the steps work
+    in place) and :func:`_steps` flies it. ``est``'s ``x``, ``q``, ``b``, ``p`` are
+    updated in place.
     """
     # rows are zeroed as they are recorded (_record): a segment's room for its longest
     # duration is mostly never touched (zeroing it all was ~3 % of the loop's time)
     hist = np.empty((seg.n_max + 2, H_COLS))
     ev = np.zeros((MAX_EVENTS, 4))
-    ne = 0
     gs = np.zeros(G_N)
     nz = np.zeros(N_NOISE)  # this step's sensor standard normals
     contact = np.full(C_N, np.nan)
     ws = _work()  # the navigation filter's work arrays
     pws = _plant_work()  # the plant's
-    # the bundles unpacked once: the step hands each part only the arrays it reads
-    # (a reference-count increment and decrement per array and call)
+    lv = np.zeros((L_N, 8))  # the loop's vectors
+    rm = np.zeros((4, 3, 3))  # rotations: chaser true, estimated; contact search's two
+    ok = np.zeros(4, dtype=np.bool_)
+    use = np.zeros(3, dtype=np.bool_)
+    n_thr = ac.table.shape[1]
+    tw = np.zeros((4, n_thr))
+    w6 = np.zeros((3, 6))
+    # the bundles unpacked once: the steps read each part's arrays directly
     sp, _, fp, q_nom, xs_nom, sf = nav
-    pl, rcs = _plant_part(ac), _rcs_part(ac)
-    ports, q_dock, inertia_fsw = ac.ports, ac.q_dock, ac.inertia_fsw
-    tau = max(ac.tau, 2.0 * seg.dt)
-    dt, mode = seg.dt, seg.mode
     x, q, b, p, gb, om = est
-    status = ST_DONE
-    reason = AB_NONE
-    t = t0
-    k = 0
-    for k in range(seg.n_max + 1):
-        t = t0 + k * dt
-        w_orb, r2 = _orbit(st)
-        gg = 3.0 * cfg[CF_MU] / (r2 * math.sqrt(r2))
-        rel = _to_lvlh(st, ch)
-        # ---- bodies (truth zone events), sensors and navigation
-        ne = zone_events(rel, zones, cfg, t, ev, ne)
-        om, mon, sig_mon = _navigate(
-            rel, x, q, b, p, gb, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom,
-            t, ws,
-        )  # fmt: skip
-        xhat = x
-        xe = _attitude_estimate(xc, q, b, om)
-        q_ref, w_ref = _attitude_target(xs_nom, seg.final != 0, q_dock, w_orb)
-        _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb)
-        if mode == MODE_DRIFT:
-            if k == seg.n_max:
-                break
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
-            continue
-        # ---- safety monitor, guidance, control
-        stuck = t >= cfg[CF_STUCK_T0] and t < cfg[CF_STUCK_T1]
-        rng_true = _norm3(rel[:3])
-        pvar = _crosscheck_variance(xhat, q, p, mon, sig_mon, rng_true, sp, q_nom, fp, cfg)
-        reason = _monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, seg.final, flags, cfg)
-        dv, done, r_g, ne = _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne)
-        reason = reason if reason != AB_NONE else r_g
-        dl = _attitude_impulse(xe, q_ref, w_ref, inertia_fsw, tau, ac.max_rate)
-        if reason != AB_NONE:
-            # ---- collision-avoidance manoeuvre (main engines), end of the segment
-            dv = _choose_cam(xhat, cfg)
-            nz_cam = np.zeros(4)
-            dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
-            if cfg[CF_EXEC_ON] != 0.0:
-                _normals(gen, nz_cam)
-                dva = _thruster(dva, mass, 1e3, 1e9, cfg, nz_cam, False, True)
-            _add(ch, 3, _lvlh_to_inertial_dv(st, dva))
-            mass -= _burn_mass(mass, dva, cfg)
-            _put(hist[k], H_DVC, dv)
-            _put(hist[k], H_DVA, dva)
-            ne = _event(ev, ne, t, EV_CAM, _norm3(dva), 0.0)
-            ne = _event(ev, ne, t, EV_ABORT, reason, 0.0)
-            _add(xhat, 3, _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False))
-            status = ST_ABORT
-            break
-        # ---- thruster selection and execution
-        fired, dva, mass, nfire, imp, ang = _actuate(
-            mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen, stuck
-        )
-        _put(hist[k], H_DVC, dv)
-        _put(hist[k], H_DVA, dva)
-        hist[k, H_NFIRE] = nfire
-        hist[k, H_IMP] = imp
-        hist[k, H_ANG] = ang
-        if mode == MODE_TRANSFER and _norm3(dv) > 0.0:
-            ne = _event(ev, ne, t, EV_BURN, _norm3(dva), 0.0)
-        # ---- navigation time update, bodies propagated to the next step
-        gb, om = _nav_predict(
-            x, q, b, p, gb, om, fired, xc, nz, sf, fp, cfg, 0.0 if done else dt, w_orb, ws
-        )
-        if done:
-            break
-        if seg.final == 0:
-            st, ch, xs, xc = _propagate(st, ch, xs, xc, dt, mass, cfg, pl, w_orb, gg, pws)
-            continue
-        hit, flown, st, ch, xs, xc = _find_contact(
-            st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws
-        )
-        if hit:
-            t += flown
-            status = ST_CONTACT
-            rel = _to_lvlh(st, ch)
-            contact = _figures(rel, xs, xc, ports, q_dock, w_orb)
-            k += 1
-            _record(hist, k, t, rel, x, mass, xc, xs, q_ref, w_orb)
-            ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
-            break
+    st, ch, xs, xc, gb, om = st.copy(), ch.copy(), xs.copy(), xc.copy(), gb.copy(), om.copy()
+    tau = max(ac.tau, 2.0 * seg.dt)
+    status, reason, t, k, ne, mass = _steps(
+        seg, cfg, _plant_part(ac), _rcs_part(ac), ac.ports, ac.q_dock, ac.inertia_fsw, tau,
+        ac.max_rate, sp, fp, q_nom, xs_nom, sf, t0, st, ch, xs, xc, x, q, b, p, gb, om,
+        mass, gen, draw, flags, zones, resid, hist, ev, gs, nz, contact, ws, pws, lv, rm,
+        ok, use, tw, w6,
+    )  # fmt: skip
     est = (x, q, b, p, gb, om)
     return status, reason, t, st, ch, xs, xc, est, mass, hist[: k + 1], ev[:ne], contact

@@ -68,12 +68,12 @@ from ._kernels import (
     LEAF_OPTIONS,
     MAX_EVENTS,
     MODE_STRAIGHT,
+    _dist3,
     _inlined,
     _kernel_of,
     _norm3,
     _passive,
     _vscale,
-    _vsub,
 )
 
 __all__: list[str] = []
@@ -192,9 +192,8 @@ def monitor(xhat, pvar, mon, sig_mon, rng_true, mass, mode, final, flags, cfg):
         reason = AB_COLLISION
     pvar = pvar if cfg[CF_NOISE_ON] != 0.0 else 0.0
     thr = cfg[CF_XCHK_K] * math.sqrt(pvar + sig_mon * sig_mon) + cfg[CF_XCHK_ABS]
-    dx = _vsub(xhat[:3], mon)
     # the independent monitor (lidar / camera) exists inside the relative-GNSS range
-    if _norm3(dx) > thr and rng_true <= cfg[CF_GNSS_RANGE]:
+    if _dist3(xhat, mon) > thr and rng_true <= cfg[CF_GNSS_RANGE]:
         flags[F_XCHK] += 1
     else:
         flags[F_XCHK] = 0

@@ -83,7 +83,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError, UnknownNameError
-from ._kernels import _inlined, _kernel, _kernel_of, _norm3
+from ._kernels import _inlined, _kernel, _kernel_of, _leaf, _norm3
 from ._quat import (
     qfrom_rotvec4,
     qfrom_two_vectors,
@@ -189,12 +189,18 @@ def _win_at(p, o, rng_km):
 @_inlined
 def _fov_at(p, o, los_sensor):
     """:func:`in_fov` of the sensor whose parameters start at ``p[o]``."""
+    return _fov3(p, o, los_sensor[0], los_sensor[1], los_sensor[2])
+
+
+@_inlined
+def _fov3(p, o, l0, l1, l2):
+    """:func:`_fov_at` of the line of sight ``(l0, l1, l2)`` (no array)."""
     if p[o + R_FOV] >= _NO_FOV:
         return True
-    r = _norm3(los_sensor)
+    r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
     if r <= 0.0:
         return False
-    return los_sensor[0] >= r * math.cos(p[o + R_FOV])
+    return l0 >= r * math.cos(p[o + R_FOV])
 
 
 @_inlined
@@ -264,10 +270,16 @@ def select_sensors(rng_est_km, p_gnss, p_lidar, p_camera):
 def _select_flat(f, rng_est_km):
     """:func:`select_sensors` on the flat array of :func:`_flat_params`."""
     out = np.zeros(3, dtype=np.bool_)
+    _select_flat_into(f, rng_est_km, out)
+    return out
+
+
+@_inlined
+def _select_flat_into(f, rng_est_km, out):
+    """:func:`_select_flat` into ``out`` (3,) bool."""
     out[0] = _win_at(f, SF_GNSS, rng_est_km)
     out[1] = _win_at(f, SF_LIDAR, rng_est_km)
     out[2] = _win_at(f, SF_CAMERA, rng_est_km)
-    return out
 
 
 # -------------------------------------------------------------- relative sensors
@@ -307,15 +319,14 @@ def measure_gnss(p, e, rel_lvlh, nz):
 @_inlined
 def _lidar_into(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, no, z):
     """:func:`measure_lidar` into ``z`` (3,); returns ok."""
-    los = np.empty(3)
-    los[0], los[1], los[2], _, _, _, _ = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
-    r = _norm3(los)
-    if not _win_at(p, o, r) or not _fov_at(p, o, los) or _dropped(p[o + R_DROP], nz[no + 6]):
+    l0, l1, l2, _, _, _, _ = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
+    if not _win_at(p, o, r) or not _fov3(p, o, l0, l1, l2) or _dropped(p[o + R_DROP], nz[no + 6]):
         z[:] = np.nan
         return False
     z[0] = r
-    z[1] = math.atan2(los[1], los[0])
-    z[2] = math.asin(los[2] / r)
+    z[1] = math.atan2(l1, l0)
+    z[2] = math.asin(l2 / r)
     for i in range(3):
         z[i] += e[eo + E_BIAS + i] + _sigma_at(p, o, i, r) * nz[no + i]
     return True
@@ -337,14 +348,14 @@ def measure_lidar(p, e, rel_lvlh, q_lvlh_body, q_lvlh_st, nz):
 @_inlined
 def _camera_into(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, no, z):
     """:func:`measure_camera` into ``z`` (7,); returns ok."""
-    los = np.empty(3)
-    los[0], los[1], los[2], a0, a1, a2, a3 = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
-    r = _norm3(los)
-    if not _win_at(p, o, r) or not _fov_at(p, o, los) or _dropped(p[o + R_DROP], nz[no + 6]):
+    l0, l1, l2, a0, a1, a2, a3 = _los_at(p, o, e, eo, rel_lvlh, q_lvlh_body, q_lvlh_st)
+    r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
+    if not _win_at(p, o, r) or not _fov3(p, o, l0, l1, l2) or _dropped(p[o + R_DROP], nz[no + 6]):
         z[:] = np.nan
         return False
-    for i in range(3):
-        z[i] = los[i] + e[eo + E_BIAS + i] + _sigma_at(p, o, i, r) * nz[no + i]
+    z[0] = l0 + e[eo + E_BIAS] + _sigma_at(p, o, 0, r) * nz[no]
+    z[1] = l1 + e[eo + E_BIAS + 1] + _sigma_at(p, o, 1, r) * nz[no + 1]
+    z[2] = l2 + e[eo + E_BIAS + 2] + _sigma_at(p, o, 2, r) * nz[no + 2]
     s, tq = q_lvlh_st, o + R_TGT_Q
     b0, b1, b2, b3 = qmul4(s[0], s[1], s[2], s[3], p[tq], p[tq + 1], p[tq + 2], p[tq + 3])
     c0, c1, c2, c3 = qmul4(a0, -a1, -a2, -a3, b0, b1, b2, b3)
@@ -480,35 +491,59 @@ def sample_sensors(
 
 @_kernel
 def _sample_flat(f, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz):
-    """:func:`sample_sensors` on the flat array ``f`` of :func:`_flat_params` (what the
-    loop calls: one array argument instead of the two five-array bundles)."""
+    """:func:`sample_sensors` on the flat array ``f`` of :func:`_flat_params` (one array
+    argument instead of the two five-array bundles)."""
     ok = np.zeros(4, dtype=np.bool_)
     z_g = np.empty(6)
     z_l = np.empty(3)
     z_c = np.empty(7)
+    q_st = np.empty(4)
+    omega_m = np.empty(3)
+    b1 = np.empty(3)
+    _sample_flat_into(
+        f, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz,
+        ok, z_g, z_l, z_c, q_st, omega_m, b1,
+    )  # fmt: skip
+    return ok, z_g, z_l, z_c, q_st, omega_m, b1
+
+
+@_leaf
+def _sample_flat_into(
+    f, rng_est_km, rel_lvlh, q_lvlh_body, q_lvlh_st, omega_body, gyro_bias, dt, nz,
+    ok, z_g, z_l, z_c, q_st, omega_m, b1,
+):  # fmt: skip
+    """:func:`_sample_flat` into ``ok`` (4,) bool, ``z_g`` (6,), ``z_l`` (3,), ``z_c``
+    (7,), ``q_st`` (4,), ``omega_m`` and ``b1`` (3,) (what the loop calls: nothing
+    allocated)."""
     # a sensor not in use (select_sensors): not valid, NaN
     if _win_at(f, SF_GNSS, rng_est_km):
         ok[0] = _gnss_into(f, SF_GNSS, f, SF_E_GNSS, rel_lvlh, nz, NZ_GNSS, z_g)
     else:
-        z_g[:] = np.nan
+        ok[0] = False
+        _fill(z_g, np.nan)
     if _win_at(f, SF_LIDAR, rng_est_km):
         ok[1] = _lidar_into(
             f, SF_LIDAR, f, SF_E_LIDAR, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, NZ_LIDAR, z_l
         )
     else:
-        z_l[:] = np.nan
+        ok[1] = False
+        _fill(z_l, np.nan)
     if _win_at(f, SF_CAMERA, rng_est_km):
         ok[2] = _camera_into(
             f, SF_CAMERA, f, SF_E_CAMERA, rel_lvlh, q_lvlh_body, q_lvlh_st, nz, NZ_CAMERA, z_c
         )
     else:
-        z_c[:] = np.nan
-    q_st = np.empty(4)
+        ok[2] = False
+        _fill(z_c, np.nan)
     ok[3] = _star_into(f, SF_STAR, f, SF_E_STAR, q_lvlh_body, nz, NZ_STAR, q_st)
-    omega_m = np.empty(3)
-    b1 = np.empty(3)
     _gyro_into(f, SF_GYRO, gyro_bias, omega_body, dt, nz, NZ_GYRO, omega_m, b1)
-    return ok, z_g, z_l, z_c, q_st, omega_m, b1
+
+
+@_inlined
+def _fill(z, value):
+    """``z[:] = value`` for a 1-D array (a plain loop)."""
+    for i in range(z.shape[0]):
+        z[i] = value
 
 
 # ============================================================== public configuration

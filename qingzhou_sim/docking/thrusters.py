@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _kernel, _kernel_of, _vscale
+from ._kernels import _kernel, _leaf
 
 __all__ = ["THRUSTERS_PER_TRANSLATION", "qingzhou_rcs_layout"]
 
@@ -172,13 +172,21 @@ def _quantise(u, impulse_max, mib, quantum):
     """Scale the set down together if one thruster exceeds ``impulse_max`` (keeps the
     wrench's direction); impulses below the minimum impulse ``mib`` are not fired (the
     control laws carry or re-command them); the rest rounded to the on-time quantum."""
+    out = np.empty(u.shape[0])
+    _quantise_into(u, impulse_max, mib, quantum, out)
+    return out
+
+
+@_leaf
+def _quantise_into(u, impulse_max, mib, quantum, out):
+    """:func:`_quantise` into ``out`` (n,)."""
     n = u.shape[0]
-    out = np.zeros(n)
     factor = 1.0
     for i in range(n):
         if u[i] > impulse_max[i]:
             factor = min(factor, impulse_max[i] / u[i])
     for i in range(n):
+        out[i] = 0.0
         ui = u[i] * factor
         # a relative 1e-9 tolerance so that exactly one bit is not lost to rounding
         if ui < mib * (1.0 - 1e-9):
@@ -186,7 +194,6 @@ def _quantise(u, impulse_max, mib, quantum):
         if quantum > 0.0:
             ui = max(mib, round(ui / quantum) * quantum)
         out[i] = min(ui, impulse_max[i])
-    return out
 
 
 def _group(b_nominal: np.ndarray, w: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -253,8 +260,17 @@ def select(table, wrench, impulse_max, mib, quantum):
     groups then goes through :func:`_quantise` (on-time ``quantum``, saturation
     ``impulse_max`` (n,)). Exact, before quantisation, for the groups that fire.
     """
+    out = np.empty(table.shape[1])
+    _select_into(table, wrench, impulse_max, mib, quantum, np.empty(table.shape[1]), out)
+    return out
+
+
+@_leaf
+def _select_into(table, wrench, impulse_max, mib, quantum, u, out):
+    """:func:`select` into ``out`` (n,), with the work array ``u`` (n,)."""
     n = table.shape[1]
-    u = np.zeros(n)
+    for i in range(n):
+        u[i] = 0.0
     for k in range(6):
         wk = wrench[k]
         row = 2 * k if wk >= 0.0 else 2 * k + 1
@@ -269,7 +285,7 @@ def select(table, wrench, impulse_max, mib, quantum):
             continue
         for i in range(n):
             u[i] += a * table[row, i]
-    return _quantise(u, impulse_max, mib, quantum)
+    _quantise_into(u, impulse_max, mib, quantum, out)
 
 
 def thruster_minimum_impulse_n_s(min_impulse_bit_m_s: float, mass_kg: float) -> float:
@@ -307,17 +323,33 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
     translation part of the command delivers nothing (the valves of the translation
     groups do not open; attitude control still works), unknown to the flight software.
     """
-    impulse_max = _vscale(thrust_n, dt)
-    u = _select(table, wrench, impulse_max, mib, quantum)
-    u_true = u
+    n = table.shape[1]
+    tw, w6 = np.empty((4, n)), np.empty((3, 6))
+    _fire_into(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck, tw, w6)
+    return tw[2].copy(), w6[1].copy(), w6[2].copy()
+
+
+@_leaf
+def _fire_into(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck, tw, w6):
+    """:func:`fire` into the work arrays ``tw`` (4, n): rows impulse limit, selection
+    work, impulses ``u``, true impulses; and ``w6`` (3, 6): rows the stuck command, the
+    nominal wrench, the true wrench."""
+    impulse_max, work, u, u_true = tw[0], tw[1], tw[2], tw[3]
+    rot, w_nominal, w_true = w6[0], w6[1], w6[2]
+    for i in range(thrust_n.shape[0]):
+        impulse_max[i] = thrust_n[i] * dt
+    _select_into(table, wrench, impulse_max, mib, quantum, work, u)
     if stuck:
-        rot = np.zeros(6)
-        for i in range(3, 6):
-            rot[i] = wrench[i]
-        u_true = _select(table, rot, impulse_max, mib, quantum)
+        for i in range(6):
+            rot[i] = wrench[i] if i >= 3 else 0.0
+        _select_into(table, rot, impulse_max, mib, quantum, work, u_true)
+    else:
+        for i in range(u.shape[0]):
+            u_true[i] = u[i]
     # b @ u written out, skipping the thrusters that do not fire (most of them)
-    w_nominal = np.zeros(6)
-    w_true = np.zeros(6)
+    for j in range(6):
+        w_nominal[j] = 0.0
+        w_true[j] = 0.0
     for i in range(u.shape[0]):
         if u[i] != 0.0:
             for j in range(6):
@@ -325,9 +357,3 @@ def fire(table, b_nominal, b_true, wrench, thrust_n, dt, mib, quantum, stuck):
         if u_true[i] != 0.0:
             for j in range(6):
                 w_true[j] += b_true[j, i] * u_true[i]
-    return u, w_nominal, w_true
-
-
-# kernels of the public functions above for compiled callers (no Python entry points)
-_fire = _kernel_of(fire)
-_select = _kernel_of(select)
