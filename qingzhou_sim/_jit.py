@@ -271,14 +271,15 @@ def warm_numba() -> None:
         pass
 
 
-def preload_cached(prefix: str = "qingzhou_sim.") -> int:
+def preload_cached(prefix: str | tuple[str, ...] = "qingzhou_sim.") -> int:
     """Load from numba's disk cache every compiled entry point (a kernel Python can
-    call) of the imported modules named ``prefix...``, for each signature its cache
-    index holds, as its first call would; nothing is compiled (a missing, stale or
-    unreadable entry is left to the first call). Returns the count loaded.
+    call) of the imported modules named ``prefix...`` (or any of the prefixes of a
+    tuple), for each signature its cache index holds, as its first call would; nothing
+    is compiled (a missing, stale or unreadable entry is left to the first call).
+    Returns the count loaded.
 
-    ``qingzhou-sim run`` does it while a second process computes the launch stage, so
-    that the stages after it call kernels already loaded (~0.13 s of a warm run)."""
+    ``qingzhou-sim run`` does it while a second process computes the launch stage and
+    the phasing plan, for the modules whose kernels the stages after them call."""
     from numba.core.compiler_lock import global_compiler_lock
     from numba.core.dispatcher import Dispatcher
 

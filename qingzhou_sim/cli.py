@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import math
 import os
@@ -134,24 +135,30 @@ def _cmd_run(args) -> int:
     _check_output_dir(args.out)
     _load_time_tables()  # before the mission's modules and the writer's fork: see there
     mission = _load_mission(args)
-    # a forked process computes the launch stage while this one imports the modules
-    # the rest of the run needs (the docking package's compiled kernels) and loads the
-    # compiled kernels the stages after the launch call
+    # a forked process computes the launch stage and the phasing plan while this one
+    # imports the modules the rest of the run needs (the docking package's compiled
+    # kernels) and loads the compiled kernels the stages after the plan call
     ahead = _start_launch_ahead(mission)
+    writer = plan = None
     if ahead is not None:
         from ._jit import preload_cached
-        from .mission import stages  # noqa: F401 (the imports the child overlaps)
 
-        preload_cached()
-        _take_launch_ahead(ahead, mission)
-    # a forked process gets ready to write the CZML file and the figures while the
-    # mission runs (Linux, two free cores; otherwise None and this process writes them)
-    writer = start_writer()
+        for name in _AFTER_PLAN_MODULES:
+            importlib.import_module(name)
+        preload_cached(_AFTER_PLAN_KERNELS)
     try:
+        # a forked process gets ready to write the CZML file and the figures while the
+        # mission runs (Linux, two free cores; otherwise None and this process writes
+        # them)
+        writer = start_writer()
+        if ahead is not None:
+            plan = _take_launch_ahead(ahead, mission)
         # says so on stderr while numba compiles (first run only); the approach's kernels
         # compile meanwhile in a second process
         with compile_progress() as jit, compile_ahead(mission, jit):
-            result = mission.run(progress=not args.json and sys.stderr.isatty())
+            result = mission.run(
+                progress=not args.json and sys.stderr.isatty(), phasing_reference=plan
+            )
     except BaseException:
         if writer is not None:
             writer.cancel()
@@ -168,14 +175,37 @@ def _cmd_run(args) -> int:
     return 0 if result.docked else 1
 
 
+# What the run imports after the phasing plan (flight, approach, result, timeline) and
+# the modules whose compiled kernels it calls there: ``run`` imports and loads them
+# while the launch child computes the launch stage and the plan (a module missing here
+# is imported, a kernel loaded, when the run first needs it).
+_AFTER_PLAN_MODULES = (
+    "threadpoolctl",
+    "qingzhou_sim._progress",
+    "qingzhou_sim.forces",
+    "qingzhou_sim.propagator",
+    "qingzhou_sim.mission._guard",
+    "qingzhou_sim.mission.approach",
+    "qingzhou_sim.mission.schemes",
+    "qingzhou_sim.mission.stages",
+    "qingzhou_sim.mission.timeline",
+)
+_AFTER_PLAN_KERNELS = (
+    "qingzhou_sim.docking.",
+    "qingzhou_sim.forces.",
+    "qingzhou_sim.propagator.",
+    "qingzhou_sim.relative.",
+)
+
+
 def _start_launch_ahead(mission):
     """Fork a child that computes ``mission``'s launch stage (the window search) and
-    sends it back pickled; ``(pid, read_fd)``, or None where forking is not safe
-    (:func:`~qingzhou_sim.plotting._files.can_fork`) or on a first run (a cold cache:
-    there the approach's kernels compile in a second process from the start, see
-    :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay them). numba's
-    compiler context is made first (:func:`~qingzhou_sim._jit.warm_numba`), so that
-    both processes share it."""
+    nominal phasing plan and sends them back pickled; ``(pid, read_fd)``, or None where
+    forking is not safe (:func:`~qingzhou_sim.plotting._files.can_fork`) or on a first
+    run (a cold cache: there the approach's kernels compile in a second process from
+    the start, see :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay
+    them). numba's compiler context is made first
+    (:func:`~qingzhou_sim._jit.warm_numba`), so that both processes share it."""
     from ._jit import cache_holds_approach, warm_numba
     from .plotting._files import can_fork, fork_piped
 
@@ -187,40 +217,63 @@ def _start_launch_ahead(mission):
 
 def _launch_child(mission, write_fd: int) -> int:
     """The child's work: ``mission``'s launch stage, pickled with the mission's repr
-    (the key of the stage's cache); nothing sent on any error (the parent then
-    computes the stage itself and reports the error)."""
+    (the key of the stage's cache), then its nominal phasing plan. Nothing is sent of a
+    part that fails (the parent then computes it itself and reports the error)."""
     import pickle
 
     with os.fdopen(write_fd, "wb") as pipe:
         try:
             from ._jit import compile_progress
             from .mission.launching import launch_stage
+            from .mission.stages import nominal_plan
 
             with compile_progress():  # (the first run: its kernels compile here)
                 stage = launch_stage(mission)
-            data = pickle.dumps((repr(mission), stage))
+                pipe.write(_framed(pickle.dumps((repr(mission), stage))))
+                pipe.flush()
+                plan = nominal_plan(mission)
+            pipe.write(_framed(pickle.dumps(plan)))
         except BaseException:  # noqa: BLE001 (the parent computes it and reports)
             return 1
-        pipe.write(data)
     return 0
 
 
-def _take_launch_ahead(ahead, mission) -> None:
-    """Wait for the launch child and put its stage in the launch stage's cache when it
-    is ``mission``'s (otherwise the run computes the stage as usual)."""
+def _framed(data: bytes) -> bytes:
+    """``data`` with its length in front (8 bytes, little-endian), so that the reader
+    tells a whole message from one cut short by a child that died."""
+    return len(data).to_bytes(8, "little") + data
+
+
+def _read_framed(pipe) -> bytes | None:
+    """The next message of :func:`_framed` on ``pipe``, or None at its end or at a
+    message cut short."""
+    head = pipe.read(8)
+    if len(head) < 8:
+        return None
+    data = pipe.read(int.from_bytes(head, "little"))
+    return data if len(data) == int.from_bytes(head, "little") else None
+
+
+def _take_launch_ahead(ahead, mission):
+    """Wait for the launch child; put its launch stage in the launch stage's cache when
+    it is ``mission``'s (otherwise the run computes the stage as usual) and return its
+    phasing plan (None if it sent none: the run plans as usual)."""
     import pickle
 
     from .mission import launching
 
     pid, read_fd = ahead
     with os.fdopen(read_fd, "rb") as pipe:
-        data = pipe.read()
+        first = _read_framed(pipe)
+        second = _read_framed(pipe) if first is not None else None
     os.waitpid(pid, 0)
-    if not data:
-        return
-    key, stage = pickle.loads(data)
-    if key == repr(mission):
-        launching._LAUNCH_CACHE[key] = stage
+    if first is None:
+        return None
+    key, stage = pickle.loads(first)
+    if key != repr(mission):
+        return None
+    launching._LAUNCH_CACHE[key] = stage
+    return None if second is None else pickle.loads(second)
 
 
 def _cmd_profiles(args) -> int:

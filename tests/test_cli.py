@@ -118,7 +118,7 @@ def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch
 
     mission = Mission.default()
     monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
-    cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
+    child_plan = cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
     child = launching._LAUNCH_CACHE.pop(repr(mission))
     here = launching.launch_stage(mission)
     assert child is not here
@@ -128,6 +128,34 @@ def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch
         assert a.rv_km.tobytes() == b.rv_km.tobytes()
         assert (a.epoch.jd1, a.epoch.jd2) == (b.epoch.jd1, b.epoch.jd2)
     assert child.window.phase_angle == here.window.phase_angle
+    # ... and so must the nominal phasing plan it sends after the stage
+    from qingzhou_sim.mission.stages import nominal_plan
+
+    here_plan = nominal_plan(mission)
+    assert child_plan is not None and child_plan is not here_plan
+    assert child_plan.dv.value.tobytes() == here_plan.dv.value.tobytes()
+    assert child_plan.epoch_offsets_s == here_plan.epoch_offsets_s
+    for a, b in zip(child_plan.burns, here_plan.burns, strict=True):
+        assert a.label == b.label and (a.epoch.jd1, a.epoch.jd2) == (b.epoch.jd1, b.epoch.jd2)
+        assert a.dv.value.tobytes() == b.dv.value.tobytes()
+    assert child_plan.arrival.rv_km.tobytes() == here_plan.arrival.rv_km.tobytes()
+
+
+@needs_fork
+def test_launch_child_that_dies_after_the_stage_leaves_the_plan_to_this_process(monkeypatch):
+    # killed (here: os._exit) between the stage and the plan: the stage is used, the
+    # plan is None (the run plans itself), and nothing hangs
+    import os
+
+    from qingzhou_sim import cli
+    from qingzhou_sim.mission import Mission, launching, stages
+
+    mission = Mission.default()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    monkeypatch.setattr(stages, "nominal_plan", lambda m: os._exit(9))  # (in the child)
+    plan = cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
+    assert plan is None
+    assert repr(mission) in launching._LAUNCH_CACHE
 
 
 @needs_fork

@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING
 import astropy.units as u
 import numpy as np
 
-from .approach import approach_stage, joined_trajectories
 from .flight import phasing_flight, vehicle_force_model
 from .launching import launch_stage, offset_lvlh, phasing_profile, with_working_windows
-from .timeline import assemble_result
 
 if TYPE_CHECKING:
     from .config import Mission, Perturbations
     from .result import MissionResult
 
-__all__ = ["fly_mission"]
+__all__ = ["fly_mission", "nominal_plan"]
 
 
 def _plan(mission: Mission, launch, chaser0, station_known, fm_plan, p, reference, dispersed):
@@ -48,11 +46,39 @@ def _plan(mission: Mission, launch, chaser0, station_known, fm_plan, p, referenc
         raise
 
 
+def nominal_plan(mission: Mission):
+    """The phasing plan of ``mission``'s nominal run (no insertion or station-knowledge
+    error), as :func:`fly_mission` makes it; a nominal run given it as ``reference``
+    flies it as it is. ``qingzhou-sim run`` computes it in a second process beside the
+    launch stage (see ``cli._launch_child``)."""
+    from ._guard import single_thread_blas
+
+    launch = launch_stage(mission)
+    fm_plan = vehicle_force_model(mission.force_model, mission.chaser_vehicle())
+    nominal = _NominalOffsets()
+    with single_thread_blas():  # as Mission.run: the same bits in any process
+        return _plan(
+            mission, launch, launch.chaser_nominal, launch.station0, fm_plan, nominal, None, False
+        )
+
+
+class _NominalOffsets:
+    """The insertion and station-knowledge offsets of a nominal run (all zero), as
+    :func:`_plan` reads them from a ``Perturbations``."""
+
+    insertion_lvlh = station_knowledge_lvlh = (0.0,) * 6
+
+
 def fly_mission(
     mission: Mission, p: Perturbations, progress: bool, reference, dispersed: bool
 ) -> MissionResult:
     """Fly ``mission`` with the dispersions ``p`` (see :meth:`Mission.run`)."""
     from .._progress import tqdm
+
+    # (imported here: the approach's and the result's modules import the docking
+    # package, which planning alone, as in nominal_plan, does not need)
+    from .approach import approach_stage, joined_trajectories
+    from .timeline import assemble_result
 
     bar = tqdm(total=5, desc="mission", unit="stage", disable=not progress, leave=False)
 
