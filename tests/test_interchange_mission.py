@@ -95,6 +95,17 @@ def test_the_czml_loads_with_czml3_and_replays_the_mission(result, saved):
     assert labels[0].endswith("liftoff") and labels[-1].endswith(result.events[-1].name)
 
 
+def test_the_czml_file_is_what_czml3_writes_for_it(result, saved):
+    # write_czml makes the text without czml3: czml3's own models, given the packets,
+    # must write the very same bytes (its field order, its number format), and the
+    # document czml3 reads back from the file must too
+    from qingzhou_sim.io import mission_czml
+
+    text = saved["mission_czml"].read_text(encoding="utf-8")
+    assert mission_czml(result).dumps() == text
+    assert Document.load(saved["mission_czml"]).dumps() == text
+
+
 def test_tables_are_dataframes_with_utc_datetimes(result, saved):
     timeline = result.timeline()
     assert str(timeline["utc"].dtype) == "datetime64[ns, UTC]"

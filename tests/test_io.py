@@ -2,6 +2,8 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.time import Time
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qingzhou_sim.errors import EpochOrderError, InputError, MissionFileError, UnknownNameError
 from qingzhou_sim.io import atomic_write, read_oem, read_toml, to_json, toml_dumps, write_oem
@@ -156,3 +158,17 @@ def test_toml_round_trip_and_errors(tmp_path):
         read_toml(bad)
     with pytest.raises(MissionFileError, match="cannot read"):
         read_toml(tmp_path / "missing.toml")
+
+
+@given(
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([1e-5, -1.5e-5, 9.99e-5, 1e-4, 1e-6, 1e15, 1e16, 0.0, -0.0, 5e-324])
+)
+def test_czml_numbers_are_written_as_pydantic_writes_them(x):
+    # (czml3's JSON, which write_czml reproduces without importing czml3)
+    import pydantic_core
+
+    from qingzhou_sim.io import _json_float
+
+    # (NaN and infinities as a pydantic model writes them by default: null)
+    assert _json_float(x) == pydantic_core.to_json(x, inf_nan_mode="null").decode()

@@ -289,9 +289,6 @@ def _warm_up() -> None:
     Earth orientation table), so that none of it waits for the result."""
     import io
 
-    import czml3  # noqa: F401
-    import czml3.enums  # noqa: F401
-    import czml3.properties  # noqa: F401
     from astropy.time import Time
 
     from ..docking import plots  # noqa: F401
