@@ -51,6 +51,7 @@ _CALLEE_SOURCES = (
     ("propagator", "_rkn.py"),
     ("propagator", "_rkn_ensemble.py"),
     ("propagator", "_stepsize.py"),
+    ("propagator", "_variational.py"),
     ("relative", "_kernels.py"),
     ("docking", "_kernels.py"),
     ("docking", "_quat.py"),
@@ -65,6 +66,7 @@ _CALLEE_SOURCES = (
     ("docking", "thrusters.py"),
     ("phasing", "_fallback.py"),
     ("phasing", "_kernels.py"),
+    ("phasing", "_newton.py"),
     ("phasing", "lambert.py"),
     ("phasing", "profiles.py"),
 )

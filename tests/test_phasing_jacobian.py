@@ -1,6 +1,7 @@
-"""The full-force differential correction with the analytic (two-body STM) Jacobian
-converges to the same plans as with the finite-difference Jacobian, on dispersed
-insertions."""
+"""The full-force differential correction with the analytic Jacobians (the variational
+equations integrated with the trajectory, the two-body STM for quasi-Newton steps)
+converges to plans at least as good as with the finite-difference Jacobian, on
+dispersed insertions."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ import pytest
 from qingzhou_sim.phasing import targeting
 from qingzhou_sim.phasing.core import _make_dynamics
 
-# The correction stops at 2 m / 2 mm/s at arrival (targeting._GOAL_*) and its
-# minimum-delta-v steps at gains below 1 mm/s: two Jacobians may leave the burns that
-# far apart, and no further.
-DV_TOL_KM_S = 2e-6
-TOTAL_TOL_KM_S = 1e-6
+# The minimum-delta-v steps stop at gains below 0.1 mm/s (targeting._min_dv): the two
+# plans' totals may differ by that much either way, and no more. (Their burns may lie
+# millimetres per second apart along the nearly flat valley of equally cheap ways to
+# split the transfer: 6.5 mm/s in the second case, at totals 0.01 mm/s apart.)
+TOTAL_TOL_KM_S = 1e-7
 
 RV0 = np.array([6578.137, 0.0, 0.0, 0.0, 5.85, 5.16])  # 200 x 380 km, 41.5 deg
 T_END = 6.5 * 3600.0
@@ -40,6 +41,24 @@ def _correct(dyn, rv0, target, analytic):
         targeting._ANALYTIC[0] = saved
 
 
+# A burn below this (km/s) is a vanishing one, at the kink of |dv| (its first-order
+# condition is an inequality on the primer magnitude): held fixed in the residual below.
+VANISHING_KM_S = 1e-6
+
+
+def _optimality_residual(dyn, rv0, dv):
+    """|P g|: the gradient g of sum |dv_i| over the burns that do not vanish, projected
+    on the null space of their columns of the arrival Jacobian J (the force model's,
+    from the variational equations): zero at a constrained optimum (first-order
+    conditions; Nocedal & Wright 2006, eq. 12.34)."""
+    jac = targeting._variational_jacobian(dyn, rv0, T_END, IMP_T, dv.ravel())
+    keep = np.repeat(np.linalg.norm(dv, axis=1) > VANISHING_KM_S, 3)
+    g = (dv / np.linalg.norm(dv, axis=1)[:, None]).ravel()[keep]
+    j = jac[:, keep]
+    proj = np.eye(g.size) - j.T @ np.linalg.solve(j @ j.T, j)
+    return float(np.linalg.norm(proj @ g))
+
+
 @pytest.mark.parametrize(
     "dispersion",
     [  # insertion errors (km, km/s): 1 km / 1 m/s class, as a campaign draws them
@@ -48,15 +67,18 @@ def _correct(dyn, rv0, target, analytic):
         np.array([0.2, 0.0, -1.0, 1e-3, -1e-3, 0.0]),
     ],
 )
-def test_analytic_jacobian_converges_to_the_finite_difference_plan(problem, dispersion):
+def test_analytic_jacobian_plan_is_at_least_as_good_as_the_finite_difference_one(
+    problem, dispersion
+):
     dyn, target = problem
     rv0 = RV0 + dispersion
     dv_fd, rep_fd, _ = _correct(dyn, rv0, target, analytic=False)
     dv_an, rep_an, _ = _correct(dyn, rv0, target, analytic=True)
     assert rep_fd.converged and rep_an.converged
-    assert np.max(np.abs(dv_an - dv_fd)) < DV_TOL_KM_S
     tot = [np.sum(np.linalg.norm(d, axis=1)) for d in (dv_an, dv_fd)]
     assert abs(tot[0] - tot[1]) < TOTAL_TOL_KM_S
+    # the exact Jacobian's plan is no further from the first-order conditions
+    assert _optimality_residual(dyn, rv0, dv_an) <= _optimality_residual(dyn, rv0, dv_fd)
 
 
 @pytest.mark.parametrize("case", range(6))

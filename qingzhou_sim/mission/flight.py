@@ -136,7 +136,7 @@ def _fly(
         _seconds_since,
         _tt_jd,
     )
-    from ..phasing.targeting import _correct
+    from ..phasing.targeting import _correct, _correct_chord
 
     t0 = chaser0.epoch
     # (the plan's burns' labels and magnitudes: no Burn objects needed)
@@ -171,6 +171,7 @@ def _fly(
     planner = _EpochKernels(plan_model, epochs, jd_tt)
     rv, t_now = np.array(chaser0.rv_km, float), 0.0
     out, out_s = [], []
+    jac = None
     for j, k in enumerate(keep):
         if j >= n_ground and relative_target is not None:
             target = relative_target
@@ -178,20 +179,21 @@ def _fly(
         t_now = t_b[j]
         if len(keep) - j >= 2:
             try:
-                dv_new, converged, _ = _correct(
-                    planner.at(j + 1),
-                    rv,
-                    t_end - t_now,
-                    t_b[j:] - t_now,
-                    dv_i[j:],
-                    target,
-                    optimise=False,
-                    report=False,
-                )
+                dyn, t_rel = planner.at(j + 1), t_b[j:] - t_now
+                res = _correct_chord(dyn, rv, t_end - t_now, t_rel, dv_i[j:], target, jac)
+                if res is None:
+                    dv_new, converged, _ = _correct(
+                        dyn, rv, t_end - t_now, t_rel, dv_i[j:], target, optimise=False,
+                        report=False,
+                    )  # fmt: skip
+                else:
+                    # the Jacobian's columns of the later burns start the next correction
+                    dv_new, converged, jac = res
+                    jac = jac[:, 3:]
                 if converged:
                     dv_i[j:] = dv_new
             except PropagationError:
-                pass
+                jac = None
         elif abs(t_end - t_now) < 1.0:
             dv_i[j] = target[3:] - rv[3:]
         if np.linalg.norm(dv_i[j]) * 1e3 < NULL_BURN_M_S:
@@ -238,6 +240,8 @@ class _EpochKernels:
         if self.shell.two_body:
             return self.shell  # Kepler: no epoch
         if i not in self._made:
+            from ..phasing.core import _dop853_inputs
+
             p = self.model.build(None if self.jd_tt is None else float(self.jd_tt[i]))
             chaser = functools.partial(_kernel_rv, self.prop, p, self.epochs, i)
             shell = self.shell
@@ -250,6 +254,7 @@ class _EpochKernels:
                 chaser,
                 functools.partial(self._station, i),
                 functools.partial(_arc_rv, self.prop, p) if shell.arc else None,
+                functools.partial(_dop853_inputs, self.prop, p) if shell.dop853 else None,
             )
         return self._made[i]
 

@@ -47,6 +47,11 @@ class _Dynamics:
     # impulse), so that finite differences can share the arcs before a perturbed burn;
     # None when the kernel offers no such arc
     arc: object = None
+    # () -> (force parameters (a fresh copy), rtol, atol, max_steps, stop radius): the
+    # DOP853 kernel inputs of ``chaser``, for the compiled corrections that integrate
+    # the variational equations with the trajectory (:mod:`.targeting`); None when the
+    # kernel is not DOP853
+    dop853: object = None
 
     @property
     def mu(self) -> float:
@@ -91,7 +96,8 @@ def _station_force_model(force_model):
 def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
     """``(rv0, t_s, imp_t, imp_dv) -> (n, 6)`` for a ForceModel: the project
     propagator's fast path when it exists (settings of ``template``, a Propagator, if
-    given), else the private RK4 fallback."""
+    given), else the private RK4 fallback. Returns (that kernel, its description, the
+    :attr:`_Dynamics.arc` and :attr:`_Dynamics.dop853` functions or None)."""
     try:
         from ..propagator import Propagator  # noqa: PLC0415
 
@@ -111,7 +117,7 @@ def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
             imp_dv = np.zeros((0, 3)) if imp_dv is None else imp_dv
             return _full_force_rv(rv0, t_s, imp_t, imp_dv, p)
 
-        return run, "RK4 10 s on forces._rhs (private fallback)", None
+        return run, "RK4 10 s on forces._rhs (private fallback)", None, None
 
     epoch = epoch0 if force_model.needs_epoch else None
     # The planner propagates forward from one epoch some 60 times a plan: the force
@@ -141,7 +147,27 @@ def _propagator_kernel(force_model, jd_tt0: float, epoch0=None, template=None):
             )
         )
 
-    return run, "Propagator.propagate_rv", _dop853_arc_fn(prop, epoch, params, direct)
+    arc = _dop853_arc_fn(prop, epoch, params, direct)
+    return run, "Propagator.propagate_rv", arc, _dop853_inputs_fn(prop, epoch, params, arc)
+
+
+def _dop853_inputs_fn(prop, epoch, params, arc):
+    """:attr:`_Dynamics.dop853` of a propagator whose coasts are DOP853 arcs (``arc``
+    not None): the force parameters of ``epoch``, made once into ``params``."""
+    if arc is None:
+        return None
+
+    def inputs():
+        if not params:
+            params.append(prop._params(epoch))
+        return _dop853_inputs(prop, params[0])
+
+    return inputs
+
+
+def _dop853_inputs(prop, p) -> tuple:
+    """(p copy, rtol, atol, max_steps, stop radius) of ``prop`` with the parameters p."""
+    return p.copy(), float(prop.rtol), float(prop.atol), int(prop.max_steps), prop._stop_radius
 
 
 def _dop853_arc_fn(prop, epoch, params, direct):
@@ -196,8 +222,8 @@ def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | No
         return _kepler_dyn(force_model.earth)
     sfm = _station_force_model(force_model) if station_force_model is None else station_force_model
     jd0 = 2451545.0 if epoch0 is None else float(epoch0.tt.jd)
-    chaser, how, arc = _propagator_kernel(force_model, jd0, epoch0, template)
-    station_run, _, _ = _propagator_kernel(sfm, jd0, epoch0, template)
+    chaser, how, arc, dop853 = _propagator_kernel(force_model, jd0, epoch0, template)
+    station_run, _, _, _ = _propagator_kernel(sfm, jd0, epoch0, template)
     terms = [
         "point mass"
         if isinstance(force_model.gravity, PointMass)
@@ -213,6 +239,7 @@ def _make_dynamics(force_model=None, station_force_model=None, epoch0: Time | No
         chaser,
         lambda rv0, t_s: station_run(rv0, t_s),
         arc,
+        dop853,
     )
 
 

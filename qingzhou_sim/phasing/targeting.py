@@ -1,11 +1,13 @@
 r"""Full-force targeting: differential correction of a plan's burns.
 
-Newton iterations with minimum-norm steps on the burns' inertial delta-v vectors (the
-Jacobian from the two-body state-transition matrices between the burns, Battin 1999,
-sec. 9.7, corrected by finite differences of the force model where the minimum-delta-v
-steps need it: :class:`_Jacobian`), through the propagator's kernel fast path
-``Propagator.propagate_rv``, until the chaser arrives within 100 m and 0.1 m/s of the
-hand-over state; then (optionally) the minimum sum |dv| at the burn epochs by a compiled
+Newton iterations with minimum-norm steps on the burns' inertial delta-v vectors,
+until the chaser arrives within 100 m and 0.1 m/s of the hand-over state: with DOP853
+dynamics a compiled loop (:func:`._newton._newton_stm`) whose Jacobian comes from the
+variational equations integrated with the trajectory (Montenbruck & Gill 2000, sec.
+7.1-7.2; ``propagator._variational``), otherwise quasi-Newton steps through
+``Propagator.propagate_rv`` with the two-body state-transition matrices between the
+burns (Battin 1999, sec. 9.7) corrected by the force model's Jacobian where the
+minimum-delta-v steps need it (:class:`_Jacobian`); then (optionally) the minimum sum |dv| at the burn epochs by a compiled
 SQP on a two-body surrogate corrected by the measured full-force differences
 (:func:`_min_dv`), and linearised minimum-delta-v steps over the delta-v's and the burn
 epochs (Vallado 2013, sec. 7.6.2 "differential correction"; Fehse 2003, sec. 2.2.2 for
@@ -21,6 +23,7 @@ import numpy as np
 
 from ..errors import PropagationError
 from ._kernels import _impulse_chain_jac, _kepler_rv, _min_dv_sqp
+from ._newton import _newton_stm, _variational_jac
 from .core import ARRIVAL_POSITION_TOL_KM, ARRIVAL_VELOCITY_TOL_KM_S, CorrectionReport
 
 __all__: list[str] = []
@@ -88,13 +91,15 @@ class _Jacobian:
     """d(final state)/d(dv) (6, 3k) of one correction.
 
     Two-body dynamics: the analytic STM Jacobian (:func:`_stm_jacobian`), exact. Full
-    force, ``exact`` (the minimum-delta-v steps, whose optimum the Jacobian sets):
-    forward differences, 3k propagations. Full force, Newton iterations (quasi-Newton;
+    force, ``exact`` (the minimum-delta-v steps, whose optimum the Jacobian sets): from
+    the variational equations (:func:`_variational_jacobian`, one propagation) with
+    DOP853 dynamics, else forward differences, 3k propagations. Full force, Newton
+    iterations outside the compiled loop of :func:`_newton` (quasi-Newton;
     only the convergence rate depends on the Jacobian, the residuals are propagated in
     full force, so a converged solve is the full-force solution): the two-body STM
     Jacobian at the current delta-v's, plus the difference (full force minus two-body)
-    measured at the last finite-difference point at these epochs when there is one,
-    J(x) = J_2b(x) + [J_fd - J_2b](x_0): that difference (the J2 and drag part)
+    measured at the last exact point at these epochs when there is one,
+    J(x) = J_2b(x) + [J_F - J_2b](x_0): that difference (the J2 and drag part)
     changes slowly with the burns. Vallado (2013), sec. 7.6.2; Battin (1999), sec. 9.7.
     """
 
@@ -119,10 +124,30 @@ class _Jacobian:
             if self._epochs is not None and np.array_equal(self._epochs, imp_t):
                 return j2b + self._diff
             return j2b
-        jfd = _fd_jacobian(dyn, self.rv0, self.t_end, imp_t, x, self.target, f)
+        jfd = _variational_jacobian(dyn, self.rv0, self.t_end, imp_t, x)
+        if jfd is None:
+            jfd = _fd_jacobian(dyn, self.rv0, self.t_end, imp_t, x, self.target, f)
         if np.isfinite(jfd).all():
             self._epochs, self._diff = imp_t.copy(), jfd - j2b
         return jfd
+
+
+def _variational_jacobian(dyn, rv0, t_end, imp_t, x):
+    """d(final state)/d(dv) (6, 3k) in the force model from the variational equations
+    integrated with the trajectory (:func:`._newton._variational_jac`; Montenbruck &
+    Gill 2000, sec. 7.1-7.2): the derivative of the propagation itself, one propagation
+    instead of the 3k of finite differences. None when the dynamics offer no DOP853
+    kernel inputs or the propagation stops (sorted epochs inside [0, t_end] assumed)."""
+    if dyn.dop853 is None:
+        return None
+    _, jac, ok = _variational_jac(
+        np.ascontiguousarray(rv0, dtype=float).reshape(6),
+        float(t_end),
+        np.ascontiguousarray(imp_t, dtype=float),
+        np.ascontiguousarray(x, dtype=float).reshape(-1, 3),
+        *dyn.dop853(),
+    )
+    return jac if ok and np.isfinite(jac).all() else None
 
 
 def _stm_jacobian(mu, rv0, t_end, imp_t, x):
@@ -196,7 +221,11 @@ def _fd_jacobian_arcs(arc, rv0, t_end, imp_t, x, target, f):
 
 def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f=None):
     """Minimum-norm Newton iterations from ``x`` (whose residual is ``f`` when the caller
-    has it); returns (x, f, iterations)."""
+    has it); returns (x, f, iterations). With DOP853 dynamics, the compiled loop
+    :func:`._newton._newton_stm` (each Jacobian from the variational equations, exact);
+    otherwise the quasi-Newton steps of :func:`_descent_step`."""
+    if dyn.dop853 is not None and _ANALYTIC[0] and _inside(imp_t, t_end):
+        return _newton_compiled(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, f)[:3]
     if f is None:
         f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
     it = 0
@@ -222,6 +251,68 @@ def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f
             break  # no descent: stagnated
         x, f = step
     return x, f, it
+
+
+def _inside(imp_t, t_end) -> bool:
+    """Burn epochs sorted and inside [0, t_end] (what the compiled kernels assume)."""
+    return (
+        imp_t.size > 0
+        and imp_t[0] >= 0.0
+        and imp_t[-1] <= t_end
+        and bool((np.diff(imp_t) >= 0).all())
+    )
+
+
+def _newton_compiled(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, f, jac0=None):
+    """:func:`_newton` by :func:`._newton._newton_stm` (``jac0``: a Jacobian (6, x.size)
+    to start from). Returns (x, f, iterations, the last Jacobian)."""
+    have_f = f is not None
+    have_j = jac0 is not None
+    xk, fk, it, hist, status, jac, _ = _newton_stm(
+        np.ascontiguousarray(rv0, dtype=float).reshape(6),
+        float(t_end),
+        np.ascontiguousarray(imp_t, dtype=float),
+        np.ascontiguousarray(x, dtype=float).reshape(-1, 3),
+        np.ascontiguousarray(target, dtype=float),
+        np.ascontiguousarray(f, dtype=float) if have_f else _NO_F,
+        have_f,
+        np.ascontiguousarray(jac0, dtype=float) if have_j else _NO_J,
+        have_j,
+        np.ascontiguousarray(w, dtype=float),
+        _GOAL_POSITION_KM,
+        _GOAL_VELOCITY_KM_S,
+        int(max_iter),
+        _UNPHYSICAL_MISS,
+        *dyn.dop853(),
+    )
+    history.extend(map(tuple, hist.tolist()))
+    if status == 1:
+        raise PropagationError(
+            "phasing targeting: propagation returned non-finite states "
+            "(the trial trajectory may re-enter)"
+        )
+    return xk.reshape(-1), fk, it, jac
+
+
+def _correct_chord(dyn, rv0, t_end, imp_t, dv0, target, jac0=None, max_iter=25):
+    """The Newton stage of :func:`_correct` (``optimise=False``, no bases) on DOP853
+    dynamics, starting from the Jacobian ``jac0`` (6, 3k) when given (e.g. the columns
+    of these burns from the correction before the last burn: the trajectory moved by
+    one burn's execution error only). Returns (dv (k, 3), converged, the last
+    Jacobian), or None when the dynamics have no DOP853 kernel inputs."""
+    imp_t = np.asarray(imp_t, float)
+    if dyn.dop853 is None or not _ANALYTIC[0] or not _inside(imp_t, t_end):
+        return None
+    x = np.asarray(dv0, float).reshape(-1)
+    x, f, _, jac = _newton_compiled(dyn, rv0, t_end, imp_t, x, target, _W, max_iter, [], None, jac0)
+    pe, ve = _norm1(f[:3]), _norm1(f[3:])
+    converged = pe <= ARRIVAL_POSITION_TOL_KM and ve <= ARRIVAL_VELOCITY_TOL_KM_S
+    return x.reshape(-1, 3), converged, jac
+
+
+_NO_F = np.zeros(6)
+_NO_J = np.zeros((6, 0))
+_W = np.array([1, 1, 1, _VEL_WEIGHT_S, _VEL_WEIGHT_S, _VEL_WEIGHT_S], float)
 
 
 def _descent_step(residual, jac_at, approximate, p, f, w):
