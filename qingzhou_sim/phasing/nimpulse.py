@@ -431,6 +431,33 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
     )
 
 
+# The two-body optimum of each reference plan's own problem, by id (the plan kept
+# alive beside it, so that the id is not reused): a few references a process.
+_REFERENCE_OPTIMA: dict = {}
+
+
+def _reference_two_body(reference, pb, t_min, t, dv):
+    """The minimum-delta-v two-body transfer (epochs, dv (k, 3)) of ``reference``'s own
+    problem (its insertion state and station, ``pb``'s hand-over offset and duration)
+    from its burns ``t``, ``dv`` (padded): a start for the re-plans near it whose
+    insertion differs by a dispersion (the warm start of issue 16), computed once per
+    reference; None if the reference has no track from insertion or no optimum."""
+    key = (id(reference), float(pb.t_end_s), float(t_min), pb.rel6.tobytes())
+    if key in _REFERENCE_OPTIMA:
+        return _REFERENCE_OPTIMA[key][1]
+    tr = getattr(reference, "track", None)
+    out = None
+    if tr is not None and len(tr.t_s) and tr.t_s[0] == 0.0:
+        kepler = _make_dynamics("two-body")
+        s_end = kepler.station(tr.station_rv_km[0], np.array([pb.t_end_s]))[0]
+        target = _relative_to_inertial("LVLH", s_end, pb.rel6)
+        out = _two_body_optimum(pb.dyn.mu, tr.chaser_rv_km[0], target, pb.t_end_s, t_min, t, dv)
+    if len(_REFERENCE_OPTIMA) >= 8:
+        _REFERENCE_OPTIMA.clear()
+    _REFERENCE_OPTIMA[key] = (reference, out)
+    return out
+
+
 def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_epochs, profile):
     """Re-plan near ``reference`` (see ``plan_n_impulse(reference=...)``): two
     candidates, the reference's burns corrected directly in the force model (Newton
@@ -450,7 +477,10 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
     dv_ref = reference.dv_inertial.to_value(_KM_S)
     starts = [(t_ref, dv_ref)]
     t, dv = _pad(t_ref, dv_ref, n_impulses, t_min, pb.t_end_s)
-    opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t, dv)
+    # warm start: the two-body optimum of the reference's own problem (its insertion and
+    # station), the same for every re-plan near it
+    t2, dv2 = _reference_two_body(reference, pb, t_min, t, dv) or (t, dv)
+    opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t2, dv2)
     # A reference whose last burn is at the hand-over (it matches the hand-over
     # velocity) lets the flight add mid-course corrections before it
     # (mission.flight.fly_phasing_burns); an optimum that moves that burn earlier saves
