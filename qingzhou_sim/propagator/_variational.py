@@ -81,7 +81,7 @@ _internal = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cf
 
 
 @_internal
-def _zonal_gradient(mu, re, js, degree, px, py, pz, x, y, z, G):
+def _zonal_gradient(mu, re, j2, j3, j4, degree, px, py, pz, x, y, z, G):
     r"""G (3, 3) += d a / d r of the point mass and the zonal terms J2..J``degree`` about
     the axis k = (px, py, pz).
 
@@ -119,7 +119,7 @@ def _zonal_gradient(mu, re, js, degree, px, py, pz, x, y, z, G):
                 pn = (35.0 * s2 * s2 - 30.0 * s2 + 3.0) / 8.0
                 dp = (35.0 * s2 * s - 15.0 * s) / 2.0
                 ddp = (105.0 * s2 - 15.0) / 2.0
-            c = c0 * js[n - 2] * qn  # c_n / r
+            c = c0 * (j2 if n == 2 else (j3 if n == 3 else j4)) * qn  # c_n / r
             an = (n + 1) * pn + s * dp
             dan = (n + 2) * dp + s * ddp
             ci += c * an
@@ -127,17 +127,16 @@ def _zonal_gradient(mu, re, js, degree, px, py, pz, x, y, z, G):
             cuk += c * dan
             cku += c * (s * ddp + (n + 2) * dp)
             ckk -= c * ddp
-    u = (u0, u1, u2)
-    k = (px, py, pz)
-    for i in range(3):
-        for j in range(3):
-            G[i, j] += (
-                (ci if i == j else 0.0)
-                + cuu * u[i] * u[j]
-                + cuk * u[i] * k[j]
-                + cku * k[i] * u[j]
-                + ckk * k[i] * k[j]
-            )
+    # (written out: a loop would index tuples by a variable)
+    G[0, 0] += ci + cuu * u0 * u0 + cuk * u0 * px + cku * px * u0 + ckk * px * px
+    G[0, 1] += cuu * u0 * u1 + cuk * u0 * py + cku * px * u1 + ckk * px * py
+    G[0, 2] += cuu * u0 * u2 + cuk * u0 * pz + cku * px * u2 + ckk * px * pz
+    G[1, 0] += cuu * u1 * u0 + cuk * u1 * px + cku * py * u0 + ckk * py * px
+    G[1, 1] += ci + cuu * u1 * u1 + cuk * u1 * py + cku * py * u1 + ckk * py * py
+    G[1, 2] += cuu * u1 * u2 + cuk * u1 * pz + cku * py * u2 + ckk * py * pz
+    G[2, 0] += cuu * u2 * u0 + cuk * u2 * px + cku * pz * u0 + ckk * pz * px
+    G[2, 1] += cuu * u2 * u1 + cuk * u2 * py + cku * pz * u1 + ckk * pz * py
+    G[2, 2] += ci + cuu * u2 * u2 + cuk * u2 * pz + cku * pz * u2 + ckk * pz * pz
 
 
 @_internal
@@ -215,38 +214,48 @@ def _drag_partials(t, y, p, px, py, pz, G, D):
     ebx, eby, ebz = _apex_of(t, p)
     rho, slope, ga = _density_slope(x, yy, z, h, p, ebx, eby, ebz)
     w = p[P_OMEGA]
-    vr = (
-        y[3] - w * (py * z - pz * yy),
-        y[4] - w * (pz * x - px * z),
-        y[5] - w * (px * yy - py * x),
-    )
-    vn = math.sqrt(vr[0] * vr[0] + vr[1] * vr[1] + vr[2] * vr[2])
+    vr0 = y[3] - w * (py * z - pz * yy)
+    vr1 = y[4] - w * (pz * x - px * z)
+    vr2 = y[5] - w * (px * yy - py * x)
+    vn = math.sqrt(vr0 * vr0 + vr1 * vr1 + vr2 * vr2)
     kd = p[P_DRAG_K]
     rn = math.sqrt(x * x + yy * yy + z * z)
-    u = (x / rn, yy / rn, z / rn)
-    kk = (px, py, pz)
-    s = u[0] * px + u[1] * py + u[2] * pz
+    u0, u1, u2 = x / rn, yy / rn, z / rn
+    s = u0 * px + u1 * py + u2 * pz
     fr = 2.0 * p[P_RE] * p[P_FLAT] * s / rn
-    gh = (
-        u[0] + fr * (px - s * u[0]),
-        u[1] + fr * (py - s * u[1]),
-        u[2] + fr * (pz - s * u[2]),
-    )
-    # M [k x] = |v_r| [k x] - v_r (k x v_r)^T / |v_r|  ([k x] r = k x r)
+    gh0 = u0 + fr * (px - s * u0)
+    gh1 = u1 + fr * (py - s * u1)
+    gh2 = u2 + fr * (pz - s * u2)
+    # M [k x] = |v_r| [k x] - v_r (k x v_r)^T / |v_r|  ([k x] r = k x r); written out
     ivn = 1.0 / vn if vn > 0.0 else 0.0
-    kv = (
-        kk[1] * vr[2] - kk[2] * vr[1],
-        kk[2] * vr[0] - kk[0] * vr[2],
-        kk[0] * vr[1] - kk[1] * vr[0],
-    )
-    kx = ((0.0, -kk[2], kk[1]), (kk[2], 0.0, -kk[0]), (-kk[1], kk[0], 0.0))
+    kv0 = py * vr2 - pz * vr1
+    kv1 = pz * vr0 - px * vr2
+    kv2 = px * vr1 - py * vr0
     cd = kd * rho
-    for i in range(3):
-        for j in range(3):
-            m_ij = (vn if i == j else 0.0) + vr[i] * vr[j] * ivn
-            D[i, j] -= cd * m_ij
-            mk = vn * kx[i][j] - vr[i] * kv[j] * ivn
-            G[i, j] += -kd * vn * vr[i] * (slope * gh[j] + ga[j]) + w * cd * mk
+    a0 = -kd * vn
+    wc = w * cd
+    gr0 = slope * gh0 + ga[0]
+    gr1 = slope * gh1 + ga[1]
+    gr2 = slope * gh2 + ga[2]
+    cv = cd * ivn
+    D[0, 0] -= cv * vr0 * vr0 + cd * vn
+    D[0, 1] -= cv * vr0 * vr1
+    D[0, 2] -= cv * vr0 * vr2
+    D[1, 0] -= cv * vr1 * vr0
+    D[1, 1] -= cv * vr1 * vr1 + cd * vn
+    D[1, 2] -= cv * vr1 * vr2
+    D[2, 0] -= cv * vr2 * vr0
+    D[2, 1] -= cv * vr2 * vr1
+    D[2, 2] -= cv * vr2 * vr2 + cd * vn
+    G[0, 0] += a0 * vr0 * gr0 + wc * (-vr0 * kv0 * ivn)
+    G[0, 1] += a0 * vr0 * gr1 + wc * (vn * -pz - vr0 * kv1 * ivn)
+    G[0, 2] += a0 * vr0 * gr2 + wc * (vn * py - vr0 * kv2 * ivn)
+    G[1, 0] += a0 * vr1 * gr0 + wc * (vn * pz - vr1 * kv0 * ivn)
+    G[1, 1] += a0 * vr1 * gr1 + wc * (-vr1 * kv1 * ivn)
+    G[1, 2] += a0 * vr1 * gr2 + wc * (vn * -px - vr1 * kv2 * ivn)
+    G[2, 0] += a0 * vr2 * gr0 + wc * (vn * -py - vr2 * kv0 * ivn)
+    G[2, 1] += a0 * vr2 * gr1 + wc * (vn * px - vr2 * kv1 * ivn)
+    G[2, 2] += a0 * vr2 * gr2 + wc * (-vr2 * kv2 * ivn)
 
 
 @_internal
@@ -272,8 +281,10 @@ def _accel_partials(t, y, p, G, D):
             G[i, j] = 0.0
             D[i, j] = 0.0
     px, py, pz = _pole_at(t, p)
-    js = (p[P_J2], p[P_J3], p[P_J4])
-    _zonal_gradient(p[P_MU], p[P_RE], js, int(p[P_DEGREE]), px, py, pz, y[0], y[1], y[2], G)
+    _zonal_gradient(
+        p[P_MU], p[P_RE], p[P_J2], p[P_J3], p[P_J4], int(p[P_DEGREE]), px, py, pz,
+        y[0], y[1], y[2], G,
+    )  # fmt: skip
     if p[P_DRAG] != 0.0:
         _drag_partials(t, y, p, px, py, pz, G, D)
     if p[P_SUN] != 0.0 or p[P_MOON] != 0.0:
@@ -288,47 +299,45 @@ def _accel_partials(t, y, p, G, D):
 
 @_internal
 def _sens_step(t, y, h, p, K, S, ncol, P, KS, ys, G, D):
-    """Advance the first ``ncol`` columns of the sensitivity ``S`` (6, m) over the
-    accepted step (t, y, h) whose state stages are ``K`` (13, 6): the DOP853 stages of
-    the variational equations, KS_s = A(t + c_s h, Y_s) (S + h sum_m a_sm KS_m), Y_s the
-    step's stage states (recomputed from K by the state's own sums); S becomes the
-    stage-12 value (b = a_12), as the state does."""
+    """Advance the first ``ncol`` columns of the sensitivity, held transposed in ``S``
+    (m, 6), over the accepted step (t, y, h) whose state stages are ``K`` (13, 6): the
+    DOP853 stages of the variational equations, KS_s = A(t + c_s h, Y_s) (S + h sum_m
+    a_sm KS_m), Y_s the step's stage states (recomputed from K by the state's own sums);
+    S becomes the stage-12 value (b = a_12), as the state does. (Transposed, the active
+    columns are one contiguous block: the stage sums vectorise.)"""
+    nk = 6 * ncol
+    Sf = S.reshape(-1)
+    Pf = P.reshape(-1)
     for s in range(13):
         if s == 0:
             for j in range(6):
                 ys[j] = y[j]
-            for a in range(6):
-                for c in range(ncol):
-                    P[a, c] = S[a, c]
         else:
             for j in range(6):
                 acc = 0.0
                 for m in range(s):
                     acc += _A[s, m] * K[m, j]
                 ys[j] = y[j] + h * acc
-            for a in range(6):
-                for c in range(ncol):
-                    P[a, c] = S[a, c]
-            # (stage by stage over contiguous rows: vectorised, zero coefficients skipped)
-            for m in range(s):
-                ham = h * _A[s, m]
-                if ham != 0.0:
-                    for a in range(6):
-                        for c in range(ncol):
-                            P[a, c] += ham * KS[m, a, c]
+        for i in range(nk):
+            Pf[i] = Sf[i]
+        for m in range(s):
+            ham = h * _A[s, m]
+            if ham != 0.0:
+                KSf = KS[m].reshape(-1)
+                for i in range(nk):
+                    Pf[i] += ham * KSf[i]
         if s == 12:
             break
         _accel_partials(t + _C[s] * h, ys, p, G, D)
         for c in range(ncol):
             for a in range(3):
-                KS[s, a, c] = P[3 + a, c]
-                KS[s, 3 + a, c] = (
-                    G[a, 0] * P[0, c] + G[a, 1] * P[1, c] + G[a, 2] * P[2, c]
-                    + D[a, 0] * P[3, c] + D[a, 1] * P[4, c] + D[a, 2] * P[5, c]
+                KS[s, c, a] = P[c, 3 + a]
+                KS[s, c, 3 + a] = (
+                    G[a, 0] * P[c, 0] + G[a, 1] * P[c, 1] + G[a, 2] * P[c, 2]
+                    + D[a, 0] * P[c, 3] + D[a, 1] * P[c, 4] + D[a, 2] * P[c, 5]
                 )  # fmt: skip
-    for a in range(6):
-        for c in range(ncol):
-            S[a, c] = P[a, c]
+    for i in range(nk):
+        Sf[i] = Pf[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -348,7 +357,7 @@ def _dop853_sens_run(t0, y0, t1, imp_t, imp_dv, p, rtol, atol, max_steps, stop_r
     nimp = imp_t.shape[0]
     off = 6 if with_y0 else 0
     m = off + 3 * nimp
-    S = np.zeros((6, m))
+    S = np.zeros((m, 6))  # transposed: column c of the sensitivity is S[c]
     for a in range(off):
         S[a, a] = 1.0
     ncol = off
@@ -357,8 +366,8 @@ def _dop853_sens_run(t0, y0, t1, imp_t, imp_dv, p, rtol, atol, max_steps, stop_r
     ytmp = np.empty(6)
     ynew = np.empty(6)
     f = np.empty(6)
-    P = np.empty((6, m))
-    KS = np.empty((12, 6, m))
+    P = np.empty((m, 6))
+    KS = np.empty((12, m, 6))
     ys = np.empty(6)
     G = np.empty((3, 3))
     D = np.empty((3, 3))
@@ -396,6 +405,10 @@ def _dop853_sens_run(t0, y0, t1, imp_t, imp_dv, p, rtol, atol, max_steps, stop_r
             break
         for j in range(3):
             y[3 + j] += imp_dv[c, j]
-            S[3 + j, off + 3 * c + j] = 1.0
+            S[off + 3 * c + j, 3 + j] = 1.0
         ncol = off + 3 * (c + 1)
-    return y, st, t, S
+    out = np.empty((6, m))
+    for a in range(6):
+        for c in range(m):
+            out[a, c] = S[c, a]
+    return y, st, t, out
