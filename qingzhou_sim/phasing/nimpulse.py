@@ -35,7 +35,14 @@ from .core import (
     _make_dynamics,
 )
 from .lambert import _lambert_search
-from .targeting import _SMOOTH_M_S, _correct, _correct_full, _predicted_min_dv
+from .targeting import (
+    _SMOOTH_M_S,
+    _correct,
+    _correct_full,
+    _inside,
+    _predicted_min_dv,
+    _variational_jacobian,
+)
 
 __all__ = ["plan_n_impulse"]
 
@@ -364,7 +371,7 @@ def plan_n_impulse(
     )
 
 
-def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
+def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile, jacobians=()):
     """Correct each (epochs, inertial dv) candidate in the force model; the plan of the
     cheapest converged one (the earliest candidate, e.g. the reference's epochs, when
     the totals differ by less than the optimiser's resolution ``_TIE_KM_S``).
@@ -373,13 +380,18 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
     predicted without the finite-difference Jacobian; then they are optimised in the
     order of the predictions, a candidate whose prediction is dearer than the best
     optimised total by more than ``_SCREEN_MARGIN_KM_S`` only brought onto the
-    constraint (it cannot win)."""
+    constraint (it cannot win). ``jacobians``: for the first candidates, a Jacobian of
+    the arrival w.r.t. their delta-v's near them (or None), to start the Newton
+    iterations from."""
     _, target = _target_at_end(pb)
     dyn, rv0, t_end = pb.dyn, pb.rv0, pb.t_end_s
     feasible = []
     for i, (t, dv) in enumerate(candidates):
         try:
-            dvc, rep, t, f, _ = _correct_full(dyn, rv0, t_end, t, dv, target, optimise=False)
+            jac0 = jacobians[i] if i < len(jacobians) else None
+            dvc, rep, t, f, _ = _correct_full(
+                dyn, rv0, t_end, t, dv, target, optimise=False, jac0=jac0
+            )
         except PropagationError:
             continue
         if not rep.converged:
@@ -436,22 +448,30 @@ def _cheapest_corrected(pb, candidates, correct_epochs, notes, profile):
 _REFERENCE_OPTIMA: dict = {}
 
 
-def _reference_two_body(reference, pb, t_min, t, dv):
-    """The minimum-delta-v two-body transfer (epochs, dv (k, 3)) of ``reference``'s own
+def _reference_start(reference, pb, t_min, t_ref, dv_ref, t, dv):
+    """What a re-plan near ``reference`` can start from, the same for every re-plan near
+    it (the warm start of issue 16), computed once per reference and problem shape:
+    (the minimum-delta-v two-body transfer (epochs, dv (k, 3)) of ``reference``'s own
     problem (its insertion state and station, ``pb``'s hand-over offset and duration)
-    from its burns ``t``, ``dv`` (padded): a start for the re-plans near it whose
-    insertion differs by a dispersion (the warm start of issue 16), computed once per
-    reference; None if the reference has no track from insertion or no optimum."""
-    key = (id(reference), float(pb.t_end_s), float(t_min), pb.rel6.tobytes())
+    from its padded burns ``t``, ``dv``, or None; the force model's Jacobian (6, 3k) of
+    its arrival w.r.t. its burns ``dv_ref`` at ``t_ref`` along its own trajectory, from
+    the variational equations, or None). A re-plan's insertion differs from the
+    reference's by a dispersion, so both are near the re-plan's own."""
+    key = (id(reference), float(pb.t_end_s), float(t_min), pb.rel6.tobytes(), t_ref.tobytes())
     if key in _REFERENCE_OPTIMA:
         return _REFERENCE_OPTIMA[key][1]
     tr = getattr(reference, "track", None)
-    out = None
+    out = (None, None)
     if tr is not None and len(tr.t_s) and tr.t_s[0] == 0.0:
         kepler = _make_dynamics("two-body")
         s_end = kepler.station(tr.station_rv_km[0], np.array([pb.t_end_s]))[0]
         target = _relative_to_inertial("LVLH", s_end, pb.rel6)
-        out = _two_body_optimum(pb.dyn.mu, tr.chaser_rv_km[0], target, pb.t_end_s, t_min, t, dv)
+        rv0 = np.array(tr.chaser_rv_km[0], float)
+        opt = _two_body_optimum(pb.dyn.mu, rv0, target, pb.t_end_s, t_min, t, dv)
+        jac = None
+        if _inside(t_ref, pb.t_end_s):
+            jac = _variational_jacobian(pb.dyn, rv0, pb.t_end_s, t_ref, dv_ref.ravel())
+        out = (opt, jac)
     if len(_REFERENCE_OPTIMA) >= 8:
         _REFERENCE_OPTIMA.clear()
     _REFERENCE_OPTIMA[key] = (reference, out)
@@ -479,7 +499,8 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
     t, dv = _pad(t_ref, dv_ref, n_impulses, t_min, pb.t_end_s)
     # warm start: the two-body optimum of the reference's own problem (its insertion and
     # station), the same for every re-plan near it
-    t2, dv2 = _reference_two_body(reference, pb, t_min, t, dv) or (t, dv)
+    ref_opt, ref_jac = _reference_start(reference, pb, t_min, t_ref, dv_ref, t, dv)
+    t2, dv2 = ref_opt or (t, dv)
     opt = _two_body_optimum(mu, pb.rv0, target_T, pb.t_end_s, t_min, t2, dv2)
     # A reference whose last burn is at the hand-over (it matches the hand-over
     # velocity) lets the flight add mid-course corrections before it
@@ -494,4 +515,4 @@ def _replan_near(reference, pb, n_impulses, t_min, target_T, correct, correct_ep
         t, dv = starts[-1]
         labels = [f"I{k + 1}" for k in range(len(t))]
         return _finish(pb, "n-impulse", profile, t, dv, labels, correct, notes)
-    return _cheapest_corrected(pb, starts, correct_epochs, notes, profile)
+    return _cheapest_corrected(pb, starts, correct_epochs, notes, profile, (ref_jac,))

@@ -219,13 +219,16 @@ def _fd_jacobian_arcs(arc, rv0, t_end, imp_t, x, target, f):
     return jac
 
 
-def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f=None):
+def _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f=None, jac0=None):
     """Minimum-norm Newton iterations from ``x`` (whose residual is ``f`` when the caller
     has it); returns (x, f, iterations). With DOP853 dynamics, the compiled loop
-    :func:`._newton._newton_stm` (each Jacobian from the variational equations, exact);
-    otherwise the quasi-Newton steps of :func:`_descent_step`."""
+    :func:`._newton._newton_stm` (its Jacobians from the variational equations, kept
+    while they work);
+    otherwise the quasi-Newton steps of :func:`_descent_step`. ``jac0``: a Jacobian to
+    start the compiled loop from (see :func:`._newton._newton_stm`)."""
     if dyn.dop853 is not None and _ANALYTIC[0] and _inside(imp_t, t_end):
-        return _newton_compiled(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, f)[:3]
+        args = (dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, f, jac0)
+        return _newton_compiled(*args)[:3]
     if f is None:
         f = _final_residual(dyn, rv0, t_end, imp_t, x, target)
     it = 0
@@ -530,6 +533,7 @@ def _correct_full(
     f0=None,
     predicted=None,
     report=True,
+    jac0=None,
 ) -> tuple:
     """Differential correction of the burns' inertial delta-v (k, 3), epochs fixed, so
     that the state at ``t_end`` equals ``target``.
@@ -548,6 +552,7 @@ def _correct_full(
     ``f0``: the residual at ``dv0`` when the caller has it (a previous correction's
     :attr:`f`); ``predicted``: the prediction (total, delta-v's) at ``dv0``, used when
     Newton leaves ``dv0`` as it is (both are then what this function would compute).
+    ``jac0``: a Jacobian (6, 3k) near ``dv0`` to start the compiled Newton loop from.
     ``report=False``: the converged flag (bool) in place of the CorrectionReport (whose
     Quantities cost ~20 us; the phasing flight makes four to five corrections a sample).
     Returns (dv (k, 3), CorrectionReport, epochs (k,) s, the final residual f (6,), the
@@ -590,7 +595,9 @@ def _correct_full(
             total_it += 1
         x = x0 + bmat @ p
     f_in = f0 if bases is None else None
-    x, f, it = _newton(dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f_in)
+    x, f, it = _newton(
+        dyn, rv0, t_end, imp_t, x, target, w, max_iter, history, jacobian, f_in, jac0
+    )
     total_it += it
     kept = f_in is not None and it == 0  # Newton's start, unchanged
 
