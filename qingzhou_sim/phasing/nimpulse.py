@@ -162,9 +162,11 @@ def _two_body_optimum(mu, rv0, target_T, t_end, t_min, t0, dv0):
     total = float(np.sum(np.linalg.norm(dv, axis=1)))
     grid = np.linspace(t_min, t_end, _PRIMER_GRID)
     for _ in range(3):
-        pm = _primer_magnitude(mu, rv0, float(t_end), t, dv, lam, grid)
         vanishing = np.linalg.norm(dv, axis=1) < 0.02 * total
-        if not np.any(vanishing) or pm.max() <= 1.0 + 1e-4:
+        if not np.any(vanishing):
+            break  # (the primer is needed only to move a vanishing impulse)
+        pm = _primer_magnitude(mu, rv0, float(t_end), t, dv, lam, grid)
+        if pm.max() <= 1.0 + 1e-4:
             break
         tn, dn = list(t[~vanishing]), list(dv[~vanishing])
         for i in np.flatnonzero(vanishing):
