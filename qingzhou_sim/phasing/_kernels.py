@@ -790,26 +790,51 @@ def _primer_magnitude(mu, rv0, t_end, imp_t, dv, lam, t_grid):
     for i in range(k):
         seg[i] = (t_end if i == k - 1 else imp_t[i + 1]) - imp_t[i]
     chain = _impulse_chain_jac(mu, post, seg)
-    states = _kepler_rv(mu, rv0, t_grid, imp_t, dv)
     out = np.empty(t_grid.shape[0])
-    j = 0
-    for g in range(t_grid.shape[0]):
-        while j < k and imp_t[j] <= t_grid[g]:
+    # Each grid point on the coast from the impulse before it (or t = 0) at t_a: one
+    # two-body STM Phi(t, t_a), whose symplectic inverse gives Phi(t_next, t) =
+    # Phi(t_next, t_a) Phi(t, t_a)^-1 (Battin 1999, sec. 9.7: Phi^-1 = [[D^T, -B^T],
+    # [-C^T, A^T]] for Phi = [[A, B], [C, D]]); M = P_next Phi(t_next, t_a) once a coast.
+    m = np.empty((6, 6))
+    j = -1
+    g = 0
+    ng = t_grid.shape[0]
+    while g < ng:
+        while j + 1 < k and imp_t[j + 1] <= t_grid[g]:
             j += 1
-        t_next = imp_t[j] if j < k else t_end
-        _, _, phi = _kepler_stm(mu, states[g, :3].copy(), states[g, 3:].copy(), t_next - t_grid[g])
-        q = 0.0
-        for b in range(3):
-            pb = 0.0
-            for a in range(6):
-                # Phi(t_end, t) = P_j Phi(t_j, t), row a, velocity column b
-                col = 0.0
-                if j < k:
+        # the coast [t_a, t_next] holding grid point g
+        if j < 0:
+            t_a = 0.0
+            ra = rv0[:3].copy()
+            va = rv0[3:].copy()
+        else:
+            t_a = imp_t[j]
+            ra = post[j, :3].copy()
+            va = post[j, 3:].copy()
+        t_next = imp_t[j + 1] if j + 1 < k else t_end
+        _, _, phi_c = _kepler_stm(mu, ra, va, t_next - t_a)
+        for a in range(6):
+            for b in range(6):
+                if j + 1 < k:
+                    acc = 0.0
                     for e in range(6):
-                        col += chain[j, a, e] * phi[e, 3 + b]
+                        acc += chain[j + 1, a, e] * phi_c[e, b]
+                    m[a, b] = acc
                 else:
-                    col = phi[a, 3 + b]
-                pb -= 1e-3 * (1.0 if a < 3 else _SQP_VEL_WEIGHT_S) * col * lam[a]
-            q += pb * pb
-        out[g] = math.sqrt(q)
+                    m[a, b] = phi_c[a, b]
+        while g < ng and (j + 1 >= k or t_grid[g] < imp_t[j + 1]):
+            _, _, phi = _kepler_stm(mu, ra, va, t_grid[g] - t_a)
+            q = 0.0
+            for b in range(3):
+                pb = 0.0
+                for a in range(6):
+                    # row a, velocity column b of Phi(t_end, t) = M Phi(t, t_a)^-1
+                    col = 0.0
+                    for e in range(3):
+                        col -= m[a, e] * phi[b, 3 + e]  # -B^T
+                        col += m[a, 3 + e] * phi[b, e]  # A^T
+                    pb -= 1e-3 * (1.0 if a < 3 else _SQP_VEL_WEIGHT_S) * col * lam[a]
+                q += pb * pb
+            out[g] = math.sqrt(q)
+            g += 1
     return out
