@@ -225,13 +225,12 @@ class _EpochKernels:
     propagation. Bit-identical to ``_make_dynamics(model, epoch0=epochs[i])``."""
 
     def __init__(self, model, epochs: Time, jd_tt):
-        from ..phasing.core import _make_dynamics
         from ..propagator import Propagator
 
         self.model, self.epochs = model, epochs
         self.jd_tt = jd_tt if model.needs_epoch else None
         # its kernels are replaced below (its epoch does not matter: no astropy here)
-        self.shell = _make_dynamics(model, epoch0=None)
+        self.shell = _shell(model)
         self.prop = Propagator(model)
         self._made: dict = {}
 
@@ -263,6 +262,35 @@ class _EpochKernels:
         from ..phasing.core import _make_dynamics
 
         return _make_dynamics(self.model, epoch0=self.epochs[i]).station(rv0, t_s)
+
+
+# The shells of :class:`_EpochKernels` by what they depend on (a handful a process).
+_SHELLS: dict = {}
+
+
+def _shell(model):
+    """``phasing.core._make_dynamics(model, epoch0=None)`` for :class:`_EpochKernels`,
+    which reads only its name, whether it is two-body (then its Kepler kernels, which
+    depend on the Earth model alone) and whether it has arcs and DOP853 inputs: the
+    same for every model of one kind of gravity, drag presence, third bodies, pole and
+    Earth, so made once for each (a sample's drag scales do not make a new one)."""
+    from ..phasing.core import _make_dynamics
+
+    gravity = model.gravity
+    key = (
+        type(gravity),
+        getattr(gravity, "max_degree", 0),
+        model.drag is None,
+        model.drag is not None and type(model.drag.atmosphere),
+        model.third_bodies,
+        model.pole,
+        model.earth,
+    )
+    if key not in _SHELLS:
+        if len(_SHELLS) >= 16:
+            _SHELLS.clear()
+        _SHELLS[key] = _make_dynamics(model, epoch0=None)
+    return _SHELLS[key]
 
 
 def _kernel_rv(prop, p, epochs, i, rv0, t_s, imp_t=None, imp_dv=None):
