@@ -685,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     collecting = gc.isenabled()
     if argv is None:  # (from the first import on: see _ONE_SHOT_COMMANDS)
         gc.disable()
+        _one_blas_thread(sys.argv[1:])
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -702,6 +703,18 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         _end_process(status)
     return status
+
+
+def _one_blas_thread(words: list[str]) -> None:
+    """Before numpy is imported: OpenBLAS on one thread for a one-shot command (unless
+    the user set OPENBLAS_NUM_THREADS). A mission runs with BLAS on one thread anyway
+    (``mission/_guard.py``, for bit-identical runs) and nothing else here is large
+    enough for BLAS threads, but each OpenBLAS library (numpy's and scipy's) would
+    start a thread pool whose workers spin ~0.1 s CPU each before they sleep: ~0.25 s
+    CPU of a ``run`` on two cores (issue 16 item 3)."""
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command in _ONE_SHOT_COMMANDS and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _dispatch(args) -> int:

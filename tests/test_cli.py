@@ -171,3 +171,31 @@ def test_failing_launch_child_leaves_the_stage_to_this_process(monkeypatch):
     monkeypatch.setattr(launching, "launch_stage", broken)  # the child forks after this
     cli._take_launch_ahead(cli._start_launch_ahead(mission), mission)
     assert launching._LAUNCH_CACHE == {}
+
+
+@pytest.mark.parametrize(
+    ("words", "preset", "expected"),
+    [
+        (["run", "--out", "x"], None, 1),
+        (["run", "--out", "x"], "2", 2),
+    ],
+)
+def test_one_shot_commands_start_blas_on_one_thread(words, preset, expected):
+    # OpenBLAS's thread pools are never started for a one-shot command (a mission runs
+    # with BLAS on one thread anyway), unless the user asked for threads
+    import os
+
+    code = (
+        "import sys; from qingzhou_sim import cli; cli._one_blas_thread(sys.argv[1:]); "
+        "import numpy, threadpoolctl; "
+        "print(max(i['num_threads'] for i in threadpoolctl.threadpool_info() "
+        "if i['internal_api'] == 'openblas'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    done = subprocess.run(
+        [sys.executable, "-c", code, *words], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == min(expected, os.cpu_count())
