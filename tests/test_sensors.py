@@ -288,3 +288,28 @@ def test_draw_step_draws_numpys_stream_for_the_sensors_in_use_only():
     assert not nz[sen.NZ_GNSS : sen.NZ_GNSS + sen.NZ_REL].any()
     assert not nz[sen.NZ_CAMERA : sen.NZ_CAMERA + sen.NZ_REL].any()
     assert gen.standard_normal() == ref[n]
+
+
+def test_loop_draws_from_the_bit_generator_as_the_generator():
+    """The compiled loop draws its normals from ``gen.bit_generator`` (its kernels run
+    without reference counting, which cannot release a ``Generator`` argument): the
+    same numbers as NumPy's ``Generator.standard_normal`` and the same state after."""
+    from numba import njit
+
+    @njit
+    def draw_bg(bg, use, nz):
+        sen._draw_step_bg(bg, use, nz)
+
+    use = np.array([True, False, True])
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    za, zb = np.zeros(sen.N_NOISE), np.zeros(sen.N_NOISE)
+    drawn = []
+    for _ in range(4):
+        sen.draw_step(a, use, za)
+        draw_bg(b.bit_generator, use, zb)
+        np.testing.assert_array_equal(za, zb)
+        drawn.append(zb[np.r_[0:7, 14 : sen.N_NOISE]].copy())
+    # NumPy's own stream: the used blocks in column order, step after step
+    expected = np.random.default_rng(3).standard_normal(len(drawn) * drawn[0].size)
+    np.testing.assert_array_equal(np.concatenate(drawn), expected)
+    assert a.standard_normal() == b.standard_normal()

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 from numba import types as nb_types
+from numba.np.random.distributions import random_standard_normal
 
 from ..relative._kernels import _cw_stm_fill
 
@@ -76,19 +77,21 @@ _leaf = njit(**LEAF_OPTIONS)
 _kernel_alloc = njit(**KERNEL_OPTIONS, _nrt=True)
 
 
-def _kernel_of(public):
+def _kernel_of(public, inline=False):
     """The kernel of a public compiled function, for compiled callers: the same Python
     function compiled again as ``_<name>`` with :data:`KERNEL_OPTIONS` (no Python entry
     points; its own cache entry). The public function keeps its entry points for Python
     callers and is compiled only when Python calls it, so the loop's first compilation
-    builds no wrappers it never runs."""
+    builds no wrappers it never runs. With ``inline``, ``_<name>_inline``, inlined into
+    its one caller (as :data:`_inlined`): one compiled function fewer."""
     f = public.py_func
-    g = types.FunctionType(
-        f.__code__, f.__globals__, "_" + f.__name__, f.__defaults__, f.__closure__
-    )
-    g.__qualname__ = "_" + f.__qualname__
+    name = "_" + f.__name__ + ("_inline" if inline else "")
+    g = types.FunctionType(f.__code__, f.__globals__, name, f.__defaults__, f.__closure__)
+    g.__qualname__ = name
     g.__module__ = f.__module__
     g.__doc__ = f.__doc__
+    if inline:
+        return njit(cache=True, inline="always", error_model="numpy")(g)
     return njit(**KERNEL_OPTIONS)(g)
 
 
@@ -909,13 +912,16 @@ def _thruster_into(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors, out):
     )  # fmt: skip
 
 
-@_kernel
-def _normals(gen, out):
-    """Fill ``out`` with standard normals from the generator ``gen``
-    (``numpy.random.Generator``; numba draws the same stream as NumPy and advances the
-    generator's state, so a seed still gives the same run)."""
+@_leaf
+def _normals(bg, out):
+    """Fill ``out`` with standard normals from the bit generator ``bg`` of a
+    ``numpy.random.Generator`` (``gen.bit_generator``): numba's
+    ``Generator.standard_normal()`` is ``random_standard_normal(gen.bit_generator)``, so
+    these are the draws NumPy makes, and the generator's state advances (a seed still
+    gives the same run). The loop takes the bit generator, not the ``Generator``, whose
+    argument numba cannot release in a kernel without reference counting."""
     for i in range(out.shape[0]):
-        out[i] = gen.standard_normal()
+        out[i] = random_standard_normal(bg)
 
 
 @_leaf

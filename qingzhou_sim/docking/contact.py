@@ -27,7 +27,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._kernels import _cross, _kernel_of, _leaf, _mtv3, _mv3, _norm3, _vadd, _vscale, _vsub
+from ._kernels import (
+    _cross,
+    _inlined,
+    _kernel_of,
+    _leaf,
+    _mtv3,
+    _mv3,
+    _norm3,
+    _vadd,
+    _vscale,
+    _vsub,
+)
 from ._quat import _euler_321, _qconj, _qdcm_into, qdcm, qmul
 from .bodies import A_Q, A_W, lvlh_rate_body
 from .config import ContactLimits
@@ -88,7 +99,7 @@ def _separation_into(rel, xs, xc, ports, rs, rc):
     return d0 + d1 + d2
 
 
-@_leaf
+@_inlined
 def _port_term(rel, rs, rc, ports, i):
     """``(pc[i] - ps[i]) * ax[i]`` of :func:`separation`."""
     p_s, a_s, p_c = ports[P_ST_POS], ports[P_ST_AX], ports[P_CH_POS]
@@ -181,6 +192,5 @@ def ports_array(station_port, chaser_port) -> np.ndarray:
 
 
 # kernels of the public functions above for compiled callers (no Python entry points)
-_figures = _kernel_of(figures)
+_figures_inline = _kernel_of(figures, inline=True)
 _port_states = _kernel_of(port_states)
-_separation = _kernel_of(separation)

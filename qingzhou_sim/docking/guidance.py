@@ -209,4 +209,4 @@ def _attitude_target_into(xs, align, q_dock, w_orb, q_ref, w_ref, m):
 
 
 # kernels of the public functions above for compiled callers (no Python entry points)
-_transfer = _kernel_of(transfer)
+_transfer_inline = _kernel_of(transfer, inline=True)

@@ -73,7 +73,6 @@ from ._kernels import (
     _dist3,
     _inlined,
     _kernel_alloc,
-    _leaf,
     _norm3,
     _normals,
     _propagate_truth_into,
@@ -92,28 +91,31 @@ from .bodies import (
     attitude_error3,
     rate_rel_into,
 )
-from .contact import C_N, _figures, _separation_into
+from .contact import C_N, _figures_inline, _separation_into
 from .control import _attitude_impulse_into, _translation_dv_into
-from .guidance import G_BURN, G_N, _attitude_target_into, _reference_into, _transfer
+from .guidance import G_BURN, G_N, _attitude_target_into, _reference_into, _transfer_inline
 from .navigation import (
+    N_ERR,
+    Q_N,
+    V_N,
     V_POS,
     W_COV,
-    _bias_covariance,
+    W_N3,
+    _bias_covariance_inline,
     _position_fix_into,
     _predict_into,
     _update_navigation_into,
-    _work,
 )
-from .safety import _choose_cam, _event, _gate, _monitor, zone_events
+from .safety import _choose_cam_inline, _event, _gate, _monitor, zone_events
 from .sensors import (
     N_NOISE,
     NZ_GYRO,
     SF_GYRO,
-    _draw_step,
+    _draw_step_bg,
     _gyro_into,
     _sample_flat_into,
     _select_flat_into,
-    _select_sensors,
+    _select_sensors_inline,
 )
 from .thrusters import _fire_into
 
@@ -227,7 +229,7 @@ L_N = 30
 
 @_inlined
 def _navigate(
-    rel, x, q, b, p, gb, om, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp, q_nom, t,
+    rel, x, q, b, p, gb, om, xc, xs, k, nz, bg, draw, dt, mode, cfg, sp, sf, fp, q_nom, t,
     ws, nv, ok, use,
 ):  # fmt: skip
     """Sensors (:func:`.sensors.sample_sensors`: relative GNSS, lidar, camera pose,
@@ -237,14 +239,14 @@ def _navigate(
     (:func:`.navigation.position_fix`) stays clean. ``x``, ``q``, ``b``, ``p``: the
     filter's state (updated in place; ``ws`` its work arrays, made once per segment),
     ``gb`` the true gyro bias at the start of the step; the gyro rate goes to ``om``.
-    With ``draw`` the step's standard normals are drawn from ``gen`` into ``nz``
+    With ``draw`` the step's standard normals are drawn from ``bg`` (the generator's bit generator) into ``nz``
     (:func:`.sensors.draw_step`: only those of the sensors in use). The monitor's
     position goes to ``nv``'s ``mon``; returns its sigma km. ``nv``, ``ok``, ``use``:
     work arrays (:data:`L_N` rows)."""
     seen, bias, mon, z_g, z_l, z_c, q_st, b1 = nv
     if draw:
         _select_flat_into(sf, _norm3(x[:3]), use)
-        _draw_step(gen, use, nz)
+        _draw_step_bg(bg, use, nz)
     for i in range(3):
         bias[i] = 0.0
     if t >= cfg[CF_BIAS_T0]:
@@ -274,8 +276,8 @@ def _navigate(
 def _bias_variance(x, q, p, sp, q_nom, fp):
     """The cross-check's variance with :func:`.navigation.bias_covariance` (rarely
     needed; a compiled function of its own, allocating, called from the loop)."""
-    use = _select_sensors(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
-    bc = _bias_covariance(x, q, sp, q_nom, use, fp)
+    use = _select_sensors_inline(_norm3(x[:3]), sp.gnss, sp.lidar, sp.camera)
+    bc = _bias_covariance_inline(x, q, sp, q_nom, use, fp)
     return max(p[0, 0] + bc[0, 0], p[1, 1] + bc[1, 1], p[2, 2] + bc[2, 2])
 
 
@@ -354,7 +356,7 @@ def _record(hist, k, t, rel, xhat, mass, xc, xs, q_ref, w_orb):
 def _transfer_into(seg, cfg, k, t, xhat, gs, ev, ne, dv):
     """:func:`.guidance.transfer` with the command into ``dv`` (3,): (done, abort
     code, ne). Called only at a transfer's burn steps."""
-    d, done, reason, ne = _transfer(seg, cfg, k, t, xhat, gs, ev, ne)
+    d, done, reason, ne = _transfer_inline(seg, cfg, k, t, xhat, gs, ev, ne)
     for i in range(3):
         dv[i] = d[i]
     return done, reason, ne
@@ -388,16 +390,16 @@ def _translation(seg, cfg, k, t, xhat, gs, flags, ev, ne, dv, r_ref, v_ref):
 
 
 @_kernel_alloc
-def _cam(xhat, cfg, mass, gen, st, ch, row, ev, ne, t, reason):
+def _cam(xhat, cfg, mass, bg, st, ch, row, ev, ne, t, reason):
     """Collision-avoidance manoeuvre (main engines) at the end of a segment: the
     command and its execution into the history ``row``, the events; ``ch`` and the
     estimate's velocity take the impulse. Returns (mass, ne). Rare: a compiled
     function of its own (it allocates), called from the loop."""
-    dv = _choose_cam(xhat, cfg)
+    dv = _choose_cam_inline(xhat, cfg)
     nz_cam = np.zeros(4)
     dva = _thruster(dv, mass, 1e3, 1e9, cfg, nz_cam, False, False)
     if cfg[CF_EXEC_ON] != 0.0:
-        _normals(gen, nz_cam)
+        _normals(bg, nz_cam)
         dva = _thruster(dva, mass, 1e3, 1e9, cfg, nz_cam, False, True)
     _add_inertial_dv(st, dva, ch)
     mass -= _burn_mass(mass, dva, cfg)
@@ -410,9 +412,7 @@ def _cam(xhat, cfg, mass, gen, st, ch, row, ev, ne, t, reason):
 
 
 @_inlined
-def _actuate(
-    mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, gen, stuck, aw, tw, w6, rm
-):
+def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, bg, stuck, aw, tw, w6, rm):
     """Thruster selection and execution of one step: RCS for attitude and (outside
     transfers) translation, with pulse accumulation below the minimum impulse; main
     engines for transfer burns. The flight software turns the LVLH command into body
@@ -440,7 +440,7 @@ def _actuate(
         for i in range(3):
             dva[i] = nom[i]
         if cfg[CF_EXEC_ON] != 0.0 and _norm3(nom) > 0.0:
-            _normals(gen, nz)
+            _normals(bg, nz)
             _thruster_into(nom, mass, dt, 1e12, cfg, nz, stuck, True, dva)
         mass -= _burn_mass(mass, dva, cfg)
     else:
@@ -478,40 +478,15 @@ def _actuate(
 def _propagate(st, ch, xs, xc, duration, mass, cfg, pl, w_orb, gg, pws):
     """Both bodies over ``duration`` s, in place: translation (J2 + drag, RK4), the
     station's attitude under its own hold, the chaser's free between impulses (no
-    torque). ``pl``: what it reads of :class:`Att` (:func:`_plant_part`); ``pws``:
-    work arrays of :func:`_plant_work`."""
+    torque). ``pl``: what it reads of :class:`Att` (:func:`_plant_part`); ``pws``: the
+    plant's work arrays (:func:`fly_segment`: RK4 stages (4, A_N) and stage state (A_N,)
+    shared by the translation (first six entries) and the attitude, the station's
+    torque (3,), a zero torque)."""
     k, y, tq, zero = pws
     i_ch, i_ch_inv, i_st, i_st_inv, q_hold, kp, kd, step = pl
     _propagate_truth_into(st, ch, duration, mass, cfg, k, y)
     _propagate_station_into(xs, duration, step, i_st, i_st_inv, w_orb, gg, q_hold, kp, kd, k, y, tq)
     _propagate_attitude_into(xc, duration, step, i_ch, i_ch_inv, w_orb, gg, zero, k, y)
-
-
-@_inlined
-def _plant_part(ac):
-    """The parts of :class:`Att` the plant's propagation reads. Every array handed to a
-    compiled or inlined function costs a reference-count increment and decrement, per
-    call: the loop hands over these eight, once unpacked, instead of ``ac``'s 20."""
-    return (
-        ac.inertia_ch, ac.inertia_ch_inv, ac.inertia_st, ac.inertia_st_inv,
-        ac.q_hold_st, ac.kp_st, ac.kd_st, ac.step,
-    )  # fmt: skip
-
-
-@_inlined
-def _rcs_part(ac):
-    """The parts of :class:`Att` the thruster selection and execution read."""
-    return (
-        ac.table, ac.b_nominal, ac.b_true, ac.thrust, ac.inertia_ch_inv,
-        ac.mib, ac.quantum, ac.isp_rcs,
-    )  # fmt: skip
-
-
-@_inlined
-def _plant_work():
-    """RK4 stages (4, A_N) and stage state (A_N,) shared by the translation (first six
-    entries) and the attitude integrations, the station's torque (3,), a zero torque."""
-    return np.empty((4, A_N)), np.empty(A_N), np.empty(3), np.zeros(3)
 
 
 @_inlined
@@ -556,20 +531,113 @@ def _find_contact(st, ch, xs, xc, dt, mass, cfg, ports, pl, w_orb, gg, pws, rel,
 @_kernel_alloc
 def _figures_into(rel, xs, xc, ports, q_dock, w_orb, out):
     """:func:`.contact.figures` into ``out`` (C_N,) (once per approach)."""
-    fig = _figures(rel, xs, xc, ports, q_dock, w_orb)
+    fig = _figures_inline(rel, xs, xc, ports, q_dock, w_orb)
     for i in range(C_N):
         out[i] = fig[i]
 
 
-@_leaf
-def _steps(
-    seg, cfg, pl, rcs, ports, q_dock, inertia_fsw, tau, max_rate, sp, fp, q_nom, xs_nom, sf,
-    t0, st, ch, xs, xc, x, q, b, p, gb, om, mass, gen, draw, flags, zones, resid,
-    hist, ev, gs, nz, contact, ws, pws, lv, rm, ok, use, tw, w6,
+def _plant_part(ac):
+    """The parts of :class:`Att` the plant's propagation reads."""
+    return (
+        ac.inertia_ch, ac.inertia_ch_inv, ac.inertia_st, ac.inertia_st_inv,
+        ac.q_hold_st, ac.kp_st, ac.kd_st, ac.step,
+    )  # fmt: skip
+
+
+def _rcs_part(ac):
+    """The parts of :class:`Att` the thruster selection and execution read."""
+    return (
+        ac.table, ac.b_nominal, ac.b_true, ac.thrust, ac.inertia_ch_inv,
+        ac.mib, ac.quantum, ac.isp_rcs,
+    )  # fmt: skip
+
+
+def _work_arrays():
+    """The navigation filter's work arrays, as :func:`.navigation._work` makes them in
+    compiled code (the same shapes, in the same order)."""
+    return (
+        np.zeros((6, N_ERR)),
+        np.zeros((N_ERR, 6)),
+        np.zeros(6),
+        np.zeros(6),
+        np.zeros(N_ERR),
+        np.zeros((N_ERR, N_ERR)),
+        np.zeros((6, 6, 6)),
+        np.zeros((W_N3, 3, 3)),
+        np.zeros((V_N, 3)),
+        np.zeros((Q_N, 4)),
+        np.zeros((6, 6)),
+    )
+
+
+def fly_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, flags, zones, resid):
+    """Fly one segment in closed loop at ``seg.dt``.
+
+    ``st``/``ch`` absolute states (km, km/s), ``xs``/``xc`` attitude states of station
+    and chaser (:mod:`.bodies`), ``flags`` monitor flags (:mod:`.safety`), ``zones``
+    truth zone flags, ``resid`` translation pulses carried below the minimum impulse,
+    ``est`` the navigation state (x, q, b, p, true gyro bias, gyro rate). With
+    ``draw`` (noise on) each step draws its sensors' standard normals from the
+    ``numpy.random.Generator`` ``gen``, only those it uses (sensors in use, execution
+    errors of a burn that fires); without, they are zero.
+    Returns (status, abort reason, t, st, ch, xs, xc, est, mass, history rows
+    (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
+
+    This function makes the segment's arrays (the states are copied: the steps work
+    in place on them; ``est``'s ``x``, ``q``, ``b``, ``p`` are updated in place) and the
+    compiled :func:`run_segment` flies it.
+    """
+    # rows are zeroed as they are recorded (_record): a segment's room for its longest
+    # duration is mostly never touched (zeroing it all was ~3 % of the loop's time)
+    hist = np.empty((seg.n_max + 2, H_COLS))
+    ev = np.zeros((MAX_EVENTS, 4))
+    contact = np.full(C_N, np.nan)
+    n_thr = ac.table.shape[1]
+    work = (
+        np.zeros(G_N),  # guidance state
+        np.zeros(N_NOISE),  # this step's sensor standard normals
+        _work_arrays(),  # the navigation filter's
+        (np.empty((4, A_N)), np.empty(A_N), np.empty(3), np.zeros(3)),  # the plant's
+        np.zeros((L_N, 8)),  # the loop's vectors
+        np.zeros((4, 3, 3)),  # rotations: chaser true, estimated; two more
+        np.zeros(4, dtype=np.bool_),  # samples valid
+        np.zeros(3, dtype=np.bool_),  # sensors in use
+        np.zeros((4, n_thr)),  # thruster selection
+        np.zeros((3, 6)),  # its wrenches
+    )
+    sp, _, fp, q_nom, xs_nom, sf = nav
+    x, q, b, p, gb, om = est
+    st, ch, xs, xc, gb, om = st.copy(), ch.copy(), xs.copy(), xc.copy(), gb.copy(), om.copy()
+    parts = (
+        _plant_part(ac), _rcs_part(ac), ac.ports, ac.q_dock, ac.inertia_fsw,
+        max(ac.tau, 2.0 * seg.dt), ac.max_rate,
+    )  # fmt: skip
+    status, reason, t, k, ne, mass = run_segment(
+        seg, cfg, parts, (sp, fp, q_nom, xs_nom, sf), float(t0),
+        (st, ch, xs, xc, x, q, b, p, gb, om), float(mass), gen.bit_generator, bool(draw),
+        flags, zones, resid, hist, ev, contact, work,
+    )  # fmt: skip
+    est = (x, q, b, p, gb, om)
+    return status, reason, t, st, ch, xs, xc, est, mass, hist[: k + 1], ev[:ne], contact
+
+
+@njit(cache=True, error_model="numpy", _nrt=False)
+def run_segment(
+    seg, cfg, parts, navp, t0, state, mass, bg, draw, flags, zones, resid, hist, ev, contact,
+    work,
 ):  # fmt: skip
-    """The steps of :func:`run_segment` on the arrays it made: everything in place,
-    nothing allocated, no reference counting (:data:`._kernels._leaf`). Returns
-    (status, abort reason, t, last step k, number of events, mass)."""
+    """The steps of one segment (:func:`fly_segment`, which makes the arrays): in place
+    on the states ``state`` (st, ch, xs, xc, x, q, b, p, gb, om), the monitor's
+    ``flags``, ``zones``, ``resid``, the history ``hist``, the events ``ev``, the contact
+    figures ``contact`` and the work arrays ``work``; nothing allocated, no reference
+    counting (compiled with ``_nrt=False``, as :data:`._kernels._leaf`; the generator
+    comes as its bit generator ``bg``, :func:`._kernels._normals`). ``parts``: what
+    the steps read of :class:`Att`; ``navp``: of :class:`Nav`. Returns (status, abort
+    reason, t, last step k, number of events, mass)."""
+    pl, rcs, ports, q_dock, inertia_fsw, tau, max_rate = parts
+    sp, fp, q_nom, xs_nom, sf = navp
+    st, ch, xs, xc, x, q, b, p, gb, om = state
+    gs, nz, ws, pws, lv, rm, ok, use, tw, w6 = work
     rel, rel2 = lv[L_REL, 0:6], lv[L_REL2, 0:6]
     nv = (
         lv[L_SEEN, 0:6], lv[L_BIAS, 0:3], lv[L_MON, 0:3], lv[L_ZG, 0:6], lv[L_ZL, 0:3],
@@ -600,7 +668,7 @@ def _steps(
         # ---- bodies (truth zone events), sensors and navigation
         ne = zone_events(rel, zones, cfg, t, ev, ne)
         sig_mon = _navigate(
-            rel, x, q, b, p, gb, om, xc, xs, k, nz, gen, draw, dt, mode, cfg, sp, sf, fp,
+            rel, x, q, b, p, gb, om, xc, xs, k, nz, bg, draw, dt, mode, cfg, sp, sf, fp,
             q_nom, t, ws, nv, ok, use,
         )  # fmt: skip
         xhat = x
@@ -622,12 +690,12 @@ def _steps(
         _attitude_impulse_into(xe, q_ref, w_ref, inertia_fsw, tau, max_rate, dl)
         if reason != AB_NONE:
             # ---- collision-avoidance manoeuvre (main engines), end of the segment
-            mass, ne = _cam(xhat, cfg, mass, gen, st, ch, hist[k], ev, ne, t, reason)
+            mass, ne = _cam(xhat, cfg, mass, bg, st, ch, hist[k], ev, ne, t, reason)
             status = ST_ABORT
             break
         # ---- thruster selection and execution
         mass, nfire, imp, ang = _actuate(
-            mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], gen,
+            mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, xe[A_Q : A_Q + 4], bg,
             stuck, aw, tw, w6, rm,
         )  # fmt: skip
         _put(hist[k], H_DVC, dv)
@@ -660,52 +728,3 @@ def _steps(
             ne = _event(ev, ne, t, EV_CONTACT, 0.0, 0.0)
             break
     return status, reason, t, k, ne, mass
-
-
-@njit(cache=True, error_model="numpy")
-def run_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, flags, zones, resid):
-    """Fly one segment in closed loop at ``seg.dt``.
-
-    ``st``/``ch`` absolute states (km, km/s), ``xs``/``xc`` attitude states of station
-    and chaser (:mod:`.bodies`), ``flags`` monitor flags (:mod:`.safety`), ``zones``
-    truth zone flags, ``resid`` translation pulses carried below the minimum impulse,
-    ``est`` the navigation state (x, q, b, p, true gyro bias, gyro rate). With
-    ``draw`` (noise on) each step draws its sensors' standard normals from the
-    ``numpy.random.Generator`` ``gen``, only those it uses (sensors in use, execution
-    errors of a burn that fires); without, they are zero.
-    Returns (status, abort reason, t, st, ch, xs, xc, est, mass, history rows
-    (k, H_COLS), events (m, 4), contact figures (C_N,), NaN without contact).
-
-    This function makes the segment's arrays (the states are copied: the steps work
-    in place) and :func:`_steps` flies it. ``est``'s ``x``, ``q``, ``b``, ``p`` are
-    updated in place.
-    """
-    # rows are zeroed as they are recorded (_record): a segment's room for its longest
-    # duration is mostly never touched (zeroing it all was ~3 % of the loop's time)
-    hist = np.empty((seg.n_max + 2, H_COLS))
-    ev = np.zeros((MAX_EVENTS, 4))
-    gs = np.zeros(G_N)
-    nz = np.zeros(N_NOISE)  # this step's sensor standard normals
-    contact = np.full(C_N, np.nan)
-    ws = _work()  # the navigation filter's work arrays
-    pws = _plant_work()  # the plant's
-    lv = np.zeros((L_N, 8))  # the loop's vectors
-    rm = np.zeros((4, 3, 3))  # rotations: chaser true, estimated; contact search's two
-    ok = np.zeros(4, dtype=np.bool_)
-    use = np.zeros(3, dtype=np.bool_)
-    n_thr = ac.table.shape[1]
-    tw = np.zeros((4, n_thr))
-    w6 = np.zeros((3, 6))
-    # the bundles unpacked once: the steps read each part's arrays directly
-    sp, _, fp, q_nom, xs_nom, sf = nav
-    x, q, b, p, gb, om = est
-    st, ch, xs, xc, gb, om = st.copy(), ch.copy(), xs.copy(), xc.copy(), gb.copy(), om.copy()
-    tau = max(ac.tau, 2.0 * seg.dt)
-    status, reason, t, k, ne, mass = _steps(
-        seg, cfg, _plant_part(ac), _rcs_part(ac), ac.ports, ac.q_dock, ac.inertia_fsw, tau,
-        ac.max_rate, sp, fp, q_nom, xs_nom, sf, t0, st, ch, xs, xc, x, q, b, p, gb, om,
-        mass, gen, draw, flags, zones, resid, hist, ev, gs, nz, contact, ws, pws, lv, rm,
-        ok, use, tw, w6,
-    )  # fmt: skip
-    est = (x, q, b, p, gb, om)
-    return status, reason, t, st, ch, xs, xc, est, mass, hist[: k + 1], ev[:ne], contact

@@ -253,6 +253,31 @@ def _mul_t_into(a, b, out):
             out[i, c] = acc
 
 
+@_leaf
+def _mul33_into(a, b, out):
+    """:func:`_mul_into` for 3 x 3 matrices (loops of known length: unrolled)."""
+    for i in range(3):
+        for c in range(3):
+            out[i, c] = 0.0
+    for i in range(3):
+        for j in range(3):
+            aij = a[i, j]
+            if aij != 0.0:
+                for c in range(3):
+                    out[i, c] += aij * b[j, c]
+
+
+@_leaf
+def _mul_t33_into(a, b, out):
+    """:func:`_mul_t_into` for 3 x 3 matrices."""
+    for i in range(3):
+        for c in range(3):
+            acc = 0.0
+            for j in range(3):
+                acc += a[i, j] * b[c, j]
+            out[i, c] = acc
+
+
 @_kernel
 def _sandwich(a, c):
     """``a @ c @ a.T``."""
@@ -397,6 +422,77 @@ def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
                 v -= mm[i, c] * mm[j, c]
             p[i, j] = v
             p[j, i] = v
+
+
+def _kf_update_fixed(m):
+    """:func:`_kf_update_h_into` for the filter's ``p`` (N_ERR, N_ERR) and a structured
+    ``H`` of ``m`` rows (``col`` >= 0, ``sym`` false), with ``m`` and ``n`` constants:
+    the same operations in the same order, loops of known length (LLVM unrolls the
+    ``m``-long ones and interleaves the independent entries). Made for m = 3 and 6."""
+
+    def update(p, y, h, s, dx, ph, z, col, att):
+        n = N_ERR
+        for i in range(n):  # P H^T: the identity column first, then the attitude's
+            for c in range(m):
+                v = 0.0 + p[i, col + c]
+                if att:
+                    for e in range(3):
+                        hce = h[c, I_TH + e]
+                        if hce != 0.0:
+                            v += p[i, I_TH + e] * hce
+                ph[i, c] = v
+        for c in range(m):  # H P H^T + R (its lower triangle is used)
+            for d in range(c + 1):
+                v = s[c, d] + ph[col + c, d]
+                if att:
+                    for e in range(3):
+                        hce = h[c, I_TH + e]
+                        if hce != 0.0:
+                            v += hce * ph[I_TH + e, d]
+                s[c, d] = v
+        low = s  # Cholesky factor in place of S's lower triangle
+        for j in range(m):
+            d = low[j, j]
+            for c in range(j):
+                d -= low[j, c] * low[j, c]
+            if d <= 0.0:
+                raise ValueError("innovation covariance is not positive definite")
+            low[j, j] = math.sqrt(d)
+            for i in range(j + 1, m):
+                v = low[i, j]
+                for c in range(j):
+                    v -= low[i, c] * low[j, c]
+                low[i, j] = v / low[j, j]
+        mm = ph  # M L^T = P H^T, row by row, in place of P H^T
+        for i in range(n):
+            for c in range(m):
+                v = mm[i, c]
+                for d in range(c):
+                    v -= low[c, d] * mm[i, d]
+                mm[i, c] = v / low[c, c]
+        for c in range(m):  # L z = y
+            v = y[c]
+            for d in range(c):
+                v -= low[c, d] * z[d]
+            z[c] = v / low[c, c]
+        for i in range(n):
+            dx[i] = 0.0
+            for c in range(m):
+                dx[i] += mm[i, c] * z[c]
+            for j in range(i, n):
+                v = p[i, j]
+                for c in range(m):
+                    v -= mm[i, c] * mm[j, c]
+                p[i, j] = v
+                p[j, i] = v
+
+    update.__qualname__ = update.__name__ = f"_kf_update_{m}"
+    sig = f"void({_C2}, {_C1}, {_C2}, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean)"
+    return njit(sig, **LEAF_OPTIONS)(update)
+
+
+_kf_update_3 = _kf_update_fixed(3)
+_kf_update_6 = _kf_update_fixed(6)
 
 
 @njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
@@ -825,15 +921,15 @@ def _position_from_los_into(los_s, c_s, sp, q, q_nom, t, w, pos, cov, j):
         pos[i] = (r_n[i, 0] * tg[0] + r_n[i, 1] * tg[1] + r_n[i, 2] * tg[2]) - (
             r_lb[i, 0] * w[0] + r_lb[i, 1] * w[1] + r_lb[i, 2] * w[2]
         )
-    _mul_into(r_lb, r_bs, m)
+    _mul33_into(r_lb, r_bs, m)
     # the true attitude q ⊗ exp(dth) turns w by dth: the fix moves by -R [w x] dth
     _skew_into(w, tmp)
-    _mul_into(r_lb, tmp, j)
+    _mul33_into(r_lb, tmp, j)
     for r in range(3):
         for c in range(3):
             j[r, c] = -j[r, c]
-    _mul_into(m, c_s, tmp)  # the covariance m c_s m^T
-    _mul_t_into(tmp, m, cov)
+    _mul33_into(m, c_s, tmp)  # the covariance m c_s m^T
+    _mul_t33_into(tmp, m, cov)
 
 
 @_kernel
@@ -865,8 +961,8 @@ def _lidar_cov_into(los, sp, noise, bias, a, var, tmp, out):
         s = sp[R_SIGA + i] + sp[R_SIGB + i] * r
         mis = sp[R_MIS] ** 2 if i > 0 else 0.0
         var[i, i] = noise * s * s + bias * (sp[R_BIAS + i] ** 2 + mis)
-    _mul_into(a, var, tmp)  # _sandwich(a, var)
-    _mul_t_into(tmp, a, out)
+    _mul33_into(a, var, tmp)  # _sandwich(a, var)
+    _mul_t33_into(tmp, a, out)
 
 
 @_kernel
@@ -1163,7 +1259,7 @@ def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
     _qdcm_into(q_c, mats[W_A])
     _qdcm_into(q_lt, mats[W_VAR])
     r_pt = mats[W_CS]  # target frame -> body frame
-    _mul_into(mats[W_A], mats[W_VAR], r_pt)
+    _mul33_into(mats[W_A], mats[W_VAR], r_pt)
     d = mats[W_J]  # diagonal noise
     for i in range(3):
         for j in range(3):
@@ -1174,8 +1270,8 @@ def _camera_attitude_meas(q, z, sp, q_nom, fp, h, y, mats, quats):
         d[i, i] = s * s
         if fp[F_RBIAS] != 0.0:
             d[i, i] += sp[R_BIAS + 3 + i] ** 2 + sp[R_MIS] ** 2
-    _mul_into(r_pt, d, mats[W_TMP])  # _sandwich(r_pt, diag)
-    _mul_t_into(mats[W_TMP], r_pt, mats[W_COV])
+    _mul33_into(r_pt, d, mats[W_TMP])  # _sandwich(r_pt, diag)
+    _mul_t33_into(mats[W_TMP], r_pt, mats[W_COV])
     _attitude_meas(q, q_m, h, y)
 
 
@@ -1220,23 +1316,23 @@ def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, s
     if ok[3]:
         r = mats[W_R]
         _star_tracker_meas(q, q_star, sp.star, fp, h, y, r)
-        _kf_update_h_into(p, y, h, 3, r, dx, ph, zz, I_TH, False, False)
+        _kf_update_3(p, y, h, r, dx, ph, zz, I_TH, False)
         _correct_into(x, q, b, dx)
     if ok[2]:
         _camera_attitude_meas(q, z_camera, sp.camera, q_nom, fp, h, y, mats, quats)
-        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_TH, False, False)
+        _kf_update_3(p, y, h, mats[W_COV], dx, ph, zz, I_TH, False)
         _correct_into(x, q, b, dx)
     if ok[0]:
         _gnss_meas(x, z_gnss, sp.gnss, fp, h, y, r6)
-        _kf_update_h_into(p, y, h, 6, r6, dx, ph, zz, I_R, False, False)
+        _kf_update_6(p, y, h, r6, dx, ph, zz, I_R, False)
         _correct_into(x, q, b, dx)
     if ok[1]:
         _lidar_meas(x, q, z_lidar, sp.lidar, q_nom, fp, h, y, mats, vecs)
-        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_R, True, False)
+        _kf_update_3(p, y, h, mats[W_COV], dx, ph, zz, I_R, True)
         _correct_into(x, q, b, dx)
     if ok[2]:
         _camera_position_meas(x, q, z_camera, sp.camera, q_nom, fp, h, y, mats, vecs)
-        _kf_update_h_into(p, y, h, 3, mats[W_COV], dx, ph, zz, I_R, True, False)
+        _kf_update_3(p, y, h, mats[W_COV], dx, ph, zz, I_R, True)
         _correct_into(x, q, b, dx)
 
 
@@ -1333,4 +1429,4 @@ class FilterConfig:
 
 
 # kernels of the public functions above for compiled callers (no Python entry points)
-_bias_covariance = _kernel_of(bias_covariance)
+_bias_covariance_inline = _kernel_of(bias_covariance, inline=True)

@@ -258,7 +258,7 @@ def choose_cam(x, cfg):
 
 
 # kernels of the public functions above for compiled callers (no Python entry points)
-_choose_cam = _kernel_of(choose_cam)
+_choose_cam_inline = _kernel_of(choose_cam, inline=True)
 _gate = _kernel_of(gate)
 _in_ae = _kernel_of(in_ae)
 _in_corridor = _kernel_of(in_corridor)

@@ -81,6 +81,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit
+from numba.np.random.distributions import random_standard_normal
 
 from ..errors import InputError, UnknownNameError
 from ._kernels import _inlined, _kernel, _kernel_of, _leaf, _norm3
@@ -452,6 +453,18 @@ def draw_step(gen, use, nz):
             nz[i] = gen.standard_normal() if use[s] else 0.0
     for i in range(NZ_GYRO, N_NOISE):
         nz[i] = gen.standard_normal()
+
+
+@_leaf
+def _draw_step_bg(bg, use, nz):
+    """:func:`draw_step` from the generator's bit generator ``bg`` (the same draws:
+    :func:`._kernels._normals`), for the loop."""
+    for s in range(3):
+        i0 = NZ_GNSS + s * NZ_REL
+        for i in range(i0, i0 + NZ_REL):
+            nz[i] = random_standard_normal(bg) if use[s] else 0.0
+    for i in range(NZ_GYRO, N_NOISE):
+        nz[i] = random_standard_normal(bg)
 
 
 @njit(cache=True, error_model="numpy")
@@ -924,6 +937,4 @@ def draw_step_noise(n_steps: int, rng: np.random.Generator | int) -> np.ndarray:
 
 
 # kernels of the public functions above for compiled callers (no Python entry points)
-_draw_step = _kernel_of(draw_step)
-_measure_gyro = _kernel_of(measure_gyro)
-_select_sensors = _kernel_of(select_sensors)
+_select_sensors_inline = _kernel_of(select_sensors, inline=True)

@@ -51,7 +51,7 @@ from .config import (
     ThrusterConfig,
 )
 from .contact import capture_check, ports_array
-from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, Nav, run_segment
+from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, Nav, fly_segment
 from .profiles import (
     AXES,
     ApproachProfile,
@@ -762,7 +762,7 @@ def simulate_approach(
         if isinstance(sgm, Hold):
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
         for ks in kseg:
-            out = run_segment(
+            out = fly_segment(
                 ks, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
                 gen, noise_on, flags, zones, resid,
             )  # fmt: skip
@@ -852,7 +852,7 @@ def simulate_approach(
             reenter_truth, rmin_truth = True, float(rng_truth.min())
         post_min = min(rmin_truth, rmin_cw) * 1e3 * u.m
         post_reenter = bool(reenter_truth or unsafe_cw)
-        out = run_segment(
+        out = fly_segment(
             drift_seg, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
             gen, noise_on, flags, zones, resid,
         )  # fmt: skip
