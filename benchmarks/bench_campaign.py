@@ -199,6 +199,55 @@ remove but which runs through the propagator's private kernels, another helper's
 this session), the truth propagations between burns and the hand-over arcs ~1.2 ms
 (compiled), the flight's epochs, offsets and TT dates ~0.4 ms (astropy's ``day_frac`` on
 arrays of five to seven elements, ~25 us a call).
+
+Measured in a later session (replan5 helper: analytic Jacobians, goal re-plan + flight
+<= 6 ms; not met). Both trees imported side by side in one process (the session's start,
+6909fa6, and the changed package under another name, both BLAS guards held), sample by
+sample in alternating order, min of 5 a sample, 30 dispersed samples, two runs (CPU ms a
+sample, load ~3 on 2 cores):
+
+=====================================  ==============  ==============
+stage                                  before          after
+=====================================  ==============  ==============
+phasing re-plan                        6.19 / 6.11     4.25 / 4.11
+phasing flight                         3.96 / 3.78     3.15 / 3.00
+re-plan + flight                       10.26 / 9.97    7.51 / 7.19
+this script's stage columns (1 pass)   7.0 + 4.3       4.6-5.1 + 3.5-3.8
+=====================================  ==============  ==============
+
+What changed: (1) the Jacobians of the force-model corrections come from the
+variational equations integrated with the trajectory (``propagator._variational``: one
+DOP853 run whose state is the plain run's bit for bit and which also integrates the
+sensitivity of the end state to the impulses, d a/d r and d a/d v of the whole force
+model: J2-J4 about the moving pole, drag with its density gradient, Sun and Moon),
+instead of 3k finite-difference propagations (the minimum-delta-v stage's exact
+Jacobian) or the two-body STM plus a stale correction (Newton); (2) the Newton loop is
+compiled (``phasing._newton._newton_stm``), its Jacobian kept while steps halve the
+residual (chord) and refreshed when one does not; the flight's corrections pass the
+Jacobian's columns of the later burns to the next correction (one variational run a
+flight); (3) warm starts from the nominal plan: the free-epoch two-body SQP starts from
+the two-body optimum of the reference's own problem and the candidate at the
+reference's epochs from the reference's own force-model Jacobian (each computed once per
+reference and process); (4) the primer magnitude only when an impulse vanishes, with one
+two-body STM a grid point (symplectic inverse); the flight's shell dynamics once per kind
+of force model. Not bit-identical (a different Jacobian): the default mission's nominal
+plan moves by 2e-8 m/s and its printed figures at the approach's noise level (total
+delta-v 66.89 -> 66.82 m/s, hard dock 3:32:54.306 -> .433); dispersed re-plans land on
+the same or other local optima (150 samples: median change 0, mean plan delta-v +0.007
+m/s from the warm start, at most +0.27 / -0.03 m/s), all converged to the same
+tolerances; ``campaign_contact_share.py``: 299/300 (sample 108 fails as before).
+
+What is left, and why: of the re-plan's ~4.1 ms, the fixed-epoch SQPs ~1.2 ms (the
+predictions run 26 iterations a call on average, a few 200-320: vanishing burns
+converge geometrically), the free-epoch SQP and primer scans ~0.6 ms, the variational
+runs (~3x a plain propagation: 12 partial evaluations a step) ~0.6 ms, the plan's
+assembly and Python ~1.2 ms. Of the flight's ~3.0 ms: the corrections ~0.6 ms (a
+variational run, then two plain propagations a correction), the truth propagations and
+hand-over arcs ~0.7 ms, astropy epochs and Python ~1.7 ms (burn epochs and their TT
+dates, Burn objects, force parameters per burn epoch). Tried and not kept: a looser
+tolerance for the variational runs (1e-8: only 255 -> 186 us a run, the step count
+falls as tol^(1/8)); exact Jacobians at every Newton iteration (a variational run costs
+three plain ones; the chord needs one).
 """
 
 from __future__ import annotations
