@@ -18,12 +18,13 @@ numba cache. This script measures, each in fresh interpreters:
       (Linux, two free cores), so this is a breakdown of CPU, not of the command's
       wall time;
   (d) the command's own processes, each run in a fresh interpreter: CPU seconds of the
-      parent to the result and at its exit, of the writer's warm-up, of the writer and
-      its second process after the result, and the wall time they imply on two free
-      cores (parent to the result + the longer writer after it: the writer warms up
-      meanwhile, and the launch child computes the launch stage before it, on the
-      other core: the estimate holds while 'second core before the result' is below
-      'parent to the result'), which a loaded machine's wall time cannot show;
+      parent up to the launch child's fork, while the child computes and after its
+      data, of the launch child (launch stage and phasing plan), of the writer's
+      warm-up, of the writer and its second process after the result, and the wall
+      time they imply on two free cores (_two_core_schedule: the result is ready when
+      the parent has both the child's data and its own imports, and has flown the
+      rest; the writers start drawing once the result is there and the writer is
+      warmed up), which a loaded machine's wall time cannot show;
   (e) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
@@ -122,6 +123,44 @@ parent's imports (~1.1 s CPU: astropy units and IERS tables, numba and its regis
 scipy.optimize), the phasing plan (0.25 s, SLSQP multi-start in phasing/nimpulse.py),
 the writers after the result (~0.45 s), and the writer's warm-up, which now starts
 after the launch child is back and may end after the result on a quiet machine.
+
+Fifth session (08:50-10:50 UTC, 2026-11-30; two other helpers compiling and testing:
+load 2-4 on the 2 cores all along, so wall times are the machine's and CPU is the
+measure). What changed: the launch child computes the nominal phasing plan after the
+launch stage and sends both (length-framed: a child that dies after the stage leaves
+the plan to the parent), and the run flies it as its phasing_reference; meanwhile the
+parent imports what the stages after the plan need and preloads only their kernels
+(docking, propagator, forces, relative), and forks the writer before it waits; the
+CZML file is written from plain data in czml3's exact format (no czml3 or pydantic
+import in the writer: its warm-up 0.55 -> 0.40 s); the one-shot commands start
+OpenBLAS on one thread (numpy's and scipy's thread pools each spun ~0.1 s CPU). This
+script, HEAD before this session (6909fa6, copy with its own cache) and after, one
+after the other at 09:26-09:28 (load 2.9-3.1), -n 3: ``run`` min wall 3.44 -> 3.18 s,
+min CPU 3.45 -> 3.23 s; ``--no-figures`` 3.94 -> 2.35 s wall, 2.75 -> 2.39 s CPU;
+processes (CPU s): parent to the launch fork 1.06 -> 0.93 (no BLAS threads), after
+the fork before the wait 0.42 -> 0.40, launch child 0.31 -> 0.63 (+ the plan), parent
+after the child's data 0.42 -> 0.07, writer warm-up 0.56 -> 0.42, writers after the
+result 0.47 / 0.40 -> 0.50 / 0.42 (load); result ready on two free cores 1.90 -> 1.63,
+writer ready 2.04 -> 1.75, estimate on two free cores 2.56 -> 2.26 s (an earlier
+alternated pair at load 3.2: 2.70 -> 2.51; at load 2.9: 2.15 for this tree). Outputs
+byte-identical (PNGs included; OEM less CREATION_DATE). A first run (empty cache, load
+2.8): 73.4 s wall / 52.1 s user before, 64.7 / 53.7 after (the child is forked only on
+a warm cache; within noise). Tried and not kept: the writer forked before the
+parent's kernel preload (three processes on two cores; 0.02-0.05 s at best on paper,
+not measurable here); a compiled Nelder-Mead for the launch search's Lambert
+refinement (~0.05 s CPU in the child, but a new compiled kernel on the first run's
+launch path, which must not get slower). Not reached: 2 s. What is left, on the
+critical path of two free cores (~2.2 s): the imports before the launch child's fork
+(~0.93 s CPU: astropy units and time ~0.3, its IERS and leap-second tables ~0.1,
+numba and its compiler context ~0.25 with scipy.linalg, which numba imports and
+which imports numpy.f2py and numpy.testing through scipy's array-API layer, scipy
+.optimize ~0.1, the phasing package), the launch stage (0.30: 0.13 of it erfa's
+c2i06a at 4323 epochs, which the liftoff's bits depend on) and the plan (0.32, SLSQP
+multi-start, phasing/nimpulse.py) in the child, the writer's matplotlib import and
+warm-up (0.40, on the parent's core while it imports the docking package), and the
+figures after the result (0.85 s CPU in two processes: Agg text and tick rendering,
+zlib at level 3, all needed for byte-identical PNGs). With the package's bytecode
+cached (PYTHONDONTWRITEBYTECODE unset, or an installed package) ~0.1-0.2 s less.
 """
 
 from __future__ import annotations
@@ -182,9 +221,9 @@ timed("mission build", cli, "_load_mission")
 timed("launch window", S, "launch_stage")
 timed("phasing plan", S, "_plan")
 timed("phasing flight", S, "phasing_flight")
-timed("approach", S, "approach_stage")
-timed("result tables", S, "joined_trajectories")
-timed("result tables", S, "assemble_result")
+timed("approach", "qingzhou_sim.mission.approach", "approach_stage")
+timed("result tables", "qingzhou_sim.mission.approach", "joined_trajectories")
+timed("result tables", "qingzhou_sim.mission.timeline", "assemble_result")
 for name in plotting.__all__:
     timed("figures: drawing", plotting, name)
 timed("figures: PNG writing", Figure, "savefig")
@@ -214,36 +253,45 @@ print("@@" + json.dumps(sorted(sys.modules)))
 # to the result plus the longer of the two writers' work after it (the writer warms up
 # meanwhile): an estimate that a loaded machine's wall time cannot give.
 PROCESSES_CHILD = r"""
-import atexit, json, os, sys, time
+import atexit, importlib.abc, importlib.machinery, json, os, sys, time
 def mark(what):
     sys.stderr.write("@@" + json.dumps([what, os.getpid(), time.process_time()]) + "\n")
     sys.stderr.flush()
+def wrap(owner, name, before=None, after=None):
+    func = getattr(owner, name, None)
+    if func is None:
+        return
+    def wrapper(*a, **k):
+        if before:
+            mark(before)
+        try:
+            return func(*a, **k)
+        finally:
+            if after:
+                mark(after)
+    setattr(owner, name, wrapper)
+class _OnImport(importlib.abc.MetaPathFinder):
+    # MissionResult.save marks the result once its module is imported (importing it
+    # here would move the docking package's import before the launch child's fork)
+    def find_spec(self, name, path=None, target=None):
+        if name != "qingzhou_sim.mission.result":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            wrap(module.MissionResult, "save", before="result")
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, _OnImport())
 from qingzhou_sim import cli
 from qingzhou_sim.plotting import _files
-from qingzhou_sim.mission.result import MissionResult
-warm_up, run_and_report, save = _files._warm_up, _files._run_and_report, MissionResult.save
-def _warm_up():
-    try:
-        return warm_up()
-    finally:
-        mark("writer warmed up")
-def _run_and_report(tasks, fd):
-    try:
-        return run_and_report(tasks, fd)
-    finally:
-        mark("writer done")
-def _save(self, *a, **k):
-    mark("result")
-    return save(self, *a, **k)
-_files._warm_up, _files._run_and_report, MissionResult.save = _warm_up, _run_and_report, _save
-launch_child = getattr(cli, "_launch_child", None)
-def _launch_child(*a, **k):
-    try:
-        return launch_child(*a, **k)
-    finally:
-        mark("launch child done")
-if launch_child is not None:
-    cli._launch_child = _launch_child
+wrap(_files, "_warm_up", after="writer warmed up")
+wrap(_files, "_run_and_report", after="writer done")
+wrap(_files, "start_writer", after="writer forked")
+wrap(cli, "_launch_child", after="launch child done")
+wrap(cli, "_start_launch_ahead", after="launch child forked")
+wrap(cli, "_take_launch_ahead", before="waits for the launch child", after="launch child taken")
 atexit.register(mark, "exit")
 sys.argv = ["qingzhou-sim", "run", "--out"] + sys.argv[1:]
 sys.exit(cli.main())
@@ -345,9 +393,8 @@ def time_import(repeat: int) -> tuple[float, float]:
 
 
 def process_cpu(out_dir: str, repeat: int) -> dict:
-    """CPU seconds of the command's processes (minimum over ``repeat`` runs each):
-    parent to the result and to its exit, writer warm-up, writer and second writer
-    after the result, and the two-free-cores estimate (see PROCESSES_CHILD)."""
+    """CPU seconds of the command's processes (minimum over ``repeat`` runs each) and
+    the wall time they imply on two free cores (see :func:`_two_core_schedule`)."""
     rows = []
     for _ in range(repeat):
         proc = subprocess.run(
@@ -362,25 +409,50 @@ def process_cpu(out_dir: str, repeat: int) -> dict:
             cpu.setdefault(what, {})[pid] = t
         if "result" not in cpu or "writer warmed up" not in cpu:  # no writer (one core)
             continue
-        (parent,) = cpu["result"]
-        (writer,) = cpu["writer warmed up"]
-        done = cpu.get("writer done", {})
-        second = [t for pid, t in done.items() if pid != writer]
-        after = [done[writer] - cpu["writer warmed up"][writer], *second]
-        launch = sum(cpu.get("launch child done", {}).values())
-        rows.append(
-            {
-                "parent to the result": cpu["result"][parent],
-                "parent at exit": cpu.get("exit", {}).get(parent, float("nan")),
-                "launch child": launch,
-                "writer warm-up": cpu["writer warmed up"][writer],
-                "second core before the result": launch + cpu["writer warmed up"][writer],
-                "writer after the result": after[0],
-                "second writer": second[0] if second else 0.0,
-                "estimate on two free cores": cpu["result"][parent] + max(after),
-            }
-        )
+        rows.append(_two_core_schedule(cpu))
     return {k: min(r[k] for r in rows) for k in rows[0]} if rows else {}
+
+
+def _two_core_schedule(cpu: dict) -> dict:
+    """The processes' CPU seconds at their milestones (``{mark: {pid: s}}``) and the
+    wall time they imply on two free cores, each process on a core of its own while it
+    has work: the parent forks the launch child (launch stage and phasing plan), goes on
+    importing and loading kernels, then waits for the child's data; it forks the writer
+    (warm-up) before the wait; the result is ready when the parent has used the
+    child's data, and the figures are drawn once the result is there and the writer
+    is warmed up, by the writer and its second process (the longer of the two ends the
+    run)."""
+    (parent,) = cpu["result"]
+    (writer,) = cpu["writer warmed up"]
+    p = {what: pids[parent] for what, pids in cpu.items() if parent in pids}
+    done = cpu.get("writer done", {})
+    second = [t for pid, t in done.items() if pid != writer]
+    warm = cpu["writer warmed up"][writer]
+    after = [done[writer] - warm, *second]
+    launch = sum(cpu.get("launch child done", {}).values())
+    fork = p.get("launch child forked", 0.0)
+    wait, taken = p.get("waits for the launch child"), p.get("launch child taken")
+    if wait is None:  # no launch child: the parent's own CPU up to the result
+        data, result_at = 0.0, p["result"]
+    else:
+        data = fork + max(wait - fork, launch)  # the child's data is in the parent
+        result_at = data + p["result"] - taken
+    writer_at = p.get("writer forked", 0.0)
+    if wait is not None and writer_at > wait:  # forked after the wait: shifted by it
+        writer_at = data + writer_at - taken
+    return {
+        "parent to the launch fork": fork,
+        "parent after the fork, before the wait": (wait or fork) - fork,
+        "launch child (launch, plan)": launch,
+        "parent after the child's data, to the result": p["result"] - (taken or 0.0),
+        "parent to the result (its own CPU)": p["result"],
+        "writer warm-up": warm,
+        "writer after the result": after[0],
+        "second writer": second[0] if second else 0.0,
+        "result ready (two free cores)": result_at,
+        "writer ready (two free cores)": writer_at + warm,
+        "estimate on two free cores": max(result_at, writer_at + warm) + max(after),
+    }
 
 
 def stage_breakdown(out_dir: str, extra: list[str]) -> dict:
@@ -462,10 +534,10 @@ def main(argv: list[str] | None = None) -> None:
     print("  interpreter; 'bytecode cached': the package's modules read as compiled bytecode,")
     print("  as an installed package does, see bytecode_env)")
     if processes:
-        print("\nThe command's processes, CPU s (minimum of each over the runs; wall time on")
-        print("two free cores ~ parent to the result + the longer writer after it):")
+        print("\nThe command's processes, CPU s (minimum of each over the runs), and the wall")
+        print("time they imply on two free cores (_two_core_schedule):")
         for label, value in processes.items():
-            print(f"  {label:<32} {value:7.3f}s")
+            print(f"  {label:<46} {value:7.3f}s")
     _print_stages("Where one run's wall time goes (fresh process, by stage):", stages)
     if profile is not None:
         print("\ncProfile of one run in a fresh process (cumulative; ranking only):")
