@@ -184,6 +184,52 @@ noise: alternate clean copies over 8-10 rounds before believing one. What is lef
 work tuple (``ws``) to its update every step, the three ``propagate_*_ws`` kernels
 (20 arrays a plant step).
 
+Issue 16, steps without allocation or reference counting (2026-11-30, 6909fa6 ->
+6b98c11, d907f02, e55bbbb; clean copies alternated in the same minutes, CPU, load 2-3).
+Measured first: 56.4 numba (NRT) allocations per GNC step (``NUMBA_NRT_STATS``, the
+default mission), ``NRT_incref`` / ``NRT_decref`` 14.7 % and NRT allocation and
+``malloc`` / ``free`` ~6 % of a perf profile of replayed default-mission approaches.
+What changed: (1) the private kernels that allocate nothing and return no array are
+compiled without reference counting (``_kernels._leaf``, numba ``_nrt=False``: the
+filter's measurement and time updates, the truth's RK4 right-hand sides ...); (2) the
+loop's steps are one such kernel, ``loop.run_segment``, called from Python by
+``loop.fly_segment``, which makes the segment's arrays (history, events, work arrays,
+copies of the states); every part the step calls writes into arrays it is given
+(``_to_lvlh_into``, ``_sample_flat_into``, ``_reference_into``, ``_fire_into``,
+``_execute_into``, in-place propagators, the contact search keeping its sub-step's start
+states ...), by the same operations in the same order; the rare branches that allocate
+(a transfer's burn steps, the CAM, the cross-check's bias covariance, the contact
+figures) are kernels with reference counting of their own (``_kernels._kernel_alloc``:
+numba otherwise compiles a callee with its caller's flag); the generator goes in as
+``gen.bit_generator`` (numba's unboxed ``Generator`` holds a reference only reference
+counting releases; ``random_standard_normal(bit_generator)`` is what numba's
+``Generator.standard_normal()`` draws); (3) the filter's measurement update with ``m``
+and ``n`` constants (``_kf_update_3`` / ``_6``) and 3 x 3 products with fixed loops.
+Allocations per GNC step 56.4 -> 0.1 (default mission; aft noisy 3.0: its monitor
+computes the bias covariance more often), reference counting gone from the profile.
+Default-mission approach (the arguments of ``simulate_approach`` captured from the
+nominal run and 8 dispersed campaign samples, replayed; best of 5, two rounds):
+20.4-21.1 -> 11.3-12.7 ms CPU, the loop 17.3-17.8 -> 8.8-9.4 ms (9.3-9.6 -> 5.2-5.8
+us a GNC step with the driver); this script (quiet / noise, two rounds): aft
+20.1-20.2 / 21.6-21.7 -> 12.0-12.1 / 12.7-12.9, forward 29.1-29.2 / 29.9-30.4 ->
+17.1-17.3 / 17.9-18.1, radial 31.2-31.3 / 32.3-34.4 -> 19.3-19.6 / 19.6-20.4 ms.
+Bit-identical: the hash of every array, event epoch, contact figure and end state of
+the ten cases used since 6dffc63 (TOTAL 61d233fd...) and of the ten default-mission
+approaches (feb7b5e4...), each change with a fresh ``NUMBA_CACHE_DIR``. The first
+compilation (fresh cache, import and one aft noisy ``simulate_approach``, CPU):
+42.1 / 42.5 s -> 42.0 s, 121 -> 120 compiled functions. On the way: a thin
+allocating ``run_segment`` calling the ``_nrt=False`` steps (d907f02) made numba link
+and generate the steps' whole code a second time (48.8 / 49.9 s), hence the
+allocation in Python. In the campaign (``bench_campaign.py 40``, copies of 6909fa6 and
+e55bbbb, one run each) the 6-DOF approach stage went 20.8 -> 11.3 ms a sample. Tried
+and left out: each table group's smallest impulse made once
+per process instead of per selection (no measurable change). What is left: the
+Python driver ~2.5-3 ms an approach (the segments' arrays and ``Seg`` tuples, the
+parameter bundles, the result's Quantities and events: nothing above ~0.3 ms); in the
+steps the filter's measurement update (~20 % of the compiled time) and time update
+(~15 %) are arithmetic whose order the bits pin; the bias covariance of noisy aft
+runs (~15 allocations a call) could go into work arrays too.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
