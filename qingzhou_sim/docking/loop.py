@@ -24,6 +24,10 @@ commanded direction (the attitude slew to the burn direction is not modelled); a
 other translation and all attitude control goes through the RCS layout, so an offset
 centre of mass or a misaligned thruster disturbs the attitude.
 
+:func:`fly_segment` (Python) makes a segment's arrays and :func:`run_segment` (compiled
+without reference counting) flies its steps in place on them: a step allocates
+nothing, and every part writes its results into arrays it is given (issue 16).
+
 References
 ----------
 Fehse (2003), ch. 4-6; Hablani, Tapper & Dana-Bashian (2002), sec. 3-5; Wie (2008),
