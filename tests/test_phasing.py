@@ -451,3 +451,34 @@ def test_epoch_arithmetic_across_a_leap_second():
     np.testing.assert_array_equal(_tt_jd(mine), ref.tt.jd)
     assert mine[2].isot == "2016-12-31T23:59:60.000"
     np.testing.assert_array_equal(_seconds_since(t0, mine), (ref - t0).to_value(u.s))
+
+
+def test_compiled_day_frac_equals_astropys_bit_for_bit():
+    # phasing._kernels._day_frac (the epochs' jd arithmetic of the plan and the flight)
+    # does astropy's day_frac operations: the same two floats, signed zeros included,
+    # on sums of every size, on halves (rounding to even) and with each divisor in use
+    from astropy.time.utils import day_frac
+
+    from qingzhou_sim.phasing.core import _day_frac
+
+    rng = np.random.default_rng(16)
+    n = 4000
+    cases = [
+        (rng.uniform(-1e5, 1e5, n), rng.uniform(-1.0, 1.0, n)),
+        (
+            np.round(rng.uniform(2.4e6, 2.5e6, n)) + rng.choice([0.5, -0.5, 0.0], n),
+            rng.uniform(-1e-9, 1e-9, n) * rng.choice([0.0, 1.0], n),
+        ),  # fmt: skip
+        (
+            rng.standard_normal(n) * 10 ** rng.uniform(-5, 9, n),
+            rng.standard_normal(n) * 10 ** rng.uniform(-20, 0, n),
+        ),  # fmt: skip
+        (np.round(rng.uniform(-100, 100, n) * 2) / 2, rng.uniform(-1e-17, 1e-17, n)),
+        (rng.uniform(0.0, 3e5, n), 0.0),
+    ]
+    for a, b in cases:
+        for divisor in (None, 86400.0, 1.0):
+            expected = day_frac(a, b, divisor=divisor)
+            got = _day_frac(a, b, divisor=divisor)
+            for e, g in zip(expected, got):
+                np.testing.assert_array_equal(g.view(np.int64), e.view(np.int64))

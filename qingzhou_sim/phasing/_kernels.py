@@ -10,6 +10,8 @@ r"""Phasing kernels: plain float64 arrays in km, km/s, s, rad; no astropy.
 * :func:`_phase_angle` -- station phase angle ahead of the chaser.
 * :func:`_secular_rates` -- first-order J2 secular rates of RAAN, argument of perigee
   and mean anomaly (Vallado 2013, eqs. 9-41 and 9-43 to 9-45).
+* :func:`_day_frac` -- astropy's ``time.utils.day_frac`` (exact two-float sums,
+  Shewchuk 1997) element by element, compiled: the epochs' (jd1, jd2) arithmetic.
 """
 
 from __future__ import annotations
@@ -225,6 +227,70 @@ def _impulse_chain_jac(mu, post_rv, seg_t):
                 out[i, a, b] = s
         p = q
     return out
+
+
+# ------------------------------------------------------------ epochs (jd1, jd2)
+
+
+@numba.njit(cache=True)
+def _two_sum(a, b):
+    """``a + b`` exactly as two floats (Shewchuk 1997; astropy.time.utils.two_sum)."""
+    x = a + b
+    eb = x - a
+    ea = x - eb
+    eb = b - eb
+    ea = a - ea
+    return x, ea + eb
+
+
+@numba.njit(cache=True)
+def _two_product(a, b):
+    """``a * b`` exactly as two floats (Shewchuk 1997; astropy.time.utils.two_product,
+    with its split of each factor in two aligned halves)."""
+    x = a * b
+    c = 134217729.0 * a  # 2**27 + 1
+    ah = c - (c - a)
+    al = a - ah
+    c = 134217729.0 * b
+    bh = c - (c - b)
+    bl = b - bh
+    y = x - ah * bh
+    y -= al * bh
+    y -= ah * bl
+    y = al * bl - y
+    return x, y
+
+
+@numba.njit(cache=True)
+def _day_frac(val1, val2, divisor):
+    """astropy's ``day_frac(val1, val2, divisor=divisor)`` (``divisor`` 0.0: None) on
+    two float64 arrays (n,): the integer and fractional parts of their exact sum, by
+    its operations in its order (np.round of a float is np.rint), element by element;
+    ~1 us instead of ~12-20 us a call on a few elements."""
+    n = val1.shape[0]
+    day = np.empty(n)
+    frac = np.empty(n)
+    for i in range(n):
+        sum12, err12 = _two_sum(val1[i], val2[i])
+        if divisor != 0.0:
+            q1 = sum12 / divisor
+            p1, p2 = _two_product(q1, divisor)
+            d1, d2 = _two_sum(sum12, -p1)
+            d2 += err12
+            d2 -= p2
+            q2 = (d1 + d2) / divisor
+            sum12, err12 = _two_sum(q1, q2)
+        d = np.rint(sum12)
+        f, check = _two_sum(sum12 - d, err12)
+        if f * np.sign(check) != 0.5:
+            d += np.rint(f)
+        else:
+            d += np.rint(f + 2 * check)
+        fr = sum12 - d
+        fr += err12
+        day[i] = d
+        frac[i] = fr
+    return day, frac
 
 
 # --------------------------------------------------------- analytic J2 model

@@ -487,6 +487,28 @@ def _utc_scalar(t0) -> bool:
     return type(t0) is Time and t0.scale == "utc" and t0.isscalar
 
 
+def _day_frac(val1, val2, divisor=None):
+    """astropy's ``time.utils.day_frac(val1, val2, divisor=divisor)``, the same numbers:
+    compiled (:func:`._kernels._day_frac`) for a float64 array (n,) and an array of
+    the same shape or a scalar (~1 us instead of ~12-20 us), astropy's otherwise."""
+    a = np.asarray(val1)
+    b = np.asarray(val2)
+    if a.ndim == 1 and a.dtype == np.float64 and b.dtype == np.float64:
+        if b.ndim == 0:
+            b = np.full(a.shape, b)
+        if b.shape == a.shape:
+            from ._kernels import _day_frac as kernel
+
+            return kernel(
+                np.ascontiguousarray(a),
+                np.ascontiguousarray(b),
+                0.0 if divisor is None else float(divisor),
+            )
+    from astropy.time.utils import day_frac
+
+    return day_frac(val1, val2, divisor=divisor)
+
+
 def _utc_jd_after(t0: Time, t_s: np.ndarray) -> tuple:
     """The UTC (jd1, jd2) of ``t0 + TimeDelta(t_s * u.s)`` for a scalar UTC ``t0`` and
     seconds ``t_s`` (n,): astropy's own steps on the numbers (``TimeDelta``'s split of
@@ -494,15 +516,14 @@ def _utc_jd_after(t0: Time, t_s: np.ndarray) -> tuple:
     conversion back to UTC)."""
     import erfa
     from astropy.time import core as time_core
-    from astropy.time.utils import day_frac
 
     # TimeDelta(t_s * u.s): quantity_day_frac (seconds: divisor 86400), then set_jds
-    d1, d2 = day_frac(t_s, 0.0, divisor=86400.0)
-    d1, d2 = day_frac(d1, d2, divisor=1.0)
+    d1, d2 = _day_frac(t_s, 0.0, divisor=86400.0)
+    d1, d2 = _day_frac(d1, d2, divisor=1.0)
     tai = t0.tai._time  # (t0.tai: the replicate and _set_scale("tai") of __add__)
-    jd1, jd2 = day_frac(tai.jd1 + d1, tai.jd2 + d2)
+    jd1, jd2 = _day_frac(tai.jd1 + d1, tai.jd2 + d2)
     time_core._check_leapsec()
-    return day_frac(*erfa.taiutc(jd1, jd2))
+    return _day_frac(*erfa.taiutc(jd1, jd2))
 
 
 def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
@@ -535,13 +556,12 @@ def _seconds_since(t0: Time, epochs: Time) -> np.ndarray:
         return (epochs - t0).to_value(u.s)
     import erfa
     from astropy.time import core as time_core
-    from astropy.time.utils import day_frac
 
     time_core._check_leapsec()
-    a1, a2 = day_frac(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))  # epochs.tai
-    a1, a2 = day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
+    a1, a2 = _day_frac(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))  # epochs.tai
+    a1, a2 = _day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
     tai = t0.tai._time
-    d1, d2 = day_frac(a1 - tai.jd1, a2 - tai.jd2)
+    d1, d2 = _day_frac(a1 - tai.jd1, a2 - tai.jd2)
     return (d1 + d2) * _DAY_TO_S
 
 
@@ -552,11 +572,10 @@ def _tt_jd(epochs: Time) -> np.ndarray:
         return epochs.tt.jd
     import erfa
     from astropy.time import core as time_core
-    from astropy.time.utils import day_frac
 
     time_core._check_leapsec()
     jd1, jd2 = erfa.taitt(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))
-    jd1, jd2 = day_frac(jd1, jd2)
+    jd1, jd2 = _day_frac(jd1, jd2)
     return jd1 + jd2
 
 
