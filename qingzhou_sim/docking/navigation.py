@@ -629,19 +629,23 @@ def _translation_step(x, dt, n, fp, pw):
     CW (Fehse 2003, eq. 3.25), white acceleration of density ``(F_QA + F_QB range)^2``
     (Bar-Shalom et al. 2001, eq. 6.2.2-12); the nonlinear mean with ``F_RREF`` > 0.
     The mean replaces ``x``; the matrices go to the work array ``pw`` (:func:`_work`):
-    returns (phi, q) as views of it."""
+    returns (phi, q) as views of it. The transition depends on ``dt`` and ``n`` only: it
+    is made again only when they change (a segment's steps share it)."""
     stm = pw[0:1]
-    t = pw[5, 0, 0:1]
-    t[0] = dt
-    _cw_stm_fill(n, t, stm)
+    qm = pw[1]
+    made = pw[5, 2]  # (1, dt, n) once pw[0] holds the transition over dt (pw[1]: zeros)
+    if made[0] != 1.0 or made[1] != dt or made[2] != n:
+        t = pw[5, 0, 0:1]
+        t[0] = dt
+        _cw_stm_fill(n, t, stm)
+        for i in range(6):
+            for j in range(6):
+                qm[i, j] = 0.0
+        made[0], made[1], made[2] = 1.0, dt, n
     phi = stm[0]
     rng = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
     sa = fp[F_QA] + fp[F_QB] * rng
     q = sa * sa
-    qm = pw[1]
-    for i in range(6):
-        for j in range(6):
-            qm[i, j] = 0.0
     for i in range(3):
         qm[i, i] = q * dt * dt * dt / 3.0
         qm[i, i + 3] = q * dt * dt / 2.0
@@ -701,7 +705,8 @@ def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp, pw):
     ``q(t + dt) = exp(-omega_lvlh dt) ⊗ q ⊗ exp((omega_meas - b) dt)`` (the body turns
     by the bias-corrected gyro rate, the LVLH frame by its own rate, both constant over
     the step); process noise of the gyro's random walks (Markley & Crassidis 2014,
-    eq. 6.93). The mean replaces ``q``; returns (phi, q) as views of ``pw``."""
+    eq. 6.93). The mean replaces ``q``; returns (phi, q) as views of ``pw`` (the noise
+    made again only when ``dt`` or the gyro's noise changes)."""
     w = pw[5, 1, 0:3]
     for i in range(3):
         w[i] = omega_meas[i] - b[i]
@@ -711,17 +716,20 @@ def _attitude_step(q, b, omega_meas, dt, omega_lvlh, fp, pw):
     m0, m1, m2, m3 = qmul4(l0, l1, l2, l3, q[0], q[1], q[2], q[3])
     n0, n1, n2, n3 = qmul4(m0, m1, m2, m3, b0, b1, b2, b3)
     q[0], q[1], q[2], q[3] = qnormalize4(n0, n1, n2, n3)
-    sv2 = fp[F_ARW] * fp[F_ARW]
-    su2 = fp[F_RRW] * fp[F_RRW]
     qm = pw[2]
-    for i in range(6):
-        for j in range(6):
-            qm[i, j] = 0.0
-    for i in range(3):
-        qm[i, i] = sv2 * dt + su2 * dt * dt * dt / 3.0
-        qm[i, i + 3] = -su2 * dt * dt / 2.0
-        qm[i + 3, i] = -su2 * dt * dt / 2.0
-        qm[i + 3, i + 3] = su2 * dt
+    made = pw[5, 3]  # (1, dt, F_ARW, F_RRW) once pw[2] holds the noise over dt
+    if made[0] != 1.0 or made[1] != dt or made[2] != fp[F_ARW] or made[3] != fp[F_RRW]:
+        sv2 = fp[F_ARW] * fp[F_ARW]
+        su2 = fp[F_RRW] * fp[F_RRW]
+        for i in range(6):
+            for j in range(6):
+                qm[i, j] = 0.0
+        for i in range(3):
+            qm[i, i] = sv2 * dt + su2 * dt * dt * dt / 3.0
+            qm[i, i + 3] = -su2 * dt * dt / 2.0
+            qm[i + 3, i] = -su2 * dt * dt / 2.0
+            qm[i + 3, i + 3] = su2 * dt
+        made[0], made[1], made[2], made[3] = 1.0, dt, fp[F_ARW], fp[F_RRW]
     phi = pw[3]
     _phi_attitude_into(w, dt, phi)
     return phi, qm
