@@ -324,6 +324,7 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
 
     from .constants import G0_M_S2
     from .mission import MissionResult
+    from .mission.flight import _burns_dv_m_s
     from .mission.result import _min_range_outside_corridor_m
     from .mission.timeline import _APPROACH_PHASES
 
@@ -333,7 +334,7 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     # flight's last sample is at (hand-over - insertion).to_value(u.s), the same float
     phases = [
         ("launch", 0.0, _launch_span_s(launch)),
-        ("phasing", float(sum(b.dv_m_s for b in flight.burns)), float(flight.grid_s[-1])),
+        ("phasing", float(sum(_burns_dv_m_s(flight.burns))), float(flight.grid_s[-1])),
     ]
     order, agg = [], {}
     for seg in approach.segments:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import astropy.units as u
@@ -116,26 +117,23 @@ def fly_phasing_burns(
     tuple of Burn
         Executed burns, delta-v in the chaser's LVLH frame at each epoch.
     """
-    return _fly(
-        plan, chaser0, truth_model, plan_model, magnitude_frac, pointing_rad, draws,
-        relative_target, handover_s,
-    )[0]  # fmt: skip
+    return tuple(
+        _fly(
+            plan, chaser0, truth_model, plan_model, magnitude_frac, pointing_rad, draws,
+            relative_target, handover_s,
+        )[0]
+    )  # fmt: skip
 
 
 def _fly(
     plan, chaser0, truth_model, plan_model, magnitude_frac, pointing_rad, draws,
     relative_target, handover_s,
 ):  # fmt: skip
-    """:func:`fly_phasing_burns`, returning (burns, each burn's epoch and then the
-    hand-over epoch in seconds after ``chaser0.epoch`` (what ``Propagator.propagate``
-    computes from those epochs, by the same astropy arithmetic))."""
-    from ..phasing.core import (
-        _lvlh_burn,
-        _plan_burn_table,
-        _plan_target_rv_km,
-        _seconds_since,
-        _tt_jd,
-    )
+    """:func:`fly_phasing_burns`, returning (burns (a :class:`_LazyBurns`), each burn's
+    epoch and then the hand-over epoch in seconds after ``chaser0.epoch`` (what
+    ``Propagator.propagate`` computes from those epochs, by the same astropy
+    arithmetic))."""
+    from ..phasing.core import _plan_burn_table, _plan_target_rv_km
     from ..phasing.targeting import _correct, _correct_chord
 
     t0 = chaser0.epoch
@@ -160,13 +158,12 @@ def _fly(
     # burns targeted by the ground; the MCCs and the hand-over burn use relative navigation
     n_ground = n_planned - 1 if len(keep) > n_planned else n_planned
     target = _plan_target_rv_km(plan)
-    # the insertion and every burn epoch in one astropy call (element-wise the same
-    # arithmetic as one epoch at a time); epochs[j] is t = 0 of the coast to burn j
-    epochs = _epochs_after(t0, np.append(t_b, t_end))
-    # (epochs - t0) element by element as Propagator.propagate computes it for each burn
-    # and for its end epoch t0 + t_end s (the same Time sums)
-    seconds = _seconds_since(t0, epochs)
-    jd_tt = _tt_jd(epochs) if truth_model.needs_epoch or plan_model.needs_epoch else None
+    # the insertion and every burn epoch in one astropy sum (element-wise the same
+    # arithmetic as one epoch at a time); epochs[j] is t = 0 of the coast to burn j;
+    # seconds: (epochs - t0) element by element as Propagator.propagate computes it for
+    # each burn and for its end epoch t0 + t_end s (the same Time sums)
+    needs_tt = truth_model.needs_epoch or plan_model.needs_epoch
+    epochs, seconds, jd_tt = _flight_epochs(t0, np.append(t_b, t_end), needs_tt)
     truth = _EpochKernels(truth_model, epochs, jd_tt)
     planner = _EpochKernels(plan_model, epochs, jd_tt)
     rv, t_now = np.array(chaser0.rv_km, float), 0.0
@@ -201,12 +198,108 @@ def _fly(
         dv_exec = executed_dv(dv_i[j], draws[k], magnitude_frac, pointing_rad)
         dv_lvlh = _lvlh_basis_1(rv[:3], rv[3:]) @ dv_exec
         rv = rv + np.concatenate([np.zeros(3), dv_exec])
-        out.append(_lvlh_burn(epochs[j + 1], dv_lvlh, labels[j]))
+        out.append((j + 1, dv_lvlh, labels[j]))
         out_s.append(float(seconds[j + 1]))
-    return tuple(out), np.array(out_s), float(seconds[-1])
+    return _LazyBurns(epochs, tuple(out)), np.array(out_s), float(seconds[-1])
 
 
 _NO_TIMES, _NO_DV = np.zeros(0), np.zeros((0, 3))
+# Burn.dv_km_s's conversion of the Burns' m/s (Quantity.to_value: value * scale)
+_M_S_TO_KM_S = (u.m / u.s)._to(_KM_S)
+
+
+class _Epochs:
+    """The flight's epochs (the insertion, each burn, the hand-over) as UTC (jd1, jd2):
+    the Time array (:func:`phasing.core._epochs_after`'s object) made when first
+    indexed (the record path needs none)."""
+
+    def __init__(self, t0, jd1, jd2, time=None):
+        self.t0, self.jd1, self.jd2, self._time = t0, jd1, jd2, time
+
+    def __getitem__(self, i):
+        if self._time is None:
+            from ..phasing.core import _utc_time
+
+            self._time = _utc_time(self.t0, self.jd1, self.jd2)
+        return self._time[i]
+
+
+def _flight_epochs(t0, t_s, needs_tt: bool) -> tuple:
+    """(:class:`_Epochs` of ``t0`` and ``t0 + t_s`` s, their seconds since ``t0`` as
+    ``Propagator.propagate`` computes them, their TT Julian dates or None): by
+    astropy's steps on the numbers for a scalar UTC ``t0`` (``phasing.core``'s
+    ``_utc_jd_after``, ``_seconds_since_jd``, ``_tt_jd_of``), the same numbers as
+    with Time objects."""
+    from ..phasing.core import (
+        _seconds_since,
+        _seconds_since_jd,
+        _tt_jd,
+        _tt_jd_of,
+        _utc_jd_after,
+        _utc_scalar,
+    )
+
+    t_all = np.concatenate([[0.0], np.asarray(t_s, dtype=np.float64)])
+    if not _utc_scalar(t0):
+        epochs = _epochs_after(t0, t_s)
+        jd_tt = _tt_jd(epochs) if needs_tt else None
+        return _Epochs(t0, None, None, epochs), _seconds_since(t0, epochs), jd_tt
+    jd1, jd2 = _utc_jd_after(t0, t_all)
+    jd_tt = _tt_jd_of(jd1, jd2) if needs_tt else None
+    return _Epochs(t0, jd1, jd2), _seconds_since_jd(t0, jd1, jd2), jd_tt
+
+
+class _LazyBurns(Sequence):
+    """The flown burns: the tuple of :class:`~qingzhou_sim.maneuvers.Burn` that the
+    flight made eagerly before (``_lvlh_burn(epochs[i], dv_lvlh, label)``), made when
+    first read; their magnitudes and kernel delta-v's from the numbers without them
+    (the campaign's record path reads only those). Equal to, and pickled as, the tuple."""
+
+    def __init__(self, epochs: _Epochs, specs: tuple):
+        self._epochs, self._specs, self._made = epochs, specs, None
+
+    def _burns(self) -> tuple:
+        if self._made is None:
+            from ..phasing.core import _lvlh_burn
+
+            self._made = tuple(_lvlh_burn(self._epochs[i], d, lab) for i, d, lab in self._specs)
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __getitem__(self, k):
+        return self._burns()[k]
+
+    def __iter__(self):
+        return iter(self._burns())
+
+    def __eq__(self, other):
+        return self._burns() == (other._burns() if isinstance(other, _LazyBurns) else other)
+
+    def __hash__(self):
+        return hash(self._burns())
+
+    def __repr__(self) -> str:
+        return repr(self._burns())
+
+    def __reduce__(self):
+        return (tuple, (self._burns(),))
+
+    def dv_m_s(self) -> list:
+        """Each burn's ``Burn.dv_m_s`` (the norm of its m/s values), the same floats."""
+        return [float(np.linalg.norm(d * 1e3)) for _, d, _ in self._specs]
+
+    def frames_dv_km_s(self) -> list:
+        """Each burn's (``frame``, ``dv_km_s``), the same numbers."""
+        return [("LVLH", (d * 1e3) * _M_S_TO_KM_S) for _, d, _ in self._specs]
+
+
+def _burns_dv_m_s(burns) -> list:
+    """``[b.dv_m_s for b in burns]`` without making lazy burns."""
+    if isinstance(burns, _LazyBurns):
+        return burns.dv_m_s()
+    return [b.dv_m_s for b in burns]
 
 
 def _epochs_after(t0, t_s) -> Time:
@@ -344,16 +437,24 @@ def _propagated_to(prop, state, t_end: float, burns, burns_s):
     if np.linalg.norm(y[:3]) < prop._stop_radius:
         return None
     stops = []
-    for tb, b in zip(burns_s, burns):
+    numbers = (
+        burns.frames_dv_km_s()
+        if isinstance(burns, _LazyBurns)
+        else [(b.frame, b.dv_km_s) for b in burns]
+    )
+    for k, tb in enumerate(burns_s):
         if -_BURN_TOL_S <= tb < 0.0 or t_end < tb <= t_end + _BURN_TOL_S:
             tb = min(max(tb, 0.0), t_end)  # (propagate's tolerance at the span's ends)
         if not 0.0 <= tb <= t_end:
             return None
-        stops.append((tb, b))
+        stops.append((tb, k))
     stops.sort(key=lambda x: x[0])
+    # the burns in time order (the flight's are: then the lazy ones as they are)
+    in_order = [k for _, k in stops] == list(range(len(stops)))
+    applied = burns if in_order and len(stops) == len(burns) else tuple(burns[k] for _, k in stops)
     p = prop._params(state.epoch)
     t, segments = 0.0, []
-    for t_stop, burn in [*stops, (t_end, None)]:
+    for t_stop, k in [*stops, (t_end, None)]:
         if t_stop != t:
             seg, st = prop._arc(t, y, t_stop, p)
             if st != _OK:
@@ -361,11 +462,12 @@ def _propagated_to(prop, state, t_end: float, burns, burns_s):
             segments.append(seg)
             y = seg.ys[-1].copy()
             t = t_stop
-        if burn is not None:
-            if burn.frame == "LVLH":  # maneuvers._dv_to_inertial's operations, one state
-                y[3:] += np.einsum("...ji,...j->...i", _lvlh_basis_1(y[:3], y[3:]), burn.dv_km_s)
+        if k is not None:
+            frame, dv_km_s = numbers[k]
+            if frame == "LVLH":  # maneuvers._dv_to_inertial's operations, one state
+                y[3:] += np.einsum("...ji,...j->...i", _lvlh_basis_1(y[:3], y[3:]), dv_km_s)
             else:
-                y[3:] += _dv_to_inertial(burn.frame, y[:3], y[3:], burn.dv_km_s)
+                y[3:] += _dv_to_inertial(frame, y[:3], y[3:], dv_km_s)
             if t_stop == t_end:
                 # propagate's one-point arc after a burn at the end: its state is the end
                 post = y[None].copy()
@@ -385,7 +487,7 @@ def _propagated_to(prop, state, t_end: float, burns, burns_s):
         np.array([t_end]),
         rv,
         (),
-        tuple(b for _, b in stops),
+        applied,
         "success",
         "propagation completed",
         prop.method,
@@ -512,6 +614,7 @@ def phasing_flight(
             station_traj = _propagated_to(Propagator(models[2]), station0, end_s, (), ())
             if chaser_traj is not None and station_traj is not None:
                 return PhasingFlight(plan, burns, chaser_traj, station_traj, grid_s)
+    burns = tuple(burns)  # (the Burns themselves: Propagator.propagate reads them)
     grid = t_ins + grid_s * u.s
     chaser_traj = Propagator(models[1]).propagate(chaser0, grid, burns=burns)
     station_traj = Propagator(models[2]).propagate(station0, grid)

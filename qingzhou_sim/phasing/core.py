@@ -535,7 +535,12 @@ def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
     t_s = np.asarray(t_s, dtype=np.float64)
     if not (_utc_scalar(t0) and t_s.ndim == 1):
         return t0 + TimeDelta(t_s * u.s)
-    jd1, jd2 = _utc_jd_after(t0, t_s)
+    return _utc_time(t0, *_utc_jd_after(t0, t_s))
+
+
+def _utc_time(t0: Time, jd1: np.ndarray, jd2: np.ndarray) -> Time:
+    """The UTC Time of (jd1, jd2) in the format and settings of the scalar UTC ``t0``:
+    the object ``t0 + TimeDelta(...)`` makes from those numbers."""
     out = t0.replicate()
     for attr in ("_delta_ut1_utc", "_delta_tdb_tt"):
         if hasattr(out, attr):
@@ -548,17 +553,23 @@ def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
 
 def _seconds_since(t0: Time, epochs: Time) -> np.ndarray:
     """``(epochs - t0).to_value(u.s)``, the same numbers: for UTC ``epochs`` and a
-    scalar UTC ``t0``, astropy's steps on the numbers (``Time.__sub__``: ``epochs`` in
-    TAI by ``_set_scale``, the ``TimeDelta``'s jd split, the differences from ``t0``'s
-    TAI; ``to_value``: the days times u.day's scale to u.s) without its objects (~0.1-0.3
-    ms a call -> ~0.03 ms)."""
+    scalar UTC ``t0``, astropy's steps on the numbers (:func:`_seconds_since_jd`)
+    without its objects (~0.1-0.3 ms a call -> ~0.03 ms)."""
     if not (_utc_scalar(t0) and type(epochs) is Time and epochs.scale == "utc"):
         return (epochs - t0).to_value(u.s)
+    return _seconds_since_jd(t0, epochs._time.jd1, epochs._time.jd2)
+
+
+def _seconds_since_jd(t0: Time, jd1, jd2) -> np.ndarray:
+    """``(epochs - t0).to_value(u.s)`` for the UTC epochs (``jd1``, ``jd2``) and a
+    scalar UTC ``t0`` by astropy's steps (``Time.__sub__``: the epochs in TAI by
+    ``_set_scale``, the ``TimeDelta``'s jd split, the differences from ``t0``'s TAI;
+    ``to_value``: the days times u.day's scale to u.s)."""
     import erfa
     from astropy.time import core as time_core
 
     time_core._check_leapsec()
-    a1, a2 = _day_frac(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))  # epochs.tai
+    a1, a2 = _day_frac(*erfa.utctai(jd1, jd2))  # epochs.tai
     a1, a2 = _day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
     tai = t0.tai._time
     d1, d2 = _day_frac(a1 - tai.jd1, a2 - tai.jd2)
@@ -570,11 +581,16 @@ def _tt_jd(epochs: Time) -> np.ndarray:
     chain (UTC -> TAI -> TT) on the numbers without its objects (~0.1 -> 0.04 ms)."""
     if not (type(epochs) is Time and epochs.scale == "utc"):
         return epochs.tt.jd
+    return _tt_jd_of(epochs._time.jd1, epochs._time.jd2)
+
+
+def _tt_jd_of(jd1, jd2) -> np.ndarray:
+    """``epochs.tt.jd`` of the UTC epochs (``jd1``, ``jd2``): :func:`_tt_jd`'s steps."""
     import erfa
     from astropy.time import core as time_core
 
     time_core._check_leapsec()
-    jd1, jd2 = erfa.taitt(*erfa.utctai(epochs._time.jd1, epochs._time.jd2))
+    jd1, jd2 = erfa.taitt(*erfa.utctai(jd1, jd2))
     jd1, jd2 = _day_frac(jd1, jd2)
     return jd1 + jd2
 
