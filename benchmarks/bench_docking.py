@@ -185,7 +185,8 @@ work tuple (``ws``) to its update every step, the three ``propagate_*_ws`` kerne
 (20 arrays a plant step).
 
 Issue 16, steps without allocation or reference counting (2026-11-30, 6909fa6 ->
-6b98c11, d907f02, e55bbbb; clean copies alternated in the same minutes, CPU, load 2-3).
+6b98c11, d907f02, e55bbbb, 392d0ec; clean copies alternated in the same minutes, CPU,
+load 2-3).
 Measured first: 56.4 numba (NRT) allocations per GNC step (``NUMBA_NRT_STATS``, the
 default mission), ``NRT_incref`` / ``NRT_decref`` 14.7 % and NRT allocation and
 ``malloc`` / ``free`` ~6 % of a perf profile of replayed default-mission approaches.
@@ -204,20 +205,22 @@ numba otherwise compiles a callee with its caller's flag); the generator goes in
 ``gen.bit_generator`` (numba's unboxed ``Generator`` holds a reference only reference
 counting releases; ``random_standard_normal(bit_generator)`` is what numba's
 ``Generator.standard_normal()`` draws); (3) the filter's measurement update with ``m``
-and ``n`` constants (``_kf_update_3`` / ``_6``) and 3 x 3 products with fixed loops.
+and ``n`` constants (``_kf_update_3`` / ``_6``) and 3 x 3 products with fixed loops;
+(4) the filter's CW transition and attitude process noise made again only when ``dt``
+changes (a segment's steps share them; 392d0ec: the loop 9.0-9.3 -> 8.9-9.2 ms).
 Allocations per GNC step 56.4 -> 0.1 (default mission; aft noisy 3.0: its monitor
 computes the bias covariance more often), reference counting gone from the profile.
 Default-mission approach (the arguments of ``simulate_approach`` captured from the
-nominal run and 8 dispersed campaign samples, replayed; best of 5, two rounds):
-20.4-21.1 -> 11.3-12.7 ms CPU, the loop 17.3-17.8 -> 8.8-9.4 ms (9.3-9.6 -> 5.2-5.8
-us a GNC step with the driver); this script (quiet / noise, two rounds): aft
+nominal run and 8 dispersed campaign samples, replayed; best of 5, three rounds of
+6909fa6 and 392d0ec): 19.8-20.6 -> 11.2-11.8 ms CPU, the loop 17.0-17.4 -> 8.8-8.9 ms
+(9.0-9.4 -> 5.1-5.4 us a GNC step with the driver); this script (quiet / noise, two rounds): aft
 20.1-20.2 / 21.6-21.7 -> 12.0-12.1 / 12.7-12.9, forward 29.1-29.2 / 29.9-30.4 ->
 17.1-17.3 / 17.9-18.1, radial 31.2-31.3 / 32.3-34.4 -> 19.3-19.6 / 19.6-20.4 ms.
 Bit-identical: the hash of every array, event epoch, contact figure and end state of
 the ten cases used since 6dffc63 (TOTAL 61d233fd...) and of the ten default-mission
 approaches (feb7b5e4...), each change with a fresh ``NUMBA_CACHE_DIR``. The first
 compilation (fresh cache, import and one aft noisy ``simulate_approach``, CPU):
-42.1 / 42.5 s -> 42.0 s, 121 -> 120 compiled functions. On the way: a thin
+42.1 / 42.5 / 42.6 s -> 42.0 / 42.4 s, 121 -> 120 compiled functions. On the way: a thin
 allocating ``run_segment`` calling the ``_nrt=False`` steps (d907f02) made numba link
 and generate the steps' whole code a second time (48.8 / 49.9 s), hence the
 allocation in Python. In the campaign (``bench_campaign.py 40``, copies of 6909fa6 and
