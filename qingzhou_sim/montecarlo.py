@@ -320,16 +320,16 @@ def sample_record(mission, perturbations, reference=None) -> dict:
 
 def _record(launch, flight, approach, chaser_sc) -> dict:
     """The campaign row of :meth:`MissionResult.to_record` from the stages' outputs."""
-    import astropy.units as u
 
     from .constants import G0_M_S2
     from .mission import MissionResult
     from .mission.flight import _burns_dv_m_s
     from .mission.result import _min_range_outside_corridor_m
     from .mission.timeline import _APPROACH_PHASES
+    from .phasing.core import _M_S, _plan_phase_angle_deg, _seconds_between
 
     liftoff = launch.liftoff
-    m_s = u.m / u.s  # (astropy composes a unit on every u.m / u.s: ~10 us)
+    m_s = _M_S  # (built once: astropy composes a unit on every u.m / u.s, ~10 us)
     # (name, delta-v m/s, duration s) in the order of mission.timeline._phases; the
     # flight's last sample is at (hand-over - insertion).to_value(u.s), the same float
     phases = [
@@ -348,12 +348,12 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     cams = [e for e in approach.events if e.name == "collision avoidance manoeuvre"]
     cam_dv = sum(float(e.value) if math.isfinite(e.value) else 0.0 for e in cams)
     if cam_dv > 0:
-        span = float((cams[-1].epoch - cams[0].epoch).to_value(u.s))
+        span = _seconds_between(cams[0].epoch, cams[-1].epoch)
         phases.append(("collision avoidance", cam_dv, span))
     contact = next((e for e in approach.events if e.name == "contact"), None)
     hard = next((e for e in approach.events if e.name == "hard dock"), None)
     if contact is not None and hard is not None:
-        phases.append(("berthing", 0.0, float((hard.epoch - contact.epoch).to_value(u.s))))
+        phases.append(("berthing", 0.0, _seconds_between(contact.epoch, hard.epoch)))
     c_m_s = chaser_sc.isp_s * G0_M_S2
     mass, props = chaser_sc.mass_kg, []
     for _, dv, _ in phases:
@@ -366,8 +366,8 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     rec["total_delta_v_m_s"] = float(sum(dv for _, dv, _ in phases))
     rec["propellant_kg"] = float(sum(props))
     end = hard.epoch if hard is not None else approach.epochs[-1]
-    rec["duration_s"] = float((end - liftoff).to_value(u.s))
-    rec["phase_angle_deg"] = float(flight.plan.phase_angle_at_insertion.to_value(u.deg))
+    rec["duration_s"] = _seconds_between(liftoff, end)
+    rec["phase_angle_deg"] = _plan_phase_angle_deg(flight.plan)
     for column in MissionResult._PHASE_COLUMNS:
         key = column.replace(" ", "_").replace("-", "_")
         matching = [(dv, dur) for name, dv, dur in phases if name == column]

@@ -482,3 +482,33 @@ def test_compiled_day_frac_equals_astropys_bit_for_bit():
             got = _day_frac(a, b, divisor=divisor)
             for e, g in zip(expected, got):
                 np.testing.assert_array_equal(g.view(np.int64), e.view(np.int64))
+
+
+def test_seconds_between_two_epochs_equals_astropys():
+    # core._seconds_between (the record's durations) is (t1 - t0).to_value(u.s), the
+    # same float, across a leap second (2016-12-31T23:59:60) and in other formats
+    from astropy.time import TimeDelta
+
+    from qingzhou_sim.phasing.core import _seconds_between
+
+    rng = np.random.default_rng(7)
+    t0s = [Time("2016-12-31T23:59:00", scale="utc"), Time("2026-11-30T08:46:00.123", scale="utc")]
+    t0s.append(Time(t0s[1], format="jd"))
+    for t0 in t0s:
+        for dt in [*rng.uniform(-2e5, 2e5, 40), 59.5, 60.0, 61.0, 0.0]:
+            t1 = t0 + TimeDelta(dt * u.s)
+            assert _seconds_between(t0, t1) == float((t1 - t0).to_value(u.s))
+    t_tt = Time("2026-11-30T08:46:00", scale="tt")
+    assert _seconds_between(t0s[1], t_tt) == float((t_tt - t0s[1]).to_value(u.s))
+
+
+def test_plan_burns_kept_are_those_of_the_burn_table():
+    # core._plan_burns_kept decides on the inertial magnitudes (a rotation of the LVLH
+    # ones) away from the threshold, and on _plan_burn_table's near it: the same burns
+    from qingzhou_sim.phasing.core import _plan_burn_table, _plan_burns_kept
+
+    plan = plan_phasing(CHASER, station_at(13.0), "6.5-hour")
+    labels, dv_m_s = _plan_burn_table(plan)
+    for threshold in [1e-3, *dv_m_s, *(np.array(dv_m_s) * (1 + 1e-12))]:
+        got = _plan_burns_kept(plan, threshold)
+        assert got == (labels, [k for k, m in enumerate(dv_m_s) if m >= threshold])

@@ -133,16 +133,15 @@ def _fly(
     epoch and then the hand-over epoch in seconds after ``chaser0.epoch`` (what
     ``Propagator.propagate`` computes from those epochs, by the same astropy
     arithmetic))."""
-    from ..phasing.core import _plan_burn_table, _plan_target_rv_km
+    from ..phasing.core import _plan_burns_kept, _plan_dv_inertial_km_s, _plan_target_rv_km
     from ..phasing.targeting import _correct, _correct_chord
 
     t0 = chaser0.epoch
     # (the plan's burns' labels and magnitudes: no Burn objects needed)
-    plan_labels, plan_dv_m_s = _plan_burn_table(plan)
-    keep = [k for k, dv_m_s in enumerate(plan_dv_m_s) if dv_m_s >= NULL_BURN_M_S]
+    plan_labels, keep = _plan_burns_kept(plan, NULL_BURN_M_S)
     offsets = _seconds_after_insertion(plan, t0)
     t_b = offsets[keep]
-    dv_i = plan.dv_inertial.to_value(_KM_S)[keep]
+    dv_i = _plan_dv_inertial_km_s(plan)[keep]
     labels = [plan_labels[k] for k in keep]
     t_end = float(offsets[-1]) if handover_s is None else handover_s
     n_planned = len(keep)
@@ -543,7 +542,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
     and the hand-over epoch in seconds as ``Propagator.propagate`` computes them, or
     (burns, None, None) when flown as planned)."""
     from ..frames import _relative_to_inertial
-    from ..phasing.core import _plan_burn_count
+    from ..phasing.core import _plan_burn_count, _plan_handover_lvlh_km
     from ..propagator import Propagator
 
     fm_plan, fm_chaser, fm_station = models
@@ -555,10 +554,7 @@ def _flown_burns(plan, chaser0, station0, p, models, t_end_s: float) -> tuple:
     station_end = Propagator(fm_station).propagate_rv(
         station0.rv_km, np.array([t_end_s]), epoch=t_ins
     )[0]
-    handover = np.concatenate(
-        [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(_KM_S)]
-    )
-    relative_target = _relative_to_inertial("LVLH", station_end, handover)
+    relative_target = _relative_to_inertial("LVLH", station_end, _plan_handover_lvlh_km(plan))
     return _fly(
         plan,
         chaser0,

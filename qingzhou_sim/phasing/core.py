@@ -20,12 +20,16 @@ from ..errors import InputError
 from ..frames import _cross, _inertial_to_relative, _lvlh_basis, _relative_to_inertial
 from ..maneuvers import Burn
 from ..state import State
-from ._kernels import _kepler_rv
+from ._kernels import _day_frac as _day_frac_kernel
+from ._kernels import _kepler_rv, _seconds_from_tai, _tai_jd_after
 
 __all__ = ["CorrectionReport", "PhasingPlan", "PhasingTrack"]
 
 # units built once (astropy composes a unit on every u.m / u.s: ~10 us)
 _M_S = u.m / u.s
+_KM_S = u.km / u.s
+# Quantity.to_value's scale from m/s to km/s (its value times this)
+_M_S_TO_KM_S = _M_S._to(_KM_S)
 
 # Arrival tolerances of the full-force targeting (issue 6): 100 m and 0.1 m/s.
 ARRIVAL_POSITION_TOL_KM = 0.1
@@ -497,9 +501,7 @@ def _day_frac(val1, val2, divisor=None):
         if b.ndim == 0:
             b = np.full(a.shape, b)
         if b.shape == a.shape:
-            from ._kernels import _day_frac as kernel
-
-            return kernel(
+            return _day_frac_kernel(
                 np.ascontiguousarray(a),
                 np.ascontiguousarray(b),
                 0.0 if divisor is None else float(divisor),
@@ -513,17 +515,26 @@ def _utc_jd_after(t0: Time, t_s: np.ndarray) -> tuple:
     """The UTC (jd1, jd2) of ``t0 + TimeDelta(t_s * u.s)`` for a scalar UTC ``t0`` and
     seconds ``t_s`` (n,): astropy's own steps on the numbers (``TimeDelta``'s split of
     the seconds into days, ``Time.__add__``'s sum in TAI, ``Time._set_scale``'s ERFA
-    conversion back to UTC)."""
-    import erfa
+    conversion back to UTC), compiled (:func:`._kernels._tai_jd_after`)."""
     from astropy.time import core as time_core
 
-    # TimeDelta(t_s * u.s): quantity_day_frac (seconds: divisor 86400), then set_jds
-    d1, d2 = _day_frac(t_s, 0.0, divisor=86400.0)
-    d1, d2 = _day_frac(d1, d2, divisor=1.0)
     tai = t0.tai._time  # (t0.tai: the replicate and _set_scale("tai") of __add__)
-    jd1, jd2 = _day_frac(tai.jd1 + d1, tai.jd2 + d2)
+    t_s = np.ascontiguousarray(t_s, dtype=np.float64)
+    jd1, jd2 = _tai_jd_after(float(tai.jd1), float(tai.jd2), t_s)
     time_core._check_leapsec()
-    return _day_frac(*erfa.taiutc(jd1, jd2))
+    return _day_frac(*_erfa("taiutc", jd1, jd2))
+
+
+def _erfa(name: str, jd1, jd2) -> tuple:
+    """``erfa.<name>(jd1, jd2)`` (a time-scale conversion), the same numbers: its ufunc
+    directly when every status is 0, else ``erfa.<name>`` itself (its warnings and
+    errors as they were)."""
+    import erfa
+
+    out1, out2, status = getattr(erfa.ufunc, name)(jd1, jd2)
+    if np.any(status):
+        return getattr(erfa, name)(jd1, jd2)
+    return out1, out2
 
 
 def _epochs_after(t0: Time, t_s: np.ndarray) -> Time:
@@ -561,19 +572,32 @@ def _seconds_since(t0: Time, epochs: Time) -> np.ndarray:
 
 
 def _seconds_since_jd(t0: Time, jd1, jd2) -> np.ndarray:
-    """``(epochs - t0).to_value(u.s)`` for the UTC epochs (``jd1``, ``jd2``) and a
-    scalar UTC ``t0`` by astropy's steps (``Time.__sub__``: the epochs in TAI by
+    """``(epochs - t0).to_value(u.s)`` for the UTC epochs (``jd1``, ``jd2``) (n,) and
+    a scalar UTC ``t0`` by astropy's steps (``Time.__sub__``: the epochs in TAI by
     ``_set_scale``, the ``TimeDelta``'s jd split, the differences from ``t0``'s TAI;
-    ``to_value``: the days times u.day's scale to u.s)."""
-    import erfa
+    ``to_value``: the days times u.day's scale to u.s), compiled
+    (:func:`._kernels._seconds_from_tai`) for arrays (n,)."""
     from astropy.time import core as time_core
 
     time_core._check_leapsec()
-    a1, a2 = _day_frac(*erfa.utctai(jd1, jd2))  # epochs.tai
-    a1, a2 = _day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
+    a1, a2 = _erfa("utctai", jd1, jd2)  # epochs.tai
     tai = t0.tai._time
+    if a1.ndim == 1:
+        t1, t2 = float(tai.jd1), float(tai.jd2)
+        return _seconds_from_tai(a1, a2, t1, t2, _DAY_TO_S)
+    a1, a2 = _day_frac(a1, a2)
+    a1, a2 = _day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
     d1, d2 = _day_frac(a1 - tai.jd1, a2 - tai.jd2)
     return (d1 + d2) * _DAY_TO_S
+
+
+def _seconds_between(t0: Time, t1: Time) -> float:
+    """``float((t1 - t0).to_value(u.s))`` of two scalar Times, the same float: for
+    UTC ones by :func:`_seconds_since_jd` (~50 -> ~10 us), astropy's otherwise."""
+    if _utc_scalar(t0) and _utc_scalar(t1):
+        jd1, jd2 = t1._time.jd1, t1._time.jd2
+        return float(_seconds_since_jd(t0, np.array([jd1], float), np.array([jd2], float))[0])
+    return float((t1 - t0).to_value(u.s))
 
 
 def _tt_jd(epochs: Time) -> np.ndarray:
@@ -586,11 +610,10 @@ def _tt_jd(epochs: Time) -> np.ndarray:
 
 def _tt_jd_of(jd1, jd2) -> np.ndarray:
     """``epochs.tt.jd`` of the UTC epochs (``jd1``, ``jd2``): :func:`_tt_jd`'s steps."""
-    import erfa
     from astropy.time import core as time_core
 
     time_core._check_leapsec()
-    jd1, jd2 = erfa.taitt(*erfa.utctai(jd1, jd2))
+    jd1, jd2 = _erfa("taitt", *_erfa("utctai", jd1, jd2))
     jd1, jd2 = _day_frac(jd1, jd2)
     return jd1 + jd2
 
@@ -804,6 +827,50 @@ def _plan_burn_count(plan) -> int:
     """``len(plan.burns)`` without making the Burns."""
     nb = getattr(plan, "_numbers", None)
     return len(plan.burns) if nb is None else len(nb.labels)
+
+
+def _plan_dv_inertial_km_s(plan) -> np.ndarray:
+    """``plan.dv_inertial.to_value(u.km / u.s)`` (the same numbers: the m/s values times
+    the unit's scale) without making the Quantity."""
+    nb = getattr(plan, "_numbers", None)
+    if nb is None:
+        return plan.dv_inertial.to_value(_KM_S)
+    return (nb.dvi * 1e3) * _M_S_TO_KM_S
+
+
+def _plan_handover_lvlh_km(plan) -> np.ndarray:
+    """``plan.handover_r_lvlh`` in km and ``plan.handover_v_lvlh`` in km/s as one (6,)
+    array (the same numbers) without making the Quantities."""
+    nb = getattr(plan, "_numbers", None)
+    if nb is None:
+        return np.concatenate(
+            [plan.handover_r_lvlh.to_value(u.km), plan.handover_v_lvlh.to_value(_KM_S)]
+        )
+    return np.concatenate([nb.rel6[:3], (nb.rel6[3:] * 1e3) * _M_S_TO_KM_S])
+
+
+def _plan_phase_angle_deg(plan) -> float:
+    """``float(plan.phase_angle_at_insertion.to_value(u.deg))`` without the Quantity."""
+    nb = getattr(plan, "_numbers", None)
+    if nb is None:
+        return float(plan.phase_angle_at_insertion.to_value(u.deg))
+    return float(np.rad2deg(_phase_angle_1(nb.station_rv0, nb.rv0) % (2 * np.pi)))
+
+
+def _plan_burns_kept(plan, dv_min_m_s: float) -> tuple:
+    """(the labels of the plan's burns, the indices of those whose ``dv_m_s`` is at
+    least ``dv_min_m_s``): the burns' LVLH magnitudes are their inertial ones within a
+    few ulps (a rotation), so those decide unless one is within 1e-9 of the threshold
+    (then the LVLH magnitudes of :func:`_plan_burn_table`, as before)."""
+    nb = getattr(plan, "_numbers", None)
+    if nb is not None:
+        mags = np.sqrt(np.add.reduce(nb.dvi * nb.dvi, axis=1)) * 1e3
+        if np.all(np.isfinite(mags)) and not np.any(
+            np.abs(mags - dv_min_m_s) <= 1e-9 * max(dv_min_m_s, 1e-300)
+        ):
+            return list(nb.labels), [k for k, m in enumerate(mags) if m >= dv_min_m_s]
+    labels, dv_m_s = _plan_burn_table(plan)
+    return labels, [k for k, m in enumerate(dv_m_s) if m >= dv_min_m_s]
 
 
 def _plan_burn_table(plan) -> tuple:
