@@ -216,3 +216,19 @@ def test_one_state_lvlh_basis_is_the_frames_one(r, v):
         return  # (no frame: the position or the angular momentum vanishes)
     # (the batch form: np.cross itself)
     np.testing.assert_array_equal(_lvlh_basis_1(r, v), _lvlh_basis(r[None], v[None])[0])
+
+
+def test_execution_error_draws_are_the_one_at_a_time_draws():
+    # execution_error_draws fills one array: the numbers, their order and the
+    # generator's state after are those of a scalar and a 3-vector draw per burn
+    from qingzhou_sim.mission.flight import execution_error_draws
+
+    for n in (0, 1, 7):
+        one, batch = np.random.default_rng(11), np.random.default_rng(11)
+        expected = [(one.standard_normal(), one.standard_normal(3)) for _ in range(n)]
+        got = execution_error_draws(n, batch)
+        assert len(got) == n
+        for (m0, p0), (m1, p1) in zip(expected, got):
+            assert m0 == m1 and type(m1) is float
+            np.testing.assert_array_equal(p1, p0)
+        assert one.standard_normal() == batch.standard_normal()
