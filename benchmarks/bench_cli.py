@@ -289,6 +289,8 @@ from qingzhou_sim.plotting import _files
 wrap(_files, "_warm_up", after="writer warmed up")
 wrap(_files, "_run_and_report", after="writer done")
 wrap(_files, "start_writer", after="writer forked")
+wrap(cli, "_orientation_child", after="orientation child done")
+wrap(cli, "_start_orientation_ahead", after="orientation child forked")
 wrap(cli, "_launch_child", after="launch child done")
 wrap(cli, "_start_launch_ahead", after="launch child forked")
 wrap(cli, "_take_launch_ahead", before="waits for the launch child", after="launch child taken")
@@ -345,8 +347,9 @@ def time_command(cmd: list[str], repeat: int, env: dict | None = None) -> tuple[
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
+        base = os.environ if env is None else _user_env()
         proc = subprocess.run(
-            cmd, capture_output=True, env={**os.environ, "MPLBACKEND": "Agg", **(env or {})}
+            cmd, capture_output=True, env={**base, "MPLBACKEND": "Agg", **(env or {})}
         )
         walls.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -374,11 +377,16 @@ def bytecode_env(tmp: str) -> dict:
     every run compiles the package's ~80 modules from source; an installed package
     (pip compiles it) or an editable one without that variable does not."""
     env = {"PYTHONPYCACHEPREFIX": os.path.join(tmp, "pycache")}
-    fill = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(
-        _command(os.path.join(tmp, "out"), True), capture_output=True, env={**fill, **env}
+        _command(os.path.join(tmp, "out"), True), capture_output=True, env={**_user_env(), **env}
     )
     return env
+
+
+def _user_env() -> dict:
+    """This process's environment less PYTHONDONTWRITEBYTECODE (an installed package's
+    modules are read as bytecode; see :func:`bytecode_env`)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def time_import(repeat: int) -> tuple[float, float]:
@@ -392,16 +400,17 @@ def time_import(repeat: int) -> tuple[float, float]:
     )
 
 
-def process_cpu(out_dir: str, repeat: int) -> dict:
+def process_cpu(out_dir: str, repeat: int, env: dict | None = None) -> dict:
     """CPU seconds of the command's processes (minimum over ``repeat`` runs each) and
-    the wall time they imply on two free cores (see :func:`_two_core_schedule`)."""
+    the wall time they imply on two free cores (see :func:`_two_core_schedule`);
+    ``env``: variables added to this process's environment (:func:`bytecode_env`)."""
     rows = []
     for _ in range(repeat):
         proc = subprocess.run(
             [sys.executable, "-c", PROCESSES_CHILD, out_dir],
             capture_output=True,
             text=True,
-            env={**os.environ, "MPLBACKEND": "Agg"},
+            env={**_user_env(), "MPLBACKEND": "Agg", **(env or {})},
         )
         marks = [json.loads(line[2:]) for line in proc.stderr.splitlines() if line.startswith("@@")]
         cpu = {}
@@ -440,7 +449,9 @@ def _two_core_schedule(cpu: dict) -> dict:
     writer_at = p.get("writer forked", 0.0)
     if wait is not None and writer_at > wait:  # forked after the wait: shifted by it
         writer_at = data + writer_at - taken
+    shared = _shared_cores(cpu, parent, writer, after)
     return {
+        "orientation child": sum(cpu.get("orientation child done", {}).values()),
         "parent to the launch fork": fork,
         "parent after the fork, before the wait": (wait or fork) - fork,
         "launch child (launch, plan)": launch,
@@ -452,7 +463,101 @@ def _two_core_schedule(cpu: dict) -> dict:
         "result ready (two free cores)": result_at,
         "writer ready (two free cores)": writer_at + warm,
         "estimate on two free cores": max(result_at, writer_at + warm) + max(after),
+        "result ready (two cores shared)": shared["result"],
+        "estimate on two cores shared (processes' CPU)": shared["end"],
     }
+
+
+def _shared_cores(cpu: dict, parent: int, writer: int, after: list) -> dict:
+    """The command's processes replayed on two cores that the runnable ones share
+    equally (as the kernel's scheduler does; each gets min(1, 2 / n) of a core), from
+    their CPU seconds between milestones: the parent forks the orientation child, the
+    launch child and the writer at its CPU times of those marks, waits for the launch
+    child, then has the result (and waits for the writer's warm-up); the writer and its
+    second process then draw. Unlike :func:`_two_core_schedule`, three processes at
+    once slow each other. Wall seconds of the result and of the end."""
+    p = {what: pids[parent] for what, pids in cpu.items() if parent in pids}
+    steps = []
+    for what, name in (
+        ("orientation child forked", "orientation"),
+        ("launch child forked", "launch"),
+        ("writer forked", "writer"),
+        ("waits for the launch child", None),
+    ):
+        if what in p:
+            steps.append((p[what], what, name))
+    steps.sort()
+    work = {
+        "orientation": sum(cpu.get("orientation child done", {}).values()),
+        "launch": sum(cpu.get("launch child done", {}).values()),
+        "writer": cpu["writer warmed up"][writer],
+    }
+    plan = {"parent": []}
+    done_cpu = 0.0
+    for t, _what, name in steps:
+        plan["parent"].append(("run", t - done_cpu))
+        done_cpu = t
+        if name is not None:
+            plan["parent"].append(("spawn", name))
+        else:
+            plan["parent"].append(("wait", "launch"))
+            done_cpu = p.get("launch child taken", t)
+    plan["parent"] += [("run", p["result"] - done_cpu), ("mark", "result"), ("wait", "writer")]
+    plan["parent"] += [("spawn", "draw"), ("spawn", "draw 2")]
+    for name in work:
+        plan[name] = [("run", work[name])]
+    plan["draw"], plan["draw 2"] = (
+        [("run", after[0])],
+        [("run", after[1] if len(after) > 1 else 0.0)],
+    )
+    return _replay(plan)
+
+
+def _replay(plan: dict, cores: int = 2) -> dict:
+    """Replay ``{process: [("run", s) | ("spawn", name) | ("wait", name) | ("mark",
+    label)]}`` from "parent" on ``cores`` shared equally; ``{label: wall s, "end": wall
+    s}``."""
+    now, at, finished, marks = 0.0, {"parent": 0}, set(), {}
+    left = {"parent": None}
+    while at:
+        seen = None
+        while seen != (dict(at), set(finished)):  # each process through its instant steps
+            seen = (dict(at), set(finished))
+            for name in list(at):
+                _advance(plan, name, at, left, finished, marks, now)
+        running = [n for n in at if plan[n][at[n]][0] == "run"]
+        if not running:
+            break
+        rate = min(1.0, cores / len(running))
+        step = min(left[n] for n in running) / rate
+        now += step
+        for n in running:
+            left[n] -= step * rate
+    return {**marks, "end": now}
+
+
+def _advance(plan, name, at, left, finished, marks, now) -> None:
+    """Process ``name`` of :func:`_replay` through its steps that take no time."""
+    while name in at:
+        i = at[name]
+        if i == len(plan[name]):
+            finished.add(name)
+            del at[name]
+            return
+        kind, arg = plan[name][i]
+        if kind == "run":
+            if left[name] is None:
+                left[name] = arg
+            if left[name] > 1e-12:
+                return
+            left[name] = None
+        elif kind == "spawn":
+            at[arg], left[arg] = 0, None
+        elif kind == "wait" and arg not in finished:
+            return
+        elif kind == "mark":
+            marks[arg] = now
+        at[name] += 1
 
 
 def stage_breakdown(out_dir: str, extra: list[str]) -> dict:
@@ -506,7 +611,7 @@ def main(argv: list[str] | None = None) -> None:
             },
             args.n,
         )
-        processes = process_cpu(out, args.n)
+        processes = process_cpu(out, args.n, pyc)
         stages = stage_breakdown(out, [])
         profile = (
             None if args.no_profile else _payload(_child(PROFILE_CHILD, out, str(args.top))[0])
@@ -534,8 +639,9 @@ def main(argv: list[str] | None = None) -> None:
     print("  interpreter; 'bytecode cached': the package's modules read as compiled bytecode,")
     print("  as an installed package does, see bytecode_env)")
     if processes:
-        print("\nThe command's processes, CPU s (minimum of each over the runs), and the wall")
-        print("time they imply on two free cores (_two_core_schedule):")
+        print("\nThe command's processes, bytecode cached (as an installed package), CPU s")
+        print("(minimum of each over the runs), and the wall time they imply on two free")
+        print("cores (_two_core_schedule):")
         for label, value in processes.items():
             print(f"  {label:<46} {value:7.3f}s")
     _print_stages("Where one run's wall time goes (fresh process, by stage):", stages)

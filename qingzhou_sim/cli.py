@@ -137,8 +137,9 @@ def _cmd_run(args) -> int:
     mission = _load_mission(args)
     # a forked process computes the launch stage and the phasing plan while this one
     # imports the modules the rest of the run needs (the docking package's compiled
-    # kernels) and loads the compiled kernels the stages after the plan call
-    ahead = _start_launch_ahead(mission)
+    # kernels) and loads the compiled kernels the stages after the plan call; a first
+    # one computes the launch search's Earth orientation meanwhile (no more imports)
+    ahead = _start_launch_ahead(mission, _start_orientation_ahead(mission))
     writer = plan = None
     if ahead is not None:
         from ._jit import preload_cached
@@ -198,31 +199,113 @@ _AFTER_PLAN_KERNELS = (
 )
 
 
-def _start_launch_ahead(mission):
-    """Fork a child that computes ``mission``'s launch stage (the window search) and
-    nominal phasing plan and sends them back pickled; ``(pid, read_fd)``, or None where
-    forking is not safe (:func:`~qingzhou_sim.plotting._files.can_fork`) or on a first
-    run (a cold cache: there the approach's kernels compile in a second process from
-    the start, see :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay
-    them). numba's compiler context is made first
-    (:func:`~qingzhou_sim._jit.warm_numba`), so that both processes share it."""
-    from ._jit import cache_holds_approach, warm_numba
-    from .plotting._files import can_fork, fork_piped
+def _forks_ahead() -> bool:
+    """True where ``run`` computes parts of the mission in forked processes: forking is
+    safe (:func:`~qingzhou_sim.plotting._files.can_fork`) and the cache is warm (on a
+    first run the approach's kernels compile in a second process from the start, see
+    :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay them)."""
+    from ._jit import cache_holds_approach
+    from .plotting._files import can_fork
 
-    if not can_fork() or not cache_holds_approach():
+    return can_fork() and cache_holds_approach()
+
+
+def _start_orientation_ahead(mission):
+    """Fork a process that computes the Earth orientation at the first samples of
+    ``mission``'s launch window search (~0.13 s of ``erfa.c2i06a`` at 4323 epochs) on
+    the other core while this one imports numba and makes its compiler context, and
+    sends it pickled to the launch child (:func:`_launch_child`); ``(pid, read_fd)``,
+    or None (no search, or see :func:`_forks_ahead`). The same function on the same
+    epochs: the same bits. Nothing is sent if it warns (e.g. epochs beyond the IERS
+    table: the launch child then computes it and warns itself) or fails."""
+    from .mission.launching import search_epochs
+    from .plotting._files import fork_piped
+
+    epochs = search_epochs(mission) if _forks_ahead() else None
+    if epochs is None:
+        return None
+    return fork_piped(lambda write_fd: _orientation_child(epochs, write_fd))
+
+
+def _orientation_child(epochs, write_fd: int) -> int:
+    import pickle
+    import warnings
+
+    from .frames import _earth_orientation, _orientation_key
+
+    with os.fdopen(write_fd, "wb") as pipe:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                found = _earth_orientation(epochs)
+            key = _orientation_key(epochs)
+            if caught or key is None:
+                return 1
+            pipe.write(_framed(pickle.dumps((key, found), pickle.HIGHEST_PROTOCOL)))
+        except BaseException:  # noqa: BLE001 (the launch child computes it)
+            return 1
+    return 0
+
+
+def _take_orientation_ahead(orientation) -> None:
+    """In the launch child: the Earth orientation the process of
+    :func:`_start_orientation_ahead` sends, for the launch search to use (nothing if
+    it sent none)."""
+    import pickle
+
+    from . import frames
+
+    with os.fdopen(orientation[1], "rb") as pipe:
+        data = _read_framed(pipe)
+    if data is not None:
+        key, found = pickle.loads(data)
+        frames._ORIENTATION_AHEAD[key] = found
+
+
+def _start_launch_ahead(mission, orientation=None):
+    """Fork a child that computes ``mission``'s launch stage (the window search) and
+    nominal phasing plan and sends them back pickled; ``(pid, read_fd, orientation)``,
+    or None (see :func:`_forks_ahead`). ``orientation``: the process of
+    :func:`_start_orientation_ahead` (or None), whose data the child reads. numba's
+    compiler context is made first (:func:`~qingzhou_sim._jit.warm_numba`), so that
+    both processes share it."""
+    from ._jit import warm_numba
+    from .plotting._files import fork_piped
+
+    if not _forks_ahead():
+        _end_orientation_ahead(orientation)
         return None
     warm_numba()
-    return fork_piped(lambda write_fd: _launch_child(mission, write_fd))
+    try:
+        pid, read_fd = fork_piped(lambda write_fd: _launch_child(mission, write_fd, orientation))
+    except BaseException:
+        _end_orientation_ahead(orientation)
+        raise
+    if orientation is not None:
+        os.close(orientation[1])  # (the launch child reads it)
+    return pid, read_fd, orientation
 
 
-def _launch_child(mission, write_fd: int) -> int:
+def _end_orientation_ahead(orientation) -> None:
+    """Close the pipe of the process of :func:`_start_orientation_ahead` (if any; this
+    ends it if it is still writing) and reap it."""
+    if orientation is not None:
+        os.close(orientation[1])
+        os.waitpid(orientation[0], 0)
+
+
+def _launch_child(mission, write_fd: int, orientation=None) -> int:
     """The child's work: ``mission``'s launch stage, pickled with the mission's repr
-    (the key of the stage's cache), then its nominal phasing plan. Nothing is sent of a
-    part that fails (the parent then computes it itself and reports the error)."""
+    (the key of the stage's cache), then its nominal phasing plan; the Earth
+    orientation of ``orientation`` (:func:`_start_orientation_ahead`) read first. Nothing
+    is sent of a part that fails (the parent then computes it itself and reports the
+    error)."""
     import pickle
 
     with os.fdopen(write_fd, "wb") as pipe:
         try:
+            if orientation is not None:
+                _take_orientation_ahead(orientation)
             from ._jit import compile_progress
             from .mission.launching import launch_stage
             from .mission.stages import nominal_plan
@@ -262,11 +345,13 @@ def _take_launch_ahead(ahead, mission):
 
     from .mission import launching
 
-    pid, read_fd = ahead
+    pid, read_fd, orientation = ahead
     with os.fdopen(read_fd, "rb") as pipe:
         first = _read_framed(pipe)
         second = _read_framed(pipe) if first is not None else None
     os.waitpid(pid, 0)
+    if orientation is not None:  # (done: the launch child has read its data or ended)
+        os.waitpid(orientation[0], 0)
     if first is None:
         return None
     key, stage = pickle.loads(first)

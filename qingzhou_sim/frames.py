@@ -433,6 +433,21 @@ def _polar_motion(epochs: Time):
     return xp, yp
 
 
+# Earth orientations computed ahead by another process (``qingzhou-sim run``: the
+# launch search's samples, see cli._start_orientation_ahead): {key: (c2i, c2t)}, each
+# used once; key: :func:`_orientation_key` of the epochs.
+_ORIENTATION_AHEAD: dict = {}
+
+
+def _orientation_key(epochs: Time):
+    """What :func:`_earth_orientation` depends on (its epochs' scale and two-part Julian
+    dates), or None for epochs with a location."""
+    if epochs.location is not None:
+        return None
+    jd1, jd2 = np.asarray(epochs.jd1), np.asarray(epochs.jd2)
+    return (epochs.scale, jd1.shape, jd1.tobytes(), jd2.tobytes())
+
+
 def _earth_orientation(epochs: Time):
     """The two rotations of astropy's GCRS -> ITRS at ``epochs`` (..., 3, 3):
     ``c2i`` GCRS -> CIRS (IAU 2006/2000A, ``erfa.c2i06a``) and ``c2t`` CIRS -> ITRS
@@ -445,6 +460,10 @@ def _earth_orientation(epochs: Time):
     """
     import erfa
 
+    if _ORIENTATION_AHEAD:
+        ahead = _ORIENTATION_AHEAD.pop(_orientation_key(epochs), None)
+        if ahead is not None:
+            return ahead
     _use_cached_iers_table()
     tt1, tt2 = _jd12(epochs, "tt")
     xp, yp = _polar_motion(epochs)

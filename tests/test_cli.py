@@ -2,6 +2,7 @@
 are in tests/properties/test_props_cli.py)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -139,6 +140,56 @@ def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch
         assert a.label == b.label and (a.epoch.jd1, a.epoch.jd2) == (b.epoch.jd1, b.epoch.jd2)
         assert a.dv.value.tobytes() == b.dv.value.tobytes()
     assert child_plan.arrival.rv_km.tobytes() == here_plan.arrival.rv_km.tobytes()
+
+
+@needs_fork
+def test_earth_orientation_from_the_forked_process_is_used_and_the_one_computed_here(
+    monkeypatch,
+):
+    # `run` forks a process that computes the launch search's Earth orientation while it
+    # imports numba; the launch child uses it: the same bits as computed here, and the
+    # launch stage is the same
+    from qingzhou_sim import cli, frames
+    from qingzhou_sim.mission import Mission, launching
+
+    mission = Mission.default()
+    epochs = launching.search_epochs(mission)
+    here = frames._earth_orientation(epochs)
+    orientation = cli._start_orientation_ahead(mission)
+    assert orientation is not None
+    monkeypatch.setattr(frames, "_ORIENTATION_AHEAD", {})
+    cli._take_orientation_ahead(orientation)  # (what the launch child does first)
+    os.waitpid(orientation[0], 0)
+    (key,) = frames._ORIENTATION_AHEAD
+    assert key == frames._orientation_key(epochs)
+    ahead = frames._earth_orientation(epochs)
+    assert frames._ORIENTATION_AHEAD == {}  # used once
+    for a, b in zip(ahead, here, strict=True):
+        assert a is not b and a.tobytes() == b.tobytes()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    ahead = cli._start_launch_ahead(mission, cli._start_orientation_ahead(mission))
+    cli._take_launch_ahead(ahead, mission)
+    child = launching._LAUNCH_CACHE.pop(repr(mission))
+    stage = launching.launch_stage(mission)
+    assert (child.liftoff.jd1, child.liftoff.jd2) == (stage.liftoff.jd1, stage.liftoff.jd2)
+    assert child.chaser_nominal.rv_km.tobytes() == stage.chaser_nominal.rv_km.tobytes()
+
+
+@needs_fork
+def test_orientation_process_that_dies_leaves_it_to_the_launch_child(monkeypatch):
+    # killed before it sends (here: os._exit): the launch child computes the Earth
+    # orientation itself, and nothing hangs
+    from qingzhou_sim import cli, frames
+    from qingzhou_sim.mission import Mission, launching
+
+    mission = Mission.default()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    monkeypatch.setattr(frames, "_earth_orientation", lambda epochs: os._exit(9))
+    orientation = cli._start_orientation_ahead(mission)
+    monkeypatch.undo()
+    monkeypatch.setattr(launching, "_LAUNCH_CACHE", {})
+    plan = cli._take_launch_ahead(cli._start_launch_ahead(mission, orientation), mission)
+    assert plan is not None and repr(mission) in launching._LAUNCH_CACHE
 
 
 @needs_fork

@@ -173,15 +173,20 @@ def _check_reachable(site: LaunchSite, target: Target) -> None:
         )
 
 
+def _samples(start: Time, span_s: float) -> tuple[np.ndarray, Time]:
+    """The search's sample times (s after ``start``) and epochs: every 60 s, one step
+    beyond both ends so that the spline is accurate at the edges."""
+    n = int(np.ceil(span_s / _SAMPLE_STEP_S))
+    t = np.linspace(-_SAMPLE_STEP_S, (n + 1) * _SAMPLE_STEP_S, n + 3)
+    return t, start + TimeDelta(t * u.s)
+
+
 def _crossings(site: LaunchSite, target: Target, start: Time, span_s: float) -> np.ndarray:
     """Seconds after ``start`` at which the pad crosses the mean plane, refined."""
     from scipy.interpolate import CubicSpline
     from scipy.optimize import brentq
 
-    n = int(np.ceil(span_s / _SAMPLE_STEP_S))
-    # Sample one step beyond both ends so the spline is accurate at the edges.
-    t = np.linspace(-_SAMPLE_STEP_S, (n + 1) * _SAMPLE_STEP_S, n + 3)
-    epochs = start + TimeDelta(t * u.s)
+    t, epochs = _samples(start, span_s)
     dt0 = float((start - target.epoch).to_value(u.s))
     r_site = site.gcrs_km(epochs, target.earth)
     spline = CubicSpline(t, r_site, axis=0)

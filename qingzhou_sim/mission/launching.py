@@ -77,6 +77,19 @@ def _search_start(mission: Mission) -> Time:
     return as_time(mission.window_search_start or mission.station.epoch, "window_search_start")
 
 
+def search_epochs(mission: Mission) -> Time | None:
+    """The epochs at which ``mission``'s launch stage samples the pad's position first
+    (its window search; the Earth orientation there is most of the stage's time), or
+    None when its liftoff is given (no search)."""
+    from ..constants import as_duration_s
+    from ..launch.windows import _samples
+
+    if mission.liftoff is not None:
+        return None
+    span_s = as_duration_s(mission.window_search_hours * u.h, "duration")
+    return _samples(_search_start(mission), span_s)[1]
+
+
 def _search(mission: Mission, target, site, vehicle):
     """(first window the profile can fly as the station is, or None; the error to
     raise if None, built only when asked for)."""
