@@ -512,3 +512,22 @@ def test_plan_burns_kept_are_those_of_the_burn_table():
     for threshold in [1e-3, *dv_m_s, *(np.array(dv_m_s) * (1 + 1e-12))]:
         got = _plan_burns_kept(plan, threshold)
         assert got == (labels, [k for k, m in enumerate(dv_m_s) if m >= threshold])
+
+
+def test_plan_states_from_burn_epochs_alone_are_the_tracks(plan_65):
+    # _build_plan evaluates a DOP853 plan at its burn epochs and hand-over alone and
+    # makes the sampled track when first read: the track's states at those epochs (the
+    # post-burn states, the arrival, the station at the end) are the plan's, bit for bit
+    nb = plan_65._numbers
+    assert nb.dyn.arc is not None  # (the DOP853 planner: the track made when read)
+    track = plan_65.track
+    assert track.t_s.size > 100
+    at = np.searchsorted(track.t_s, nb.imp_t)
+    np.testing.assert_array_equal(track.t_s[at], nb.imp_t)
+    post = nb.before.copy()
+    for k in range(nb.imp_t.size):
+        post[k, 3:] += nb.dvi[nb.imp_t == nb.imp_t[k]].sum(axis=0)
+        post[k, 3:] -= nb.dvi[:k][nb.imp_t[:k] == nb.imp_t[k]].sum(axis=0)
+    np.testing.assert_array_equal(track.chaser_rv_km[at], post)
+    np.testing.assert_array_equal(track.chaser_rv_km[-1], nb.arrival)
+    np.testing.assert_array_equal(track.station_rv_km[-1], nb.s_end)

@@ -670,11 +670,17 @@ def _build_plan(
     order = np.argsort(imp_t, kind="stable")
     imp_t, dvi = imp_t[order], dvi[order]
     labels = [labels[k] for k in order]
-    # Sampled track (burn epochs included, so the kinks are drawn where they are).
-    n = max(2, int(np.ceil(t_end_s / track_step_s)) + 1)
-    grid = np.unique(np.concatenate([np.linspace(0.0, t_end_s, n), imp_t]))
-    c_track = dyn.chaser(rv0, grid, imp_t, dvi)
-    s_track = dyn.station(station_rv0, grid)
+    track = None
+    if dyn.arc is not None and (imp_t.size == 0 or imp_t[0] >= 0.0) and t_end_s >= 0.0:
+        # DOP853 (its steps do not depend on the output times; an output at a burn or at
+        # the end is the step's own state): the burn epochs and the end alone give the
+        # track's states there, bit for bit; the track is made when first read
+        grid = np.unique(np.append(imp_t, t_end_s))
+        c_track = dyn.chaser(rv0, grid, imp_t, dvi)
+        s_track = dyn.station(station_rv0, grid[-1:])
+    else:
+        track = _plan_track(dyn, rv0, station_rv0, t_end_s, imp_t, dvi, track_step_s)
+        grid, c_track, s_track = track
     # States just before the burns: the track's (post-burn) state at each burn epoch
     # less the burn (the sum of burns at one epoch when several share it).
     before = c_track[np.searchsorted(grid, imp_t)].reshape(-1, 6)
@@ -698,6 +704,8 @@ def _build_plan(
         rel6=rel6,
         mu=dyn.mu,
         made={},
+        dyn=dyn,
+        track_step_s=track_step_s,
     )
     plan = object.__new__(_LazyPhasingPlan)
     for name, value in (
@@ -705,12 +713,23 @@ def _build_plan(
         ("profile", profile),
         ("insertion_epoch", t0),
         ("correction", correction),
-        ("track", PhasingTrack(grid, c_track, s_track)),
         ("notes", tuple(notes)),
         ("_numbers", numbers),
     ):
         object.__setattr__(plan, name, value)
+    if track is not None:
+        object.__setattr__(plan, "track", track)
     return plan
+
+
+def _plan_track(dyn, rv0, station_rv0, t_end_s, imp_t, dvi, track_step_s) -> PhasingTrack:
+    """The plan's sampled track: every ``track_step_s`` and at the burn epochs (so the
+    kinks are drawn where they are)."""
+    n = max(2, int(np.ceil(t_end_s / track_step_s)) + 1)
+    grid = np.unique(np.concatenate([np.linspace(0.0, t_end_s, n), imp_t]))
+    c_track = dyn.chaser(rv0, grid, imp_t, dvi)
+    s_track = dyn.station(station_rv0, grid)
+    return PhasingTrack(grid, c_track, s_track)
 
 
 class _PlanNumbers(NamedTuple):
@@ -732,6 +751,8 @@ class _PlanNumbers(NamedTuple):
     rel6: np.ndarray
     mu: float
     made: dict
+    dyn: object = None
+    track_step_s: float = 60.0
 
 
 def _plan_epochs(nb: _PlanNumbers) -> Time:
@@ -810,6 +831,9 @@ _LAZY_FIELDS = {
     ),
     "approach_dv_estimate": lambda plan, nb: _made_approach_dv(nb),
     "epoch_offsets_s": lambda plan, nb: _made_offsets(nb),
+    "track": lambda plan, nb: _plan_track(
+        nb.dyn, nb.rv0, nb.station_rv0, nb.t_end_s, nb.imp_t, nb.dvi, nb.track_step_s
+    ),
 }
 
 
