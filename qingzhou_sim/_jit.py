@@ -271,15 +271,16 @@ def warm_numba() -> None:
         pass
 
 
-def preload_cached(prefix: str | tuple[str, ...] = "qingzhou_sim.") -> int:
+def preload_cached(prefix: str | tuple[str, ...] = "qingzhou_sim.", names=None) -> int:
     """Load from numba's disk cache every compiled entry point (a kernel Python can
     call) of the imported modules named ``prefix...`` (or any of the prefixes of a
     tuple), for each signature its cache index holds, as its first call would; nothing
     is compiled (a missing, stale or unreadable entry is left to the first call).
-    Returns the count loaded.
+    ``names``: only the kernels of these ``"module.function"`` names (of their Python
+    functions), if given. Returns the count loaded.
 
     ``qingzhou-sim run`` does it while a second process computes the launch stage and
-    the phasing plan, for the modules whose kernels the stages after them call."""
+    the phasing plan, for the kernels the stages after them call."""
     from numba.core.compiler_lock import global_compiler_lock
     from numba.core.dispatcher import Dispatcher
 
@@ -295,6 +296,9 @@ def preload_cached(prefix: str | tuple[str, ...] = "qingzhou_sim.") -> int:
                 continue
             if disp.targetoptions.get("no_cpython_wrapper"):
                 continue  # linked into its callers' code; Python never calls it
+            func = disp.py_func
+            if names is not None and f"{func.__module__}.{func.__name__}" not in names:
+                continue
             try:
                 count += _load_cached(disp, global_compiler_lock)
             except Exception:  # noqa: BLE001 - only a head start: the call loads it

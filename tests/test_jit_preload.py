@@ -55,3 +55,20 @@ def test_cache_holds_approach_reads_the_cache_folder(tmp_path, monkeypatch):
     (tmp_path / "docking_x").mkdir()
     (tmp_path / "docking_x" / "loop.run_segment-442.py311.nbi").write_bytes(b"")
     assert cache_holds_approach()
+
+
+NAMED = """
+from qingzhou_sim._jit import preload_cached
+from qingzhou_sim.relative import _kernels
+
+none = preload_cached("qingzhou_sim.relative.", names=frozenset())
+one = preload_cached("qingzhou_sim.relative.", {"qingzhou_sim.relative._kernels._cw_stm_fill"})
+print(none, one, len(_kernels._cw_stm_fill.overloads))
+"""
+
+
+def test_preload_loads_only_the_named_kernels():
+    # (what `run` does: only the kernels its stages after the plan call)
+    _python(FILL)
+    none, one, loaded = _python(NAMED).split()
+    assert (int(none), int(one), int(loaded)) == (0, 1, 1)
