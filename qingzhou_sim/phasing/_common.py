@@ -11,7 +11,7 @@ from astropy.time import Time
 
 from ..constants import EARTH, as_array, as_duration_s
 from ..errors import InfeasiblePlanError, InputError, OrbitRangeError, PropagationError
-from ..frames import _relative_to_inertial, _unit
+from ..frames import _unit
 from ..state import State, _norm
 from .core import (
     ARRIVAL_POSITION_TOL_KM,
@@ -19,6 +19,7 @@ from .core import (
     _build_plan,
     _coelliptic_velocity,
     _Dynamics,
+    _handover_target,
     _make_dynamics,
     _plan_burn_count,
 )
@@ -204,8 +205,8 @@ def _lvlh_basis_1(r: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def _target_at_end(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
-    s_end = pb.dyn.station(pb.station_rv0, np.array([pb.t_end_s]))[0]
-    return s_end, _relative_to_inertial("LVLH", s_end, pb.rel6)
+    """(the station at the hand-over, the hand-over target) of ``pb``."""
+    return _handover_target(pb.dyn, pb.station_rv0, pb.t_end_s, pb.rel6)
 
 
 def _finish(

@@ -677,7 +677,7 @@ def _build_plan(
         # track's states there, bit for bit; the track is made when first read
         grid = np.unique(np.append(imp_t, t_end_s))
         c_track = dyn.chaser(rv0, grid, imp_t, dvi)
-        s_track = dyn.station(station_rv0, grid[-1:])
+        s_track = _handover_target(dyn, station_rv0, float(grid[-1]), rel_lvlh6)[0][None]
     else:
         track = _plan_track(dyn, rv0, station_rv0, t_end_s, imp_t, dvi, track_step_s)
         grid, c_track, s_track = track
@@ -700,7 +700,7 @@ def _build_plan(
         before=before,
         arrival=c_track[-1].copy(),
         s_end=s_end.copy(),
-        target=_relative_to_inertial("LVLH", s_end, rel6),
+        target=_handover_target(dyn, station_rv0, float(grid[-1]), rel6, s_end)[1],
         rel6=rel6,
         mu=dyn.mu,
         made={},
@@ -720,6 +720,29 @@ def _build_plan(
     if track is not None:
         object.__setattr__(plan, "track", track)
     return plan
+
+
+# The last (dynamics, station state, t_end, hand-over offset) -> (station at t_end,
+# hand-over target): a re-plan asks for them before correcting and again for its plan
+_HANDOVER: list = []
+
+
+def _handover_target(dyn, station_rv0, t_end_s: float, rel6, s_end=None) -> tuple:
+    """(``dyn.station(station_rv0, [t_end_s])[0]``, the hand-over target
+    ``_relative_to_inertial("LVLH", that, rel6)``), copies of the last ones when the
+    inputs are the same (``s_end``: the station's state if the caller has it)."""
+    srv = np.asarray(station_rv0, float)
+    rel = np.asarray(rel6, float)
+    key = (srv.tobytes(), float(t_end_s), rel.tobytes())
+    if _HANDOVER and _HANDOVER[0][0] is dyn and _HANDOVER[0][1] == key:
+        _, _, s_hit, target = _HANDOVER[0]
+        if s_end is None or np.array_equal(s_end, s_hit):
+            return s_hit.copy(), target.copy()
+    if s_end is None:
+        s_end = dyn.station(srv, np.array([t_end_s]))[0]
+    target = _relative_to_inertial("LVLH", s_end, rel)
+    _HANDOVER[:] = [(dyn, key, s_end.copy(), target.copy())]
+    return s_end, target
 
 
 def _plan_track(dyn, rv0, station_rv0, t_end_s, imp_t, dvi, track_step_s) -> PhasingTrack:
