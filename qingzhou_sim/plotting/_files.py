@@ -291,6 +291,7 @@ def _warm_up() -> None:
 
     from astropy.time import Time
 
+    _skip_artist_docstrings()
     from ..docking import plots  # noqa: F401
     from ..frames import _load_time_tables
     from ..mission import schemes  # noqa: F401 (MissionResult.mission.approach_profile_name)
@@ -304,3 +305,20 @@ def _warm_up() -> None:
     ax.set_title("warm-up [km]")
     ax.legend(fontsize="small")
     fig.savefig(io.BytesIO(), format="png", dpi=30)
+
+
+def _skip_artist_docstrings() -> None:
+    """In the writer process, before matplotlib's artists are defined: their ``set``
+    docstrings left without the property table. matplotlib writes that table for every
+    Artist subclass as it is defined (``matplotlib.artist.kwdoc``: every setter's
+    docstring parsed, ~0.08 s CPU of the writer's warm-up, which is on the command's
+    critical path); the writer draws and exits and never shows a docstring, and nothing
+    drawn depends on them. Not done where matplotlib's artists exist already."""
+    if "matplotlib.artist" in sys.modules:
+        return
+    try:
+        import matplotlib.artist as artist
+    except ImportError:
+        return
+    if callable(getattr(artist, "kwdoc", None)):
+        artist.kwdoc = lambda artist: ""
