@@ -2,6 +2,7 @@
 errors, determinism, result object and figures."""
 
 import math
+import struct
 
 import astropy.units as u
 import matplotlib
@@ -307,6 +308,79 @@ def test_result_object(aft):
         assert name in names
     check = {c.name: c for c in aft.contact.checks}
     assert check["lateral offset"].limit == 0.16 and check["closing speed"].lower == 0.08
+
+
+def test_result_history_fields_made_when_read(aft):
+    # simulate_approach's result makes its history fields when first read; pickled,
+    # copied or replaced it is a complete ApproachResult with the same fields
+    import copy
+    import dataclasses
+    import pickle
+
+    from qingzhou_sim.docking import ApproachResult
+    from qingzhou_sim.docking.result import _history_fields
+
+    res = simulate_approach(aft.final_station, profile="radial", noise=True, seed=4)
+    assert isinstance(res, ApproachResult) and repr(res).startswith("ApproachResult(")
+    assert res.r_true is res.r_true  # made once
+    made = {name: getattr(res, name) for name in _history_fields()}
+    n = len(res.t_s)
+    assert all(len(v) == n for v in made.values()) and n > 1000
+    for other in (
+        pickle.loads(pickle.dumps(res)),
+        copy.deepcopy(res),
+        dataclasses.replace(res, status="x"),
+    ):
+        assert type(other) is ApproachResult or other.status == "x"
+        for name, value in made.items():
+            theirs = getattr(other, name)
+            assert type(theirs) is type(value) and getattr(theirs, "unit", None) == getattr(
+                value, "unit", None
+            )
+            np.testing.assert_array_equal(np.asarray(theirs), np.asarray(value))
+    # every history field has one row per recorded step; the rows of a segment
+    # boundary share their epoch
+    assert res.t_s[0] == 0.0 and res.t_s[-1] == res.segments[-1].t_end_s
+    assert res.thrusters_fired.dtype.kind == "i"
+    with pytest.raises(AttributeError, match="ApproachResult"):
+        res.no_such_field  # noqa: B018
+
+
+def test_vehicle_caches_follow_the_vehicles(station):
+    # the vehicles' and the station attitude's loop parameters are made once per
+    # process: a changed vehicle or attitude gets its own, equal to a run without
+    # the caches
+    from dataclasses import replace
+
+    import qingzhou_sim.docking.simulate as S
+    from qingzhou_sim.docking import AttitudeConfig
+    from qingzhou_sim.vehicles import QINGZHOU
+
+    heavier = replace(
+        QINGZHOU, inertia_kg_m2=tuple(tuple(1.5 * x for x in row) for row in QINGZHOU.inertia_kg_m2)
+    )
+    tilted = AttitudeConfig(station_error_deg=(0.3, -0.2, 0.0))
+
+    def run(chaser=QINGZHOU, attitude=None):
+        return simulate_approach(
+            station, noise=False, plant=PlantConfig(chaser=chaser), attitude=attitude
+        )
+
+    S._vehicle_parts.cache_clear()
+    S._q_from_rpy_bits.cache_clear()
+    first = run(heavier), run(attitude=tilted)
+    default = run()
+    again = run(heavier), run(attitude=tilted), run(replace(heavier))  # an equal copy
+    for a, b in zip(first + first[:1], again):
+        np.testing.assert_array_equal(a.q_chaser, b.q_chaser)
+        np.testing.assert_array_equal(a.q_station, b.q_station)
+    assert not np.array_equal(first[0].q_chaser, default.q_chaser)
+    assert not np.array_equal(first[1].q_station[0], default.q_station[0])
+    # -0.0 and 0.0 are two keys (equal floats, not the same bits)
+    S._q_from_rpy_bits.cache_clear()
+    for rpy in ((0.0, 0.0, 0.0), (-0.0, 0.0, 0.0)):
+        S._q_from_rpy_bits(struct.pack("3d", *rpy))
+    assert S._q_from_rpy_bits.cache_info().currsize == 2
 
 
 def test_control_rate_option(station):

@@ -3,6 +3,8 @@ r"""Result objects of the approach: events, segment reports, contact conditions 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -311,6 +313,109 @@ class ApproachResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+# Units of the history fields, made once (a composite unit costs ~20 us each time)
+_KM_S = u.km / u.s
+_M_S = u.m / u.s
+_DEG_S = u.deg / u.s
+_N_S = u.N * u.s
+_N_M_S = u.N * u.m * u.s
+
+
+def _fresh(values: np.ndarray, unit) -> u.Quantity:
+    """``values * unit`` for an array nobody else holds: the Quantity takes it as it is
+    (``values * unit`` copies it; ~40 us for an approach's history column)."""
+    return u.Quantity(values, unit, copy=False)
+
+
+def _stacked(parts: tuple, a: int, b: int | None = None) -> np.ndarray:
+    """Column ``a`` (``b`` None) or columns ``a:b`` of the loop's history rows, the
+    segments' parts (k_i, ``loop.H_COLS``) stacked: a new array, the values of
+    ``np.concatenate(parts)[:, a:b]``."""
+    cols = a if b is None else slice(a, b)
+    return np.concatenate([p[:, cols] for p in parts], axis=0)
+
+
+@functools.cache
+def _history_fields() -> dict:
+    """The history fields of an ApproachResult, each made from the segments' history
+    rows: :func:`.simulate.simulate_approach` made all of them up front (~0.8 ms of
+    every approach), where a campaign's record reads one (``r_true``). The same values
+    as ``column * unit`` of the stacked rows. (A function: ``loop`` imports this
+    module.)"""
+    from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS
+
+    def vec(a):
+        return lambda h: _stacked(h, a, a + 3)
+
+    return {
+        "t_s": lambda h: _stacked(h, K.H_T),
+        "r_true": lambda h: _fresh(_stacked(h, K.H_TRUE, K.H_TRUE + 3), u.km),
+        "v_true": lambda h: _fresh(_stacked(h, K.H_TRUE + 3, K.H_TRUE + 6), _KM_S),
+        "r_est": lambda h: _fresh(_stacked(h, K.H_EST, K.H_EST + 3), u.km),
+        "v_est": lambda h: _fresh(_stacked(h, K.H_EST + 3, K.H_EST + 6), _KM_S),
+        "dv_commanded": lambda h: _fresh(vec(K.H_DVC)(h) * 1e3, _M_S),
+        "dv_applied": lambda h: _fresh(vec(K.H_DVA)(h) * 1e3, _M_S),
+        "mass": lambda h: _fresh(_stacked(h, K.H_MASS), u.kg),
+        "q_chaser": lambda h: _stacked(h, H_QC, H_QC + 4),
+        "rate_chaser": lambda h: _fresh(np.degrees(vec(H_WC)(h)), _DEG_S),
+        "attitude_error": lambda h: _fresh(np.degrees(vec(H_ERR)(h)), u.deg),
+        "q_station": lambda h: _stacked(h, H_QS, H_QS + 4),
+        "rate_station": lambda h: _fresh(np.degrees(vec(H_WS)(h)), _DEG_S),
+        "thrusters_fired": lambda h: _stacked(h, H_NFIRE).astype(int),
+        "rcs_impulse": lambda h: _fresh(_stacked(h, H_IMP), _N_S),
+        "angular_impulse": lambda h: _fresh(_stacked(h, H_ANG), _N_M_S),
+    }
+
+
+class _LazyApproachResult(ApproachResult):
+    """The :class:`ApproachResult` of :func:`.simulate.simulate_approach`: each history
+    field (:func:`_history_fields`) is made from the segments' history rows when first
+    read, once, with the values it had when made up front. Equal to the complete
+    result with the same fields; pickled or copied it is an ordinary, complete
+    :class:`ApproachResult`; ``dataclasses.replace`` makes a complete one too."""
+
+    __slots__ = ("_hist",)
+
+    @classmethod
+    def made(cls, hist: tuple, **given) -> _LazyApproachResult:
+        """The result of the segments' history rows ``hist`` (a tuple of (k_i,
+        ``loop.H_COLS``) arrays, in order) and the other fields ``given`` (every field
+        of ApproachResult that is not a history field)."""
+        res = object.__new__(cls)
+        for name, value in given.items():
+            object.__setattr__(res, name, value)
+        object.__setattr__(res, "_hist", hist)
+        return res
+
+    def __getattr__(self, name):
+        # called only when the attribute is not set: a history field, made now
+        make = _history_fields().get(name)
+        if make is None:
+            raise AttributeError(f"'ApproachResult' object has no attribute {name!r}")
+        value = make(object.__getattribute__(self, "_hist"))
+        object.__setattr__(self, name, value)
+        return value
+
+    def __eq__(self, other):
+        # the dataclass's comparison, which wants the same class on both sides
+        if not isinstance(other, ApproachResult):
+            return NotImplemented
+        names = [f.name for f in dataclasses.fields(ApproachResult) if f.compare]
+        return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+
+    __hash__ = ApproachResult.__hash__
+
+    def __reduce__(self):
+        return (
+            ApproachResult,
+            tuple(getattr(self, f.name) for f in dataclasses.fields(ApproachResult)),
+        )
+
+    def __repr__(self) -> str:
+        # the dataclass's repr names the class: to its reader it is an ApproachResult
+        return "ApproachResult" + ApproachResult.__repr__(self)[len(type(self).__qualname__) :]
 
 
 _EVENT_NAMES = {

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
+import struct
 
 import astropy.units as u
 import numpy as np
@@ -51,7 +52,7 @@ from .config import (
     ThrusterConfig,
 )
 from .contact import capture_check, ports_array
-from .loop import H_ANG, H_ERR, H_IMP, H_NFIRE, H_QC, H_QS, H_WC, H_WS, Att, Nav, fly_segment
+from .loop import Att, Nav, fly_segment
 from .profiles import (
     AXES,
     ApproachProfile,
@@ -67,6 +68,7 @@ from .result import (
     ApproachResult,
     SegmentReport,
     _decode_events,
+    _LazyApproachResult,
 )
 from .safety import F_N, port_geometry
 
@@ -75,12 +77,8 @@ __all__ = [
     "simulate_approach",
 ]
 
-# Units of the result, made once (a composite unit costs ~20 us each time it is built).
-_KM_S = u.km / u.s
+# A unit of the result, made once (a composite unit costs ~20 us each time it is built).
 _M_S = u.m / u.s
-_DEG_S = u.deg / u.s
-_N_S = u.N * u.s
-_N_M_S = u.N * u.m * u.s
 
 # Default hand-over: ~52 km behind and below (PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km
 # height is an assumption, flown as a co-elliptic drift (Fehse 2003, eq. 3.26).
@@ -186,12 +184,6 @@ def _arc_points(start: np.ndarray, end: np.ndarray, radius: float, side: str, le
             ang = a0 + da * k / legs
             pts.append(np.array([radius * math.cos(ang), 0.0, radius * math.sin(ang)]))
     return pts
-
-
-def _fresh(values: np.ndarray, unit) -> u.Quantity:
-    """``values * unit`` for an array nobody else holds: the Quantity takes it as it is
-    (``values * unit`` copies it; ~40 us for an approach's history column)."""
-    return u.Quantity(values, unit, copy=False)
 
 
 def _empty_seg(dt: float, n_max: int):
@@ -329,15 +321,59 @@ def _nominal_rcs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return pos, dirs, b_nom, T.selection_table(b_nom)
 
 
+class _Same:
+    """A cache key that is its object itself (identity, not equality: a vehicle equal to
+    another but for -0.0 against 0.0 in a figure is another key). The key holds the
+    object, so its ``id`` is not reused while the entry lives; the objects are frozen
+    dataclasses, which cannot change under it."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
+@functools.lru_cache(maxsize=8)
+def _vehicle_parts(station: _Same, chaser: _Same, port: str) -> tuple:
+    """The loop's parameters that depend on the two vehicles and the station's port
+    only: (docked attitude ``q_dock``, ``ports`` array, flight-software inertia of the
+    chaser, the station's inertia and its inverse, one thruster's minimum impulse N s),
+    made once per process for a campaign's vehicles (~50 us an approach). Callers copy
+    the arrays."""
+    st_sc, ch_sc = station.obj, chaser.obj
+    st_port, ch_port = st_sc.port(port), ch_sc.port("front")
+    i_st = np.array(st_sc.inertia_kg_m2)
+    return (
+        B.docked_quat(st_port.axis, ch_port.axis),
+        ports_array(st_port, ch_port),
+        np.array(ch_sc.inertia_kg_m2),
+        i_st,
+        np.linalg.inv(i_st),
+        T.thruster_minimum_impulse_n_s(ch_sc.min_impulse_bit_m_s, ch_sc.mass_kg),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _q_from_rpy_bits(bits: bytes) -> np.ndarray:
+    """:func:`_q_from_rpy_deg` of the three float64 angles packed in ``bits`` (a key
+    that tells -0.0 from 0.0), once per process for a campaign's station attitude.
+    Callers copy it."""
+    return _q_from_rpy_deg(struct.unpack("3d", bits))
+
+
 def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     """Attitude, thruster and contact parameters of the loop (:class:`loop.Att`) and the
     initial attitude states of station and chaser."""
-    st_port, ch_port = st_sc.port(prof.port), ch_sc.port("front")
-    q_dock = B.docked_quat(st_port.axis, ch_port.axis)
-    i_fsw = np.array(ch_sc.inertia_kg_m2)
+    parts = _vehicle_parts(_Same(st_sc), _Same(ch_sc), prof.port)
+    q_dock, ports, i_fsw, i_st, i_st_inv = (a.copy() for a in parts[:5])
     scale = np.sqrt(np.array(attitude.inertia_scale))
     i_ch = scale[:, None] * i_fsw * scale[None, :]
-    i_st = np.array(st_sc.inertia_kg_m2)
     wn = 2 * math.pi / attitude.station_period_s
     pos, dirs, b_nom, table = _nominal_rcs()
     # ThrusterConfig.rcs_thrust_n is the force per lateral axis: six thrusters share it
@@ -352,17 +388,17 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
         inertia_ch_inv=np.linalg.inv(i_ch),
         inertia_fsw=i_fsw,
         inertia_st=i_st,
-        inertia_st_inv=np.linalg.inv(i_st),
-        q_hold_st=_q_from_rpy_deg(attitude.station_error_deg),
+        inertia_st_inv=i_st_inv,
+        q_hold_st=_q_from_rpy_bits(struct.pack("3d", *attitude.station_error_deg)).copy(),
         kp_st=np.diag(i_st) * wn**2,
         kd_st=np.diag(i_st) * 2 * attitude.station_damping * wn,
         q_dock=q_dock,
-        ports=ports_array(st_port, ch_port),
+        ports=ports,
         table=table,
         b_nominal=b_nom,
         b_true=T.effectiveness(pos, true_dirs, true_scale, np.array(attitude.com_offset_m)),
         thrust=thrust,
-        mib=T.thruster_minimum_impulse_n_s(ch_sc.min_impulse_bit_m_s, ch_sc.mass_kg),
+        mib=parts[5],
         quantum=thrusters.impulse_quantum_n_s,
         isp_rcs=float(thrusters.isp_s if thrusters.isp_s is not None else ch_sc.isp_s),
         tau=attitude.time_constant_s,
@@ -562,7 +598,10 @@ def simulate_approach(
     a_st = 1.0 / (2.0 / np.linalg.norm(st_rv[:3]) - np.dot(st_rv[3:], st_rv[3:]) / earth.mu_km3_s2)
     n = math.sqrt(earth.mu_km3_s2 / a_st**3)
     if chaser is not None:
-        if abs((chaser.epoch - station.epoch).to_value(u.s)) > 1e-3:
+        # (one Time for both, as the mission's hand-over gives them: no astropy
+        # subtraction, ~0.3 ms)
+        same = chaser.epoch is station.epoch
+        if not same and abs((chaser.epoch - station.epoch).to_value(u.s)) > 1e-3:
             raise InputError(
                 f"chaser epoch {chaser.epoch.utc.isot} differs from the station epoch "
                 f"{station.epoch.utc.isot}; give both states at the hand-over epoch",
@@ -774,7 +813,7 @@ def simulate_approach(
             # |dv| per row as np.linalg.norm(axis=1) computes it (same order of
             # operations, the same bits), without its ~5x slower strided reduction
             dva2 = dva[:, 0] * dva[:, 0] + dva[:, 1] * dva[:, 1] + dva[:, 2] * dva[:, 2]
-            dv_seg += float(np.sum(np.sqrt(dva2)))
+            dv_seg += float(np.add.reduce(np.sqrt(dva2)))  # np.sum's reduction
             for row in ev:
                 raw_events.append((row[0], int(row[1]), (row[2], row[3]), sgm.label))
                 if int(row[1]) == K.EV_PASSIVE:
@@ -865,30 +904,14 @@ def simulate_approach(
         status_text = "completed without contact"
         failure = "profile ended without contact"
 
-    hist = np.concatenate(hist_parts, axis=0)
     epoch0 = station.epoch
     ev_objs = _decode_events(raw_events, epoch0)
     passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
-    return ApproachResult(
+    # the history fields are made when first read (result._LazyApproachResult)
+    return _LazyApproachResult.made(
+        tuple(hist_parts),
         profile=prof,
         epoch0=epoch0,
-        t_s=hist[:, K.H_T].copy(),
-        r_true=hist[:, K.H_TRUE : K.H_TRUE + 3] * u.km,
-        v_true=hist[:, K.H_TRUE + 3 : K.H_TRUE + 6] * _KM_S,
-        r_est=hist[:, K.H_EST : K.H_EST + 3] * u.km,
-        v_est=hist[:, K.H_EST + 3 : K.H_EST + 6] * _KM_S,
-        # fresh arrays become Quantities without the second copy ``array * unit`` makes
-        dv_commanded=_fresh(hist[:, K.H_DVC : K.H_DVC + 3] * 1e3, _M_S),
-        dv_applied=_fresh(hist[:, K.H_DVA : K.H_DVA + 3] * 1e3, _M_S),
-        mass=hist[:, K.H_MASS] * u.kg,
-        q_chaser=hist[:, H_QC : H_QC + 4].copy(),
-        rate_chaser=_fresh(np.degrees(hist[:, H_WC : H_WC + 3]), _DEG_S),
-        attitude_error=_fresh(np.degrees(hist[:, H_ERR : H_ERR + 3]), u.deg),
-        q_station=hist[:, H_QS : H_QS + 4].copy(),
-        rate_station=_fresh(np.degrees(hist[:, H_WS : H_WS + 3]), _DEG_S),
-        thrusters_fired=hist[:, H_NFIRE].astype(int),
-        rcs_impulse=hist[:, H_IMP] * _N_S,
-        angular_impulse=hist[:, H_ANG] * _N_M_S,
         events=ev_objs,
         segments=tuple(seg_reports),
         contact=contact,
