@@ -293,27 +293,6 @@ def _day_frac(val1, val2, divisor):
     return day, frac
 
 
-@numba.njit(cache=True)
-def _tai_jd_after(tai1, tai2, t_s):
-    """The TAI (jd1, jd2) of ``t0 + TimeDelta(t_s * u.s)`` for ``t0``'s TAI (``tai1``,
-    ``tai2``): astropy's steps (``TimeDelta``'s split of the seconds into days, then
-    ``Time.__add__``'s sum), each a :func:`_day_frac`."""
-    d1, d2 = _day_frac(t_s, np.zeros(t_s.shape[0]), 86400.0)
-    d1, d2 = _day_frac(d1, d2, 1.0)
-    return _day_frac(tai1 + d1, tai2 + d2, 0.0)
-
-
-@numba.njit(cache=True)
-def _seconds_from_tai(a1, a2, tai1, tai2, day_s):
-    """``(epochs - t0).to_value(u.s)`` from the epochs' TAI (``a1``, ``a2``) and
-    ``t0``'s (``tai1``, ``tai2``): astropy's steps (the ``TimeDelta``'s jd split, the
-    differences' :func:`_day_frac`, the days times ``day_s``)."""
-    a1, a2 = _day_frac(a1, a2, 0.0)
-    a1, a2 = _day_frac(a1, a2, 1.0)
-    d1, d2 = _day_frac(a1 - tai1, a2 - tai2, 0.0)
-    return (d1 + d2) * day_s
-
-
 # --------------------------------------------------------- analytic J2 model
 
 

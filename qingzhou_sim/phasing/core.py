@@ -21,7 +21,7 @@ from ..frames import _cross, _inertial_to_relative, _lvlh_basis, _relative_to_in
 from ..maneuvers import Burn
 from ..state import State
 from ._kernels import _day_frac as _day_frac_kernel
-from ._kernels import _kepler_rv, _seconds_from_tai, _tai_jd_after
+from ._kernels import _kepler_rv
 
 __all__ = ["CorrectionReport", "PhasingPlan", "PhasingTrack"]
 
@@ -542,12 +542,14 @@ def _utc_jd_after(t0: Time, t_s: np.ndarray) -> tuple:
     """The UTC (jd1, jd2) of ``t0 + TimeDelta(t_s * u.s)`` for a scalar UTC ``t0`` and
     seconds ``t_s`` (n,): astropy's own steps on the numbers (``TimeDelta``'s split of
     the seconds into days, ``Time.__add__``'s sum in TAI, ``Time._set_scale``'s ERFA
-    conversion back to UTC), compiled (:func:`._kernels._tai_jd_after`)."""
+    conversion back to UTC)."""
     from astropy.time import core as time_core
 
+    # TimeDelta(t_s * u.s): quantity_day_frac (seconds: divisor 86400), then set_jds
+    d1, d2 = _day_frac(t_s, 0.0, divisor=86400.0)
+    d1, d2 = _day_frac(d1, d2, divisor=1.0)
     tai = t0.tai._time  # (t0.tai: the replicate and _set_scale("tai") of __add__)
-    t_s = np.ascontiguousarray(t_s, dtype=np.float64)
-    jd1, jd2 = _tai_jd_after(float(tai.jd1), float(tai.jd2), t_s)
+    jd1, jd2 = _day_frac(tai.jd1 + d1, tai.jd2 + d2)
     time_core._check_leapsec()
     return _day_frac(*_erfa("taiutc", jd1, jd2))
 
@@ -602,16 +604,12 @@ def _seconds_since_jd(t0: Time, jd1, jd2) -> np.ndarray:
     """``(epochs - t0).to_value(u.s)`` for the UTC epochs (``jd1``, ``jd2``) (n,) and
     a scalar UTC ``t0`` by astropy's steps (``Time.__sub__``: the epochs in TAI by
     ``_set_scale``, the ``TimeDelta``'s jd split, the differences from ``t0``'s TAI;
-    ``to_value``: the days times u.day's scale to u.s), compiled
-    (:func:`._kernels._seconds_from_tai`) for arrays (n,)."""
+    ``to_value``: the days times u.day's scale to u.s)."""
     from astropy.time import core as time_core
 
     time_core._check_leapsec()
     a1, a2 = _erfa("utctai", jd1, jd2)  # epochs.tai
     tai = t0.tai._time
-    if a1.ndim == 1:
-        t1, t2 = float(tai.jd1), float(tai.jd2)
-        return _seconds_from_tai(a1, a2, t1, t2, _DAY_TO_S)
     a1, a2 = _day_frac(a1, a2)
     a1, a2 = _day_frac(a1, a2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
     d1, d2 = _day_frac(a1 - tai.jd1, a2 - tai.jd2)
