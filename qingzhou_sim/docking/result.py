@@ -79,15 +79,13 @@ class ApproachEvent:
 
     def __init__(self, name, t_s, epoch, segment, value=math.nan, detail=""):
         # epoch: a Time, or (_EventEpochs, index) from _decode_events
-        for key, val in (
-            ("name", name),
-            ("t_s", t_s),
-            ("segment", segment),
-            ("value", value),
-            ("detail", detail),
-            ("_epoch", epoch),
-        ):
-            object.__setattr__(self, key, val)
+        put = object.__setattr__
+        put(self, "name", name)
+        put(self, "t_s", t_s)
+        put(self, "segment", segment)
+        put(self, "value", value)
+        put(self, "detail", detail)
+        put(self, "_epoch", epoch)
 
     @property
     def epoch(self) -> Time:

@@ -77,7 +77,9 @@ __all__ = [
     "simulate_approach",
 ]
 
-# A unit of the result, made once (a composite unit costs ~20 us each time it is built).
+# A unit of the result, made once (a composite unit costs ~20 us each time it is built);
+# Quantities are made as u.Quantity(value, unit): ``value * unit`` imports astropy's
+# quantity module in UnitBase.__rmul__ at every call (~20 us).
 _M_S = u.m / u.s
 
 # Default hand-over: ~52 km behind and below (PD-SZ8, CD-SZ8, CCTV-SZ11); the 5 km
@@ -94,6 +96,13 @@ def default_handover_lvlh(n_rad_s: float) -> np.ndarray:
     drift ``vx = 3/2 n z`` (Fehse 2003, eq. 3.26)."""
     z = HANDOVER_BELOW_KM
     return np.array([-HANDOVER_BEHIND_KM, 0.0, z, 1.5 * n_rad_s * z, 0.0, 0.0])
+
+
+@functools.cache
+def _default(cls):
+    """``cls()``: a configuration's defaults, made once per process (a frozen
+    dataclass; its checks cost 2-6 us, several a call)."""
+    return cls()
 
 
 def _spacecraft(obj):
@@ -430,7 +439,7 @@ def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_or
         sp = SN.SensorParams(*(a.copy() for a in _suite_params(suite, *ports)))
     except TypeError:  # a suite or port that cannot be hashed: made every time
         sp = suite.at_ports(*ports).params()
-    ref = NavigationConfig()
+    ref = _default(NavigationConfig)
     for arr, num, den in (
         (sp.gnss, nav.gnss_sigma_m, ref.gnss_sigma_m),
         (sp.lidar, nav.radar_sigma_m, ref.radar_sigma_m),
@@ -441,7 +450,7 @@ def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_or
         err = SN.draw_run_errors(sp, gen)
     else:
         err = SN.RunErrors(*(np.zeros(SN.E_LEN) for _ in range(3)), np.zeros(3), np.zeros(3))
-    fp = NV.FilterConfig().params(
+    fp = _default(NV.FilterConfig).params(
         sp,
         dv_magnitude_sigma=thrusters.magnitude_sigma,
         dv_pointing_sigma_deg=thrusters.pointing_sigma_deg,
@@ -455,7 +464,7 @@ def _build_nav(prof, nav, thrusters, ch_sc, st_sc, noise_on, gen, r_ref_km, w_or
 def _init_estimate(rel0, qc, navp, noise_on, gen):
     """Initial navigation state (x, q, b, p, true gyro bias, gyro rate): the truth plus
     errors drawn with :class:`navigation.FilterConfig`'s initial sigmas."""
-    fc = NV.FilterConfig()
+    fc = _default(NV.FilterConfig)
     sr, sv = fc.initial_position_sigma_m * 1e-3, fc.initial_velocity_sigma_m_s * 1e-3
     sa = math.radians(fc.initial_attitude_sigma_deg)
     x0, q0 = rel0.copy(), np.array(qc, float)
@@ -571,16 +580,16 @@ def simulate_approach(
                 value=value,
             )
     prof = get_approach_profile(profile)
-    thrusters = thrusters or ThrusterConfig()
-    plant = plant or PlantConfig()
-    safety = safety or SafetyConfig()
-    limits = limits or ContactLimits()
-    attitude = attitude or AttitudeConfig()
-    berthing = berthing or BerthingConfig()
+    thrusters = thrusters or _default(ThrusterConfig)
+    plant = plant or _default(PlantConfig)
+    safety = safety or _default(SafetyConfig)
+    limits = limits or _default(ContactLimits)
+    attitude = attitude or _default(AttitudeConfig)
+    berthing = berthing or _default(BerthingConfig)
     if isinstance(noise, NavigationConfig):
         nav, noise_on = noise, True
     else:
-        nav, noise_on = NavigationConfig(), bool(noise)
+        nav, noise_on = _default(NavigationConfig), bool(noise)
     if isinstance(faults, Fault):
         faults = (faults,)
     faults = tuple(faults or ())
@@ -824,7 +833,9 @@ def simulate_approach(
             status == K.ST_CONTACT and isinstance(sgm, FinalApproach)
         )
         seg_reports.append(
-            SegmentReport(sgm.label, sgm.kind, t_start, t, dv_seg * 1e3 * _M_S, completed)
+            SegmentReport(
+                sgm.label, sgm.kind, t_start, t, u.Quantity(dv_seg * 1e3, _M_S), completed
+            )
         )
         if isinstance(sgm, Hold) and status == K.ST_DONE:
             raw_events.append((t, "hold departure", math.nan, sgm.label))
@@ -906,7 +917,7 @@ def simulate_approach(
 
     epoch0 = station.epoch
     ev_objs = _decode_events(raw_events, epoch0)
-    passive_min = (min(passive_ranges) * 1e3 if passive_ranges else math.inf) * u.m
+    passive_min = u.Quantity(min(passive_ranges) * 1e3 if passive_ranges else math.inf, u.m)
     # the history fields are made when first read (result._LazyApproachResult)
     return _LazyApproachResult.made(
         tuple(hist_parts),

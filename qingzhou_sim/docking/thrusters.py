@@ -302,7 +302,14 @@ def draw_execution_errors(
     n = directions.shape[0]
     tilt = misalignment_sigma_rad * gen.standard_normal((n, 3))
     tilt -= np.einsum("ij,ij->i", tilt, directions)[:, None] * directions
-    true_dirs = directions + np.cross(tilt, directions)
+    # directions + tilt x directions, the cross product by np.cross's operations (its
+    # array handling cost ~15 us)
+    (t0, t1, t2), (d0, d1, d2) = tilt.T, directions.T
+    true_dirs = np.empty_like(tilt)
+    true_dirs[:, 0] = t1 * d2 - t2 * d1
+    true_dirs[:, 1] = t2 * d0 - t0 * d2
+    true_dirs[:, 2] = t0 * d1 - t1 * d0
+    true_dirs += directions
     true_dirs /= np.linalg.norm(true_dirs, axis=1)[:, None]
     scale = 1.0 + magnitude_sigma * gen.standard_normal(n)
     return true_dirs, np.maximum(scale, 0.0)
