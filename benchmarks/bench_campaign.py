@@ -248,6 +248,65 @@ dates, Burn objects, force parameters per burn epoch). Tried and not kept: a loo
 tolerance for the variational runs (1e-8: only 255 -> 186 us a run, the step count
 falls as tol^(1/8)); exact Jacobians at every Newton iteration (a variational run costs
 three plain ones; the chord needs one).
+
+Measured in a later session (record6 helper: the record path's Python and astropy per
+sample, bit-identical; goal >= 2.5 ms off, not met). A clean copy of the session's start
+(a8f9a9e) and of the changed tree (f084395) run alternately, each in its own process, in
+the same minutes, BLAS pinned; CPU ms a sample, 40 dispersed samples, this script's
+``_by_stage`` (the approach run for real between the stages), min of 5 passes, two
+rounds (load ~3 on 2 cores; the approach moved with the docking helper's commits of the
+same session, not with these):
+
+=====================================  ==============  ==============
+stage                                  before          after
+=====================================  ==============  ==============
+phasing re-plan                        4.39 / 4.43     4.00 / 3.99
+phasing flight                         3.16 / 3.19     2.40 / 2.46
+record                                 1.21 / 1.20     1.14 / 1.16
+other (draws, vehicles, force models)  0.84 / 0.81     0.65 / 0.63
+all stages but the approach            9.64 / 9.69     8.24 / 8.43
+=====================================  ==============  ==============
+
+With each sample's approach computed once and handed back (30 samples, min of 7
+passes, three rounds: caches stay warm, so the stages' own costs show): re-plan 4.05-4.09
+-> 3.76-3.83, flight 2.98-3.06 -> 2.27-2.34, record 0.56-0.60 -> 0.37-0.39, other 0.45 ->
+0.43-0.45; the record path less its approach 8.07-8.23 -> 6.86-7.05 ms.
+
+Bit-identical: rows of 30 dispersed samples through ``sample_record`` and through
+``Mission.run().to_record()``, hashed, equal to the session start's (sha256 313868d3...,
+fresh NUMBA_CACHE_DIR; checked after each commit, the final tree on its own files alone).
+What changed:
+(1) astropy's ``day_frac`` compiled (``phasing._kernels._day_frac``, its operations
+element by element; bitwise equal to astropy's on 60,000 random sums in the tests) for
+the epochs' (jd1, jd2) steps, ERFA's time-scale ufuncs called directly when every status
+is 0; (2) the flight's epochs as UTC (jd1, jd2) floats with their seconds and TT dates
+(``flight._flight_epochs``), the Time array made only if indexed, and the flown burns a
+``flight._LazyBurns`` sequence (the Burns made when first read; the record and the
+hand-over arcs read magnitudes and kernel delta-v's from the numbers); the plan's
+inertial delta-v's, hand-over offset and phase angle from its numbers, the burns to fly
+decided on their inertial magnitudes (the LVLH ones, as before, only within 1e-9 of the
+threshold); (3) the record's durations by ``phasing.core._seconds_between`` instead of
+Time subtractions; (4) the force-model dynamics made once per (model, epoch) (a
+campaign plans in equal models from one insertion epoch); the station's hand-over state
+and target once a re-plan; the plan's sampled track (~180 dense outputs) made when first
+read (DOP853's steps do not depend on the output times, so the burn epochs and the end
+alone give the same states); the execution-error draws in one Generator call. Tried and
+not kept: the epochs' three day_frac steps fused into two more kernels (~15 us a call,
+three calls a sample) for 0.61 s more first-run compilation (the one kernel costs
+0.56 s cold).
+
+What is left, and why (~8.3 ms besides the approach, by the profiles of this session):
+compiled work ~3.5-4 ms (the fixed-epoch SQPs ~1.0, the compiled Newton ~1.1, DOP853
+runs ~0.8, variational runs ~0.3, primer ~0.15); the rest is some forty Python functions
+of 20-170 us each, none dominant: the Newton and minimum-delta-v drivers around the
+kernels (``_correct_full``, ``_min_dv``, ``_two_body_optimum``, ~0.5 ms), the flight's loop
+(~0.4 ms: a kernel call, a basis and an executed burn per burn), the hand-over arcs'
+Python (``_propagated_to``, ~0.3 ms), the plan's Time array (the approach reads the
+hand-over epoch), the record's corridor minimum (``mission.result``, ~0.1 ms) and
+segments, the insertion and station-knowledge offsets and their States
+(``launching.offset_lvlh``, ~0.1 ms, another helper's file), ``plan_phasing``'s checks
+(another helper's file). Going further means compiling the re-plan's and the flight's
+drivers whole, not trimming calls.
 """
 
 from __future__ import annotations
