@@ -43,11 +43,12 @@ PNG_COMPRESS_LEVEL = 3
 # CSV and OEM files.
 CHILD_FIGURES = ("range",)
 # The writer's second process (see start_writer): the figures it draws, with the CZML
-# file, about half of the work after the result (CPU s, drawing and PNG, min of 4 on a
-# loaded machine: ground track 0.13, approach panels 0.25-0.28, the CZML file ~0.06; the
-# first process: range 0.23, altitude and phase 0.14, delta-v bars 0.10, and it
-# unpickles the result and forks the second before drawing).
-WRITER_SECOND = ("ground_track", "approach_lvlh")
+# file, about half of the work after the result (CPU s, drawing and PNG, one process
+# after the warm-up, 3 runs: altitude and phase with the approach panels 0.33-0.35, the
+# CZML file 0.01; the first process: range, ground track and delta-v bars 0.38, and it
+# unpickles the result and forks the second before drawing; with the ground track here
+# and the altitude there, 0.32 / 0.40).
+WRITER_SECOND = ("altitude_phase", "approach_lvlh")
 
 
 def save_figures(result, directory, names=None) -> dict[str, Path]:
