@@ -216,6 +216,27 @@ def test_thruster_minimum_impulse_bit_quantisation_and_saturation():
     assert np.all(K._thruster(np.array([1e-3, 0, 0]), mass, 1.0, 150.0, cfg, nz, True, False) == 0)
 
 
+def test_thruster_group_minimums():
+    # the loop reads each group's smallest pulse from thrusters.group_minimums (made
+    # once per table); select() computes it in compiled code: a group fires when its
+    # smallest pulse reaches the minimum impulse, by either
+    import qingzhou_sim.docking.simulate as S
+    from qingzhou_sim.docking import thrusters as T
+
+    table = S._nominal_rcs()[3]
+    gmin = T.group_minimums(table)
+    np.testing.assert_array_equal(gmin, np.where(table > 0, table, np.inf).min(axis=1))
+    mib, n = 0.5, table.shape[1]
+    big = np.full(n, 1e9)
+    for row in range(12):
+        axis, sign = divmod(row, 2)
+        for factor, fires in ((1.0 + 1e-6, True), (1.0 - 1e-6, False)):
+            wrench = np.zeros(6)
+            wrench[axis] = (-1.0 if sign else 1.0) * factor * mib / gmin[row]
+            assert bool(np.any(T.select(table, wrench, big, mib, 0.0) > 0)) is fires
+    assert np.all(np.isinf(T.group_minimums(np.zeros((12, 4)))))
+
+
 def test_sensor_regimes():
     nav = NavigationConfig()
     cfg = _cfg(

@@ -161,6 +161,7 @@ class Att(NamedTuple):
     q_dock: np.ndarray  # (4,) q_station_chaser docked
     ports: np.ndarray  # (4, 3) contact.ports_array, km
     table: np.ndarray  # (12, n) thruster groups
+    group_min: np.ndarray  # (12,) their smallest pulses (thrusters.group_minimums)
     b_nominal: np.ndarray  # (6, n)
     b_true: np.ndarray  # (6, n)
     thrust: np.ndarray  # (n,) N
@@ -426,7 +427,7 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, bg, stu
     ``fired`` and ``dva``; returns (mass, thrusters fired, RCS impulse N s, angular
     impulse N m s). ``rcs``: what it reads of :class:`Att` (:func:`_rcs_part`);
     ``aw``, ``tw``, ``w6``, ``rm``: work arrays."""
-    table, b_nominal, b_true, thrust, ii, mib, quantum, isp_rcs = rcs
+    table, gmin, b_nominal, b_true, thrust, ii, mib, quantum, isp_rcs = rcs
     wrench, fired, dva, cmd, nom, nz = aw
     rc, re = rm[0], rm[1]
     _qdcm_into(xc[A_Q : A_Q + 4], rc)
@@ -453,7 +454,7 @@ def _actuate(mode, dt, cfg, rcs, dv, dl, resid, mass, st, ch, xc, q_est, bg, stu
         s = mass * 1e3
         for i in range(3):  # the command in body axes, N s: R_e^T cmd * mass
             wrench[i] = (re[0, i] * cmd[0] + re[1, i] * cmd[1] + re[2, i] * cmd[2]) * s
-    _fire_into(table, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck, tw, w6)
+    _fire_into(table, gmin, b_nominal, b_true, wrench, thrust, dt, mib, quantum, stuck, tw, w6)
     u, w_nom, w_true = tw[2], w6[1], w6[2]
     if mode != MODE_TRANSFER:
         s = mass * 1e3
@@ -551,7 +552,7 @@ def _plant_part(ac):
 def _rcs_part(ac):
     """The parts of :class:`Att` the thruster selection and execution read."""
     return (
-        ac.table, ac.b_nominal, ac.b_true, ac.thrust, ac.inertia_ch_inv,
+        ac.table, ac.group_min, ac.b_nominal, ac.b_true, ac.thrust, ac.inertia_ch_inv,
         ac.mib, ac.quantum, ac.isp_rcs,
     )  # fmt: skip
 

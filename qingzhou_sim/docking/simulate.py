@@ -321,13 +321,15 @@ def _q_from_rpy_deg(rpy) -> np.ndarray:
 
 
 @functools.cache
-def _nominal_rcs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Qingzhou's RCS layout (positions, directions), its nominal effectiveness matrix
-    and thruster-selection table: the same for every approach, so built once per
-    process (the table's NNLS solves cost milliseconds; the loop never writes them)."""
+def _nominal_rcs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Qingzhou's RCS layout (positions, directions), its nominal effectiveness matrix,
+    thruster-selection table and the table's group minimums: the same for every
+    approach, so built once per process (the table's NNLS solves cost milliseconds;
+    the loop never writes them)."""
     pos, dirs, _ = T.qingzhou_rcs_layout()
     b_nom = T.effectiveness(pos, dirs, np.ones(len(pos)), np.zeros(3))
-    return pos, dirs, b_nom, T.selection_table(b_nom)
+    table = T.selection_table(b_nom)
+    return pos, dirs, b_nom, table, T.group_minimums(table)
 
 
 class _Same:
@@ -384,7 +386,7 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
     scale = np.sqrt(np.array(attitude.inertia_scale))
     i_ch = scale[:, None] * i_fsw * scale[None, :]
     wn = 2 * math.pi / attitude.station_period_s
-    pos, dirs, b_nom, table = _nominal_rcs()
+    pos, dirs, b_nom, table, gmin = _nominal_rcs()
     # ThrusterConfig.rcs_thrust_n is the force per lateral axis: six thrusters share it
     thrust = np.full(len(pos), thrusters.rcs_thrust_n / 6.0)
     true_dirs, true_scale = dirs, np.ones(len(pos))
@@ -404,6 +406,7 @@ def _build_att(prof, attitude, thrusters, ch_sc, st_sc, noise_on, gen, w_orb):
         q_dock=q_dock,
         ports=ports,
         table=table,
+        group_min=gmin,
         b_nominal=b_nom,
         b_true=T.effectiveness(pos, true_dirs, true_scale, np.array(attitude.com_offset_m)),
         thrust=thrust,
