@@ -347,13 +347,13 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     phases += [(n, agg[n][0], float(agg[n][1])) for n in order if agg[n][1] > 0 or agg[n][0] > 0]
     cams = [e for e in approach.events if e.name == "collision avoidance manoeuvre"]
     cam_dv = sum(float(e.value) if math.isfinite(e.value) else 0.0 for e in cams)
-    if cam_dv > 0:
-        span = _seconds_between(cams[0].epoch, cams[-1].epoch)
-        phases.append(("collision avoidance", cam_dv, span))
     contact = next((e for e in approach.events if e.name == "contact"), None)
     hard = next((e for e in approach.events if e.name == "hard dock"), None)
+    span = _EventSpans(approach, liftoff)
+    if cam_dv > 0:
+        phases.append(("collision avoidance", cam_dv, span.between(cams[0], cams[-1])))
     if contact is not None and hard is not None:
-        phases.append(("berthing", 0.0, _seconds_between(contact.epoch, hard.epoch)))
+        phases.append(("berthing", 0.0, span.between(contact, hard)))
     c_m_s = chaser_sc.isp_s * G0_M_S2
     mass, props = chaser_sc.mass_kg, []
     for _, dv, _ in phases:
@@ -365,8 +365,10 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
     rec["failure"] = None if approach.docked else (approach.failure_reason or approach.status)
     rec["total_delta_v_m_s"] = float(sum(dv for _, dv, _ in phases))
     rec["propellant_kg"] = float(sum(props))
-    end = hard.epoch if hard is not None else approach.epochs[-1]
-    rec["duration_s"] = _seconds_between(liftoff, end)
+    if hard is not None:
+        rec["duration_s"] = span.since_liftoff(hard)
+    else:
+        rec["duration_s"] = _seconds_between(liftoff, approach.epochs[-1])
     rec["phase_angle_deg"] = _plan_phase_angle_deg(flight.plan)
     for column in MissionResult._PHASE_COLUMNS:
         key = column.replace(" ", "_").replace("-", "_")
@@ -384,6 +386,43 @@ def _record(launch, flight, approach, chaser_sc) -> dict:
         sum(1 for e in approach.events if "collision avoidance" in e.name or e.name == "CAM")
     )
     return rec
+
+
+class _EventSpans:
+    """Seconds between the approach's events, and from liftoff to one, as
+    ``(e2.epoch - e1.epoch).to_value(u.s)`` gives them, the same floats: an event's
+    epoch is ``epoch0 + TimeDelta(t_s * u.s)`` (``docking.result._EventEpochs``, one
+    astropy sum for all events, ~0.45 ms when first read), so for a UTC ``epoch0`` the
+    two or three epochs needed are made as numbers by astropy's steps
+    (``phasing.core``'s ``_utc_jd_after``, ``_seconds_between_utc_jd``,
+    ``_seconds_since_jd``); the events' own epochs otherwise."""
+
+    def __init__(self, approach, liftoff):
+        from .phasing.core import _utc_scalar
+
+        self.epoch0, self.liftoff = approach.epoch0, liftoff
+        self.fast = _utc_scalar(self.epoch0) and _utc_scalar(liftoff)
+
+    def _jd(self, *events):
+        from .phasing.core import _utc_jd_after
+
+        return _utc_jd_after(self.epoch0, np.array([e.t_s for e in events], float))
+
+    def between(self, first, last) -> float:
+        from .phasing.core import _seconds_between, _seconds_between_utc_jd
+
+        if not self.fast:
+            return _seconds_between(first.epoch, last.epoch)
+        jd1, jd2 = self._jd(first, last)
+        return float(_seconds_between_utc_jd(jd1[:1], jd2[:1], jd1[1:], jd2[1:])[0])
+
+    def since_liftoff(self, event) -> float:
+        from .phasing.core import _seconds_between, _seconds_since_jd
+
+        if not self.fast:
+            return _seconds_between(self.liftoff, event.epoch)
+        jd1, jd2 = self._jd(event)
+        return float(_seconds_since_jd(self.liftoff, jd1, jd2)[0])
 
 
 # id(launch stage) -> (the stage, its launch phase's duration s): a campaign's samples

@@ -531,3 +531,23 @@ def test_plan_states_from_burn_epochs_alone_are_the_tracks(plan_65):
     np.testing.assert_array_equal(track.chaser_rv_km[at], post)
     np.testing.assert_array_equal(track.chaser_rv_km[-1], nb.arrival)
     np.testing.assert_array_equal(track.station_rv_km[-1], nb.s_end)
+
+
+def test_seconds_between_epochs_made_as_numbers_equal_astropys():
+    # core._seconds_between_utc_jd (the record's berthing and CAM spans from the events'
+    # seconds) is (b - a).to_value(u.s) of the epochs epoch0 + TimeDelta(t_s * u.s),
+    # the same floats, across a leap second too
+    from astropy.time import TimeDelta
+
+    from qingzhou_sim.phasing.core import _seconds_between_utc_jd, _utc_jd_after
+
+    rng = np.random.default_rng(3)
+    for t0 in (Time("2016-12-31T23:50:00", scale="utc"), Time(2461375.25, format="jd")):
+        t_s = np.concatenate([rng.uniform(0.0, 4e4, 30), [540.0, 599.5, 600.0, 601.0]])
+        epochs = t0 + TimeDelta(t_s * u.s)
+        jd1, jd2 = _utc_jd_after(t0, t_s)
+        for i, j in rng.integers(0, t_s.size, (40, 2)):
+            got = _seconds_between_utc_jd(
+                jd1[i : i + 1], jd2[i : i + 1], jd1[j : j + 1], jd2[j : j + 1]
+            )
+            assert float(got[0]) == float((epochs[j] - epochs[i]).to_value(u.s))

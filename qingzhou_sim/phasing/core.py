@@ -616,6 +616,21 @@ def _seconds_since_jd(t0: Time, jd1, jd2) -> np.ndarray:
     return (d1 + d2) * _DAY_TO_S
 
 
+def _seconds_between_utc_jd(a1, a2, b1, b2) -> np.ndarray:
+    """``(b - a).to_value(u.s)`` for UTC epochs a = (``a1``, ``a2``) and b = (``b1``,
+    ``b2``) (arrays (n,)), by astropy's steps (``Time.__sub__``: both in TAI by
+    ``_set_scale``, b's ``TimeDelta`` jd split, the differences; ``to_value``: the days
+    times u.day's scale to u.s): :func:`_seconds_since_jd` with a's TAI from its numbers."""
+    from astropy.time import core as time_core
+
+    time_core._check_leapsec()
+    x1, x2 = _day_frac(*_erfa("utctai", b1, b2))  # b.tai
+    x1, x2 = _day_frac(x1, x2, divisor=1.0)  # TimeDelta(jd1, jd2, format="jd")
+    o1, o2 = _day_frac(*_erfa("utctai", a1, a2))  # a.tai
+    d1, d2 = _day_frac(x1 - o1, x2 - o2)
+    return (d1 + d2) * _DAY_TO_S
+
+
 def _seconds_between(t0: Time, t1: Time) -> float:
     """``float((t1 - t0).to_value(u.s))`` of two scalar Times, the same float: for
     UTC ones by :func:`_seconds_since_jd` (~50 -> ~10 us), astropy's otherwise."""
