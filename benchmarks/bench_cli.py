@@ -17,14 +17,19 @@ numba cache. This script measures, each in fresh interpreters:
       czml3 meanwhile and then writes the CZML file and the figures in two processes
       (Linux, two free cores), so this is a breakdown of CPU, not of the command's
       wall time;
-  (d) the command's own processes, each run in a fresh interpreter: CPU seconds of the
-      parent up to the launch child's fork, while the child computes and after its
-      data, of the launch child (launch stage and phasing plan), of the writer's
-      warm-up, of the writer and its second process after the result, and the wall
-      time they imply on two free cores (_two_core_schedule: the result is ready when
-      the parent has both the child's data and its own imports, and has flown the
-      rest; the writers start drawing once the result is there and the writer is
-      warmed up), which a loaded machine's wall time cannot show;
+  (d) the command's own processes, each run in a fresh interpreter with the package's
+      modules read as compiled bytecode (as a user's ``pip install .`` does; this
+      environment's PYTHONDONTWRITEBYTECODE=1 with an editable install would compile
+      them from source at every run, ~0.1-0.2 s; see bytecode_env): CPU seconds of the
+      orientation child, of the parent up to the launch child's fork, while the child
+      computes and after its data, of the launch child (launch stage and phasing
+      plan), of the writer's warm-up, of the writer and its second process after the
+      result, and the wall time they imply on two free cores (_two_core_schedule: the
+      result is ready when the parent has both the child's data and its own imports,
+      and has flown the rest; the writers start drawing once the result is there and
+      the writer is warmed up; _shared_cores replays the same CPU seconds with the
+      runnable processes sharing the two cores, which tells when three at once slow
+      each other), which a loaded machine's wall time cannot show;
   (e) a cProfile summary of one run in a fresh process (top entries by cumulative time;
       cProfile's own overhead inflates pure-Python parts, so read it for ranking only).
 
@@ -161,6 +166,50 @@ warm-up (0.40, on the parent's core while it imports the docking package), and t
 figures after the result (0.85 s CPU in two processes: Agg text and tick rendering,
 zlib at level 3, all needed for byte-identical PNGs). With the package's bytecode
 cached (PYTHONDONTWRITEBYTECODE unset, or an installed package) ~0.1-0.2 s less.
+
+Sixth session (09:37-10:50 UTC, 2026-11-30; two other helpers editing and testing: load
+2.5-3.5). The processes' rows (d) now run the command as a user's installed package
+does, its modules read as bytecode (PYTHONDONTWRITEBYTECODE removed from the child's
+environment, PYTHONPYCACHEPREFIX in a temporary folder, so the checkout stays clean):
+the previous session's 2.26 s estimate was 1.87-1.97 s measured so. What changed: (1)
+the launch search's Earth orientation (erfa.c2i06a at 4323 epochs, 0.14 s CPU) is
+computed by an orientation child forked once the mission is built, on the core that is
+idle while the parent makes numba's compiler context, and read by the launch child
+(cli._start_orientation_ahead; the same function on the same epochs, so the same
+bits; nothing is sent if it warns or fails, and the child computes it); (2) the parent
+loads only the 14 cached kernels its stages after the plan call, not all 216 entry
+points of those modules (cli._AFTER_PLAN_CALLED); (3) the writer leaves matplotlib's
+Artist.set docstring tables empty (matplotlib.artist.kwdoc, ~0.08 s of its warm-up;
+the PNG bytes are the same); (4) the altitude-and-phase and ground-track figures
+swapped between the two writer processes (~0.02 s on paper, within noise). This
+script's rows, the session's start (its files in this tree as of 10:00) and after,
+alternated, 5 runs each, 10:10-10:12 UTC (load 2.7-3.4), CPU s: launch child 0.58-0.61
+-> 0.44-0.47 (+ orientation child 0.14, before the launch fork), parent after the fork
+0.26-0.28 -> 0.21-0.23, writer warm-up 0.36-0.40 -> 0.28-0.30, parent to the fork
+0.80-0.85 -> 0.79-0.86, writers after the result 0.43-0.45 / 0.37-0.38 -> 0.42-0.44 /
+0.36-0.39; result ready on two free cores 1.44-1.52 -> 1.29-1.37, writer ready 1.42-1.52
+-> 1.28-1.38, estimate on two free cores 1.87-1.97 (median 1.89) -> 1.72-1.82 (median
+1.77) s; the shared-cores replay gives the same (two processes at a time). One run of
+this script at 10:09 (load 2.7-3.1): ``run, bytecode cached`` 2.73 s min wall (the
+load's), estimate (minimum of each row) 1.68 s. Outputs byte-identical (summary.json,
+text, CSV, CZML, PNGs; OEM less CREATION_DATE) for the default mission, ``--port
+forward`` and ``--profile two-day``. Tried and not kept: the writer forked before the
+parent's kernel loads (three processes on two cores slow the launch child: result ready
+in the shared-cores replay 1.34-1.61 -> 1.50-1.65 s, estimate 1.92/1.96/2.29 ->
+1.96/1.99/2.11); no kernel preload at all (the parent then loads ~0.10 s after the
+child's data: estimate 1.91-2.10 with the preload -> 2.01-2.09 without, same minutes).
+What is left, ~1.75 s on two free cores:
+the imports before the launch fork (~0.8 s CPU, on both lines: astropy ~0.2, its IERS
+and leap-second tables 0.1, the mission's build 0.36, which imports the phasing
+package, scipy.optimize 0.24 with linprog, shgo and scipy's array-API layer, and numba
+0.14; numba's compiler context 0.13-0.16); in the launch child (0.45) the plan's SLSQP
+multi-start 0.17 (~0.06 of it scipy's Python wrappers: a loop over scipy's private
+_slsqplib would keep the bits, not done for a private API) and its 13 kernel loads
+~0.1; on the writer's line the docking package's import and kernel loads (0.21-0.23)
+and the warm-up (0.28: matplotlib's import, the mathtext parser, text metrics, all
+used by the figures); after the result 0.42-0.44 s in two writers (Agg rendering and
+zlib, which byte-identical PNGs need). The two lines (result, writer) are now equal,
+so a cut helps only when made on both.
 """
 
 from __future__ import annotations
