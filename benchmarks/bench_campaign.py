@@ -250,27 +250,28 @@ falls as tol^(1/8)); exact Jacobians at every Newton iteration (a variational ru
 three plain ones; the chord needs one).
 
 Measured in a later session (record6 helper: the record path's Python and astropy per
-sample, bit-identical; goal >= 2.5 ms off, not met). A clean copy of the session's start
-(a8f9a9e) and of the changed tree (f084395) run alternately, each in its own process, in
-the same minutes, BLAS pinned; CPU ms a sample, 40 dispersed samples, this script's
-``_by_stage`` (the approach run for real between the stages), min of 5 passes, two
-rounds (load ~3 on 2 cores; the approach moved with the docking helper's commits of the
-same session, not with these):
+sample, bit-identical; goal >= 2.5 ms off, not met: ~1.3 ms). A clean copy of the
+session's start (a8f9a9e) and of the changed tree (b23cd80) run alternately, each in its
+own process, in the same minutes, BLAS pinned; CPU ms a sample, 40 dispersed samples,
+this script's ``_by_stage`` (the approach run for real between the stages), min of 5
+passes, four rounds (load ~2.7 on 2 cores; the approach, 12.5 -> 10.5 ms, moved with the
+docking helper's commits of the same session, not with these):
 
-=====================================  ==============  ==============
-stage                                  before          after
-=====================================  ==============  ==============
-phasing re-plan                        4.39 / 4.43     4.00 / 3.99
-phasing flight                         3.16 / 3.19     2.40 / 2.46
-record                                 1.21 / 1.20     1.14 / 1.16
-other (draws, vehicles, force models)  0.84 / 0.81     0.65 / 0.63
-all stages but the approach            9.64 / 9.69     8.24 / 8.43
-=====================================  ==============  ==============
+=====================================  =========================  =========================
+stage                                  before                     after
+=====================================  =========================  =========================
+phasing re-plan                        4.10 / 4.24 / 4.19 / 4.47  3.79 / 4.14 / 3.94 / 4.12
+phasing flight                         2.91 / 3.02 / 2.99 / 3.23  2.21 / 2.54 / 2.38 / 2.51
+record                                 1.04 / 1.13 / 1.07 / 1.28  0.62 / 0.94 / 0.78 / 0.91
+other (draws, vehicles, force models)  0.67 / 0.71 / 0.68 / 0.82  0.45 / 0.69 / 0.60 / 0.70
+all stages but the approach            8.75 / 9.17 / 9.10 / 9.84  7.10 / 8.34 / 7.90 / 8.27
+=====================================  =========================  =========================
 
-With each sample's approach computed once and handed back (30 samples, min of 7
-passes, three rounds: caches stay warm, so the stages' own costs show): re-plan 4.05-4.09
--> 3.76-3.83, flight 2.98-3.06 -> 2.27-2.34, record 0.56-0.60 -> 0.37-0.39, other 0.45 ->
-0.43-0.45; the record path less its approach 8.07-8.23 -> 6.86-7.05 ms.
+With each sample's approach computed once and handed back (30 samples, min of 7 passes,
+three rounds: caches stay warm, the stages' own costs show): re-plan 4.07 / 4.31 / 4.41
+-> 3.68 / 4.12 / 3.74, flight 2.97 / 3.20 / 3.36 -> 2.22 / 2.60 / 2.28, the record path
+less its approach 8.11 / 8.66 / 8.98 -> 6.76 / 7.81 / 6.92 ms (the record stage shows
+little here: the handed-back approach's event epochs are made already).
 
 Bit-identical: rows of 30 dispersed samples through ``sample_record`` and through
 ``Mission.run().to_record()``, hashed, equal to the session start's (sha256 313868d3...,
@@ -285,9 +286,12 @@ is 0; (2) the flight's epochs as UTC (jd1, jd2) floats with their seconds and TT
 hand-over arcs read magnitudes and kernel delta-v's from the numbers); the plan's
 inertial delta-v's, hand-over offset and phase angle from its numbers, the burns to fly
 decided on their inertial magnitudes (the LVLH ones, as before, only within 1e-9 of the
-threshold); (3) the record's durations by ``phasing.core._seconds_between`` instead of
-Time subtractions; (4) the force-model dynamics made once per (model, epoch) (a
-campaign plans in equal models from one insertion epoch); the station's hand-over state
+threshold); (3) the record's durations from the events' seconds
+(``montecarlo._EventSpans``: an approach event's epoch is ``epoch0 + TimeDelta(t_s *
+u.s)`` of all events at once, ~0.45 ms when first read, and the record was its only
+reader) and by ``phasing.core._seconds_between`` instead of Time subtractions; (4) the
+force-model dynamics made once per (model, epoch) (a campaign plans in equal models
+from one insertion epoch); the station's hand-over state
 and target once a re-plan; the plan's sampled track (~180 dense outputs) made when first
 read (DOP853's steps do not depend on the output times, so the burn epochs and the end
 alone give the same states); the execution-error draws in one Generator call. Tried and
@@ -295,7 +299,7 @@ not kept: the epochs' three day_frac steps fused into two more kernels (~15 us a
 three calls a sample) for 0.61 s more first-run compilation (the one kernel costs
 0.56 s cold).
 
-What is left, and why (~8.3 ms besides the approach, by the profiles of this session):
+What is left, and why (~7.1-8.3 ms besides the approach, by the profiles of this session):
 compiled work ~3.5-4 ms (the fixed-epoch SQPs ~1.0, the compiled Newton ~1.1, DOP853
 runs ~0.8, variational runs ~0.3, primer ~0.15); the rest is some forty Python functions
 of 20-170 us each, none dominant: the Newton and minimum-delta-v drivers around the
@@ -305,8 +309,9 @@ Python (``_propagated_to``, ~0.3 ms), the plan's Time array (the approach reads 
 hand-over epoch), the record's corridor minimum (``mission.result``, ~0.1 ms) and
 segments, the insertion and station-knowledge offsets and their States
 (``launching.offset_lvlh``, ~0.1 ms, another helper's file), ``plan_phasing``'s checks
-(another helper's file). Going further means compiling the re-plan's and the flight's
-drivers whole, not trimming calls.
+(another helper's file), the approach's two States at the hand-over (another helper's
+file). Going further means compiling the re-plan's and the flight's drivers whole, not
+trimming calls.
 """
 
 from __future__ import annotations
