@@ -69,6 +69,7 @@ from .result import (
     SegmentReport,
     _decode_events,
     _LazyApproachResult,
+    _stacked,
 )
 from .safety import F_N, port_geometry
 
@@ -479,6 +480,26 @@ def _init_estimate(rel0, qc, navp, noise_on, gen):
     return (x, q, b, p, navp.err.gyro_bias.copy(), np.zeros(3))
 
 
+def _segment_reports(flown: list, parts: list) -> tuple:
+    """The :class:`SegmentReport` of each flown segment ``(label, kind, t_start,
+    t_end, first part, end part, completed)``: its delta-v the executed |dv| of the
+    rows of its history parts ``parts[first:end]``, summed per part (np.sum's pairwise
+    reduction) and over the parts in order, m/s. The rows' |dv| of all parts in one
+    pass (as np.linalg.norm(axis=1) computes it: the same operations, the same bits);
+    a pass per part was ~15 us each."""
+    dva = _stacked(parts, K.H_DVA, K.H_DVA + 3) if parts else np.zeros((0, 3))
+    norm = np.sqrt(dva[:, 0] * dva[:, 0] + dva[:, 1] * dva[:, 1] + dva[:, 2] * dva[:, 2])
+    ends = np.cumsum([len(p) for p in parts]).tolist()
+    reports = []
+    for label, kind, t_start, t_end, first, end, completed in flown:
+        dv = 0.0
+        for i in range(first, end):
+            dv += float(np.add.reduce(norm[ends[i] - len(parts[i]) : ends[i]]))
+        dv = u.Quantity(dv * 1e3, _M_S)
+        reports.append(SegmentReport(label, kind, t_start, t_end, dv, completed))
+    return tuple(reports)
+
+
 def _line_start(plan_pt, x_est, cfg):
     """Start of a straight closing line: the planned point, or the estimated position
     when the chaser is farther from the planned point than the line's own tracking
@@ -807,25 +828,20 @@ def simulate_approach(
             kseg.append(K.Seg(**kw))
             plan_pt = end
         # fly the kernel segments of this profile segment
-        t_start = t
-        dv_seg = 0.0
+        t_start, first_part = t, len(hist_parts)
         raw_events.append((t, "segment start", math.nan, sgm.label))
         if isinstance(sgm, Hold):
             raw_events.append((t, "hold arrival", math.nan, sgm.label))
+        cfg_arr = cfg.array()
         for ks in kseg:
             out = fly_segment(
-                ks, cfg.array(), att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
+                ks, cfg_arr, att, navp, t, st_rv, ch_rv, xs, xc, est, mass,
                 gen, noise_on, flags, zones, resid,
             )  # fmt: skip
             status, reason, t, st_rv, ch_rv, xs, xc, est, mass, hist, ev, fig = out
             if status == K.ST_CONTACT:
                 contact_fig = fig
             hist_parts.append(hist)
-            dva = hist[:, K.H_DVA : K.H_DVA + 3]
-            # |dv| per row as np.linalg.norm(axis=1) computes it (same order of
-            # operations, the same bits), without its ~5x slower strided reduction
-            dva2 = dva[:, 0] * dva[:, 0] + dva[:, 1] * dva[:, 1] + dva[:, 2] * dva[:, 2]
-            dv_seg += float(np.add.reduce(np.sqrt(dva2)))  # np.sum's reduction
             for row in ev:
                 raw_events.append((row[0], int(row[1]), (row[2], row[3]), sgm.label))
                 if int(row[1]) == K.EV_PASSIVE:
@@ -836,15 +852,15 @@ def simulate_approach(
             status == K.ST_CONTACT and isinstance(sgm, FinalApproach)
         )
         seg_reports.append(
-            SegmentReport(
-                sgm.label, sgm.kind, t_start, t, u.Quantity(dv_seg * 1e3, _M_S), completed
-            )
+            (sgm.label, sgm.kind, t_start, t, first_part, len(hist_parts), completed)
         )
         if isinstance(sgm, Hold) and status == K.ST_DONE:
             raw_events.append((t, "hold departure", math.nan, sgm.label))
         raw_events.append((t, "segment end", math.nan, sgm.label))
         if status != K.ST_DONE:
             break
+
+    seg_reports = _segment_reports(seg_reports, hist_parts)
 
     # ---- contact, capture, berthing or abort
     contact = None
@@ -927,7 +943,7 @@ def simulate_approach(
         profile=prof,
         epoch0=epoch0,
         events=ev_objs,
-        segments=tuple(seg_reports),
+        segments=seg_reports,
         contact=contact,
         docked=docked,
         status=status_text,
