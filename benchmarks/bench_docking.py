@@ -233,6 +233,52 @@ steps the filter's measurement update (~20 % of the compiled time) and time upda
 (~15 %) are arithmetic whose order the bits pin; the bias covariance of noisy aft
 runs (~15 allocations a call) could go into work arrays too.
 
+Issue 16, the Python driver (2026-11-30, 57f1d0f, f94e758, 9212f55, 4b3b332 against a
+clean copy of fb2ced2, alternated in the same minutes, CPU, load 2.4-3.2). Measured
+on 30 default-mission campaign approaches (``simulate_approach``'s arguments captured
+from ``montecarlo.sample_record``, seed 1, samples 0-29, replayed with the registry's
+vehicle objects as a campaign passes them; best of 7): before, 10.7-11.9 ms an
+approach, ``run_segment`` 8.5-8.8 ms, the rest (Python) 2.2-2.9 ms. cProfile and
+line_profiler inflate small Python calls several times over; a sampling profiler
+(py-spy) put the largest items at the result's 16 history Quantities (~0.8 ms), the
+hand-over epoch check (an astropy Time subtraction, ~0.3 ms), the attitude and
+thruster parameters (~0.3 ms), astropy's ``value * unit`` (``UnitBase.__rmul__`` runs
+``from .quantity import Quantity`` at every call: 25-35 us each, eight an approach)
+and ``np.cross`` (~15 us a call of array handling). What changed: (1) the result's
+history fields are made from the segments' history rows when first read
+(``result._LazyApproachResult``; pickled, copied or replaced it is a complete
+``ApproachResult``); a campaign's record reads ``r_true`` only; (2) the epoch check
+skips the subtraction when chaser and station share one ``Time``; (3) the docked
+attitude, ports, inertias and minimum impulse of a pair of vehicles once per process
+(``simulate._vehicle_parts``, keyed on the vehicle objects' identity: an equal vehicle
+that differs in the sign of a zero is another key), the station's hold quaternion per
+float64 bits of its angles (``_q_from_rpy_bits``), default configurations once
+(``_default``); each approach copies the arrays; (4) Quantities as
+``u.Quantity(value, unit)``, ``np.cross`` written out with its operations, the
+segments' |dv| in one pass (``_segment_reports``); (5) in the compiled part, each
+thruster group's smallest pulse made once per table (``thrusters.group_minimums``)
+instead of searched at every selection: ``run_segment`` 8.52-8.75 -> 8.22-8.66 ms,
+lower in 8 of 8 alternated rounds by 0.09-0.34 ms (median ~0.2 ms, ~2 %; the earlier
+"no measurable change" of this idea was a shorter comparison). After (four rounds):
+9.58-9.81 ms an approach (before 10.73-11.21 in the same rounds), ``run_segment``
+8.33-8.41 (8.57-8.79), the rest 1.25-1.40 ms (2.14-2.57): the Python side ~1.0 ms
+less, the approach ~1.2-1.4 ms less. In the campaign (``bench_campaign.py 40``, three
+runs of each alternated; the other helpers' phasing work is in the "after" tree too)
+the 6-DOF approach stage went 11.4 / 12.2 / 12.7 -> 10.3 / 10.8 / 10.7 ms a sample.
+Bit-identical: the 10-case hash (TOTAL 61d233fd...) and the 10 default-mission
+approaches (feb7b5e4...) with a fresh ``NUMBA_CACHE_DIR`` after the compiled change
+(that cold run, compilation included: 38.4 s user, as before), and the 30 samples'
+campaign records (two also against ``Mission.run``). Not reached:
+the 1.5 ms the Python side was to lose. What is left of it (~1.3 ms, nothing above
+~0.2 ms): numba types the bit generator in Python and unboxes it with three
+``ctypes.cast`` calls at each of the ~7 ``run_segment`` calls (~25 us each); the
+segments' arrays (~25 a call) and ``Seg`` tuples; the per-sample draws and parameter
+arrays of ``_build_att`` / ``_build_nav`` (execution errors, the true inertia and its
+inverse, the sensors' run errors, the filter parameters, which depend on the sample);
+the events (~0.1 ms); the frame conversions of the hand-over states. The Python that
+runs right after a ``run_segment`` call is slower in place than timed alone (cold
+caches after ~1 ms of compiled code): timeit figures understate it.
+
 Run: ``python benchmarks/bench_docking.py``.
 """
 
