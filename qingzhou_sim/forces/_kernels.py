@@ -125,26 +125,41 @@ def _ellipsoid_altitude(
     return rn - radius_km * (1.0 - flattening * s * s)
 
 
+@_internal
+def _bracket(table, x: float) -> int:
+    """The index ``lo`` of the interval ``table[lo] <= x < table[lo + 1]`` of an
+    ascending table, by bisection (``x`` below the first entry gives 0, at or above
+    the last ``len(table) - 2``)."""
+    lo = 0
+    hi = table.shape[0] - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if table[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@_internal
+def _exp_band(h_km: float) -> int:
+    """The band of Vallado's (2013) Table 8-4 that holds ``h_km``: the sea-level band
+    below 0 km, the last band from its base up."""
+    n = _EXP_H0.shape[0]
+    if h_km >= _EXP_H0[n - 1]:
+        return n - 1
+    if h_km > 0.0:
+        return _bracket(_EXP_H0, h_km)
+    return 0
+
+
 @njit(cache=True, error_model="numpy")
 def _density_exponential(h_km: float) -> float:
     """Vallado (2013), Table 8-4 piecewise exponential density (kg/m^3).
 
     Below 0 km the sea-level band is used; above 1000 km the last band continues.
     """
-    n = _EXP_H0.shape[0]
-    k = 0
-    if h_km >= _EXP_H0[n - 1]:
-        k = n - 1
-    elif h_km > 0.0:
-        lo = 0
-        hi = n - 1
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if _EXP_H0[mid] <= h_km:
-                lo = mid
-            else:
-                hi = mid
-        k = lo
+    k = _exp_band(h_km)
     return _EXP_RHO0[k] * math.exp(-(h_km - _EXP_H0[k]) / _EXP_H[k])
 
 
@@ -247,15 +262,7 @@ def _density_hp_apex(
     nh = _HP_H.shape[0]
     if h_km >= _HP_H[nh - 1]:
         return 0.0
-    hh = h_km if h_km > _HP_H[0] else _HP_H[0]
-    lo = 0
-    hi = nh - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _HP_H[mid] <= hh:
-            lo = mid
-        else:
-            hi = mid
+    lo = _bracket(_HP_H, h_km if h_km > _HP_H[0] else _HP_H[0])
     dh = _HP_H[lo + 1] - _HP_H[lo]
     hmin = dh / math.log(_HP_MIN[lo] / _HP_MIN[lo + 1])
     hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])

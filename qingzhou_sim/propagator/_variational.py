@@ -57,8 +57,10 @@ from ..forces._kernels import (
     P_RE,
     P_SUN,
     _apex_of,
+    _bracket,
     _density_hp_apex,
     _ellipsoid_altitude,
+    _exp_band,
     _moon_position,
     _pole_at,
     _rhs_into,
@@ -148,34 +150,14 @@ def _density_slope(x, y, z, h, p, ebx, eby, ebz):
     eq. 3.99-3.104)."""
     if p[P_ATM] != 2.0:
         # the band of forces._density_exponential, its density and -rho / H
-        n = _EXP_H0.shape[0]
-        k = 0
-        if h >= _EXP_H0[n - 1]:
-            k = n - 1
-        elif h > 0.0:
-            lo = 0
-            hi = n - 1
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _EXP_H0[mid] <= h:
-                    lo = mid
-                else:
-                    hi = mid
-            k = lo
+        k = _exp_band(h)
         rho = _EXP_RHO0[k] * math.exp(-(h - _EXP_H0[k]) / _EXP_H[k])
         return rho, -rho / _EXP_H[k], (0.0, 0.0, 0.0)
     rho = _density_hp_apex(x, y, z, h, ebx, eby, ebz, p[P_HP_N])
     nh = _HP_H.shape[0]
     if h >= _HP_H[nh - 1] or h <= _HP_H[0]:
         return rho, 0.0, (0.0, 0.0, 0.0)
-    lo = 0
-    hi = nh - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _HP_H[mid] <= h:
-            lo = mid
-        else:
-            hi = mid
+    lo = _bracket(_HP_H, h)
     dh = _HP_H[lo + 1] - _HP_H[lo]
     hmin = dh / math.log(_HP_MIN[lo] / _HP_MIN[lo + 1])
     hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])
