@@ -324,67 +324,23 @@ _C1 = "float64[::1]"
 _C2 = "float64[:, ::1]"
 
 
-@njit(
-    f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean, boolean)",
-    **LEAF_OPTIONS,
-)
-def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
-    """:func:`_kf_update` in place, without allocating: ``p`` (n, n) becomes the
-    updated covariance, ``dx`` (n,) the correction; ``s`` holds the measurement noise
-    ``R`` (m, m) on entry and is overwritten; the first ``m`` rows of ``h`` are the
-    measurement matrix; ``ph`` (n, >= m) and ``z`` (>= m,) are work arrays.
+@_inlined
+def _kf_gain_update(p, y, s, dx, ph, z, m, n, sym):
+    """The update's second half, in place and without allocating, once ``ph`` holds
+    ``P H^T`` (n, m) and the lower triangle of ``s`` holds ``S = H P H^T + R``: ``dx``
+    (n,) becomes the correction and ``p`` (n, n) the updated covariance; ``z`` (>= m,)
+    is work.
 
     With the Cholesky factor ``S = L L^T`` and ``M = P H^T L^-T`` (forward
     substitution), ``K y = M L^-1 y`` and ``K S K^T = M M^T``: no inverse, and the
-    updated covariance is symmetric by construction. ``H`` is mostly zeros (identity
-    blocks and the attitude sensitivity): its zeros are skipped. Writing ``p`` in
-    place is safe: entry (i, j) and its mirror are read only for the pair itself.
-
-    The filter's ``H`` has a known structure, given by ``col`` >= 0: an identity block
-    at columns ``col .. col + m`` and, with ``att``, the attitude sensitivity in columns
-    ``I_TH .. I_TH + 3`` (a position fix); ``P H^T`` and ``H P H^T`` are then summed
-    over those columns only, in the same order (a product by 1.0 is exact). ``col`` <
-    0: any ``H``. With ``sym`` the updated covariance starts from ``(P + P^T) / 2``;
-    without, from ``P``'s upper triangle (the same numbers when ``P`` is exactly
-    symmetric, as the filter keeps it: every update and time update writes an entry
-    and its mirror together).
+    updated covariance is symmetric by construction. Writing ``p`` in place is safe:
+    entry (i, j) and its mirror are read only for the pair itself. With ``sym`` the
+    covariance starts from ``(P + P^T) / 2``; without, from ``P``'s upper triangle (the
+    same numbers when ``P`` is exactly symmetric, as the filter keeps it: every update
+    and time update writes an entry and its mirror together). Inlined into its
+    callers, which give ``m`` and ``n`` as constants where they can (LLVM then unrolls
+    the ``m``-long loops).
     """
-    n = p.shape[0]
-    if col < 0:
-        for i in range(n):  # P H^T
-            for c in range(m):
-                ph[i, c] = 0.0
-        for c in range(m):
-            for j in range(n):
-                hcj = h[c, j]
-                if hcj != 0.0:
-                    for i in range(n):
-                        ph[i, c] += p[i, j] * hcj
-        for c in range(m):  # H P H^T + R (its lower triangle is used)
-            for j in range(n):
-                hcj = h[c, j]
-                if hcj != 0.0:
-                    for d in range(c + 1):
-                        s[c, d] += hcj * ph[j, d]
-    else:
-        for i in range(n):  # P H^T: the identity column first, then the attitude's
-            for c in range(m):
-                v = 0.0 + p[i, col + c]
-                if att:
-                    for e in range(3):
-                        hce = h[c, I_TH + e]
-                        if hce != 0.0:
-                            v += p[i, I_TH + e] * hce
-                ph[i, c] = v
-        for c in range(m):  # H P H^T + R (its lower triangle is used)
-            for d in range(c + 1):
-                v = s[c, d] + ph[col + c, d]
-                if att:
-                    for e in range(3):
-                        hce = h[c, I_TH + e]
-                        if hce != 0.0:
-                            v += hce * ph[I_TH + e, d]
-                s[c, d] = v
     # Cholesky factor in place of S's lower triangle (column by column: the entries
     # still to be read are the original ones)
     low = s
@@ -424,15 +380,44 @@ def _kf_update_h_into(p, y, h, m, s, dx, ph, z, col, att, sym):
             p[j, i] = v
 
 
+@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
+def _kf_update_into(p, y, h, m, s, dx, ph, z):
+    """:func:`_kf_update` in place, without allocating, for any ``H``: ``p`` (n, n)
+    becomes the updated covariance (from ``(P + P^T) / 2``), ``dx`` (n,) the
+    correction; ``s`` holds the measurement noise ``R`` (m, m) on entry and is
+    overwritten; the first ``m`` rows of ``h`` are the measurement matrix (its zeros
+    are skipped); ``ph`` (n, >= m) and ``z`` (>= m,) are work arrays
+    (:func:`_kf_gain_update`)."""
+    n = p.shape[0]
+    for i in range(n):  # P H^T
+        for c in range(m):
+            ph[i, c] = 0.0
+    for c in range(m):
+        for j in range(n):
+            hcj = h[c, j]
+            if hcj != 0.0:
+                for i in range(n):
+                    ph[i, c] += p[i, j] * hcj
+    for c in range(m):  # H P H^T + R (its lower triangle is used)
+        for j in range(n):
+            hcj = h[c, j]
+            if hcj != 0.0:
+                for d in range(c + 1):
+                    s[c, d] += hcj * ph[j, d]
+    _kf_gain_update(p, y, s, dx, ph, z, m, n, True)
+
+
 def _kf_update_fixed(m):
-    """:func:`_kf_update_h_into` for the filter's ``p`` (N_ERR, N_ERR) and a structured
-    ``H`` of ``m`` rows (``col`` >= 0, ``sym`` false), with ``m`` and ``n`` constants:
-    the same operations in the same order, loops of known length (LLVM unrolls the
-    ``m``-long ones and interleaves the independent entries). Made for m = 3 and 6."""
+    """:func:`_kf_update_into` for the filter's ``p`` (N_ERR, N_ERR), exactly
+    symmetric, and an ``H`` of ``m`` rows with a known structure: an identity block at
+    columns ``col .. col + m`` and, with ``att``, the attitude sensitivity in columns
+    ``I_TH .. I_TH + 3`` (a position fix). ``P H^T`` and ``H P H^T`` are summed over
+    those columns only, in the same order (a product by 1.0 is exact); ``m`` and ``n``
+    are constants (LLVM unrolls the ``m``-long loops and interleaves the independent
+    entries). Made for m = 3 and 6."""
 
     def update(p, y, h, s, dx, ph, z, col, att):
-        n = N_ERR
-        for i in range(n):  # P H^T: the identity column first, then the attitude's
+        for i in range(N_ERR):  # P H^T: the identity column first, then the attitude's
             for c in range(m):
                 v = 0.0 + p[i, col + c]
                 if att:
@@ -450,41 +435,7 @@ def _kf_update_fixed(m):
                         if hce != 0.0:
                             v += hce * ph[I_TH + e, d]
                 s[c, d] = v
-        low = s  # Cholesky factor in place of S's lower triangle
-        for j in range(m):
-            d = low[j, j]
-            for c in range(j):
-                d -= low[j, c] * low[j, c]
-            if d <= 0.0:
-                raise ValueError("innovation covariance is not positive definite")
-            low[j, j] = math.sqrt(d)
-            for i in range(j + 1, m):
-                v = low[i, j]
-                for c in range(j):
-                    v -= low[i, c] * low[j, c]
-                low[i, j] = v / low[j, j]
-        mm = ph  # M L^T = P H^T, row by row, in place of P H^T
-        for i in range(n):
-            for c in range(m):
-                v = mm[i, c]
-                for d in range(c):
-                    v -= low[c, d] * mm[i, d]
-                mm[i, c] = v / low[c, c]
-        for c in range(m):  # L z = y
-            v = y[c]
-            for d in range(c):
-                v -= low[c, d] * z[d]
-            z[c] = v / low[c, c]
-        for i in range(n):
-            dx[i] = 0.0
-            for c in range(m):
-                dx[i] += mm[i, c] * z[c]
-            for j in range(i, n):
-                v = p[i, j]
-                for c in range(m):
-                    v -= mm[i, c] * mm[j, c]
-                p[i, j] = v
-                p[j, i] = v
+        _kf_gain_update(p, y, s, dx, ph, z, m, N_ERR, False)
 
     update.__qualname__ = update.__name__ = f"_kf_update_{m}"
     sig = f"void({_C2}, {_C1}, {_C2}, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean)"
@@ -493,12 +444,6 @@ def _kf_update_fixed(m):
 
 _kf_update_3 = _kf_update_fixed(3)
 _kf_update_6 = _kf_update_fixed(6)
-
-
-@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
-def _kf_update_into(p, y, h, m, s, dx, ph, z):
-    """:func:`_kf_update` in place (:func:`_kf_update_h_into` with any ``H``)."""
-    _kf_update_h_into(p, y, h, m, s, dx, ph, z, -1, False, True)
 
 
 @_leaf
@@ -1317,7 +1262,7 @@ def _update_navigation_into(x, q, b, p, ok, z_gnss, z_lidar, z_camera, q_star, s
     the arrays they read rather than through ``update_*`` with the whole work tuple:
     every array handed to a compiled function costs a reference-count increment and
     decrement, per call (the same operations in the same order). The updates use the
-    structure of ``H`` and take ``p`` as exactly symmetric (:func:`_kf_update_h_into`):
+    structure of ``H`` and take ``p`` as exactly symmetric (:func:`_kf_update_fixed`):
     ``p`` must be a symmetric matrix."""
     h, ph, y, zz, dx = ws[0], ws[1], ws[2], ws[3], ws[4]
     mats, vecs, quats, r6 = ws[7], ws[8], ws[9], ws[10]
