@@ -99,16 +99,13 @@ from .contact import C_N, _figures_inline, _separation_into
 from .control import _attitude_impulse_into, _translation_dv_into
 from .guidance import G_BURN, G_N, _attitude_target_into, _reference_into, _transfer_inline
 from .navigation import (
-    N_ERR,
-    Q_N,
-    V_N,
     V_POS,
     W_COV,
-    W_N3,
     _bias_covariance_inline,
     _position_fix_into,
     _predict_into,
     _update_navigation_into,
+    _work,
 )
 from .safety import _choose_cam_inline, _event, _gate, _monitor, zone_events
 from .sensors import (
@@ -557,22 +554,9 @@ def _rcs_part(ac):
     )  # fmt: skip
 
 
-def _work_arrays():
-    """The navigation filter's work arrays, as :func:`.navigation._work` makes them in
-    compiled code (the same shapes, in the same order)."""
-    return (
-        np.zeros((6, N_ERR)),
-        np.zeros((N_ERR, 6)),
-        np.zeros(6),
-        np.zeros(6),
-        np.zeros(N_ERR),
-        np.zeros((N_ERR, N_ERR)),
-        np.zeros((6, 6, 6)),
-        np.zeros((W_N3, 3, 3)),
-        np.zeros((V_N, 3)),
-        np.zeros((Q_N, 4)),
-        np.zeros((6, 6)),
-    )
+# the navigation filter's work arrays, made in Python by the same function compiled code
+# calls (numba keeps the plain function as ``py_func``)
+_work_arrays = _work.py_func
 
 
 def fly_segment(seg, cfg, ac, nav, t0, st, ch, xs, xc, est, mass, gen, draw, flags, zones, resid):
