@@ -254,6 +254,20 @@ def _bulge_apex(jd_tt: float, lag_rad: float):
 
 
 @_internal
+def _hp_min_max(lo: int, h_km: float):
+    """Harris-Priester's antapex and apex densities at ``h_km`` from the table's band
+    ``lo`` (g/km^3 as tabulated), each exponential between the band's nodes, and their
+    scale heights (km): (rho_min, rho_max, H_min, H_max) (Montenbruck & Gill 2000,
+    sec. 3.5.2, eq. 3.99-3.104 and Table 3.8)."""
+    dh = _HP_H[lo + 1] - _HP_H[lo]
+    hmin = dh / math.log(_HP_MIN[lo] / _HP_MIN[lo + 1])
+    hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])
+    rho_min = _HP_MIN[lo] * math.exp((_HP_H[lo] - h_km) / hmin)
+    rho_max = _HP_MAX[lo] * math.exp((_HP_H[lo] - h_km) / hmax)
+    return rho_min, rho_max, hmin, hmax
+
+
+@_internal
 def _density_hp_apex(
     x: float, y: float, z: float, h_km: float, ebx: float, eby: float, ebz: float, n_exp: float
 ) -> float:
@@ -263,11 +277,7 @@ def _density_hp_apex(
     if h_km >= _HP_H[nh - 1]:
         return 0.0
     lo = _bracket(_HP_H, h_km if h_km > _HP_H[0] else _HP_H[0])
-    dh = _HP_H[lo + 1] - _HP_H[lo]
-    hmin = dh / math.log(_HP_MIN[lo] / _HP_MIN[lo + 1])
-    hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])
-    rho_min = _HP_MIN[lo] * math.exp((_HP_H[lo] - h_km) / hmin)
-    rho_max = _HP_MAX[lo] * math.exp((_HP_H[lo] - h_km) / hmax)
+    rho_min, rho_max, _, _ = _hp_min_max(lo, h_km)
     rn = math.sqrt(x * x + y * y + z * z)
     c_psi = (x * ebx + y * eby + z * ebz) / rn
     c2 = 0.5 + 0.5 * c_psi

@@ -37,8 +37,6 @@ from ..forces._kernels import (
     _EXP_H0,
     _EXP_RHO0,
     _HP_H,
-    _HP_MAX,
-    _HP_MIN,
     P_ATM,
     P_DEGREE,
     P_DRAG,
@@ -61,6 +59,7 @@ from ..forces._kernels import (
     _density_hp_apex,
     _ellipsoid_altitude,
     _exp_band,
+    _hp_min_max,
     _moon_position,
     _pole_at,
     _rhs_into,
@@ -157,12 +156,7 @@ def _density_slope(x, y, z, h, p, ebx, eby, ebz):
     nh = _HP_H.shape[0]
     if h >= _HP_H[nh - 1] or h <= _HP_H[0]:
         return rho, 0.0, (0.0, 0.0, 0.0)
-    lo = _bracket(_HP_H, h)
-    dh = _HP_H[lo + 1] - _HP_H[lo]
-    hmin = dh / math.log(_HP_MIN[lo] / _HP_MIN[lo + 1])
-    hmax = dh / math.log(_HP_MAX[lo] / _HP_MAX[lo + 1])
-    rmin = _HP_MIN[lo] * math.exp((_HP_H[lo] - h) / hmin)
-    rmax = _HP_MAX[lo] * math.exp((_HP_H[lo] - h) / hmax)
+    rmin, rmax, hmin, hmax = _hp_min_max(_bracket(_HP_H, h), h)
     rn = math.sqrt(x * x + y * y + z * z)
     c_psi = (x * ebx + y * eby + z * ebz) / rn
     c2 = 0.5 + 0.5 * c_psi
