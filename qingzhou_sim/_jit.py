@@ -1,16 +1,17 @@
-"""What numba is doing on a first run: a progress line while kernels compile.
+"""What numba is doing on a first run: a progress line while kernels compile, and the
+first run's kernels run as Python while a background process compiles them.
 
 The compiled kernels are cached on disk (see ``qingzhou_sim/__init__.py``), so a
-machine compiles them once; that first run would otherwise sit silent for tens of
-seconds. :func:`compile_progress` listens to numba's compilation events and keeps one
-status line up to date on a stream (stderr by default); with a warm cache nothing is
-compiled and nothing is printed.
+machine compiles them once; that first run would otherwise sit for about a minute.
+:func:`compile_progress` listens to numba's compilation events and keeps one status
+line up to date on a stream (stderr by default); with a warm cache nothing is compiled
+and nothing is printed.
 
-On a cold cache, :func:`compile_ahead` also hands the approach's kernels (the docking
-loop: most of a first run's compilation) to a second process, which compiles them into
-the disk cache while this one compiles and flies launch and phasing; this process loads
-them from the cache when it reaches the approach (waiting for the second process if it
-is not done, compiling them itself if it failed).
+On a cold cache, :func:`first_run` runs the kernels the mission calls as Python
+(:mod:`qingzhou_sim._interpret`: the same operations, numba's arithmetic, the same
+results to the last bit; a few seconds for a whole mission) and starts a detached,
+low-priority process that compiles them into the disk cache for the runs after this
+one (about a minute of CPU on another core; :func:`background_compile_pid`).
 """
 
 from __future__ import annotations
@@ -28,15 +29,11 @@ import tempfile
 import threading
 import time
 
-__all__ = ["compile_ahead", "compile_progress"]
+__all__ = ["background_compile_pid", "compile_progress", "first_run"]
 
-# The approach's compiled kernels live in these modules; the loop's entry point tells
-# whether the cache holds them (a cold cache, or sources edited since they were cached).
-_APPROACH_PACKAGE = "qingzhou_sim.docking"
+# The approach loop's entry point: whether the cache holds it tells a cold cache (or
+# sources edited since they were cached) from a warm one.
 _APPROACH_LOOP = ("qingzhou_sim.docking.loop", "run_segment")
-# Give up on the second process after this long (it compiles in about a minute of CPU)
-# and compile here instead.
-_MAX_WAIT_S = 900.0
 
 
 class _Progress:
@@ -58,7 +55,7 @@ class _Progress:
         self.started = None
         self.last_draw = 0.0
         self.name = ""
-        self.background = False  # the approach's kernels compile in a second process
+        self.background = False  # the other kernels compile in a background process
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -83,8 +80,6 @@ class _Progress:
         self.started = time.perf_counter()
         cache = os.environ.get("NUMBA_CACHE_DIR", "numba's cache")
         self.stream.write(f"compiling numba kernels (first run only; cached in {cache})\n")
-        if self.background:
-            self.stream.write("  the approach's kernels compile meanwhile in a second process\n")
         self.stream.flush()
         if self.tty:
             threading.Thread(target=self._tick, name="compile-progress", daemon=True).start()
@@ -93,16 +88,6 @@ class _Progress:
         while not self._stop.wait(0.5):
             if self.depth > 0:  # (between compilations the line stays, tqdm may draw)
                 self._draw(force=True)
-
-    def waiting(self, waited_s: float) -> None:
-        """Report that this process waits for the second one (every 10 s off a terminal)."""
-        self._begin()
-        self.name = f"waiting {waited_s:.0f} s for the approach's kernels"
-        if self.tty:
-            self._draw()
-        elif waited_s - getattr(self, "_last_wait", -10.0) >= 10.0:
-            self._last_wait = waited_s
-            self._draw(force=True)
 
     def _draw(self, force: bool = False) -> None:
         with self._lock:
@@ -123,7 +108,7 @@ class _Progress:
         if self.started is not None:
             with self._lock:
                 took = time.perf_counter() - self.started
-                also = ", the approach's in a second process" if self.background else ""
+                also = ", the others in the background" if self.background else ""
                 line = f"  {self.count} kernels compiled in {took:.1f} s{also}"
                 if self.tty:
                     line = "\r" + line.ljust(self.width)
@@ -204,56 +189,6 @@ def prune_cache_folders(keep: int = _KEEP_CACHE_FOLDERS) -> list[str]:
     for path in removed:
         shutil.rmtree(path, ignore_errors=True)
     return removed
-
-
-class _Background:
-    """The second process that compiles the approach's kernels (see :func:`compile_ahead`)."""
-
-    def __init__(self, mission):
-        from numba.core import config
-
-        # The child must write where this process reads: numba's cache folder as resolved
-        # here (qingzhou_sim/__init__.py may have chosen it).
-        env = dict(os.environ, NUMBA_CACHE_DIR=str(config.CACHE_DIR or ""))
-        self.log = tempfile.TemporaryFile()
-        code = "from qingzhou_sim._jit import _background_main; _background_main()"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", code],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-            env=env,
-        )
-        with contextlib.suppress(OSError):  # (a child that died at once: waited for below)
-            self.proc.stdin.write(pickle.dumps(mission))
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
-
-    @property
-    def running(self) -> bool:
-        return self.proc.poll() is None
-
-    def wait(self, progress=None) -> bool:
-        """Wait until the second process exits (redrawing ``progress``); True if it
-        succeeded. After ``_MAX_WAIT_S`` it is stopped and this process compiles."""
-        t0 = time.perf_counter()
-        while self.running:
-            waited = time.perf_counter() - t0
-            if waited > _MAX_WAIT_S:
-                self.stop()
-                break
-            if progress is not None:
-                progress.waiting(waited)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=0.25)
-        return self.proc.returncode == 0
-
-    def stop(self) -> None:
-        """Stop the second process if it still runs, and reap it."""
-        if self.running:
-            self.proc.terminate()
-        self.proc.wait()
-        self.log.close()
 
 
 def warm_numba() -> None:
@@ -339,19 +274,6 @@ def cache_holds_approach() -> bool:
     return bool(CACHE_DIR) and bool(glob.glob(pattern))
 
 
-def _approach_is_cold() -> bool:
-    """True when numba's disk cache holds no approach loop compiled from the current
-    sources (numba's index of the loop's entry point is missing, stale or empty). Reads
-    one small file; False whenever it cannot tell (then nothing runs in the background)."""
-    import importlib
-
-    try:
-        loop = getattr(importlib.import_module(_APPROACH_LOOP[0]), _APPROACH_LOOP[1])
-        return not loop._cache._cache_file._load_index()  # numba's FunctionCache
-    except Exception:  # noqa: BLE001 - any doubt: compile here, as without this module
-        return False
-
-
 def _free_cores() -> int:
     """Cores this process may use that no other process is keeping busy: the CPUs of
     its affinity mask minus the 1-minute load average of the others (this process
@@ -369,66 +291,234 @@ def _free_cores() -> int:
     return max(1, int(math.floor(n_cpu - others + 0.5)))
 
 
-@contextlib.contextmanager
-def compile_ahead(mission, progress=None):
-    """While the block runs, let a second process compile the approach's kernels when
-    numba's disk cache does not hold them (the first run on a machine).
+# Kernels a first run compiles even so: the launch search's Lambert scans, whose Python
+# runs would take minutes (~10^5 Lambert solutions; ~3 s to compile).
+_COMPILED_ON_FIRST_RUN = frozenset(
+    {
+        "qingzhou_sim.phasing.profiles._lambert_grid_kernel",
+        "qingzhou_sim.phasing.profiles._lambert_at",
+    }
+)
+# QINGZHOU_SIM_FIRST_RUN=compile: a first run compiles every kernel itself, waiting
+FIRST_RUN_ENV = "QINGZHOU_SIM_FIRST_RUN"
+_PID_FILE = "qingzhou-sim-compile.pid"
+_LOG_FILE = "qingzhou-sim-compile.log"
 
-    The second process flies ``mission``'s approach once from its hand-over point on a
-    made-up orbit (:func:`_background_main`), which compiles the docking loop with the
-    argument types of the real one and writes it to the cache. Meanwhile this process goes on (launch,
-    phasing); the first time it needs to compile a function of ``qingzhou_sim.docking``
-    it waits for the second process to exit (redrawing ``progress``, a
-    :func:`compile_progress` report), then numba finds the kernels in the cache (it
-    reads the cache index anew on every miss, and the child, which numba lets write
-    its index and data files only whole, has exited). If the
-    second process failed, this one compiles as usual. With a warm cache, or without a
-    second free core (other processes keeping the machine busy), nothing starts.
+
+_ACTIVE_TIERS: list = []
+
+
+def python_tier_active() -> bool:
+    """True while :func:`first_run` runs this package's kernels as Python."""
+    return bool(_ACTIVE_TIERS)
+
+
+class _PythonTier:
+    """While installed, a call from Python of one of this package's kernels that numba
+    has neither compiled in this process nor cached on disk runs the kernel's Python
+    twin (:mod:`qingzhou_sim._interpret`: the same results) instead of compiling it;
+    the kernels of :data:`_COMPILED_ON_FIRST_RUN` and kernels without a twin compile.
+    numba's dispatcher class gets a Python ``__call__`` for that time (the C call
+    otherwise, and again once removed)."""
+
+    def __init__(self, cold_only: bool = True):
+        self.decided: dict[int, bool] = {}
+        self.count = 0
+        self.cold_only = cold_only  # False: compiled kernels run as Python too (tests)
+
+    def call(self, dispatcher, args, kwargs):
+        from . import _interpret
+
+        key = id(dispatcher)
+        as_python = self.decided.get(key)
+        if as_python is None:
+            as_python = self.decided[key] = self._runs_as_python(dispatcher)
+            self.count += as_python
+        if as_python:
+            try:
+                return _interpret.call_as_python(dispatcher, args, kwargs)
+            except _interpret.TwinUnavailable:
+                self.decided[key] = False
+        return _c_call()(dispatcher, *args, **kwargs)
+
+    def _runs_as_python(self, dispatcher) -> bool:
+        func = dispatcher.py_func
+        name = f"{func.__module__}.{func.__qualname__}"
+        if not name.startswith("qingzhou_sim.") or name in _COMPILED_ON_FIRST_RUN:
+            return False
+        if not self.cold_only:
+            return True
+        # not compiled or loaded in this process already, nor in numba's disk cache
+        return not dispatcher.overloads and not _cached_on_disk(dispatcher)
+
+    def install(self) -> None:
+        from numba.core.registry import CPUDispatcher
+
+        tier = self
+
+        def __call__(self, *args, **kwargs):
+            return tier.call(self, args, kwargs)
+
+        CPUDispatcher.__call__ = __call__
+        _ACTIVE_TIERS.append(self)
+
+    def remove(self) -> None:
+        from numba.core.registry import CPUDispatcher
+
+        _ACTIVE_TIERS.remove(self)
+        if "__call__" in vars(CPUDispatcher):
+            del CPUDispatcher.__call__
+
+
+def _cached_on_disk(dispatcher) -> bool:
+    """True if numba's disk cache indexes a compiled copy of ``dispatcher`` (or if
+    that cannot be told: numba's usual call then)."""
+    try:
+        return bool(dispatcher._cache._cache_file._load_index())
+    except Exception:  # noqa: BLE001 - any doubt: numba's usual call
+        return True
+
+
+def _c_call():
+    from numba._dispatcher import Dispatcher
+
+    return Dispatcher.__call__
+
+
+def _cache_file(name: str) -> str:
+    from numba.core.config import CACHE_DIR
+
+    return os.path.join(str(CACHE_DIR or tempfile.gettempdir()), name)
+
+
+def background_compile_pid() -> int | None:
+    """The process id of a background compilation of this package's kernels that is
+    still running (:func:`first_run`), or None."""
+    try:
+        with open(_cache_file(_PID_FILE)) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _start_background_compile(mission) -> int | None:
+    """Start a detached, low-priority process that compiles the kernels ``mission``
+    calls into numba's disk cache (:func:`_compile_main`) and goes on after this
+    process exits; its pid, or None if one is running already or it cannot start."""
+    from numba.core import config
+
+    running = background_compile_pid()
+    if running is not None:
+        return None
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(config.CACHE_DIR or ""))
+    env.pop(FIRST_RUN_ENV, None)
+    os.makedirs(os.path.dirname(_cache_file(_LOG_FILE)), exist_ok=True)
+    code = "from qingzhou_sim._jit import _compile_main; _compile_main()"
+    with open(_cache_file(_LOG_FILE), "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env=env,
+            start_new_session=True,  # (a Ctrl-C of this run does not stop it)
+        )
+    with contextlib.suppress(OSError):
+        proc.stdin.write(pickle.dumps(mission))
+        proc.stdin.close()
+    proc.returncode = 0  # (detached: never reaped here, no warning when this one exits)
+    return proc.pid
+
+
+@contextlib.contextmanager
+def first_run(mission, progress=None):
+    """On a cold numba cache (the first run on a machine), run this package's kernels
+    as Python while the block runs (:class:`_PythonTier`: the same results, a few
+    seconds instead of about a minute of compilation) and compile them meanwhile in a
+    background process that goes on after this one exits, for the runs after it.
+    Nothing changes with a warm cache, or with ``QINGZHOU_SIM_FIRST_RUN=compile`` in
+    the environment (then this process compiles what it calls, as numba does).
 
     Parameters
     ----------
     mission : qingzhou_sim.mission.Mission
-        The mission about to run (its approach profile, vehicles and control rate).
+        The mission about to run: the background process flies it to compile what
+        it calls.
     progress : optional
-        The object :func:`compile_progress` yields.
+        The object :func:`compile_progress` yields: the header goes to its stream.
+
+    Yields
+    ------
+    int or None
+        The background process's id (None: a warm cache, or one already running).
 
     Examples
     --------
     >>> from qingzhou_sim.mission import Mission
     >>> mission = Mission.default()
-    >>> with compile_progress() as progress, compile_ahead(mission, progress):  # doctest: +SKIP
+    >>> with compile_progress() as progress, first_run(mission, progress):  # doctest: +SKIP
     ...     result = mission.run()
     """
-    if not (_approach_is_cold() and _free_cores() >= 2):
+    if cache_holds_approach() or os.environ.get(FIRST_RUN_ENV, "") == "compile":
         yield None
         return
-    from numba.core.dispatcher import Dispatcher
-
-    job = _Background(mission)
+    pid = _start_background_compile(mission)
+    running = pid or background_compile_pid()
     if progress is not None:
+        where = f"pid {running}, " if running else ""
+        progress.stream.write(
+            "first run on this machine: numba compiles the kernels once, in a background "
+            f"process ({where}about a minute of CPU; log {_cache_file(_LOG_FILE)}); "
+            "this run executes them as Python meanwhile (the same results)\n"
+        )
+        progress.stream.flush()
         progress.background = True
-    original = Dispatcher._compile_for_args
-
-    def compile_for_args(self, *args, **kws):
-        if job.running and self.py_func.__module__.startswith(_APPROACH_PACKAGE + "."):
-            job.wait(progress)
-        return original(self, *args, **kws)
-
-    Dispatcher._compile_for_args = compile_for_args
+    tier = _PythonTier()
+    tier.install()
     try:
-        yield job
+        yield pid
     finally:
-        Dispatcher._compile_for_args = original
-        job.stop()
+        tier.remove()
 
 
-def _background_main() -> None:
-    """The second process of :func:`compile_ahead`: fly the approach of the pickled
-    mission on stdin from its phasing profile's hand-over point, the station on a
-    390 km circular orbit, compiling and caching the approach's kernels. Only the
-    argument types matter, so the orbit is made up and the result thrown away; the
-    hand-over point is the mission's so that the same parts of the loop run (from
-    elsewhere the approach may abort and compile the abort's extra kernels)."""
+def _compile_main() -> None:
+    """The background process of :func:`first_run`: fly the pickled mission on stdin
+    (its approach first, the largest part, then the whole mission), compiling the
+    kernels it calls into numba's disk cache; its pid in a file beside them meanwhile."""
+    import resource
+
+    started = time.perf_counter()
+    mission = pickle.load(sys.stdin.buffer)
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    pid_file = _cache_file(_PID_FILE)
+    with open(pid_file, "w") as f:
+        f.write(str(os.getpid()))
+    try:
+        with compile_progress():  # (into the log: one line per kernel)
+            _fly_approach(mission)
+            result = mission.run()
+            with tempfile.TemporaryDirectory() as out:  # (its files and figures sample
+                result.save(out)  # the trajectories: kernels of their own)
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(pid_file)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    sys.stderr.write(
+        f"background compilation done: {usage.ru_utime + usage.ru_stime:.1f} s CPU, "
+        f"{time.perf_counter() - started:.1f} s wall\n"
+    )
+
+
+def _fly_approach(mission) -> None:
+    """Fly ``mission``'s approach once from its phasing profile's hand-over point, the
+    station on a 390 km circular orbit: this compiles the approach's kernels with the
+    argument types of the real one. Only the types matter, so the orbit is made up
+    and the result thrown away; the hand-over point is the mission's so that the same
+    parts of the loop run (from elsewhere the approach may abort and compile the
+    abort's extra kernels)."""
     from types import SimpleNamespace
 
     import astropy.units as u
@@ -441,7 +531,6 @@ def _background_main() -> None:
     from .mission.config import Perturbations
     from .state import State
 
-    mission = pickle.load(sys.stdin.buffer)
     epoch = Time("2026-01-01T00:00:00", scale="utc")
     a_km = EARTH.radius_km + 390.0
     station = State.from_elements(epoch, a=a_km * u.km, inc=41.47 * u.deg)

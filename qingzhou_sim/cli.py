@@ -127,7 +127,7 @@ def _load_mission(args):
 
 def _cmd_run(args) -> int:
     """Run a mission (the default one without a file), print its summary, save outputs."""
-    from ._jit import compile_ahead, compile_progress
+    from ._jit import compile_progress, first_run
     from .frames import _load_time_tables
     from .io import to_json
     from .plotting._files import start_writer
@@ -147,24 +147,25 @@ def _cmd_run(args) -> int:
         for name in _AFTER_PLAN_MODULES:
             importlib.import_module(name)
         preload_cached(_AFTER_PLAN_KERNELS, _AFTER_PLAN_CALLED)
-    try:
-        # a forked process gets ready to write the CZML file and the figures while the
-        # mission runs (Linux, two free cores; otherwise None and this process writes
-        # them)
-        writer = start_writer()
-        if ahead is not None:
-            plan = _take_launch_ahead(ahead, mission)
-        # says so on stderr while numba compiles (first run only); the approach's kernels
-        # compile meanwhile in a second process
-        with compile_progress() as jit, compile_ahead(mission, jit):
+    # says so on stderr while numba compiles; on a first run the kernels run as Python
+    # while a background process compiles them for the next runs (the results' lazy
+    # parts, computed as they are saved, too)
+    with compile_progress() as jit, first_run(mission, jit):
+        try:
+            # a forked process gets ready to write the CZML file and the figures while
+            # the mission runs (Linux, two free cores; otherwise None and this process
+            # writes them)
+            writer = start_writer()
+            if ahead is not None:
+                plan = _take_launch_ahead(ahead, mission)
             result = mission.run(
                 progress=not args.json and sys.stderr.isatty(), phasing_reference=plan
             )
-    except BaseException:
-        if writer is not None:
-            writer.cancel()
-        raise
-    paths = result.save(args.out, figures=not args.no_figures, parallel=True, writer=writer)
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
+        paths = result.save(args.out, figures=not args.no_figures, parallel=True, writer=writer)
     if args.json:
         print(to_json(result.to_json_dict(), indent=2))
     else:
@@ -223,8 +224,8 @@ _AFTER_PLAN_CALLED = frozenset(
 def _forks_ahead() -> bool:
     """True where ``run`` computes parts of the mission in forked processes: forking is
     safe (:func:`~qingzhou_sim.plotting._files.can_fork`) and the cache is warm (on a
-    first run the approach's kernels compile in a second process from the start, see
-    :func:`~qingzhou_sim._jit.compile_ahead`, and a third would delay them)."""
+    first run the kernels compile in a background process from the start, see
+    :func:`~qingzhou_sim._jit.first_run`, and a third would delay them)."""
     from ._jit import cache_holds_approach
     from .plotting._files import can_fork
 

@@ -1,16 +1,17 @@
-"""The first-run compilation report and the second process that compiles the approach's
-kernels on a cold cache (qingzhou_sim._jit)."""
+"""The first-run compilation report, and the first run's kernels run as Python while a
+background process compiles them (qingzhou_sim._jit)."""
 
 import importlib
 import io
 import os
+import subprocess
+import sys
 import time
 
 from numba import njit
-from numba.core.dispatcher import Dispatcher
 
 from qingzhou_sim import _jit
-from qingzhou_sim._jit import compile_ahead, compile_progress
+from qingzhou_sim._jit import compile_progress, first_run
 
 
 class _Terminal(io.StringIO):
@@ -68,84 +69,110 @@ def test_on_a_terminal_one_line_redrawn_and_closed():
     assert len(out.getvalue()) == after
 
 
-def test_waiting_for_the_second_process_is_reported():
-    out = io.StringIO()
-    with compile_progress(out) as progress:
-        progress.background = True
-        progress.waiting(0.0)
-        progress.waiting(5.0)  # off a terminal: every 10 s
-        progress.waiting(12.0)
-    text = out.getvalue()
-    assert "the approach's kernels compile meanwhile in a second process" in text
-    assert text.count("for the approach's kernels") == 2
-    assert "waiting 12 s" in text and "in a second process" in text.splitlines()[-1]
+def test_warm_cache_changes_nothing(monkeypatch):
+    from numba.core.registry import CPUDispatcher
+
+    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: True)
+    with first_run(object()) as pid:
+        assert pid is None and not _jit.python_tier_active()
+        assert "__call__" not in vars(CPUDispatcher)
 
 
-def test_warm_cache_starts_nothing(monkeypatch):
-    monkeypatch.setattr(_jit, "_approach_is_cold", lambda: False)
-    original = Dispatcher._compile_for_args
-    with compile_ahead(object()) as job:
-        assert job is None
-        assert Dispatcher._compile_for_args is original
+def test_compile_mode_changes_nothing(monkeypatch):
+    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: False)
+    monkeypatch.setenv(_jit.FIRST_RUN_ENV, "compile")
+    with first_run(object()) as pid:
+        assert pid is None and not _jit.python_tier_active()
 
 
-class _FakeJob:
-    """Stands in for the second process: 'running' until waited for."""
+def _count_compilations(kernel, *args):
+    from numba.core import event
 
-    def __init__(self, mission):
-        self.running = True
-        self.waits = 0
-        self.stopped = False
+    seen = []
 
-    def wait(self, progress=None):
-        self.waits += 1
-        self.running = False
-        return False  # failed: this process compiles itself
+    class _Listener(event.Listener):
+        def on_start(self, ev):
+            seen.append(ev.data["dispatcher"])
 
-    def stop(self):
-        self.stopped = True
+        def on_end(self, ev):
+            pass
 
-
-def test_a_busy_machine_starts_nothing(monkeypatch):
-    monkeypatch.setattr(_jit, "_approach_is_cold", lambda: True)
-    n_cpu = len(os.sched_getaffinity(0))
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.0 + n_cpu, 0.0, 0.0))  # all cores busy
-    with compile_ahead(object()) as job:
-        assert job is None
+    listener = _Listener()
+    event.register("numba:compile", listener)
+    try:
+        value = kernel(*args)
+    finally:
+        event.unregister("numba:compile", listener)
+    return value, len(seen)
 
 
-def test_the_approach_kernels_wait_for_the_second_process(monkeypatch):
-    monkeypatch.setattr(_jit, "_approach_is_cold", lambda: True)
-    monkeypatch.setattr(_jit, "_free_cores", lambda: 2)
-    monkeypatch.setattr(_jit, "_Background", _FakeJob)
-    monkeypatch.setattr(_jit, "_APPROACH_PACKAGE", "fakepkg")
+def test_a_cold_cache_runs_kernels_as_python_and_compiles_in_the_background(monkeypatch):
+    from numba.core.registry import CPUDispatcher
+
+    started = []
+    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: False)
+    monkeypatch.delenv(_jit.FIRST_RUN_ENV, raising=False)
+    monkeypatch.setattr(_jit, "_start_background_compile", lambda m: started.append(m) or 4242)
+    monkeypatch.setattr(_jit, "_cached_on_disk", lambda disp: False)
+    ours = _fresh_kernel("qingzhou_sim.fake_kernels")
     other = _fresh_kernel("otherpkg.kernels")
-    approach = _fresh_kernel("fakepkg.loop")
-    original = Dispatcher._compile_for_args
-    with compile_ahead(object()) as job:
-        assert other(1.0) == 2.0 and job.waits == 0  # not an approach kernel: no wait
-        assert approach(1.0) == 2.0 and job.waits == 1  # waited, then compiled here
-        assert approach(2.5) == 3.5 and job.waits == 1
-    assert job.stopped and Dispatcher._compile_for_args is original
+    out = io.StringIO()
+    with compile_progress(out) as progress, first_run("mission", progress) as pid:
+        assert pid == 4242 and started == ["mission"] and _jit.python_tier_active()
+        assert _count_compilations(ours, 1.0) == (2.0, 0)  # its Python function ran
+        assert _count_compilations(other, 1.0) == (2.0, 1)  # not ours: compiled
+    assert not _jit.python_tier_active() and "__call__" not in vars(CPUDispatcher)
+    assert "background process (pid 4242" in out.getvalue()
+    assert _count_compilations(ours, 1.0) == (2.0, 1)  # after the first run: compiled
+
+
+def test_the_first_runs_own_compilations_are_the_lambert_scans():
+    tier = _jit._PythonTier(cold_only=False)
+    from qingzhou_sim.phasing import _kernels, profiles
+
+    assert tier._runs_as_python(_kernels._kepler)
+    assert not tier._runs_as_python(profiles._lambert_grid_kernel)
+    assert not tier._runs_as_python(_fresh_kernel("otherpkg.kernels"))
 
 
 def test_the_cold_cache_probe_names_a_cached_kernel():
     module, name = _jit._APPROACH_LOOP
     loop = getattr(importlib.import_module(module), name)
     assert isinstance(loop._cache._cache_file._load_index(), dict)
-    assert isinstance(_jit._approach_is_cold(), bool)
+    assert isinstance(_jit._cached_on_disk(loop), bool)
 
 
-def test_a_failing_second_process_is_reported_as_failed():
-    job = _jit._Background(None)  # no mission: the child fails at once
-    assert job.wait() is False
-    job.stop()
-    assert not job.running
+def test_the_background_pid_file(monkeypatch, tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    assert _jit.background_compile_pid() is None  # no file
+    (tmp_path / _jit._PID_FILE).write_text(str(os.getpid()))
+    assert _jit.background_compile_pid() == os.getpid()  # a live process
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / _jit._PID_FILE).write_text(str(dead.pid))
+    assert _jit.background_compile_pid() is None  # a process that ended
 
 
-def test_wait_gives_up_after_the_limit(monkeypatch):
-    monkeypatch.setattr(_jit, "_MAX_WAIT_S", 0.0)
-    job = _jit._Background(None)
-    assert job.wait() is False  # stopped (or failed) without waiting for it
-    job.stop()
-    assert job.proc.returncode is not None
+def test_a_failing_background_process_leaves_a_log(monkeypatch, tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    pid = _jit._start_background_compile(None)  # no mission: the child fails at once
+    assert pid is not None
+    deadline = time.monotonic() + 60.0
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+    assert "Error" in (tmp_path / _jit._LOG_FILE).read_text()
+    assert _jit.background_compile_pid() is None
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a detached child: reaped here once it has ended)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return done == 0

@@ -77,6 +77,23 @@ _leaf = njit(**LEAF_OPTIONS)
 _kernel_alloc = njit(**KERNEL_OPTIONS, _nrt=True)
 
 
+def _signed(signature, **options):
+    """``njit(signature, **options)``: one compiled copy whatever literals its callers
+    pass (numba compiles one copy per literal argument otherwise), compiled when its
+    module is imported, as numba does with a signature; except while a first run
+    executes the kernels as Python (:func:`qingzhou_sim._jit.first_run`), which needs
+    no compiled copy (one is compiled, for its callers' types, if compiled code calls
+    it)."""
+    from .._jit import python_tier_active
+
+    def decorate(func):
+        if python_tier_active():
+            return njit(**options)(func)
+        return njit(signature, **options)(func)
+
+    return decorate
+
+
 def _kernel_of(public, inline=False):
     """The kernel of a public compiled function, for compiled callers: the same Python
     function compiled again as ``_<name>`` with :data:`KERNEL_OPTIONS` (no Python entry
@@ -374,14 +391,14 @@ def _cross(a, b):
 # ones use these plain loops instead (less code for LLVM to optimise at first run).
 # Explicit signatures: the offsets are literals at the call sites, and numba would
 # otherwise compile one copy per literal (15 in the loop).
-@njit("void(float64[:], int64, float64[:])", **LEAF_OPTIONS)
+@_signed("void(float64[:], int64, float64[:])", **LEAF_OPTIONS)
 def _put(dst, i0, src):
     """``dst[i0 : i0 + len(src)] = src`` for 1-D arrays."""
     for j in range(src.shape[0]):
         dst[i0 + j] = src[j]
 
 
-@njit("void(float64[:], int64, float64[:])", **LEAF_OPTIONS)
+@_signed("void(float64[:], int64, float64[:])", **LEAF_OPTIONS)
 def _add(dst, i0, src):
     """``dst[i0 : i0 + len(src)] += src`` for 1-D arrays."""
     for j in range(src.shape[0]):
@@ -850,7 +867,7 @@ def _thruster(dv_cmd, mass, dt, fmax, cfg, nz, stuck, errors):
     )
 
 
-@njit(
+@_signed(
     nb_types.void(
         _F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean, _F1
     ),
@@ -891,7 +908,7 @@ def _execute_into(dv_cmd, mass, dt, fmax, mib, quantum, mag_sig, pnt_sig, nz, st
 
 
 # scalars rather than the 70-field Cfg: a signature with Cfg cost ~4 s to compile
-@njit(
+@_signed(
     _F1(_F1, _F8, _F8, _F8, _F8, _F8, _F8, _F8, _F1, nb_types.boolean, nb_types.boolean),
     cache=True,
     error_model="numpy",

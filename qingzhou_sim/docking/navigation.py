@@ -110,6 +110,7 @@ from ._kernels import (
     _leaf,
     _mtv3,
     _mv3,
+    _signed,
     _vsub,
 )
 from ._quat import (
@@ -380,7 +381,7 @@ def _kf_gain_update(p, y, s, dx, ph, z, m, n, sym):
             p[j, i] = v
 
 
-@njit(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
+@_signed(f"void({_C2}, {_C1}, {_C2}, int64, {_C2}, {_C1}, {_C2}, {_C1})", **LEAF_OPTIONS)
 def _kf_update_into(p, y, h, m, s, dx, ph, z):
     """:func:`_kf_update` in place, without allocating, for any ``H``: ``p`` (n, n)
     becomes the updated covariance (from ``(P + P^T) / 2``), ``dx`` (n,) the
@@ -439,7 +440,7 @@ def _kf_update_fixed(m):
 
     update.__qualname__ = update.__name__ = f"_kf_update_{m}"
     sig = f"void({_C2}, {_C1}, {_C2}, {_C2}, {_C1}, {_C2}, {_C1}, int64, boolean)"
-    return njit(sig, **LEAF_OPTIONS)(update)
+    return _signed(sig, **LEAF_OPTIONS)(update)
 
 
 _kf_update_3 = _kf_update_fixed(3)

@@ -71,8 +71,10 @@ from ._kernels import (
     _dist3,
     _inlined,
     _kernel_of,
+    _leaf,
     _norm3,
     _passive,
+    _signed,
     _vscale,
 )
 
@@ -88,19 +90,27 @@ F_XCHK = 3
 F_N = 4
 
 
+@_leaf
+def _port_offset(r, cfg):
+    """(distance along the docking axis, lateral offset) of the chaser's port relative
+    to the station's port for the centre-of-mass position ``r`` (LVLH, km; the first
+    three entries of a state), the chaser assumed aligned with the axis."""
+    rx = r[0] - cfg[CF_PX]
+    ry = r[1] - cfg[CF_PY]
+    rz = r[2] - cfg[CF_PZ]
+    d = rx * cfg[CF_AX] + ry * cfg[CF_AY] + rz * cfg[CF_AZ]
+    lx = rx - d * cfg[CF_AX]
+    ly = ry - d * cfg[CF_AY]
+    lz = rz - d * cfg[CF_AZ]
+    return d, math.sqrt(lx * lx + ly * ly + lz * lz)
+
+
 @njit(cache=True, error_model="numpy")
 def port_geometry(x, cfg):
     """(distance along the docking axis, lateral offset, closing speed, lateral rate)
     of the chaser's port relative to the station's port for the centre-of-mass state
     ``x`` (LVLH), the chaser assumed aligned with the axis; km and km/s."""
-    rx = x[0] - cfg[CF_PX]
-    ry = x[1] - cfg[CF_PY]
-    rz = x[2] - cfg[CF_PZ]
-    d = rx * cfg[CF_AX] + ry * cfg[CF_AY] + rz * cfg[CF_AZ]
-    lx = rx - d * cfg[CF_AX]
-    ly = ry - d * cfg[CF_AY]
-    lz = rz - d * cfg[CF_AZ]
-    lat = math.sqrt(lx * lx + ly * ly + lz * lz)
+    d, lat = _port_offset(x, cfg)
     vd = x[3] * cfg[CF_AX] + x[4] * cfg[CF_AY] + x[5] * cfg[CF_AZ]
     wx = x[3] - vd * cfg[CF_AX]
     wy = x[4] - vd * cfg[CF_AY]
@@ -111,8 +121,9 @@ def port_geometry(x, cfg):
 @njit(cache=True, error_model="numpy")
 def in_corridor(x, cfg, margin):
     """Inside the final-approach cone (apex at the station's port, ``cor_tan``,
-    minimum radius ``cor_rmin``) widened by ``margin`` km."""
-    d, lat, _, _ = port_geometry(x, cfg)
+    minimum radius ``cor_rmin``) widened by ``margin`` km, for the position (or
+    state) ``x``."""
+    d, lat = _port_offset(x, cfg)
     if d < -0.002:
         return False
     return lat <= max(cfg[CF_COR_RMIN], d * cfg[CF_COR_TAN]) + margin
@@ -128,7 +139,7 @@ def in_ae(r, cfg):
 
 # explicit signature: the event codes are literals at every call site, and numba
 # would otherwise compile one copy per literal (8 copies in the loop).
-@njit("int64(float64[:, ::1], int64, float64, int64, float64, float64)", **LEAF_OPTIONS)
+@_signed("int64(float64[:, ::1], int64, float64, int64, float64, float64)", **LEAF_OPTIONS)
 def _event(ev, ne, t, code, v1, v2):
     if ne < MAX_EVENTS:
         ev[ne, 0] = t
