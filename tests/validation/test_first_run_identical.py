@@ -61,7 +61,11 @@ def _fly(mode: str, *changes: str) -> dict:
     return json.loads(lines[-1][2:])
 
 
-@pytest.mark.parametrize("changes", [(), ("port=forward",)], ids=["default", "forward-port"])
+@pytest.mark.parametrize(
+    "changes",
+    [(), ("port=forward",), ("phasing_profile=two-day",)],
+    ids=["default", "forward-port", "two-day"],
+)
 def test_a_mission_flown_as_python_is_the_compiled_one(changes):
     compiled = _fly("compiled", *changes)
     python = _fly("python", *changes)
