@@ -5,8 +5,8 @@ background compilation; ``--compare`` adds a cold run that compiles every kernel
 run's own process, ``QINGZHOU_SIM_FIRST_RUN=compile``, as every first run did before
 the Python tier).
 
-A new interpreter runs ``qingzhou-sim run --no-figures`` with an empty
-``NUMBA_CACHE_DIR``. On a cold cache the command runs the package's kernels as Python
+A new interpreter runs ``qingzhou-sim run`` (with its figures, as the README does)
+with an empty ``NUMBA_CACHE_DIR``. On a cold cache the command runs the package's kernels as Python
 (``_jit.first_run``, ``_interpret``: the same results to the last bit) except the
 launch search's Lambert scans, which it compiles, and starts a detached background
 process that compiles every kernel into the cache for the runs after it. The script
@@ -113,7 +113,7 @@ class L(ev.Listener):
             f = e.data["dispatcher"].py_func
             tops[f"{f.__module__}.{f.__qualname__}"] += time.process_time() - t0
 ev.register("numba:compile", L())
-sys.argv = ["qingzhou-sim", "run", "--no-figures", "--out", sys.argv[1]]
+sys.argv = ["qingzhou-sim", "run", "--out", sys.argv[1]]
 import atexit, resource
 def report():  # the command ends its process itself (cli._end_process): at exit
     ru = resource.getrusage(resource.RUSAGE_SELF)
@@ -125,7 +125,7 @@ main()
 
 
 def run_child(cache_dir: str, out_dir: str, mode: str = "python") -> dict:
-    """One ``qingzhou-sim run --no-figures`` in a new interpreter: wall time, CPU of its
+    """One ``qingzhou-sim run`` in a new interpreter: wall time, CPU of its
     own process tree (the run and the processes it waits for; not the detached
     background compilation), CPU of the run's own process, its compilations.
     ``mode``: "python" (as a user gets it) or "compile" (every kernel compiled in the
@@ -202,7 +202,7 @@ def _print_compilations(run: dict) -> None:
 def main() -> int:
     compare = "--compare" in sys.argv[1:]
     load = os.getloadavg()[0]
-    print("== first `qingzhou-sim run --no-figures` with an empty NUMBA_CACHE_DIR ==")
+    print("== first `qingzhou-sim run` (with figures) with an empty NUMBA_CACHE_DIR ==")
     print(f"(1-minute load average at the start: {load:.1f} on {os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
         cold = run_child(cache, out)

@@ -238,17 +238,32 @@ def _restore(value, saved) -> None:
             _restore(v, s)
 
 
+# What a twin may raise where the compiled kernel does not: an arithmetic or math
+# domain error (numba returns inf or NaN), an index error (numba does not check
+# bounds), and, in case a kernel uses something Python runs differently, a type,
+# attribute or not-implemented error. The compiled kernel then decides.
+_FALL_BACK_ON = (
+    ArithmeticError,
+    ValueError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    NotImplementedError,
+)
+
+
 def call_as_python(dispatcher, args: tuple, kwargs: dict):
-    """Call ``dispatcher``'s twin with ``args``; if the twin raises an arithmetic,
-    value or index error (where the compiled kernel returns inf or NaN, or reads out
-    of bounds), put the arguments back and call the compiled kernel instead. Raises
-    :class:`TwinUnavailable` (before calling anything) when there is no twin."""
+    """Call ``dispatcher``'s twin with ``args``; if the twin raises one of
+    :data:`_FALL_BACK_ON` (where the compiled kernel returns inf or NaN, or reads out
+    of bounds), put the arguments back and call the compiled kernel instead (which
+    compiles it). Raises :class:`TwinUnavailable` (before calling anything) when there
+    is no twin."""
     twin = _lookup_twin(dispatcher)
     saved = _snapshot(tuple(args) + tuple(kwargs.values()))
     try:
         with np.errstate(all="ignore"):
             return twin(*args, **kwargs)
-    except (ArithmeticError, ValueError, IndexError):
+    except _FALL_BACK_ON:
         _restore(tuple(args) + tuple(kwargs.values()), saved)
     return _compiled_call(dispatcher, args, kwargs)
 
