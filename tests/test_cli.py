@@ -110,7 +110,22 @@ needs_fork = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def forks_ahead():
+    """``run`` forks its launch child only with a warm numba cache (on a cold one the
+    kernels run as Python while a background process compiles them): these tests fork
+    whatever the cache holds (their own patch, which a test's ``monkeypatch.undo()``
+    leaves in place)."""
+    from qingzhou_sim import cli
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cli, "_forks_ahead", lambda: True)
+    yield
+    patch.undo()
+
+
 @needs_fork
+@pytest.mark.usefixtures("forks_ahead")
 def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch):
     # `run` computes the launch stage in a forked child while it imports the docking
     # package; the stage it hands back must be this process's to the last bit
@@ -143,6 +158,7 @@ def test_launch_stage_from_the_forked_child_is_the_one_computed_here(monkeypatch
 
 
 @needs_fork
+@pytest.mark.usefixtures("forks_ahead")
 def test_earth_orientation_from_the_forked_process_is_used_and_the_one_computed_here(
     monkeypatch,
 ):
@@ -176,6 +192,7 @@ def test_earth_orientation_from_the_forked_process_is_used_and_the_one_computed_
 
 
 @needs_fork
+@pytest.mark.usefixtures("forks_ahead")
 def test_orientation_process_that_dies_leaves_it_to_the_launch_child(monkeypatch):
     # killed before it sends (here: os._exit): the launch child computes the Earth
     # orientation itself, and nothing hangs
@@ -193,6 +210,7 @@ def test_orientation_process_that_dies_leaves_it_to_the_launch_child(monkeypatch
 
 
 @needs_fork
+@pytest.mark.usefixtures("forks_ahead")
 def test_launch_child_that_dies_after_the_stage_leaves_the_plan_to_this_process(monkeypatch):
     # killed (here: os._exit) between the stage and the plan: the stage is used, the
     # plan is None (the run plans itself), and nothing hangs
@@ -210,6 +228,7 @@ def test_launch_child_that_dies_after_the_stage_leaves_the_plan_to_this_process(
 
 
 @needs_fork
+@pytest.mark.usefixtures("forks_ahead")
 def test_failing_launch_child_leaves_the_stage_to_this_process(monkeypatch):
     from qingzhou_sim import cli
     from qingzhou_sim.mission import Mission, launching
