@@ -473,8 +473,8 @@ def first_run(mission, progress=None):
         where = f"pid {running}, " if running else ""
         progress.stream.write(
             "first run on this machine: numba compiles the kernels once, in a background "
-            f"process ({where}about a minute of CPU; log {_cache_file(_LOG_FILE)}); "
-            "this run executes them as Python meanwhile (the same results)\n"
+            f"process ({where}log {_cache_file(_LOG_FILE)}); this run executes them as "
+            "Python meanwhile (the same results)\n"
         )
         progress.stream.flush()
         progress.background = True
