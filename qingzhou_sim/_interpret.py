@@ -289,8 +289,11 @@ def _equivalents() -> dict:
 
 
 def _unusable() -> tuple:
-    from numba.core.extending import _Intrinsic
-
+    """The types of numba-only functions a twin cannot call (LLVM intrinsics)."""
+    try:
+        from numba.core.extending import _Intrinsic
+    except ImportError:  # (another numba: its intrinsics then fail when called)
+        return ()
     return (_Intrinsic,)
 
 
