@@ -417,17 +417,20 @@ def _start_background_compile(mission) -> int | None:
         return None
     env = dict(os.environ, NUMBA_CACHE_DIR=str(config.CACHE_DIR or ""))
     env.pop(FIRST_RUN_ENV, None)
-    os.makedirs(os.path.dirname(_cache_file(_LOG_FILE)), exist_ok=True)
     code = "from qingzhou_sim._jit import _compile_main; _compile_main()"
-    with open(_cache_file(_LOG_FILE), "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            env=env,
-            start_new_session=True,  # (a Ctrl-C of this run does not stop it)
-        )
+    try:
+        os.makedirs(os.path.dirname(_cache_file(_LOG_FILE)), exist_ok=True)
+        with open(_cache_file(_LOG_FILE), "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                env=env,
+                start_new_session=True,  # (a Ctrl-C of this run does not stop it)
+            )
+    except OSError:  # (a cache folder it cannot write: numba cannot cache there either)
+        return None
     with contextlib.suppress(OSError):
         proc.stdin.write(pickle.dumps(mission))
         proc.stdin.close()

@@ -169,6 +169,15 @@ def test_a_failing_background_process_leaves_a_log(monkeypatch, tmp_path):
     assert _jit.background_compile_pid() is None
 
 
+def test_a_cache_folder_that_cannot_be_written_starts_nothing(monkeypatch, tmp_path):
+    from numba.core import config
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setattr(config, "CACHE_DIR", str(blocker / "cache"))  # (under a file)
+    assert _jit._start_background_compile(None) is None
+
+
 def _alive(pid: int) -> bool:
     """True while ``pid`` runs (a detached child: reaped here once it has ended)."""
     try:
