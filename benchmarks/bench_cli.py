@@ -210,6 +210,41 @@ and the warm-up (0.28: matplotlib's import, the mathtext parser, text metrics, a
 used by the figures); after the result 0.42-0.44 s in two writers (Agg rendering and
 zlib, which byte-identical PNGs need). The two lines (result, writer) are now equal,
 so a cut helps only when made on both.
+
+Seventh session (11:14-13:10 UTC, 2026-11-30; the lead compiling and testing, load
+0.5-3.5; figures below from quiet minutes, load 0.6-1.3). Where the time goes now (rows
+(d), bytecode cached): the parent to the launch fork 0.79-0.85 s CPU (astropy 0.19,
+IERS and leap-second tables 0.10, numba 0.13, scipy.linalg 0.10, which numba's
+arraymath imports for its BLAS check when its contexts are made, scipy.optimize 0.12
+through the phasing package, numba's contexts 0.14); the launch child 0.41-0.44 (launch
+stage 0.17, plan 0.31 of which SLSQP 0.16; 14 kernel loads 0.13 in all); the parent
+after the fork 0.20, the writer's warm-up 0.25, the writers after the result 0.38-0.39
+and 0.34-0.36. After the fork both cores are busy (the launch child on one; the parent's
+imports and kernel loads, then the writer's warm-up, on the other) and so are both
+during the figures: the only idle stretch is the second core during the parent's
+imports before the fork (less the orientation child's 0.14). A cut pays only where it
+removes CPU before the fork or from both lines at once. What changed: the writer
+shares one mathtext parser across its figures and parses the log-axis tick labels in
+its warm-up, which no longer draws a figure (plotting._files._share_mathtext_parser):
+range figure 0.21 -> 0.165 s CPU, warm-up 0.27-0.30 -> 0.24-0.25, writer after the
+result 0.41-0.48 -> 0.38-0.41 (5 runs alternated); this script once each, 11:50-11:52:
+``run`` 1.88 -> 1.82 s wall, bytecode cached 1.77 -> 1.74 (the rows' run-to-run spread
+is ~0.05 s). PNGs and every other output byte-identical. Tried and not kept, measured
+alternated against the same tree (4 rounds, load 0.8-1.3): (1) the phasing package
+without scipy.optimize at import (planners loaded on first use, the profiles in a
+module of their own): the parent forks 0.12-0.15 s sooner, but the launch child then
+imports them 0.15-0.18 s slower than the parent did (a forked process pays page copies
+for every inherited page it writes) and it is on the critical path: result ready
+1.29-1.37 -> 1.34-1.42 s, ``run`` 1.75-1.90 -> 1.89-2.00 s wall; (2) on top of it, half
+of the N-impulse plan's SLSQP starts in a process the launch child forks (the same
+plan to the last bit): launch child 0.60 -> 0.51-0.56 s, but that process's 0.13 s
+competes with the writer's warm-up on the other core (shared-cores estimate 1.68-1.90
+against 1.68-1.80, CPU +0.15 s, wall 1.80-2.05). What is left: a real margin needs CPU
+out of the parent before the fork (numba's scipy.linalg import, scipy.optimize) or the
+writer's matplotlib import moved into the idle stretch before it, which needs a
+writer forked first that draws from plain arrays (it cannot unpickle a result without
+importing numba, scipy and the docking package itself: ~0.6 s, more than the idle
+stretch); SLSQP's Python wrappers are ~40 % of its 0.16 s.
 """
 
 from __future__ import annotations
