@@ -29,7 +29,13 @@ import tempfile
 import threading
 import time
 
-__all__ = ["background_compile_pid", "compile_progress", "first_run"]
+__all__ = [
+    "background_compile_pid",
+    "compile_kernels",
+    "compile_progress",
+    "first_run",
+    "wait_for_background_compile",
+]
 
 # The approach loop's entry point: whether the cache holds it tells a cold cache (or
 # sources edited since they were cached) from a warm one.
@@ -92,6 +98,16 @@ class _Progress:
         while not self._stop.wait(0.5):
             if self.depth > 0:  # (between compilations the line stays, tqdm may draw)
                 self._draw(force=True)
+
+    def waiting(self, waited_s: float) -> None:
+        """Report a wait for the background compilation (every 10 s off a terminal)."""
+        self._begin()
+        self.name = f"waiting {waited_s:.0f} s for the background compilation"
+        if self.tty:
+            self._draw()
+        elif waited_s - getattr(self, "_last_wait", -10.0) >= 10.0:
+            self._last_wait = waited_s
+            self._draw(force=True)
 
     def _draw(self, force: bool = False) -> None:
         with self._lock:
@@ -403,6 +419,11 @@ def background_compile_pid() -> int | None:
         os.kill(pid, 0)
     except (OSError, ValueError):
         return None
+    try:  # this process's own child that has ended (a zombie until reaped)?
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return None
+    except ChildProcessError:  # (another process's: alive, as kill found it)
+        pass
     return pid
 
 
@@ -504,10 +525,7 @@ def _compile_main() -> None:
         f.write(str(os.getpid()))
     try:
         with compile_progress():  # (into the log: one line per kernel)
-            _fly_approach(mission)
-            result = mission.run()
-            with tempfile.TemporaryDirectory() as out:  # (its files and figures sample
-                result.save(out)  # the trajectories: kernels of their own)
+            compile_kernels(mission)
     finally:
         with contextlib.suppress(OSError):
             os.remove(pid_file)
@@ -516,6 +534,28 @@ def _compile_main() -> None:
         f"background compilation done: {usage.ru_utime + usage.ru_stime:.1f} s CPU, "
         f"{time.perf_counter() - started:.1f} s wall\n"
     )
+
+
+def compile_kernels(mission) -> None:
+    """Compile into numba's disk cache the kernels ``mission``'s run calls (loading
+    those cached already): fly its approach first (the largest part,
+    :func:`_fly_approach`), then the whole mission, and write its files and figures
+    into a temporary folder (they sample the trajectories: kernels of their own)."""
+    _fly_approach(mission)
+    result = mission.run()
+    with tempfile.TemporaryDirectory() as out:
+        result.save(out)
+
+
+def wait_for_background_compile(progress=None, poll_s: float = 0.5) -> float:
+    """Wait until no background compilation (:func:`first_run`) runs; the seconds
+    waited. ``progress``: a :func:`compile_progress` report, redrawn meanwhile."""
+    t0 = time.perf_counter()
+    while background_compile_pid() is not None:
+        if progress is not None:
+            progress.waiting(time.perf_counter() - t0)
+        time.sleep(poll_s)
+    return time.perf_counter() - t0
 
 
 def _fly_approach(mission) -> None:

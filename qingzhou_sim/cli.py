@@ -1,7 +1,7 @@
 """The ``qingzhou-sim`` command.
 
 Sub-commands: ``states``, ``run`` (the default mission), ``windows`` (launch windows),
-``profiles``, ``montecarlo``. Each is a small function ``_cmd_<name>(args) -> int``
+``compile`` (the numba kernels, into the cache), ``profiles``, ``montecarlo``. Each is a small function ``_cmd_<name>(args) -> int``
 registered in :func:`_build_parser`.
 
 Errors: bad input prints one line ``qingzhou-sim: error: ...`` on stderr and exits with
@@ -383,6 +383,21 @@ def _take_launch_ahead(ahead, mission):
     return None if second is None else pickle.loads(second)
 
 
+def _cmd_compile(args) -> int:
+    """Compile the kernels a mission calls into numba's disk cache now, waiting first
+    for a first run's background compilation if one runs."""
+    from numba.core.config import CACHE_DIR
+
+    from ._jit import compile_kernels, compile_progress, wait_for_background_compile
+
+    mission = _load_mission(args)
+    with compile_progress() as progress:
+        wait_for_background_compile(progress)
+        compile_kernels(mission)
+    print(f"numba's cache holds the kernels of mission {mission.name!r}: {CACHE_DIR}")
+    return 0
+
+
 def _cmd_profiles(args) -> int:
     """List the phasing and approach profiles, one line each."""
     import astropy.units as u
@@ -637,6 +652,21 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = _sub(
         sub,
+        "compile",
+        "compile the numba kernels into the cache now",
+        "Compile the kernels a mission calls (the default mission without a file) into "
+        "numba's disk cache now, with a progress line, so that the next run starts warm "
+        "(a first run executes them as Python and compiles them in the background; this "
+        "waits for that background compilation first). Nothing to do with a warm cache.",
+        "qingzhou-sim compile",
+    )
+    p.add_argument(
+        "mission", nargs="?", help="mission file (TOML); default: the built-in default mission"
+    )
+    p.set_defaults(func=_cmd_compile)
+
+    p = _sub(
+        sub,
         "profiles",
         "list the phasing and approach profiles",
         "List the named phasing profiles (hand-over time and point) and approach "
@@ -781,7 +811,7 @@ def _one_line(text: str, limit: int = 500) -> str:
 # matplotlib cost ~0.5 s CPU of a warm ``run``, and the teardown (freeing every module
 # and object one by one) ~0.06 s more (issue 16 item 3); the run's peak memory is the
 # same without them (310 MB), and the process returns it all when it ends.
-_ONE_SHOT_COMMANDS = ("states", "windows", "run", "profiles")
+_ONE_SHOT_COMMANDS = ("states", "windows", "run", "compile", "profiles")
 
 
 def main(argv: list[str] | None = None) -> int:

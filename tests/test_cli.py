@@ -269,3 +269,16 @@ def test_one_shot_commands_start_blas_on_one_thread(words, preset, expected):
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == min(expected, os.cpu_count())
+
+
+def test_compile_compiles_the_missions_kernels(monkeypatch, capsys):
+    from qingzhou_sim import _jit
+
+    flown = []
+    monkeypatch.setattr(_jit, "compile_kernels", lambda mission: flown.append(mission.name))
+    monkeypatch.setattr(_jit, "background_compile_pid", lambda: None)
+    assert main(["compile"]) == 0
+    assert flown == ["qingzhou-default"]
+    assert (
+        "numba's cache holds the kernels of mission 'qingzhou-default'" in capsys.readouterr().out
+    )

@@ -178,6 +178,20 @@ def test_a_cache_folder_that_cannot_be_written_starts_nothing(monkeypatch, tmp_p
     assert _jit._start_background_compile(None) is None
 
 
+def test_waiting_for_the_background_compilation(monkeypatch, tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    assert _jit.wait_for_background_compile() < 0.5  # none runs
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5)"])
+    (tmp_path / _jit._PID_FILE).write_text(str(sleeper.pid))
+    out = io.StringIO()
+    with compile_progress(out) as progress:
+        waited = _jit.wait_for_background_compile(progress, poll_s=0.1)
+    assert waited >= 1.0 and sleeper.poll() is not None
+    assert "waiting 0 s for the background compilation" in out.getvalue()
+
+
 def _alive(pid: int) -> bool:
     """True while ``pid`` runs (a detached child: reaped here once it has ended)."""
     try:
