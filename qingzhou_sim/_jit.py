@@ -293,6 +293,14 @@ def cache_holds_approach() -> bool:
     return bool(CACHE_DIR) and bool(glob.glob(pattern))
 
 
+def cache_is_warm() -> bool:
+    """True when a run needs no first-run tier: numba's cache holds the approach loop
+    (:func:`cache_holds_approach`) and no background compilation runs (a run started
+    meanwhile finds the cache half filled: with the tier, it runs the kernels not yet
+    cached as Python instead of compiling them)."""
+    return cache_holds_approach() and background_compile_pid() is None
+
+
 def _free_cores() -> int:
     """Cores this process may use that no other process is keeping busy: the CPUs of
     its affinity mask minus the 1-minute load average of the others (this process
@@ -488,18 +496,13 @@ def first_run(mission, progress=None):
     >>> with compile_progress() as progress, first_run(mission, progress):  # doctest: +SKIP
     ...     result = mission.run()
     """
-    if cache_holds_approach() or os.environ.get(FIRST_RUN_ENV, "") == "compile":
+    if cache_is_warm() or os.environ.get(FIRST_RUN_ENV, "") == "compile":
         yield None
         return
-    pid = _start_background_compile(mission)
-    running = pid or background_compile_pid()
+    running = background_compile_pid()
+    pid = None if running else _start_background_compile(mission)
     if progress is not None:
-        where = f"pid {running}, " if running else ""
-        progress.stream.write(
-            "first run on this machine: numba compiles the kernels once, in a background "
-            f"process ({where}log {_cache_file(_LOG_FILE)}); this run executes them as "
-            "Python meanwhile (the same results)\n"
-        )
+        progress.stream.write(_first_run_header(pid, running))
         progress.stream.flush()
         progress.background = True
     tier = _PythonTier()
@@ -508,6 +511,24 @@ def first_run(mission, progress=None):
         yield pid
     finally:
         tier.remove()
+
+
+def _first_run_header(started: int | None, running: int | None) -> str:
+    """What :func:`first_run` says: the background process it ``started``, or the one
+    already ``running`` (a run started while a first run's compilation goes on)."""
+    log = _cache_file(_LOG_FILE)
+    if running:
+        return (
+            f"numba is still compiling the kernels in a background process (pid {running}, "
+            f"log {log}); this run executes those not yet compiled as Python (the same "
+            "results)\n"
+        )
+    where = f"pid {started}, " if started else ""
+    return (
+        "first run on this machine: numba compiles the kernels once, in a background "
+        f"process ({where}log {log}); this run executes them as Python meanwhile (the "
+        "same results)\n"
+    )
 
 
 def _compile_main() -> None:

@@ -226,10 +226,10 @@ def _forks_ahead() -> bool:
     safe (:func:`~qingzhou_sim.plotting._files.can_fork`) and the cache is warm (on a
     first run the kernels compile in a background process from the start, see
     :func:`~qingzhou_sim._jit.first_run`, and a third would delay them)."""
-    from ._jit import cache_holds_approach
+    from ._jit import cache_is_warm
     from .plotting._files import can_fork
 
-    return can_fork() and cache_holds_approach()
+    return can_fork() and cache_is_warm()
 
 
 def _start_orientation_ahead(mission):

@@ -72,14 +72,14 @@ def test_on_a_terminal_one_line_redrawn_and_closed():
 def test_warm_cache_changes_nothing(monkeypatch):
     from numba.core.registry import CPUDispatcher
 
-    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: True)
+    monkeypatch.setattr(_jit, "cache_is_warm", lambda: True)
     with first_run(object()) as pid:
         assert pid is None and not _jit.python_tier_active()
         assert "__call__" not in vars(CPUDispatcher)
 
 
 def test_compile_mode_changes_nothing(monkeypatch):
-    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: False)
+    monkeypatch.setattr(_jit, "cache_is_warm", lambda: False)
     monkeypatch.setenv(_jit.FIRST_RUN_ENV, "compile")
     with first_run(object()) as pid:
         assert pid is None and not _jit.python_tier_active()
@@ -110,9 +110,10 @@ def test_a_cold_cache_runs_kernels_as_python_and_compiles_in_the_background(monk
     from numba.core.registry import CPUDispatcher
 
     started = []
-    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: False)
+    monkeypatch.setattr(_jit, "cache_is_warm", lambda: False)
     monkeypatch.delenv(_jit.FIRST_RUN_ENV, raising=False)
     monkeypatch.setattr(_jit, "_start_background_compile", lambda m: started.append(m) or 4242)
+    monkeypatch.setattr(_jit, "background_compile_pid", lambda: None)
     monkeypatch.setattr(_jit, "_cached_on_disk", lambda disp: False)
     ours = _fresh_kernel("qingzhou_sim.fake_kernels")
     other = _fresh_kernel("otherpkg.kernels")
@@ -124,6 +125,17 @@ def test_a_cold_cache_runs_kernels_as_python_and_compiles_in_the_background(monk
     assert not _jit.python_tier_active() and "__call__" not in vars(CPUDispatcher)
     assert "background process (pid 4242" in out.getvalue()
     assert _count_compilations(ours, 1.0) == (2.0, 1)  # after the first run: compiled
+
+
+def test_a_run_during_the_background_compilation_starts_no_other(monkeypatch):
+    monkeypatch.setattr(_jit, "cache_is_warm", lambda: False)
+    monkeypatch.delenv(_jit.FIRST_RUN_ENV, raising=False)
+    monkeypatch.setattr(_jit, "background_compile_pid", lambda: 5151)
+    monkeypatch.setattr(_jit, "_start_background_compile", lambda m: 1 / 0)  # not called
+    out = io.StringIO()
+    with compile_progress(out) as progress, first_run("mission", progress) as pid:
+        assert pid is None and _jit.python_tier_active()
+    assert "still compiling the kernels in a background process (pid 5151" in out.getvalue()
 
 
 def test_the_first_runs_own_compilations_are_the_lambert_scans():
@@ -167,6 +179,19 @@ def test_a_failing_background_process_leaves_a_log(monkeypatch, tmp_path):
     assert not _alive(pid)
     assert "Error" in (tmp_path / _jit._LOG_FILE).read_text()
     assert _jit.background_compile_pid() is None
+
+
+def test_warm_means_the_approach_cached_and_no_background_compilation(monkeypatch, tmp_path):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: True)
+    assert _jit.cache_is_warm()
+    (tmp_path / _jit._PID_FILE).write_text(str(os.getpid()))  # one compiles now
+    assert not _jit.cache_is_warm()
+    monkeypatch.setattr(_jit, "cache_holds_approach", lambda: False)
+    (tmp_path / _jit._PID_FILE).unlink()
+    assert not _jit.cache_is_warm()
 
 
 def test_a_cache_folder_that_cannot_be_written_starts_nothing(monkeypatch, tmp_path):
