@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import math
 import os
 import pickle
@@ -282,15 +283,28 @@ def _load_cached(disp, lock) -> int:
 
 
 def cache_holds_approach() -> bool:
-    """True when numba's cache folder holds an index of the approach loop (the cache
-    is warm), by a file-name search that imports nothing of the docking package. The
-    cache folder's name covers the kernel sources (``qingzhou_sim/__init__.py``), so an
-    index there is one of the current sources unless the user set NUMBA_CACHE_DIR."""
+    """True when numba's cache folder holds an index of the approach loop of this
+    installation (the cache is warm), by a file-name search that imports nothing of
+    the docking package. The cache folder's name covers the kernel sources
+    (``qingzhou_sim/__init__.py``), so an index there is one of the current sources
+    unless the user set NUMBA_CACHE_DIR; its subfolder is this installation's
+    (:func:`_cache_subfolder`: another copy of the same sources keeps its own)."""
     from numba.core.config import CACHE_DIR
 
     module, name = _APPROACH_LOOP
-    pattern = os.path.join(CACHE_DIR or "", "*", f"{module.rsplit('.', 1)[1]}.{name}-*.nbi")
+    parts = module.split(".")
+    source = os.path.join(os.path.dirname(__file__), *parts[1:]) + ".py"
+    pattern = os.path.join(CACHE_DIR or "", _cache_subfolder(source), f"{parts[-1]}.{name}-*.nbi")
     return bool(CACHE_DIR) and bool(glob.glob(pattern))
+
+
+def _cache_subfolder(source: str) -> str:
+    """The subfolder of numba's cache folder that holds the kernels of the module file
+    ``source``: its folder's name and the SHA-1 of that folder's absolute path (numba's
+    ``_CacheLocator.get_suitable_cache_subpath``, for a cache folder the user or this
+    package set)."""
+    folder = os.path.dirname(os.path.abspath(source))
+    return f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
 
 
 def cache_is_warm() -> bool:

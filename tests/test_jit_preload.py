@@ -47,13 +47,19 @@ def test_preload_loads_the_cached_kernel_without_compiling():
 
 def test_cache_holds_approach_reads_the_cache_folder(tmp_path, monkeypatch):
     from numba.core import config
+    from numba.core.caching import _CacheLocator
 
     from qingzhou_sim._jit import cache_holds_approach
+    from qingzhou_sim.docking import loop
 
     monkeypatch.setattr(config, "CACHE_DIR", str(tmp_path))
     assert not cache_holds_approach()  # an empty cache: a first run (no launch fork)
-    (tmp_path / "docking_x").mkdir()
+    (tmp_path / "docking_x").mkdir()  # another installation of the same sources
     (tmp_path / "docking_x" / "loop.run_segment-442.py311.nbi").write_bytes(b"")
+    assert not cache_holds_approach()
+    ours = _CacheLocator.get_suitable_cache_subpath(loop.__file__)  # numba's own rule
+    (tmp_path / ours).mkdir()
+    (tmp_path / ours / "loop.run_segment-442.py311.nbi").write_bytes(b"")
     assert cache_holds_approach()
 
 
