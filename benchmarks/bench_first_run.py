@@ -96,6 +96,7 @@ solver's ~1.2 s.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -106,7 +107,7 @@ import tempfile
 import time
 
 LIMIT_S = 15.0
-BACKGROUND_LOG = "qingzhou-sim-compile.log"
+BACKGROUND_LOG = "qingzhou-sim-compile-*.log"  # (one per installation: _jit._LOG_FILE)
 
 CHILD = r"""
 import json, sys, time, collections
@@ -157,10 +158,10 @@ def run_child(cache_dir: str, out_dir: str, mode: str = "python") -> dict:
 def wait_for_background(cache_dir: str, limit_s: float = 900.0) -> tuple[float, float] | None:
     """Wait until the background compilation's log says it is done; its (CPU, wall)
     seconds, or None (no log, or it failed or took longer than ``limit_s``)."""
-    log = os.path.join(cache_dir, BACKGROUND_LOG)
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < limit_s:
-        text = open(log).read() if os.path.exists(log) else ""
+        logs = glob.glob(os.path.join(cache_dir, BACKGROUND_LOG))
+        text = open(logs[0]).read() if logs else ""
         found = re.search(r"background compilation done: ([\d.]+) s CPU, ([\d.]+) s wall", text)
         if found:
             return float(found.group(1)), float(found.group(2))

@@ -342,8 +342,11 @@ _COMPILED_ON_FIRST_RUN = frozenset(
 )
 # QINGZHOU_SIM_FIRST_RUN=compile: a first run compiles every kernel itself, waiting
 FIRST_RUN_ENV = "QINGZHOU_SIM_FIRST_RUN"
-_PID_FILE = "qingzhou-sim-compile.pid"
-_LOG_FILE = "qingzhou-sim-compile.log"
+# The background compilation's pid and log files beside the cache, one pair per
+# installation of the package (two copies of the same sources share the cache folder)
+_INSTALLATION = hashlib.sha1(os.path.dirname(os.path.abspath(__file__)).encode()).hexdigest()
+_PID_FILE = f"qingzhou-sim-compile-{_INSTALLATION[:12]}.pid"
+_LOG_FILE = f"qingzhou-sim-compile-{_INSTALLATION[:12]}.log"
 
 
 _ACTIVE_TIERS: list = []
