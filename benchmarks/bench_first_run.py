@@ -20,10 +20,11 @@ Issue 16 asks for at most 15 s of compilation on a first run, which printed noth
 for ~40 s and took 45-60 s. The machine may be shared: CPU time is printed beside the
 wall-clock time.
 
-Measured (2026-11-30, 12:12 UTC, quiet machine, load 0.0): first run 13.7 s wall, 14.0
-s CPU (its own compilations 3.5 s: the two Lambert scans), with its figures; the
-background compilation 69.2 s CPU in 69.5 s wall on the other core; the next run warm
-(2.8 s wall right after, ``bench_cli.py``'s warm runs 1.77-1.88 s). Before, the first
+Measured (2026-11-30, 12:12 and 12:42 UTC, quiet machine, load 0.0-0.9): first run
+13.7 / 12.8 s wall, 14.0 / 13.0 s CPU (its own compilations 3.5 / 2.8 s: the two
+Lambert scans), with its figures; the background compilation 69.2 / 63.1 s CPU in
+69.5 / 63.2 s wall on the other core; the next run warm (2.8 / 2.2 s wall right after,
+``bench_cli.py``'s warm runs 1.77-1.88 s). Before, the first
 run compiled everything itself: 64.2 s CPU (56.1 s compiling; ``--compare``, loaded
 machine), 39.6 s wall with the approach's kernels in a second process.
 
